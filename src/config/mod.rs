@@ -1,0 +1,363 @@
+//! Static configuration: the blocks of every `*.tf` file, unevaluated, each beside its span.
+//!
+//! `build` turns parsed files into a [`Config`] and checks what can be checked without evaluating:
+//! block kinds, labels, duplicate addresses, meta-arguments and each resource body against its
+//! schema (`validate`). Expressions stay unevaluated; `eval` owns their meaning.
+
+mod body;
+pub mod types;
+mod validate;
+
+pub use body::{Attr, Block, Body, Expr};
+pub use types::TypeConstraint;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::addr::{Mode, ResourceAddr};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span, suggestion};
+use crate::parse::ParsedFile;
+use crate::provider::schema::ResourceSchema;
+
+/// Looks up the schema of a resource or data source type.
+pub trait SchemaSource {
+    fn resource_schema(&self, mode: Mode, kind: &str) -> Option<&ResourceSchema>;
+    fn resource_kinds(&self, mode: Mode) -> Vec<&'static str>;
+    /// Types the AWS provider has that keyform does not simulate.
+    fn is_known_unsupported(&self, _mode: Mode, _kind: &str) -> bool {
+        false
+    }
+}
+
+/// The whole configuration of one directory.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub dir: PathBuf,
+    pub sources: SourceMap,
+    pub provider: Option<Body>,
+    pub variables: BTreeMap<String, Variable>,
+    pub locals: BTreeMap<String, Local>,
+    pub resources: BTreeMap<ResourceAddr, Resource>,
+    pub outputs: BTreeMap<String, Output>,
+}
+
+/// `variable "name" { ... }`.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub span: Span,
+    pub ty: Option<TypeConstraint>,
+    pub default: Option<Expr>,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub nullable: bool,
+    pub validations: Vec<Check>,
+}
+
+/// A `condition` + `error_message` pair (validation, precondition, postcondition, assert).
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub condition: Expr,
+    pub error_message: Expr,
+    pub span: Span,
+}
+
+/// One entry of a `locals` block.
+#[derive(Debug, Clone)]
+pub struct Local {
+    pub name: String,
+    pub span: Span,
+    pub value: Expr,
+}
+
+/// `output "name" { ... }`.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub span: Span,
+    pub value: Expr,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub depends_on: Vec<Expr>,
+    pub preconditions: Vec<Check>,
+}
+
+/// `ignore_changes` of a lifecycle block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum IgnoreChanges {
+    #[default]
+    None,
+    All,
+    Attrs(Vec<String>),
+}
+
+impl IgnoreChanges {
+    pub fn ignores(&self, attr: &str) -> bool {
+        match self {
+            IgnoreChanges::None => false,
+            IgnoreChanges::All => true,
+            IgnoreChanges::Attrs(a) => a.iter().any(|x| x == attr),
+        }
+    }
+}
+
+/// `lifecycle { ... }`.
+#[derive(Debug, Clone, Default)]
+pub struct Lifecycle {
+    pub prevent_destroy: bool,
+    pub prevent_destroy_span: Option<Span>,
+    pub create_before_destroy: bool,
+    pub ignore_changes: IgnoreChanges,
+    pub preconditions: Vec<Check>,
+    pub postconditions: Vec<Check>,
+}
+
+/// A `resource` or `data` block.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub addr: ResourceAddr,
+    /// The block header, where errors about the whole resource point.
+    pub span: Span,
+    /// Schema arguments and nested blocks (meta-arguments removed).
+    pub body: Body,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
+    pub depends_on: Vec<Expr>,
+    pub lifecycle: Lifecycle,
+}
+
+impl Config {
+    /// Builds the configuration from parsed files, collecting every static error.
+    pub fn build(
+        dir: &Path,
+        sources: SourceMap,
+        files: &[ParsedFile],
+        schemas: &dyn SchemaSource,
+    ) -> Result<Config, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let mut cfg = Config {
+            dir: dir.to_path_buf(),
+            sources,
+            provider: None,
+            variables: BTreeMap::new(),
+            locals: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        };
+        for f in files {
+            let dummy = Span::new(f.file, 0..0);
+            let body = Body::from_hcl(f.file, &f.body, dummy, &mut diags);
+            for a in &body.attrs {
+                diags.push(
+                    Diagnostic::error(
+                        "Unsupported argument",
+                        format!(
+                            "An argument named \"{}\" is not expected at the top level of a configuration file. Put it inside a resource, variable, locals or output block.",
+                            a.name
+                        ),
+                    )
+                    .with_span(Some(a.name_span)),
+                );
+            }
+            for b in &body.blocks {
+                cfg.add_block(b, schemas, &mut diags);
+            }
+        }
+        if diags.has_errors() { Err(diags) } else { Ok(cfg) }
+    }
+
+    fn add_block(&mut self, b: &Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
+        const TOP: &[&str] =
+            &["terraform", "provider", "variable", "locals", "resource", "data", "output"];
+        match b.ident.as_str() {
+            "terraform" => validate::terraform_block(b, diags),
+            "provider" => {
+                if !expect_labels(b, &["name"], diags) {
+                    return;
+                }
+                if b.labels[0] != "aws" {
+                    diags.push(
+                        Diagnostic::error(
+                            "Unsupported provider",
+                            format!(
+                                "keyform simulates the \"aws\" provider only; provider \"{}\" is not available. Remove this block.",
+                                b.labels[0]
+                            ),
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                    return;
+                }
+                if b.body.attr("alias").is_some() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Provider aliases not supported by keyform",
+                            "keyform simulates one AWS account and region per lab; remove the alias and the second provider block.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                    return;
+                }
+                validate::provider_block(b, diags);
+                if self.provider.is_some() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate provider configuration",
+                            "A provider \"aws\" block was already given. Keep only one.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                }
+                self.provider = Some(b.body.clone());
+            }
+            "variable" => {
+                if !expect_labels(b, &["name"], diags) {
+                    return;
+                }
+                if let Some(v) = validate::variable(b, diags) {
+                    if self.variables.contains_key(&v.name) {
+                        diags.push(duplicate("variable", &v.name, b.span));
+                    } else {
+                        self.variables.insert(v.name.clone(), v);
+                    }
+                }
+            }
+            "locals" => {
+                if !expect_labels(b, &[], diags) {
+                    return;
+                }
+                for blk in &b.body.blocks {
+                    diags.push(
+                        Diagnostic::error(
+                            "Unexpected block in locals",
+                            "A locals block holds only name = value assignments.",
+                        )
+                        .with_span(Some(blk.span)),
+                    );
+                }
+                for a in &b.body.attrs {
+                    if self.locals.contains_key(&a.name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "Duplicate local value definition",
+                                format!(
+                                    "A local value named \"{}\" was already defined. Local value names must be unique within a configuration.",
+                                    a.name
+                                ),
+                            )
+                            .with_span(Some(a.name_span)),
+                        );
+                        continue;
+                    }
+                    self.locals.insert(
+                        a.name.clone(),
+                        Local { name: a.name.clone(), span: a.name_span, value: a.value.clone() },
+                    );
+                }
+            }
+            "output" => {
+                if !expect_labels(b, &["name"], diags) {
+                    return;
+                }
+                if let Some(o) = validate::output(b, diags) {
+                    if self.outputs.contains_key(&o.name) {
+                        diags.push(duplicate("output", &o.name, b.span));
+                    } else {
+                        self.outputs.insert(o.name.clone(), o);
+                    }
+                }
+            }
+            "resource" | "data" => {
+                if !expect_labels(b, &["type", "name"], diags) {
+                    return;
+                }
+                let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
+                if let Some(r) = validate::resource(b, mode, schemas, diags) {
+                    if self.resources.contains_key(&r.addr) {
+                        diags.push(
+                            Diagnostic::error(
+                                if mode == Mode::Data {
+                                    "Duplicate data resource configuration"
+                                } else {
+                                    "Duplicate resource configuration"
+                                },
+                                format!(
+                                    "A {} named \"{}\" was already declared. Each resource address must be unique within a configuration; rename one of them.",
+                                    r.addr.kind, r.addr.name
+                                ),
+                            )
+                            .with_span(Some(b.span))
+                            .with_subject(r.addr.to_string()),
+                        );
+                    } else {
+                        self.resources.insert(r.addr.clone(), r);
+                    }
+                }
+            }
+            "module" => diags.push(
+                Diagnostic::error(
+                    "Modules not supported by keyform",
+                    "keyform labs are a single directory; copy the module's resources into this configuration.",
+                )
+                .with_span(Some(b.span)),
+            ),
+            "moved" | "import" | "removed" | "check" => diags.push(
+                Diagnostic::error(
+                    format!("\"{}\" blocks not supported by keyform", b.ident),
+                    "keyform does not implement this block type. Remove it.",
+                )
+                .with_span(Some(b.span)),
+            ),
+            other => diags.push(
+                Diagnostic::error(
+                    "Unsupported block type",
+                    format!(
+                        "Blocks of type \"{other}\" are not expected here.{}",
+                        suggestion(other, TOP.iter().copied())
+                    ),
+                )
+                .with_span(Some(b.span)),
+            ),
+        }
+    }
+
+    /// Resource blocks of one mode.
+    pub fn resources_of(&self, mode: Mode) -> impl Iterator<Item = &Resource> {
+        self.resources.values().filter(move |r| r.addr.mode == mode)
+    }
+}
+
+fn duplicate(kind: &str, name: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        format!("Duplicate {kind} declaration"),
+        format!("A {kind} named \"{name}\" was already declared. {kind} names must be unique within a configuration."),
+    )
+    .with_span(Some(span))
+}
+
+fn expect_labels(b: &Block, names: &[&str], diags: &mut Diagnostics) -> bool {
+    if b.labels.len() == names.len() {
+        if b.labels.iter().all(|l| !l.is_empty()) {
+            return true;
+        }
+        diags.push(
+            Diagnostic::error("Invalid block label", format!("Labels of a {} block must not be empty.", b.ident))
+                .with_span(Some(b.span)),
+        );
+        return false;
+    }
+    let detail = if names.is_empty() {
+        format!("A {} block takes no labels. Remove them.", b.ident)
+    } else {
+        format!(
+            "A {} block expects {} label{}: {}.",
+            b.ident,
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        )
+    };
+    let summary = if b.labels.len() > names.len() { "Extraneous label" } else { "Missing label" };
+    diags.push(Diagnostic::error(format!("{summary} for {}", b.ident), detail).with_span(Some(b.span)));
+    false
+}

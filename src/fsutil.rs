@@ -1,0 +1,86 @@
+//! Durable file operations shared by the state store, the world store and the blob store.
+//!
+//! Imports nothing else from the crate.
+
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io;
+use std::os::unix::fs::DirBuilderExt;
+use std::io::Write;
+use std::path::Path;
+
+/// Creates `dir` and any missing ancestors with mode 0700 (owner only) and fsyncs each parent
+/// that gained an entry, so the new directories survive a crash. An existing directory is left
+/// as it is (its permissions are not changed), which makes this cheap to call before every
+/// write.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    // The parents of the directories about to be created, innermost first.
+    let mut parents = Vec::new();
+    let mut cur = dir;
+    while let Some(parent) = cur.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if parent == cur {
+            break;
+        }
+        parents.push(parent);
+        if parent.exists() {
+            break;
+        }
+        cur = parent;
+    }
+    DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    for parent in parents {
+        File::open(parent)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Opens a file for writing with mode 0600 (on creation).
+pub fn open_private(path: &Path, append: bool) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true);
+    if append {
+        o.append(true);
+    } else {
+        o.write(true).truncate(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// Writes `bytes` to `path` atomically: temp file in the same directory, fsync, rename, fsync dir.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    {
+        let mut f = open_private(&tmp, false)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+/// Fsyncs a directory so a rename or create in it is durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()?;
+    }
+    let _ = dir;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! Authorization of every simulated call: one place maps a call to the policies that decide it
+//! (identity policies of the caller, the key policy, the bucket policy) and to AWS's error shape.
+//!
+//! The IAM action, resource ARN and condition keys of each operation are named at the call site
+//! in the service modules through [`Access`]; the evaluation itself is `policy`'s.
+
+use std::sync::Arc;
+
+use crate::sim::policy::{self, Caller, Decision, PolicyDocument, PolicyKind, PolicySource, RequestContext, StatementTrace};
+use crate::sim::{CallContext, Cloud, Principal, SimError};
+
+/// Which resource policy, if any, takes part in the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourcePolicy {
+    /// Identity policies alone decide (IAM, CloudTrail, account-level KMS calls).
+    None,
+    /// The key policy is mandatory (KMS key operations).
+    Key(String),
+    /// The bucket policy takes part (S3).
+    Bucket(String),
+}
+
+/// One authorization question: may the caller perform `action` on `resource`?
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub action: String,
+    pub resource: String,
+    pub policy: ResourcePolicy,
+    pub conditions: Vec<(String, String)>,
+}
+
+impl Access {
+    /// A call decided by identity policies only.
+    pub fn iam_only(action: &str, resource: &str) -> Access {
+        Access { action: action.into(), resource: resource.into(), policy: ResourcePolicy::None, conditions: Vec::new() }
+    }
+
+    /// A KMS call on a key: the key policy must allow.
+    pub fn kms(action: &str, key_arn: &str, key_id: &str, conditions: &[(String, String)]) -> Access {
+        Access {
+            action: action.into(),
+            resource: key_arn.into(),
+            policy: ResourcePolicy::Key(key_id.into()),
+            conditions: conditions.to_vec(),
+        }
+    }
+
+    /// An S3 call on a bucket or object of `bucket`.
+    pub fn s3(action: &str, resource: &str, bucket: &str, conditions: &[(String, String)]) -> Access {
+        Access {
+            action: action.into(),
+            resource: resource.into(),
+            policy: ResourcePolicy::Bucket(bucket.into()),
+            conditions: conditions.to_vec(),
+        }
+    }
+}
+
+/// The outcome of evaluating an [`Access`], with every statement considered.
+#[derive(Debug, Clone)]
+pub struct Explanation {
+    pub request: RequestContext,
+    pub decision: Decision,
+    pub traces: Vec<StatementTrace>,
+    pub message: String,
+}
+
+impl Cloud {
+    fn parsed(&mut self, json: &str) -> Option<Arc<PolicyDocument>> {
+        if let Some(d) = self.policy_cache.get(json) {
+            return Some(d.clone());
+        }
+        let doc = Arc::new(PolicyDocument::parse(json).ok()?);
+        if self.policy_cache.len() > 10_000 {
+            self.policy_cache.clear();
+        }
+        self.policy_cache.insert(json.to_string(), doc.clone());
+        Some(doc)
+    }
+
+    fn caller(&self, p: &Principal) -> Caller {
+        match p {
+            Principal::User(_) => Caller::Principal { arn: self.principal_arn(p), account: self.world.account_id.clone() },
+            Principal::Anonymous => Caller::Anonymous,
+            Principal::Service(s) => Caller::Service(s.clone()),
+        }
+    }
+
+    /// The caller's identity policies: inline and attached managed, labelled for traces.
+    fn identity_policies(&mut self, p: &Principal) -> Vec<(String, Arc<PolicyDocument>)> {
+        let Principal::User(name) = p else { return Vec::new() };
+        let Some(user) = self.world.iam.users.get(name) else { return Vec::new() };
+        let inline: Vec<(String, String)> = user
+            .inline_policies
+            .iter()
+            .map(|(n, d)| (format!("inline policy \"{n}\" of user {name}"), d.clone()))
+            .collect();
+        let attached: Vec<String> = user.attached_policies.iter().cloned().collect();
+        let mut out = Vec::new();
+        for (label, doc) in inline {
+            if let Some(d) = self.parsed(&doc) {
+                out.push((label, d));
+            }
+        }
+        for arn in attached {
+            if let Some(d) = policy::managed_policy(&arn) {
+                let short = arn.rsplit('/').next().unwrap_or(&arn).to_string();
+                out.push((format!("AWS managed policy {short}"), Arc::new(d.clone())));
+            } else if let Some(doc) = self
+                .world
+                .iam
+                .policies
+                .get(&arn)
+                .and_then(|m| m.default_version())
+                .map(|v| v.document.clone())
+            {
+                if let Some(d) = self.parsed(&doc) {
+                    out.push((format!("managed policy {arn}"), d));
+                }
+            }
+        }
+        out
+    }
+
+    /// Evaluates an access without failing: the decision and every statement considered.
+    pub fn explain_access(&mut self, ctx: &CallContext, a: &Access) -> Explanation {
+        let mut req = RequestContext::new(self.caller(&ctx.principal), &a.action, &a.resource);
+        let mut conds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (k, v) in &a.conditions {
+            conds.entry(k.clone()).or_default().push(v.clone());
+        }
+        if !matches!(ctx.principal, Principal::Anonymous) {
+            conds.entry("aws:SecureTransport".into()).or_default().push(ctx.secure_transport.to_string());
+        }
+        if let Some(s) = &ctx.invoked_by {
+            conds.entry("aws:CalledVia".into()).or_default().push(s.clone());
+        }
+        req.conditions = conds;
+        let ids = self.identity_policies(&ctx.principal);
+        let identity: Vec<PolicySource<'_>> = ids
+            .iter()
+            .map(|(l, d)| PolicySource { label: l.clone(), kind: PolicyKind::Identity, doc: d })
+            .collect();
+        let (decision, traces) = match &a.policy {
+            ResourcePolicy::None => policy::decide_standard(&req, &identity, &[]),
+            ResourcePolicy::Key(id) => {
+                let text = self.world.kms.keys.get(id).map(|k| (k.arn.clone(), k.policy.clone()));
+                let doc = text.as_ref().and_then(|(_, p)| self.parsed(p));
+                match (text, doc) {
+                    (Some((arn, _)), Some(doc)) => {
+                        let src = PolicySource { label: format!("key policy of {arn}"), kind: PolicyKind::Resource, doc: &doc };
+                        let root = self.world.root_arn();
+                        policy::decide_kms(&req, &src, &identity, &root)
+                    }
+                    _ => (Decision::ImplicitDeny { missing: PolicyKind::Resource }, Vec::new()),
+                }
+            }
+            ResourcePolicy::Bucket(b) => {
+                let text = self.world.s3.buckets.get(b).and_then(|x| x.policy.clone());
+                let doc = text.as_deref().and_then(|p| self.parsed(p));
+                let resource: Vec<PolicySource<'_>> = doc
+                    .as_ref()
+                    .map(|d| vec![PolicySource { label: format!("bucket policy of {b}"), kind: PolicyKind::Resource, doc: d }])
+                    .unwrap_or_default();
+                policy::decide_standard(&req, &identity, &resource)
+            }
+        };
+        let message = policy::denial_message(&req, &decision);
+        Explanation { request: req, decision, traces, message }
+    }
+
+    /// Allows or refuses a call with the service's AccessDenied shape.
+    pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), SimError> {
+        let e = self.explain_access(ctx, a);
+        if e.decision.is_allowed() {
+            return Ok(());
+        }
+        let service = a.action.split(':').next().unwrap_or("");
+        Err(match service {
+            "kms" => SimError::service("AccessDeniedException", 400, e.message),
+            "cloudtrail" => SimError::service("AccessDeniedException", 400, e.message),
+            "s3" if matches!(ctx.principal, Principal::Anonymous) => {
+                SimError::service("AccessDenied", 403, policy::S3_ACCESS_DENIED)
+            }
+            _ => SimError::service("AccessDenied", 403, e.message),
+        })
+    }
+
+    /// The lockout safety check: would this key policy still let the caller manage the key?
+    pub(crate) fn key_policy_lets_caller_manage(&mut self, ctx: &CallContext, doc: &PolicyDocument, key_arn: &str) -> bool {
+        let req = RequestContext::new(self.caller(&ctx.principal), "kms:PutKeyPolicy", key_arn);
+        let ids = self.identity_policies(&ctx.principal);
+        let identity: Vec<PolicySource<'_>> = ids
+            .iter()
+            .map(|(l, d)| PolicySource { label: l.clone(), kind: PolicyKind::Identity, doc: d })
+            .collect();
+        let src = PolicySource { label: "new key policy".into(), kind: PolicyKind::Resource, doc };
+        let root = self.world.root_arn();
+        policy::decide_kms(&req, &src, &identity, &root).0.is_allowed()
+    }
+}

@@ -1,0 +1,73 @@
+//! Where sealed S3 object bodies live: files under `.keyform/objects/` (0600), or memory for
+//! test worlds. Bodies arrive here already encrypted; this layer never sees plaintext.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Storage of opaque sealed blobs by id.
+pub trait BlobStore: Send {
+    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()>;
+    fn get(&self, id: &str) -> std::io::Result<Vec<u8>>;
+    fn delete(&mut self, id: &str) -> std::io::Result<()>;
+}
+
+/// Blobs in memory.
+#[derive(Default)]
+pub struct MemoryBlobs(HashMap<String, Vec<u8>>);
+
+impl BlobStore for MemoryBlobs {
+    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.insert(id.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
+        self.0
+            .get(id)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("blob {id} missing")))
+    }
+
+    fn delete(&mut self, id: &str) -> std::io::Result<()> {
+        self.0.remove(id);
+        Ok(())
+    }
+}
+
+/// Blobs as files in a directory created 0700, each file 0600 and fsynced before use.
+pub struct DirBlobs {
+    dir: PathBuf,
+}
+
+impl DirBlobs {
+    pub fn new(dir: PathBuf) -> DirBlobs {
+        DirBlobs { dir }
+    }
+
+    fn path(&self, id: &str) -> std::io::Result<PathBuf> {
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "invalid blob id"));
+        }
+        Ok(self.dir.join(id))
+    }
+}
+
+impl BlobStore for DirBlobs {
+    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+        crate::fsutil::create_private_dir(&self.dir)?;
+        let path = self.path(id)?;
+        crate::fsutil::atomic_write(&path, bytes)?;
+        Ok(())
+    }
+
+    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(id)?)
+    }
+
+    fn delete(&mut self, id: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(id)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,433 @@
+//! What the simulated cloud holds: keys, aliases, buckets, objects, users, policies, trails,
+//! CloudTrail events, the clock. Plain data (serde); behaviour lives in the service modules.
+//!
+//! Changes are tracked per entity ([`EntityRef`]) so a command can journal exactly what it
+//! changed ([`WorldOp`]) instead of rewriting the whole world.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::clock::Millis;
+use crate::sim::ids::IdGen;
+
+/// Version of the world file format; newer files are refused, older ones migrated.
+pub const WORLD_FORMAT_VERSION: u32 = 1;
+
+/// The whole simulated account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct World {
+    pub account_id: String,
+    pub region: String,
+    pub now: Millis,
+    /// Orders events that happen at the same instant.
+    pub seq: u64,
+    pub ids: IdGen,
+    pub kms: KmsState,
+    pub s3: S3State,
+    pub iam: IamState,
+    pub cloudtrail: TrailState,
+}
+
+impl World {
+    pub fn new(account_id: &str, region: &str, now: Millis, ids: IdGen) -> World {
+        World {
+            account_id: account_id.to_string(),
+            region: region.to_string(),
+            now,
+            seq: 0,
+            ids,
+            kms: KmsState::default(),
+            s3: S3State::default(),
+            iam: IamState::default(),
+            cloudtrail: TrailState::default(),
+        }
+    }
+
+    pub fn root_arn(&self) -> String {
+        format!("arn:aws:iam::{}:root", self.account_id)
+    }
+}
+
+// ---------------------------------------------------------------- KMS
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KmsState {
+    pub keys: BTreeMap<String, KmsKey>,
+    /// Alias name (`alias/lab-key`) -> alias.
+    pub aliases: BTreeMap<String, KmsAlias>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyState {
+    Enabled,
+    Disabled,
+    PendingDeletion,
+}
+
+impl KeyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyState::Enabled => "Enabled",
+            KeyState::Disabled => "Disabled",
+            KeyState::PendingDeletion => "PendingDeletion",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KmsKey {
+    pub key_id: String,
+    pub arn: String,
+    pub description: String,
+    pub key_usage: String,
+    pub key_spec: String,
+    pub state: KeyState,
+    pub created: Millis,
+    pub deletion_date: Option<Millis>,
+    pub pending_window_days: Option<u32>,
+    pub policy: String,
+    pub multi_region: bool,
+    pub tags: BTreeMap<String, String>,
+    /// Automatic rotation, when enabled.
+    pub rotation: Option<RotationSchedule>,
+    /// Rotation status kept while pending deletion, restored on cancel.
+    pub rotation_before_deletion: Option<RotationSchedule>,
+    pub rotations: Vec<RotationRecord>,
+    /// Key material versions, oldest first, each wrapped under the world's root key.
+    pub materials: Vec<WrappedMaterial>,
+}
+
+impl KmsKey {
+    pub fn current_version(&self) -> u32 {
+        self.materials.last().map_or(0, |m| m.version)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationSchedule {
+    pub period_days: u32,
+    pub next: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationRecord {
+    pub date: Millis,
+    /// `AUTOMATIC` or `ON_DEMAND`.
+    pub kind: String,
+    pub version: u32,
+}
+
+/// Key material as stored: never plaintext.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedMaterial {
+    pub version: u32,
+    pub created: Millis,
+    pub wrapped: String,
+}
+
+impl std::fmt::Debug for WrappedMaterial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WrappedMaterial(v{})", self.version)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KmsAlias {
+    pub name: String,
+    pub arn: String,
+    pub target_key_id: String,
+    pub created: Millis,
+}
+
+// ---------------------------------------------------------------- S3
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct S3State {
+    pub buckets: BTreeMap<String, Bucket>,
+    /// Bucket name -> object key -> object.
+    pub objects: BTreeMap<String, BTreeMap<String, S3Object>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: String,
+    pub created: Millis,
+    pub region: String,
+    pub encryption: Option<Vec<EncryptionRule>>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub policy: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptionRule {
+    pub sse_algorithm: String,
+    pub kms_master_key_id: Option<String>,
+    pub bucket_key_enabled: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct S3Object {
+    pub key: String,
+    pub size: u64,
+    pub etag: String,
+    pub checksum_sha256: String,
+    pub last_modified: Millis,
+    pub content_type: String,
+    pub metadata: BTreeMap<String, String>,
+    pub encryption: ObjectEncryption,
+    /// Where the sealed body lives in the blob store.
+    pub blob: String,
+}
+
+/// How an object body is protected. Data keys are stored only wrapped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectEncryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    pub kms_key_arn: Option<String>,
+    pub bucket_key_enabled: bool,
+    /// KMS ciphertext blob (base64) of the object's data key, or of the bucket key when
+    /// `bucket_sealed_key` is set.
+    pub wrapped_data_key: Option<String>,
+    /// With a bucket key: the object's data key sealed under the bucket key (base64).
+    #[serde(default)]
+    pub bucket_sealed_key: Option<String>,
+    /// Encryption context the data key was generated with.
+    pub context: BTreeMap<String, String>,
+    /// For SSE-S3 and DSSE's second layer: the S3-managed data key, wrapped under the root key.
+    pub s3_wrapped_key: Option<String>,
+}
+
+// ---------------------------------------------------------------- IAM
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IamState {
+    pub users: BTreeMap<String, IamUser>,
+    /// Customer managed policies by ARN.
+    pub policies: BTreeMap<String, ManagedPolicy>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IamUser {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    pub user_id: String,
+    pub created: Millis,
+    pub inline_policies: BTreeMap<String, String>,
+    pub attached_policies: BTreeSet<String>,
+    pub access_keys: Vec<AccessKey>,
+    pub permissions_boundary: Option<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct AccessKey {
+    pub id: String,
+    /// Wrapped under the root key; shown only at creation.
+    pub wrapped_secret: String,
+    pub status: String,
+    pub created: Millis,
+}
+
+impl std::fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AccessKey({})", self.id)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    pub policy_id: String,
+    pub description: String,
+    pub created: Millis,
+    pub versions: Vec<PolicyVersion>,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl ManagedPolicy {
+    pub fn default_version(&self) -> Option<&PolicyVersion> {
+        self.versions.iter().find(|v| v.is_default)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub id: String,
+    pub document: String,
+    pub is_default: bool,
+    pub created: Millis,
+}
+
+// ---------------------------------------------------------------- CloudTrail
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TrailState {
+    pub trails: BTreeMap<String, Trail>,
+    pub events: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trail {
+    pub name: String,
+    pub arn: String,
+    pub s3_bucket_name: String,
+    pub s3_key_prefix: Option<String>,
+    pub is_logging: bool,
+    pub include_global_service_events: bool,
+    pub is_multi_region: bool,
+    pub log_file_validation: bool,
+    pub kms_key_id: Option<String>,
+    pub event_selectors: Vec<EventSelector>,
+    pub created: Millis,
+    /// Events with index below this were already delivered (or predate logging).
+    pub delivered_upto: usize,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSelector {
+    pub read_write_type: String,
+    pub include_management_events: bool,
+    pub exclude_management_event_sources: Vec<String>,
+    pub data_resources: Vec<DataResource>,
+}
+
+impl Default for EventSelector {
+    fn default() -> Self {
+        EventSelector {
+            read_write_type: "All".into(),
+            include_management_events: true,
+            exclude_management_event_sources: Vec::new(),
+            data_resources: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataResource {
+    pub kind: String,
+    pub values: Vec<String>,
+}
+
+// ---------------------------------------------------------------- change tracking
+
+/// One entity of the world, for journaling.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "t", content = "k")]
+pub enum EntityRef {
+    KmsKey(String),
+    KmsAlias(String),
+    Bucket(String),
+    Object(String, String),
+    User(String),
+    Policy(String),
+    Trail(String),
+}
+
+/// A journaled change: an entity's new value (None = deleted), or appended events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorldDelta {
+    pub now: Millis,
+    pub seq: u64,
+    pub ids: IdGen,
+    pub upserts: Vec<(EntityRef, Option<serde_json::Value>)>,
+    /// Events appended since the last delta, starting at index `events_from`.
+    pub events_from: usize,
+    pub events: Vec<serde_json::Value>,
+}
+
+impl World {
+    /// Serializes the current value of each touched entity.
+    pub fn delta(&self, touched: &BTreeSet<EntityRef>, events_from: usize) -> WorldDelta {
+        let upserts = touched
+            .iter()
+            .map(|r| {
+                let v = match r {
+                    EntityRef::KmsKey(id) => self.kms.keys.get(id).map(to_json),
+                    EntityRef::KmsAlias(n) => self.kms.aliases.get(n).map(to_json),
+                    EntityRef::Bucket(n) => self.s3.buckets.get(n).map(to_json),
+                    EntityRef::Object(b, k) => {
+                        self.s3.objects.get(b).and_then(|m| m.get(k)).map(to_json)
+                    }
+                    EntityRef::User(n) => self.iam.users.get(n).map(to_json),
+                    EntityRef::Policy(a) => self.iam.policies.get(a).map(to_json),
+                    EntityRef::Trail(n) => self.cloudtrail.trails.get(n).map(to_json),
+                };
+                (r.clone(), v)
+            })
+            .collect();
+        let from = events_from.min(self.cloudtrail.events.len());
+        WorldDelta {
+            now: self.now,
+            seq: self.seq,
+            ids: self.ids.clone(),
+            upserts,
+            events_from: from,
+            events: self.cloudtrail.events[from..].to_vec(),
+        }
+    }
+
+    /// Applies a journaled delta; idempotent, so replaying a record twice is harmless.
+    pub fn apply_delta(&mut self, d: &WorldDelta) -> Result<(), serde_json::Error> {
+        self.now = d.now;
+        self.seq = d.seq;
+        self.ids = d.ids.clone();
+        for (r, v) in &d.upserts {
+            match r {
+                EntityRef::KmsKey(id) => put(&mut self.kms.keys, id, v)?,
+                EntityRef::KmsAlias(n) => put(&mut self.kms.aliases, n, v)?,
+                EntityRef::Bucket(n) => put(&mut self.s3.buckets, n, v)?,
+                EntityRef::Object(b, k) => {
+                    let m = self.s3.objects.entry(b.clone()).or_default();
+                    put(m, k, v)?;
+                    if m.is_empty() {
+                        self.s3.objects.remove(b);
+                    }
+                }
+                EntityRef::User(n) => put(&mut self.iam.users, n, v)?,
+                EntityRef::Policy(a) => put(&mut self.iam.policies, a, v)?,
+                EntityRef::Trail(n) => put(&mut self.cloudtrail.trails, n, v)?,
+            }
+        }
+        let events = &mut self.cloudtrail.events;
+        events.truncate(d.events_from.min(events.len()));
+        if events.len() == d.events_from {
+            events.extend(d.events.iter().cloned());
+        }
+        Ok(())
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+}
+
+fn put<T: serde::de::DeserializeOwned>(
+    map: &mut BTreeMap<String, T>,
+    key: &str,
+    v: &Option<serde_json::Value>,
+) -> Result<(), serde_json::Error> {
+    match v {
+        Some(j) => {
+            map.insert(key.to_string(), T::deserialize(j)?);
+        }
+        None => {
+            map.remove(key);
+        }
+    }
+    Ok(())
+}
