@@ -22,3 +22,8 @@ pub mod provider;
 pub mod value;
 pub mod fsutil;
 pub mod sim;
+pub mod state;
+pub mod workspace;
+pub mod graph;
+pub mod plan;
+pub mod apply;

@@ -54,4 +54,9 @@ pub trait Provider {
     fn destroy_note(&self, _kind: &str, _prior: &Map) -> Option<String> {
         None
     }
+
+    /// What the cloud changed since the last call, to journal with the state change.
+    fn take_world_delta(&mut self) -> Option<serde_json::Value> {
+        None
+    }
 }

@@ -1,0 +1,445 @@
+//! The dependency graph of a configuration (petgraph): variables, locals, resources, data
+//! sources and outputs, with edges from references and `depends_on`. Building it checks every
+//! reference resolves and that there is no cycle; walking it in topological order is how `eval`
+//! gets its inputs before it needs them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::addr::{Mode, ResourceAddr};
+use crate::config::{Body, Config, Expr};
+use crate::diag::{Diagnostic, Diagnostics, Span, suggestion};
+use crate::eval::refs::{Ref, references};
+
+/// One node: a named thing of the configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Node {
+    Variable(String),
+    Local(String),
+    Resource(ResourceAddr),
+    Output(String),
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Node::Variable(n) => write!(f, "var.{n}"),
+            Node::Local(n) => write!(f, "local.{n}"),
+            Node::Resource(a) => write!(f, "{a}"),
+            Node::Output(n) => write!(f, "output.{n}"),
+        }
+    }
+}
+
+/// The graph: edges point from a dependency to what depends on it.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub graph: DiGraph<Node, Span>,
+    index: HashMap<Node, NodeIndex>,
+    /// Nodes in an order where every node comes after its dependencies.
+    pub order: Vec<Node>,
+}
+
+impl Graph {
+    /// Direct dependencies of a node.
+    pub fn dependencies(&self, n: &Node) -> Vec<&Node> {
+        let Some(&i) = self.index.get(n) else { return Vec::new() };
+        let mut v: Vec<&Node> = self
+            .graph
+            .neighbors_directed(i, petgraph::Direction::Incoming)
+            .map(|j| &self.graph[j])
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Every resource a node depends on, directly or through locals and variables.
+    pub fn resource_dependencies(&self, n: &Node) -> BTreeSet<ResourceAddr> {
+        let mut out = BTreeSet::new();
+        let mut stack: Vec<&Node> = self.dependencies(n);
+        let mut seen: BTreeSet<&Node> = BTreeSet::new();
+        while let Some(d) = stack.pop() {
+            if !seen.insert(d) {
+                continue;
+            }
+            match d {
+                Node::Resource(a) => {
+                    out.insert(a.clone());
+                }
+                other => stack.extend(self.dependencies(other)),
+            }
+        }
+        out
+    }
+
+    /// DOT text for `keyform graph`.
+    pub fn to_dot(&self) -> String {
+        let mut s = String::from("digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n");
+        let mut nodes: Vec<&Node> = self.order.iter().collect();
+        nodes.sort();
+        for n in &nodes {
+            s.push_str(&format!("\t\t\"[root] {n}\" [label = \"{n}\", shape = \"{}\"]\n", shape(n)));
+        }
+        let mut edges: Vec<(String, String)> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(a, b)| (self.graph[b].to_string(), self.graph[a].to_string()))
+            .collect();
+        edges.sort();
+        edges.dedup();
+        for (from, to) in edges {
+            s.push_str(&format!("\t\t\"[root] {from}\" -> \"[root] {to}\"\n"));
+        }
+        s.push_str("\t}\n}\n");
+        s
+    }
+}
+
+fn shape(n: &Node) -> &'static str {
+    match n {
+        Node::Resource(_) => "box",
+        Node::Output(_) => "note",
+        _ => "diamond",
+    }
+}
+
+/// Context a reference appears in, for checking `count`/`each`/`self`.
+#[derive(Clone, Copy)]
+struct RefContext {
+    has_count: bool,
+    has_for_each: bool,
+    allow_self: bool,
+}
+
+const NONE: RefContext = RefContext { has_count: false, has_for_each: false, allow_self: false };
+
+/// Builds the graph, reporting undeclared references and cycles.
+pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
+    let mut g = DiGraph::new();
+    let mut index = HashMap::new();
+    let mut add = |g: &mut DiGraph<Node, Span>, n: Node| {
+        let i = g.add_node(n.clone());
+        index.insert(n, i);
+    };
+    for n in cfg.variables.keys() {
+        add(&mut g, Node::Variable(n.clone()));
+    }
+    for n in cfg.locals.keys() {
+        add(&mut g, Node::Local(n.clone()));
+    }
+    for a in cfg.resources.keys() {
+        add(&mut g, Node::Resource(a.clone()));
+    }
+    for n in cfg.outputs.keys() {
+        add(&mut g, Node::Output(n.clone()));
+    }
+    let mut b = Builder { cfg, g, index, diags: Diagnostics::new() };
+    b.edges();
+    let Builder { g, index, mut diags, .. } = b;
+    // Cycles: any strongly connected component with more than one node, or a self-loop.
+    for scc in tarjan_scc(&g) {
+        let self_loop = scc.len() == 1 && g.contains_edge(scc[0], scc[0]);
+        if scc.len() > 1 || self_loop {
+            let mut names: Vec<String> = scc.iter().map(|i| g[*i].to_string()).collect();
+            names.sort();
+            let span = scc.iter().filter_map(|i| g.edges_directed(*i, petgraph::Direction::Incoming).next()).map(|e| *e.weight()).next();
+            diags.push(
+                Diagnostic::error(
+                    "Cycle",
+                    format!("{} refer to each other, so none of them can be evaluated first. Break the cycle by removing one of the references.", names.join(", ")),
+                )
+                .with_span(span),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let order = match petgraph::algo::toposort(&g, None) {
+        Ok(o) => o.into_iter().map(|i| g[i].clone()).collect(),
+        Err(c) => {
+            return Err(Diagnostics::from(Diagnostic::error("Cycle", format!("{} is part of a dependency cycle.", g[c.node_id()]))));
+        }
+    };
+    Ok(Graph { graph: g, index, order })
+}
+
+struct Builder<'a> {
+    cfg: &'a Config,
+    g: DiGraph<Node, Span>,
+    index: HashMap<Node, NodeIndex>,
+    diags: Diagnostics,
+}
+
+impl Builder<'_> {
+    fn edges(&mut self) {
+        let cfg = self.cfg;
+        for v in cfg.variables.values() {
+            let me = Node::Variable(v.name.clone());
+            if let Some(d) = &v.default {
+                self.expr_refs(&me, d, NONE, &[], true);
+            }
+            for c in &v.validations {
+                self.validation_refs(&me, &c.condition, &v.name);
+                self.validation_refs(&me, &c.error_message, &v.name);
+            }
+        }
+        for l in cfg.locals.values() {
+            self.expr_refs(&Node::Local(l.name.clone()), &l.value, NONE, &[], false);
+        }
+        for r in cfg.resources.values() {
+            let me = Node::Resource(r.addr.clone());
+            let ctx = RefContext { has_count: r.count.is_some(), has_for_each: r.for_each.is_some(), allow_self: false };
+            if let Some(c) = &r.count {
+                self.expr_refs(&me, c, NONE, &[], false);
+            }
+            if let Some(f) = &r.for_each {
+                self.expr_refs(&me, f, NONE, &[], false);
+            }
+            self.body_refs(&me, &r.body, ctx, &[]);
+            for d in &r.depends_on {
+                self.depends_on(&me, d);
+            }
+            for c in &r.lifecycle.preconditions {
+                self.expr_refs(&me, &c.condition, ctx, &[], false);
+                self.expr_refs(&me, &c.error_message, ctx, &[], false);
+            }
+            let post = RefContext { allow_self: true, ..ctx };
+            for c in &r.lifecycle.postconditions {
+                self.expr_refs(&me, &c.condition, post, &[], false);
+                self.expr_refs(&me, &c.error_message, post, &[], false);
+            }
+        }
+        for o in cfg.outputs.values() {
+            let me = Node::Output(o.name.clone());
+            self.expr_refs(&me, &o.value, NONE, &[], false);
+            for d in &o.depends_on {
+                self.depends_on(&me, d);
+            }
+            for c in &o.preconditions {
+                self.expr_refs(&me, &c.condition, NONE, &[], false);
+                self.expr_refs(&me, &c.error_message, NONE, &[], false);
+            }
+        }
+    }
+
+    fn validation_refs(&mut self, me: &Node, e: &Expr, var: &str) {
+        for (r, span) in references(e.file, &e.expr, &[]) {
+            if r != Ref::Var(var.to_string()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid reference in variable validation",
+                        format!("The condition for variable \"{var}\" can only refer to the variable itself, using var.{var}."),
+                    )
+                    .with_span(Some(span)),
+                );
+            }
+        }
+        let _ = me;
+    }
+
+    fn body_refs(&mut self, me: &Node, body: &Body, ctx: RefContext, bound: &[String]) {
+        for a in &body.attrs {
+            self.expr_refs(me, &a.value, ctx, bound, false);
+        }
+        for b in &body.blocks {
+            if b.ident == "dynamic" {
+                let iter_name = b
+                    .body
+                    .attr("iterator")
+                    .and_then(|a| a.value.as_traversal_text())
+                    .or_else(|| b.labels.first().cloned())
+                    .unwrap_or_default();
+                if let Some(fe) = b.body.attr("for_each") {
+                    self.expr_refs(me, &fe.value, ctx, bound, false);
+                }
+                let mut inner_bound = bound.to_vec();
+                inner_bound.push(iter_name);
+                for c in b.body.blocks_named("content") {
+                    self.body_refs(me, &c.body, ctx, &inner_bound);
+                }
+            } else {
+                self.body_refs(me, &b.body, ctx, bound);
+            }
+        }
+    }
+
+    fn depends_on(&mut self, me: &Node, e: &Expr) {
+        let text = e.as_traversal_text();
+        let target = text.as_deref().and_then(|t| {
+            let parts: Vec<&str> = t.split('.').collect();
+            match parts.as_slice() {
+                ["data", k, n] => Some(ResourceAddr::data(*k, *n)),
+                [k, n] if !["var", "local"].contains(k) => Some(ResourceAddr::managed(*k, *n)),
+                _ => None,
+            }
+        });
+        match target {
+            Some(addr) if self.index.contains_key(&Node::Resource(addr.clone())) => {
+                self.edge(&Node::Resource(addr), me, e.span());
+            }
+            _ => self.diags.push(
+                Diagnostic::error(
+                    "Invalid depends_on reference",
+                    "References in depends_on must be to a whole resource or data source declared in this configuration, like aws_kms_key.lab.",
+                )
+                .with_span(e.span()),
+            ),
+        }
+    }
+
+    fn edge(&mut self, from: &Node, to: &Node, span: Option<Span>) {
+        if let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) {
+            let sp = span.unwrap_or(Span { file: crate::diag::FileId(0), start: 0, end: 0 });
+            self.g.add_edge(a, b, sp);
+        }
+    }
+
+    fn expr_refs(&mut self, me: &Node, e: &Expr, ctx: RefContext, bound: &[String], is_default: bool) {
+        for (r, span) in references(e.file, &e.expr, bound) {
+            if is_default {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Variables not allowed",
+                        "Variables may not be used here: a variable's default value must be a literal.",
+                    )
+                    .with_span(Some(span)),
+                );
+                continue;
+            }
+            self.reference(me, r, span, ctx);
+        }
+    }
+
+    fn reference(&mut self, me: &Node, r: Ref, span: Span, ctx: RefContext) {
+        let cfg = self.cfg;
+        match r {
+            Ref::Var(n) => {
+                if cfg.variables.contains_key(&n) {
+                    self.edge(&Node::Variable(n), me, Some(span));
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Reference to undeclared input variable",
+                            format!(
+                                "An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block.{}",
+                                suggestion(&n, cfg.variables.keys().map(String::as_str))
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                }
+            }
+            Ref::Local(n) => {
+                if cfg.locals.contains_key(&n) {
+                    self.edge(&Node::Local(n), me, Some(span));
+                } else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Reference to undeclared local value",
+                            format!(
+                                "A local value with the name \"{n}\" has not been declared.{}",
+                                suggestion(&n, cfg.locals.keys().map(String::as_str))
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                }
+            }
+            Ref::Resource(a) => {
+                let node = Node::Resource(a.clone());
+                if self.index.contains_key(&node) {
+                    if &node == me {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "Self-referential block",
+                                format!("Configuration for {a} may not refer to itself."),
+                            )
+                            .with_span(Some(span)),
+                        );
+                    } else {
+                        self.edge(&node, me, Some(span));
+                    }
+                } else {
+                    let names: Vec<String> = cfg
+                        .resources
+                        .keys()
+                        .filter(|x| x.mode == a.mode && x.kind == a.kind)
+                        .map(|x| x.name.clone())
+                        .collect();
+                    let what = if a.mode == Mode::Data { "data resource" } else { "managed resource" };
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Reference to undeclared resource",
+                            format!(
+                                "A {what} \"{}\" \"{}\" has not been declared in the root module.{}",
+                                a.kind,
+                                a.name,
+                                suggestion(&a.name, names.iter().map(String::as_str))
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                }
+            }
+            Ref::Special(s) => {
+                let bad = match s.as_str() {
+                    "count" if !ctx.has_count => Some((
+                        "Reference to \"count\" in non-counted context",
+                        "The \"count\" object can only be used in \"module\", \"resource\", and \"data\" blocks, and only when the \"count\" argument is set.",
+                    )),
+                    "each" if !ctx.has_for_each => Some((
+                        "Reference to \"each\" in context without for_each",
+                        "The \"each\" object can be used only in \"module\" or \"resource\" blocks, and only when the \"for_each\" argument is set.",
+                    )),
+                    "self" if !ctx.allow_self => Some((
+                        "Invalid \"self\" reference",
+                        "The \"self\" object is only available in postconditions and provisioners.",
+                    )),
+                    "action" | "run" | "output" => Some((
+                        "Invalid reference",
+                        "This name is only available in keyform test files.",
+                    )),
+                    _ => None,
+                };
+                if let Some((summary, detail)) = bad {
+                    self.diags.push(Diagnostic::error(summary, detail).with_span(Some(span)));
+                }
+            }
+            Ref::Unknown(root) => {
+                let mut roots: Vec<&str> = vec!["var", "local", "data", "count", "each", "path", "self"];
+                roots.extend(cfg.resources.keys().map(|a| a.kind.as_str()));
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid reference",
+                        format!(
+                            "A reference to a resource type must be followed by at least one attribute access, specifying the resource name; \"{root}\" is not a name keyform knows.{}",
+                            suggestion(&root, roots)
+                        ),
+                    )
+                    .with_span(Some(span)),
+                );
+            }
+        }
+    }
+}
+
+
+/// Groups nodes by kind, for listing.
+pub fn summary(g: &Graph) -> BTreeMap<&'static str, usize> {
+    let mut m = BTreeMap::new();
+    for n in &g.order {
+        let k = match n {
+            Node::Variable(_) => "variables",
+            Node::Local(_) => "locals",
+            Node::Resource(_) => "resources",
+            Node::Output(_) => "outputs",
+        };
+        *m.entry(k).or_insert(0) += 1;
+    }
+    m
+}

@@ -1,0 +1,162 @@
+//! The plan's data: one [`ResourceChange`] per instance, output changes, and what the plan was
+//! made from (lineage, serial, variables, configuration digest) so a saved plan can be checked.
+
+use std::collections::BTreeMap;
+
+use crate::addr::InstanceAddr;
+use crate::diag::Diagnostics;
+use crate::value::{Map, Value};
+
+/// What apply will do to one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Action {
+    NoOp,
+    Create,
+    Read,
+    Update,
+    /// Replace: destroy the old object, then create the new one.
+    DeleteThenCreate,
+    /// Replace with `create_before_destroy`.
+    CreateThenDelete,
+    Delete,
+}
+
+impl Action {
+    /// Terraform's symbol for the action.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::NoOp => " ",
+            Action::Create => "+",
+            Action::Read => "<=",
+            Action::Update => "~",
+            Action::DeleteThenCreate => "-/+",
+            Action::CreateThenDelete => "+/-",
+            Action::Delete => "-",
+        }
+    }
+
+    /// The `actions` list of Terraform's JSON plan.
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Action::NoOp => &["no-op"],
+            Action::Create => &["create"],
+            Action::Read => &["read"],
+            Action::Update => &["update"],
+            Action::DeleteThenCreate => &["delete", "create"],
+            Action::CreateThenDelete => &["create", "delete"],
+            Action::Delete => &["delete"],
+        }
+    }
+
+    pub fn is_replace(self) -> bool {
+        matches!(self, Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    pub fn deletes(self) -> bool {
+        matches!(self, Action::Delete | Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+
+    pub fn creates(self) -> bool {
+        matches!(self, Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete)
+    }
+}
+
+/// Why an instance is replaced or deleted, beyond attribute diffs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Reason {
+    Tainted,
+    ReplaceRequested,
+    /// No longer in the configuration.
+    NoResourceConfig,
+    /// The instance key is no longer produced by count/for_each.
+    NoInstanceKey,
+    Destroy,
+}
+
+/// One instance's planned change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceChange {
+    pub addr: InstanceAddr,
+    pub action: Action,
+    pub before: Option<Map>,
+    pub after: Option<Map>,
+    /// Attributes whose change forces replacement.
+    pub replace_paths: Vec<String>,
+    pub reason: Option<Reason>,
+    /// Resource-level addresses this instance depends on.
+    pub dependencies: Vec<String>,
+    /// Attributes never shown (sensitive in the schema).
+    pub sensitive: Vec<String>,
+    /// Extra words from the provider ("will be scheduled for deletion in 7 days").
+    pub note: Option<String>,
+}
+
+/// An output's planned value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub sensitive: bool,
+}
+
+/// Whether a plan creates/updates everything or destroys everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PlanMode {
+    Normal,
+    Destroy,
+}
+
+/// A whole plan.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub mode: PlanMode,
+    /// Every managed instance considered, including no-ops, sorted by address.
+    pub changes: Vec<ResourceChange>,
+    /// Differences found by refresh (objects changed outside keyform).
+    pub drift: Vec<ResourceChange>,
+    pub outputs: BTreeMap<String, OutputChange>,
+    pub warnings: Diagnostics,
+    pub prior_lineage: String,
+    pub prior_serial: u64,
+    /// Values of input variables the plan was made with (replayed by apply).
+    pub variables: BTreeMap<String, Value>,
+    /// SHA-256 over the configuration files, so a saved plan notices edits.
+    pub config_digest: String,
+    /// Targets the plan was limited to (addresses as text).
+    pub targets: Vec<String>,
+}
+
+impl Plan {
+    /// Changes that do something.
+    pub fn effective(&self) -> impl Iterator<Item = &ResourceChange> {
+        self.changes.iter().filter(|c| c.action != Action::NoOp)
+    }
+
+    /// (add, change, destroy) counts as Terraform's summary line counts them.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let (mut add, mut change, mut destroy) = (0, 0, 0);
+        for c in self.effective() {
+            match c.action {
+                Action::Create => add += 1,
+                Action::Update => change += 1,
+                Action::Delete => destroy += 1,
+                Action::DeleteThenCreate | Action::CreateThenDelete => {
+                    add += 1;
+                    destroy += 1;
+                }
+                Action::NoOp | Action::Read => {}
+            }
+        }
+        (add, change, destroy)
+    }
+
+    /// True if applying would change infrastructure or outputs.
+    pub fn has_changes(&self) -> bool {
+        self.effective().any(|c| c.action != Action::Read)
+            || self.outputs.values().any(|o| o.before != o.after)
+    }
+
+    pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {
+        self.changes.iter().find(|c| &c.addr == addr)
+    }
+}

@@ -1,0 +1,478 @@
+//! The evaluation walk shared by validate, plan and apply: visits the graph in dependency order,
+//! evaluates variables, locals, data sources and outputs, expands `count`/`for_each`, and hands
+//! each resource instance's evaluated configuration to a [`Handler`] that decides its value
+//! (planned, applied, or simply "as configured").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::config::{Check, Config, Resource, SchemaSource};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::eval::{Evaluator, Namespace};
+use crate::graph::{Graph, Node};
+use crate::plan::body::eval_body;
+use crate::value::{Map, Value};
+
+/// An input variable's value as given on the command line, in a file or the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawVar {
+    /// Text from `-var` or `TF_VAR_`: a string for primitive types, HCL for complex ones.
+    Text(String),
+    /// A value from a `.tfvars` file (already an HCL value).
+    Value(Value),
+}
+
+/// Decides what each instance is worth; implemented by validate, plan and apply.
+pub(crate) trait Handler {
+    /// A managed instance with its evaluated configuration; returns its value for dependents.
+    fn managed(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic>;
+
+    /// A data source instance; `config` may contain unknowns.
+    fn data(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic>;
+
+    /// All instances of a resource block were visited (`keys` are those the config produced).
+    fn resource_done(&mut self, _w: &Walk<'_>, _res: &Resource, _keys: &[InstanceKey]) {}
+
+    /// Whether postconditions should be checked now (only when values are final).
+    fn check_postconditions(&self) -> bool {
+        false
+    }
+}
+
+/// Walk state: the namespace expressions see, and what went wrong.
+pub(crate) struct Walk<'a> {
+    pub(crate) cfg: &'a Config,
+    pub(crate) graph: &'a Graph,
+    pub(crate) schemas: &'a dyn SchemaSource,
+    pub(crate) ns: Namespace,
+    pub(crate) diags: Diagnostics,
+    pub(crate) inputs: &'a BTreeMap<String, RawVar>,
+    /// Resource blocks that failed or were skipped; their dependents are skipped.
+    pub(crate) failed: BTreeSet<ResourceAddr>,
+    /// Final values of input variables.
+    pub(crate) variables: BTreeMap<String, Value>,
+    /// Output values (after the walk).
+    pub(crate) outputs: BTreeMap<String, Value>,
+    /// When true, required variables without a value are unknown instead of an error.
+    pub(crate) unknown_missing_vars: bool,
+    kinds: Vec<&'static str>,
+}
+
+impl<'a> Walk<'a> {
+    pub(crate) fn new(cfg: &'a Config, graph: &'a Graph, schemas: &'a dyn SchemaSource, inputs: &'a BTreeMap<String, RawVar>) -> Walk<'a> {
+        let mut ns = Namespace::new();
+        let mut path = Map::new();
+        for k in ["module", "root", "cwd"] {
+            path.insert(k.into(), Value::from("."));
+        }
+        ns.set("path", Value::Object(path));
+        let mut tf = Map::new();
+        tf.insert("workspace".into(), Value::from("default"));
+        ns.set("terraform", Value::Object(tf));
+        ns.set("var", Value::Object(Map::new()));
+        ns.set("local", Value::Object(Map::new()));
+        ns.set("data", Value::Object(Map::new()));
+        let mut kinds = schemas.resource_kinds(Mode::Managed);
+        kinds.extend(schemas.resource_kinds(Mode::Data));
+        Walk {
+            cfg,
+            graph,
+            schemas,
+            ns,
+            diags: Diagnostics::new(),
+            inputs,
+            failed: BTreeSet::new(),
+            variables: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            unknown_missing_vars: false,
+            kinds,
+        }
+    }
+
+    /// An evaluator over the current namespace.
+    pub(crate) fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator { ns: &self.ns, locals: Vec::new(), base_dir: &self.cfg.dir, resource_kinds: &self.kinds }
+    }
+
+    /// Runs the walk over every node.
+    pub(crate) fn run(&mut self, h: &mut dyn Handler) {
+        let order = self.graph.order.clone();
+        for node in &order {
+            if self.upstream_failed(node) {
+                match node {
+                    Node::Resource(a) => {
+                        self.failed.insert(a.clone());
+                        self.place(a, Value::Unknown);
+                    }
+                    Node::Local(n) => self.ns.set_in("local", n, Value::Unknown),
+                    Node::Output(n) => {
+                        self.outputs.insert(n.clone(), Value::Unknown);
+                    }
+                    Node::Variable(_) => {}
+                }
+                continue;
+            }
+            match node {
+                Node::Variable(n) => self.variable(n),
+                Node::Local(n) => self.local(n),
+                Node::Resource(a) => self.resource(a, h),
+                Node::Output(n) => self.output(n),
+            }
+        }
+    }
+
+    fn upstream_failed(&self, node: &Node) -> bool {
+        !self.failed.is_empty() && self.graph.resource_dependencies(node).iter().any(|d| self.failed.contains(d))
+    }
+
+    fn variable(&mut self, name: &str) {
+        let Some(v) = self.cfg.variables.get(name) else { return };
+        let raw = self.inputs.get(name);
+        let value = match raw {
+            Some(RawVar::Value(x)) => Ok(x.clone()),
+            Some(RawVar::Text(t)) => parse_var_text(t, v.ty.as_ref()),
+            None => match &v.default {
+                Some(d) => self.evaluator().eval(d).map_err(|e| e.detail),
+                None if self.unknown_missing_vars => Ok(Value::Unknown),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "No value for required variable",
+                            format!(
+                                "The root module input variable \"{name}\" is not set, and has no default value. Use a -var or -var-file command line argument, a terraform.tfvars file or the TF_VAR_{name} environment variable to provide a value for this variable."
+                            ),
+                        )
+                        .with_span(Some(v.span)),
+                    );
+                    Ok(Value::Unknown)
+                }
+            },
+        };
+        let value = match value.and_then(|x| match &v.ty {
+            Some(t) => t.convert(&x).map_err(|e| format!("Unsuitable value for var.{name}: {e}.")),
+            None => Ok(x),
+        }) {
+            Ok(x) => x,
+            Err(why) => {
+                self.diags.push(Diagnostic::error("Invalid value for input variable", why).with_span(Some(v.span)));
+                Value::Unknown
+            }
+        };
+        let value = if value.is_null() && !v.nullable {
+            self.diags.push(
+                Diagnostic::error("Required variable not set", format!("Unsuitable value for var.{name}: required variable may not be set to null."))
+                    .with_span(Some(v.span)),
+            );
+            Value::Unknown
+        } else {
+            value
+        };
+        self.ns.set_in("var", name, value.clone());
+        self.variables.insert(name.to_string(), value.clone());
+        if value.is_unknown() {
+            return;
+        }
+        for c in &v.validations {
+            if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+                self.diags.push(
+                    Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {}.", self.where_is(c)))
+                        .with_span(Some(v.span))
+                        .with_subject(format!("var.{name}")),
+                );
+            }
+        }
+    }
+
+    fn where_is(&self, c: &Check) -> String {
+        self.cfg.sources.locate(c.span).map_or_else(String::new, |(f, l, col)| format!("{f}:{l},{col}"))
+    }
+
+    /// Evaluates a check; Some(error message) when its condition is false.
+    pub(crate) fn failed_check(&self, c: &Check, ev: &Evaluator<'_>) -> Option<String> {
+        let cond = match ev.eval(&c.condition) {
+            Ok(v) => v,
+            Err(d) => return Some(format!("the condition could not be evaluated: {}", d.detail)),
+        };
+        match cond {
+            Value::Bool(true) | Value::Unknown => None,
+            Value::Bool(false) => Some(match ev.eval(&c.error_message) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(d) => format!("(the error message could not be evaluated: {})", d.detail),
+            }),
+            other => Some(format!("the condition must be true or false, got {}", other.type_name())),
+        }
+    }
+
+    fn local(&mut self, name: &str) {
+        let Some(l) = self.cfg.locals.get(name) else { return };
+        let v = match self.evaluator().eval(&l.value) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                Value::Unknown
+            }
+        };
+        self.ns.set_in("local", name, v);
+    }
+
+    fn output(&mut self, name: &str) {
+        let Some(o) = self.cfg.outputs.get(name) else { return };
+        for c in &o.preconditions {
+            if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+                self.diags.push(
+                    Diagnostic::error("Module output value precondition failed", msg).with_span(Some(c.span)).with_subject(format!("output.{name}")),
+                );
+            }
+        }
+        let v = match self.evaluator().eval(&o.value) {
+            Ok(v) => v,
+            Err(d) => {
+                self.diags.push(d);
+                Value::Unknown
+            }
+        };
+        self.outputs.insert(name.to_string(), v);
+    }
+
+    /// Puts a resource block's value where expressions find it.
+    pub(crate) fn place(&mut self, a: &ResourceAddr, v: Value) {
+        match a.mode {
+            Mode::Managed => self.ns.set_in(&a.kind, &a.name, v),
+            Mode::Data => self.ns.set_in2("data", &a.kind, &a.name, v),
+        }
+    }
+
+    /// The instance keys of a resource block, or None (with a diagnostic) if unknowable.
+    fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Vec<(String, Value)>)>> {
+        let ev = self.evaluator();
+        if let Some(c) = &res.count {
+            let v = match ev.eval(c) {
+                Ok(v) => v,
+                Err(d) => {
+                    self.diags.push(d);
+                    return None;
+                }
+            };
+            if v.is_unknown() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid count argument",
+                        "The \"count\" value depends on resource attributes that cannot be determined until apply, so keyform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
+                    )
+                    .with_span(c.span())
+                    .with_subject(res.addr.to_string()),
+                );
+                return None;
+            }
+            let n = match v.as_i64() {
+                Some(n) if (0..=10_000).contains(&n) => n,
+                Some(n) if n < 0 => {
+                    self.diags.push(
+                        Diagnostic::error("Invalid count argument", "The given \"count\" argument value is unsuitable: must be greater than or equal to zero.").with_span(c.span()),
+                    );
+                    return None;
+                }
+                Some(n) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Invalid count argument",
+                            format!("count = {n} is more than keyform allows (10000 instances per resource). Lower the count."),
+                        )
+                        .with_span(c.span()),
+                    );
+                    return None;
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error("Invalid count argument", format!("The given \"count\" argument value is unsuitable: a whole number is required, got {v}."))
+                            .with_span(c.span()),
+                    );
+                    return None;
+                }
+            };
+            let mut out = Vec::new();
+            for i in 0..n {
+                let mut count = Map::new();
+                count.insert("index".into(), Value::Number(i as f64));
+                out.push((InstanceKey::Int(i as u64), vec![("count".to_string(), Value::Object(count))]));
+            }
+            return Some(out);
+        }
+        if let Some(fe) = &res.for_each {
+            let v = match ev.eval(fe) {
+                Ok(v) => v,
+                Err(d) => {
+                    self.diags.push(d);
+                    return None;
+                }
+            };
+            if v.is_unknown() {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid for_each argument",
+                        "The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so keyform cannot determine the full set of keys that will identify the instances of this resource. Use only values known before apply as keys.",
+                    )
+                    .with_span(fe.span())
+                    .with_subject(res.addr.to_string()),
+                );
+                return None;
+            }
+            let pairs: Vec<(String, Value)> = match v {
+                Value::Object(m) => m.into_iter().collect(),
+                Value::List(l) => {
+                    let mut keys = Vec::new();
+                    for item in l {
+                        match item {
+                            Value::String(s) => keys.push((s.clone(), Value::String(s))),
+                            other => {
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "Invalid for_each argument",
+                                        format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name()),
+                                    )
+                                    .with_span(fe.span()),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    keys.sort_by(|a, b| a.0.cmp(&b.0));
+                    keys.dedup_by(|a, b| a.0 == b.0);
+                    keys
+                }
+                Value::Null => {
+                    self.diags.push(Diagnostic::error("Invalid for_each argument", "The given \"for_each\" argument value is null. A map, or set of strings is allowed.").with_span(fe.span()));
+                    return None;
+                }
+                other => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Invalid for_each argument",
+                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.", other.type_name()),
+                        )
+                        .with_span(fe.span()),
+                    );
+                    return None;
+                }
+            };
+            return Some(
+                pairs
+                    .into_iter()
+                    .map(|(k, val)| {
+                        let mut each = Map::new();
+                        each.insert("key".into(), Value::String(k.clone()));
+                        each.insert("value".into(), val);
+                        (InstanceKey::Str(k), vec![("each".to_string(), Value::Object(each))])
+                    })
+                    .collect(),
+            );
+        }
+        Some(vec![(InstanceKey::None, Vec::new())])
+    }
+
+    fn resource(&mut self, a: &ResourceAddr, h: &mut dyn Handler) {
+        let Some(res) = self.cfg.resources.get(a) else { return };
+        let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else { return };
+        let Some(instances) = self.expand(res) else {
+            self.failed.insert(a.clone());
+            self.place(a, Value::Unknown);
+            return;
+        };
+        let mut values: Vec<(InstanceKey, Value)> = Vec::new();
+        let mut block_failed = false;
+        for (key, locals) in &instances {
+            let addr = a.instance(key.clone());
+            let ev = Evaluator { locals: locals.clone(), ..self.evaluator() };
+            let mut d = Diagnostics::new();
+            let config = eval_body(&ev, &res.body, &schema.body, &mut d);
+            for c in &res.lifecycle.preconditions {
+                if let Some(msg) = self.failed_check(c, &ev) {
+                    d.push(Diagnostic::error("Resource precondition failed", msg).with_span(Some(c.span)).with_subject(addr.to_string()));
+                }
+            }
+            let had_errors = d.has_errors();
+            for x in d {
+                self.diags.push(x.with_subject_if_none(&addr));
+            }
+            if had_errors {
+                block_failed = true;
+                values.push((key.clone(), Value::Unknown));
+                continue;
+            }
+            let result = match a.mode {
+                Mode::Managed => h.managed(self, res, &addr, config),
+                Mode::Data => h.data(self, res, &addr, config),
+            };
+            match result {
+                Ok(v) => {
+                    if h.check_postconditions() {
+                        let mut post_locals = locals.clone();
+                        post_locals.push(("self".to_string(), v.clone()));
+                        let pev = Evaluator { locals: post_locals, ..self.evaluator() };
+                        let failures: Vec<(String, crate::diag::Span)> = res
+                            .lifecycle
+                            .postconditions
+                            .iter()
+                            .filter_map(|c| self.failed_check(c, &pev).map(|m| (m, c.span)))
+                            .collect();
+                        for (msg, span) in failures {
+                            self.diags.push(
+                                Diagnostic::error("Resource postcondition failed", msg).with_span(Some(span)).with_subject(addr.to_string()),
+                            );
+                            block_failed = true;
+                        }
+                    }
+                    values.push((key.clone(), v));
+                }
+                Err(d) => {
+                    self.diags.push(d.with_subject_if_none(&addr));
+                    block_failed = true;
+                    values.push((key.clone(), Value::Unknown));
+                }
+            }
+        }
+        let keys: Vec<InstanceKey> = instances.into_iter().map(|(k, _)| k).collect();
+        h.resource_done(self, res, &keys);
+        let block_value = if res.count.is_some() {
+            Value::List(values.into_iter().map(|(_, v)| v).collect())
+        } else if res.for_each.is_some() {
+            Value::Object(
+                values
+                    .into_iter()
+                    .map(|(k, v)| (if let InstanceKey::Str(s) = k { s } else { String::new() }, v))
+                    .collect(),
+            )
+        } else {
+            values.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Unknown)
+        };
+        self.place(a, block_value);
+        if block_failed {
+            self.failed.insert(a.clone());
+        }
+    }
+}
+
+impl Diagnostic {
+    fn with_subject_if_none(mut self, addr: &InstanceAddr) -> Diagnostic {
+        if self.subject.is_none() && self.span.is_none() {
+            self.subject = Some(addr.to_string());
+        }
+        self
+    }
+}
+
+/// Parses `-var`/`TF_VAR_` text: a plain string for primitive types, an HCL expression otherwise.
+pub fn parse_var_text(text: &str, ty: Option<&crate::config::TypeConstraint>) -> Result<Value, String> {
+    use crate::config::TypeConstraint as T;
+    match ty {
+        None | Some(T::String | T::Number | T::Bool) => Ok(Value::String(text.to_string())),
+        Some(T::Any) => Ok(hcl_literal(text).unwrap_or_else(|| Value::String(text.to_string()))),
+        Some(_) => hcl_literal(text).ok_or_else(|| format!("the value {text:?} is not a valid HCL expression for a complex type; write it like [\"a\", \"b\"] or {{ key = \"value\" }}")),
+    }
+}
+
+fn hcl_literal(text: &str) -> Option<Value> {
+    let e = hcl_edit::parser::parse_expr(text).ok()?;
+    crate::config::types::literal_value(&e)
+}

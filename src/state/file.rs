@@ -1,0 +1,238 @@
+//! The state file format: Terraform's `terraform.tfstate` version 4 shape, so tools that read
+//! Terraform state read ours, plus keyform's own format version.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value as Json, json};
+
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::state::{OutputState, ResourceInstance, State, StateOp};
+use crate::value::Value;
+
+/// Terraform's state format version.
+pub const TF_STATE_VERSION: u64 = 4;
+/// keyform's own format version of the files it writes.
+pub const KEYFORM_FORMAT: u64 = 1;
+const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
+
+/// Why a state file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StateFileError {
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    #[error("written by a newer keyform (format {found}, this keyform reads up to {KEYFORM_FORMAT}); upgrade keyform")]
+    TooNew { found: u64 },
+    #[error("not a state file: {0}")]
+    Shape(String),
+}
+
+fn key_json(k: &InstanceKey) -> Option<Json> {
+    match k {
+        InstanceKey::None => None,
+        InstanceKey::Int(i) => Some(json!(i)),
+        InstanceKey::Str(s) => Some(json!(s)),
+    }
+}
+
+fn mode_str(m: Mode) -> &'static str {
+    match m {
+        Mode::Managed => "managed",
+        Mode::Data => "data",
+    }
+}
+
+/// The JSON of one instance (used in the state file and the journal).
+pub fn instance_json(r: &ResourceInstance) -> Json {
+    let mut m = json!({
+        "schema_version": 0,
+        "attributes": Value::Object(r.attrs.clone()).to_json(),
+        "sensitive_attributes": [],
+        "dependencies": r.dependencies,
+    });
+    if r.tainted {
+        m["status"] = json!("tainted");
+    }
+    m
+}
+
+fn instance_from(j: &Json) -> Result<ResourceInstance, StateFileError> {
+    let attrs = match j.get("attributes").map(Value::from_json) {
+        Some(Value::Object(m)) => m,
+        _ => return Err(StateFileError::Shape("an instance has no attributes object".into())),
+    };
+    let dependencies = j
+        .get("dependencies")
+        .and_then(Json::as_array)
+        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    Ok(ResourceInstance { attrs, dependencies, tainted: j.get("status").and_then(Json::as_str) == Some("tainted") })
+}
+
+/// Encodes a state as Terraform-shaped JSON.
+pub fn to_json(s: &State) -> Json {
+    let mut groups: BTreeMap<&ResourceAddr, Vec<(&InstanceKey, &ResourceInstance)>> = BTreeMap::new();
+    for (a, r) in &s.resources {
+        groups.entry(&a.resource).or_default().push((&a.key, r));
+    }
+    let resources: Vec<Json> = groups
+        .into_iter()
+        .map(|(addr, instances)| {
+            json!({
+                "mode": mode_str(addr.mode),
+                "type": addr.kind,
+                "name": addr.name,
+                "provider": PROVIDER,
+                "instances": instances.into_iter().map(|(k, r)| {
+                    let mut ij = instance_json(r);
+                    if let Some(kj) = key_json(k) {
+                        ij["index_key"] = kj;
+                    }
+                    ij
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let outputs: serde_json::Map<String, Json> = s
+        .outputs
+        .iter()
+        .map(|(n, o)| {
+            (n.clone(), json!({"value": o.value.to_json(), "type": type_json(&o.value), "sensitive": o.sensitive}))
+        })
+        .collect();
+    json!({
+        "version": TF_STATE_VERSION,
+        "terraform_version": "1.11.4",
+        "keyform_format": KEYFORM_FORMAT,
+        "keyform_version": env!("CARGO_PKG_VERSION"),
+        "serial": s.serial,
+        "lineage": s.lineage,
+        "outputs": outputs,
+        "resources": resources,
+        "check_results": null,
+    })
+}
+
+/// Terraform's JSON type description of a value (for outputs).
+pub fn type_json(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Unknown => json!("dynamic"),
+        Value::Bool(_) => json!("bool"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::List(l) => json!(["tuple", l.iter().map(type_json).collect::<Vec<_>>()]),
+        Value::Object(m) => json!(["object", m.iter().map(|(k, v)| (k.clone(), type_json(v))).collect::<serde_json::Map<_, _>>()]),
+    }
+}
+
+/// Decodes a state file's JSON.
+pub fn from_json(j: &Json) -> Result<State, StateFileError> {
+    let format = j.get("keyform_format").and_then(Json::as_u64).unwrap_or(KEYFORM_FORMAT);
+    if format > KEYFORM_FORMAT {
+        return Err(StateFileError::TooNew { found: format });
+    }
+    if j.get("version").and_then(Json::as_u64) != Some(TF_STATE_VERSION) {
+        return Err(StateFileError::Shape("\"version\" must be 4".into()));
+    }
+    let lineage = j.get("lineage").and_then(Json::as_str).ok_or_else(|| StateFileError::Shape("missing lineage".into()))?;
+    let mut s = State::new(lineage.to_string());
+    s.serial = j.get("serial").and_then(Json::as_u64).ok_or_else(|| StateFileError::Shape("missing serial".into()))?;
+    for r in j.get("resources").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
+        let field = |k: &str| r.get(k).and_then(Json::as_str).ok_or_else(|| StateFileError::Shape(format!("a resource has no \"{k}\"")));
+        let mode = match field("mode")? {
+            "managed" => Mode::Managed,
+            "data" => Mode::Data,
+            other => return Err(StateFileError::Shape(format!("unknown resource mode {other:?}"))),
+        };
+        let addr = ResourceAddr { mode, kind: field("type")?.to_string(), name: field("name")?.to_string() };
+        for i in r.get("instances").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
+            let key = match i.get("index_key") {
+                None | Some(Json::Null) => InstanceKey::None,
+                Some(Json::Number(n)) => InstanceKey::Int(n.as_u64().ok_or_else(|| StateFileError::Shape("bad index_key".into()))?),
+                Some(Json::String(k)) => InstanceKey::Str(k.clone()),
+                Some(_) => return Err(StateFileError::Shape("bad index_key".into())),
+            };
+            s.resources.insert(addr.instance(key), instance_from(i)?);
+        }
+    }
+    if let Some(Json::Object(outs)) = j.get("outputs") {
+        for (n, o) in outs {
+            s.outputs.insert(
+                n.clone(),
+                OutputState {
+                    value: o.get("value").map(Value::from_json).unwrap_or_default(),
+                    sensitive: o.get("sensitive").and_then(Json::as_bool).unwrap_or(false),
+                },
+            );
+        }
+    }
+    Ok(s)
+}
+
+/// Parses state file text.
+pub fn parse(text: &str) -> Result<State, StateFileError> {
+    let j: Json = serde_json::from_str(text).map_err(|e| StateFileError::Json(e.to_string()))?;
+    from_json(&j)
+}
+
+/// A state op as journal JSON.
+pub fn op_json(op: &StateOp) -> Json {
+    match op {
+        StateOp::Put(a, r) => json!({"op": "put", "addr": a.to_string(), "instance": instance_json(r)}),
+        StateOp::Remove(a) => json!({"op": "rm", "addr": a.to_string()}),
+        StateOp::Outputs(o) => json!({"op": "outputs", "outputs": o.iter().map(|(k, v)| (k.clone(), json!({"value": v.value.to_json(), "sensitive": v.sensitive}))).collect::<serde_json::Map<_, _>>()}),
+    }
+}
+
+/// A journal JSON entry back to a state op.
+pub fn op_from_json(j: &Json) -> Result<StateOp, StateFileError> {
+    let addr = || -> Result<InstanceAddr, StateFileError> {
+        let s = j.get("addr").and_then(Json::as_str).ok_or_else(|| StateFileError::Shape("journal op without addr".into()))?;
+        let t: crate::addr::TargetAddr = s.parse().map_err(|e: crate::addr::AddrParseError| StateFileError::Shape(e.to_string()))?;
+        Ok(InstanceAddr { resource: t.resource, key: t.key.unwrap_or(InstanceKey::None) })
+    };
+    match j.get("op").and_then(Json::as_str) {
+        Some("put") => Ok(StateOp::Put(addr()?, instance_from(j.get("instance").unwrap_or(&Json::Null))?)),
+        Some("rm") => Ok(StateOp::Remove(addr()?)),
+        Some("outputs") => {
+            let mut m = BTreeMap::new();
+            if let Some(Json::Object(o)) = j.get("outputs") {
+                for (k, v) in o {
+                    m.insert(
+                        k.clone(),
+                        OutputState {
+                            value: v.get("value").map(Value::from_json).unwrap_or_default(),
+                            sensitive: v.get("sensitive").and_then(Json::as_bool).unwrap_or(false),
+                        },
+                    );
+                }
+            }
+            Ok(StateOp::Outputs(m))
+        }
+        _ => Err(StateFileError::Shape("unknown journal op".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_through_terraform_shape() {
+        let mut s = State::new("l-1".into());
+        s.serial = 3;
+        let mut attrs = crate::value::Map::new();
+        attrs.insert("id".into(), Value::from("k"));
+        let a = ResourceAddr::managed("aws_iam_user", "u").instance(InstanceKey::Str("bob".into()));
+        s.resources.insert(a, ResourceInstance { attrs, dependencies: vec!["aws_kms_key.k".into()], tainted: true });
+        s.outputs.insert("o".into(), OutputState { value: Value::from("v"), sensitive: true });
+        let j = to_json(&s);
+        assert_eq!(j["resources"][0]["instances"][0]["index_key"], json!("bob"));
+        assert_eq!(from_json(&j).unwrap(), s);
+    }
+
+    #[test]
+    fn newer_formats_are_refused() {
+        let j = json!({"version": 4, "keyform_format": 99, "serial": 1, "lineage": "x"});
+        assert_eq!(from_json(&j).unwrap_err(), StateFileError::TooNew { found: 99 });
+    }
+}
