@@ -40,15 +40,26 @@ pub struct ResourceAddr {
 
 impl ResourceAddr {
     pub fn managed(kind: impl Into<String>, name: impl Into<String>) -> ResourceAddr {
-        ResourceAddr { mode: Mode::Managed, kind: kind.into(), name: name.into() }
+        ResourceAddr {
+            mode: Mode::Managed,
+            kind: kind.into(),
+            name: name.into(),
+        }
     }
 
     pub fn data(kind: impl Into<String>, name: impl Into<String>) -> ResourceAddr {
-        ResourceAddr { mode: Mode::Data, kind: kind.into(), name: name.into() }
+        ResourceAddr {
+            mode: Mode::Data,
+            kind: kind.into(),
+            name: name.into(),
+        }
     }
 
     pub fn instance(&self, key: InstanceKey) -> InstanceAddr {
-        InstanceAddr { resource: self.clone(), key }
+        InstanceAddr {
+            resource: self.clone(),
+            key,
+        }
     }
 }
 
@@ -113,7 +124,10 @@ impl FromStr for TargetAddr {
     type Err = AddrParseError;
 
     fn from_str(s: &str) -> Result<TargetAddr, AddrParseError> {
-        let err = |reason| AddrParseError { input: s.to_string(), reason };
+        let err = |reason| AddrParseError {
+            input: s.to_string(),
+            reason,
+        };
         let (head, key) = match s.find('[') {
             Some(i) => {
                 let inner = s[i..]
@@ -141,14 +155,19 @@ impl FromStr for TargetAddr {
         };
         let ident_ok = |x: &str| {
             !x.is_empty()
-                && x.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && x.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
                 && !x.starts_with(|c: char| c.is_ascii_digit())
         };
         if !ident_ok(kind) || !ident_ok(name) {
             return Err(err("type and name must be identifiers"));
         }
         Ok(TargetAddr {
-            resource: ResourceAddr { mode, kind: kind.to_string(), name: name.to_string() },
+            resource: ResourceAddr {
+                mode,
+                kind: kind.to_string(),
+                name: name.to_string(),
+            },
             key,
         })
     }
@@ -160,7 +179,12 @@ mod tests {
 
     #[test]
     fn parses_and_prints_addresses() {
-        for s in ["aws_kms_key.lab", "aws_iam_user.u[0]", "aws_iam_user.u[\"bob\"]", "data.aws_region.r"] {
+        for s in [
+            "aws_kms_key.lab",
+            "aws_iam_user.u[0]",
+            "aws_iam_user.u[\"bob\"]",
+            "data.aws_region.r",
+        ] {
             let t: TargetAddr = s.parse().unwrap();
             assert_eq!(t.to_string(), s);
         }

@@ -4,8 +4,8 @@
 
 use std::fs::{DirBuilder, File, OpenOptions};
 use std::io;
-use std::os::unix::fs::DirBuilderExt;
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 
 /// Creates `dir` and any missing ancestors with mode 0700 (owner only) and fsyncs each parent

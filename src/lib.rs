@@ -14,16 +14,18 @@
 //! - `grade` (`keyform test`) drives the library API; only `cli` prints, and nothing imports `cli`.
 
 pub mod addr;
+pub mod apply;
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod eval;
-pub mod parse;
-pub mod provider;
-pub mod value;
+pub mod fmt;
 pub mod fsutil;
+pub mod graph;
+pub mod parse;
+pub mod plan;
+pub mod provider;
 pub mod sim;
 pub mod state;
+pub mod value;
 pub mod workspace;
-pub mod graph;
-pub mod plan;
-pub mod apply;

@@ -21,9 +21,21 @@ use crate::value::{Map, Value};
 /// Progress and durability callbacks; the engine itself never prints or writes files.
 pub trait ApplyHook {
     fn pre(&mut self, _addr: &InstanceAddr, _action: Action) {}
-    fn post(&mut self, _addr: &InstanceAddr, _action: Action, _error: Option<&str>, _elapsed: std::time::Duration) {}
+    fn post(
+        &mut self,
+        _addr: &InstanceAddr,
+        _action: Action,
+        _error: Option<&str>,
+        _elapsed: std::time::Duration,
+    ) {
+    }
     /// Durably records state changes together with the cloud's changes.
-    fn commit(&mut self, state: &mut State, ops: Vec<StateOp>, world: Option<serde_json::Value>) -> Result<(), String>;
+    fn commit(
+        &mut self,
+        state: &mut State,
+        ops: Vec<StateOp>,
+        world: Option<serde_json::Value>,
+    ) -> Result<(), String>;
 }
 
 /// What happened.
@@ -50,10 +62,16 @@ pub fn apply(
     let mut out = ApplyOutcome::default();
     let mut failed_deletes: BTreeSet<InstanceAddr> = BTreeSet::new();
     // Phase 1: destroys, dependents first.
-    let deletes: Vec<&ResourceChange> =
-        plan.changes.iter().filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate)).collect();
+    let deletes: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Delete | Action::DeleteThenCreate))
+        .collect();
     for c in destroy_order(&deletes) {
-        let blocked = deletes.iter().any(|d| failed_deletes.contains(&d.addr) && d.dependencies.contains(&c.addr.resource.to_string()));
+        let blocked = deletes.iter().any(|d| {
+            failed_deletes.contains(&d.addr)
+                && d.dependencies.contains(&c.addr.resource.to_string())
+        });
         if blocked {
             out.diags.push(Diagnostic::warning("Destroy skipped", format!("{} was not destroyed because something that depends on it could not be destroyed.", c.addr)));
             failed_deletes.insert(c.addr.clone());
@@ -67,15 +85,32 @@ pub fn apply(
         }
     }
     if plan.mode == PlanMode::Destroy {
-        if let Err(e) = hook.commit(state, vec![StateOp::Outputs(BTreeMap::new())], provider.take_world_delta()) {
+        if let Err(e) = hook.commit(
+            state,
+            vec![StateOp::Outputs(BTreeMap::new())],
+            provider.take_world_delta(),
+        ) {
             out.diags.push(Diagnostic::error("Failed to save state", e));
         }
         return out;
     }
     // Phase 2: creates and updates, in dependency order.
-    let mut h = ApplyHandler { plan, state, provider: &mut *provider, hook: &mut *hook, failed_deletes: &failed_deletes, added: 0, changed: 0, destroyed: 0, graph };
+    let mut h = ApplyHandler {
+        plan,
+        state,
+        provider: &mut *provider,
+        hook: &mut *hook,
+        failed_deletes: &failed_deletes,
+        added: 0,
+        changed: 0,
+        destroyed: 0,
+        graph,
+    };
     let mut w = Walk::new(cfg, graph, schemas, inputs);
-    for a in failed_deletes.iter().filter(|a| plan.change(a).is_some_and(|c| c.action == Action::DeleteThenCreate)) {
+    for a in failed_deletes.iter().filter(|a| {
+        plan.change(a)
+            .is_some_and(|c| c.action == Action::DeleteThenCreate)
+    }) {
         w.failed.insert(a.resource.clone());
     }
     w.run(&mut h);
@@ -84,7 +119,11 @@ pub fn apply(
     out.destroyed += h.destroyed;
     out.diags.extend(std::mem::take(&mut w.diags));
     // Phase 3: the old objects of create_before_destroy replacements.
-    let cbd: Vec<&ResourceChange> = plan.changes.iter().filter(|c| c.action == Action::CreateThenDelete).collect();
+    let cbd: Vec<&ResourceChange> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::CreateThenDelete)
+        .collect();
     for c in destroy_order(&cbd) {
         if w.failed.contains(&c.addr.resource) {
             continue;
@@ -94,7 +133,12 @@ pub fn apply(
         hook.pre(&c.addr, Action::Delete);
         let t = Instant::now();
         let r = provider.delete(kind, before);
-        hook.post(&c.addr, Action::Delete, r.as_ref().err().map(|e| e.message.as_str()), t.elapsed());
+        hook.post(
+            &c.addr,
+            Action::Delete,
+            r.as_ref().err().map(|e| e.message.as_str()),
+            t.elapsed(),
+        );
         match r {
             Ok(()) => {
                 out.destroyed += 1;
@@ -103,7 +147,11 @@ pub fn apply(
                 }
             }
             Err(e) => out.diags.push(
-                Diagnostic::error(format!("Error destroying the previous object of {}", c.addr), e.message).with_subject(c.addr.to_string()),
+                Diagnostic::error(
+                    format!("Error destroying the previous object of {}", c.addr),
+                    e.message,
+                )
+                .with_subject(c.addr.to_string()),
             ),
         }
     }
@@ -112,10 +160,22 @@ pub fn apply(
         .outputs
         .iter()
         .filter(|(_, v)| !v.is_unknown())
-        .map(|(k, v)| (k.clone(), OutputState { value: v.clone(), sensitive: cfg.outputs.get(k).is_some_and(|o| o.sensitive) }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                OutputState {
+                    value: v.clone(),
+                    sensitive: cfg.outputs.get(k).is_some_and(|o| o.sensitive),
+                },
+            )
+        })
         .collect();
     if outputs != state.outputs {
-        if let Err(e) = hook.commit(state, vec![StateOp::Outputs(outputs)], provider.take_world_delta()) {
+        if let Err(e) = hook.commit(
+            state,
+            vec![StateOp::Outputs(outputs)],
+            provider.take_world_delta(),
+        ) {
             out.diags.push(Diagnostic::error("Failed to save state", e));
         }
     }
@@ -139,19 +199,41 @@ fn destroy_order<'c>(changes: &[&'c ResourceChange]) -> Vec<&'c ResourceChange> 
     }
 }
 
-fn destroy_one(c: &ResourceChange, state: &mut State, provider: &mut dyn Provider, hook: &mut dyn ApplyHook) -> Result<(), Diagnostic> {
-    let Some(before) = state.resources.get(&c.addr).map(|r| r.attrs.clone()).or_else(|| c.before.clone()) else {
+fn destroy_one(
+    c: &ResourceChange,
+    state: &mut State,
+    provider: &mut dyn Provider,
+    hook: &mut dyn ApplyHook,
+) -> Result<(), Diagnostic> {
+    let Some(before) = state
+        .resources
+        .get(&c.addr)
+        .map(|r| r.attrs.clone())
+        .or_else(|| c.before.clone())
+    else {
         return Ok(());
     };
     hook.pre(&c.addr, Action::Delete);
     let t = Instant::now();
     let r = provider.delete(&c.addr.resource.kind, &before);
-    hook.post(&c.addr, Action::Delete, r.as_ref().err().map(|e| e.message.as_str()), t.elapsed());
+    hook.post(
+        &c.addr,
+        Action::Delete,
+        r.as_ref().err().map(|e| e.message.as_str()),
+        t.elapsed(),
+    );
     match r {
         Ok(()) => hook
-            .commit(state, vec![StateOp::Remove(c.addr.clone())], provider.take_world_delta())
+            .commit(
+                state,
+                vec![StateOp::Remove(c.addr.clone())],
+                provider.take_world_delta(),
+            )
             .map_err(|e| Diagnostic::error("Failed to save state", e)),
-        Err(e) => Err(Diagnostic::error(format!("Error destroying {}", c.addr), e.message).with_subject(c.addr.to_string())),
+        Err(e) => Err(
+            Diagnostic::error(format!("Error destroying {}", c.addr), e.message)
+                .with_subject(c.addr.to_string()),
+        ),
     }
 }
 
@@ -168,55 +250,113 @@ struct ApplyHandler<'a, 'b> {
 }
 
 impl ApplyHandler<'_, '_> {
-    fn commit_put(&mut self, addr: &InstanceAddr, attrs: Map, deps: Vec<String>) -> Result<(), Diagnostic> {
-        let inst = ResourceInstance { attrs, dependencies: deps, tainted: false };
+    fn commit_put(
+        &mut self,
+        addr: &InstanceAddr,
+        attrs: Map,
+        deps: Vec<String>,
+    ) -> Result<(), Diagnostic> {
+        let inst = ResourceInstance {
+            attrs,
+            dependencies: deps,
+            tainted: false,
+        };
         let delta = self.provider.take_world_delta();
         self.hook
             .commit(self.state, vec![StateOp::Put(addr.clone(), inst)], delta)
-            .map_err(|e| Diagnostic::error("Failed to save state", e).with_subject(addr.to_string()))
+            .map_err(|e| {
+                Diagnostic::error("Failed to save state", e).with_subject(addr.to_string())
+            })
     }
 }
 
 impl Handler for ApplyHandler<'_, '_> {
-    fn managed(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
+    fn managed(
+        &mut self,
+        w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic> {
         let current = self.state.resources.get(addr).map(|r| r.attrs.clone());
         let Some(change) = self.plan.change(addr) else {
             return Ok(current.map_or(Value::Unknown, Value::Object));
         };
         let kind = addr.resource.kind.as_str();
-        let deps: Vec<String> =
-            self.graph.resource_dependencies(&Node::Resource(addr.resource.clone())).iter().map(ToString::to_string).collect();
+        let deps: Vec<String> = self
+            .graph
+            .resource_dependencies(&Node::Resource(addr.resource.clone()))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         match change.action {
             Action::NoOp | Action::Read => {
                 // Keep what refresh saw (drift that needed no change).
-                let seen = change.before.clone().or(current.clone()).unwrap_or_default();
+                let seen = change
+                    .before
+                    .clone()
+                    .or(current.clone())
+                    .unwrap_or_default();
                 if current.as_ref() != Some(&seen) {
                     self.commit_put(addr, seen.clone(), deps)?;
                 }
                 Ok(Value::Object(seen))
             }
             Action::Delete => Ok(Value::Unknown),
-            Action::Create | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Update => {
+            Action::Create
+            | Action::DeleteThenCreate
+            | Action::CreateThenDelete
+            | Action::Update => {
                 if self.failed_deletes.contains(addr) {
-                    return Err(Diagnostic::error("Replacement skipped", "The previous object could not be destroyed.").with_subject(addr.to_string()));
+                    return Err(Diagnostic::error(
+                        "Replacement skipped",
+                        "The previous object could not be destroyed.",
+                    )
+                    .with_subject(addr.to_string()));
                 }
                 let schema = w
                     .schemas
                     .resource_schema(Mode::Managed, kind)
                     .ok_or_else(|| Diagnostic::error("Unknown resource type", kind.to_string()))?;
-                let prior = if change.action == Action::Update { current.as_ref() } else { None };
+                let prior = if change.action == Action::Update {
+                    current.as_ref()
+                } else {
+                    None
+                };
                 let mut warnings = Diagnostics::new();
-                let fresh = plan_instance(schema, &*self.provider, addr, prior, config, &res.lifecycle.ignore_changes, false, false, deps.clone(), &mut warnings)
-                    .map_err(|m| Diagnostic::error("Error planning change", m).with_subject(addr.to_string()))?;
+                let fresh = plan_instance(
+                    schema,
+                    &*self.provider,
+                    addr,
+                    prior,
+                    config,
+                    &res.lifecycle.ignore_changes,
+                    false,
+                    false,
+                    deps.clone(),
+                    &mut warnings,
+                )
+                .map_err(|m| {
+                    Diagnostic::error("Error planning change", m).with_subject(addr.to_string())
+                })?;
                 let planned = fresh.after.unwrap_or_default();
-                let shown = if change.action == Action::Update { Action::Update } else { Action::Create };
+                let shown = if change.action == Action::Update {
+                    Action::Update
+                } else {
+                    Action::Create
+                };
                 self.hook.pre(addr, change.action);
                 let t = Instant::now();
                 let r = match (change.action, &current) {
                     (Action::Update, Some(before)) => self.provider.update(kind, before, &planned),
                     _ => self.provider.create(kind, &planned),
                 };
-                self.hook.post(addr, change.action, r.as_ref().err().map(|e| e.message.as_str()), t.elapsed());
+                self.hook.post(
+                    addr,
+                    change.action,
+                    r.as_ref().err().map(|e| e.message.as_str()),
+                    t.elapsed(),
+                );
                 match r {
                     Ok(attrs) => {
                         self.commit_put(addr, attrs.clone(), deps)?;
@@ -235,19 +375,35 @@ impl Handler for ApplyHandler<'_, '_> {
                         if delta.is_some() {
                             let _ = self.hook.commit(self.state, Vec::new(), delta);
                         }
-                        let verb = if shown == Action::Update { "updating" } else { "creating" };
-                        Err(Diagnostic::error(format!("Error {verb} {addr}"), e.message).with_span(Some(res.span)).with_subject(addr.to_string()))
+                        let verb = if shown == Action::Update {
+                            "updating"
+                        } else {
+                            "creating"
+                        };
+                        Err(Diagnostic::error(format!("Error {verb} {addr}"), e.message)
+                            .with_span(Some(res.span))
+                            .with_subject(addr.to_string()))
                     }
                 }
             }
         }
     }
 
-    fn data(&mut self, _w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
+    fn data(
+        &mut self,
+        _w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic> {
         let attrs = self
             .provider
             .read_data(&addr.resource.kind, &config)
-            .map_err(|e| Diagnostic::error("Error reading data source", e.message).with_subject(addr.to_string()).with_span(Some(res.span)))?;
+            .map_err(|e| {
+                Diagnostic::error("Error reading data source", e.message)
+                    .with_subject(addr.to_string())
+                    .with_span(Some(res.span))
+            })?;
         Ok(Value::Object(attrs))
     }
 

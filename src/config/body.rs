@@ -110,7 +110,12 @@ impl Body {
         owner: Span,
         diags: &mut Diagnostics,
     ) -> Body {
-        let mut out = Body { file, attrs: Vec::new(), blocks: Vec::new(), span: owner };
+        let mut out = Body {
+            file,
+            attrs: Vec::new(),
+            blocks: Vec::new(),
+            span: owner,
+        };
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
@@ -132,7 +137,10 @@ impl Body {
                     out.attrs.push(Attr {
                         name,
                         name_span,
-                        value: Expr { file, expr: a.value.clone() },
+                        value: Expr {
+                            file,
+                            expr: a.value.clone(),
+                        },
                         span,
                     });
                 }
@@ -146,7 +154,12 @@ impl Body {
                     }
                     let labels = b.labels.iter().map(|l| l.as_str().to_string()).collect();
                     let inner = Body::from_hcl(file, &b.body, header, diags);
-                    out.blocks.push(Block { ident, labels, span: header, body: inner });
+                    out.blocks.push(Block {
+                        ident,
+                        labels,
+                        span: header,
+                        body: inner,
+                    });
                 }
             }
         }

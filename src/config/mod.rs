@@ -163,12 +163,23 @@ impl Config {
                 cfg.add_block(b, schemas, &mut diags);
             }
         }
-        if diags.has_errors() { Err(diags) } else { Ok(cfg) }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(cfg)
+        }
     }
 
     fn add_block(&mut self, b: &Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
-        const TOP: &[&str] =
-            &["terraform", "provider", "variable", "locals", "resource", "data", "output"];
+        const TOP: &[&str] = &[
+            "terraform",
+            "provider",
+            "variable",
+            "locals",
+            "resource",
+            "data",
+            "output",
+        ];
         match b.ident.as_str() {
             "terraform" => validate::terraform_block(b, diags),
             "provider" => {
@@ -341,8 +352,11 @@ fn expect_labels(b: &Block, names: &[&str], diags: &mut Diagnostics) -> bool {
             return true;
         }
         diags.push(
-            Diagnostic::error("Invalid block label", format!("Labels of a {} block must not be empty.", b.ident))
-                .with_span(Some(b.span)),
+            Diagnostic::error(
+                "Invalid block label",
+                format!("Labels of a {} block must not be empty.", b.ident),
+            )
+            .with_span(Some(b.span)),
         );
         return false;
     }
@@ -357,7 +371,13 @@ fn expect_labels(b: &Block, names: &[&str], diags: &mut Diagnostics) -> bool {
             names.join(", ")
         )
     };
-    let summary = if b.labels.len() > names.len() { "Extraneous label" } else { "Missing label" };
-    diags.push(Diagnostic::error(format!("{summary} for {}", b.ident), detail).with_span(Some(b.span)));
+    let summary = if b.labels.len() > names.len() {
+        "Extraneous label"
+    } else {
+        "Missing label"
+    };
+    diags.push(
+        Diagnostic::error(format!("{summary} for {}", b.ident), detail).with_span(Some(b.span)),
+    );
     false
 }

@@ -43,8 +43,10 @@ impl std::fmt::Display for TypeConstraint {
                 write!(f, "tuple([{}])", parts.join(", "))
             }
             TypeConstraint::Object(attrs) => {
-                let parts: Vec<String> =
-                    attrs.iter().map(|(k, (t, _))| format!("{k} = {t}")).collect();
+                let parts: Vec<String> = attrs
+                    .iter()
+                    .map(|(k, (t, _))| format!("{k} = {t}"))
+                    .collect();
                 write!(f, "object({{{}}})", parts.join(", "))
             }
         }
@@ -128,7 +130,12 @@ impl TypeConstraint {
                 .ok()
                 .filter(|n| n.is_finite())
                 .map(Value::Number)
-                .ok_or_else(|| format!("a number is required, got the string {}", crate::value::quote(s))),
+                .ok_or_else(|| {
+                    format!(
+                        "a number is required, got the string {}",
+                        crate::value::quote(s)
+                    )
+                }),
             (TypeConstraint::Bool, Value::Bool(_)) => Ok(v.clone()),
             (TypeConstraint::Bool, Value::String(s)) if s == "true" || s == "false" => {
                 Ok(Value::Bool(s == "true"))
@@ -146,13 +153,20 @@ impl TypeConstraint {
             (TypeConstraint::Map(t), Value::Object(m)) => {
                 let mut out = BTreeMap::new();
                 for (k, item) in m {
-                    out.insert(k.clone(), t.convert(item).map_err(|e| format!("element {k:?}: {e}"))?);
+                    out.insert(
+                        k.clone(),
+                        t.convert(item).map_err(|e| format!("element {k:?}: {e}"))?,
+                    );
                 }
                 Ok(Value::Object(out))
             }
             (TypeConstraint::Tuple(ts), Value::List(items)) => {
                 if ts.len() != items.len() {
-                    return Err(format!("a tuple of {} elements is required, got {}", ts.len(), items.len()));
+                    return Err(format!(
+                        "a tuple of {} elements is required, got {}",
+                        ts.len(),
+                        items.len()
+                    ));
                 }
                 let mut out = Vec::with_capacity(items.len());
                 for (i, (t, item)) in ts.iter().zip(items).enumerate() {
@@ -165,7 +179,11 @@ impl TypeConstraint {
                 for (k, (t, opt)) in attrs {
                     match m.get(k) {
                         Some(item) if !item.is_null() => {
-                            out.insert(k.clone(), t.convert(item).map_err(|e| format!("attribute {k:?}: {e}"))?);
+                            out.insert(
+                                k.clone(),
+                                t.convert(item)
+                                    .map_err(|e| format!("attribute {k:?}: {e}"))?,
+                            );
                         }
                         _ => match opt {
                             Some(o) => {
@@ -200,7 +218,9 @@ fn parse_object_attr(e: &Expression) -> Result<(TypeConstraint, Option<OptionalA
             let args: Vec<&Expression> = c.args.iter().collect();
             let ty = TypeConstraint::parse(args.first().ok_or("optional() requires a type")?)?;
             let default = match args.get(1) {
-                Some(d) => Some(literal_value(d).ok_or("optional() defaults must be literal values")?),
+                Some(d) => {
+                    Some(literal_value(d).ok_or("optional() defaults must be literal values")?)
+                }
                 None => None,
             };
             return Ok((ty, Some(OptionalAttr { default })));
@@ -216,7 +236,11 @@ pub fn literal_value(e: &Expression) -> Option<Value> {
         Expression::Bool(b) => Some(Value::Bool(*b.value())),
         Expression::Number(n) => n.value().as_f64().map(Value::Number),
         Expression::String(s) => Some(Value::String(s.value().clone())),
-        Expression::Array(a) => a.iter().map(literal_value).collect::<Option<Vec<_>>>().map(Value::List),
+        Expression::Array(a) => a
+            .iter()
+            .map(literal_value)
+            .collect::<Option<Vec<_>>>()
+            .map(Value::List),
         Expression::Object(o) => {
             let mut m = BTreeMap::new();
             for (k, v) in o.iter() {
@@ -250,16 +274,31 @@ mod tests {
 
     #[test]
     fn parses_and_prints_types() {
-        for s in ["string", "list(string)", "map(number)", "set(bool)", "tuple([string, number])"] {
+        for s in [
+            "string",
+            "list(string)",
+            "map(number)",
+            "set(bool)",
+            "tuple([string, number])",
+        ] {
             assert_eq!(ty(s).to_string(), s);
         }
-        assert_eq!(ty("object({a = string, b = optional(number, 3)})").to_string(), "object({a = string, b = number})");
+        assert_eq!(
+            ty("object({a = string, b = optional(number, 3)})").to_string(),
+            "object({a = string, b = number})"
+        );
     }
 
     #[test]
     fn converts_like_terraform() {
-        assert_eq!(ty("number").convert(&Value::from("7")), Ok(Value::Number(7.0)));
-        assert_eq!(ty("string").convert(&Value::Number(7.0)), Ok(Value::from("7")));
+        assert_eq!(
+            ty("number").convert(&Value::from("7")),
+            Ok(Value::Number(7.0))
+        );
+        assert_eq!(
+            ty("string").convert(&Value::Number(7.0)),
+            Ok(Value::from("7"))
+        );
         assert!(ty("number").convert(&Value::from("seven")).is_err());
         assert_eq!(
             ty("set(string)").convert(&Value::List(vec!["b".into(), "a".into(), "b".into()])),
@@ -267,7 +306,13 @@ mod tests {
         );
         let obj = ty("object({a = string, b = optional(number, 3)})");
         let v = Value::from_json(&serde_json::json!({"a": "x"}));
-        assert_eq!(obj.convert(&v).unwrap(), Value::from_json(&serde_json::json!({"a": "x", "b": 3})));
-        assert_eq!(ty("list(string)").convert(&Value::from("x")).unwrap_err(), "list(string) required, got string");
+        assert_eq!(
+            obj.convert(&v).unwrap(),
+            Value::from_json(&serde_json::json!({"a": "x", "b": 3}))
+        );
+        assert_eq!(
+            ty("list(string)").convert(&Value::from("x")).unwrap_err(),
+            "list(string) required, got string"
+        );
     }
 }

@@ -5,7 +5,9 @@
 
 use crate::addr::{Mode, ResourceAddr};
 use crate::config::types::TypeConstraint;
-use crate::config::{Block, Body, Check, Expr, IgnoreChanges, Lifecycle, Output, Resource, SchemaSource, Variable};
+use crate::config::{
+    Block, Body, Check, Expr, IgnoreChanges, Lifecycle, Output, Resource, SchemaSource, Variable,
+};
 use crate::diag::{Diagnostic, Diagnostics, suggestion};
 use crate::provider::schema::BodySchema;
 
@@ -21,8 +23,11 @@ fn only(body: &Body, attrs: &[&str], blocks: &[&str], context: &str, diags: &mut
     for a in &body.attrs {
         if !attrs.contains(&a.name.as_str()) {
             diags.push(
-                Diagnostic::error("Unsupported argument", unsupported_arg(&a.name, context, attrs))
-                    .with_span(Some(a.name_span)),
+                Diagnostic::error(
+                    "Unsupported argument",
+                    unsupported_arg(&a.name, context, attrs),
+                )
+                .with_span(Some(a.name_span)),
             );
         }
     }
@@ -86,7 +91,9 @@ fn literal_bool(e: &Expr, what: &str, diags: &mut Diagnostics) -> bool {
             diags.push(
                 Diagnostic::error(
                     "Invalid value",
-                    format!("{what} must be a literal true or false; expressions are not allowed here."),
+                    format!(
+                        "{what} must be a literal true or false; expressions are not allowed here."
+                    ),
                 )
                 .with_span(e.span()),
             );
@@ -109,7 +116,13 @@ fn literal_string(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<Strin
 fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
     let mut out = Vec::new();
     for b in body.blocks_named(block) {
-        only(&b.body, &["condition", "error_message"], &[], &format!("in a {block} block"), diags);
+        only(
+            &b.body,
+            &["condition", "error_message"],
+            &[],
+            &format!("in a {block} block"),
+            diags,
+        );
         let (Some(c), Some(m)) = (b.body.attr("condition"), b.body.attr("error_message")) else {
             diags.push(
                 Diagnostic::error(
@@ -120,7 +133,11 @@ fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
             );
             continue;
         };
-        out.push(Check { condition: c.value.clone(), error_message: m.value.clone(), span: b.span });
+        out.push(Check {
+            condition: c.value.clone(),
+            error_message: m.value.clone(),
+            span: b.span,
+        });
     }
     out
 }
@@ -137,8 +154,17 @@ pub(super) fn variable(b: &Block, diags: &mut Diagnostics) -> Option<Variable> {
         );
         return None;
     }
-    if ["source", "version", "providers", "count", "for_each", "lifecycle", "depends_on", "locals"]
-        .contains(&name.as_str())
+    if [
+        "source",
+        "version",
+        "providers",
+        "count",
+        "for_each",
+        "lifecycle",
+        "depends_on",
+        "locals",
+    ]
+    .contains(&name.as_str())
     {
         diags.push(
             Diagnostic::error(
@@ -151,18 +177,30 @@ pub(super) fn variable(b: &Block, diags: &mut Diagnostics) -> Option<Variable> {
     }
     only(
         &b.body,
-        &["type", "default", "description", "sensitive", "nullable", "ephemeral"],
+        &[
+            "type",
+            "default",
+            "description",
+            "sensitive",
+            "nullable",
+            "ephemeral",
+        ],
         &["validation"],
         "in a variable block",
         diags,
     );
-    let ty = b.body.attr("type").and_then(|a| match TypeConstraint::parse(&a.value.expr) {
-        Ok(t) => Some(t),
-        Err(m) => {
-            diags.push(Diagnostic::error("Invalid type specification", m).with_span(a.value.span()));
-            None
-        }
-    });
+    let ty = b
+        .body
+        .attr("type")
+        .and_then(|a| match TypeConstraint::parse(&a.value.expr) {
+            Ok(t) => Some(t),
+            Err(m) => {
+                diags.push(
+                    Diagnostic::error("Invalid type specification", m).with_span(a.value.span()),
+                );
+                None
+            }
+        });
     Some(Variable {
         name,
         span: b.span,
@@ -172,8 +210,14 @@ pub(super) fn variable(b: &Block, diags: &mut Diagnostics) -> Option<Variable> {
             .body
             .attr("description")
             .and_then(|a| literal_string(&a.value, "description", diags)),
-        sensitive: b.body.attr("sensitive").is_some_and(|a| literal_bool(&a.value, "sensitive", diags)),
-        nullable: b.body.attr("nullable").is_none_or(|a| literal_bool(&a.value, "nullable", diags)),
+        sensitive: b
+            .body
+            .attr("sensitive")
+            .is_some_and(|a| literal_bool(&a.value, "sensitive", diags)),
+        nullable: b
+            .body
+            .attr("nullable")
+            .is_none_or(|a| literal_bool(&a.value, "nullable", diags)),
         validations: checks(&b.body, "validation", diags),
     })
 }
@@ -181,7 +225,13 @@ pub(super) fn variable(b: &Block, diags: &mut Diagnostics) -> Option<Variable> {
 pub(super) fn output(b: &Block, diags: &mut Diagnostics) -> Option<Output> {
     only(
         &b.body,
-        &["value", "description", "sensitive", "depends_on", "ephemeral"],
+        &[
+            "value",
+            "description",
+            "sensitive",
+            "depends_on",
+            "ephemeral",
+        ],
         &["precondition"],
         "in an output block",
         diags,
@@ -204,8 +254,15 @@ pub(super) fn output(b: &Block, diags: &mut Diagnostics) -> Option<Output> {
             .body
             .attr("description")
             .and_then(|a| literal_string(&a.value, "description", diags)),
-        sensitive: b.body.attr("sensitive").is_some_and(|a| literal_bool(&a.value, "sensitive", diags)),
-        depends_on: b.body.attr("depends_on").map(|a| list_items(&a.value)).unwrap_or_default(),
+        sensitive: b
+            .body
+            .attr("sensitive")
+            .is_some_and(|a| literal_bool(&a.value, "sensitive", diags)),
+        depends_on: b
+            .body
+            .attr("depends_on")
+            .map(|a| list_items(&a.value))
+            .unwrap_or_default(),
         preconditions: checks(&b.body, "precondition", diags),
     })
 }
@@ -213,13 +270,16 @@ pub(super) fn output(b: &Block, diags: &mut Diagnostics) -> Option<Output> {
 /// The elements of a list expression, each as its own `Expr`.
 fn list_items(e: &Expr) -> Vec<Expr> {
     match &e.expr {
-        hcl_edit::expr::Expression::Array(a) => {
-            a.iter().map(|x| Expr { file: e.file, expr: x.clone() }).collect()
-        }
+        hcl_edit::expr::Expression::Array(a) => a
+            .iter()
+            .map(|x| Expr {
+                file: e.file,
+                expr: x.clone(),
+            })
+            .collect(),
         _ => vec![e.clone()],
     }
 }
-
 
 pub(super) fn resource(
     b: &Block,
@@ -238,7 +298,11 @@ pub(super) fn resource(
         );
         return None;
     }
-    let what = if mode == Mode::Data { "data source" } else { "resource type" };
+    let what = if mode == Mode::Data {
+        "data source"
+    } else {
+        "resource type"
+    };
     let Some(schema) = schemas.resource_schema(mode, &kind) else {
         let detail = if schemas.is_known_unsupported(mode, &kind) {
             format!(
@@ -254,19 +318,31 @@ pub(super) fn resource(
         };
         diags.push(
             Diagnostic::error(
-                if mode == Mode::Data { "Invalid data source" } else { "Invalid resource type" },
+                if mode == Mode::Data {
+                    "Invalid data source"
+                } else {
+                    "Invalid resource type"
+                },
                 detail,
             )
             .with_span(Some(b.span)),
         );
         return None;
     };
-    let addr = ResourceAddr { mode, kind: kind.clone(), name };
+    let addr = ResourceAddr {
+        mode,
+        kind: kind.clone(),
+        name,
+    };
     let mut body = b.body.clone();
     let mut r = Resource {
         addr,
         span: b.span,
-        body: Body { attrs: Vec::new(), blocks: Vec::new(), ..body.clone() },
+        body: Body {
+            attrs: Vec::new(),
+            blocks: Vec::new(),
+            ..body.clone()
+        },
         count: None,
         for_each: None,
         depends_on: Vec::new(),
@@ -303,14 +379,24 @@ pub(super) fn resource(
             _ => r.body.blocks.push(blk),
         }
     }
-    check_body(&r.body, &schema.body, &format!("in {what} \"{kind}\""), diags);
+    check_body(
+        &r.body,
+        &schema.body,
+        &format!("in {what} \"{kind}\""),
+        diags,
+    );
     Some(r)
 }
 
 fn lifecycle(b: &Block, diags: &mut Diagnostics) -> Lifecycle {
     only(
         &b.body,
-        &["prevent_destroy", "create_before_destroy", "ignore_changes", "replace_triggered_by"],
+        &[
+            "prevent_destroy",
+            "create_before_destroy",
+            "ignore_changes",
+            "replace_triggered_by",
+        ],
         &["precondition", "postcondition"],
         "in a lifecycle block",
         diags,
@@ -334,11 +420,16 @@ fn lifecycle(b: &Block, diags: &mut Diagnostics) -> Lifecycle {
     }
     if let Some(a) = b.body.attr("ignore_changes") {
         l.ignore_changes = match &a.value.expr {
-            hcl_edit::expr::Expression::Variable(v) if v.value().as_str() == "all" => IgnoreChanges::All,
+            hcl_edit::expr::Expression::Variable(v) if v.value().as_str() == "all" => {
+                IgnoreChanges::All
+            }
             hcl_edit::expr::Expression::Array(items) => {
                 let mut names = Vec::new();
                 for item in items.iter() {
-                    let e = Expr { file: a.value.file, expr: item.clone() };
+                    let e = Expr {
+                        file: a.value.file,
+                        expr: item.clone(),
+                    };
                     match e.as_traversal_text().or_else(|| e.as_literal_str()) {
                         Some(n) => names.push(n),
                         None => diags.push(
@@ -408,7 +499,10 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
             diags.push(
                 Diagnostic::error(
                     "Missing required argument",
-                    format!("The argument \"{}\" is required, but no definition was found.", s.name),
+                    format!(
+                        "The argument \"{}\" is required, but no definition was found.",
+                        s.name
+                    ),
                 )
                 .with_span(Some(body.span)),
             );
@@ -423,7 +517,10 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
                 diags.push(
                     Diagnostic::error(
                         "Conflicting configuration arguments",
-                        format!("\"{}\": conflicts with {}. Set only one of them.", s.name, other),
+                        format!(
+                            "\"{}\": conflicts with {}. Set only one of them.",
+                            s.name, other
+                        ),
                     )
                     .with_span(body.attr(s.name).map(|a| a.name_span)),
                 );
@@ -434,7 +531,11 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
                 diags.push(
                     Diagnostic::error(
                         "Missing required argument",
-                        format!("\"{}\": all of `{}` must be specified.", s.name, [s.name, other].join(",")),
+                        format!(
+                            "\"{}\": all of `{}` must be specified.",
+                            s.name,
+                            [s.name, other].join(",")
+                        ),
                     )
                     .with_span(body.attr(s.name).map(|a| a.name_span)),
                 );
@@ -447,23 +548,38 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
         let (name, inner) = if b.ident == "dynamic" {
             let Some(label) = b.labels.first() else {
                 diags.push(
-                    Diagnostic::error("Missing label for dynamic", "A dynamic block expects 1 label: the block type to generate.")
-                        .with_span(Some(b.span)),
+                    Diagnostic::error(
+                        "Missing label for dynamic",
+                        "A dynamic block expects 1 label: the block type to generate.",
+                    )
+                    .with_span(Some(b.span)),
                 );
                 continue;
             };
             dynamic_seen.insert(label.clone());
-            only(&b.body, &["for_each", "iterator", "labels"], &["content"], "in a dynamic block", diags);
+            only(
+                &b.body,
+                &["for_each", "iterator", "labels"],
+                &["content"],
+                "in a dynamic block",
+                diags,
+            );
             if b.body.attr("for_each").is_none() {
                 diags.push(
-                    Diagnostic::error("Missing required argument", "A dynamic block requires \"for_each\".")
-                        .with_span(Some(b.span)),
+                    Diagnostic::error(
+                        "Missing required argument",
+                        "A dynamic block requires \"for_each\".",
+                    )
+                    .with_span(Some(b.span)),
                 );
             }
             let Some(content) = b.body.blocks_named("content").next() else {
                 diags.push(
-                    Diagnostic::error("Missing content block", "A dynamic block requires a nested content block.")
-                        .with_span(Some(b.span)),
+                    Diagnostic::error(
+                        "Missing content block",
+                        "A dynamic block requires a nested content block.",
+                    )
+                    .with_span(Some(b.span)),
                 );
                 continue;
             };
@@ -493,13 +609,21 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
         if b.ident != "dynamic" {
             if !b.labels.is_empty() {
                 diags.push(
-                    Diagnostic::error("Extraneous label", format!("A {name} block takes no labels."))
-                        .with_span(Some(b.span)),
+                    Diagnostic::error(
+                        "Extraneous label",
+                        format!("A {name} block takes no labels."),
+                    )
+                    .with_span(Some(b.span)),
                 );
             }
             *counts.entry(bs.name).or_default() += 1;
         }
-        check_body(inner.unwrap_or(&b.body), &bs.body, &format!("in a {name} block"), diags);
+        check_body(
+            inner.unwrap_or(&b.body),
+            &bs.body,
+            &format!("in a {name} block"),
+            diags,
+        );
     }
     for bs in &schema.blocks {
         if dynamic_seen.contains(bs.name) {
@@ -520,7 +644,11 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
                 .with_span(Some(body.span)),
             );
         } else if n > bs.max_items {
-            let extra = body.blocks.iter().filter(|b| b.ident == bs.name).nth(bs.max_items);
+            let extra = body
+                .blocks
+                .iter()
+                .filter(|b| b.ident == bs.name)
+                .nth(bs.max_items);
             diags.push(
                 Diagnostic::error(
                     "Too many blocks",

@@ -38,7 +38,10 @@ impl Diagnostic {
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(summary, detail) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(summary, detail)
+        }
     }
 
     pub fn with_span(mut self, span: Option<Span>) -> Diagnostic {
@@ -104,7 +107,11 @@ impl Diagnostics {
 
     /// Ok(value) if no error was collected, else all diagnostics.
     pub fn into_result<T>(self, value: T) -> Result<(T, Diagnostics), Diagnostics> {
-        if self.has_errors() { Err(self) } else { Ok((value, self)) }
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok((value, self))
+        }
     }
 }
 
@@ -123,7 +130,10 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate by edit distance, for "Did you mean ...?" hints.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(name, c);
@@ -138,7 +148,9 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 
 /// " Did you mean \"x\"?" or "".
 pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    did_you_mean(name, candidates).map(|c| format!(" Did you mean \"{c}\"?")).unwrap_or_default()
+    did_you_mean(name, candidates)
+        .map(|c| format!(" Did you mean \"{c}\"?"))
+        .unwrap_or_default()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -161,8 +173,15 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        let c = ["deletion_window_in_days", "description", "enable_key_rotation"];
-        assert_eq!(did_you_mean("deletion_window", c), Some("deletion_window_in_days"));
+        let c = [
+            "deletion_window_in_days",
+            "description",
+            "enable_key_rotation",
+        ];
+        assert_eq!(
+            did_you_mean("deletion_window", c),
+            Some("deletion_window_in_days")
+        );
         assert_eq!(did_you_mean("descripton", c), Some("description"));
         assert_eq!(did_you_mean("zzz", c), None);
     }

@@ -19,7 +19,11 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
-        Span { file, start: range.start, end: range.end }
+        Span {
+            file,
+            start: range.start,
+            end: range.end,
+        }
     }
 
     /// The smallest span covering both (same file assumed; falls back to `self`).
@@ -27,7 +31,11 @@ impl Span {
         if self.file != other.file {
             return self;
         }
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 }
 
@@ -45,7 +53,12 @@ impl SourceFile {
     fn new(display: String, path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { display, path, text, line_starts }
+        SourceFile {
+            display,
+            path,
+            text,
+            line_starts,
+        }
     }
 
     /// One-based line and column (in characters) of a byte offset.
@@ -56,7 +69,10 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
     }
 
@@ -65,8 +81,14 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).map_or(self.text.len(), |e| e - 1);
-        self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |e| e - 1);
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 
@@ -83,7 +105,11 @@ impl SourceMap {
 
     pub fn add(&mut self, display: impl Into<String>, path: &Path, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
-        self.files.push(Arc::new(SourceFile::new(display.into(), path.to_path_buf(), text)));
+        self.files.push(Arc::new(SourceFile::new(
+            display.into(),
+            path.to_path_buf(),
+            text,
+        )));
         id
     }
 
@@ -92,7 +118,10 @@ impl SourceMap {
     }
 
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &**f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), &**f))
     }
 
     /// `path:line:col` of a span's start.
@@ -104,7 +133,9 @@ impl SourceMap {
 
     /// The source text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
-        self.get(span.file).and_then(|f| f.text.get(span.start..span.end)).unwrap_or("")
+        self.get(span.file)
+            .and_then(|f| f.text.get(span.start..span.end))
+            .unwrap_or("")
     }
 }
 
@@ -115,7 +146,11 @@ mod tests {
     #[test]
     fn line_col_counts_from_one_and_handles_multibyte() {
         let mut sm = SourceMap::new();
-        let id = sm.add("main.tf", Path::new("main.tf"), "a = 1\nb = \"é\" x\n".into());
+        let id = sm.add(
+            "main.tf",
+            Path::new("main.tf"),
+            "a = 1\nb = \"é\" x\n".into(),
+        );
         let f = sm.get(id).unwrap();
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(6), (2, 1));

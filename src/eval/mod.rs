@@ -37,7 +37,10 @@ impl Namespace {
 
     /// Sets `root.name` (e.g. `var.region`), creating the root object if needed.
     pub fn set_in(&mut self, root: &str, name: &str, v: Value) {
-        let entry = self.roots.entry(root.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = self
+            .roots
+            .entry(root.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
             m.insert(name.to_string(), v);
         }
@@ -45,9 +48,14 @@ impl Namespace {
 
     /// Sets `root.a.b` (e.g. `data.aws_region.current`).
     pub fn set_in2(&mut self, root: &str, a: &str, b: &str, v: Value) {
-        let entry = self.roots.entry(root.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = self
+            .roots
+            .entry(root.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(m) = entry {
-            let inner = m.entry(a.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            let inner = m
+                .entry(a.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(im) = inner {
                 im.insert(b.to_string(), v);
             }
@@ -77,7 +85,12 @@ struct Ctx<'e, 'a> {
 
 impl<'a> Evaluator<'a> {
     pub fn new(ns: &'a Namespace, base_dir: &'a Path) -> Evaluator<'a> {
-        Evaluator { ns, locals: Vec::new(), base_dir, resource_kinds: &[] }
+        Evaluator {
+            ns,
+            locals: Vec::new(),
+            base_dir,
+            resource_kinds: &[],
+        }
     }
 
     pub fn with_local(mut self, name: &str, v: Value) -> Evaluator<'a> {
@@ -87,13 +100,23 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates one expression.
     pub fn eval(&self, e: &Expr) -> Result<Value, Diagnostic> {
-        let mut cx = Ctx { ev: self, file: e.file, locals: self.locals.clone(), depth: 0 };
+        let mut cx = Ctx {
+            ev: self,
+            file: e.file,
+            locals: self.locals.clone(),
+            depth: 0,
+        };
         cx.eval(&e.expr)
     }
 
     /// Evaluates an expression from a file id and raw syntax (used for nested block bodies).
     pub fn eval_raw(&self, file: FileId, e: &Expression) -> Result<Value, Diagnostic> {
-        let mut cx = Ctx { ev: self, file, locals: self.locals.clone(), depth: 0 };
+        let mut cx = Ctx {
+            ev: self,
+            file,
+            locals: self.locals.clone(),
+            depth: 0,
+        };
         cx.eval(e)
     }
 }
@@ -108,7 +131,11 @@ impl Ctx<'_, '_> {
     }
 
     fn lookup_local(&self, name: &str) -> Option<&Value> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     fn eval(&mut self, e: &Expression) -> Result<Value, Diagnostic> {
@@ -116,7 +143,9 @@ impl Ctx<'_, '_> {
         if self.depth > MAX_DEPTH {
             return Err(err(
                 "Expression too deeply nested",
-                format!("Expressions may nest at most {MAX_DEPTH} levels deep. Simplify this expression."),
+                format!(
+                    "Expressions may nest at most {MAX_DEPTH} levels deep. Simplify this expression."
+                ),
                 self.span(e.span()),
             ));
         }
@@ -162,7 +191,10 @@ impl Ctx<'_, '_> {
                                 None => {
                                     return Err(err(
                                         "Incorrect key type",
-                                        format!("Can't use this value as a key: string required, got {}.", kv.type_name()),
+                                        format!(
+                                            "Can't use this value as a key: string required, got {}.",
+                                            kv.type_name()
+                                        ),
                                         self.span(ke.span()),
                                     ));
                                 }
@@ -172,7 +204,11 @@ impl Ctx<'_, '_> {
                     let val = self.eval(v.expr())?;
                     out.insert(key, val);
                 }
-                Ok(if unknown_key { Value::Unknown } else { Value::Object(out) })
+                Ok(if unknown_key {
+                    Value::Unknown
+                } else {
+                    Value::Object(out)
+                })
             }
             Expression::StringTemplate(t) => self.template(t, e),
             Expression::HeredocTemplate(h) => self.template(&h.template, e),
@@ -224,7 +260,11 @@ impl Ctx<'_, '_> {
                         Ok(Value::Unknown)
                     }
                     Value::String(s) if s == "true" || s == "false" => {
-                        if s == "true" { self.eval(&c.true_expr) } else { self.eval(&c.false_expr) }
+                        if s == "true" {
+                            self.eval(&c.true_expr)
+                        } else {
+                            self.eval(&c.false_expr)
+                        }
                     }
                     Value::Null => Err(err(
                         "Null condition",
@@ -233,7 +273,10 @@ impl Ctx<'_, '_> {
                     )),
                     other => Err(err(
                         "Incorrect condition type",
-                        format!("The condition expression must be of type bool, got {}.", other.type_name()),
+                        format!(
+                            "The condition expression must be of type bool, got {}.",
+                            other.type_name()
+                        ),
                         self.span(c.cond_expr.span()),
                     )),
                 }
@@ -285,23 +328,35 @@ impl Ctx<'_, '_> {
                 span,
             )),
             "var" | "local" | "data" => Ok(Value::Object(Map::new())),
-            _ if name.contains('_') && !self.ev.resource_kinds.is_empty() => Ok(Value::Object(Map::new())),
+            _ if name.contains('_') && !self.ev.resource_kinds.is_empty() => {
+                Ok(Value::Object(Map::new()))
+            }
             _ => {
                 let mut names: Vec<&str> = self.ev.ns.roots.keys().map(String::as_str).collect();
                 names.extend(self.locals.iter().map(|(n, _)| n.as_str()));
                 Err(err(
                     "Unknown variable",
-                    format!("There is no variable named \"{name}\".{}", suggestion(name, names)),
+                    format!(
+                        "There is no variable named \"{name}\".{}",
+                        suggestion(name, names)
+                    ),
                     span,
                 ))
             }
         }
     }
 
-    fn step(&mut self, cur: Value, op: &TraversalOperator, span: Option<Span>) -> Result<Value, Diagnostic> {
+    fn step(
+        &mut self,
+        cur: Value,
+        op: &TraversalOperator,
+        span: Option<Span>,
+    ) -> Result<Value, Diagnostic> {
         match op {
             TraversalOperator::GetAttr(a) => self.get_attr(cur, a.value().as_str(), span),
-            TraversalOperator::LegacyIndex(i) => self.index(cur, Value::Number(*i.value() as f64), span),
+            TraversalOperator::LegacyIndex(i) => {
+                self.index(cur, Value::Number(*i.value() as f64), span)
+            }
             TraversalOperator::Index(ie) => {
                 let k = self.eval(ie)?;
                 self.index(cur, k, span)
@@ -338,7 +393,10 @@ impl Ctx<'_, '_> {
             )),
             other => Err(err(
                 "Unsupported attribute",
-                format!("Can't access attributes on a primitive-typed value ({}).", other.type_name()),
+                format!(
+                    "Can't access attributes on a primitive-typed value ({}).",
+                    other.type_name()
+                ),
                 span,
             )),
         }
@@ -358,7 +416,10 @@ impl Ctx<'_, '_> {
                 let Some(i) = idx else {
                     return Err(err(
                         "Invalid index",
-                        format!("The given key does not identify an element in this collection value: a number is required, got {}.", key.type_name()),
+                        format!(
+                            "The given key does not identify an element in this collection value: a number is required, got {}.",
+                            key.type_name()
+                        ),
                         span,
                     ));
                 };
@@ -379,7 +440,10 @@ impl Ctx<'_, '_> {
                 let Some(k) = key.to_string_lossy() else {
                     return Err(err(
                         "Invalid index",
-                        format!("A string key is required to index a map, got {}.", key.type_name()),
+                        format!(
+                            "A string key is required to index a map, got {}.",
+                            key.type_name()
+                        ),
                         span,
                     ));
                 };
@@ -387,15 +451,25 @@ impl Ctx<'_, '_> {
                     Some(v) => Ok(v),
                     None => Err(err(
                         "Invalid index",
-                        format!("The given key does not identify an element in this collection value: no element with key {}.", crate::value::quote(&k)),
+                        format!(
+                            "The given key does not identify an element in this collection value: no element with key {}.",
+                            crate::value::quote(&k)
+                        ),
                         span,
                     )),
                 }
             }
-            Value::Null => Err(err("Invalid index", "This value is null, so it can't be indexed.", span)),
+            Value::Null => Err(err(
+                "Invalid index",
+                "This value is null, so it can't be indexed.",
+                span,
+            )),
             other => Err(err(
                 "Invalid index",
-                format!("This value does not have any indices: it is a {}.", other.type_name()),
+                format!(
+                    "This value does not have any indices: it is a {}.",
+                    other.type_name()
+                ),
                 span,
             )),
         }
@@ -407,13 +481,19 @@ impl Ctx<'_, '_> {
             Value::String(s) => s.trim().parse::<f64>().map_err(|_| {
                 err(
                     "Invalid operand",
-                    format!("Unsuitable value for operand: a number is required, got the string {}.", crate::value::quote(s)),
+                    format!(
+                        "Unsuitable value for operand: a number is required, got the string {}.",
+                        crate::value::quote(s)
+                    ),
                     self.span(span.clone()),
                 )
             }),
             other => Err(err(
                 "Invalid operand",
-                format!("Unsuitable value for operand: a number is required, got {}.", other.type_name()),
+                format!(
+                    "Unsuitable value for operand: a number is required, got {}.",
+                    other.type_name()
+                ),
                 self.span(span),
             )),
         }
@@ -425,7 +505,10 @@ impl Ctx<'_, '_> {
             Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
             other => Err(err(
                 "Invalid operand",
-                format!("Unsuitable value for operand: a bool is required, got {}.", other.type_name()),
+                format!(
+                    "Unsuitable value for operand: a bool is required, got {}.",
+                    other.type_name()
+                ),
                 self.span(span),
             )),
         }
@@ -485,7 +568,11 @@ impl Ctx<'_, '_> {
                 };
                 if let Value::Number(n) = v {
                     if !n.is_finite() {
-                        return Err(err("Operation failed", "The result is not a finite number.", self.span(b.span())));
+                        return Err(err(
+                            "Operation failed",
+                            "The result is not a finite number.",
+                            self.span(b.span()),
+                        ));
                     }
                 }
                 Ok(v)
@@ -538,47 +625,49 @@ impl Ctx<'_, '_> {
                     }
                     pending_strip_start = i.strip.strip_end();
                 }
-                Element::Directive(d) => {
-                    match &**d {
-                        Directive::If(ifd) => {
-                            let c = self.eval(&ifd.if_expr.cond_expr)?;
-                            if c.is_unknown() {
-                                unknown = true;
-                            } else if self.boolean(&c, ifd.if_expr.cond_expr.span())? {
-                                unknown |= self.render(&ifd.if_expr.template, out)?;
-                            } else if let Some(e) = &ifd.else_expr {
-                                unknown |= self.render(&e.template, out)?;
-                            }
-                            pending_strip_start = ifd.endif_expr.strip.strip_end();
+                Element::Directive(d) => match &**d {
+                    Directive::If(ifd) => {
+                        let c = self.eval(&ifd.if_expr.cond_expr)?;
+                        if c.is_unknown() {
+                            unknown = true;
+                        } else if self.boolean(&c, ifd.if_expr.cond_expr.span())? {
+                            unknown |= self.render(&ifd.if_expr.template, out)?;
+                        } else if let Some(e) = &ifd.else_expr {
+                            unknown |= self.render(&e.template, out)?;
                         }
-                        Directive::For(fd) => {
-                            let coll = self.eval(&fd.for_expr.collection_expr)?;
-                            if coll.is_unknown() {
-                                unknown = true;
-                            } else {
-                                let kv = fd.for_expr.key_var.as_ref().map(|k| k.value().to_string());
-                                let vv = fd.for_expr.value_var.value().to_string();
-                                for (k, v) in self.iterate(coll, fd.for_expr.collection_expr.span())? {
-                                    let n = self.locals.len();
-                                    if let Some(kn) = &kv {
-                                        self.locals.push((kn.clone(), k));
-                                    }
-                                    self.locals.push((vv.clone(), v));
-                                    let r = self.render(&fd.for_expr.template, out);
-                                    self.locals.truncate(n);
-                                    unknown |= r?;
-                                }
-                            }
-                            pending_strip_start = fd.endfor_expr.strip.strip_end();
-                        }
+                        pending_strip_start = ifd.endif_expr.strip.strip_end();
                     }
-                }
+                    Directive::For(fd) => {
+                        let coll = self.eval(&fd.for_expr.collection_expr)?;
+                        if coll.is_unknown() {
+                            unknown = true;
+                        } else {
+                            let kv = fd.for_expr.key_var.as_ref().map(|k| k.value().to_string());
+                            let vv = fd.for_expr.value_var.value().to_string();
+                            for (k, v) in self.iterate(coll, fd.for_expr.collection_expr.span())? {
+                                let n = self.locals.len();
+                                if let Some(kn) = &kv {
+                                    self.locals.push((kn.clone(), k));
+                                }
+                                self.locals.push((vv.clone(), v));
+                                let r = self.render(&fd.for_expr.template, out);
+                                self.locals.truncate(n);
+                                unknown |= r?;
+                            }
+                        }
+                        pending_strip_start = fd.endfor_expr.strip.strip_end();
+                    }
+                },
             }
         }
         Ok(unknown)
     }
 
-    fn to_template_string(&self, v: &Value, span: Option<std::ops::Range<usize>>) -> Result<String, Diagnostic> {
+    fn to_template_string(
+        &self,
+        v: &Value,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<String, Diagnostic> {
         match v {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) => Ok(format_number(*n)),
@@ -590,16 +679,27 @@ impl Ctx<'_, '_> {
             )),
             other => Err(err(
                 "Invalid template interpolation value",
-                format!("Cannot include the given value in a string template: string required, got {}.", other.type_name()),
+                format!(
+                    "Cannot include the given value in a string template: string required, got {}.",
+                    other.type_name()
+                ),
                 self.span(span),
             )),
         }
     }
 
     /// Key/value pairs of a collection: list index -> element, or object key -> value.
-    fn iterate(&self, coll: Value, span: Option<std::ops::Range<usize>>) -> Result<Vec<(Value, Value)>, Diagnostic> {
+    fn iterate(
+        &self,
+        coll: Value,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Result<Vec<(Value, Value)>, Diagnostic> {
         match coll {
-            Value::List(l) => Ok(l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect()),
+            Value::List(l) => Ok(l
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect()),
             Value::Object(m) => Ok(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()),
             Value::Null => Err(err(
                 "Iteration over null value",
@@ -608,7 +708,10 @@ impl Ctx<'_, '_> {
             )),
             other => Err(err(
                 "Iteration over non-iterable value",
-                format!("A value of type {} cannot be used as the collection in a 'for' expression.", other.type_name()),
+                format!(
+                    "A value of type {} cannot be used as the collection in a 'for' expression.",
+                    other.type_name()
+                ),
                 self.span(span),
             )),
         }
@@ -640,7 +743,12 @@ impl Ctx<'_, '_> {
         }
         Ok(match (&f.key_expr, f.grouping) {
             (None, _) => Value::List(list),
-            (Some(_), true) => Value::Object(groups.into_iter().map(|(k, v)| (k, Value::List(v))).collect()),
+            (Some(_), true) => Value::Object(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::List(v)))
+                    .collect(),
+            ),
             (Some(_), false) => Value::Object(obj),
         })
     }
@@ -675,7 +783,10 @@ impl Ctx<'_, '_> {
                 let Some(key) = k.to_string_lossy() else {
                     return Err(err(
                         "Invalid object key",
-                        format!("Key expression in 'for' expression must be a string, got {}.", k.type_name()),
+                        format!(
+                            "Key expression in 'for' expression must be a string, got {}.",
+                            k.type_name()
+                        ),
                         self.span(ke.span()),
                     ));
                 };
@@ -698,7 +809,11 @@ impl Ctx<'_, '_> {
         Ok(())
     }
 
-    fn call(&mut self, f: &hcl_edit::expr::FuncCall, whole: &Expression) -> Result<Value, Diagnostic> {
+    fn call(
+        &mut self,
+        f: &hcl_edit::expr::FuncCall,
+        whole: &Expression,
+    ) -> Result<Value, Diagnostic> {
         let name = f.name.name.value().as_str();
         let span = self.span(whole.span());
         if !f.name.namespace.is_empty() {
@@ -725,7 +840,11 @@ impl Ctx<'_, '_> {
             "can" => {
                 let args: Vec<&Expression> = f.args.iter().collect();
                 if args.len() != 1 {
-                    return Err(err("Invalid function arguments", "Function \"can\" expects exactly one argument.", span));
+                    return Err(err(
+                        "Invalid function arguments",
+                        "Function \"can\" expects exactly one argument.",
+                        span,
+                    ));
                 }
                 return Ok(match self.eval(args[0]) {
                     Ok(v) if v.is_unknown() => Value::Unknown,
@@ -746,20 +865,26 @@ impl Ctx<'_, '_> {
                 Some(other) => {
                     return Err(err(
                         "Invalid expanding argument value",
-                        format!("The expanding argument (indicated by ...) must be a list, got {}.", other.type_name()),
+                        format!(
+                            "The expanding argument (indicated by ...) must be a list, got {}.",
+                            other.type_name()
+                        ),
                         span,
                     ));
                 }
                 None => {}
             }
         }
-        let ctx = funcs::FuncContext { base_dir: self.ev.base_dir };
+        let ctx = funcs::FuncContext {
+            base_dir: self.ev.base_dir,
+        };
         funcs::call(name, &args, &ctx).map_err(|e| {
             let (summary, arg_span) = match &e {
                 funcs::FuncError::UnknownFunction { .. } => ("Call to unknown function", None),
-                funcs::FuncError::InvalidArgument { index, .. } => {
-                    ("Invalid function argument", f.args.get(*index).and_then(|a| a.span()))
-                }
+                funcs::FuncError::InvalidArgument { index, .. } => (
+                    "Invalid function argument",
+                    f.args.get(*index).and_then(|a| a.span()),
+                ),
                 _ => ("Error in function call", None),
             };
             err(summary, e.to_string(), self.span(arg_span).or(span))
@@ -791,13 +916,18 @@ pub fn convert_to(v: &Value, ty: &crate::provider::schema::AttrType) -> Result<V
             Ok(Value::String(v.to_string_lossy().unwrap_or_default()))
         }
         (AttrType::Number, Value::Number(_)) => Ok(v.clone()),
-        (AttrType::Number, Value::String(s)) => s
-            .trim()
-            .parse::<f64>()
-            .map(Value::Number)
-            .map_err(|_| format!("a number is required, got the string {}", crate::value::quote(s))),
+        (AttrType::Number, Value::String(s)) => {
+            s.trim().parse::<f64>().map(Value::Number).map_err(|_| {
+                format!(
+                    "a number is required, got the string {}",
+                    crate::value::quote(s)
+                )
+            })
+        }
         (AttrType::Bool, Value::Bool(_)) => Ok(v.clone()),
-        (AttrType::Bool, Value::String(s)) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
+        (AttrType::Bool, Value::String(s)) if s == "true" || s == "false" => {
+            Ok(Value::Bool(s == "true"))
+        }
         (AttrType::List(t) | AttrType::Set(t), Value::List(items)) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -814,7 +944,10 @@ pub fn convert_to(v: &Value, ty: &crate::provider::schema::AttrType) -> Result<V
         (AttrType::Map(t), Value::Object(m)) => {
             let mut out = Map::new();
             for (k, item) in m {
-                out.insert(k.clone(), convert_to(item, t).map_err(|e| format!("element {k:?}: {e}"))?);
+                out.insert(
+                    k.clone(),
+                    convert_to(item, t).map_err(|e| format!("element {k:?}: {e}"))?,
+                );
             }
             Ok(Value::Object(out))
         }
@@ -830,16 +963,29 @@ mod tests {
     fn ev(src: &str, ns: &Namespace) -> Result<Value, Diagnostic> {
         let e = hcl_edit::parser::parse_expr(src).unwrap();
         let dir = std::env::temp_dir();
-        Evaluator::new(ns, &dir).eval(&Expr { file: FileId(0), expr: e })
+        Evaluator::new(ns, &dir).eval(&Expr {
+            file: FileId(0),
+            expr: e,
+        })
     }
 
     fn ns() -> Namespace {
         let mut ns = Namespace::new();
         ns.set_in("var", "names", Value::List(vec!["a".into(), "b".into()]));
         ns.set_in("var", "n", Value::Number(3.0));
-        ns.set_in("aws_kms_key", "lab", Value::from_json(&serde_json::json!({"arn": null, "key_id": "k1"})));
+        ns.set_in(
+            "aws_kms_key",
+            "lab",
+            Value::from_json(&serde_json::json!({"arn": null, "key_id": "k1"})),
+        );
         if let Some(Value::Object(m)) = ns.roots.get_mut("aws_kms_key") {
-            m.get_mut("lab").and_then(|v| if let Value::Object(o) = v { o.insert("arn".into(), Value::Unknown) } else { None });
+            m.get_mut("lab").and_then(|v| {
+                if let Value::Object(o) = v {
+                    o.insert("arn".into(), Value::Unknown)
+                } else {
+                    None
+                }
+            });
         }
         ns
     }
@@ -849,17 +995,32 @@ mod tests {
         let n = ns();
         assert_eq!(ev("1 + 2 * var.n", &n).unwrap(), Value::Number(7.0));
         assert_eq!(ev("\"x-${var.n}-y\"", &n).unwrap(), Value::from("x-3-y"));
-        assert_eq!(ev("[for s in var.names : upper(s)]", &n).unwrap(), Value::from_json(&serde_json::json!(["A", "B"])));
-        assert_eq!(ev("{for i, s in var.names : s => i}", &n).unwrap(), Value::from_json(&serde_json::json!({"a": 0, "b": 1})));
-        assert_eq!(ev("var.n > 2 ? \"big\" : \"small\"", &n).unwrap(), Value::from("big"));
-        assert_eq!(ev("\"%{ for s in var.names }${s},%{ endfor }\"", &n).unwrap(), Value::from("a,b,"));
+        assert_eq!(
+            ev("[for s in var.names : upper(s)]", &n).unwrap(),
+            Value::from_json(&serde_json::json!(["A", "B"]))
+        );
+        assert_eq!(
+            ev("{for i, s in var.names : s => i}", &n).unwrap(),
+            Value::from_json(&serde_json::json!({"a": 0, "b": 1}))
+        );
+        assert_eq!(
+            ev("var.n > 2 ? \"big\" : \"small\"", &n).unwrap(),
+            Value::from("big")
+        );
+        assert_eq!(
+            ev("\"%{ for s in var.names }${s},%{ endfor }\"", &n).unwrap(),
+            Value::from("a,b,")
+        );
     }
 
     #[test]
     fn unknown_values_propagate() {
         let n = ns();
         assert_eq!(ev("aws_kms_key.lab.arn", &n).unwrap(), Value::Unknown);
-        assert_eq!(ev("\"arn=${aws_kms_key.lab.arn}\"", &n).unwrap(), Value::Unknown);
+        assert_eq!(
+            ev("\"arn=${aws_kms_key.lab.arn}\"", &n).unwrap(),
+            Value::Unknown
+        );
         assert_eq!(ev("aws_kms_key.lab.key_id", &n).unwrap(), Value::from("k1"));
     }
 
@@ -870,16 +1031,29 @@ mod tests {
         assert_eq!(e.summary, "Unsupported attribute");
         assert!(e.detail.contains("Did you mean \"arn\"?"), "{}", e.detail);
         assert_eq!(ev("var.names[5]", &n).unwrap_err().summary, "Invalid index");
-        assert_eq!(ev("count.index", &n).unwrap_err().summary, "Reference to \"count\" in non-counted context");
-        assert_eq!(ev("try(var.names[5], \"fallback\")", &n).unwrap(), Value::from("fallback"));
+        assert_eq!(
+            ev("count.index", &n).unwrap_err().summary,
+            "Reference to \"count\" in non-counted context"
+        );
+        assert_eq!(
+            ev("try(var.names[5], \"fallback\")", &n).unwrap(),
+            Value::from("fallback")
+        );
         assert_eq!(ev("can(var.names[5])", &n).unwrap(), Value::Bool(false));
     }
 
     #[test]
     fn splat_collects_attributes() {
         let mut n = Namespace::new();
-        n.set_in("aws_iam_user", "u", Value::from_json(&serde_json::json!([{"name": "a"}, {"name": "b"}])));
-        assert_eq!(ev("aws_iam_user.u[*].name", &n).unwrap(), Value::from_json(&serde_json::json!(["a", "b"])));
+        n.set_in(
+            "aws_iam_user",
+            "u",
+            Value::from_json(&serde_json::json!([{"name": "a"}, {"name": "b"}])),
+        );
+        assert_eq!(
+            ev("aws_iam_user.u[*].name", &n).unwrap(),
+            Value::from_json(&serde_json::json!(["a", "b"]))
+        );
         assert_eq!(ev("aws_iam_user.u[1].name", &n).unwrap(), Value::from("b"));
     }
 }

@@ -24,7 +24,11 @@ pub enum Ref {
 
 /// Collects the references of an expression, skipping names in `bound`.
 pub fn references(file: FileId, e: &Expression, bound: &[String]) -> Vec<(Ref, Span)> {
-    let mut c = Collector { file, bound: bound.to_vec(), out: Vec::new() };
+    let mut c = Collector {
+        file,
+        bound: bound.to_vec(),
+        out: Vec::new(),
+    };
     c.expr(e);
     c.out
 }
@@ -59,7 +63,9 @@ impl Collector {
                 Some(Ref::Special(name.to_string()))
             }
             _ => match attr(0) {
-                Some(n) if name.contains('_') => Some(Ref::Resource(ResourceAddr::managed(name, n))),
+                Some(n) if name.contains('_') => {
+                    Some(Ref::Resource(ResourceAddr::managed(name, n)))
+                }
                 _ => Some(Ref::Unknown(name.to_string())),
             },
         };
@@ -72,7 +78,10 @@ impl Collector {
 
     fn expr(&mut self, e: &Expression) {
         match e {
-            Expression::Null(_) | Expression::Bool(_) | Expression::Number(_) | Expression::String(_) => {}
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_) => {}
             Expression::Array(a) => a.iter().for_each(|x| self.expr(x)),
             Expression::Object(o) => {
                 for (k, v) in o.iter() {
@@ -94,7 +103,8 @@ impl Collector {
             }
             Expression::Traversal(t) => {
                 if let Expression::Variable(v) = &t.expr {
-                    let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+                    let ops: Vec<&TraversalOperator> =
+                        t.operators.iter().map(|o| o.value()).collect();
                     let sp = self.span(t.span().or_else(|| v.span()));
                     self.root(v.value().as_str(), &ops, sp);
                 } else {
@@ -171,19 +181,31 @@ mod tests {
 
     fn refs(src: &str) -> Vec<Ref> {
         let e = hcl_edit::parser::parse_expr(src).unwrap();
-        references(FileId(0), &e, &[]).into_iter().map(|(r, _)| r).collect()
+        references(FileId(0), &e, &[])
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect()
     }
 
     #[test]
     fn finds_references_and_skips_bound_names() {
         assert_eq!(
             refs("\"${var.a}-${aws_kms_key.lab.arn}\""),
-            vec![Ref::Var("a".into()), Ref::Resource(ResourceAddr::managed("aws_kms_key", "lab"))]
+            vec![
+                Ref::Var("a".into()),
+                Ref::Resource(ResourceAddr::managed("aws_kms_key", "lab"))
+            ]
         );
-        assert_eq!(refs("[for u in local.users : u.name]"), vec![Ref::Local("users".into())]);
+        assert_eq!(
+            refs("[for u in local.users : u.name]"),
+            vec![Ref::Local("users".into())]
+        );
         assert_eq!(
             refs("data.aws_iam_policy_document.p.json"),
-            vec![Ref::Resource(ResourceAddr::data("aws_iam_policy_document", "p"))]
+            vec![Ref::Resource(ResourceAddr::data(
+                "aws_iam_policy_document",
+                "p"
+            ))]
         );
         assert_eq!(refs("{ k = 1 }"), vec![]);
     }

@@ -45,7 +45,9 @@ pub struct Graph {
 impl Graph {
     /// Direct dependencies of a node.
     pub fn dependencies(&self, n: &Node) -> Vec<&Node> {
-        let Some(&i) = self.index.get(n) else { return Vec::new() };
+        let Some(&i) = self.index.get(n) else {
+            return Vec::new();
+        };
         let mut v: Vec<&Node> = self
             .graph
             .neighbors_directed(i, petgraph::Direction::Incoming)
@@ -77,11 +79,16 @@ impl Graph {
 
     /// DOT text for `keyform graph`.
     pub fn to_dot(&self) -> String {
-        let mut s = String::from("digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n");
+        let mut s = String::from(
+            "digraph {\n\tcompound = \"true\"\n\tnewrank = \"true\"\n\tsubgraph \"root\" {\n",
+        );
         let mut nodes: Vec<&Node> = self.order.iter().collect();
         nodes.sort();
         for n in &nodes {
-            s.push_str(&format!("\t\t\"[root] {n}\" [label = \"{n}\", shape = \"{}\"]\n", shape(n)));
+            s.push_str(&format!(
+                "\t\t\"[root] {n}\" [label = \"{n}\", shape = \"{}\"]\n",
+                shape(n)
+            ));
         }
         let mut edges: Vec<(String, String)> = self
             .graph
@@ -115,7 +122,11 @@ struct RefContext {
     allow_self: bool,
 }
 
-const NONE: RefContext = RefContext { has_count: false, has_for_each: false, allow_self: false };
+const NONE: RefContext = RefContext {
+    has_count: false,
+    has_for_each: false,
+    allow_self: false,
+};
 
 /// Builds the graph, reporting undeclared references and cycles.
 pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
@@ -137,16 +148,30 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
     for n in cfg.outputs.keys() {
         add(&mut g, Node::Output(n.clone()));
     }
-    let mut b = Builder { cfg, g, index, diags: Diagnostics::new() };
+    let mut b = Builder {
+        cfg,
+        g,
+        index,
+        diags: Diagnostics::new(),
+    };
     b.edges();
-    let Builder { g, index, mut diags, .. } = b;
+    let Builder {
+        g,
+        index,
+        mut diags,
+        ..
+    } = b;
     // Cycles: any strongly connected component with more than one node, or a self-loop.
     for scc in tarjan_scc(&g) {
         let self_loop = scc.len() == 1 && g.contains_edge(scc[0], scc[0]);
         if scc.len() > 1 || self_loop {
             let mut names: Vec<String> = scc.iter().map(|i| g[*i].to_string()).collect();
             names.sort();
-            let span = scc.iter().filter_map(|i| g.edges_directed(*i, petgraph::Direction::Incoming).next()).map(|e| *e.weight()).next();
+            let span = scc
+                .iter()
+                .filter_map(|i| g.edges_directed(*i, petgraph::Direction::Incoming).next())
+                .map(|e| *e.weight())
+                .next();
             diags.push(
                 Diagnostic::error(
                     "Cycle",
@@ -162,10 +187,17 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
     let order = match petgraph::algo::toposort(&g, None) {
         Ok(o) => o.into_iter().map(|i| g[i].clone()).collect(),
         Err(c) => {
-            return Err(Diagnostics::from(Diagnostic::error("Cycle", format!("{} is part of a dependency cycle.", g[c.node_id()]))));
+            return Err(Diagnostics::from(Diagnostic::error(
+                "Cycle",
+                format!("{} is part of a dependency cycle.", g[c.node_id()]),
+            )));
         }
     };
-    Ok(Graph { graph: g, index, order })
+    Ok(Graph {
+        graph: g,
+        index,
+        order,
+    })
 }
 
 struct Builder<'a> {
@@ -193,7 +225,11 @@ impl Builder<'_> {
         }
         for r in cfg.resources.values() {
             let me = Node::Resource(r.addr.clone());
-            let ctx = RefContext { has_count: r.count.is_some(), has_for_each: r.for_each.is_some(), allow_self: false };
+            let ctx = RefContext {
+                has_count: r.count.is_some(),
+                has_for_each: r.for_each.is_some(),
+                allow_self: false,
+            };
             if let Some(c) = &r.count {
                 self.expr_refs(&me, c, NONE, &[], false);
             }
@@ -208,7 +244,10 @@ impl Builder<'_> {
                 self.expr_refs(&me, &c.condition, ctx, &[], false);
                 self.expr_refs(&me, &c.error_message, ctx, &[], false);
             }
-            let post = RefContext { allow_self: true, ..ctx };
+            let post = RefContext {
+                allow_self: true,
+                ..ctx
+            };
             for c in &r.lifecycle.postconditions {
                 self.expr_refs(&me, &c.condition, post, &[], false);
                 self.expr_refs(&me, &c.error_message, post, &[], false);
@@ -294,12 +333,23 @@ impl Builder<'_> {
 
     fn edge(&mut self, from: &Node, to: &Node, span: Option<Span>) {
         if let (Some(&a), Some(&b)) = (self.index.get(from), self.index.get(to)) {
-            let sp = span.unwrap_or(Span { file: crate::diag::FileId(0), start: 0, end: 0 });
+            let sp = span.unwrap_or(Span {
+                file: crate::diag::FileId(0),
+                start: 0,
+                end: 0,
+            });
             self.g.add_edge(a, b, sp);
         }
     }
 
-    fn expr_refs(&mut self, me: &Node, e: &Expr, ctx: RefContext, bound: &[String], is_default: bool) {
+    fn expr_refs(
+        &mut self,
+        me: &Node,
+        e: &Expr,
+        ctx: RefContext,
+        bound: &[String],
+        is_default: bool,
+    ) {
         for (r, span) in references(e.file, &e.expr, bound) {
             if is_default {
                 self.diags.push(
@@ -371,7 +421,11 @@ impl Builder<'_> {
                         .filter(|x| x.mode == a.mode && x.kind == a.kind)
                         .map(|x| x.name.clone())
                         .collect();
-                    let what = if a.mode == Mode::Data { "data resource" } else { "managed resource" };
+                    let what = if a.mode == Mode::Data {
+                        "data resource"
+                    } else {
+                        "managed resource"
+                    };
                     self.diags.push(
                         Diagnostic::error(
                             "Reference to undeclared resource",
@@ -407,11 +461,13 @@ impl Builder<'_> {
                     _ => None,
                 };
                 if let Some((summary, detail)) = bad {
-                    self.diags.push(Diagnostic::error(summary, detail).with_span(Some(span)));
+                    self.diags
+                        .push(Diagnostic::error(summary, detail).with_span(Some(span)));
                 }
             }
             Ref::Unknown(root) => {
-                let mut roots: Vec<&str> = vec!["var", "local", "data", "count", "each", "path", "self"];
+                let mut roots: Vec<&str> =
+                    vec!["var", "local", "data", "count", "each", "path", "self"];
                 roots.extend(cfg.resources.keys().map(|a| a.kind.as_str()));
                 self.diags.push(
                     Diagnostic::error(
@@ -427,7 +483,6 @@ impl Builder<'_> {
         }
     }
 }
-
 
 /// Groups nodes by kind, for listing.
 pub fn summary(g: &Graph) -> BTreeMap<&'static str, usize> {

@@ -25,7 +25,10 @@ pub fn list_files(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, Diagnostic> 
     let entries = std::fs::read_dir(dir).map_err(|e| {
         Diagnostic::error(
             "Failed to read directory",
-            format!("Could not read {}: {e}. Check the path given to -chdir.", dir.display()),
+            format!(
+                "Could not read {}: {e}. Check the path given to -chdir.",
+                dir.display()
+            ),
         )
     })?;
     let mut files: Vec<PathBuf> = entries
@@ -52,7 +55,10 @@ pub fn load_file(
     if meta.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "Configuration file too large",
-            format!("{display} is {} bytes; keyform reads files up to {MAX_FILE_BYTES} bytes.", meta.len()),
+            format!(
+                "{display} is {} bytes; keyform reads files up to {MAX_FILE_BYTES} bytes.",
+                meta.len()
+            ),
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| read_error(&display, &e))?;
@@ -88,8 +94,10 @@ pub fn parse_text(
             let len = sources.get(file).map_or(0, |f| f.text.len());
             let start = offset.min(len);
             let end = (start + 1).min(len.max(start));
-            Err(Diagnostic::error("Invalid HCL syntax", syntax_detail(e.message()))
-                .with_span(Some(Span::new(file, start..end))))
+            Err(
+                Diagnostic::error("Invalid HCL syntax", syntax_detail(e.message()))
+                    .with_span(Some(Span::new(file, start..end))),
+            )
         }
     }
 }
@@ -106,7 +114,11 @@ pub fn load_dir(dir: &Path, sources: &mut SourceMap) -> Result<Vec<ParsedFile>, 
             Err(d) => diags.push(d),
         }
     }
-    if diags.has_errors() { Err(diags) } else { Ok(parsed) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(parsed)
+    }
 }
 
 /// A path as shown to users: relative to `dir` when inside it.
@@ -115,7 +127,10 @@ pub fn display_name(dir: &Path, path: &Path) -> String {
 }
 
 fn read_error(display: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error("Failed to read file", format!("Could not read {display}: {e}."))
+    Diagnostic::error(
+        "Failed to read file",
+        format!("Could not read {display}: {e}."),
+    )
 }
 
 fn syntax_detail(message: &str) -> String {

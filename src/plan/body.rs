@@ -9,18 +9,28 @@ use crate::value::{Map, Value};
 
 /// Evaluates `body` as described by `schema` into a full attribute map (every schema attribute
 /// present; unset ones null or their default; computed-only ones null).
-pub fn eval_body(ev: &Evaluator<'_>, body: &Body, schema: &BodySchema, diags: &mut Diagnostics) -> Map {
+pub fn eval_body(
+    ev: &Evaluator<'_>,
+    body: &Body,
+    schema: &BodySchema,
+    diags: &mut Diagnostics,
+) -> Map {
     let mut out = Map::new();
     for a in &schema.attrs {
         let v = match body.attr(a.name) {
             Some(attr) if a.is_argument() => match ev.eval(&attr.value) {
                 Ok(v) => match convert_to(&v, &a.ty) {
                     Ok(v) => {
-                        if let (Some(check), false, false) = (a.validate, v.is_unknown(), v.is_null()) {
+                        if let (Some(check), false, false) =
+                            (a.validate, v.is_unknown(), v.is_null())
+                        {
                             if let Err(why) = check(&v) {
                                 diags.push(
-                                    Diagnostic::error("Invalid value", format!("\"{}\": {why}.", a.name))
-                                        .with_span(attr.value.span()),
+                                    Diagnostic::error(
+                                        "Invalid value",
+                                        format!("\"{}\": {why}.", a.name),
+                                    )
+                                    .with_span(attr.value.span()),
                                 );
                             }
                         }
@@ -28,7 +38,10 @@ pub fn eval_body(ev: &Evaluator<'_>, body: &Body, schema: &BodySchema, diags: &m
                             diags.push(
                                 Diagnostic::error(
                                     "Missing required argument",
-                                    format!("The argument \"{}\" is required, but its value is null.", a.name),
+                                    format!(
+                                        "The argument \"{}\" is required, but its value is null.",
+                                        a.name
+                                    ),
                                 )
                                 .with_span(attr.value.span()),
                             );
@@ -53,7 +66,11 @@ pub fn eval_body(ev: &Evaluator<'_>, body: &Body, schema: &BodySchema, diags: &m
             },
             _ => Value::Null,
         };
-        let v = if v.is_null() { a.default.clone().unwrap_or(Value::Null) } else { v };
+        let v = if v.is_null() {
+            a.default.clone().unwrap_or(Value::Null)
+        } else {
+            v
+        };
         out.insert(a.name.to_string(), v);
     }
     for bs in &schema.blocks {
@@ -62,7 +79,8 @@ pub fn eval_body(ev: &Evaluator<'_>, body: &Body, schema: &BodySchema, diags: &m
         for b in &body.blocks {
             if b.ident == bs.name {
                 items.push(Value::Object(eval_body(ev, &b.body, &bs.body, diags)));
-            } else if b.ident == "dynamic" && b.labels.first().map(String::as_str) == Some(bs.name) {
+            } else if b.ident == "dynamic" && b.labels.first().map(String::as_str) == Some(bs.name)
+            {
                 match expand_dynamic(ev, b, &bs.body, diags) {
                     Some(v) => items.extend(v),
                     None => unknown = true,
@@ -100,7 +118,12 @@ pub fn eval_body(ev: &Evaluator<'_>, body: &Body, schema: &BodySchema, diags: &m
 }
 
 /// Expands a `dynamic` block; None if its for_each is not known yet.
-fn expand_dynamic(ev: &Evaluator<'_>, b: &Block, schema: &BodySchema, diags: &mut Diagnostics) -> Option<Vec<Value>> {
+fn expand_dynamic(
+    ev: &Evaluator<'_>,
+    b: &Block,
+    schema: &BodySchema,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Value>> {
     let fe = b.body.attr("for_each")?;
     let coll = match ev.eval(&fe.value) {
         Ok(v) => v,
@@ -119,14 +142,21 @@ fn expand_dynamic(ev: &Evaluator<'_>, b: &Block, schema: &BodySchema, diags: &mu
         .or_else(|| b.labels.first().cloned())
         .unwrap_or_default();
     let pairs: Vec<(Value, Value)> = match coll {
-        Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+        Value::List(l) => l
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v))
+            .collect(),
         Value::Object(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
         Value::Null => Vec::new(),
         other => {
             diags.push(
                 Diagnostic::error(
                     "Invalid dynamic for_each value",
-                    format!("Cannot use a {} value in for_each. An iterable collection is required.", other.type_name()),
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.type_name()
+                    ),
                 )
                 .with_span(fe.value.span()),
             );
@@ -149,7 +179,12 @@ fn expand_dynamic(ev: &Evaluator<'_>, b: &Block, schema: &BodySchema, diags: &mu
             base_dir: ev.base_dir,
             resource_kinds: ev.resource_kinds,
         };
-        out.push(Value::Object(eval_body(&inner, &content.body, schema, diags)));
+        out.push(Value::Object(eval_body(
+            &inner,
+            &content.body,
+            schema,
+            diags,
+        )));
     }
     Some(out)
 }

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod change;
+pub mod file;
 pub(crate) mod walk;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
@@ -31,20 +32,46 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { mode: PlanMode::Normal, refresh: true, targets: Vec::new(), replace: Vec::new() }
+        PlanOptions {
+            mode: PlanMode::Normal,
+            refresh: true,
+            targets: Vec::new(),
+            replace: Vec::new(),
+        }
     }
 }
 
 /// Checks a configuration without touching any state or cloud: every expression is evaluated
 /// with unknown values for what only apply can know, so types and ranges are still checked.
-pub fn validate(cfg: &Config, graph: &Graph, schemas: &dyn SchemaSource, inputs: &BTreeMap<String, RawVar>) -> Diagnostics {
+pub fn validate(
+    cfg: &Config,
+    graph: &Graph,
+    schemas: &dyn SchemaSource,
+    inputs: &BTreeMap<String, RawVar>,
+) -> Diagnostics {
     struct V;
     impl Handler for V {
-        fn managed(&mut self, w: &Walk<'_>, _r: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
-            Ok(Value::Object(with_unknown_computed(w.schemas, addr, config)))
+        fn managed(
+            &mut self,
+            w: &Walk<'_>,
+            _r: &Resource,
+            addr: &InstanceAddr,
+            config: Map,
+        ) -> Result<Value, Diagnostic> {
+            Ok(Value::Object(with_unknown_computed(
+                w.schemas, addr, config,
+            )))
         }
-        fn data(&mut self, w: &Walk<'_>, _r: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
-            Ok(Value::Object(with_unknown_computed(w.schemas, addr, config)))
+        fn data(
+            &mut self,
+            w: &Walk<'_>,
+            _r: &Resource,
+            addr: &InstanceAddr,
+            config: Map,
+        ) -> Result<Value, Diagnostic> {
+            Ok(Value::Object(with_unknown_computed(
+                w.schemas, addr, config,
+            )))
         }
     }
     let mut w = Walk::new(cfg, graph, schemas, inputs);
@@ -65,7 +92,10 @@ fn with_unknown_computed(schemas: &dyn SchemaSource, addr: &InstanceAddr, mut co
 }
 
 /// Reads every managed instance back from the cloud; returns the refreshed state and the drift.
-pub fn refresh(state: &State, provider: &mut dyn Provider) -> Result<(State, Vec<ResourceChange>), Diagnostics> {
+pub fn refresh(
+    state: &State,
+    provider: &mut dyn Provider,
+) -> Result<(State, Vec<ResourceChange>), Diagnostics> {
     let mut out = state.clone();
     let mut drift = Vec::new();
     let mut diags = Diagnostics::new();
@@ -103,10 +133,17 @@ pub fn refresh(state: &State, provider: &mut dyn Provider) -> Result<(State, Vec
                 });
                 out.resources.remove(addr);
             }
-            Err(e) => diags.push(Diagnostic::error("Error refreshing state", e.message).with_subject(addr.to_string())),
+            Err(e) => diags.push(
+                Diagnostic::error("Error refreshing state", e.message)
+                    .with_subject(addr.to_string()),
+            ),
         }
     }
-    if diags.has_errors() { Err(diags) } else { Ok((out, drift)) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok((out, drift))
+    }
 }
 
 /// Makes a plan.
@@ -119,7 +156,11 @@ pub fn plan(
     inputs: &BTreeMap<String, RawVar>,
     opts: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
-    let (refreshed, drift) = if opts.refresh { refresh(state, provider)? } else { (state.clone(), Vec::new()) };
+    let (refreshed, drift) = if opts.refresh {
+        refresh(state, provider)?
+    } else {
+        (state.clone(), Vec::new())
+    };
     let targeted = targeted_resources(graph, &opts.targets);
     let mut h = PlanHandler {
         state: &refreshed,
@@ -135,16 +176,27 @@ pub fn plan(
         w.unknown_missing_vars = true;
     }
     w.run(&mut h);
-    let PlanHandler { mut changes, mut warnings, .. } = h;
+    let PlanHandler {
+        mut changes,
+        mut warnings,
+        ..
+    } = h;
     let mut diags = std::mem::take(&mut w.diags);
     if opts.mode == PlanMode::Destroy {
         // Destroy: everything in state goes, whatever the walk planned.
-        diags = Diagnostics(diags.0.into_iter().filter(|d| !d.is_error() || d.summary == "Instance cannot be destroyed").collect());
+        diags = Diagnostics(
+            diags
+                .0
+                .into_iter()
+                .filter(|d| !d.is_error() || d.summary == "Instance cannot be destroyed")
+                .collect(),
+        );
         changes = destroy_changes(cfg, &refreshed, &mut diags, &targeted);
     } else {
         // Instances in state whose resource block is gone.
         for (addr, inst) in refreshed.managed() {
-            if cfg.resources.contains_key(&addr.resource) || !is_targeted(&targeted, &addr.resource) {
+            if cfg.resources.contains_key(&addr.resource) || !is_targeted(&targeted, &addr.resource)
+            {
                 continue;
             }
             changes.push(delete_change(addr, inst, Reason::NoResourceConfig));
@@ -155,7 +207,10 @@ pub fn plan(
     }
     for c in &mut changes {
         if c.action.deletes() && c.note.is_none() {
-            c.note = c.before.as_ref().and_then(|b| provider.destroy_note(&c.addr.resource.kind, b));
+            c.note = c
+                .before
+                .as_ref()
+                .and_then(|b| provider.destroy_note(&c.addr.resource.kind, b));
         }
     }
     if !opts.targets.is_empty() {
@@ -169,9 +224,21 @@ pub fn plan(
     let names: BTreeSet<&String> = cfg.outputs.keys().chain(refreshed.outputs.keys()).collect();
     for name in names {
         let before = refreshed.outputs.get(name).map(|o| o.value.clone());
-        let after = if opts.mode == PlanMode::Destroy { None } else { w.outputs.get(name).cloned() };
-        let sensitive = cfg.outputs.get(name).is_some_and(|o| o.sensitive) || refreshed.outputs.get(name).is_some_and(|o| o.sensitive);
-        outputs.insert(name.clone(), OutputChange { before, after, sensitive });
+        let after = if opts.mode == PlanMode::Destroy {
+            None
+        } else {
+            w.outputs.get(name).cloned()
+        };
+        let sensitive = cfg.outputs.get(name).is_some_and(|o| o.sensitive)
+            || refreshed.outputs.get(name).is_some_and(|o| o.sensitive);
+        outputs.insert(
+            name.clone(),
+            OutputChange {
+                before,
+                after,
+                sensitive,
+            },
+        );
     }
     for d in diags {
         warnings.push(d);
@@ -242,7 +309,11 @@ fn destroy_changes(
     for (addr, inst) in state.managed() {
         if let Some(t) = targeted {
             // Destroying a target also destroys what depends on it.
-            let hit = t.contains(&addr.resource) || inst.dependencies.iter().any(|d| t.iter().any(|x| x.to_string() == *d));
+            let hit = t.contains(&addr.resource)
+                || inst
+                    .dependencies
+                    .iter()
+                    .any(|d| t.iter().any(|x| x.to_string() == *d));
             if !hit {
                 continue;
             }
@@ -280,16 +351,25 @@ struct PlanHandler<'p, 'q> {
 }
 
 impl Handler for PlanHandler<'_, '_> {
-    fn managed(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
+    fn managed(
+        &mut self,
+        w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic> {
         let prior = self.state.resources.get(addr);
         let schema = w
             .schemas
             .resource_schema(Mode::Managed, &addr.resource.kind)
-            .ok_or_else(|| Diagnostic::error("Unknown resource type", addr.resource.kind.clone()))?;
+            .ok_or_else(|| {
+                Diagnostic::error("Unknown resource type", addr.resource.kind.clone())
+            })?;
         if !is_targeted(self.targeted, &addr.resource) || self.opts.mode == PlanMode::Destroy {
             return Ok(prior.map_or(Value::Unknown, |p| Value::Object(p.attrs.clone())));
         }
-        let force = prior.is_some_and(|p| p.tainted) || self.opts.replace.iter().any(|t| t.matches(addr));
+        let force =
+            prior.is_some_and(|p| p.tainted) || self.opts.replace.iter().any(|t| t.matches(addr));
         let dependencies: Vec<String> = self
             .graph
             .resource_dependencies(&Node::Resource(addr.resource.clone()))
@@ -308,7 +388,9 @@ impl Handler for PlanHandler<'_, '_> {
             dependencies,
             &mut self.warnings,
         )
-        .map_err(|m| Diagnostic::error("Error planning change", m).with_subject(addr.to_string()))?;
+        .map_err(|m| {
+            Diagnostic::error("Error planning change", m).with_subject(addr.to_string())
+        })?;
         let mut change = change;
         if let Some(p) = prior {
             if p.tainted && change.action.is_replace() {
@@ -321,19 +403,34 @@ impl Handler for PlanHandler<'_, '_> {
             return Err(prevent_destroy_error(addr, res));
         }
         if change.action.deletes() {
-            change.note = change.before.as_ref().and_then(|b| self.provider.destroy_note(&addr.resource.kind, b));
+            change.note = change
+                .before
+                .as_ref()
+                .and_then(|b| self.provider.destroy_note(&addr.resource.kind, b));
         }
         let v = Value::Object(change.after.clone().unwrap_or_default());
         self.changes.push(change);
         Ok(v)
     }
 
-    fn data(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic> {
+    fn data(
+        &mut self,
+        w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic> {
         let deferred = Value::Object(config.clone()).is_unknown()
             || (!res.depends_on.is_empty()
-                && self.graph.resource_dependencies(&Node::Resource(addr.resource.clone())).iter().any(|d| {
-                    self.changes.iter().any(|c| &c.addr.resource == d && c.action != Action::NoOp)
-                }));
+                && self
+                    .graph
+                    .resource_dependencies(&Node::Resource(addr.resource.clone()))
+                    .iter()
+                    .any(|d| {
+                        self.changes
+                            .iter()
+                            .any(|c| &c.addr.resource == d && c.action != Action::NoOp)
+                    }));
         if deferred {
             self.changes.push(ResourceChange {
                 addr: addr.clone(),
@@ -346,17 +443,26 @@ impl Handler for PlanHandler<'_, '_> {
                 sensitive: Vec::new(),
                 note: None,
             });
-            return Ok(Value::Object(with_unknown_computed(w.schemas, addr, config)));
+            return Ok(Value::Object(with_unknown_computed(
+                w.schemas, addr, config,
+            )));
         }
         let attrs = self
             .provider
             .read_data(&addr.resource.kind, &config)
-            .map_err(|e| Diagnostic::error("Error reading data source", e.message).with_subject(addr.to_string()).with_span(Some(res.span)))?;
+            .map_err(|e| {
+                Diagnostic::error("Error reading data source", e.message)
+                    .with_subject(addr.to_string())
+                    .with_span(Some(res.span))
+            })?;
         Ok(Value::Object(attrs))
     }
 
     fn resource_done(&mut self, _w: &Walk<'_>, res: &Resource, keys: &[InstanceKey]) {
-        if res.addr.mode != Mode::Managed || !is_targeted(self.targeted, &res.addr) || self.opts.mode == PlanMode::Destroy {
+        if res.addr.mode != Mode::Managed
+            || !is_targeted(self.targeted, &res.addr)
+            || self.opts.mode == PlanMode::Destroy
+        {
             return;
         }
         for (addr, inst) in self.state.managed() {
@@ -385,7 +491,9 @@ pub fn plan_instance(
 ) -> Result<ResourceChange, String> {
     let kind = addr.resource.kind.as_str();
     let mut planned = desired(schema, prior, &config, ignore, false);
-    let adj = provider.plan(kind, prior, &mut planned).map_err(|e| e.message)?;
+    let adj = provider
+        .plan(kind, prior, &mut planned)
+        .map_err(|e| e.message)?;
     for w in adj.warnings {
         warnings.push(Diagnostic::warning("Plan warning", w).with_subject(addr.to_string()));
     }
@@ -404,7 +512,9 @@ pub fn plan_instance(
     };
     let mut replace_paths: Vec<String> = Vec::new();
     for a in &schema.body.attrs {
-        if (a.force_new || adj.requires_replace.iter().any(|r| r == a.name)) && differs(planned.get(a.name), prior.get(a.name)) {
+        if (a.force_new || adj.requires_replace.iter().any(|r| r == a.name))
+            && differs(planned.get(a.name), prior.get(a.name))
+        {
             replace_paths.push(a.name.to_string());
         }
     }
@@ -416,10 +526,24 @@ pub fn plan_instance(
     let action = if force_replace || !replace_paths.is_empty() {
         // A new object: computed values are not carried over.
         planned = desired(schema, Some(prior), &config, ignore, true);
-        provider.plan(kind, None, &mut planned).map_err(|e| e.message)?;
-        if create_before_destroy { Action::CreateThenDelete } else { Action::DeleteThenCreate }
-    } else if schema.body.attrs.iter().any(|a| differs(planned.get(a.name), prior.get(a.name)))
-        || schema.body.blocks.iter().any(|b| differs(planned.get(b.name), prior.get(b.name)))
+        provider
+            .plan(kind, None, &mut planned)
+            .map_err(|e| e.message)?;
+        if create_before_destroy {
+            Action::CreateThenDelete
+        } else {
+            Action::DeleteThenCreate
+        }
+    } else if schema
+        .body
+        .attrs
+        .iter()
+        .any(|a| differs(planned.get(a.name), prior.get(a.name)))
+        || schema
+            .body
+            .blocks
+            .iter()
+            .any(|b| differs(planned.get(b.name), prior.get(b.name)))
     {
         Action::Update
     } else {
@@ -439,7 +563,13 @@ pub fn plan_instance(
 }
 
 fn sensitive_attrs(schema: &ResourceSchema) -> Vec<String> {
-    schema.body.attrs.iter().filter(|a| a.sensitive).map(|a| a.name.to_string()).collect()
+    schema
+        .body
+        .attrs
+        .iter()
+        .filter(|a| a.sensitive)
+        .map(|a| a.name.to_string())
+        .collect()
 }
 
 fn differs(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -449,7 +579,13 @@ fn differs(a: Option<&Value>, b: Option<&Value>) -> bool {
 
 /// The desired value: configuration, with computed attributes taken from prior state (or
 /// unknown for a new object), JSON documents kept as written when equivalent.
-fn desired(schema: &ResourceSchema, prior: Option<&Map>, config: &Map, ignore: &IgnoreChanges, replacing: bool) -> Map {
+fn desired(
+    schema: &ResourceSchema,
+    prior: Option<&Map>,
+    config: &Map,
+    ignore: &IgnoreChanges,
+    replacing: bool,
+) -> Map {
     let mut out = Map::new();
     let carry = if replacing { None } else { prior };
     for a in &schema.body.attrs {
@@ -458,7 +594,10 @@ fn desired(schema: &ResourceSchema, prior: Option<&Map>, config: &Map, ignore: &
         let mut v = if a.is_argument() && !cfg.is_null() {
             cfg
         } else if a.computed {
-            carry.and_then(|p| p.get(a.name)).cloned().unwrap_or(Value::Unknown)
+            carry
+                .and_then(|p| p.get(a.name))
+                .cloned()
+                .unwrap_or(Value::Unknown)
         } else {
             Value::Null
         };
@@ -477,7 +616,10 @@ fn desired(schema: &ResourceSchema, prior: Option<&Map>, config: &Map, ignore: &
         out.insert(a.name.to_string(), v);
     }
     for b in &schema.body.blocks {
-        let mut v = config.get(b.name).cloned().unwrap_or(Value::List(Vec::new()));
+        let mut v = config
+            .get(b.name)
+            .cloned()
+            .unwrap_or(Value::List(Vec::new()));
         if ignore.ignores(b.name) {
             if let Some(p) = prior.and_then(|p| p.get(b.name)) {
                 v = p.clone();
@@ -487,14 +629,24 @@ fn desired(schema: &ResourceSchema, prior: Option<&Map>, config: &Map, ignore: &
     }
     if out.contains_key("tags_all") {
         let tags = out.get("tags").cloned().unwrap_or(Value::Null);
-        out.insert("tags_all".into(), if tags.is_null() { Value::Object(Map::new()) } else { tags });
+        out.insert(
+            "tags_all".into(),
+            if tags.is_null() {
+                Value::Object(Map::new())
+            } else {
+                tags
+            },
+        );
     }
     out
 }
 
 /// Two JSON texts with the same meaning (whitespace and key order aside).
 pub fn json_equal(a: &str, b: &str) -> bool {
-    match (serde_json::from_str::<serde_json::Value>(a), serde_json::from_str::<serde_json::Value>(b)) {
+    match (
+        serde_json::from_str::<serde_json::Value>(a),
+        serde_json::from_str::<serde_json::Value>(b),
+    ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
     }

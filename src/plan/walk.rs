@@ -25,10 +25,22 @@ pub enum RawVar {
 /// Decides what each instance is worth; implemented by validate, plan and apply.
 pub(crate) trait Handler {
     /// A managed instance with its evaluated configuration; returns its value for dependents.
-    fn managed(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic>;
+    fn managed(
+        &mut self,
+        w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic>;
 
     /// A data source instance; `config` may contain unknowns.
-    fn data(&mut self, w: &Walk<'_>, res: &Resource, addr: &InstanceAddr, config: Map) -> Result<Value, Diagnostic>;
+    fn data(
+        &mut self,
+        w: &Walk<'_>,
+        res: &Resource,
+        addr: &InstanceAddr,
+        config: Map,
+    ) -> Result<Value, Diagnostic>;
 
     /// All instances of a resource block were visited (`keys` are those the config produced).
     fn resource_done(&mut self, _w: &Walk<'_>, _res: &Resource, _keys: &[InstanceKey]) {}
@@ -59,7 +71,12 @@ pub(crate) struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    pub(crate) fn new(cfg: &'a Config, graph: &'a Graph, schemas: &'a dyn SchemaSource, inputs: &'a BTreeMap<String, RawVar>) -> Walk<'a> {
+    pub(crate) fn new(
+        cfg: &'a Config,
+        graph: &'a Graph,
+        schemas: &'a dyn SchemaSource,
+        inputs: &'a BTreeMap<String, RawVar>,
+    ) -> Walk<'a> {
         let mut ns = Namespace::new();
         let mut path = Map::new();
         for k in ["module", "root", "cwd"] {
@@ -91,7 +108,12 @@ impl<'a> Walk<'a> {
 
     /// An evaluator over the current namespace.
     pub(crate) fn evaluator(&self) -> Evaluator<'_> {
-        Evaluator { ns: &self.ns, locals: Vec::new(), base_dir: &self.cfg.dir, resource_kinds: &self.kinds }
+        Evaluator {
+            ns: &self.ns,
+            locals: Vec::new(),
+            base_dir: &self.cfg.dir,
+            resource_kinds: &self.kinds,
+        }
     }
 
     /// Runs the walk over every node.
@@ -122,11 +144,18 @@ impl<'a> Walk<'a> {
     }
 
     fn upstream_failed(&self, node: &Node) -> bool {
-        !self.failed.is_empty() && self.graph.resource_dependencies(node).iter().any(|d| self.failed.contains(d))
+        !self.failed.is_empty()
+            && self
+                .graph
+                .resource_dependencies(node)
+                .iter()
+                .any(|d| self.failed.contains(d))
     }
 
     fn variable(&mut self, name: &str) {
-        let Some(v) = self.cfg.variables.get(name) else { return };
+        let Some(v) = self.cfg.variables.get(name) else {
+            return;
+        };
         let raw = self.inputs.get(name);
         let value = match raw {
             Some(RawVar::Value(x)) => Ok(x.clone()),
@@ -149,19 +178,29 @@ impl<'a> Walk<'a> {
             },
         };
         let value = match value.and_then(|x| match &v.ty {
-            Some(t) => t.convert(&x).map_err(|e| format!("Unsuitable value for var.{name}: {e}.")),
+            Some(t) => t
+                .convert(&x)
+                .map_err(|e| format!("Unsuitable value for var.{name}: {e}.")),
             None => Ok(x),
         }) {
             Ok(x) => x,
             Err(why) => {
-                self.diags.push(Diagnostic::error("Invalid value for input variable", why).with_span(Some(v.span)));
+                self.diags.push(
+                    Diagnostic::error("Invalid value for input variable", why)
+                        .with_span(Some(v.span)),
+                );
                 Value::Unknown
             }
         };
         let value = if value.is_null() && !v.nullable {
             self.diags.push(
-                Diagnostic::error("Required variable not set", format!("Unsuitable value for var.{name}: required variable may not be set to null."))
-                    .with_span(Some(v.span)),
+                Diagnostic::error(
+                    "Required variable not set",
+                    format!(
+                        "Unsuitable value for var.{name}: required variable may not be set to null."
+                    ),
+                )
+                .with_span(Some(v.span)),
             );
             Value::Unknown
         } else {
@@ -175,23 +214,37 @@ impl<'a> Walk<'a> {
         for c in &v.validations {
             if let Some(msg) = self.failed_check(c, &self.evaluator()) {
                 self.diags.push(
-                    Diagnostic::error("Invalid value for variable", format!("{msg}\n\nThis was checked by the validation rule at {}.", self.where_is(c)))
-                        .with_span(Some(v.span))
-                        .with_subject(format!("var.{name}")),
+                    Diagnostic::error(
+                        "Invalid value for variable",
+                        format!(
+                            "{msg}\n\nThis was checked by the validation rule at {}.",
+                            self.where_is(c)
+                        ),
+                    )
+                    .with_span(Some(v.span))
+                    .with_subject(format!("var.{name}")),
                 );
             }
         }
     }
 
     fn where_is(&self, c: &Check) -> String {
-        self.cfg.sources.locate(c.span).map_or_else(String::new, |(f, l, col)| format!("{f}:{l},{col}"))
+        self.cfg
+            .sources
+            .locate(c.span)
+            .map_or_else(String::new, |(f, l, col)| format!("{f}:{l},{col}"))
     }
 
     /// Evaluates a check; Some(error message) when its condition is false.
     pub(crate) fn failed_check(&self, c: &Check, ev: &Evaluator<'_>) -> Option<String> {
         let cond = match ev.eval(&c.condition) {
             Ok(v) => v,
-            Err(d) => return Some(format!("the condition could not be evaluated: {}", d.detail)),
+            Err(d) => {
+                return Some(format!(
+                    "the condition could not be evaluated: {}",
+                    d.detail
+                ));
+            }
         };
         match cond {
             Value::Bool(true) | Value::Unknown => None,
@@ -200,12 +253,17 @@ impl<'a> Walk<'a> {
                 Ok(other) => other.to_string(),
                 Err(d) => format!("(the error message could not be evaluated: {})", d.detail),
             }),
-            other => Some(format!("the condition must be true or false, got {}", other.type_name())),
+            other => Some(format!(
+                "the condition must be true or false, got {}",
+                other.type_name()
+            )),
         }
     }
 
     fn local(&mut self, name: &str) {
-        let Some(l) = self.cfg.locals.get(name) else { return };
+        let Some(l) = self.cfg.locals.get(name) else {
+            return;
+        };
         let v = match self.evaluator().eval(&l.value) {
             Ok(v) => v,
             Err(d) => {
@@ -217,11 +275,15 @@ impl<'a> Walk<'a> {
     }
 
     fn output(&mut self, name: &str) {
-        let Some(o) = self.cfg.outputs.get(name) else { return };
+        let Some(o) = self.cfg.outputs.get(name) else {
+            return;
+        };
         for c in &o.preconditions {
             if let Some(msg) = self.failed_check(c, &self.evaluator()) {
                 self.diags.push(
-                    Diagnostic::error("Module output value precondition failed", msg).with_span(Some(c.span)).with_subject(format!("output.{name}")),
+                    Diagnostic::error("Module output value precondition failed", msg)
+                        .with_span(Some(c.span))
+                        .with_subject(format!("output.{name}")),
                 );
             }
         }
@@ -295,7 +357,10 @@ impl<'a> Walk<'a> {
             for i in 0..n {
                 let mut count = Map::new();
                 count.insert("index".into(), Value::Number(i as f64));
-                out.push((InstanceKey::Int(i as u64), vec![("count".to_string(), Value::Object(count))]));
+                out.push((
+                    InstanceKey::Int(i as u64),
+                    vec![("count".to_string(), Value::Object(count))],
+                ));
             }
             return Some(out);
         }
@@ -363,7 +428,10 @@ impl<'a> Walk<'a> {
                         let mut each = Map::new();
                         each.insert("key".into(), Value::String(k.clone()));
                         each.insert("value".into(), val);
-                        (InstanceKey::Str(k), vec![("each".to_string(), Value::Object(each))])
+                        (
+                            InstanceKey::Str(k),
+                            vec![("each".to_string(), Value::Object(each))],
+                        )
                     })
                     .collect(),
             );
@@ -372,8 +440,12 @@ impl<'a> Walk<'a> {
     }
 
     fn resource(&mut self, a: &ResourceAddr, h: &mut dyn Handler) {
-        let Some(res) = self.cfg.resources.get(a) else { return };
-        let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else { return };
+        let Some(res) = self.cfg.resources.get(a) else {
+            return;
+        };
+        let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else {
+            return;
+        };
         let Some(instances) = self.expand(res) else {
             self.failed.insert(a.clone());
             self.place(a, Value::Unknown);
@@ -383,12 +455,19 @@ impl<'a> Walk<'a> {
         let mut block_failed = false;
         for (key, locals) in &instances {
             let addr = a.instance(key.clone());
-            let ev = Evaluator { locals: locals.clone(), ..self.evaluator() };
+            let ev = Evaluator {
+                locals: locals.clone(),
+                ..self.evaluator()
+            };
             let mut d = Diagnostics::new();
             let config = eval_body(&ev, &res.body, &schema.body, &mut d);
             for c in &res.lifecycle.preconditions {
                 if let Some(msg) = self.failed_check(c, &ev) {
-                    d.push(Diagnostic::error("Resource precondition failed", msg).with_span(Some(c.span)).with_subject(addr.to_string()));
+                    d.push(
+                        Diagnostic::error("Resource precondition failed", msg)
+                            .with_span(Some(c.span))
+                            .with_subject(addr.to_string()),
+                    );
                 }
             }
             let had_errors = d.has_errors();
@@ -409,7 +488,10 @@ impl<'a> Walk<'a> {
                     if h.check_postconditions() {
                         let mut post_locals = locals.clone();
                         post_locals.push(("self".to_string(), v.clone()));
-                        let pev = Evaluator { locals: post_locals, ..self.evaluator() };
+                        let pev = Evaluator {
+                            locals: post_locals,
+                            ..self.evaluator()
+                        };
                         let failures: Vec<(String, crate::diag::Span)> = res
                             .lifecycle
                             .postconditions
@@ -418,7 +500,9 @@ impl<'a> Walk<'a> {
                             .collect();
                         for (msg, span) in failures {
                             self.diags.push(
-                                Diagnostic::error("Resource postcondition failed", msg).with_span(Some(span)).with_subject(addr.to_string()),
+                                Diagnostic::error("Resource postcondition failed", msg)
+                                    .with_span(Some(span))
+                                    .with_subject(addr.to_string()),
                             );
                             block_failed = true;
                         }
@@ -440,11 +524,24 @@ impl<'a> Walk<'a> {
             Value::Object(
                 values
                     .into_iter()
-                    .map(|(k, v)| (if let InstanceKey::Str(s) = k { s } else { String::new() }, v))
+                    .map(|(k, v)| {
+                        (
+                            if let InstanceKey::Str(s) = k {
+                                s
+                            } else {
+                                String::new()
+                            },
+                            v,
+                        )
+                    })
                     .collect(),
             )
         } else {
-            values.into_iter().next().map(|(_, v)| v).unwrap_or(Value::Unknown)
+            values
+                .into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .unwrap_or(Value::Unknown)
         };
         self.place(a, block_value);
         if block_failed {
@@ -463,7 +560,10 @@ impl Diagnostic {
 }
 
 /// Parses `-var`/`TF_VAR_` text: a plain string for primitive types, an HCL expression otherwise.
-pub fn parse_var_text(text: &str, ty: Option<&crate::config::TypeConstraint>) -> Result<Value, String> {
+pub fn parse_var_text(
+    text: &str,
+    ty: Option<&crate::config::TypeConstraint>,
+) -> Result<Value, String> {
     use crate::config::TypeConstraint as T;
     match ty {
         None | Some(T::String | T::Number | T::Bool) => Ok(Value::String(text.to_string())),

@@ -18,7 +18,10 @@ pub struct ProviderError {
 
 impl ProviderError {
     pub fn new(message: impl Into<String>) -> ProviderError {
-        ProviderError { code: None, message: message.into() }
+        ProviderError {
+            code: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -39,7 +42,12 @@ pub trait Provider {
     fn read(&mut self, kind: &str, prior: &Map) -> Result<Option<Map>, ProviderError>;
 
     /// Adjusts a planned value (`planned` starts as config merged with prior state).
-    fn plan(&self, kind: &str, prior: Option<&Map>, planned: &mut Map) -> Result<PlanAdjustments, ProviderError>;
+    fn plan(
+        &self,
+        kind: &str,
+        prior: Option<&Map>,
+        planned: &mut Map,
+    ) -> Result<PlanAdjustments, ProviderError>;
 
     fn create(&mut self, kind: &str, planned: &Map) -> Result<Map, ProviderError>;
 

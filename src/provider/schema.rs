@@ -68,21 +68,34 @@ impl AttrSchema {
     }
 
     pub fn required(name: &'static str, ty: AttrType) -> AttrSchema {
-        AttrSchema { required: true, ..AttrSchema::base(name, ty) }
+        AttrSchema {
+            required: true,
+            ..AttrSchema::base(name, ty)
+        }
     }
 
     pub fn optional(name: &'static str, ty: AttrType) -> AttrSchema {
-        AttrSchema { optional: true, ..AttrSchema::base(name, ty) }
+        AttrSchema {
+            optional: true,
+            ..AttrSchema::base(name, ty)
+        }
     }
 
     /// Optional, and the cloud fills it in when the config leaves it out.
     pub fn optional_computed(name: &'static str, ty: AttrType) -> AttrSchema {
-        AttrSchema { optional: true, computed: true, ..AttrSchema::base(name, ty) }
+        AttrSchema {
+            optional: true,
+            computed: true,
+            ..AttrSchema::base(name, ty)
+        }
     }
 
     /// Set by the cloud only.
     pub fn computed(name: &'static str, ty: AttrType) -> AttrSchema {
-        AttrSchema { computed: true, ..AttrSchema::base(name, ty) }
+        AttrSchema {
+            computed: true,
+            ..AttrSchema::base(name, ty)
+        }
     }
 
     pub fn force_new(mut self) -> AttrSchema {
@@ -141,11 +154,21 @@ pub struct BlockSchema {
 
 impl BlockSchema {
     pub fn list(name: &'static str, min: usize, max: usize, body: BodySchema) -> BlockSchema {
-        BlockSchema { name, nesting: Nesting::List, min_items: min, max_items: max, force_new: false, body }
+        BlockSchema {
+            name,
+            nesting: Nesting::List,
+            min_items: min,
+            max_items: max,
+            force_new: false,
+            body,
+        }
     }
 
     pub fn set(name: &'static str, min: usize, max: usize, body: BodySchema) -> BlockSchema {
-        BlockSchema { nesting: Nesting::Set, ..BlockSchema::list(name, min, max, body) }
+        BlockSchema {
+            nesting: Nesting::Set,
+            ..BlockSchema::list(name, min, max, body)
+        }
     }
 
     pub fn force_new(mut self) -> BlockSchema {
@@ -165,7 +188,11 @@ pub struct BodySchema {
 
 impl BodySchema {
     pub fn new(attrs: Vec<AttrSchema>) -> BodySchema {
-        BodySchema { attrs, blocks: Vec::new(), unsupported: &[] }
+        BodySchema {
+            attrs,
+            blocks: Vec::new(),
+            unsupported: &[],
+        }
     }
 
     pub fn blocks(mut self, blocks: Vec<BlockSchema>) -> BodySchema {
@@ -188,7 +215,10 @@ impl BodySchema {
 
     /// Names a user may write, for "did you mean".
     pub fn argument_names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.attrs.iter().filter(|a| a.is_argument()).map(|a| a.name)
+        self.attrs
+            .iter()
+            .filter(|a| a.is_argument())
+            .map(|a| a.name)
     }
 }
 
@@ -209,7 +239,9 @@ pub mod check {
         match v.as_i64() {
             Some(n) if (lo..=hi).contains(&n) => Ok(()),
             Some(n) => Err(format!("expected a value between {lo} and {hi}, got {n}")),
-            None => Err(format!("expected a whole number between {lo} and {hi}, got {v}")),
+            None => Err(format!(
+                "expected a whole number between {lo} and {hi}, got {v}"
+            )),
         }
     }
 
@@ -227,7 +259,11 @@ pub mod check {
             Some(s) if allowed.contains(&s) => Ok(()),
             _ => Err(format!(
                 "expected one of {}, got {v}",
-                allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", ")
+                allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
     }

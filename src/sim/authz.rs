@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
-use crate::sim::policy::{self, Caller, Decision, PolicyDocument, PolicyKind, PolicySource, RequestContext, StatementTrace};
+use crate::sim::policy::{
+    self, Caller, Decision, PolicyDocument, PolicyKind, PolicySource, RequestContext,
+    StatementTrace,
+};
 use crate::sim::{CallContext, Cloud, Principal, SimError};
 
 /// Which resource policy, if any, takes part in the decision.
@@ -32,11 +35,21 @@ pub struct Access {
 impl Access {
     /// A call decided by identity policies only.
     pub fn iam_only(action: &str, resource: &str) -> Access {
-        Access { action: action.into(), resource: resource.into(), policy: ResourcePolicy::None, conditions: Vec::new() }
+        Access {
+            action: action.into(),
+            resource: resource.into(),
+            policy: ResourcePolicy::None,
+            conditions: Vec::new(),
+        }
     }
 
     /// A KMS call on a key: the key policy must allow.
-    pub fn kms(action: &str, key_arn: &str, key_id: &str, conditions: &[(String, String)]) -> Access {
+    pub fn kms(
+        action: &str,
+        key_arn: &str,
+        key_id: &str,
+        conditions: &[(String, String)],
+    ) -> Access {
         Access {
             action: action.into(),
             resource: key_arn.into(),
@@ -46,7 +59,12 @@ impl Access {
     }
 
     /// An S3 call on a bucket or object of `bucket`.
-    pub fn s3(action: &str, resource: &str, bucket: &str, conditions: &[(String, String)]) -> Access {
+    pub fn s3(
+        action: &str,
+        resource: &str,
+        bucket: &str,
+        conditions: &[(String, String)],
+    ) -> Access {
         Access {
             action: action.into(),
             resource: resource.into(),
@@ -80,7 +98,10 @@ impl Cloud {
 
     fn caller(&self, p: &Principal) -> Caller {
         match p {
-            Principal::User(_) => Caller::Principal { arn: self.principal_arn(p), account: self.world.account_id.clone() },
+            Principal::User(_) => Caller::Principal {
+                arn: self.principal_arn(p),
+                account: self.world.account_id.clone(),
+            },
             Principal::Anonymous => Caller::Anonymous,
             Principal::Service(s) => Caller::Service(s.clone()),
         }
@@ -88,8 +109,12 @@ impl Cloud {
 
     /// The caller's identity policies: inline and attached managed, labelled for traces.
     fn identity_policies(&mut self, p: &Principal) -> Vec<(String, Arc<PolicyDocument>)> {
-        let Principal::User(name) = p else { return Vec::new() };
-        let Some(user) = self.world.iam.users.get(name) else { return Vec::new() };
+        let Principal::User(name) = p else {
+            return Vec::new();
+        };
+        let Some(user) = self.world.iam.users.get(name) else {
+            return Vec::new();
+        };
         let inline: Vec<(String, String)> = user
             .inline_policies
             .iter()
@@ -130,29 +155,53 @@ impl Cloud {
             conds.entry(k.clone()).or_default().push(v.clone());
         }
         if !matches!(ctx.principal, Principal::Anonymous) {
-            conds.entry("aws:SecureTransport".into()).or_default().push(ctx.secure_transport.to_string());
+            conds
+                .entry("aws:SecureTransport".into())
+                .or_default()
+                .push(ctx.secure_transport.to_string());
         }
         if let Some(s) = &ctx.invoked_by {
-            conds.entry("aws:CalledVia".into()).or_default().push(s.clone());
+            conds
+                .entry("aws:CalledVia".into())
+                .or_default()
+                .push(s.clone());
         }
         req.conditions = conds;
         let ids = self.identity_policies(&ctx.principal);
         let identity: Vec<PolicySource<'_>> = ids
             .iter()
-            .map(|(l, d)| PolicySource { label: l.clone(), kind: PolicyKind::Identity, doc: d })
+            .map(|(l, d)| PolicySource {
+                label: l.clone(),
+                kind: PolicyKind::Identity,
+                doc: d,
+            })
             .collect();
         let (decision, traces) = match &a.policy {
             ResourcePolicy::None => policy::decide_standard(&req, &identity, &[]),
             ResourcePolicy::Key(id) => {
-                let text = self.world.kms.keys.get(id).map(|k| (k.arn.clone(), k.policy.clone()));
+                let text = self
+                    .world
+                    .kms
+                    .keys
+                    .get(id)
+                    .map(|k| (k.arn.clone(), k.policy.clone()));
                 let doc = text.as_ref().and_then(|(_, p)| self.parsed(p));
                 match (text, doc) {
                     (Some((arn, _)), Some(doc)) => {
-                        let src = PolicySource { label: format!("key policy of {arn}"), kind: PolicyKind::Resource, doc: &doc };
+                        let src = PolicySource {
+                            label: format!("key policy of {arn}"),
+                            kind: PolicyKind::Resource,
+                            doc: &doc,
+                        };
                         let root = self.world.root_arn();
                         policy::decide_kms(&req, &src, &identity, &root)
                     }
-                    _ => (Decision::ImplicitDeny { missing: PolicyKind::Resource }, Vec::new()),
+                    _ => (
+                        Decision::ImplicitDeny {
+                            missing: PolicyKind::Resource,
+                        },
+                        Vec::new(),
+                    ),
                 }
             }
             ResourcePolicy::Bucket(b) => {
@@ -160,13 +209,24 @@ impl Cloud {
                 let doc = text.as_deref().and_then(|p| self.parsed(p));
                 let resource: Vec<PolicySource<'_>> = doc
                     .as_ref()
-                    .map(|d| vec![PolicySource { label: format!("bucket policy of {b}"), kind: PolicyKind::Resource, doc: d }])
+                    .map(|d| {
+                        vec![PolicySource {
+                            label: format!("bucket policy of {b}"),
+                            kind: PolicyKind::Resource,
+                            doc: d,
+                        }]
+                    })
                     .unwrap_or_default();
                 policy::decide_standard(&req, &identity, &resource)
             }
         };
         let message = policy::denial_message(&req, &decision);
-        Explanation { request: req, decision, traces, message }
+        Explanation {
+            request: req,
+            decision,
+            traces,
+            message,
+        }
     }
 
     /// Allows or refuses a call with the service's AccessDenied shape.
@@ -187,15 +247,30 @@ impl Cloud {
     }
 
     /// The lockout safety check: would this key policy still let the caller manage the key?
-    pub(crate) fn key_policy_lets_caller_manage(&mut self, ctx: &CallContext, doc: &PolicyDocument, key_arn: &str) -> bool {
+    pub(crate) fn key_policy_lets_caller_manage(
+        &mut self,
+        ctx: &CallContext,
+        doc: &PolicyDocument,
+        key_arn: &str,
+    ) -> bool {
         let req = RequestContext::new(self.caller(&ctx.principal), "kms:PutKeyPolicy", key_arn);
         let ids = self.identity_policies(&ctx.principal);
         let identity: Vec<PolicySource<'_>> = ids
             .iter()
-            .map(|(l, d)| PolicySource { label: l.clone(), kind: PolicyKind::Identity, doc: d })
+            .map(|(l, d)| PolicySource {
+                label: l.clone(),
+                kind: PolicyKind::Identity,
+                doc: d,
+            })
             .collect();
-        let src = PolicySource { label: "new key policy".into(), kind: PolicyKind::Resource, doc };
+        let src = PolicySource {
+            label: "new key policy".into(),
+            kind: PolicyKind::Resource,
+            doc,
+        };
         let root = self.world.root_arn();
-        policy::decide_kms(&req, &src, &identity, &root).0.is_allowed()
+        policy::decide_kms(&req, &src, &identity, &root)
+            .0
+            .is_allowed()
     }
 }

@@ -22,10 +22,9 @@ impl BlobStore for MemoryBlobs {
     }
 
     fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
-        self.0
-            .get(id)
-            .cloned()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, format!("blob {id} missing")))
+        self.0.get(id).cloned().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("blob {id} missing"))
+        })
     }
 
     fn delete(&mut self, id: &str) -> std::io::Result<()> {
@@ -46,7 +45,10 @@ impl DirBlobs {
 
     fn path(&self, id: &str) -> std::io::Result<PathBuf> {
         if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "invalid blob id"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "invalid blob id",
+            ));
         }
         Ok(self.dir.join(id))
     }

@@ -34,7 +34,9 @@ pub fn iso8601(t: Millis) -> String {
 
 /// Parses an RFC 3339 timestamp.
 pub fn parse_iso8601(s: &str) -> Option<Millis> {
-    OffsetDateTime::parse(s, &Rfc3339).ok().map(|dt| (dt.unix_timestamp_nanos() / 1_000_000) as Millis)
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(|dt| (dt.unix_timestamp_nanos() / 1_000_000) as Millis)
 }
 
 /// `YYYY/MM/DD` path part and `YYYYMMDDTHHmmZ` file-name part for CloudTrail log files.
@@ -64,7 +66,11 @@ pub fn parse_duration(s: &str) -> Result<Millis, String> {
             'm' => MINUTE,
             'h' => HOUR,
             'd' => DAY,
-            _ => return Err(format!("invalid duration {s:?}: unknown unit {c:?}; use s, m, h or d")),
+            _ => {
+                return Err(format!(
+                    "invalid duration {s:?}: unknown unit {c:?}; use s, m, h or d"
+                ));
+            }
         };
         let n: Millis = num
             .parse()
@@ -77,7 +83,9 @@ pub fn parse_duration(s: &str) -> Result<Millis, String> {
             .ok_or_else(|| format!("duration {s:?} is too long (at most 100 years)"))?;
     }
     if !num.is_empty() {
-        return Err(format!("invalid duration {s:?}: missing unit after {num}; use s, m, h or d, like {num}d"));
+        return Err(format!(
+            "invalid duration {s:?}: missing unit after {num}; use s, m, h or d, like {num}d"
+        ));
     }
     Ok(total)
 }
@@ -113,6 +121,9 @@ mod tests {
         let t = parse_iso8601("2026-01-01T00:00:00Z").unwrap();
         assert_eq!(iso8601(t), "2026-01-01T00:00:00Z");
         assert_eq!(iso8601(t + 8 * DAY + 1), "2026-01-09T00:00:00.001Z");
-        assert_eq!(trail_path_parts(t + 90 * MINUTE), ("2026/01/01".into(), "20260101T0130Z".into()));
+        assert_eq!(
+            trail_path_parts(t + 90 * MINUTE),
+            ("2026/01/01".into(), "20260101T0130Z".into())
+        );
     }
 }

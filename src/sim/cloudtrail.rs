@@ -10,23 +10,40 @@ use serde_json::{Value as Json, json};
 use crate::sim::authz::Access;
 use crate::sim::clock::{parse_iso8601, trail_path_parts};
 use crate::sim::world::{DataResource, EntityRef, EventSelector, Trail};
-use crate::sim::{CallContext, Cloud, Op, Principal, SimError, opt_bool, opt_int, opt_str, req_str};
+use crate::sim::{
+    CallContext, Cloud, Op, Principal, SimError, opt_bool, opt_int, opt_str, req_str,
+};
 
 const SERVICE: &str = "cloudtrail.amazonaws.com";
 
 fn ct_op(name: &'static str, params: &Json, read_only: bool) -> Op {
-    Op { service: "cloudtrail", name, params: params.clone(), read_only, data_event: false }
+    Op {
+        service: "cloudtrail",
+        name,
+        params: params.clone(),
+        read_only,
+        data_event: false,
+    }
 }
 
 fn trail_not_found(name: &str) -> SimError {
-    SimError::service("TrailNotFoundException", 400, format!("Unknown trail: {name} for the user"))
+    SimError::service(
+        "TrailNotFoundException",
+        400,
+        format!("Unknown trail: {name} for the user"),
+    )
 }
 
 /// CloudTrail trail names: 3-128, letters/digits/`._-`, start and end alphanumeric.
 pub fn validate_trail_name(n: &str) -> Result<(), String> {
-    let ok_chars = n.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    let ends = n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) && n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
-    let adjacent = ["._", "_.", "-.", ".-", "-_", "_-", "..", "--", "__"].iter().any(|p| n.contains(p));
+    let ok_chars = n
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let ends = n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let adjacent = ["._", "_.", "-.", ".-", "-_", "_-", "..", "--", "__"]
+        .iter()
+        .any(|p| n.contains(p));
     if !(3..=128).contains(&n.len()) || !ok_chars || !ends || adjacent {
         return Err("Trail name must be 3-128 characters of letters, digits, periods, underscores or dashes, start and end with a letter or digit, and have no adjacent punctuation".into());
     }
@@ -38,16 +55,26 @@ pub fn validate_trail_name(n: &str) -> Result<(), String> {
 
 fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
     let Some(arr) = p.get("EventSelectors").and_then(Json::as_array) else {
-        return Err(SimError::param("Missing required parameter in input: \"EventSelectors\""));
+        return Err(SimError::param(
+            "Missing required parameter in input: \"EventSelectors\"",
+        ));
     };
     if arr.len() > 5 {
-        return Err(SimError::service("InvalidEventSelectorsException", 400, "A trail can have at most 5 event selectors."));
+        return Err(SimError::service(
+            "InvalidEventSelectorsException",
+            400,
+            "A trail can have at most 5 event selectors.",
+        ));
     }
     arr.iter()
         .map(|s| {
             let rw = opt_str(s, "ReadWriteType")?.unwrap_or("All").to_string();
             if !matches!(rw.as_str(), "All" | "ReadOnly" | "WriteOnly") {
-                return Err(SimError::service("InvalidEventSelectorsException", 400, format!("Invalid ReadWriteType {rw}")));
+                return Err(SimError::service(
+                    "InvalidEventSelectorsException",
+                    400,
+                    format!("Invalid ReadWriteType {rw}"),
+                ));
             }
             let data = s
                 .get("DataResources")
@@ -55,11 +82,19 @@ fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
                 .map(|d| {
                     d.iter()
                         .map(|r| DataResource {
-                            kind: r.get("Type").and_then(Json::as_str).unwrap_or_default().to_string(),
+                            kind: r
+                                .get("Type")
+                                .and_then(Json::as_str)
+                                .unwrap_or_default()
+                                .to_string(),
                             values: r
                                 .get("Values")
                                 .and_then(Json::as_array)
-                                .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                                .map(|v| {
+                                    v.iter()
+                                        .filter_map(|x| x.as_str().map(str::to_string))
+                                        .collect()
+                                })
                                 .unwrap_or_default(),
                         })
                         .collect()
@@ -71,7 +106,11 @@ fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
                 exclude_management_event_sources: s
                     .get("ExcludeManagementEventSources")
                     .and_then(Json::as_array)
-                    .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 data_resources: data,
             })
@@ -82,10 +121,17 @@ fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
 /// Whether a trail's selectors ask for this event.
 fn selected(trail: &Trail, ev: &Json) -> bool {
     let read_only = ev.get("readOnly").and_then(Json::as_bool).unwrap_or(false);
-    let management = ev.get("managementEvent").and_then(Json::as_bool).unwrap_or(true);
+    let management = ev
+        .get("managementEvent")
+        .and_then(Json::as_bool)
+        .unwrap_or(true);
     let source = ev.get("eventSource").and_then(Json::as_str).unwrap_or("");
     let default = [EventSelector::default()];
-    let selectors: &[EventSelector] = if trail.event_selectors.is_empty() { &default } else { &trail.event_selectors };
+    let selectors: &[EventSelector] = if trail.event_selectors.is_empty() {
+        &default
+    } else {
+        &trail.event_selectors
+    };
     selectors.iter().any(|s| {
         let rw_ok = match s.read_write_type.as_str() {
             "ReadOnly" => read_only,
@@ -96,28 +142,46 @@ fn selected(trail: &Trail, ev: &Json) -> bool {
             return false;
         }
         if management {
-            return s.include_management_events && !s.exclude_management_event_sources.iter().any(|x| x == source);
+            return s.include_management_events
+                && !s
+                    .exclude_management_event_sources
+                    .iter()
+                    .any(|x| x == source);
         }
         let arns: Vec<&str> = ev
             .get("resources")
             .and_then(Json::as_array)
-            .map(|r| r.iter().filter_map(|x| x.get("ARN").and_then(Json::as_str)).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|x| x.get("ARN").and_then(Json::as_str))
+                    .collect()
+            })
             .unwrap_or_default();
         s.data_resources.iter().any(|d| {
             d.kind == "AWS::S3::Object"
-                && d.values.iter().any(|v| v == "arn:aws:s3" || v == "arn:aws:s3:::" || arns.iter().any(|a| a.starts_with(v.as_str())))
+                && d.values.iter().any(|v| {
+                    v == "arn:aws:s3"
+                        || v == "arn:aws:s3:::"
+                        || arns.iter().any(|a| a.starts_with(v.as_str()))
+                })
         })
     })
 }
 
 impl Cloud {
     fn trail_arn(&self, name: &str) -> String {
-        format!("arn:aws:cloudtrail:{}:{}:trail/{name}", self.world.region, self.world.account_id)
+        format!(
+            "arn:aws:cloudtrail:{}:{}:trail/{name}",
+            self.world.region, self.world.account_id
+        )
     }
 
     /// Accepts a trail name or ARN.
     fn trail_name(&self, given: &str) -> String {
-        given.rsplit_once(":trail/").map_or(given, |(_, n)| n).to_string()
+        given
+            .rsplit_once(":trail/")
+            .map_or(given, |(_, n)| n)
+            .to_string()
     }
 
     fn trail_json(t: &Trail) -> Json {
@@ -137,34 +201,69 @@ impl Cloud {
     }
 
     /// CloudTrail must be allowed to write into the bucket by its bucket policy.
-    fn check_trail_bucket(&mut self, name: &str, bucket: &str, prefix: Option<&str>) -> Result<(), SimError> {
+    fn check_trail_bucket(
+        &mut self,
+        name: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> Result<(), SimError> {
         if !self.world.s3.buckets.contains_key(bucket) {
-            return Err(SimError::service("S3BucketDoesNotExistException", 400, format!("S3 bucket {bucket} does not exist.")));
+            return Err(SimError::service(
+                "S3BucketDoesNotExistException",
+                400,
+                format!("S3 bucket {bucket} does not exist."),
+            ));
         }
-        let svc = CallContext { principal: Principal::Service(SERVICE.into()), ..CallContext::lab_admin() };
+        let svc = CallContext {
+            principal: Principal::Service(SERVICE.into()),
+            ..CallContext::lab_admin()
+        };
         let source_arn = self.trail_arn(name);
         let conds = vec![
             ("aws:SourceArn".to_string(), source_arn),
-            ("aws:SourceAccount".to_string(), self.world.account_id.clone()),
-            ("s3:x-amz-acl".to_string(), "bucket-owner-full-control".to_string()),
+            (
+                "aws:SourceAccount".to_string(),
+                self.world.account_id.clone(),
+            ),
+            (
+                "s3:x-amz-acl".to_string(),
+                "bucket-owner-full-control".to_string(),
+            ),
         ];
-        let acl = Access::s3("s3:GetBucketAcl", &format!("arn:aws:s3:::{bucket}"), bucket, &conds);
+        let acl = Access::s3(
+            "s3:GetBucketAcl",
+            &format!("arn:aws:s3:::{bucket}"),
+            bucket,
+            &conds,
+        );
         let key = match prefix {
-            Some(p) if !p.is_empty() => format!("arn:aws:s3:::{bucket}/{p}/AWSLogs/{}/x", self.world.account_id),
+            Some(p) if !p.is_empty() => format!(
+                "arn:aws:s3:::{bucket}/{p}/AWSLogs/{}/x",
+                self.world.account_id
+            ),
             _ => format!("arn:aws:s3:::{bucket}/AWSLogs/{}/x", self.world.account_id),
         };
         let put = Access::s3("s3:PutObject", &key, bucket, &conds);
-        if !self.explain_access(&svc, &acl).decision.is_allowed() || !self.explain_access(&svc, &put).decision.is_allowed() {
+        if !self.explain_access(&svc, &acl).decision.is_allowed()
+            || !self.explain_access(&svc, &put).decision.is_allowed()
+        {
             return Err(SimError::service(
                 "InsufficientS3BucketPolicyException",
                 400,
-                format!("Incorrect S3 bucket policy is detected for bucket: {bucket}. The policy must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on its AWSLogs/{}/* prefix.", self.world.account_id),
+                format!(
+                    "Incorrect S3 bucket policy is detected for bucket: {bucket}. The policy must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on its AWSLogs/{}/* prefix.",
+                    self.world.account_id
+                ),
             ));
         }
         Ok(())
     }
 
-    pub fn cloudtrail_create_trail(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_create_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let name = req_str(p, "Name")?.to_string();
         let bucket = req_str(p, "S3BucketName")?.to_string();
         let prefix = opt_str(p, "S3KeyPrefix")?.map(str::to_string);
@@ -174,18 +273,37 @@ impl Cloud {
         let validation = opt_bool(p, "EnableLogFileValidation")?.unwrap_or(false);
         self.run(ctx, ct_op("CreateTrail", p, false), |c, t| {
             let arn = c.trail_arn(&name);
-            t.resources.push(("AWS::CloudTrail::Trail".into(), arn.clone()));
+            t.resources
+                .push(("AWS::CloudTrail::Trail".into(), arn.clone()));
             c.authorize(ctx, &Access::iam_only("cloudtrail:CreateTrail", &arn))?;
-            validate_trail_name(&name).map_err(|m| SimError::service("InvalidTrailNameException", 400, m))?;
+            validate_trail_name(&name)
+                .map_err(|m| SimError::service("InvalidTrailNameException", 400, m))?;
             if c.world.cloudtrail.trails.contains_key(&name) {
-                return Err(SimError::service("TrailAlreadyExistsException", 400, format!("Trail {name} already exists for customer: {}", c.world.account_id)));
+                return Err(SimError::service(
+                    "TrailAlreadyExistsException",
+                    400,
+                    format!(
+                        "Trail {name} already exists for customer: {}",
+                        c.world.account_id
+                    ),
+                ));
             }
             if prefix.as_ref().is_some_and(|p| p.len() > 2000) {
-                return Err(SimError::service("InvalidS3PrefixException", 400, "S3 key prefix must be at most 2000 characters."));
+                return Err(SimError::service(
+                    "InvalidS3PrefixException",
+                    400,
+                    "S3 key prefix must be at most 2000 characters.",
+                ));
             }
             c.check_trail_bucket(&name, &bucket, prefix.as_deref())?;
             if let Some(k) = &kms {
-                c.kms_key_arn_for(k).map_err(|_| SimError::service("KmsKeyNotFoundException", 400, format!("KMS key {k} does not exist.")))?;
+                c.kms_key_arn_for(k).map_err(|_| {
+                    SimError::service(
+                        "KmsKeyNotFoundException",
+                        400,
+                        format!("KMS key {k} does not exist."),
+                    )
+                })?;
             }
             let trail = Trail {
                 name: name.clone(),
@@ -209,10 +327,17 @@ impl Cloud {
         })
     }
 
-    fn with_trail(&mut self, ctx: &CallContext, t: &mut crate::sim::Touched, given: &str, action: &str) -> Result<String, SimError> {
+    fn with_trail(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut crate::sim::Touched,
+        given: &str,
+        action: &str,
+    ) -> Result<String, SimError> {
         let name = self.trail_name(given);
         let arn = self.trail_arn(&name);
-        t.resources.push(("AWS::CloudTrail::Trail".into(), arn.clone()));
+        t.resources
+            .push(("AWS::CloudTrail::Trail".into(), arn.clone()));
         self.authorize(ctx, &Access::iam_only(action, &arn))?;
         if !self.world.cloudtrail.trails.contains_key(&name) {
             return Err(trail_not_found(&name));
@@ -221,18 +346,30 @@ impl Cloud {
         Ok(name)
     }
 
-    pub fn cloudtrail_update_trail(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_update_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "Name")?.to_string();
         self.run(ctx, ct_op("UpdateTrail", p, false), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:UpdateTrail")?;
             let bucket = opt_str(p, "S3BucketName")?.map(str::to_string);
             let prefix = opt_str(p, "S3KeyPrefix")?.map(str::to_string);
             if let Some(b) = &bucket {
-                let pre = prefix.clone().or_else(|| c.world.cloudtrail.trails.get(&name).and_then(|x| x.s3_key_prefix.clone()));
+                let pre = prefix.clone().or_else(|| {
+                    c.world
+                        .cloudtrail
+                        .trails
+                        .get(&name)
+                        .and_then(|x| x.s3_key_prefix.clone())
+                });
                 c.check_trail_bucket(&name, b, pre.as_deref())?;
             }
             let kms = opt_str(p, "KmsKeyId")?.map(str::to_string);
-            let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) else { return Err(trail_not_found(&name)) };
+            let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) else {
+                return Err(trail_not_found(&name));
+            };
             if let Some(b) = bucket {
                 tr.s3_bucket_name = b;
             }
@@ -255,7 +392,11 @@ impl Cloud {
         })
     }
 
-    pub fn cloudtrail_delete_trail(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_delete_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "Name")?.to_string();
         self.run(ctx, ct_op("DeleteTrail", p, false), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:DeleteTrail")?;
@@ -268,39 +409,75 @@ impl Cloud {
         let given = req_str(p, "Name")?.to_string();
         self.run(ctx, ct_op("GetTrail", p, true), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:GetTrail")?;
-            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| trail_not_found(&name))?;
+            let tr = c
+                .world
+                .cloudtrail
+                .trails
+                .get(&name)
+                .ok_or_else(|| trail_not_found(&name))?;
             Ok(json!({"Trail": Cloud::trail_json(tr)}))
         })
     }
 
-    pub fn cloudtrail_describe_trails(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_describe_trails(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         self.run(ctx, ct_op("DescribeTrails", p, true), |c, _| {
             c.authorize(ctx, &Access::iam_only("cloudtrail:DescribeTrails", "*"))?;
-            let list: Vec<Json> = c.world.cloudtrail.trails.values().map(Cloud::trail_json).collect();
+            let list: Vec<Json> = c
+                .world
+                .cloudtrail
+                .trails
+                .values()
+                .map(Cloud::trail_json)
+                .collect();
             Ok(json!({"trailList": list}))
         })
     }
 
-    pub fn cloudtrail_get_trail_status(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_get_trail_status(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "Name")?.to_string();
         self.run(ctx, ct_op("GetTrailStatus", p, true), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:GetTrailStatus")?;
-            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| trail_not_found(&name))?;
+            let tr = c
+                .world
+                .cloudtrail
+                .trails
+                .get(&name)
+                .ok_or_else(|| trail_not_found(&name))?;
             Ok(json!({"IsLogging": tr.is_logging}))
         })
     }
 
-    pub fn cloudtrail_start_logging(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_start_logging(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         self.set_logging(ctx, p, true)
     }
 
-    pub fn cloudtrail_stop_logging(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_stop_logging(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         self.set_logging(ctx, p, false)
     }
 
     fn set_logging(&mut self, ctx: &CallContext, p: &Json, on: bool) -> Result<Json, SimError> {
         let given = req_str(p, "Name")?.to_string();
-        let (op, action) = if on { ("StartLogging", "cloudtrail:StartLogging") } else { ("StopLogging", "cloudtrail:StopLogging") };
+        let (op, action) = if on {
+            ("StartLogging", "cloudtrail:StartLogging")
+        } else {
+            ("StopLogging", "cloudtrail:StopLogging")
+        };
         self.run(ctx, ct_op(op, p, false), |c, t| {
             let name = c.with_trail(ctx, t, &given, action)?;
             let n = c.world.cloudtrail.events.len();
@@ -315,7 +492,11 @@ impl Cloud {
         })
     }
 
-    pub fn cloudtrail_put_event_selectors(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_put_event_selectors(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "TrailName")?.to_string();
         let selectors = parse_selectors(p)?;
         self.run(ctx, ct_op("PutEventSelectors", p, false), |c, t| {
@@ -328,37 +509,88 @@ impl Cloud {
         })
     }
 
-    pub fn cloudtrail_get_event_selectors(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn cloudtrail_get_event_selectors(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "TrailName")?.to_string();
         self.run(ctx, ct_op("GetEventSelectors", p, true), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:GetEventSelectors")?;
-            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| trail_not_found(&name))?;
-            let sel = if tr.event_selectors.is_empty() { vec![EventSelector::default()] } else { tr.event_selectors.clone() };
+            let tr = c
+                .world
+                .cloudtrail
+                .trails
+                .get(&name)
+                .ok_or_else(|| trail_not_found(&name))?;
+            let sel = if tr.event_selectors.is_empty() {
+                vec![EventSelector::default()]
+            } else {
+                tr.event_selectors.clone()
+            };
             Ok(json!({"TrailARN": tr.arn, "EventSelectors": selectors_json(&sel)}))
         })
     }
 
     /// LookupEvents: management events, newest first, filtered by one lookup attribute.
-    pub fn cloudtrail_lookup_events(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        let attrs = p.get("LookupAttributes").and_then(Json::as_array).cloned().unwrap_or_default();
+    pub fn cloudtrail_lookup_events(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        let attrs = p
+            .get("LookupAttributes")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
         if attrs.len() > 1 {
-            return Err(SimError::service("InvalidLookupAttributesException", 400, "You can specify only one lookup attribute."));
+            return Err(SimError::service(
+                "InvalidLookupAttributesException",
+                400,
+                "You can specify only one lookup attribute.",
+            ));
         }
         let filter = match attrs.first() {
             Some(a) => {
                 let key = req_str(a, "AttributeKey")?.to_string();
                 let value = req_str(a, "AttributeValue")?.to_string();
-                if !matches!(key.as_str(), "EventId" | "EventName" | "ReadOnly" | "Username" | "ResourceType" | "ResourceName" | "EventSource" | "AccessKeyId") {
-                    return Err(SimError::service("InvalidLookupAttributesException", 400, format!("Invalid attribute key {key}.")));
+                if !matches!(
+                    key.as_str(),
+                    "EventId"
+                        | "EventName"
+                        | "ReadOnly"
+                        | "Username"
+                        | "ResourceType"
+                        | "ResourceName"
+                        | "EventSource"
+                        | "AccessKeyId"
+                ) {
+                    return Err(SimError::service(
+                        "InvalidLookupAttributesException",
+                        400,
+                        format!("Invalid attribute key {key}."),
+                    ));
                 }
                 Some((key, value))
             }
             None => None,
         };
-        let start = opt_str(p, "StartTime")?.map(|s| parse_iso8601(s).ok_or_else(|| SimError::param(format!("Invalid timestamp for StartTime: {s}")))).transpose()?;
-        let end = opt_str(p, "EndTime")?.map(|s| parse_iso8601(s).ok_or_else(|| SimError::param(format!("Invalid timestamp for EndTime: {s}")))).transpose()?;
+        let start = opt_str(p, "StartTime")?
+            .map(|s| {
+                parse_iso8601(s)
+                    .ok_or_else(|| SimError::param(format!("Invalid timestamp for StartTime: {s}")))
+            })
+            .transpose()?;
+        let end = opt_str(p, "EndTime")?
+            .map(|s| {
+                parse_iso8601(s)
+                    .ok_or_else(|| SimError::param(format!("Invalid timestamp for EndTime: {s}")))
+            })
+            .transpose()?;
         let max = opt_int(p, "MaxResults")?.unwrap_or(50).clamp(1, 50) as usize;
-        let skip: usize = opt_str(p, "NextToken")?.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let skip: usize = opt_str(p, "NextToken")?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
         self.run(ctx, ct_op("LookupEvents", p, true), |c, _| {
             c.authorize(ctx, &Access::iam_only("cloudtrail:LookupEvents", "*"))?;
             let matching: Vec<Json> = c
@@ -367,9 +599,17 @@ impl Cloud {
                 .events
                 .iter()
                 .rev()
-                .filter(|e| e.get("managementEvent").and_then(Json::as_bool).unwrap_or(true))
                 .filter(|e| {
-                    let t = e.get("eventTime").and_then(Json::as_str).and_then(parse_iso8601).unwrap_or(0);
+                    e.get("managementEvent")
+                        .and_then(Json::as_bool)
+                        .unwrap_or(true)
+                })
+                .filter(|e| {
+                    let t = e
+                        .get("eventTime")
+                        .and_then(Json::as_str)
+                        .and_then(parse_iso8601)
+                        .unwrap_or(0);
                     start.is_none_or(|s| t >= s) && end.is_none_or(|x| t <= x)
                 })
                 .filter(|e| filter.as_ref().is_none_or(|(k, v)| event_matches(e, k, v)))
@@ -387,13 +627,26 @@ impl Cloud {
     /// Delivers every logging trail's pending events as one gzipped log file each.
     /// Events caused by the deliveries themselves are never delivered.
     pub fn deliver_trails(&mut self) -> Vec<String> {
-        let names: Vec<String> = self.world.cloudtrail.trails.iter().filter(|(_, t)| t.is_logging).map(|(n, _)| n.clone()).collect();
+        let names: Vec<String> = self
+            .world
+            .cloudtrail
+            .trails
+            .iter()
+            .filter(|(_, t)| t.is_logging)
+            .map(|(n, _)| n.clone())
+            .collect();
         let mut delivered = Vec::new();
         let upto = self.world.cloudtrail.events.len();
         for name in names {
-            let Some(trail) = self.world.cloudtrail.trails.get(&name).cloned() else { continue };
+            let Some(trail) = self.world.cloudtrail.trails.get(&name).cloned() else {
+                continue;
+            };
             let from = trail.delivered_upto.min(upto);
-            let records: Vec<Json> = self.world.cloudtrail.events[from..upto].iter().filter(|e| selected(&trail, e)).cloned().collect();
+            let records: Vec<Json> = self.world.cloudtrail.events[from..upto]
+                .iter()
+                .filter(|e| selected(&trail, e))
+                .cloned()
+                .collect();
             if let Some(t) = self.world.cloudtrail.trails.get_mut(&name) {
                 t.delivered_upto = upto;
             }
@@ -402,18 +655,30 @@ impl Cloud {
                 continue;
             }
             let (day, stamp) = trail_path_parts(self.world.now);
-            let suffix = self.world.ids.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 16);
+            let suffix = self.world.ids.chars(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                16,
+            );
             let acct = self.world.account_id.clone();
             let region = self.world.region.clone();
-            let prefix = trail.s3_key_prefix.as_deref().map(|p| format!("{p}/")).unwrap_or_default();
-            let key = format!("{prefix}AWSLogs/{acct}/CloudTrail/{region}/{day}/{acct}_CloudTrail_{region}_{stamp}_{suffix}.json.gz");
+            let prefix = trail
+                .s3_key_prefix
+                .as_deref()
+                .map(|p| format!("{p}/"))
+                .unwrap_or_default();
+            let key = format!(
+                "{prefix}AWSLogs/{acct}/CloudTrail/{region}/{day}/{acct}_CloudTrail_{region}_{stamp}_{suffix}.json.gz"
+            );
             let body = json!({"Records": records}).to_string();
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             if gz.write_all(body.as_bytes()).is_err() {
                 continue;
             }
             let Ok(bytes) = gz.finish() else { continue };
-            if self.s3_put_as_service(SERVICE, &trail.s3_bucket_name, &key, &bytes).is_ok() {
+            if self
+                .s3_put_as_service(SERVICE, &trail.s3_bucket_name, &key, &bytes)
+                .is_ok()
+            {
                 delivered.push(format!("s3://{}/{key}", trail.s3_bucket_name));
             }
         }
@@ -446,13 +711,30 @@ fn event_matches(e: &Json, key: &str, value: &str) -> bool {
         "EventId" => s("eventID") == value,
         "EventName" => s("eventName") == value,
         "EventSource" => s("eventSource") == value,
-        "ReadOnly" => e.get("readOnly").and_then(Json::as_bool).map(|b| b.to_string()).as_deref() == Some(value),
+        "ReadOnly" => {
+            e.get("readOnly")
+                .and_then(Json::as_bool)
+                .map(|b| b.to_string())
+                .as_deref()
+                == Some(value)
+        }
         "Username" => e.pointer("/userIdentity/userName").and_then(Json::as_str) == Some(value),
-        "AccessKeyId" => e.pointer("/userIdentity/accessKeyId").and_then(Json::as_str) == Some(value),
-        "ResourceType" | "ResourceName" => e
-            .get("resources")
-            .and_then(Json::as_array)
-            .is_some_and(|r| r.iter().any(|x| x.get(if key == "ResourceType" { "type" } else { "ARN" }).and_then(Json::as_str) == Some(value))),
+        "AccessKeyId" => {
+            e.pointer("/userIdentity/accessKeyId")
+                .and_then(Json::as_str)
+                == Some(value)
+        }
+        "ResourceType" | "ResourceName" => {
+            e.get("resources")
+                .and_then(Json::as_array)
+                .is_some_and(|r| {
+                    r.iter().any(|x| {
+                        x.get(if key == "ResourceType" { "type" } else { "ARN" })
+                            .and_then(Json::as_str)
+                            == Some(value)
+                    })
+                })
+        }
         _ => false,
     }
 }
@@ -489,6 +771,6 @@ mod tests {
 
     #[test]
     fn timestamps_use_the_world_clock() {
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
+        assert_eq!(crate::sim::clock::iso8601(0), "1970-01-01T00:00:00Z");
     }
 }

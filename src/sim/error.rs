@@ -26,7 +26,12 @@ pub struct SimError {
 
 impl SimError {
     pub fn service(code: &str, status: u16, message: impl Into<String>) -> SimError {
-        SimError { kind: ErrorKind::Service, code: code.to_string(), message: message.into(), status }
+        SimError {
+            kind: ErrorKind::Service,
+            code: code.to_string(),
+            message: message.into(),
+            status,
+        }
     }
 
     /// A parameter validation failure detected before calling the service.
@@ -40,7 +45,12 @@ impl SimError {
     }
 
     pub fn internal(message: impl Into<String>) -> SimError {
-        SimError { kind: ErrorKind::Internal, code: "InternalError".into(), message: message.into(), status: 500 }
+        SimError {
+            kind: ErrorKind::Internal,
+            code: "InternalError".into(),
+            message: message.into(),
+            status: 500,
+        }
     }
 
     pub fn validation(message: impl Into<String>) -> SimError {

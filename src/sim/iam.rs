@@ -23,20 +23,39 @@ fn iam_op(name: &'static str, params: &Json, read_only: bool) -> Op {
             .iter()
             .map(|(k, v)| {
                 let mut c = k.chars();
-                (c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default(), v.clone())
+                (
+                    c.next()
+                        .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+                        .unwrap_or_default(),
+                    v.clone(),
+                )
             })
             .collect();
         *m = lowered.into_iter().collect();
     }
-    Op { service: "iam", name, params: p, read_only, data_event: false }
+    Op {
+        service: "iam",
+        name,
+        params: p,
+        read_only,
+        data_event: false,
+    }
 }
 
 fn no_such_user(name: &str) -> SimError {
-    SimError::service("NoSuchEntity", 404, format!("The user with name {name} cannot be found."))
+    SimError::service(
+        "NoSuchEntity",
+        404,
+        format!("The user with name {name} cannot be found."),
+    )
 }
 
 fn no_such_policy(arn: &str) -> SimError {
-    SimError::service("NoSuchEntity", 404, format!("Policy {arn} does not exist or is not attachable."))
+    SimError::service(
+        "NoSuchEntity",
+        404,
+        format!("Policy {arn} does not exist or is not attachable."),
+    )
 }
 
 fn malformed(e: impl std::fmt::Display) -> SimError {
@@ -44,11 +63,18 @@ fn malformed(e: impl std::fmt::Display) -> SimError {
 }
 
 fn check_name(kind: &str, name: &str, max: usize) -> Result<(), SimError> {
-    if name.is_empty() || name.len() > max || !name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
+    if name.is_empty()
+        || name.len() > max
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    {
         return Err(SimError::service(
             "ValidationError",
             400,
-            format!("The specified value for {kind} is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_- and be 1 to {max} characters long."),
+            format!(
+                "The specified value for {kind} is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_- and be 1 to {max} characters long."
+            ),
         ));
     }
     Ok(())
@@ -56,14 +82,21 @@ fn check_name(kind: &str, name: &str, max: usize) -> Result<(), SimError> {
 
 fn check_path(path: &str) -> Result<(), SimError> {
     if !(path.starts_with('/') && path.ends_with('/')) || path.len() > 512 {
-        return Err(SimError::service("ValidationError", 400, format!("The specified value for path is invalid: {path}. It must begin and end with / and be at most 512 characters.")));
+        return Err(SimError::service(
+            "ValidationError",
+            400,
+            format!(
+                "The specified value for path is invalid: {path}. It must begin and end with / and be at most 512 characters."
+            ),
+        ));
     }
     Ok(())
 }
 
 fn check_identity_policy(doc: &str) -> Result<(), SimError> {
     let d = PolicyDocument::parse(doc).map_err(malformed)?;
-    d.validate_for(policy::PolicyKind::Identity).map_err(malformed)
+    d.validate_for(policy::PolicyKind::Identity)
+        .map_err(malformed)
 }
 
 impl Cloud {
@@ -90,8 +123,19 @@ impl Cloud {
         json!({"Path": u.path, "UserName": u.name, "UserId": u.user_id, "Arn": u.arn, "CreateDate": iso8601(u.created)})
     }
 
-    fn user_prelude(&mut self, ctx: &CallContext, t: &mut crate::sim::Touched, name: &str, action: &str) -> Result<(), SimError> {
-        let arn = self.world.iam.users.get(name).map_or_else(|| self.user_arn("/", name), |u| u.arn.clone());
+    fn user_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut crate::sim::Touched,
+        name: &str,
+        action: &str,
+    ) -> Result<(), SimError> {
+        let arn = self
+            .world
+            .iam
+            .users
+            .get(name)
+            .map_or_else(|| self.user_arn("/", name), |u| u.arn.clone());
         t.resources.push(("AWS::IAM::User".into(), arn.clone()));
         self.authorize(ctx, &Access::iam_only(action, &arn))?;
         if !self.world.iam.users.contains_key(name) {
@@ -109,8 +153,17 @@ impl Cloud {
             c.authorize(ctx, &Access::iam_only("iam:CreateUser", &arn))?;
             check_name("userName", &name, 64)?;
             check_path(&path)?;
-            if c.world.iam.users.keys().any(|n| n.eq_ignore_ascii_case(&name)) {
-                return Err(SimError::service("EntityAlreadyExists", 409, format!("User with name {name} already exists.")));
+            if c.world
+                .iam
+                .users
+                .keys()
+                .any(|n| n.eq_ignore_ascii_case(&name))
+            {
+                return Err(SimError::service(
+                    "EntityAlreadyExists",
+                    409,
+                    format!("User with name {name} already exists."),
+                ));
             }
             let u = c.new_user(&name, &path);
             let out = json!({"User": Cloud::user_json(&u)});
@@ -126,10 +179,21 @@ impl Cloud {
             let name = match (given, &ctx.principal) {
                 (Some(n), _) => n,
                 (None, Principal::User(n)) => n.clone(),
-                (None, _) => return Err(SimError::service("ValidationError", 400, "Must specify userName when calling with non-User credentials")),
+                (None, _) => {
+                    return Err(SimError::service(
+                        "ValidationError",
+                        400,
+                        "Must specify userName when calling with non-User credentials",
+                    ));
+                }
             };
             c.user_prelude(ctx, t, &name, "iam:GetUser")?;
-            let u = c.world.iam.users.get(&name).ok_or_else(|| no_such_user(&name))?;
+            let u = c
+                .world
+                .iam
+                .users
+                .get(&name)
+                .ok_or_else(|| no_such_user(&name))?;
             Ok(json!({"User": Cloud::user_json(u)}))
         })
     }
@@ -151,13 +215,19 @@ impl Cloud {
             if let Some(n) = &new_name {
                 check_name("newUserName", n, 64)?;
                 if n != &name && c.world.iam.users.contains_key(n) {
-                    return Err(SimError::service("EntityAlreadyExists", 409, format!("User with name {n} already exists.")));
+                    return Err(SimError::service(
+                        "EntityAlreadyExists",
+                        409,
+                        format!("User with name {n} already exists."),
+                    ));
                 }
             }
             if let Some(pth) = &new_path {
                 check_path(pth)?;
             }
-            let Some(mut u) = c.world.iam.users.remove(&name) else { return Err(no_such_user(&name)) };
+            let Some(mut u) = c.world.iam.users.remove(&name) else {
+                return Err(no_such_user(&name));
+            };
             c.touch(EntityRef::User(name.clone()));
             if let Some(n) = new_name {
                 u.name = n;
@@ -177,12 +247,25 @@ impl Cloud {
         let name = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("DeleteUser", p, false), |c, t| {
             c.user_prelude(ctx, t, &name, "iam:DeleteUser")?;
-            let u = c.world.iam.users.get(&name).ok_or_else(|| no_such_user(&name))?;
+            let u = c
+                .world
+                .iam
+                .users
+                .get(&name)
+                .ok_or_else(|| no_such_user(&name))?;
             if !u.inline_policies.is_empty() || !u.attached_policies.is_empty() {
-                return Err(SimError::service("DeleteConflict", 409, "Cannot delete entity, must delete policies first."));
+                return Err(SimError::service(
+                    "DeleteConflict",
+                    409,
+                    "Cannot delete entity, must delete policies first.",
+                ));
             }
             if !u.access_keys.is_empty() {
-                return Err(SimError::service("DeleteConflict", 409, "Cannot delete entity, must delete access keys first."));
+                return Err(SimError::service(
+                    "DeleteConflict",
+                    409,
+                    "Cannot delete entity, must delete access keys first.",
+                ));
             }
             c.world.iam.users.remove(&name);
             c.touch(EntityRef::User(name));
@@ -211,30 +294,64 @@ impl Cloud {
         let pname = req_str(p, "PolicyName")?.to_string();
         self.run(ctx, iam_op("GetUserPolicy", p, true), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:GetUserPolicy")?;
-            let doc = c.world.iam.users.get(&user).and_then(|u| u.inline_policies.get(&pname)).cloned().ok_or_else(|| {
-                SimError::service("NoSuchEntity", 404, format!("The user policy with name {pname} cannot be found."))
-            })?;
+            let doc = c
+                .world
+                .iam
+                .users
+                .get(&user)
+                .and_then(|u| u.inline_policies.get(&pname))
+                .cloned()
+                .ok_or_else(|| {
+                    SimError::service(
+                        "NoSuchEntity",
+                        404,
+                        format!("The user policy with name {pname} cannot be found."),
+                    )
+                })?;
             Ok(json!({"UserName": user, "PolicyName": pname, "PolicyDocument": doc}))
         })
     }
 
-    pub fn iam_list_user_policies(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_list_user_policies(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListUserPolicies", p, true), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:ListUserPolicies")?;
-            let names: Vec<&String> = c.world.iam.users.get(&user).map(|u| u.inline_policies.keys().collect()).unwrap_or_default();
+            let names: Vec<&String> = c
+                .world
+                .iam
+                .users
+                .get(&user)
+                .map(|u| u.inline_policies.keys().collect())
+                .unwrap_or_default();
             Ok(json!({"PolicyNames": names, "IsTruncated": false}))
         })
     }
 
-    pub fn iam_delete_user_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_delete_user_policy(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         let pname = req_str(p, "PolicyName")?.to_string();
         self.run(ctx, iam_op("DeleteUserPolicy", p, false), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:DeleteUserPolicy")?;
-            let removed = c.world.iam.users.get_mut(&user).and_then(|u| u.inline_policies.remove(&pname));
+            let removed = c
+                .world
+                .iam
+                .users
+                .get_mut(&user)
+                .and_then(|u| u.inline_policies.remove(&pname));
             if removed.is_none() {
-                return Err(SimError::service("NoSuchEntity", 404, format!("The user policy with name {pname} cannot be found.")));
+                return Err(SimError::service(
+                    "NoSuchEntity",
+                    404,
+                    format!("The user policy with name {pname} cannot be found."),
+                ));
             }
             c.touch(EntityRef::User(user));
             Ok(json!({}))
@@ -246,7 +363,12 @@ impl Cloud {
     }
 
     fn attachment_count(&self, arn: &str) -> usize {
-        self.world.iam.users.values().filter(|u| u.attached_policies.contains(arn)).count()
+        self.world
+            .iam
+            .users
+            .values()
+            .filter(|u| u.attached_policies.contains(arn))
+            .count()
     }
 
     fn policy_json(&self, m: &ManagedPolicy) -> Json {
@@ -271,7 +393,13 @@ impl Cloud {
             check_path(&path)?;
             check_identity_policy(&doc)?;
             if c.world.iam.policies.contains_key(&arn) {
-                return Err(SimError::service("EntityAlreadyExists", 409, format!("A policy called {name} already exists. Duplicate names are not allowed.")));
+                return Err(SimError::service(
+                    "EntityAlreadyExists",
+                    409,
+                    format!(
+                        "A policy called {name} already exists. Duplicate names are not allowed."
+                    ),
+                ));
             }
             let m = ManagedPolicy {
                 name,
@@ -280,7 +408,12 @@ impl Cloud {
                 policy_id: c.world.ids.iam_id("ANPA"),
                 description,
                 created: c.world.now,
-                versions: vec![PolicyVersion { id: "v1".into(), document: doc, is_default: true, created: c.world.now }],
+                versions: vec![PolicyVersion {
+                    id: "v1".into(),
+                    document: doc,
+                    is_default: true,
+                    created: c.world.now,
+                }],
                 tags: BTreeMap::new(),
             };
             let out = json!({"Policy": c.policy_json(&m)});
@@ -290,8 +423,15 @@ impl Cloud {
         })
     }
 
-    fn policy_prelude(&mut self, ctx: &CallContext, t: &mut crate::sim::Touched, arn: &str, action: &str) -> Result<(), SimError> {
-        t.resources.push(("AWS::IAM::Policy".into(), arn.to_string()));
+    fn policy_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut crate::sim::Touched,
+        arn: &str,
+        action: &str,
+    ) -> Result<(), SimError> {
+        t.resources
+            .push(("AWS::IAM::Policy".into(), arn.to_string()));
         self.authorize(ctx, &Access::iam_only(action, arn))?;
         if !self.world.iam.policies.contains_key(arn) {
             return Err(no_such_policy(arn));
@@ -315,7 +455,11 @@ impl Cloud {
         })
     }
 
-    pub fn iam_get_policy_version(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_get_policy_version(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let arn = req_str(p, "PolicyArn")?.to_string();
         let vid = req_str(p, "VersionId")?.to_string();
         self.run(ctx, iam_op("GetPolicyVersion", p, true), |c, t| {
@@ -333,7 +477,11 @@ impl Cloud {
         })
     }
 
-    pub fn iam_list_policy_versions(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_list_policy_versions(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("ListPolicyVersions", p, true), |c, t| {
             c.policy_prelude(ctx, t, &arn, "iam:ListPolicyVersions")?;
@@ -347,7 +495,11 @@ impl Cloud {
         })
     }
 
-    pub fn iam_create_policy_version(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_create_policy_version(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let arn = req_str(p, "PolicyArn")?.to_string();
         let doc = req_str(p, "PolicyDocument")?.to_string();
         let set_default = opt_bool(p, "SetAsDefault")?.unwrap_or(false);
@@ -374,16 +526,35 @@ impl Cloud {
         })
     }
 
-    pub fn iam_delete_policy_version(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_delete_policy_version(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let arn = req_str(p, "PolicyArn")?.to_string();
         let vid = req_str(p, "VersionId")?.to_string();
         self.run(ctx, iam_op("DeletePolicyVersion", p, false), |c, t| {
             c.policy_prelude(ctx, t, &arn, "iam:DeletePolicyVersion")?;
-            let m = c.world.iam.policies.get_mut(&arn).ok_or_else(|| no_such_policy(&arn))?;
+            let m = c
+                .world
+                .iam
+                .policies
+                .get_mut(&arn)
+                .ok_or_else(|| no_such_policy(&arn))?;
             match m.versions.iter().position(|v| v.id == vid) {
-                None => return Err(SimError::service("NoSuchEntity", 404, format!("Policy {arn} version {vid} does not exist."))),
+                None => {
+                    return Err(SimError::service(
+                        "NoSuchEntity",
+                        404,
+                        format!("Policy {arn} version {vid} does not exist."),
+                    ));
+                }
                 Some(i) if m.versions[i].is_default => {
-                    return Err(SimError::service("DeleteConflict", 409, "Cannot delete a policy version that is the default version."));
+                    return Err(SimError::service(
+                        "DeleteConflict",
+                        409,
+                        "Cannot delete a policy version that is the default version.",
+                    ));
                 }
                 Some(i) => {
                     m.versions.remove(i);
@@ -410,20 +581,39 @@ impl Cloud {
         })
     }
 
-    pub fn iam_attach_user_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_attach_user_policy(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("AttachUserPolicy", p, false), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:AttachUserPolicy")?;
             if !arn.starts_with("arn:aws:iam::") {
-                return Err(SimError::service("InvalidInput", 400, format!("ARN {arn} is not valid.")));
+                return Err(SimError::service(
+                    "InvalidInput",
+                    400,
+                    format!("ARN {arn} is not valid."),
+                ));
             }
             if policy::managed_policy(&arn).is_none() && !c.world.iam.policies.contains_key(&arn) {
                 return Err(no_such_policy(&arn));
             }
-            let u = c.world.iam.users.get_mut(&user).ok_or_else(|| no_such_user(&user))?;
-            if !u.attached_policies.contains(&arn) && u.attached_policies.len() >= MAX_ATTACHED_PER_USER {
-                return Err(SimError::service("LimitExceeded", 409, format!("Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_PER_USER}")));
+            let u = c
+                .world
+                .iam
+                .users
+                .get_mut(&user)
+                .ok_or_else(|| no_such_user(&user))?;
+            if !u.attached_policies.contains(&arn)
+                && u.attached_policies.len() >= MAX_ATTACHED_PER_USER
+            {
+                return Err(SimError::service(
+                    "LimitExceeded",
+                    409,
+                    format!("Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_PER_USER}"),
+                ));
             }
             u.attached_policies.insert(arn);
             c.touch(EntityRef::User(user));
@@ -431,21 +621,38 @@ impl Cloud {
         })
     }
 
-    pub fn iam_detach_user_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_detach_user_policy(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("DetachUserPolicy", p, false), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:DetachUserPolicy")?;
-            let u = c.world.iam.users.get_mut(&user).ok_or_else(|| no_such_user(&user))?;
+            let u = c
+                .world
+                .iam
+                .users
+                .get_mut(&user)
+                .ok_or_else(|| no_such_user(&user))?;
             if !u.attached_policies.remove(&arn) {
-                return Err(SimError::service("NoSuchEntity", 404, format!("Policy {arn} was not found.")));
+                return Err(SimError::service(
+                    "NoSuchEntity",
+                    404,
+                    format!("Policy {arn} was not found."),
+                ));
             }
             c.touch(EntityRef::User(user));
             Ok(json!({}))
         })
     }
 
-    pub fn iam_list_attached_user_policies(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn iam_list_attached_user_policies(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListAttachedUserPolicies", p, true), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:ListAttachedUserPolicies")?;
@@ -517,11 +724,20 @@ impl Cloud {
         let id = req_str(p, "AccessKeyId")?.to_string();
         self.run(ctx, iam_op("DeleteAccessKey", p, false), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:DeleteAccessKey")?;
-            let u = c.world.iam.users.get_mut(&user).ok_or_else(|| no_such_user(&user))?;
+            let u = c
+                .world
+                .iam
+                .users
+                .get_mut(&user)
+                .ok_or_else(|| no_such_user(&user))?;
             let before = u.access_keys.len();
             u.access_keys.retain(|k| k.id != id);
             if u.access_keys.len() == before {
-                return Err(SimError::service("NoSuchEntity", 404, format!("The Access Key with id {id} cannot be found.")));
+                return Err(SimError::service(
+                    "NoSuchEntity",
+                    404,
+                    format!("The Access Key with id {id} cannot be found."),
+                ));
             }
             c.touch(EntityRef::User(user));
             Ok(json!({}))

@@ -16,7 +16,9 @@ impl IdGen {
     }
 
     pub fn seeded(seed: u64) -> IdGen {
-        IdGen { seed_state: Some(seed) }
+        IdGen {
+            seed_state: Some(seed),
+        }
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -53,17 +55,24 @@ impl IdGen {
 
     /// A UUID v4 string.
     pub fn uuid(&mut self) -> String {
-        uuid::Builder::from_random_bytes(self.bytes16()).into_uuid().to_string()
+        uuid::Builder::from_random_bytes(self.bytes16())
+            .into_uuid()
+            .to_string()
     }
 
     /// `n` characters from `alphabet`.
     pub fn chars(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n).map(|_| alphabet[(self.next_u64() % alphabet.len() as u64) as usize] as char).collect()
+        (0..n)
+            .map(|_| alphabet[(self.next_u64() % alphabet.len() as u64) as usize] as char)
+            .collect()
     }
 
     /// IAM-style unique id: prefix + 17 characters of A-Z and 2-7 (e.g. `AIDA...`).
     pub fn iam_id(&mut self, prefix: &str) -> String {
-        format!("{prefix}{}", self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17))
+        format!(
+            "{prefix}{}",
+            self.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 17)
+        )
     }
 
     /// Hex string of `n` characters (request ids, hashes of nothing secret).

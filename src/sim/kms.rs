@@ -13,8 +13,12 @@ use serde_json::{Value as Json, json};
 use crate::sim::authz::Access;
 use crate::sim::clock::{DAY, Millis, iso8601};
 use crate::sim::crypto::{self, KeyMaterial};
-use crate::sim::world::{EntityRef, KeyState, KmsAlias, KmsKey, RotationRecord, RotationSchedule, WrappedMaterial};
-use crate::sim::{CallContext, Cloud, Op, SimError, Touched, opt_bool, opt_int, opt_str, opt_str_map, req_str};
+use crate::sim::world::{
+    EntityRef, KeyState, KmsAlias, KmsKey, RotationRecord, RotationSchedule, WrappedMaterial,
+};
+use crate::sim::{
+    CallContext, Cloud, Op, SimError, Touched, opt_bool, opt_int, opt_str, opt_str_map, req_str,
+};
 
 /// Largest plaintext Encrypt accepts.
 pub const MAX_PLAINTEXT: usize = 4096;
@@ -33,7 +37,13 @@ enum IdForms {
 }
 
 fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
-    Op { service: "kms", name, params: redact_params(params), read_only, data_event: false }
+    Op {
+        service: "kms",
+        name,
+        params: redact_params(params),
+        read_only,
+        data_event: false,
+    }
 }
 
 /// CloudTrail never records plaintext or ciphertext.
@@ -47,7 +57,10 @@ fn redact_params(p: &Json) -> Json {
             .iter()
             .map(|(k, v)| {
                 let mut c = k.chars();
-                let lower = c.next().map(|f| f.to_lowercase().collect::<String>() + c.as_str()).unwrap_or_default();
+                let lower = c
+                    .next()
+                    .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default();
                 (lower, v.clone())
             })
             .collect();
@@ -59,22 +72,33 @@ fn redact_params(p: &Json) -> Json {
 fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
     let s = req_str(p, name)?;
     B64.decode(s.trim()).map_err(|_| {
-        SimError::param(format!("Invalid base64 for parameter {name}: pass the bytes base64-encoded"))
+        SimError::param(format!(
+            "Invalid base64 for parameter {name}: pass the bytes base64-encoded"
+        ))
     })
 }
 
 impl Cloud {
     fn key_arn(&self, id: &str) -> String {
-        format!("arn:aws:kms:{}:{}:key/{id}", self.world.region, self.world.account_id)
+        format!(
+            "arn:aws:kms:{}:{}:key/{id}",
+            self.world.region, self.world.account_id
+        )
     }
 
     fn alias_arn(&self, name: &str) -> String {
-        format!("arn:aws:kms:{}:{}:{name}", self.world.region, self.world.account_id)
+        format!(
+            "arn:aws:kms:{}:{}:{name}",
+            self.world.region, self.world.account_id
+        )
     }
 
     /// Resolves a KeyId parameter to a key id, accepting only the forms AWS accepts.
     fn resolve_key(&self, given: &str, forms: IdForms) -> Result<String, SimError> {
-        let prefix = format!("arn:aws:kms:{}:{}:", self.world.region, self.world.account_id);
+        let prefix = format!(
+            "arn:aws:kms:{}:{}:",
+            self.world.region, self.world.account_id
+        );
         let (alias, key) = if let Some(rest) = given.strip_prefix(&prefix) {
             match rest.split_once('/') {
                 Some(("key", id)) => (None, Some(id.to_string())),
@@ -82,7 +106,9 @@ impl Cloud {
                 _ => return Err(SimError::kms_not_found(format!("Invalid arn {given}"))),
             }
         } else if given.starts_with("arn:") {
-            return Err(SimError::kms_not_found(format!("Key '{given}' does not exist")));
+            return Err(SimError::kms_not_found(format!(
+                "Key '{given}' does not exist"
+            )));
         } else if given.starts_with("alias/") {
             (Some(given.to_string()), None)
         } else {
@@ -100,22 +126,25 @@ impl Cloud {
                 .aliases
                 .get(&a)
                 .map(|x| x.target_key_id.clone())
-                .ok_or_else(|| SimError::kms_not_found(format!("Alias {} is not found.", self.alias_arn(&a))));
+                .ok_or_else(|| {
+                    SimError::kms_not_found(format!("Alias {} is not found.", self.alias_arn(&a)))
+                });
         }
         let id = key.unwrap_or_default();
         if self.world.kms.keys.contains_key(&id) {
             Ok(id)
         } else {
-            Err(SimError::kms_not_found(format!("Key '{}' does not exist", self.key_arn(&id))))
+            Err(SimError::kms_not_found(format!(
+                "Key '{}' does not exist",
+                self.key_arn(&id)
+            )))
         }
     }
 
     fn key(&self, id: &str) -> Result<&KmsKey, SimError> {
-        self.world
-            .kms
-            .keys
-            .get(id)
-            .ok_or_else(|| SimError::kms_not_found(format!("Key '{}' does not exist", self.key_arn(id))))
+        self.world.kms.keys.get(id).ok_or_else(|| {
+            SimError::kms_not_found(format!("Key '{}' does not exist", self.key_arn(id)))
+        })
     }
 
     fn key_mut(&mut self, id: &str) -> Result<&mut KmsKey, SimError> {
@@ -150,7 +179,11 @@ impl Cloud {
         let k = self.key(id)?;
         match k.state {
             KeyState::Enabled => Ok(()),
-            KeyState::Disabled => Err(SimError::service("DisabledException", 400, format!("{} is disabled.", k.arn))),
+            KeyState::Disabled => Err(SimError::service(
+                "DisabledException",
+                400,
+                format!("{} is disabled.", k.arn),
+            )),
             KeyState::PendingDeletion => Err(SimError::service(
                 "KMSInvalidStateException",
                 400,
@@ -214,21 +247,42 @@ impl Cloud {
 
     fn new_material(&mut self, key_id: &str, version: u32) -> Result<WrappedMaterial, SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
-        let wrapped = self.root.wrap(key_id, version, &m).map_err(|e| SimError::internal(e.to_string()))?;
-        Ok(WrappedMaterial { version, created: self.world.now, wrapped })
+        let wrapped = self
+            .root
+            .wrap(key_id, version, &m)
+            .map_err(|e| SimError::internal(e.to_string()))?;
+        Ok(WrappedMaterial {
+            version,
+            created: self.world.now,
+            wrapped,
+        })
     }
 
     fn material(&self, k: &KmsKey, version: u32) -> Result<KeyMaterial, SimError> {
-        let w = k.materials.iter().find(|m| m.version == version).ok_or_else(|| {
-            SimError::service("InvalidCiphertextException", 400, "The ciphertext refers to key material that does not exist.")
-        })?;
+        let w = k
+            .materials
+            .iter()
+            .find(|m| m.version == version)
+            .ok_or_else(|| {
+                SimError::service(
+                    "InvalidCiphertextException",
+                    400,
+                    "The ciphertext refers to key material that does not exist.",
+                )
+            })?;
         self.root
             .unwrap(&k.key_id, version, &w.wrapped)
             .map_err(|e| SimError::internal(format!("key store damaged: {e}")))
     }
 
     /// Checks a policy document for KMS: parses, limits, and the lockout safety check.
-    fn check_key_policy(&mut self, ctx: &CallContext, policy: &str, bypass: bool, key_arn: &str) -> Result<(), SimError> {
+    fn check_key_policy(
+        &mut self,
+        ctx: &CallContext,
+        policy: &str,
+        bypass: bool,
+        key_arn: &str,
+    ) -> Result<(), SimError> {
         if policy.len() > 32_768 {
             return Err(SimError::service(
                 "LimitExceededException",
@@ -236,8 +290,9 @@ impl Cloud {
                 "The key policy exceeds the maximum size of 32768 bytes.",
             ));
         }
-        let doc = crate::sim::policy::PolicyDocument::parse(policy)
-            .map_err(|e| SimError::service("MalformedPolicyDocumentException", 400, e.to_string()))?;
+        let doc = crate::sim::policy::PolicyDocument::parse(policy).map_err(|e| {
+            SimError::service("MalformedPolicyDocumentException", 400, e.to_string())
+        })?;
         if !bypass && !self.key_policy_lets_caller_manage(ctx, &doc, key_arn) {
             return Err(SimError::service(
                 "MalformedPolicyDocumentException",
@@ -253,7 +308,9 @@ impl Cloud {
     pub fn kms_create_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let op = kms_op("CreateKey", p, false);
         let description = opt_str(p, "Description")?.unwrap_or("").to_string();
-        let usage = opt_str(p, "KeyUsage")?.unwrap_or("ENCRYPT_DECRYPT").to_string();
+        let usage = opt_str(p, "KeyUsage")?
+            .unwrap_or("ENCRYPT_DECRYPT")
+            .to_string();
         let spec = opt_str(p, "KeySpec")?
             .or(opt_str(p, "CustomerMasterKeySpec")?)
             .unwrap_or("SYMMETRIC_DEFAULT")
@@ -386,12 +443,16 @@ impl Cloud {
         let rest = &name["alias/".len()..];
         if rest.is_empty()
             || name.len() > 256
-            || !rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+            || !rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
         {
             return Err(SimError::service(
                 "InvalidAliasNameException",
                 400,
-                format!("Alias {name} is invalid: use alias/ followed by 1-250 letters, digits, /, _ or -."),
+                format!(
+                    "Alias {name} is invalid: use alias/ followed by 1-250 letters, digits, /, _ or -."
+                ),
             ));
         }
         Ok(())
@@ -413,10 +474,26 @@ impl Cloud {
                     format!("An alias with the name {alias_arn} already exists"),
                 ));
             }
-            if c.world.kms.aliases.values().filter(|a| a.target_key_id == id).count() >= MAX_ALIASES_PER_KEY {
-                return Err(SimError::service("LimitExceededException", 400, "A key can have at most 50 aliases."));
+            if c.world
+                .kms
+                .aliases
+                .values()
+                .filter(|a| a.target_key_id == id)
+                .count()
+                >= MAX_ALIASES_PER_KEY
+            {
+                return Err(SimError::service(
+                    "LimitExceededException",
+                    400,
+                    "A key can have at most 50 aliases.",
+                ));
             }
-            let alias = KmsAlias { name: name.clone(), arn: alias_arn, target_key_id: id, created: c.world.now };
+            let alias = KmsAlias {
+                name: name.clone(),
+                arn: alias_arn,
+                target_key_id: id,
+                created: c.world.now,
+            };
             c.world.kms.aliases.insert(name.clone(), alias);
             c.touch(EntityRef::KmsAlias(name));
             Ok(json!({}))
@@ -429,7 +506,9 @@ impl Cloud {
         self.run(ctx, kms_op("UpdateAlias", p, false), |c, t| {
             let alias_arn = c.alias_arn(&name);
             if !c.world.kms.aliases.contains_key(&name) {
-                return Err(SimError::kms_not_found(format!("Alias {alias_arn} is not found.")));
+                return Err(SimError::kms_not_found(format!(
+                    "Alias {alias_arn} is not found."
+                )));
             }
             c.authorize(ctx, &Access::iam_only("kms:UpdateAlias", &alias_arn))?;
             let id = c.kms_prelude(ctx, t, &target, IdForms::KeyOnly, "kms:UpdateAlias", &[])?;
@@ -447,7 +526,9 @@ impl Cloud {
         self.run(ctx, kms_op("DeleteAlias", p, false), |c, t| {
             let alias_arn = c.alias_arn(&name);
             let Some(a) = c.world.kms.aliases.get(&name) else {
-                return Err(SimError::kms_not_found(format!("Alias {alias_arn} is not found.")));
+                return Err(SimError::kms_not_found(format!(
+                    "Alias {alias_arn} is not found."
+                )));
             };
             let target = a.target_key_id.clone();
             c.authorize(ctx, &Access::iam_only("kms:DeleteAlias", &alias_arn))?;
@@ -470,13 +551,21 @@ impl Cloud {
 
     fn set_enabled(&mut self, ctx: &CallContext, p: &Json, enable: bool) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
-        let (name, action) = if enable { ("EnableKey", "kms:EnableKey") } else { ("DisableKey", "kms:DisableKey") };
+        let (name, action) = if enable {
+            ("EnableKey", "kms:EnableKey")
+        } else {
+            ("DisableKey", "kms:DisableKey")
+        };
         self.run(ctx, kms_op(name, p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, action, &[])?;
             c.require_not_pending(&id)?;
             let now = c.world.now;
             let k = c.key_mut(&id)?;
-            k.state = if enable { KeyState::Enabled } else { KeyState::Disabled };
+            k.state = if enable {
+                KeyState::Enabled
+            } else {
+                KeyState::Disabled
+            };
             // Overdue rotation happens on re-enable, as AWS does.
             if enable {
                 if let Some(r) = &mut k.rotation {
@@ -487,11 +576,22 @@ impl Cloud {
         })
     }
 
-    pub fn kms_schedule_key_deletion(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_schedule_key_deletion(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let window = opt_int(p, "PendingWindowInDays")?;
         self.run(ctx, kms_op("ScheduleKeyDeletion", p, false), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:ScheduleKeyDeletion", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:ScheduleKeyDeletion",
+                &[],
+            )?;
             let days = window.unwrap_or(30);
             if !(7..=30).contains(&days) {
                 return Err(SimError::validation(format!(
@@ -513,10 +613,21 @@ impl Cloud {
         })
     }
 
-    pub fn kms_cancel_key_deletion(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_cancel_key_deletion(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("CancelKeyDeletion", p, false), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:CancelKeyDeletion", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:CancelKeyDeletion",
+                &[],
+            )?;
             let k = c.key_mut(&id)?;
             if k.state != KeyState::PendingDeletion {
                 return Err(SimError::service(
@@ -533,7 +644,11 @@ impl Cloud {
         })
     }
 
-    pub fn kms_enable_key_rotation(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_enable_key_rotation(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let period = opt_int(p, "RotationPeriodInDays")?;
         self.run(ctx, kms_op("EnableKeyRotation", p, false), |c, t| {
@@ -552,20 +667,42 @@ impl Cloud {
         })
     }
 
-    pub fn kms_disable_key_rotation(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_disable_key_rotation(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("DisableKeyRotation", p, false), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:DisableKeyRotation", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:DisableKeyRotation",
+                &[],
+            )?;
             c.require_usable(&id)?;
             c.key_mut(&id)?.rotation = None;
             Ok(json!({}))
         })
     }
 
-    pub fn kms_get_key_rotation_status(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_get_key_rotation_status(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("GetKeyRotationStatus", p, true), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:GetKeyRotationStatus", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:GetKeyRotationStatus",
+                &[],
+            )?;
             let k = c.key(&id)?;
             let mut out = json!({"KeyRotationEnabled": k.rotation.is_some(), "KeyId": k.arn});
             if let Some(r) = k.rotation {
@@ -576,17 +713,33 @@ impl Cloud {
         })
     }
 
-    pub fn kms_rotate_key_on_demand(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_rotate_key_on_demand(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("RotateKeyOnDemand", p, false), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:RotateKeyOnDemand", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:RotateKeyOnDemand",
+                &[],
+            )?;
             c.require_usable(&id)?;
             let k = c.key(&id)?;
-            if k.rotations.iter().filter(|r| r.kind == "ON_DEMAND").count() >= MAX_ON_DEMAND_ROTATIONS {
+            if k.rotations.iter().filter(|r| r.kind == "ON_DEMAND").count()
+                >= MAX_ON_DEMAND_ROTATIONS
+            {
                 return Err(SimError::service(
                     "LimitExceededException",
                     400,
-                    format!("{} has reached the maximum of 25 on-demand rotations.", k.arn),
+                    format!(
+                        "{} has reached the maximum of 25 on-demand rotations.",
+                        k.arn
+                    ),
                 ));
             }
             c.rotate(&id, "ON_DEMAND")?;
@@ -601,11 +754,19 @@ impl Cloud {
         let now = self.world.now;
         let k = self.key_mut(id)?;
         k.materials.push(m);
-        k.rotations.push(RotationRecord { date: now, kind: kind.to_string(), version });
+        k.rotations.push(RotationRecord {
+            date: now,
+            kind: kind.to_string(),
+            version,
+        });
         Ok(())
     }
 
-    pub fn kms_list_key_rotations(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_list_key_rotations(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("ListKeyRotations", p, true), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:ListKeyRotations", &[])?;
@@ -625,7 +786,9 @@ impl Cloud {
         self.run(ctx, kms_op("GetKeyPolicy", p, true), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:GetKeyPolicy", &[])?;
             if name != "default" {
-                return Err(SimError::kms_not_found(format!("No such policy exists: {name}")));
+                return Err(SimError::kms_not_found(format!(
+                    "No such policy exists: {name}"
+                )));
             }
             Ok(json!({"Policy": c.key(&id)?.policy, "PolicyName": "default"}))
         })
@@ -648,11 +811,22 @@ impl Cloud {
         })
     }
 
-    pub fn kms_update_key_description(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_update_key_description(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let d = req_str(p, "Description")?.to_string();
         self.run(ctx, kms_op("UpdateKeyDescription", p, false), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:UpdateKeyDescription", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:UpdateKeyDescription",
+                &[],
+            )?;
             c.require_not_pending(&id)?;
             c.key_mut(&id)?.description = d;
             Ok(json!({}))
@@ -675,7 +849,11 @@ impl Cloud {
         let keys: Vec<String> = p
             .get("TagKeys")
             .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         self.run(ctx, kms_op("UntagResource", p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:UntagResource", &[])?;
@@ -688,10 +866,21 @@ impl Cloud {
         })
     }
 
-    pub fn kms_list_resource_tags(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_list_resource_tags(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("ListResourceTags", p, true), |c, t| {
-            let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:ListResourceTags", &[])?;
+            let id = c.kms_prelude(
+                ctx,
+                t,
+                &given,
+                IdForms::KeyOnly,
+                "kms:ListResourceTags",
+                &[],
+            )?;
             let tags: Vec<Json> = c
                 .key(&id)?
                 .tags
@@ -704,20 +893,34 @@ impl Cloud {
 
     // ------------------------------------------------------------ crypto
 
-    fn via_conditions(ctx: &CallContext, enc_ctx: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    fn via_conditions(
+        ctx: &CallContext,
+        enc_ctx: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
         let mut conds: Vec<(String, String)> = enc_ctx
             .iter()
             .map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone()))
             .collect();
-        conds.extend(enc_ctx.keys().map(|k| ("kms:EncryptionContextKeys".to_string(), k.clone())));
+        conds.extend(
+            enc_ctx
+                .keys()
+                .map(|k| ("kms:EncryptionContextKeys".to_string(), k.clone())),
+        );
         if let Some(s) = &ctx.invoked_by {
             let service = s.trim_end_matches(".amazonaws.com");
-            conds.push(("kms:ViaService".into(), format!("{service}.{{region}}.amazonaws.com")));
+            conds.push((
+                "kms:ViaService".into(),
+                format!("{service}.{{region}}.amazonaws.com"),
+            ));
         }
         conds
     }
 
-    fn crypto_conditions(&self, ctx: &CallContext, enc_ctx: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    fn crypto_conditions(
+        &self,
+        ctx: &CallContext,
+        enc_ctx: &BTreeMap<String, String>,
+    ) -> Vec<(String, String)> {
         Cloud::via_conditions(ctx, enc_ctx)
             .into_iter()
             .map(|(k, v)| (k, v.replace("{region}", &self.world.region)))
@@ -747,7 +950,12 @@ impl Cloud {
         })
     }
 
-    fn seal_with_current(&self, id: &str, plaintext: &[u8], enc_ctx: &BTreeMap<String, String>) -> Result<Vec<u8>, SimError> {
+    fn seal_with_current(
+        &self,
+        id: &str,
+        plaintext: &[u8],
+        enc_ctx: &BTreeMap<String, String>,
+    ) -> Result<Vec<u8>, SimError> {
         let k = self.key(id)?;
         let v = k.current_version();
         let m = self.material(k, v)?;
@@ -779,8 +987,12 @@ impl Cloud {
         let id = header.key_id.clone();
         if !self.world.kms.keys.contains_key(&id) {
             // A deleted key: its material is gone, so this ciphertext can never be opened again.
-            t.resources.push(("AWS::KMS::Key".into(), self.key_arn(&id)));
-            return Err(SimError::kms_not_found(format!("Key '{}' does not exist", self.key_arn(&id))));
+            t.resources
+                .push(("AWS::KMS::Key".into(), self.key_arn(&id)));
+            return Err(SimError::kms_not_found(format!(
+                "Key '{}' does not exist",
+                self.key_arn(&id)
+            )));
         }
         let conds = self.crypto_conditions(ctx, enc_ctx);
         let arn = self.key_arn(&id);
@@ -834,11 +1046,20 @@ impl Cloud {
         self.generate_data_key(ctx, p, true)
     }
 
-    pub fn kms_generate_data_key_without_plaintext(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn kms_generate_data_key_without_plaintext(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         self.generate_data_key(ctx, p, false)
     }
 
-    fn generate_data_key(&mut self, ctx: &CallContext, p: &Json, with_plaintext: bool) -> Result<Json, SimError> {
+    fn generate_data_key(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+        with_plaintext: bool,
+    ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let spec = opt_str(p, "KeySpec")?.map(str::to_string);
         let nbytes = opt_int(p, "NumberOfBytes")?;
@@ -846,7 +1067,10 @@ impl Cloud {
         let (name, action) = if with_plaintext {
             ("GenerateDataKey", "kms:GenerateDataKey")
         } else {
-            ("GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyWithoutPlaintext")
+            (
+                "GenerateDataKeyWithoutPlaintext",
+                "kms:GenerateDataKeyWithoutPlaintext",
+            )
         };
         self.run(ctx, kms_op(name, p, true), |c, t| {
             let n = match (spec.as_deref(), nbytes) {
@@ -933,8 +1157,17 @@ impl Cloud {
             access_key_id: None,
             secure_transport: true,
         };
-        let op = Op { service: "kms", name, params: Json::Null, read_only: false, data_event: false };
-        let touched = Touched { resources: vec![("AWS::KMS::Key".into(), key_arn.to_string())], response: None };
+        let op = Op {
+            service: "kms",
+            name,
+            params: Json::Null,
+            read_only: false,
+            data_event: false,
+        };
+        let touched = Touched {
+            resources: vec![("AWS::KMS::Key".into(), key_arn.to_string())],
+            response: None,
+        };
         self.record_event(&ctx, &op, &touched, None);
     }
 
@@ -949,7 +1182,8 @@ impl Cloud {
         let key = KmsKey {
             key_id: id.clone(),
             arn,
-            description: "Default key that protects my S3 objects when no other key is defined".into(),
+            description: "Default key that protects my S3 objects when no other key is defined"
+                .into(),
             key_usage: "ENCRYPT_DECRYPT".into(),
             key_spec: "SYMMETRIC_DEFAULT".into(),
             state: KeyState::Enabled,
@@ -959,7 +1193,10 @@ impl Cloud {
             policy: self.default_key_policy(),
             multi_region: false,
             tags: BTreeMap::new(),
-            rotation: Some(RotationSchedule { period_days: 365, next: self.world.now + 365 * DAY }),
+            rotation: Some(RotationSchedule {
+                period_days: 365,
+                next: self.world.now + 365 * DAY,
+            }),
             rotation_before_deletion: None,
             rotations: Vec::new(),
             materials: vec![material],
@@ -967,7 +1204,12 @@ impl Cloud {
         self.world.kms.keys.insert(id.clone(), key);
         self.touch(EntityRef::KmsKey(id.clone()));
         let name = "alias/aws/s3".to_string();
-        let alias = KmsAlias { name: name.clone(), arn: self.alias_arn(&name), target_key_id: id.clone(), created: self.world.now };
+        let alias = KmsAlias {
+            name: name.clone(),
+            arn: self.alias_arn(&name),
+            target_key_id: id.clone(),
+            created: self.world.now,
+        };
         self.world.kms.aliases.insert(name.clone(), alias);
         self.touch(EntityRef::KmsAlias(name));
         Ok(id)
@@ -986,21 +1228,34 @@ fn check_algorithm(p: &Json) -> Result<(), SimError> {
         Some(other) => Err(SimError::service(
             "InvalidKeyUsageException",
             400,
-            format!("The encryption algorithm {other} is not supported by symmetric keys; use SYMMETRIC_DEFAULT."),
+            format!(
+                "The encryption algorithm {other} is not supported by symmetric keys; use SYMMETRIC_DEFAULT."
+            ),
         )),
     }
 }
 
 /// KMS tags: `[{TagKey, TagValue}]`.
 fn tag_list(p: &Json) -> Result<BTreeMap<String, String>, SimError> {
-    let Some(tags) = p.get("Tags") else { return Ok(BTreeMap::new()) };
+    let Some(tags) = p.get("Tags") else {
+        return Ok(BTreeMap::new());
+    };
     let Some(arr) = tags.as_array() else {
-        return Err(SimError::param("Invalid type for parameter Tags: expected a list of {TagKey, TagValue}"));
+        return Err(SimError::param(
+            "Invalid type for parameter Tags: expected a list of {TagKey, TagValue}",
+        ));
     };
     arr.iter()
-        .map(|t| match (t.get("TagKey").and_then(Json::as_str), t.get("TagValue").and_then(Json::as_str)) {
-            (Some(k), Some(v)) => Ok((k.to_string(), v.to_string())),
-            _ => Err(SimError::param("Each tag needs TagKey and TagValue strings")),
+        .map(|t| {
+            match (
+                t.get("TagKey").and_then(Json::as_str),
+                t.get("TagValue").and_then(Json::as_str),
+            ) {
+                (Some(k), Some(v)) => Ok((k.to_string(), v.to_string())),
+                _ => Err(SimError::param(
+                    "Each tag needs TagKey and TagValue strings",
+                )),
+            }
         })
         .collect()
 }

@@ -32,6 +32,9 @@ use crate::sim::world::EntityRef;
 /// The name of the learner's own IAM user, present in every world.
 pub const LAB_ADMIN: &str = "lab-admin";
 
+/// The account id of a new world unless `init -account-id` says otherwise.
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+
 /// Who makes a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -72,7 +75,10 @@ impl CallContext {
     }
 
     pub fn anonymous() -> CallContext {
-        CallContext { principal: Principal::Anonymous, ..CallContext::lab_admin() }
+        CallContext {
+            principal: Principal::Anonymous,
+            ..CallContext::lab_admin()
+        }
     }
 
     /// The same caller, as seen by a service acting for it.
@@ -112,7 +118,8 @@ pub struct Cloud {
     events_mark: usize,
     /// Set when key material was destroyed: the store must compact so no file keeps it.
     pub material_destroyed: bool,
-    pub(crate) policy_cache: std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
+    pub(crate) policy_cache:
+        std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
     pub(crate) bucket_keys: s3::BucketKeyCache,
 }
 
@@ -135,9 +142,18 @@ impl Cloud {
     }
 
     /// A fresh in-memory world (for `keyform test` and unit tests), bootstrapped with lab-admin.
-    pub fn in_memory(account_id: &str, region: &str, now: Millis, ids: ids::IdGen) -> Result<Cloud, SimError> {
+    pub fn in_memory(
+        account_id: &str,
+        region: &str,
+        now: Millis,
+        ids: ids::IdGen,
+    ) -> Result<Cloud, SimError> {
         let root = RootKey::ephemeral().map_err(|e| SimError::internal(e.to_string()))?;
-        let mut c = Cloud::new(World::new(account_id, region, now, ids), root, Box::new(blobs::MemoryBlobs::default()));
+        let mut c = Cloud::new(
+            World::new(account_id, region, now, ids),
+            root,
+            Box::new(blobs::MemoryBlobs::default()),
+        );
         c.bootstrap();
         Ok(c)
     }
@@ -150,7 +166,8 @@ impl Cloud {
         let user = self.new_user(LAB_ADMIN, "/");
         self.world.iam.users.insert(LAB_ADMIN.to_string(), user);
         if let Some(u) = self.world.iam.users.get_mut(LAB_ADMIN) {
-            u.attached_policies.insert("arn:aws:iam::aws:policy/AdministratorAccess".into());
+            u.attached_policies
+                .insert("arn:aws:iam::aws:policy/AdministratorAccess".into());
         }
         self.touch(EntityRef::User(LAB_ADMIN.into()));
     }
@@ -243,7 +260,12 @@ impl Cloud {
                     .users
                     .get(name)
                     .map(|u| (u.arn.clone(), u.user_id.clone()))
-                    .unwrap_or_else(|| (format!("arn:aws:iam::{}:user/{name}", self.world.account_id), String::new()));
+                    .unwrap_or_else(|| {
+                        (
+                            format!("arn:aws:iam::{}:user/{name}", self.world.account_id),
+                            String::new(),
+                        )
+                    });
                 let mut m = json!({
                     "type": "IAMUser", "principalId": id, "arn": arn,
                     "accountId": self.world.account_id, "userName": name,
@@ -253,7 +275,9 @@ impl Cloud {
                 }
                 m
             }
-            Principal::Anonymous => json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"}),
+            Principal::Anonymous => {
+                json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"})
+            }
             Principal::Service(s) => json!({"type": "AWSService", "invokedBy": s}),
         }
     }
@@ -261,12 +285,10 @@ impl Cloud {
     /// The ARN of a principal, for messages and policy evaluation.
     pub fn principal_arn(&self, p: &Principal) -> String {
         match p {
-            Principal::User(n) => self
-                .world
-                .iam
-                .users
-                .get(n)
-                .map_or_else(|| format!("arn:aws:iam::{}:user/{n}", self.world.account_id), |u| u.arn.clone()),
+            Principal::User(n) => self.world.iam.users.get(n).map_or_else(
+                || format!("arn:aws:iam::{}:user/{n}", self.world.account_id),
+                |u| u.arn.clone(),
+            ),
             Principal::Anonymous => "anonymous".into(),
             Principal::Service(s) => s.clone(),
         }
@@ -326,7 +348,9 @@ impl Cloud {
 pub(crate) fn req_str<'a>(p: &'a Json, name: &str) -> Result<&'a str, SimError> {
     match p.get(name) {
         Some(Json::String(s)) => Ok(s),
-        Some(Json::Null) | None => Err(SimError::param(format!("Missing required parameter in input: \"{name}\""))),
+        Some(Json::Null) | None => Err(SimError::param(format!(
+            "Missing required parameter in input: \"{name}\""
+        ))),
         Some(other) => Err(SimError::param(format!(
             "Invalid type for parameter {name}, value: {other}, type: {}, valid types: <class 'str'>",
             json_type(other)
@@ -369,12 +393,17 @@ pub(crate) fn opt_bool(p: &Json, name: &str) -> Result<Option<bool>, SimError> {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Bool(b)) => Ok(Some(*b)),
         Some(Json::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
-        Some(other) => Err(SimError::param(format!("Invalid type for parameter {name}, value: {other}, valid types: <class 'bool'>"))),
+        Some(other) => Err(SimError::param(format!(
+            "Invalid type for parameter {name}, value: {other}, valid types: <class 'bool'>"
+        ))),
     }
 }
 
 /// Reads an optional string map parameter (encryption contexts, tags).
-pub(crate) fn opt_str_map(p: &Json, name: &str) -> Result<std::collections::BTreeMap<String, String>, SimError> {
+pub(crate) fn opt_str_map(
+    p: &Json,
+    name: &str,
+) -> Result<std::collections::BTreeMap<String, String>, SimError> {
     match p.get(name) {
         None | Some(Json::Null) => Ok(Default::default()),
         Some(Json::Object(m)) => m

@@ -14,8 +14,12 @@ use zeroize::Zeroizing;
 use crate::sim::authz::Access;
 use crate::sim::clock::{MINUTE, Millis, iso8601};
 use crate::sim::crypto::{self, KeyMaterial};
-use crate::sim::world::{Bucket, EncryptionRule, EntityRef, ObjectEncryption, PublicAccessBlock, S3Object};
-use crate::sim::{CallContext, Cloud, Op, Principal, SimError, Touched, opt_bool, opt_int, opt_str, req_str};
+use crate::sim::world::{
+    Bucket, EncryptionRule, EntityRef, ObjectEncryption, PublicAccessBlock, S3Object,
+};
+use crate::sim::{
+    CallContext, Cloud, Op, Principal, SimError, Touched, opt_bool, opt_int, opt_str, req_str,
+};
 
 /// How long a bucket key stays cached for one caller, on the simulated clock.
 pub const BUCKET_KEY_TTL: Millis = 5 * MINUTE;
@@ -33,23 +37,42 @@ struct CachedBucketKey {
 }
 
 fn s3_op(name: &'static str, params: Json, read_only: bool, data_event: bool) -> Op {
-    Op { service: "s3", name, params, read_only, data_event }
+    Op {
+        service: "s3",
+        name,
+        params,
+        read_only,
+        data_event,
+    }
 }
 
 fn no_such_bucket(b: &str) -> SimError {
-    SimError::service("NoSuchBucket", 404, format!("The specified bucket does not exist: {b}"))
+    SimError::service(
+        "NoSuchBucket",
+        404,
+        format!("The specified bucket does not exist: {b}"),
+    )
 }
 
 /// Checks a bucket name against S3's rules; Err says which rule failed.
 pub fn validate_bucket_name(name: &str) -> Result<(), String> {
     let n = name.len();
     if !(3..=63).contains(&n) {
-        return Err(format!("bucket names must be 3 to 63 characters long (got {n})"));
+        return Err(format!(
+            "bucket names must be 3 to 63 characters long (got {n})"
+        ));
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-') {
-        return Err("bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)".into());
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return Err(
+            "bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)"
+                .into(),
+        );
     }
-    let first_last_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let first_last_ok =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     if !first_last_ok(name.chars().next()) || !first_last_ok(name.chars().last()) {
         return Err("bucket names must begin and end with a letter or digit".into());
     }
@@ -64,7 +87,9 @@ pub fn validate_bucket_name(name: &str) -> Result<(), String> {
     }
     for suffix in ["-s3alias", "--ol-s3", "--x-s3"] {
         if name.ends_with(suffix) {
-            return Err(format!("bucket names must not end with the suffix {suffix}"));
+            return Err(format!(
+                "bucket names must not end with the suffix {suffix}"
+            ));
         }
     }
     Ok(())
@@ -74,7 +99,10 @@ pub fn validate_bucket_name(name: &str) -> Result<(), String> {
 fn kms_error_through_s3(e: SimError) -> SimError {
     match e.code.as_str() {
         "AccessDeniedException" => SimError::service("AccessDenied", 403, e.message),
-        "DisabledException" | "KMSInvalidStateException" | "NotFoundException" | "InvalidCiphertextException" => {
+        "DisabledException"
+        | "KMSInvalidStateException"
+        | "NotFoundException"
+        | "InvalidCiphertextException" => {
             SimError::service(&format!("KMS.{}", e.code), 400, e.message)
         }
         _ => e,
@@ -107,21 +135,38 @@ fn object_fields(o: &S3Object) -> Json {
 
 impl Cloud {
     fn bucket(&self, b: &str) -> Result<&Bucket, SimError> {
-        self.world.s3.buckets.get(b).ok_or_else(|| no_such_bucket(b))
+        self.world
+            .s3
+            .buckets
+            .get(b)
+            .ok_or_else(|| no_such_bucket(b))
     }
 
     fn bucket_mut(&mut self, b: &str) -> Result<&mut Bucket, SimError> {
         self.touch(EntityRef::Bucket(b.to_string()));
-        self.world.s3.buckets.get_mut(b).ok_or_else(|| no_such_bucket(b))
+        self.world
+            .s3
+            .buckets
+            .get_mut(b)
+            .ok_or_else(|| no_such_bucket(b))
     }
 
     fn bucket_params(p: &Json) -> Result<(String, Json), SimError> {
         let b = req_str(p, "Bucket")?.to_string();
-        Ok((b.clone(), json!({"bucketName": b, "Host": format!("{b}.s3.amazonaws.com")})))
+        Ok((
+            b.clone(),
+            json!({"bucketName": b, "Host": format!("{b}.s3.amazonaws.com")}),
+        ))
     }
 
     /// Authorizes a bucket-level call: s3:ACTION on the bucket ARN.
-    fn s3_bucket_prelude(&mut self, ctx: &CallContext, t: &mut Touched, b: &str, action: &str) -> Result<(), SimError> {
+    fn s3_bucket_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        action: &str,
+    ) -> Result<(), SimError> {
         let arn = format!("arn:aws:s3:::{b}");
         t.resources.push(("AWS::S3::Bucket".into(), arn.clone()));
         self.bucket(b)?;
@@ -131,9 +176,16 @@ impl Cloud {
 
     /// RestrictPublicBuckets: a public bucket policy serves only the owner account.
     fn check_public_restriction(&self, ctx: &CallContext, b: &str) -> Result<(), SimError> {
-        let restrict = self.bucket(b)?.public_access_block.is_some_and(|p| p.restrict_public_buckets);
+        let restrict = self
+            .bucket(b)?
+            .public_access_block
+            .is_some_and(|p| p.restrict_public_buckets);
         if restrict && matches!(ctx.principal, Principal::Anonymous) {
-            return Err(SimError::service("AccessDenied", 403, crate::sim::policy::S3_ACCESS_DENIED));
+            return Err(SimError::service(
+                "AccessDenied",
+                403,
+                crate::sim::policy::S3_ACCESS_DENIED,
+            ));
         }
         Ok(())
     }
@@ -191,7 +243,11 @@ impl Cloud {
         self.run(ctx, s3_op("DeleteBucket", params, false, false), |c, t| {
             c.s3_bucket_prelude(ctx, t, &b, "s3:DeleteBucket")?;
             if c.world.s3.objects.get(&b).is_some_and(|o| !o.is_empty()) {
-                return Err(SimError::service("BucketNotEmpty", 409, "The bucket you tried to delete is not empty"));
+                return Err(SimError::service(
+                    "BucketNotEmpty",
+                    409,
+                    "The bucket you tried to delete is not empty",
+                ));
             }
             c.world.s3.buckets.remove(&b);
             c.touch(EntityRef::Bucket(b.clone()));
@@ -222,20 +278,35 @@ impl Cloud {
         })
     }
 
-    pub fn s3_put_bucket_encryption(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_put_bucket_encryption(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, mut params) = Cloud::bucket_params(p)?;
-        let cfg = p.get("ServerSideEncryptionConfiguration").cloned().unwrap_or(Json::Null);
+        let cfg = p
+            .get("ServerSideEncryptionConfiguration")
+            .cloned()
+            .unwrap_or(Json::Null);
         params["ServerSideEncryptionConfiguration"] = cfg.clone();
         let rules = parse_encryption_rules(&cfg)?;
-        self.run(ctx, s3_op("PutBucketEncryption", params, false, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:PutEncryptionConfiguration")?;
-            c.bucket_mut(&b)?.encryption = Some(rules);
-            c.bucket_keys.entries.retain(|k, _| k.1 != b);
-            Ok(json!({}))
-        })
+        self.run(
+            ctx,
+            s3_op("PutBucketEncryption", params, false, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:PutEncryptionConfiguration")?;
+                c.bucket_mut(&b)?.encryption = Some(rules);
+                c.bucket_keys.entries.retain(|k, _| k.1 != b);
+                Ok(json!({}))
+            },
+        )
     }
 
-    pub fn s3_get_bucket_encryption(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_get_bucket_encryption(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
         self.run(ctx, s3_op("GetBucketEncryption", params, true, false), |c, t| {
             c.s3_bucket_prelude(ctx, t, &b, "s3:GetEncryptionConfiguration")?;
@@ -257,20 +328,37 @@ impl Cloud {
         })
     }
 
-    pub fn s3_delete_bucket_encryption(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_delete_bucket_encryption(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
-        self.run(ctx, s3_op("DeleteBucketEncryption", params, false, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:PutEncryptionConfiguration")?;
-            c.bucket_mut(&b)?.encryption = None;
-            Ok(json!({}))
-        })
+        self.run(
+            ctx,
+            s3_op("DeleteBucketEncryption", params, false, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:PutEncryptionConfiguration")?;
+                c.bucket_mut(&b)?.encryption = None;
+                Ok(json!({}))
+            },
+        )
     }
 
-    pub fn s3_put_public_access_block(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_put_public_access_block(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, mut params) = Cloud::bucket_params(p)?;
-        let cfg = p.get("PublicAccessBlockConfiguration").cloned().unwrap_or(Json::Null);
+        let cfg = p
+            .get("PublicAccessBlockConfiguration")
+            .cloned()
+            .unwrap_or(Json::Null);
         if !cfg.is_object() {
-            return Err(SimError::param("Missing required parameter in input: \"PublicAccessBlockConfiguration\""));
+            return Err(SimError::param(
+                "Missing required parameter in input: \"PublicAccessBlockConfiguration\"",
+            ));
         }
         let flag = |n: &str| opt_bool(&cfg, n).map(|v| v.unwrap_or(false));
         let pab = PublicAccessBlock {
@@ -280,14 +368,22 @@ impl Cloud {
             restrict_public_buckets: flag("RestrictPublicBuckets")?,
         };
         params["PublicAccessBlockConfiguration"] = cfg;
-        self.run(ctx, s3_op("PutPublicAccessBlock", params, false, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:PutBucketPublicAccessBlock")?;
-            c.bucket_mut(&b)?.public_access_block = Some(pab);
-            Ok(json!({}))
-        })
+        self.run(
+            ctx,
+            s3_op("PutPublicAccessBlock", params, false, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:PutBucketPublicAccessBlock")?;
+                c.bucket_mut(&b)?.public_access_block = Some(pab);
+                Ok(json!({}))
+            },
+        )
     }
 
-    pub fn s3_get_public_access_block(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_get_public_access_block(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
         self.run(ctx, s3_op("GetPublicAccessBlock", params, true, false), |c, t| {
             c.s3_bucket_prelude(ctx, t, &b, "s3:GetBucketPublicAccessBlock")?;
@@ -305,13 +401,21 @@ impl Cloud {
         })
     }
 
-    pub fn s3_delete_public_access_block(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_delete_public_access_block(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
-        self.run(ctx, s3_op("DeletePublicAccessBlock", params, false, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:PutBucketPublicAccessBlock")?;
-            c.bucket_mut(&b)?.public_access_block = None;
-            Ok(json!({}))
-        })
+        self.run(
+            ctx,
+            s3_op("DeletePublicAccessBlock", params, false, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:PutBucketPublicAccessBlock")?;
+                c.bucket_mut(&b)?.public_access_block = None;
+                Ok(json!({}))
+            },
+        )
     }
 
     pub fn s3_put_bucket_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
@@ -341,37 +445,67 @@ impl Cloud {
 
     pub fn s3_get_bucket_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
-        self.run(ctx, s3_op("GetBucketPolicy", params, true, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:GetBucketPolicy")?;
-            match &c.bucket(&b)?.policy {
-                Some(pol) => Ok(json!({"Policy": pol})),
-                None => Err(SimError::service("NoSuchBucketPolicy", 404, "The bucket policy does not exist")),
-            }
-        })
+        self.run(
+            ctx,
+            s3_op("GetBucketPolicy", params, true, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:GetBucketPolicy")?;
+                match &c.bucket(&b)?.policy {
+                    Some(pol) => Ok(json!({"Policy": pol})),
+                    None => Err(SimError::service(
+                        "NoSuchBucketPolicy",
+                        404,
+                        "The bucket policy does not exist",
+                    )),
+                }
+            },
+        )
     }
 
-    pub fn s3_delete_bucket_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn s3_delete_bucket_policy(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let (b, params) = Cloud::bucket_params(p)?;
-        self.run(ctx, s3_op("DeleteBucketPolicy", params, false, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:DeleteBucketPolicy")?;
-            c.bucket_mut(&b)?.policy = None;
-            Ok(json!({}))
-        })
+        self.run(
+            ctx,
+            s3_op("DeleteBucketPolicy", params, false, false),
+            |c, t| {
+                c.s3_bucket_prelude(ctx, t, &b, "s3:DeleteBucketPolicy")?;
+                c.bucket_mut(&b)?.policy = None;
+                Ok(json!({}))
+            },
+        )
     }
 
     // ------------------------------------------------------------ objects
 
-    fn object_prelude(&mut self, ctx: &CallContext, t: &mut Touched, b: &str, k: &str, action: &str, conds: &[(String, String)]) -> Result<(), SimError> {
+    fn object_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        action: &str,
+        conds: &[(String, String)],
+    ) -> Result<(), SimError> {
         let arn = object_arn(b, k);
         t.resources.push(("AWS::S3::Object".into(), arn.clone()));
-        t.resources.push(("AWS::S3::Bucket".into(), format!("arn:aws:s3:::{b}")));
+        t.resources
+            .push(("AWS::S3::Bucket".into(), format!("arn:aws:s3:::{b}")));
         self.bucket(b)?;
         self.check_public_restriction(ctx, b)?;
         self.authorize(ctx, &Access::s3(action, &arn, b, conds))
     }
 
     /// PutObject with the body given as bytes.
-    pub fn s3_put_object(&mut self, ctx: &CallContext, p: &Json, body: &[u8]) -> Result<Json, SimError> {
+    pub fn s3_put_object(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
         let (b, mut params) = Cloud::bucket_params(p)?;
         let k = req_str(p, "Key")?.to_string();
         validate_key(&k)?;
@@ -380,9 +514,14 @@ impl Cloud {
         let kms_key = opt_str(p, "SSEKMSKeyId")?.map(str::to_string);
         let extra_ctx = opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string);
         let bucket_key = opt_bool(p, "BucketKeyEnabled")?;
-        let content_type = opt_str(p, "ContentType")?.unwrap_or("binary/octet-stream").to_string();
+        let content_type = opt_str(p, "ContentType")?
+            .unwrap_or("binary/octet-stream")
+            .to_string();
         let metadata = crate::sim::opt_str_map(p, "Metadata")?;
-        for (name, v) in [("x-amz-server-side-encryption", &sse), ("x-amz-server-side-encryption-aws-kms-key-id", &kms_key)] {
+        for (name, v) in [
+            ("x-amz-server-side-encryption", &sse),
+            ("x-amz-server-side-encryption-aws-kms-key-id", &kms_key),
+        ] {
             if let Some(v) = v {
                 params[name] = json!(v);
             }
@@ -501,7 +640,10 @@ impl Cloud {
     /// A fresh S3-managed data key and its root-wrapped form.
     fn s3_managed_key(&mut self, blob_id: &str) -> Result<(KeyMaterial, String), SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
-        let wrapped = self.root.wrap(&format!("s3/{blob_id}"), 1, &m).map_err(|e| SimError::internal(e.to_string()))?;
+        let wrapped = self
+            .root
+            .wrap(&format!("s3/{blob_id}"), 1, &m)
+            .map_err(|e| SimError::internal(e.to_string()))?;
         Ok((m, wrapped))
     }
 
@@ -525,35 +667,73 @@ impl Cloud {
             }
         }
         let req = json!({"KeyId": key_arn, "KeySpec": "AES_256", "EncryptionContext": enc_ctx});
-        let r = self.kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req).map_err(kms_error_through_s3)?;
+        let r = self
+            .kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req)
+            .map_err(kms_error_through_s3)?;
         let key = KeyMaterial::from_slice(&Zeroizing::new(b64_field(&r, "Plaintext")?))
             .map_err(|e| SimError::internal(e.to_string()))?;
-        let blob = r.get("CiphertextBlob").and_then(Json::as_str).unwrap_or_default().to_string();
-        self.bucket_keys
-            .entries
-            .insert(cache_key, CachedBucketKey { key: key.clone(), blob: blob.clone(), expires: now + BUCKET_KEY_TTL });
+        let blob = r
+            .get("CiphertextBlob")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_string();
+        self.bucket_keys.entries.insert(
+            cache_key,
+            CachedBucketKey {
+                key: key.clone(),
+                blob: blob.clone(),
+                expires: now + BUCKET_KEY_TTL,
+            },
+        );
         Ok((key, blob))
     }
 
     /// Re-checks, without a KMS call or event, that the caller may still use the key.
-    fn check_cached_key_use(&mut self, ctx: &CallContext, key_arn: &str, action: &str, enc_ctx: &BTreeMap<String, String>) -> Result<(), SimError> {
+    fn check_cached_key_use(
+        &mut self,
+        ctx: &CallContext,
+        key_arn: &str,
+        action: &str,
+        enc_ctx: &BTreeMap<String, String>,
+    ) -> Result<(), SimError> {
         let id = key_arn.rsplit('/').next().unwrap_or_default().to_string();
-        let mut conds: Vec<(String, String)> = enc_ctx.iter().map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone())).collect();
-        conds.push(("kms:ViaService".into(), format!("s3.{}.amazonaws.com", self.world.region)));
+        let mut conds: Vec<(String, String)> = enc_ctx
+            .iter()
+            .map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone()))
+            .collect();
+        conds.push((
+            "kms:ViaService".into(),
+            format!("s3.{}.amazonaws.com", self.world.region),
+        ));
         let via = ctx.via("s3.amazonaws.com");
-        self.authorize(&via, &Access::kms(action, key_arn, &id, &conds)).map_err(kms_error_through_s3)?;
+        self.authorize(&via, &Access::kms(action, key_arn, &id, &conds))
+            .map_err(kms_error_through_s3)?;
         match self.world.kms.keys.get(&id).map(|k| k.state) {
             Some(crate::sim::world::KeyState::Enabled) => Ok(()),
-            Some(crate::sim::world::KeyState::Disabled) => Err(SimError::service("KMS.DisabledException", 400, format!("{key_arn} is disabled."))),
-            Some(crate::sim::world::KeyState::PendingDeletion) => {
-                Err(SimError::service("KMS.KMSInvalidStateException", 400, format!("{key_arn} is pending deletion.")))
-            }
-            None => Err(SimError::service("KMS.NotFoundException", 400, format!("Key '{key_arn}' does not exist"))),
+            Some(crate::sim::world::KeyState::Disabled) => Err(SimError::service(
+                "KMS.DisabledException",
+                400,
+                format!("{key_arn} is disabled."),
+            )),
+            Some(crate::sim::world::KeyState::PendingDeletion) => Err(SimError::service(
+                "KMS.KMSInvalidStateException",
+                400,
+                format!("{key_arn} is pending deletion."),
+            )),
+            None => Err(SimError::service(
+                "KMS.NotFoundException",
+                400,
+                format!("Key '{key_arn}' does not exist"),
+            )),
         }
     }
 
     /// GetObject: returns the response fields and the plaintext body.
-    pub fn s3_get_object(&mut self, ctx: &CallContext, p: &Json) -> Result<(Json, Zeroizing<Vec<u8>>), SimError> {
+    pub fn s3_get_object(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<(Json, Zeroizing<Vec<u8>>), SimError> {
         let (b, mut params) = Cloud::bucket_params(p)?;
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
@@ -586,15 +766,32 @@ impl Cloud {
     }
 
     /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes).
-    fn open_object(&mut self, ctx: &CallContext, b: &str, obj: &S3Object) -> Result<Zeroizing<Vec<u8>>, SimError> {
+    fn open_object(
+        &mut self,
+        ctx: &CallContext,
+        b: &str,
+        obj: &S3Object,
+    ) -> Result<Zeroizing<Vec<u8>>, SimError> {
         let enc = &obj.encryption;
         let aad = format!("{}\n{}", object_arn(b, &obj.key), obj.blob);
-        let sealed = self.blobs.get(&obj.blob).map_err(|e| SimError::internal(format!("object body missing from the store: {e}")))?;
-        let corrupt = |_| SimError::internal(format!("stored object {}/{} failed authentication: the object store was tampered with", b, obj.key));
+        let sealed = self
+            .blobs
+            .get(&obj.blob)
+            .map_err(|e| SimError::internal(format!("object body missing from the store: {e}")))?;
+        let corrupt = |_| {
+            SimError::internal(format!(
+                "stored object {}/{} failed authentication: the object store was tampered with",
+                b, obj.key
+            ))
+        };
         if enc.algorithm == "AES256" {
             let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
-            let m = self.root.unwrap(&format!("s3/{}", obj.blob), 1, &wrapped).map_err(|e| SimError::internal(e.to_string()))?;
-            let body = crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?;
+            let m = self
+                .root
+                .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
+                .map_err(|e| SimError::internal(e.to_string()))?;
+            let body =
+                crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?;
             return self.verify_checksum(b, obj, body);
         }
         if matches!(ctx.principal, Principal::Anonymous) || !ctx.secure_transport {
@@ -608,18 +805,26 @@ impl Cloud {
         let data_key: Zeroizing<Vec<u8>> = match &enc.bucket_sealed_key {
             Some(sealed_dk) => {
                 let bk = self.bucket_key_for_get(ctx, b, enc, &blob)?;
-                let sealed_dk = B64.decode(sealed_dk).map_err(|_| SimError::internal("stored data key damaged"))?;
-                crypto::decrypt_body(bk.expose(), &sealed_dk, object_arn(b, &obj.key).as_bytes()).map_err(corrupt)?
+                let sealed_dk = B64
+                    .decode(sealed_dk)
+                    .map_err(|_| SimError::internal("stored data key damaged"))?;
+                crypto::decrypt_body(bk.expose(), &sealed_dk, object_arn(b, &obj.key).as_bytes())
+                    .map_err(corrupt)?
             }
             None => {
                 let req = json!({"CiphertextBlob": blob, "EncryptionContext": enc.context});
-                let r = self.kms_decrypt(&ctx.via("s3.amazonaws.com"), &req).map_err(kms_error_through_s3)?;
+                let r = self
+                    .kms_decrypt(&ctx.via("s3.amazonaws.com"), &req)
+                    .map_err(kms_error_through_s3)?;
                 Zeroizing::new(b64_field(&r, "Plaintext")?)
             }
         };
         let layer1 = if enc.algorithm == "aws:kms:dsse" {
             let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
-            let m = self.root.unwrap(&format!("s3/{}", obj.blob), 1, &wrapped).map_err(|e| SimError::internal(e.to_string()))?;
+            let m = self
+                .root
+                .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
+                .map_err(|e| SimError::internal(e.to_string()))?;
             crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?
         } else {
             Zeroizing::new(sealed)
@@ -628,14 +833,28 @@ impl Cloud {
         self.verify_checksum(b, obj, body)
     }
 
-    fn verify_checksum(&self, b: &str, obj: &S3Object, body: Zeroizing<Vec<u8>>) -> Result<Zeroizing<Vec<u8>>, SimError> {
+    fn verify_checksum(
+        &self,
+        b: &str,
+        obj: &S3Object,
+        body: Zeroizing<Vec<u8>>,
+    ) -> Result<Zeroizing<Vec<u8>>, SimError> {
         if B64.encode(crypto::sha256(&body)) != obj.checksum_sha256 {
-            return Err(SimError::internal(format!("stored object {b}/{} does not match its SHA-256 checksum", obj.key)));
+            return Err(SimError::internal(format!(
+                "stored object {b}/{} does not match its SHA-256 checksum",
+                obj.key
+            )));
         }
         Ok(body)
     }
 
-    fn bucket_key_for_get(&mut self, ctx: &CallContext, b: &str, enc: &ObjectEncryption, blob: &str) -> Result<KeyMaterial, SimError> {
+    fn bucket_key_for_get(
+        &mut self,
+        ctx: &CallContext,
+        b: &str,
+        enc: &ObjectEncryption,
+        blob: &str,
+    ) -> Result<KeyMaterial, SimError> {
         let key_arn = enc.kms_key_arn.clone().unwrap_or_default();
         let who = self.principal_arn(&ctx.principal);
         let cache_key = (who, b.to_string(), key_arn.clone());
@@ -648,11 +867,19 @@ impl Cloud {
             }
         }
         let req = json!({"CiphertextBlob": blob, "EncryptionContext": enc.context});
-        let r = self.kms_decrypt(&ctx.via("s3.amazonaws.com"), &req).map_err(kms_error_through_s3)?;
-        let key = KeyMaterial::from_slice(&Zeroizing::new(b64_field(&r, "Plaintext")?)).map_err(|e| SimError::internal(e.to_string()))?;
-        self.bucket_keys
-            .entries
-            .insert(cache_key, CachedBucketKey { key: key.clone(), blob: blob.to_string(), expires: now + BUCKET_KEY_TTL });
+        let r = self
+            .kms_decrypt(&ctx.via("s3.amazonaws.com"), &req)
+            .map_err(kms_error_through_s3)?;
+        let key = KeyMaterial::from_slice(&Zeroizing::new(b64_field(&r, "Plaintext")?))
+            .map_err(|e| SimError::internal(e.to_string()))?;
+        self.bucket_keys.entries.insert(
+            cache_key,
+            CachedBucketKey {
+                key: key.clone(),
+                blob: blob.to_string(),
+                expires: now + BUCKET_KEY_TTL,
+            },
+        );
         Ok(key)
     }
 
@@ -688,7 +915,9 @@ impl Cloud {
         let prefix = opt_str(p, "Prefix")?.unwrap_or("").to_string();
         let delimiter = opt_str(p, "Delimiter")?.map(str::to_string);
         let max = opt_int(p, "MaxKeys")?.unwrap_or(1000).clamp(0, 1000) as usize;
-        let after = opt_str(p, "ContinuationToken")?.or(opt_str(p, "StartAfter")?).map(str::to_string);
+        let after = opt_str(p, "ContinuationToken")?
+            .or(opt_str(p, "StartAfter")?)
+            .map(str::to_string);
         params["list-type"] = json!(2);
         params["prefix"] = json!(prefix);
         self.run(ctx, s3_op("ListObjects", params, true, false), |c, t| {
@@ -734,7 +963,13 @@ impl Cloud {
 
     /// Writes a file into a bucket as S3 itself (CloudTrail delivery), encrypted by the
     /// bucket's default encryption.
-    pub(crate) fn s3_put_as_service(&mut self, service: &str, b: &str, k: &str, body: &[u8]) -> Result<(), SimError> {
+    pub(crate) fn s3_put_as_service(
+        &mut self,
+        service: &str,
+        b: &str,
+        k: &str,
+        body: &[u8],
+    ) -> Result<(), SimError> {
         let ctx = CallContext {
             principal: Principal::Service(service.to_string()),
             invoked_by: None,
@@ -749,30 +984,54 @@ impl Cloud {
 }
 
 fn contents_last_key(out: &Json) -> Option<String> {
-    out.get("Contents")?.as_array()?.last()?.get("Key")?.as_str().map(str::to_string)
+    out.get("Contents")?
+        .as_array()?
+        .last()?
+        .get("Key")?
+        .as_str()
+        .map(str::to_string)
 }
 
 fn validate_key(k: &str) -> Result<(), SimError> {
     if k.is_empty() || k.len() > 1024 {
-        return Err(SimError::service("KeyTooLongError", 400, "Object keys must be 1 to 1024 bytes long."));
+        return Err(SimError::service(
+            "KeyTooLongError",
+            400,
+            "Object keys must be 1 to 1024 bytes long.",
+        ));
     }
     Ok(())
 }
 
 fn b64_field(r: &Json, name: &str) -> Result<Vec<u8>, SimError> {
     let s = r.get(name).and_then(Json::as_str).unwrap_or_default();
-    B64.decode(s).map_err(|_| SimError::internal(format!("{name} was not base64")))
+    B64.decode(s)
+        .map_err(|_| SimError::internal(format!("{name} was not base64")))
 }
 
 fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, SimError> {
-    let Some(e) = extra else { return Ok(BTreeMap::new()) };
-    let bad = || SimError::service("InvalidArgument", 400, "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map");
+    let Some(e) = extra else {
+        return Ok(BTreeMap::new());
+    };
+    let bad = || {
+        SimError::service(
+            "InvalidArgument",
+            400,
+            "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map",
+        )
+    };
     let raw = B64.decode(e).map_err(|_| bad())?;
     serde_json::from_slice::<BTreeMap<String, String>>(&raw).map_err(|_| bad())
 }
 
 fn parse_range(r: &str, len: usize) -> Result<(usize, usize), SimError> {
-    let bad = || SimError::service("InvalidRange", 416, "The requested range is not satisfiable");
+    let bad = || {
+        SimError::service(
+            "InvalidRange",
+            416,
+            "The requested range is not satisfiable",
+        )
+    };
     let spec = r.strip_prefix("bytes=").ok_or_else(bad)?;
     let (a, b) = spec.split_once('-').ok_or_else(bad)?;
     if len == 0 {
@@ -792,12 +1051,17 @@ fn parse_range(r: &str, len: usize) -> Result<(usize, usize), SimError> {
 
 /// Parses a ServerSideEncryptionConfiguration parameter.
 fn parse_encryption_rules(cfg: &Json) -> Result<Vec<EncryptionRule>, SimError> {
-    let rules = cfg
-        .get("Rules")
-        .and_then(Json::as_array)
-        .ok_or_else(|| SimError::param("Missing required parameter in ServerSideEncryptionConfiguration: \"Rules\""))?;
+    let rules = cfg.get("Rules").and_then(Json::as_array).ok_or_else(|| {
+        SimError::param(
+            "Missing required parameter in ServerSideEncryptionConfiguration: \"Rules\"",
+        )
+    })?;
     if rules.is_empty() {
-        return Err(SimError::service("MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema"));
+        return Err(SimError::service(
+            "MalformedXML",
+            400,
+            "The XML you provided was not well-formed or did not validate against our published schema",
+        ));
     }
     rules
         .iter()
@@ -827,7 +1091,17 @@ mod tests {
     #[test]
     fn bucket_names_follow_s3_rules() {
         assert!(validate_bucket_name("aerosecure-sensitive").is_ok());
-        for bad in ["ab", "UPPER", "-start", "end-", "a..b", "192.168.1.1", "xn--abc", "x-s3alias", "under_score"] {
+        for bad in [
+            "ab",
+            "UPPER",
+            "-start",
+            "end-",
+            "a..b",
+            "192.168.1.1",
+            "xn--abc",
+            "x-s3alias",
+            "under_score",
+        ] {
             assert!(validate_bucket_name(bad).is_err(), "{bad}");
         }
     }

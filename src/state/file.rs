@@ -20,7 +20,9 @@ const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
 pub enum StateFileError {
     #[error("not valid JSON: {0}")]
     Json(String),
-    #[error("written by a newer keyform (format {found}, this keyform reads up to {KEYFORM_FORMAT}); upgrade keyform")]
+    #[error(
+        "written by a newer keyform (format {found}, this keyform reads up to {KEYFORM_FORMAT}); upgrade keyform"
+    )]
     TooNew { found: u64 },
     #[error("not a state file: {0}")]
     Shape(String),
@@ -58,19 +60,32 @@ pub fn instance_json(r: &ResourceInstance) -> Json {
 fn instance_from(j: &Json) -> Result<ResourceInstance, StateFileError> {
     let attrs = match j.get("attributes").map(Value::from_json) {
         Some(Value::Object(m)) => m,
-        _ => return Err(StateFileError::Shape("an instance has no attributes object".into())),
+        _ => {
+            return Err(StateFileError::Shape(
+                "an instance has no attributes object".into(),
+            ));
+        }
     };
     let dependencies = j
         .get("dependencies")
         .and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
-    Ok(ResourceInstance { attrs, dependencies, tainted: j.get("status").and_then(Json::as_str) == Some("tainted") })
+    Ok(ResourceInstance {
+        attrs,
+        dependencies,
+        tainted: j.get("status").and_then(Json::as_str) == Some("tainted"),
+    })
 }
 
 /// Encodes a state as Terraform-shaped JSON.
 pub fn to_json(s: &State) -> Json {
-    let mut groups: BTreeMap<&ResourceAddr, Vec<(&InstanceKey, &ResourceInstance)>> = BTreeMap::new();
+    let mut groups: BTreeMap<&ResourceAddr, Vec<(&InstanceKey, &ResourceInstance)>> =
+        BTreeMap::new();
     for (a, r) in &s.resources {
         groups.entry(&a.resource).or_default().push((&a.key, r));
     }
@@ -120,34 +135,73 @@ pub fn type_json(v: &Value) -> Json {
         Value::Number(_) => json!("number"),
         Value::String(_) => json!("string"),
         Value::List(l) => json!(["tuple", l.iter().map(type_json).collect::<Vec<_>>()]),
-        Value::Object(m) => json!(["object", m.iter().map(|(k, v)| (k.clone(), type_json(v))).collect::<serde_json::Map<_, _>>()]),
+        Value::Object(m) => json!([
+            "object",
+            m.iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
     }
 }
 
 /// Decodes a state file's JSON.
 pub fn from_json(j: &Json) -> Result<State, StateFileError> {
-    let format = j.get("keyform_format").and_then(Json::as_u64).unwrap_or(KEYFORM_FORMAT);
+    let format = j
+        .get("keyform_format")
+        .and_then(Json::as_u64)
+        .unwrap_or(KEYFORM_FORMAT);
     if format > KEYFORM_FORMAT {
         return Err(StateFileError::TooNew { found: format });
     }
     if j.get("version").and_then(Json::as_u64) != Some(TF_STATE_VERSION) {
         return Err(StateFileError::Shape("\"version\" must be 4".into()));
     }
-    let lineage = j.get("lineage").and_then(Json::as_str).ok_or_else(|| StateFileError::Shape("missing lineage".into()))?;
+    let lineage = j
+        .get("lineage")
+        .and_then(Json::as_str)
+        .ok_or_else(|| StateFileError::Shape("missing lineage".into()))?;
     let mut s = State::new(lineage.to_string());
-    s.serial = j.get("serial").and_then(Json::as_u64).ok_or_else(|| StateFileError::Shape("missing serial".into()))?;
-    for r in j.get("resources").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
-        let field = |k: &str| r.get(k).and_then(Json::as_str).ok_or_else(|| StateFileError::Shape(format!("a resource has no \"{k}\"")));
+    s.serial = j
+        .get("serial")
+        .and_then(Json::as_u64)
+        .ok_or_else(|| StateFileError::Shape("missing serial".into()))?;
+    for r in j
+        .get("resources")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let field = |k: &str| {
+            r.get(k)
+                .and_then(Json::as_str)
+                .ok_or_else(|| StateFileError::Shape(format!("a resource has no \"{k}\"")))
+        };
         let mode = match field("mode")? {
             "managed" => Mode::Managed,
             "data" => Mode::Data,
-            other => return Err(StateFileError::Shape(format!("unknown resource mode {other:?}"))),
+            other => {
+                return Err(StateFileError::Shape(format!(
+                    "unknown resource mode {other:?}"
+                )));
+            }
         };
-        let addr = ResourceAddr { mode, kind: field("type")?.to_string(), name: field("name")?.to_string() };
-        for i in r.get("instances").and_then(Json::as_array).map(Vec::as_slice).unwrap_or_default() {
+        let addr = ResourceAddr {
+            mode,
+            kind: field("type")?.to_string(),
+            name: field("name")?.to_string(),
+        };
+        for i in r
+            .get("instances")
+            .and_then(Json::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
             let key = match i.get("index_key") {
                 None | Some(Json::Null) => InstanceKey::None,
-                Some(Json::Number(n)) => InstanceKey::Int(n.as_u64().ok_or_else(|| StateFileError::Shape("bad index_key".into()))?),
+                Some(Json::Number(n)) => InstanceKey::Int(
+                    n.as_u64()
+                        .ok_or_else(|| StateFileError::Shape("bad index_key".into()))?,
+                ),
                 Some(Json::String(k)) => InstanceKey::Str(k.clone()),
                 Some(_) => return Err(StateFileError::Shape("bad index_key".into())),
             };
@@ -177,21 +231,36 @@ pub fn parse(text: &str) -> Result<State, StateFileError> {
 /// A state op as journal JSON.
 pub fn op_json(op: &StateOp) -> Json {
     match op {
-        StateOp::Put(a, r) => json!({"op": "put", "addr": a.to_string(), "instance": instance_json(r)}),
+        StateOp::Put(a, r) => {
+            json!({"op": "put", "addr": a.to_string(), "instance": instance_json(r)})
+        }
         StateOp::Remove(a) => json!({"op": "rm", "addr": a.to_string()}),
-        StateOp::Outputs(o) => json!({"op": "outputs", "outputs": o.iter().map(|(k, v)| (k.clone(), json!({"value": v.value.to_json(), "sensitive": v.sensitive}))).collect::<serde_json::Map<_, _>>()}),
+        StateOp::Outputs(o) => {
+            json!({"op": "outputs", "outputs": o.iter().map(|(k, v)| (k.clone(), json!({"value": v.value.to_json(), "sensitive": v.sensitive}))).collect::<serde_json::Map<_, _>>()})
+        }
     }
 }
 
 /// A journal JSON entry back to a state op.
 pub fn op_from_json(j: &Json) -> Result<StateOp, StateFileError> {
     let addr = || -> Result<InstanceAddr, StateFileError> {
-        let s = j.get("addr").and_then(Json::as_str).ok_or_else(|| StateFileError::Shape("journal op without addr".into()))?;
-        let t: crate::addr::TargetAddr = s.parse().map_err(|e: crate::addr::AddrParseError| StateFileError::Shape(e.to_string()))?;
-        Ok(InstanceAddr { resource: t.resource, key: t.key.unwrap_or(InstanceKey::None) })
+        let s = j
+            .get("addr")
+            .and_then(Json::as_str)
+            .ok_or_else(|| StateFileError::Shape("journal op without addr".into()))?;
+        let t: crate::addr::TargetAddr = s
+            .parse()
+            .map_err(|e: crate::addr::AddrParseError| StateFileError::Shape(e.to_string()))?;
+        Ok(InstanceAddr {
+            resource: t.resource,
+            key: t.key.unwrap_or(InstanceKey::None),
+        })
     };
     match j.get("op").and_then(Json::as_str) {
-        Some("put") => Ok(StateOp::Put(addr()?, instance_from(j.get("instance").unwrap_or(&Json::Null))?)),
+        Some("put") => Ok(StateOp::Put(
+            addr()?,
+            instance_from(j.get("instance").unwrap_or(&Json::Null))?,
+        )),
         Some("rm") => Ok(StateOp::Remove(addr()?)),
         Some("outputs") => {
             let mut m = BTreeMap::new();
@@ -223,8 +292,21 @@ mod tests {
         let mut attrs = crate::value::Map::new();
         attrs.insert("id".into(), Value::from("k"));
         let a = ResourceAddr::managed("aws_iam_user", "u").instance(InstanceKey::Str("bob".into()));
-        s.resources.insert(a, ResourceInstance { attrs, dependencies: vec!["aws_kms_key.k".into()], tainted: true });
-        s.outputs.insert("o".into(), OutputState { value: Value::from("v"), sensitive: true });
+        s.resources.insert(
+            a,
+            ResourceInstance {
+                attrs,
+                dependencies: vec!["aws_kms_key.k".into()],
+                tainted: true,
+            },
+        );
+        s.outputs.insert(
+            "o".into(),
+            OutputState {
+                value: Value::from("v"),
+                sensitive: true,
+            },
+        );
         let j = to_json(&s);
         assert_eq!(j["resources"][0]["instances"][0]["index_key"], json!("bob"));
         assert_eq!(from_json(&j).unwrap(), s);
@@ -233,6 +315,9 @@ mod tests {
     #[test]
     fn newer_formats_are_refused() {
         let j = json!({"version": 4, "keyform_format": 99, "serial": 1, "lineage": "x"});
-        assert_eq!(from_json(&j).unwrap_err(), StateFileError::TooNew { found: 99 });
+        assert_eq!(
+            from_json(&j).unwrap_err(),
+            StateFileError::TooNew { found: 99 }
+        );
     }
 }

@@ -36,12 +36,19 @@ pub struct State {
 
 impl State {
     pub fn new(lineage: String) -> State {
-        State { serial: 0, lineage, resources: BTreeMap::new(), outputs: BTreeMap::new() }
+        State {
+            serial: 0,
+            lineage,
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
     }
 
     /// Managed resource instances only (data sources are re-read on every plan).
     pub fn managed(&self) -> impl Iterator<Item = (&InstanceAddr, &ResourceInstance)> {
-        self.resources.iter().filter(|(a, _)| a.resource.mode == Mode::Managed)
+        self.resources
+            .iter()
+            .filter(|(a, _)| a.resource.mode == Mode::Managed)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -54,7 +54,10 @@ impl Journal {
                 }
             }
         }
-        let f = self.file.as_mut().ok_or_else(|| std::io::Error::other("journal not open"))?;
+        let f = self
+            .file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("journal not open"))?;
         f.write_all(line.as_bytes())?;
         f.sync_data()
     }
@@ -92,7 +95,10 @@ impl Journal {
                 Err(m) => {
                     return Err((
                         self.path.clone(),
-                        format!("line {} is damaged ({m}); later changes cannot be trusted. Remove .keyform/ and re-apply, or restore state.json.backup.", i + 1),
+                        format!(
+                            "line {} is damaged ({m}); later changes cannot be trusted. Remove .keyform/ and re-apply, or restore state.json.backup.",
+                            i + 1
+                        ),
                     ));
                 }
             }
@@ -113,7 +119,11 @@ fn parse_line(raw: &str) -> Result<Record, String> {
     let state = j
         .get("state")
         .and_then(Json::as_array)
-        .map(|a| a.iter().map(state_file::op_from_json).collect::<Result<Vec<_>, _>>())
+        .map(|a| {
+            a.iter()
+                .map(state_file::op_from_json)
+                .collect::<Result<Vec<_>, _>>()
+        })
         .transpose()
         .map_err(|e| e.to_string())?
         .unwrap_or_default();
@@ -121,5 +131,10 @@ fn parse_line(raw: &str) -> Result<Record, String> {
         None | Some(Json::Null) => None,
         Some(w) => Some(serde_json::from_value(w.clone()).map_err(|e| e.to_string())?),
     };
-    Ok(Record { seq, serial, state, world })
+    Ok(Record {
+        seq,
+        serial,
+        state,
+        world,
+    })
 }

@@ -19,13 +19,19 @@ pub struct LockInfo {
 
 impl std::fmt::Display for LockInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "keyform {} (process {}, {}) since {}", self.operation, self.pid, self.who, self.created)
+        write!(
+            f,
+            "keyform {} (process {}, {}) since {}",
+            self.operation, self.pid, self.who, self.created
+        )
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
-    #[error("Error acquiring the state lock: {path} is held by {holder}. Wait for it to finish, or retry with -lock-timeout=DURATION to wait.")]
+    #[error(
+        "Error acquiring the state lock: {path} is held by {holder}. Wait for it to finish, or retry with -lock-timeout=DURATION to wait."
+    )]
     Held { path: PathBuf, holder: String },
     #[error("Error acquiring the state lock: {path}: {message}")]
     Io { path: PathBuf, message: String },
@@ -37,10 +43,17 @@ pub(super) struct LockGuard {
 }
 
 impl LockGuard {
-    pub(super) fn acquire(dir: &Path, operation: &str, timeout: Duration) -> Result<LockGuard, LockError> {
+    pub(super) fn acquire(
+        dir: &Path,
+        operation: &str,
+        timeout: Duration,
+    ) -> Result<LockGuard, LockError> {
         let path = dir.join("lock");
         let info_path = dir.join("lock.info");
-        let io = |e: std::io::Error| LockError::Io { path: path.clone(), message: e.to_string() };
+        let io = |e: std::io::Error| LockError::Io {
+            path: path.clone(),
+            message: e.to_string(),
+        };
         let file = crate::fsutil::open_private(&path, true).map_err(io)?;
         let start = Instant::now();
         loop {
@@ -51,7 +64,10 @@ impl LockGuard {
                         let holder = std::fs::read_to_string(&info_path)
                             .ok()
                             .and_then(|t| serde_json::from_str::<LockInfo>(&t).ok())
-                            .map_or_else(|| "another keyform process".to_string(), |i| i.to_string());
+                            .map_or_else(
+                                || "another keyform process".to_string(),
+                                |i| i.to_string(),
+                            );
                         return Err(LockError::Held { path, holder });
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -66,8 +82,12 @@ impl LockGuard {
             created: crate::sim::clock::iso8601(crate::sim::clock::wall_clock_now()),
         };
         let mut f = crate::fsutil::open_private(&info_path, false).map_err(io)?;
-        f.write_all(serde_json::to_string(&info).unwrap_or_default().as_bytes()).map_err(io)?;
-        Ok(LockGuard { _file: file, info_path })
+        f.write_all(serde_json::to_string(&info).unwrap_or_default().as_bytes())
+            .map_err(io)?;
+        Ok(LockGuard {
+            _file: file,
+            info_path,
+        })
     }
 }
 

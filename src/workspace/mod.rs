@@ -39,7 +39,10 @@ pub enum WorkspaceError {
 
 impl WorkspaceError {
     fn file(path: &Path, message: impl Into<String>) -> WorkspaceError {
-        WorkspaceError::File { path: path.to_path_buf(), message: message.into() }
+        WorkspaceError::File {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
     }
 }
 
@@ -56,7 +59,12 @@ impl Workspace {
     /// The workspace of `work_dir` (nothing is read or created yet).
     pub fn at(work_dir: &Path) -> Workspace {
         let dir = work_dir.join(DIR_NAME);
-        Workspace { journal: journal::Journal::new(dir.join("journal.jsonl")), dir, lock: None, seq: 0 }
+        Workspace {
+            journal: journal::Journal::new(dir.join("journal.jsonl")),
+            dir,
+            lock: None,
+            seq: 0,
+        }
     }
 
     pub fn exists(&self) -> bool {
@@ -93,7 +101,11 @@ impl Workspace {
         }
         let world = World::new(account_id, region, clock::wall_clock_now(), IdGen::random());
         let root = self.root_key()?;
-        let mut cloud = Cloud::new(world, root, Box::new(DirBlobs::new(self.dir.join("objects"))));
+        let mut cloud = Cloud::new(
+            world,
+            root,
+            Box::new(DirBlobs::new(self.dir.join("objects"))),
+        );
         cloud.bootstrap();
         let lineage = uuid::Uuid::new_v4().to_string();
         self.snapshot(&State::new(lineage), &mut cloud)?;
@@ -118,7 +130,10 @@ impl Workspace {
     pub fn load(&mut self) -> Result<(State, Cloud), WorkspaceError> {
         let (mut state, state_seq) = self.load_state_snapshot()?;
         let (mut world, world_seq) = self.load_world_snapshot()?;
-        let records = self.journal.read().map_err(|(p, m)| WorkspaceError::file(&p, m))?;
+        let records = self
+            .journal
+            .read()
+            .map_err(|(p, m)| WorkspaceError::file(&p, m))?;
         let mut seq = state_seq.max(world_seq);
         for r in records {
             if r.seq > state_seq {
@@ -130,7 +145,13 @@ impl Workspace {
             if r.seq > world_seq {
                 if let Some(d) = &r.world {
                     world.apply_delta(d).map_err(|e| {
-                        WorkspaceError::file(&self.journal.path, format!("journal record {} does not fit the world: {e}. {}", r.seq, RECOVER_WORLD))
+                        WorkspaceError::file(
+                            &self.journal.path,
+                            format!(
+                                "journal record {} does not fit the world: {e}. {}",
+                                r.seq, RECOVER_WORLD
+                            ),
+                        )
                     })?;
                 }
             }
@@ -138,7 +159,11 @@ impl Workspace {
         }
         self.seq = seq;
         let root = self.root_key()?;
-        let mut cloud = Cloud::new(world, root, Box::new(DirBlobs::new(self.dir.join("objects"))));
+        let mut cloud = Cloud::new(
+            world,
+            root,
+            Box::new(DirBlobs::new(self.dir.join("objects"))),
+        );
         cloud.bootstrap();
         Ok((state, cloud))
     }
@@ -148,7 +173,10 @@ impl Workspace {
         let text = match std::fs::read_to_string(&p) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(WorkspaceError::file(&p, "missing. Run `keyform init` to create the working directory's world, or restore state.json from state.json.backup."));
+                return Err(WorkspaceError::file(
+                    &p,
+                    "missing. Run `keyform init` to create the working directory's world, or restore state.json from state.json.backup.",
+                ));
             }
             Err(e) => return Err(self.io_err(&p, e)),
         };
@@ -157,7 +185,14 @@ impl Workspace {
         })?;
         let s = state_file::from_json(&j).map_err(|e| match e {
             state_file::StateFileError::TooNew { .. } => WorkspaceError::file(&p, e.to_string()),
-            _ => WorkspaceError::file(&p, format!("is damaged ({e}). Restore the previous state with `cp {} {}`.", self.backup_path().display(), p.display())),
+            _ => WorkspaceError::file(
+                &p,
+                format!(
+                    "is damaged ({e}). Restore the previous state with `cp {} {}`.",
+                    self.backup_path().display(),
+                    p.display()
+                ),
+            ),
         })?;
         Ok((s, j.get("journal_seq").and_then(Json::as_u64).unwrap_or(0)))
     }
@@ -166,23 +201,44 @@ impl Workspace {
         let p = self.world_path();
         let text = std::fs::read_to_string(&p).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                WorkspaceError::file(&p, "missing. Run `keyform init` to create the simulated world.")
+                WorkspaceError::file(
+                    &p,
+                    "missing. Run `keyform init` to create the simulated world.",
+                )
             } else {
                 self.io_err(&p, e)
             }
         })?;
-        let j: Json = serde_json::from_str(&text).map_err(|e| WorkspaceError::file(&p, format!("is damaged (not valid JSON: {e}). {RECOVER_WORLD}")))?;
+        let j: Json = serde_json::from_str(&text).map_err(|e| {
+            WorkspaceError::file(
+                &p,
+                format!("is damaged (not valid JSON: {e}). {RECOVER_WORLD}"),
+            )
+        })?;
         let format = j.get("keyform_format").and_then(Json::as_u64).unwrap_or(0);
         if format > u64::from(WORLD_FORMAT_VERSION) {
-            return Err(WorkspaceError::file(&p, format!("was written by a newer keyform (format {format}, this keyform reads up to {WORLD_FORMAT_VERSION}); upgrade keyform")));
+            return Err(WorkspaceError::file(
+                &p,
+                format!(
+                    "was written by a newer keyform (format {format}, this keyform reads up to {WORLD_FORMAT_VERSION}); upgrade keyform"
+                ),
+            ));
         }
         let world: World = serde_json::from_value(j.get("world").cloned().unwrap_or(Json::Null))
             .map_err(|e| WorkspaceError::file(&p, format!("is damaged ({e}). {RECOVER_WORLD}")))?;
-        Ok((world, j.get("journal_seq").and_then(Json::as_u64).unwrap_or(0)))
+        Ok((
+            world,
+            j.get("journal_seq").and_then(Json::as_u64).unwrap_or(0),
+        ))
     }
 
     /// Durably records one change (state ops and the world's delta) before the next starts.
-    pub fn commit(&mut self, state: &mut State, ops: Vec<StateOp>, world: Option<WorldDelta>) -> Result<(), WorkspaceError> {
+    pub fn commit(
+        &mut self,
+        state: &mut State,
+        ops: Vec<StateOp>,
+        world: Option<WorldDelta>,
+    ) -> Result<(), WorkspaceError> {
         if ops.is_empty() && world.is_none() {
             return Ok(());
         }
@@ -191,8 +247,18 @@ impl Workspace {
         }
         state.serial += 1;
         self.seq += 1;
-        let rec = journal::Record { seq: self.seq, serial: state.serial, state: ops, world };
-        self.journal.append(&rec).map_err(|e| WorkspaceError::file(&self.journal.path, format!("could not write the journal: {e}")))
+        let rec = journal::Record {
+            seq: self.seq,
+            serial: state.serial,
+            state: ops,
+            world,
+        };
+        self.journal.append(&rec).map_err(|e| {
+            WorkspaceError::file(
+                &self.journal.path,
+                format!("could not write the journal: {e}"),
+            )
+        })
     }
 
     /// Writes state and world snapshots atomically, keeps the previous state as a backup, and
@@ -202,23 +268,31 @@ impl Workspace {
         let _ = cloud.take_delta();
         let mut sj = state_file::to_json(state);
         sj["journal_seq"] = json!(self.seq);
-        let state_text = serde_json::to_string_pretty(&sj).map_err(|e| WorkspaceError::file(&self.state_path(), e.to_string()))?;
+        let state_text = serde_json::to_string_pretty(&sj)
+            .map_err(|e| WorkspaceError::file(&self.state_path(), e.to_string()))?;
         let world_json = json!({
             "keyform_format": WORLD_FORMAT_VERSION,
             "journal_seq": self.seq,
             "world": serde_json::to_value(&cloud.world).map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?,
         });
-        let world_text = serde_json::to_string(&world_json).map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?;
+        let world_text = serde_json::to_string(&world_json)
+            .map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?;
         let sp = self.state_path();
         if let Ok(old) = std::fs::read(&sp) {
             if old != state_text.as_bytes() {
-                fsutil::atomic_write(&self.backup_path(), &old).map_err(|e| self.io_err(&self.backup_path(), e))?;
+                fsutil::atomic_write(&self.backup_path(), &old)
+                    .map_err(|e| self.io_err(&self.backup_path(), e))?;
             }
         }
         fsutil::atomic_write(&sp, state_text.as_bytes()).map_err(|e| self.io_err(&sp, e))?;
         let wp = self.world_path();
         fsutil::atomic_write(&wp, world_text.as_bytes()).map_err(|e| self.io_err(&wp, e))?;
-        self.journal.clear().map_err(|e| WorkspaceError::file(&self.journal.path, format!("could not empty the journal: {e}")))?;
+        self.journal.clear().map_err(|e| {
+            WorkspaceError::file(
+                &self.journal.path,
+                format!("could not empty the journal: {e}"),
+            )
+        })?;
         cloud.material_destroyed = false;
         Ok(())
     }

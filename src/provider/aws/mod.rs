@@ -25,8 +25,14 @@ impl AwsSchemas {
     pub fn get() -> &'static AwsSchemas {
         static S: OnceLock<AwsSchemas> = OnceLock::new();
         S.get_or_init(|| AwsSchemas {
-            resources: schemas::resources().into_iter().map(|s| (s.kind, s)).collect(),
-            data: schemas::data_sources().into_iter().map(|s| (s.kind, s)).collect(),
+            resources: schemas::resources()
+                .into_iter()
+                .map(|s| (s.kind, s))
+                .collect(),
+            data: schemas::data_sources()
+                .into_iter()
+                .map(|s| (s.kind, s))
+                .collect(),
         })
     }
 }
@@ -49,7 +55,9 @@ impl SchemaSource for AwsSchemas {
     }
 
     fn is_known_unsupported(&self, mode: Mode, kind: &str) -> bool {
-        mode == Mode::Managed && schemas::KNOWN_UNSUPPORTED.contains(&kind) && !self.resources.contains_key(kind)
+        mode == Mode::Managed
+            && schemas::KNOWN_UNSUPPORTED.contains(&kind)
+            && !self.resources.contains_key(kind)
     }
 }
 
@@ -63,7 +71,11 @@ pub struct AwsProvider<'a> {
 
 impl<'a> AwsProvider<'a> {
     pub fn new(cloud: &'a mut Cloud, base_dir: &Path) -> AwsProvider<'a> {
-        AwsProvider { cloud, base_dir: base_dir.to_path_buf(), ctx: CallContext::lab_admin() }
+        AwsProvider {
+            cloud,
+            base_dir: base_dir.to_path_buf(),
+            ctx: CallContext::lab_admin(),
+        }
     }
 }
 
@@ -73,26 +85,41 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn read(&mut self, kind: &str, _prior: &Map) -> Result<Option<Map>, ProviderError> {
-        Err(ProviderError::new(format!("{kind}: read not implemented yet")))
+        Err(ProviderError::new(format!(
+            "{kind}: read not implemented yet"
+        )))
     }
 
-    fn plan(&self, _kind: &str, _prior: Option<&Map>, _planned: &mut Map) -> Result<PlanAdjustments, ProviderError> {
+    fn plan(
+        &self,
+        _kind: &str,
+        _prior: Option<&Map>,
+        _planned: &mut Map,
+    ) -> Result<PlanAdjustments, ProviderError> {
         Ok(PlanAdjustments::default())
     }
 
     fn create(&mut self, kind: &str, _planned: &Map) -> Result<Map, ProviderError> {
-        Err(ProviderError::new(format!("{kind}: create not implemented yet")))
+        Err(ProviderError::new(format!(
+            "{kind}: create not implemented yet"
+        )))
     }
 
     fn update(&mut self, kind: &str, _prior: &Map, _planned: &Map) -> Result<Map, ProviderError> {
-        Err(ProviderError::new(format!("{kind}: update not implemented yet")))
+        Err(ProviderError::new(format!(
+            "{kind}: update not implemented yet"
+        )))
     }
 
     fn delete(&mut self, kind: &str, _prior: &Map) -> Result<(), ProviderError> {
-        Err(ProviderError::new(format!("{kind}: delete not implemented yet")))
+        Err(ProviderError::new(format!(
+            "{kind}: delete not implemented yet"
+        )))
     }
 
     fn read_data(&mut self, kind: &str, _config: &Map) -> Result<Map, ProviderError> {
-        Err(ProviderError::new(format!("{kind}: read not implemented yet")))
+        Err(ProviderError::new(format!(
+            "{kind}: read not implemented yet"
+        )))
     }
 }

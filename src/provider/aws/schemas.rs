@@ -2,7 +2,9 @@
 //! matching terraform-provider-aws (aws-semantics.md §1): arguments, defaults, validation,
 //! ForceNew and computed attributes.
 
-use crate::provider::schema::{AttrSchema as A, AttrType as T, BlockSchema as B, BodySchema, ResourceSchema, check};
+use crate::provider::schema::{
+    AttrSchema as A, AttrType as T, BlockSchema as B, BodySchema, ResourceSchema, check,
+};
 use crate::value::Value;
 
 fn s() -> T {
@@ -12,7 +14,10 @@ fn set_of_strings() -> T {
     T::Set(Box::new(T::String))
 }
 fn tags() -> Vec<A> {
-    vec![A::optional("tags", T::Map(Box::new(T::String))), A::computed("tags_all", T::Map(Box::new(T::String)))]
+    vec![
+        A::optional("tags", T::Map(Box::new(T::String))),
+        A::computed("tags_all", T::Map(Box::new(T::String))),
+    ]
 }
 
 fn with_tags(mut attrs: Vec<A>) -> Vec<A> {
@@ -21,8 +26,22 @@ fn with_tags(mut attrs: Vec<A>) -> Vec<A> {
 }
 
 const KEY_SPECS: &[&str] = &[
-    "SYMMETRIC_DEFAULT", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521",
-    "ECC_SECG_P256K1", "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2", "ML_DSA_44", "ML_DSA_65", "ML_DSA_87",
+    "SYMMETRIC_DEFAULT",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "SM2",
+    "ML_DSA_44",
+    "ML_DSA_65",
+    "ML_DSA_87",
     "ECC_NIST_EDWARDS25519",
 ];
 
@@ -37,40 +56,73 @@ fn key_spec(v: &Value) -> Result<(), String> {
 }
 
 fn key_usage(v: &Value) -> Result<(), String> {
-    check::one_of(v, &["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT"])?;
+    check::one_of(
+        v,
+        &[
+            "ENCRYPT_DECRYPT",
+            "SIGN_VERIFY",
+            "GENERATE_VERIFY_MAC",
+            "KEY_AGREEMENT",
+        ],
+    )?;
     if v.as_str() != Some("ENCRYPT_DECRYPT") {
-        return Err(format!("{v} is a valid AWS key usage, but keyform simulates only ENCRYPT_DECRYPT keys"));
+        return Err(format!(
+            "{v} is a valid AWS key usage, but keyform simulates only ENCRYPT_DECRYPT keys"
+        ));
     }
     Ok(())
 }
 
 fn alias_name(v: &Value) -> Result<(), String> {
     let n = v.as_str().unwrap_or("");
-    let rest = n.strip_prefix("alias/").ok_or_else(|| format!("{v} must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"))?;
+    let rest = n.strip_prefix("alias/").ok_or_else(|| {
+        format!("{v} must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]")
+    })?;
     if n.starts_with("alias/aws/") {
-        return Err(format!("{v} cannot begin with reserved AWS CMK prefix 'alias/aws/'"));
+        return Err(format!(
+            "{v} cannot begin with reserved AWS CMK prefix 'alias/aws/'"
+        ));
     }
-    if rest.is_empty() || n.len() > 256 || !rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-')) {
-        return Err(format!("{v} must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"));
+    if rest.is_empty()
+        || n.len() > 256
+        || !rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+    {
+        return Err(format!(
+            "{v} must begin with 'alias/' and be comprised of only [a-zA-Z0-9/_-]"
+        ));
     }
     Ok(())
 }
 
 fn bucket_name(v: &Value) -> Result<(), String> {
-    crate::sim::s3::validate_bucket_name(v.as_str().unwrap_or("")).map_err(|e| format!("invalid bucket name {v}: {e}"))
+    crate::sim::s3::validate_bucket_name(v.as_str().unwrap_or(""))
+        .map_err(|e| format!("invalid bucket name {v}: {e}"))
 }
 
 fn iam_name(v: &Value, max: usize) -> Result<(), String> {
     let n = v.as_str().unwrap_or("");
-    if n.is_empty() || n.len() > max || !n.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)) {
-        return Err(format!("{v} must be 1-{max} characters of letters, digits and +=,.@_-"));
+    if n.is_empty()
+        || n.len() > max
+        || !n
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+    {
+        return Err(format!(
+            "{v} must be 1-{max} characters of letters, digits and +=,.@_-"
+        ));
     }
     Ok(())
 }
 
 fn iam_path(v: &Value) -> Result<(), String> {
     let p = v.as_str().unwrap_or("");
-    if p.starts_with('/') && p.ends_with('/') && p.len() <= 512 { Ok(()) } else { Err(format!("{v} must begin and end with /")) }
+    if p.starts_with('/') && p.ends_with('/') && p.len() <= 512 {
+        Ok(())
+    } else {
+        Err(format!("{v} must begin and end with /"))
+    }
 }
 
 fn policy_json(v: &Value) -> Result<(), String> {
@@ -102,12 +154,20 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             kind: "aws_kms_key",
             summary: "A customer managed KMS key (symmetric, AES-256-GCM)",
             body: BodySchema::new(with_tags(vec![
-                A::optional_computed("description", s()).validate(|v| check::len_between(v, 0, 8192)),
-                A::optional("key_usage", s()).default("ENCRYPT_DECRYPT").force_new().validate(key_usage),
-                A::optional("customer_master_key_spec", s()).default("SYMMETRIC_DEFAULT").force_new().validate(key_spec),
+                A::optional_computed("description", s())
+                    .validate(|v| check::len_between(v, 0, 8192)),
+                A::optional("key_usage", s())
+                    .default("ENCRYPT_DECRYPT")
+                    .force_new()
+                    .validate(key_usage),
+                A::optional("customer_master_key_spec", s())
+                    .default("SYMMETRIC_DEFAULT")
+                    .force_new()
+                    .validate(key_spec),
                 A::optional_computed("policy", T::Json).validate(key_policy),
                 A::optional("bypass_policy_lockout_safety_check", T::Bool).default(false),
-                A::optional("deletion_window_in_days", T::Number).validate(|v| check::int_between(v, 7, 30)),
+                A::optional("deletion_window_in_days", T::Number)
+                    .validate(|v| check::int_between(v, 7, 30)),
                 A::optional("is_enabled", T::Bool).default(true),
                 A::optional("enable_key_rotation", T::Bool).default(false),
                 A::optional_computed("rotation_period_in_days", T::Number)
@@ -124,8 +184,14 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             kind: "aws_kms_alias",
             summary: "A friendly name (alias/...) for a KMS key",
             body: BodySchema::new(vec![
-                A::optional_computed("name", s()).force_new().validate(alias_name).conflicts_with(&["name_prefix"]),
-                A::optional_computed("name_prefix", s()).force_new().validate(alias_name).conflicts_with(&["name"]),
+                A::optional_computed("name", s())
+                    .force_new()
+                    .validate(alias_name)
+                    .conflicts_with(&["name_prefix"]),
+                A::optional_computed("name_prefix", s())
+                    .force_new()
+                    .validate(alias_name)
+                    .conflicts_with(&["name"]),
                 A::required("target_key_id", s()),
                 A::computed("arn", s()),
                 A::computed("target_key_arn", s()),
@@ -148,7 +214,10 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             kind: "aws_s3_bucket",
             summary: "An S3 bucket",
             body: BodySchema::new(with_tags(vec![
-                A::optional_computed("bucket", s()).force_new().validate(bucket_name).conflicts_with(&["bucket_prefix"]),
+                A::optional_computed("bucket", s())
+                    .force_new()
+                    .validate(bucket_name)
+                    .conflicts_with(&["bucket_prefix"]),
                 A::optional_computed("bucket_prefix", s())
                     .force_new()
                     .validate(|v| check::len_between(v, 1, 37))
@@ -162,32 +231,46 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
                 A::computed("region", s()),
             ]))
             .unsupported(&[
-                "acl", "grant", "policy", "cors_rule", "website", "versioning", "logging", "lifecycle_rule",
-                "replication_configuration", "object_lock_configuration", "object_lock_enabled", "acceleration_status",
-                "request_payer", "server_side_encryption_configuration",
+                "acl",
+                "grant",
+                "policy",
+                "cors_rule",
+                "website",
+                "versioning",
+                "logging",
+                "lifecycle_rule",
+                "replication_configuration",
+                "object_lock_configuration",
+                "object_lock_enabled",
+                "acceleration_status",
+                "request_payer",
+                "server_side_encryption_configuration",
             ]),
         },
         ResourceSchema {
             kind: "aws_s3_bucket_server_side_encryption_configuration",
             summary: "Default encryption of a bucket (SSE-S3, SSE-KMS, DSSE-KMS, bucket keys)",
-            body: BodySchema::new(vec![A::required("bucket", s()).force_new(), A::computed("id", s())])
-                .blocks(vec![B::set(
-                    "rule",
-                    1,
-                    usize::MAX,
-                    BodySchema::new(vec![A::optional("bucket_key_enabled", T::Bool)])
-                        .blocks(vec![B::list(
-                            "apply_server_side_encryption_by_default",
-                            0,
-                            1,
-                            BodySchema::new(vec![
-                                A::required("sse_algorithm", s()).validate(sse_algorithm),
-                                A::optional("kms_master_key_id", s()),
-                            ]),
-                        )])
-                        .unsupported(&["blocked_encryption_types"]),
-                )])
-                .unsupported(&["expected_bucket_owner", "region"]),
+            body: BodySchema::new(vec![
+                A::required("bucket", s()).force_new(),
+                A::computed("id", s()),
+            ])
+            .blocks(vec![B::set(
+                "rule",
+                1,
+                usize::MAX,
+                BodySchema::new(vec![A::optional("bucket_key_enabled", T::Bool)])
+                    .blocks(vec![B::list(
+                        "apply_server_side_encryption_by_default",
+                        0,
+                        1,
+                        BodySchema::new(vec![
+                            A::required("sse_algorithm", s()).validate(sse_algorithm),
+                            A::optional("kms_master_key_id", s()),
+                        ]),
+                    )])
+                    .unsupported(&["blocked_encryption_types"]),
+            )])
+            .unsupported(&["expected_bucket_owner", "region"]),
         },
         ResourceSchema {
             kind: "aws_s3_bucket_public_access_block",
@@ -218,7 +301,9 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             summary: "An object in a bucket, encrypted as the bucket or the arguments say",
             body: BodySchema::new(with_tags(vec![
                 A::required("bucket", s()).force_new(),
-                A::required("key", s()).force_new().validate(|v| check::len_between(v, 1, 1024)),
+                A::required("key", s())
+                    .force_new()
+                    .validate(|v| check::len_between(v, 1, 1024)),
                 A::optional("content", s()).conflicts_with(&["content_base64", "source"]),
                 A::optional("content_base64", s()).conflicts_with(&["content", "source"]),
                 A::optional("source", s()).conflicts_with(&["content", "content_base64"]),
@@ -236,9 +321,19 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
                 A::computed("checksum_sha256", s()),
             ]))
             .unsupported(&[
-                "acl", "cache_control", "content_disposition", "content_encoding", "content_language", "website_redirect",
-                "storage_class", "checksum_algorithm", "object_lock_legal_hold_status", "object_lock_mode",
-                "object_lock_retain_until_date", "override_provider", "region",
+                "acl",
+                "cache_control",
+                "content_disposition",
+                "content_encoding",
+                "content_language",
+                "website_redirect",
+                "storage_class",
+                "checksum_algorithm",
+                "object_lock_legal_hold_status",
+                "object_lock_mode",
+                "object_lock_retain_until_date",
+                "override_provider",
+                "region",
             ]),
         },
         ResourceSchema {
@@ -258,9 +353,17 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             kind: "aws_iam_policy",
             summary: "A customer managed IAM policy",
             body: BodySchema::new(with_tags(vec![
-                A::optional_computed("name", s()).force_new().validate(|v| iam_name(v, 128)).conflicts_with(&["name_prefix"]),
-                A::optional_computed("name_prefix", s()).force_new().conflicts_with(&["name"]),
-                A::optional("path", s()).default("/").force_new().validate(iam_path),
+                A::optional_computed("name", s())
+                    .force_new()
+                    .validate(|v| iam_name(v, 128))
+                    .conflicts_with(&["name_prefix"]),
+                A::optional_computed("name_prefix", s())
+                    .force_new()
+                    .conflicts_with(&["name"]),
+                A::optional("path", s())
+                    .default("/")
+                    .force_new()
+                    .validate(iam_path),
                 A::optional("description", s()).force_new(),
                 A::required("policy", T::Json).validate(policy_json),
                 A::computed("arn", s()),
@@ -274,8 +377,13 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             summary: "An inline policy of an IAM user",
             body: BodySchema::new(vec![
                 A::required("user", s()).force_new(),
-                A::optional_computed("name", s()).force_new().validate(|v| iam_name(v, 128)).conflicts_with(&["name_prefix"]),
-                A::optional_computed("name_prefix", s()).force_new().conflicts_with(&["name"]),
+                A::optional_computed("name", s())
+                    .force_new()
+                    .validate(|v| iam_name(v, 128))
+                    .conflicts_with(&["name_prefix"]),
+                A::optional_computed("name_prefix", s())
+                    .force_new()
+                    .conflicts_with(&["name"]),
                 A::required("policy", T::Json).validate(policy_json),
                 A::computed("id", s()),
             ]),
@@ -310,7 +418,9 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
                 0,
                 5,
                 BodySchema::new(vec![
-                    A::optional("read_write_type", s()).default("All").validate(|v| check::one_of(v, &["All", "ReadOnly", "WriteOnly"])),
+                    A::optional("read_write_type", s())
+                        .default("All")
+                        .validate(|v| check::one_of(v, &["All", "ReadOnly", "WriteOnly"])),
                     A::optional("include_management_events", T::Bool).default(true),
                     A::optional("exclude_management_event_sources", set_of_strings()),
                 ])
@@ -319,14 +429,28 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
                     0,
                     usize::MAX,
                     BodySchema::new(vec![
-                        A::required("type", s()).validate(|v| check::one_of(v, &["AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table"])),
+                        A::required("type", s()).validate(|v| {
+                            check::one_of(
+                                v,
+                                &[
+                                    "AWS::S3::Object",
+                                    "AWS::Lambda::Function",
+                                    "AWS::DynamoDB::Table",
+                                ],
+                            )
+                        }),
                         A::required("values", T::List(Box::new(T::String))),
                     ]),
                 )]),
             )])
             .unsupported(&[
-                "is_organization_trail", "cloud_watch_logs_group_arn", "cloud_watch_logs_role_arn", "sns_topic_name",
-                "advanced_event_selector", "insight_selector", "region",
+                "is_organization_trail",
+                "cloud_watch_logs_group_arn",
+                "cloud_watch_logs_role_arn",
+                "sns_topic_name",
+                "advanced_event_selector",
+                "insight_selector",
+                "region",
             ]),
         },
     ]
@@ -335,14 +459,18 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
 /// Every data source keyform simulates.
 pub(super) fn data_sources() -> Vec<ResourceSchema> {
     let principals = || {
-        BodySchema::new(vec![A::required("type", s()), A::required("identifiers", set_of_strings())])
+        BodySchema::new(vec![
+            A::required("type", s()),
+            A::required("identifiers", set_of_strings()),
+        ])
     };
     vec![
         ResourceSchema {
             kind: "aws_iam_policy_document",
             summary: "Renders an IAM policy document as JSON",
             body: BodySchema::new(vec![
-                A::optional("version", s()).validate(|v| check::one_of(v, &["2012-10-17", "2008-10-17"])),
+                A::optional("version", s())
+                    .validate(|v| check::one_of(v, &["2012-10-17", "2008-10-17"])),
                 A::optional("policy_id", s()),
                 A::optional("source_policy_documents", T::List(Box::new(T::String))),
                 A::optional("override_policy_documents", T::List(Box::new(T::String))),
@@ -356,7 +484,9 @@ pub(super) fn data_sources() -> Vec<ResourceSchema> {
                 usize::MAX,
                 BodySchema::new(vec![
                     A::optional("sid", s()),
-                    A::optional("effect", s()).default("Allow").validate(|v| check::one_of(v, &["Allow", "Deny"])),
+                    A::optional("effect", s())
+                        .default("Allow")
+                        .validate(|v| check::one_of(v, &["Allow", "Deny"])),
                     A::optional("actions", set_of_strings()),
                     A::optional("not_actions", set_of_strings()),
                     A::optional("resources", set_of_strings()),
@@ -414,7 +544,11 @@ pub(super) fn data_sources() -> Vec<ResourceSchema> {
             summary: "Looks up a KMS alias",
             body: BodySchema::new(vec![
                 A::required("name", s()).validate(|v| {
-                    if v.as_str().is_some_and(|n| n.starts_with("alias/")) { Ok(()) } else { Err(format!("{v} must begin with 'alias/'")) }
+                    if v.as_str().is_some_and(|n| n.starts_with("alias/")) {
+                        Ok(())
+                    } else {
+                        Err(format!("{v} must begin with 'alias/'"))
+                    }
                 }),
                 A::computed("arn", s()),
                 A::computed("target_key_id", s()),
@@ -427,10 +561,31 @@ pub(super) fn data_sources() -> Vec<ResourceSchema> {
 
 /// Resource types of the AWS provider that keyform recognises but does not simulate.
 pub(super) const KNOWN_UNSUPPORTED: &[&str] = &[
-    "aws_instance", "aws_vpc", "aws_subnet", "aws_security_group", "aws_lambda_function", "aws_iam_role",
-    "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_group", "aws_iam_group_policy",
-    "aws_iam_group_membership", "aws_kms_grant", "aws_kms_replica_key", "aws_kms_external_key", "aws_kms_ciphertext",
-    "aws_s3_bucket_versioning", "aws_s3_bucket_acl", "aws_s3_bucket_logging", "aws_s3_bucket_lifecycle_configuration",
-    "aws_s3_bucket_ownership_controls", "aws_s3_bucket_notification", "aws_dynamodb_table", "aws_sns_topic",
-    "aws_sqs_queue", "aws_cloudwatch_log_group", "aws_iam_user_login_profile", "aws_iam_access_key",
+    "aws_instance",
+    "aws_vpc",
+    "aws_subnet",
+    "aws_security_group",
+    "aws_lambda_function",
+    "aws_iam_role",
+    "aws_iam_role_policy",
+    "aws_iam_role_policy_attachment",
+    "aws_iam_group",
+    "aws_iam_group_policy",
+    "aws_iam_group_membership",
+    "aws_kms_grant",
+    "aws_kms_replica_key",
+    "aws_kms_external_key",
+    "aws_kms_ciphertext",
+    "aws_s3_bucket_versioning",
+    "aws_s3_bucket_acl",
+    "aws_s3_bucket_logging",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_notification",
+    "aws_dynamodb_table",
+    "aws_sns_topic",
+    "aws_sqs_queue",
+    "aws_cloudwatch_log_group",
+    "aws_iam_user_login_profile",
+    "aws_iam_access_key",
 ];

@@ -1,0 +1,344 @@
+//! Command-line syntax (clap derive only). Terraform users type single-dash long flags
+//! (`-auto-approve`); [`normalize`] rewrites the known ones to `--` before clap parses.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyform",
+    version,
+    about = "A Terraform-style lab provisioner with a simulated AWS KMS/S3/IAM/CloudTrail built in",
+    long_about = "keyform reads Terraform AWS-provider HCL, plans and applies it against a built-in simulated cloud with real cryptography, real policy evaluation and a simulated clock, and grades labs.",
+    after_help = "Examples:\n  keyform -chdir=labs/aerosecure-sse-kms plan\n  keyform apply -auto-approve\n  keyform sim s3api get-object --bucket B --key K out.txt --as S3-Admin-User",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    /// Switch to DIR before doing anything else (relative paths given later are relative to DIR).
+    #[arg(long = "chdir", value_name = "DIR", global = false)]
+    pub chdir: Option<PathBuf>,
+
+    /// Disable colour in the output.
+    #[arg(long = "no-color", global = true)]
+    pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Prepare the working directory: create .keyform/ with an empty state and a fresh simulated world.
+    #[command(after_help = "Example:\n  keyform init\n  keyform init -account-id=111122223333")]
+    Init(InitArgs),
+    /// Check the configuration without touching state or the simulated cloud.
+    #[command(after_help = "Example:\n  keyform validate")]
+    Validate(ValidateArgs),
+    /// Rewrite configuration files to the canonical format (byte-identical to terraform fmt).
+    #[command(after_help = "Example:\n  keyform fmt -check -recursive")]
+    Fmt(FmtArgs),
+    /// Show the changes apply would make.
+    #[command(
+        after_help = "Examples:\n  keyform plan\n  keyform plan -out=tfplan -var bucket_name=my-bucket\n  keyform plan -detailed-exitcode   # exit 0 no changes, 2 changes, 1 error"
+    )]
+    Plan(PlanArgs),
+    /// Create or update the infrastructure in the simulated cloud.
+    #[command(after_help = "Examples:\n  keyform apply -auto-approve\n  keyform apply tfplan")]
+    Apply(ApplyArgs),
+    /// Destroy everything this configuration manages (KMS keys are scheduled for deletion).
+    #[command(after_help = "Example:\n  keyform destroy -auto-approve")]
+    Destroy(DestroyArgs),
+    /// Show the current state or a saved plan.
+    #[command(after_help = "Examples:\n  keyform show\n  keyform show -json tfplan")]
+    Show(ShowArgs),
+    /// Inspect or edit the state.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  keyform state list\n  keyform state show aws_kms_key.lab\n  keyform state rm aws_iam_user.old"
+    )]
+    State(StateCommand),
+    /// Show output values.
+    #[command(after_help = "Examples:\n  keyform output\n  keyform output -raw bucket_name")]
+    Output(OutputArgs),
+    /// Print the dependency graph in DOT format.
+    #[command(after_help = "Example:\n  keyform graph | dot -Tsvg > graph.svg")]
+    Graph(GraphArgs),
+    /// Release a lock left behind by a process that no longer runs.
+    #[command(name = "force-unlock", after_help = "Example:\n  keyform force-unlock")]
+    ForceUnlock(ForceUnlockArgs),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The simulated account's id.
+    #[arg(long = "account-id", default_value = "123456789012")]
+    pub account_id: String,
+    /// Ask for input if necessary (accepted for Terraform compatibility).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub input: bool,
+    /// Accepted for Terraform compatibility: there is nothing to upgrade.
+    #[arg(long)]
+    pub upgrade: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Produce output in a machine-readable JSON format.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Check if the input is formatted; exit 3 if not. Files are not changed.
+    #[arg(long)]
+    pub check: bool,
+    /// Also process files in subdirectories.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Display diffs of formatting changes.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write the result to the source files (default true).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub write: bool,
+    /// List files whose formatting differs (default true).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub list: bool,
+    /// Files or directories to format (default: the working directory). `-` reads stdin.
+    pub targets: Vec<PathBuf>,
+}
+
+/// Flags shared by plan, apply and destroy.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlanFlags {
+    /// Set an input variable: -var 'name=value' (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a .tfvars file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Limit planning to this resource and what it depends on (repeatable).
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Force replacement of this resource instance (repeatable).
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+    /// Read resources back from the simulated cloud before planning (default true).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub refresh: bool,
+    /// Ask for input when needed (default true; -input=false fails instead).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub input: bool,
+    /// Take the state lock (default true).
+    #[arg(long, default_value_t = true, action = ArgAction::Set)]
+    pub lock: bool,
+    /// How long to wait for the state lock, e.g. 10s or 1m.
+    #[arg(long = "lock-timeout", default_value = "0s", value_name = "DURATION")]
+    pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+    /// Write the plan to FILE so `keyform apply FILE` applies exactly it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Plan to destroy everything.
+    #[arg(long)]
+    pub destroy: bool,
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long = "detailed-exitcode")]
+    pub detailed_exitcode: bool,
+    /// Machine-readable output (one JSON object per line).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+    /// Skip the interactive approval.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+    /// Machine-readable output (one JSON object per line); implies -auto-approve is required.
+    #[arg(long)]
+    pub json: bool,
+    /// A plan file written by `keyform plan -out=FILE`.
+    pub plan_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
+    /// Skip the interactive approval.
+    #[arg(long = "auto-approve")]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Terraform's JSON plan/state format.
+    #[arg(long)]
+    pub json: bool,
+    /// A saved plan file (default: the current state).
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List resources in the state.
+    #[command(after_help = "Example:\n  keyform state list aws_iam_user.u")]
+    List {
+        /// Only addresses matching these (resource or instance addresses).
+        addresses: Vec<String>,
+    },
+    /// Show one resource instance's attributes.
+    #[command(after_help = "Example:\n  keyform state show 'aws_iam_user.u[\"bob\"]'")]
+    Show { address: String },
+    /// Forget resources without destroying them in the simulated cloud.
+    #[command(after_help = "Example:\n  keyform state rm aws_s3_object.test")]
+    Rm {
+        #[arg(required = true)]
+        addresses: Vec<String>,
+        /// Show what would be removed without removing it.
+        #[arg(long = "dry-run")]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// The output to show (default: all).
+    pub name: Option<String>,
+    /// Print as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Print a string output's raw value, without quotes.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Accepted for Terraform compatibility (plan or apply); keyform prints the configuration graph.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ForceUnlockArgs {
+    /// Accepted for Terraform compatibility: the lock id is the holder's process id.
+    pub lock_id: Option<String>,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Long flags that Terraform users type with a single dash.
+const LONG_FLAGS: &[&str] = &[
+    "chdir",
+    "no-color",
+    "help",
+    "version",
+    "account-id",
+    "input",
+    "upgrade",
+    "json",
+    "check",
+    "recursive",
+    "diff",
+    "write",
+    "list",
+    "var",
+    "var-file",
+    "target",
+    "replace",
+    "refresh",
+    "lock",
+    "lock-timeout",
+    "out",
+    "destroy",
+    "detailed-exitcode",
+    "auto-approve",
+    "raw",
+    "type",
+    "force",
+    "dry-run",
+    "test-directory",
+    "junit-xml",
+    "filter",
+    "verbose",
+    "lab",
+    "parallelism",
+    "timeout",
+    "state",
+];
+
+/// Rewrites `-flag` and `-flag=value` to `--flag` forms for known long flags, stopping at
+/// commands whose own flags are AWS-CLI style (`sim`).
+pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out = Vec::new();
+    let mut passthrough = false;
+    for (i, a) in args.into_iter().enumerate() {
+        if i == 0 || passthrough {
+            out.push(a);
+            continue;
+        }
+        let Some(s) = a.to_str() else {
+            out.push(a);
+            continue;
+        };
+        if s == "sim" || s == "--" {
+            passthrough = true;
+            out.push(a);
+            continue;
+        }
+        if let Some(rest) = s.strip_prefix('-') {
+            if !rest.starts_with('-') {
+                let name = rest.split('=').next().unwrap_or("");
+                if LONG_FLAGS.contains(&name) {
+                    out.push(OsString::from(format!("-{s}")));
+                    continue;
+                }
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(v: &[&str]) -> Vec<String> {
+        normalize(v.iter().map(OsString::from))
+            .into_iter()
+            .map(|o| o.into_string().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn single_dash_long_flags_become_double_dash() {
+        assert_eq!(
+            norm(&["kf", "-chdir=x", "apply", "-auto-approve"]),
+            ["kf", "--chdir=x", "apply", "--auto-approve"]
+        );
+        assert_eq!(
+            norm(&["kf", "plan", "-var", "a=b", "-h"]),
+            ["kf", "plan", "--var", "a=b", "-h"]
+        );
+        assert_eq!(
+            norm(&["kf", "sim", "kms", "-list"]),
+            ["kf", "sim", "kms", "-list"]
+        );
+    }
+}

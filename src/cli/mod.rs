@@ -1,0 +1,119 @@
+//! The command line: parse arguments, run a command, render its results, choose the exit code.
+//! Only this module prints; nothing imports it.
+
+pub mod args;
+mod commands;
+pub mod render;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::diag::{Diagnostics, SourceMap};
+use args::{Cli, Command};
+use render::Style;
+
+/// A command that failed: what to print and the exit code.
+pub(crate) struct Failure {
+    pub diags: Diagnostics,
+    pub sources: Option<SourceMap>,
+    pub code: u8,
+}
+
+impl Failure {
+    pub(crate) fn new(diags: Diagnostics, sources: Option<SourceMap>) -> Failure {
+        Failure {
+            diags,
+            sources,
+            code: 1,
+        }
+    }
+
+    pub(crate) fn msg(summary: &str, detail: impl Into<String>) -> Failure {
+        Failure::new(crate::diag::Diagnostic::error(summary, detail).into(), None)
+    }
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Failure {
+        Failure::new(d, None)
+    }
+}
+
+/// What every command gets.
+pub(crate) struct Ctx {
+    pub dir: PathBuf,
+    pub style: Style,
+}
+
+/// Runs keyform with these arguments (the first is the program name).
+pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let args = args::normalize(args);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let _ = e.print();
+            return match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => ExitCode::SUCCESS,
+                _ => ExitCode::from(1),
+            };
+        }
+    };
+    let stdout_tty = std::io::stdout().is_terminal();
+    let color = !cli.no_color && std::env::var_os("NO_COLOR").is_none() && stdout_tty;
+    let dir = cli.chdir.clone().unwrap_or_else(|| PathBuf::from("."));
+    if !dir.is_dir() {
+        eprintln!(
+            "Error: Invalid -chdir option\n\nThe directory {} does not exist or is not a directory.",
+            dir.display()
+        );
+        return ExitCode::from(1);
+    }
+    let ctx = Ctx {
+        dir,
+        style: Style { color },
+    };
+    let result = match cli.command {
+        Command::Init(a) => commands::init(&ctx, &a),
+        Command::Validate(a) => commands::validate(&ctx, &a),
+        Command::Fmt(a) => commands::fmt(&ctx, &a),
+        Command::Plan(a) => commands::plan(&ctx, &a),
+        Command::Apply(a) => commands::apply(&ctx, &a),
+        Command::Destroy(a) => commands::destroy(&ctx, &a),
+        Command::Show(a) => commands::show(&ctx, &a),
+        Command::State(a) => commands::state(&ctx, &a),
+        Command::Output(a) => commands::output(&ctx, &a),
+        Command::Graph(a) => commands::graph(&ctx, &a),
+        Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Version => {
+            println!(
+                "keyform v{}\non {}_{}\n+ simulated provider registry.terraform.io/hashicorp/aws",
+                env!("CARGO_PKG_VERSION"),
+                std::env::consts::OS,
+                std::env::consts::ARCH
+            );
+            Ok(0)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            let sources = f.sources.unwrap_or_default();
+            let text = render::diag::render_all(
+                f.diags.iter(),
+                &sources,
+                Style {
+                    color: color && std::io::stderr().is_terminal(),
+                },
+            );
+            eprint!("\n{text}");
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -1,0 +1,616 @@
+//! Plans as Terraform prints them: `+ ~ - -/+` per resource, attribute-level old -> new with
+//! `# forces replacement`, sensitive values hidden, JSON documents diffed line by line.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use similar::{ChangeTag, TextDiff};
+
+use crate::addr::{InstanceKey, Mode};
+use crate::cli::render::Style;
+use crate::plan::{Action, Plan, PlanMode, Reason, ResourceChange};
+use crate::provider::schema::{AttrType, BodySchema};
+use crate::value::{Map, Value, format_number, quote};
+
+/// Looks up the schema of a resource type for rendering.
+pub type SchemaLookup<'a> =
+    &'a dyn Fn(Mode, &str) -> Option<&'static crate::provider::schema::ResourceSchema>;
+
+const INDENT: &str = "    ";
+
+/// The whole plan text, as `keyform plan` prints it.
+pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
+    let mut out = String::new();
+    if !plan.drift.is_empty() {
+        out.push_str(&render_drift(plan, schemas, style));
+    }
+    let effective: Vec<&ResourceChange> = plan.effective().collect();
+    let output_changes: Vec<(&String, &crate::plan::OutputChange)> = plan
+        .outputs
+        .iter()
+        .filter(|(_, o)| o.before != o.after)
+        .collect();
+    if effective.is_empty() && output_changes.is_empty() {
+        out.push_str(&style.bold("No changes."));
+        out.push_str(" Your infrastructure matches the configuration.\n\n");
+        out.push_str("keyform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        return out;
+    }
+    if !effective.is_empty() {
+        let mut symbols: Vec<Action> = Vec::new();
+        for c in &effective {
+            if !symbols.contains(&c.action) {
+                symbols.push(c.action);
+            }
+        }
+        symbols.sort_by_key(|a| legend_order(*a));
+        out.push_str("\nkeyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
+        for a in symbols {
+            let _ = writeln!(out, "  {} {}", paint_symbol(a, style), legend(a));
+        }
+        out.push_str("\nkeyform will perform the following actions:\n\n");
+        for c in &effective {
+            out.push_str(&render_change(c, schemas, style));
+            out.push('\n');
+        }
+        let (add, change, destroy) = plan.counts();
+        let _ = writeln!(
+            out,
+            "{} {add} to add, {change} to change, {destroy} to destroy.",
+            style.bold("Plan:")
+        );
+    }
+    if !output_changes.is_empty() {
+        out.push_str("\nChanges to Outputs:\n");
+        let width = output_changes
+            .iter()
+            .map(|(n, _)| n.len())
+            .max()
+            .unwrap_or(0);
+        for (name, o) in output_changes {
+            let (sym, body) = match (&o.before, &o.after) {
+                (None, Some(a)) => ("+", show_value(a, o.sensitive, 2)),
+                (Some(b), None) => ("-", format!("{} -> null", show_value(b, o.sensitive, 2))),
+                (Some(b), Some(a)) => (
+                    "~",
+                    format!(
+                        "{} -> {}",
+                        show_value(b, o.sensitive, 2),
+                        show_value(a, o.sensitive, 2)
+                    ),
+                ),
+                (None, None) => continue,
+            };
+            let _ = writeln!(out, "  {} {name:width$} = {body}", paint(sym, style));
+        }
+    }
+    if plan.mode == PlanMode::Destroy && effective.is_empty() {
+        out.push_str("\nNo objects need to be destroyed.\n");
+    }
+    out
+}
+
+fn legend_order(a: Action) -> u8 {
+    match a {
+        Action::Create => 0,
+        Action::Update => 1,
+        Action::Delete => 2,
+        Action::DeleteThenCreate => 3,
+        Action::CreateThenDelete => 4,
+        Action::Read => 5,
+        Action::NoOp => 6,
+    }
+}
+
+fn legend(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Update => "update in-place",
+        Action::Delete => "destroy",
+        Action::DeleteThenCreate => "destroy and then create replacement",
+        Action::CreateThenDelete => "create replacement and then destroy",
+        Action::Read => "read (data resources)",
+        Action::NoOp => "no-op",
+    }
+}
+
+fn paint(sym: &str, style: Style) -> String {
+    match sym {
+        "+" => style.green(sym),
+        "-" => style.red(sym),
+        "~" => style.yellow(sym),
+        "<=" => style.cyan(sym),
+        "-/+" | "+/-" => style.yellow(sym),
+        _ => sym.to_string(),
+    }
+}
+
+fn paint_symbol(a: Action, style: Style) -> String {
+    paint(a.symbol(), style)
+}
+
+fn header(c: &ResourceChange) -> String {
+    let a = &c.addr;
+    match (c.action, &c.reason) {
+        (Action::Create, _) => format!("# {a} will be created"),
+        (Action::Read, _) => {
+            format!("# {a} will be read during apply\n  # (config refers to values not yet known)")
+        }
+        (Action::Update, _) => format!("# {a} will be updated in-place"),
+        (Action::Delete, Some(Reason::NoResourceConfig)) => {
+            format!(
+                "# {a} will be destroyed\n  # (because {} is not in configuration)",
+                a.resource
+            )
+        }
+        (Action::Delete, Some(Reason::NoInstanceKey)) => match &a.key {
+            InstanceKey::Int(i) => format!(
+                "# {a} will be destroyed\n  # (because index [{i}] is out of range for count)"
+            ),
+            InstanceKey::Str(k) => format!(
+                "# {a} will be destroyed\n  # (because key [{}] is not in for_each map)",
+                quote(k)
+            ),
+            InstanceKey::None => format!("# {a} will be destroyed"),
+        },
+        (Action::Delete, _) => format!("# {a} will be destroyed"),
+        (_, Some(Reason::Tainted)) => format!("# {a} is tainted, so must be replaced"),
+        (_, Some(Reason::ReplaceRequested)) => format!("# {a} will be replaced, as requested"),
+        _ => format!("# {a} must be replaced"),
+    }
+}
+
+/// One resource change block.
+pub fn render_change(c: &ResourceChange, schemas: SchemaLookup<'_>, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "  {}", style.bold(&header(c)));
+    if let Some(n) = &c.note {
+        let _ = writeln!(out, "  # (keyform: {n})");
+    }
+    let a = &c.addr.resource;
+    let keyword = if a.mode == Mode::Data {
+        "data"
+    } else {
+        "resource"
+    };
+    let _ = writeln!(
+        out,
+        "{:>3} {keyword} \"{}\" \"{}\" {{",
+        paint_symbol(c.action, style),
+        a.kind,
+        a.name
+    );
+    let schema = schemas(a.mode, &a.kind).map(|s| &s.body);
+    let empty = Map::new();
+    let before = c.before.as_ref().unwrap_or(&empty);
+    let after = c.after.as_ref().unwrap_or(&empty);
+    body(
+        &mut out,
+        c,
+        schema,
+        before,
+        after,
+        c.before.is_some(),
+        c.after.is_some(),
+        2,
+        style,
+    );
+    let _ = writeln!(out, "    }}");
+    out
+}
+
+/// What one attribute line shows.
+enum Line {
+    Attr {
+        sym: &'static str,
+        name: String,
+        text: String,
+    },
+    Raw(String),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn body(
+    out: &mut String,
+    c: &ResourceChange,
+    schema: Option<&BodySchema>,
+    before: &Map,
+    after: &Map,
+    has_before: bool,
+    has_after: bool,
+    depth: usize,
+    style: Style,
+) {
+    let pad = INDENT.repeat(depth - 1) + "  ";
+    let block_names: Vec<&str> = schema
+        .map(|s| s.blocks.iter().map(|b| b.name).collect())
+        .unwrap_or_default();
+    let mut names: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| !block_names.contains(&k.as_str()))
+        .collect();
+    names.sort();
+    names.dedup();
+    let mut lines = Vec::new();
+    let mut hidden = 0;
+    for name in names {
+        let b = before
+            .get(name)
+            .filter(|v| !v.is_null() || !has_after)
+            .filter(|_| has_before);
+        let a = after.get(name).filter(|_| has_after);
+        let ty = schema.and_then(|s| s.attr(name)).map(|a| &a.ty);
+        let sensitive = c.sensitive.iter().any(|s| s == name);
+        let forces = c.replace_paths.iter().any(|p| p == name);
+        let null = Value::Null;
+        let bv = b.unwrap_or(&null);
+        let av = a.unwrap_or(&null);
+        let line = match (has_before, has_after) {
+            (false, true) => {
+                if av.is_null() {
+                    continue;
+                }
+                Line::Attr {
+                    sym: "+",
+                    name: name.clone(),
+                    text: value_text(av, sensitive, pad.len(), "+"),
+                }
+            }
+            (true, false) => {
+                if bv.is_null() {
+                    continue;
+                }
+                Line::Attr {
+                    sym: "-",
+                    name: name.clone(),
+                    text: format!("{} -> null", value_text(bv, sensitive, pad.len(), "-")),
+                }
+            }
+            _ => {
+                if bv == av {
+                    if !bv.is_null() {
+                        hidden += 1;
+                    }
+                    continue;
+                }
+                let suffix = if forces {
+                    format!(" {}", style.red("# forces replacement"))
+                } else {
+                    String::new()
+                };
+                if bv.is_null() {
+                    Line::Attr {
+                        sym: "+",
+                        name: name.clone(),
+                        text: format!("{}{suffix}", value_text(av, sensitive, pad.len(), "+")),
+                    }
+                } else if av.is_null() {
+                    Line::Attr {
+                        sym: "-",
+                        name: name.clone(),
+                        text: format!(
+                            "{} -> null{suffix}",
+                            value_text(bv, sensitive, pad.len(), "-")
+                        ),
+                    }
+                } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
+                    Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
+                } else if let (Value::Object(bm), Value::Object(am), false) = (bv, av, sensitive) {
+                    Line::Attr {
+                        sym: "~",
+                        name: name.clone(),
+                        text: format!("{}{suffix}", map_diff(bm, am, pad.len(), style)),
+                    }
+                } else {
+                    Line::Attr {
+                        sym: "~",
+                        name: name.clone(),
+                        text: format!(
+                            "{} -> {}{suffix}",
+                            value_text(bv, sensitive, pad.len(), ""),
+                            value_text(av, sensitive, pad.len(), "")
+                        ),
+                    }
+                }
+            }
+        };
+        lines.push(line);
+    }
+    let width = lines
+        .iter()
+        .filter_map(|l| {
+            if let Line::Attr { name, .. } = l {
+                Some(name.len())
+            } else {
+                None
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    for l in lines {
+        match l {
+            Line::Attr { sym, name, text } => {
+                let _ = writeln!(out, "{pad}{} {name:width$} = {text}", paint(sym, style));
+            }
+            Line::Raw(s) => out.push_str(&s),
+        }
+    }
+    if let Some(s) = schema {
+        for bs in &s.blocks {
+            let bl = list_of(before.get(bs.name));
+            let al = list_of(after.get(bs.name));
+            if !has_after || !has_before || bl != al {
+                let n = bl.len().max(al.len());
+                for i in 0..n {
+                    let bi = bl.get(i).and_then(Value::as_object);
+                    let ai = al.get(i).and_then(Value::as_object);
+                    let (sym, hb, ha) = match (bi.filter(|_| has_before), ai.filter(|_| has_after))
+                    {
+                        (Some(_), Some(_)) => ("~", true, true),
+                        (None, Some(_)) => ("+", false, true),
+                        (Some(_), None) => ("-", true, false),
+                        (None, None) => continue,
+                    };
+                    if sym == "~" && bi == ai {
+                        continue;
+                    }
+                    out.push('\n');
+                    let _ = writeln!(out, "{pad}{} {} {{", paint(sym, style), bs.name);
+                    let empty = Map::new();
+                    body(
+                        out,
+                        c,
+                        Some(&bs.body),
+                        bi.unwrap_or(&empty),
+                        ai.unwrap_or(&empty),
+                        hb,
+                        ha,
+                        depth + 1,
+                        style,
+                    );
+                    let _ = writeln!(out, "{pad}  }}");
+                }
+                if al.iter().any(Value::is_wholly_unknown)
+                    || after.get(bs.name).is_some_and(Value::is_wholly_unknown)
+                {
+                    let _ = writeln!(out, "{pad}  # ({} blocks known after apply)", bs.name);
+                }
+            } else if !bl.is_empty() {
+                hidden += 0;
+                let _ = writeln!(
+                    out,
+                    "\n{pad}  # ({} unchanged {} block{} hidden)",
+                    bl.len(),
+                    bs.name,
+                    if bl.len() == 1 { "" } else { "s" }
+                );
+            }
+        }
+    }
+    if hidden > 0 && has_before && has_after {
+        let _ = writeln!(
+            out,
+            "\n{pad}  # ({hidden} unchanged attribute{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn list_of(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::List(l)) => l.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// A value as plan text at nesting `depth`; non-empty collections span lines, like Terraform.
+pub fn show_value(v: &Value, sensitive: bool, depth: usize) -> String {
+    value_text(
+        v,
+        sensitive,
+        INDENT.repeat(depth.saturating_sub(1)).len() + 2,
+        "",
+    )
+}
+
+/// A value whose line starts at column `col`; entries of collections get `sym` in front.
+pub fn value_text(v: &Value, sensitive: bool, col: usize, sym: &str) -> String {
+    if sensitive {
+        return "(sensitive value)".into();
+    }
+    let inner = " ".repeat(col + 4);
+    let close = " ".repeat(col + 2);
+    let mark = if sym.is_empty() {
+        String::new()
+    } else {
+        format!("{sym} ")
+    };
+    match v {
+        Value::Unknown => "(known after apply)".into(),
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::String(s) if s.contains('\n') => {
+            let mut t = String::from("<<-EOT\n");
+            for line in s.trim_end_matches('\n').lines() {
+                let _ = writeln!(t, "{inner}{line}");
+            }
+            let _ = write!(t, "{close}EOT");
+            t
+        }
+        Value::String(s) => quote(s),
+        Value::List(l) if l.is_empty() => "[]".into(),
+        Value::Object(m) if m.is_empty() => "{}".into(),
+        Value::List(l) => {
+            let mut t = String::from("[\n");
+            for item in l {
+                let _ = writeln!(t, "{inner}{mark}{},", value_text(item, false, col + 4, sym));
+            }
+            let _ = write!(t, "{close}]");
+            t
+        }
+        Value::Object(m) => {
+            let width = m.keys().map(|k| quote(k).len()).max().unwrap_or(0);
+            let mut t = String::from("{\n");
+            for (k, item) in m {
+                let _ = writeln!(
+                    t,
+                    "{inner}{mark}{:width$} = {}",
+                    quote(k),
+                    value_text(item, false, col + 4, sym)
+                );
+            }
+            let _ = write!(t, "{close}}}");
+            t
+        }
+    }
+}
+
+/// An object attribute changed in place: one line per added, removed or changed key.
+fn map_diff(before: &Map, after: &Map, col: usize, style: Style) -> String {
+    let inner = " ".repeat(col + 4);
+    let close = " ".repeat(col + 2);
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let width = keys.iter().map(|k| quote(k).len()).max().unwrap_or(0);
+    let mut t = String::from("{\n");
+    let mut hidden = 0;
+    for k in keys {
+        let (b, a) = (before.get(k), after.get(k));
+        let line = match (b, a) {
+            (None, Some(a)) => format!(
+                "{} {:width$} = {}",
+                paint("+", style),
+                quote(k),
+                value_text(a, false, col + 4, "+")
+            ),
+            (Some(b), None) => format!(
+                "{} {:width$} = {} -> null",
+                paint("-", style),
+                quote(k),
+                value_text(b, false, col + 4, "-")
+            ),
+            (Some(b), Some(a)) if b != a => {
+                format!(
+                    "{} {:width$} = {} -> {}",
+                    paint("~", style),
+                    quote(k),
+                    value_text(b, false, col + 4, ""),
+                    value_text(a, false, col + 4, "")
+                )
+            }
+            _ => {
+                hidden += 1;
+                continue;
+            }
+        };
+        let _ = writeln!(t, "{inner}{line}");
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            t,
+            "{inner}  # ({hidden} unchanged element{} hidden)",
+            if hidden == 1 { "" } else { "s" }
+        );
+    }
+    let _ = write!(t, "{close}}}");
+    t
+}
+
+/// A JSON document change, line by line (bounded: a hostile document can't stall the diff).
+fn json_diff(
+    name: &str,
+    before: &Value,
+    after: &Value,
+    depth: usize,
+    suffix: &str,
+    style: Style,
+) -> String {
+    let pretty = |v: &Value| {
+        v.as_str()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|j| serde_json::to_string_pretty(&j).ok())
+            .unwrap_or_else(|| v.to_string_lossy().unwrap_or_default())
+    };
+    let (b, a) = (pretty(before), pretty(after));
+    let pad = INDENT.repeat(depth - 1) + "  ";
+    let mut out = format!("{pad}{} {name} = <<-EOT{suffix}\n", paint("~", style));
+    let diff = TextDiff::configure()
+        .timeout(Duration::from_millis(200))
+        .diff_lines(&b, &a);
+    for ch in diff.iter_all_changes() {
+        let line = ch.value().trim_end_matches('\n');
+        let (sym, text) = match ch.tag() {
+            ChangeTag::Equal => (" ", line.to_string()),
+            ChangeTag::Delete => ("-", style.red(line)),
+            ChangeTag::Insert => ("+", style.green(line)),
+        };
+        let _ = writeln!(out, "{pad}    {} {text}", paint(sym, style));
+    }
+    let _ = writeln!(out, "{pad}  EOT");
+    out
+}
+
+fn render_drift(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
+    let mut out = String::new();
+    out.push('\n');
+    out.push_str(&style.bold("Note: Objects have changed outside of keyform"));
+    out.push_str("\n\nkeyform detected the following changes made outside of keyform since the\nlast \"keyform apply\" which may have affected this plan:\n\n");
+    for c in &plan.drift {
+        let head = if c.action == Action::Delete {
+            format!("# {} has been deleted", c.addr)
+        } else {
+            format!("# {} has changed", c.addr)
+        };
+        let _ = writeln!(out, "  {}", style.bold(&head));
+        let a = &c.addr.resource;
+        let sym = if c.action == Action::Delete { "-" } else { "~" };
+        let _ = writeln!(
+            out,
+            "  {} resource \"{}\" \"{}\" {{",
+            paint(sym, style),
+            a.kind,
+            a.name
+        );
+        let schema = schemas(a.mode, &a.kind).map(|s| &s.body);
+        let empty = Map::new();
+        let before = c.before.as_ref().unwrap_or(&empty);
+        let after = c.after.as_ref().unwrap_or(&empty);
+        if c.action == Action::Delete {
+            let _ = writeln!(
+                out,
+                "      - id = {} -> null",
+                show_value(before.get("id").unwrap_or(&Value::Null), false, 2)
+            );
+        } else {
+            body(&mut out, c, schema, before, after, true, true, 2, style);
+        }
+        let _ = writeln!(out, "    }}\n");
+    }
+    out.push_str("\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n");
+    out.push_str(&"─".repeat(77));
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_render_like_terraform() {
+        assert_eq!(show_value(&Value::from("x"), false, 2), "\"x\"");
+        assert_eq!(show_value(&Value::Unknown, false, 2), "(known after apply)");
+        assert_eq!(
+            show_value(&Value::from("secret"), true, 2),
+            "(sensitive value)"
+        );
+        let m = Value::from_json(&serde_json::json!({"Name": "lab"}));
+        assert_eq!(
+            value_text(&m, false, 6, "+"),
+            "{\n          + \"Name\" = \"lab\"\n        }"
+        );
+    }
+}

@@ -1,0 +1,306 @@
+//! Saved plans (`plan -out=FILE`): JSON carrying the prior state's lineage and serial, the
+//! configuration digest and the variables, so `apply FILE` refuses a plan that went stale.
+//! Unknown values are stored as an `after_unknown` mask, as in Terraform's JSON plan.
+
+use serde_json::{Value as Json, json};
+
+use crate::addr::{InstanceAddr, InstanceKey, TargetAddr};
+use crate::diag::Diagnostics;
+use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+use crate::value::{Map, Value};
+
+/// Format version of saved plan files.
+pub const PLAN_FORMAT: u64 = 1;
+
+/// Why a plan file can't be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanFileError {
+    #[error("not a keyform plan file: {0}")]
+    Invalid(String),
+    #[error("the plan file was written by a newer keyform (format {0}); upgrade keyform")]
+    TooNew(u64),
+}
+
+fn enc(v: &Option<Map>) -> (Json, Json) {
+    match v {
+        None => (Json::Null, Json::Bool(false)),
+        Some(m) => {
+            let v = Value::Object(m.clone());
+            (v.to_json(), v.unknown_mask())
+        }
+    }
+}
+
+/// Rebuilds a value from JSON and its unknown mask.
+fn dec(v: &Json, mask: &Json) -> Value {
+    match mask {
+        Json::Bool(true) => Value::Unknown,
+        Json::Object(mm) => match v {
+            Json::Object(vm) => {
+                let mut out = Map::new();
+                for (k, x) in vm {
+                    out.insert(k.clone(), dec(x, mm.get(k).unwrap_or(&Json::Bool(false))));
+                }
+                for (k, m) in mm {
+                    if !out.contains_key(k) && m == &Json::Bool(true) {
+                        out.insert(k.clone(), Value::Unknown);
+                    }
+                }
+                Value::Object(out)
+            }
+            _ => Value::from_json(v),
+        },
+        Json::Array(ma) => match v {
+            Json::Array(va) => Value::List(
+                va.iter()
+                    .enumerate()
+                    .map(|(i, x)| dec(x, ma.get(i).unwrap_or(&Json::Bool(false))))
+                    .collect(),
+            ),
+            _ => Value::from_json(v),
+        },
+        _ => Value::from_json(v),
+    }
+}
+
+fn dec_map(v: &Json, mask: &Json) -> Option<Map> {
+    if v.is_null() {
+        return None;
+    }
+    match dec(v, mask) {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::NoOp => "no-op",
+        Action::Create => "create",
+        Action::Read => "read",
+        Action::Update => "update",
+        Action::DeleteThenCreate => "delete-then-create",
+        Action::CreateThenDelete => "create-then-delete",
+        Action::Delete => "delete",
+    }
+}
+
+fn action_from(s: &str) -> Option<Action> {
+    Some(match s {
+        "no-op" => Action::NoOp,
+        "create" => Action::Create,
+        "read" => Action::Read,
+        "update" => Action::Update,
+        "delete-then-create" => Action::DeleteThenCreate,
+        "create-then-delete" => Action::CreateThenDelete,
+        "delete" => Action::Delete,
+        _ => return None,
+    })
+}
+
+/// Encodes a plan for saving.
+pub fn to_json(p: &Plan) -> Json {
+    let changes: Vec<Json> = p
+        .changes
+        .iter()
+        .map(|c| {
+            let (b, bm) = enc(&c.before);
+            let (a, am) = enc(&c.after);
+            json!({
+                "address": c.addr.to_string(), "action": action_name(c.action),
+                "before": b, "before_unknown": bm, "after": a, "after_unknown": am,
+                "replace_paths": c.replace_paths, "reason": c.reason, "dependencies": c.dependencies,
+                "sensitive": c.sensitive, "note": c.note,
+            })
+        })
+        .collect();
+    let outputs: serde_json::Map<String, Json> = p
+        .outputs
+        .iter()
+        .map(|(k, o)| {
+            let opt = |v: &Option<Value>| v.as_ref().map_or((Json::Null, Json::Bool(false)), |x| (x.to_json(), x.unknown_mask()));
+            let (b, bm) = opt(&o.before);
+            let (a, am) = opt(&o.after);
+            (k.clone(), json!({"before": b, "before_unknown": bm, "after": a, "after_unknown": am, "sensitive": o.sensitive, "has_before": o.before.is_some(), "has_after": o.after.is_some()}))
+        })
+        .collect();
+    json!({
+        "keyform_plan_format": PLAN_FORMAT,
+        "keyform_version": env!("CARGO_PKG_VERSION"),
+        "mode": p.mode,
+        "prior_lineage": p.prior_lineage,
+        "prior_serial": p.prior_serial,
+        "config_digest": p.config_digest,
+        "variables": p.variables.iter().map(|(k, v)| (k.clone(), v.to_json())).collect::<serde_json::Map<_, _>>(),
+        "targets": p.targets,
+        "changes": changes,
+        "outputs": outputs,
+    })
+}
+
+/// Decodes a saved plan.
+pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
+    let bad = |m: &str| PlanFileError::Invalid(m.to_string());
+    let format = j
+        .get("keyform_plan_format")
+        .and_then(Json::as_u64)
+        .ok_or_else(|| bad("missing keyform_plan_format"))?;
+    if format > PLAN_FORMAT {
+        return Err(PlanFileError::TooNew(format));
+    }
+    let s = |k: &str| {
+        j.get(k)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| bad(&format!("missing {k}")))
+    };
+    let mode: PlanMode = serde_json::from_value(j.get("mode").cloned().unwrap_or(Json::Null))
+        .map_err(|e| bad(&e.to_string()))?;
+    let mut changes = Vec::new();
+    for c in j
+        .get("changes")
+        .and_then(Json::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let addr_s = c
+            .get("address")
+            .and_then(Json::as_str)
+            .ok_or_else(|| bad("change without address"))?;
+        let t: TargetAddr = addr_s
+            .parse()
+            .map_err(|e: crate::addr::AddrParseError| bad(&e.to_string()))?;
+        let addr = InstanceAddr {
+            resource: t.resource,
+            key: t.key.unwrap_or(InstanceKey::None),
+        };
+        let action = c
+            .get("action")
+            .and_then(Json::as_str)
+            .and_then(action_from)
+            .ok_or_else(|| bad("unknown action"))?;
+        let strs = |k: &str| -> Vec<String> {
+            c.get(k)
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let reason: Option<Reason> =
+            serde_json::from_value(c.get("reason").cloned().unwrap_or(Json::Null))
+                .map_err(|e| bad(&e.to_string()))?;
+        changes.push(ResourceChange {
+            addr,
+            action,
+            before: dec_map(
+                c.get("before").unwrap_or(&Json::Null),
+                c.get("before_unknown").unwrap_or(&Json::Null),
+            ),
+            after: dec_map(
+                c.get("after").unwrap_or(&Json::Null),
+                c.get("after_unknown").unwrap_or(&Json::Null),
+            ),
+            replace_paths: strs("replace_paths"),
+            reason,
+            dependencies: strs("dependencies"),
+            sensitive: strs("sensitive"),
+            note: c.get("note").and_then(Json::as_str).map(str::to_string),
+        });
+    }
+    let mut outputs = std::collections::BTreeMap::new();
+    if let Some(Json::Object(o)) = j.get("outputs") {
+        for (k, v) in o {
+            let get = |has: &str, val: &str, mask: &str| {
+                v.get(has)
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false)
+                    .then(|| {
+                        dec(
+                            v.get(val).unwrap_or(&Json::Null),
+                            v.get(mask).unwrap_or(&Json::Null),
+                        )
+                    })
+            };
+            outputs.insert(
+                k.clone(),
+                OutputChange {
+                    before: get("has_before", "before", "before_unknown"),
+                    after: get("has_after", "after", "after_unknown"),
+                    sensitive: v.get("sensitive").and_then(Json::as_bool).unwrap_or(false),
+                },
+            );
+        }
+    }
+    Ok(Plan {
+        mode,
+        changes,
+        drift: Vec::new(),
+        outputs,
+        warnings: Diagnostics::new(),
+        prior_lineage: s("prior_lineage")?,
+        prior_serial: j
+            .get("prior_serial")
+            .and_then(Json::as_u64)
+            .ok_or_else(|| bad("missing prior_serial"))?,
+        variables: j
+            .get("variables")
+            .and_then(Json::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        config_digest: s("config_digest")?,
+        targets: j
+            .get("targets")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_values_survive_a_round_trip() {
+        let mut after = Map::new();
+        after.insert("arn".into(), Value::Unknown);
+        after.insert("tags".into(), Value::from_json(&json!({"a": "b"})));
+        let p = Plan {
+            mode: PlanMode::Normal,
+            changes: vec![ResourceChange {
+                addr: crate::addr::ResourceAddr::managed("aws_kms_key", "k")
+                    .instance(InstanceKey::Int(2)),
+                action: Action::Create,
+                before: None,
+                after: Some(after),
+                replace_paths: vec![],
+                reason: None,
+                dependencies: vec!["x.y".into()],
+                sensitive: vec![],
+                note: None,
+            }],
+            drift: vec![],
+            outputs: Default::default(),
+            warnings: Diagnostics::new(),
+            prior_lineage: "l".into(),
+            prior_serial: 4,
+            variables: Default::default(),
+            config_digest: "d".into(),
+            targets: vec![],
+        };
+        let back = from_json(&to_json(&p)).unwrap();
+        assert_eq!(back.changes, p.changes);
+        assert_eq!(back.prior_serial, 4);
+    }
+}

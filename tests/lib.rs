@@ -1,0 +1,6 @@
+//! keyform's integration tests: one binary (links once) driving the real `keyform` executable
+//! through the [`support::Test`] builder on fixture configurations in temporary directories.
+
+mod support;
+
+mod cli_basics;

@@ -1,0 +1,158 @@
+//! The `Test` builder: files in a temp dir, a command, and assertions on its output.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary working directory with files, in which keyform commands run.
+pub struct Test {
+    pub dir: tempfile::TempDir,
+}
+
+/// What one keyform run printed and returned.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+impl Run {
+    fn from(o: Output) -> Run {
+        Run {
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+            code: o.status.code().unwrap_or(-1),
+        }
+    }
+
+    #[track_caller]
+    pub fn success(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn status(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_has(self, s: &str) -> Run {
+        assert!(
+            self.stdout.contains(s),
+            "stdout lacks {s:?}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_has(self, s: &str) -> Run {
+        assert!(
+            self.stderr.contains(s),
+            "stderr lacks {s:?}\nstderr:\n{}\nstdout:\n{}",
+            self.stderr,
+            self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn stdout_lacks(self, s: &str) -> Run {
+        assert!(
+            !self.stdout.contains(s),
+            "stdout has {s:?}\nstdout:\n{}",
+            self.stdout
+        );
+        self
+    }
+}
+
+pub fn keyform_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_keyform"))
+}
+
+impl Test {
+    pub fn new() -> Test {
+        Test {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A test directory holding a copy of a bundled lab's files (not its .keyform).
+    pub fn lab(name: &str) -> Test {
+        let t = Test::new();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("labs")
+            .join(name);
+        copy_dir(&src, t.path());
+        t
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn file(self, name: &str, text: &str) -> Test {
+        self.write(name, text);
+        self
+    }
+
+    pub fn write(&self, name: &str, text: &str) {
+        let p = self.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(p, text).expect("write fixture");
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
+    }
+
+    /// Runs `keyform ARGS` in the test directory (no terminal, no colour).
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut c = Command::new(keyform_bin());
+        c.args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("KEYFORM_AS");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.stdin(std::process::Stdio::null());
+        Run::from(c.output().expect("run keyform"))
+    }
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    for e in std::fs::read_dir(src).expect("read lab dir").flatten() {
+        let p = e.path();
+        let name = e.file_name();
+        if name == ".keyform" {
+            continue;
+        }
+        let target = dst.join(&name);
+        if p.is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).expect("copy");
+        }
+    }
+}
