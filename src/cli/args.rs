@@ -68,6 +68,16 @@ pub enum Command {
     /// Release a lock left behind by a process that no longer runs.
     #[command(name = "force-unlock", after_help = "Example:\n  keyform force-unlock")]
     ForceUnlock(ForceUnlockArgs),
+    /// Call the simulated cloud like the AWS CLI: keyform sim kms encrypt --key-id K --plaintext T.
+    #[command(
+        disable_help_flag = true,
+        after_help = "Examples:\n  keyform sim kms list-aliases\n  keyform sim s3api get-object --bucket B --key K out.txt --as S3-Admin-User\n  keyform sim clock advance 8d\n  keyform sim explain s3api get-object --bucket B --key K --as S3-Admin-User"
+    )]
+    Sim {
+        /// Service, operation and AWS-CLI-style parameters (see keyform sim help).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Print the version.
     Version,
 }

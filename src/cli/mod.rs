@@ -4,6 +4,7 @@
 pub mod args;
 mod commands;
 pub mod render;
+mod sim;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -91,6 +92,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Sim { args } => return ExitCode::from(sim::run(&ctx, &args)),
         Command::Version => {
             println!(
                 "keyform v{}\non {}_{}\n+ simulated provider registry.terraform.io/hashicorp/aws",

@@ -232,6 +232,9 @@ impl Cloud {
     /// Allows or refuses a call with the service's AccessDenied shape.
     pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), SimError> {
         let e = self.explain_access(ctx, a);
+        if let Some(log) = &mut self.explain_log {
+            log.push(e.clone());
+        }
         if e.decision.is_allowed() {
             return Ok(());
         }

@@ -9,6 +9,60 @@ pub trait BlobStore: Send {
     fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()>;
     fn get(&self, id: &str) -> std::io::Result<Vec<u8>>;
     fn delete(&mut self, id: &str) -> std::io::Result<()>;
+
+    /// The store this one wraps, if it is an overlay (see [`Overlay`]).
+    fn into_inner(self: Box<Self>) -> Option<Box<dyn BlobStore>> {
+        None
+    }
+}
+
+/// Reads through to another store but keeps writes and deletes to itself: used to evaluate a
+/// call without any lasting effect (`sim explain`).
+pub struct Overlay {
+    inner: Box<dyn BlobStore>,
+    written: HashMap<String, Vec<u8>>,
+    deleted: std::collections::HashSet<String>,
+}
+
+impl Overlay {
+    pub fn new(inner: Box<dyn BlobStore>) -> Overlay {
+        Overlay {
+            inner,
+            written: HashMap::new(),
+            deleted: Default::default(),
+        }
+    }
+}
+
+impl BlobStore for Overlay {
+    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.deleted.remove(id);
+        self.written.insert(id.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
+        if self.deleted.contains(id) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("blob {id} missing"),
+            ));
+        }
+        match self.written.get(id) {
+            Some(b) => Ok(b.clone()),
+            None => self.inner.get(id),
+        }
+    }
+
+    fn delete(&mut self, id: &str) -> std::io::Result<()> {
+        self.written.remove(id);
+        self.deleted.insert(id.to_string());
+        Ok(())
+    }
+
+    fn into_inner(self: Box<Self>) -> Option<Box<dyn BlobStore>> {
+        Some(self.inner)
+    }
 }
 
 /// Blobs in memory.

@@ -121,6 +121,8 @@ pub struct Cloud {
     pub(crate) policy_cache:
         std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
     pub(crate) bucket_keys: s3::BucketKeyCache,
+    /// When set, every authorization decision is recorded here (`sim explain`).
+    pub(crate) explain_log: Option<Vec<authz::Explanation>>,
 }
 
 pub mod authz;
@@ -138,6 +140,7 @@ impl Cloud {
             material_destroyed: false,
             policy_cache: Default::default(),
             bucket_keys: Default::default(),
+            explain_log: None,
         }
     }
 
@@ -170,6 +173,22 @@ impl Cloud {
                 .insert("arn:aws:iam::aws:policy/AdministratorAccess".into());
         }
         self.touch(EntityRef::User(LAB_ADMIN.into()));
+    }
+
+    /// Evaluates a call without any lasting effect: returns what it would answer and every
+    /// authorization decision taken on the way (S3's calls to KMS included).
+    pub fn explain_call(
+        mut self,
+        ctx: &CallContext,
+        op: &str,
+        params: &serde_json::Value,
+        body: Option<&[u8]>,
+    ) -> (Result<api::Response, SimError>, Vec<authz::Explanation>) {
+        let real = std::mem::replace(&mut self.blobs, Box::new(blobs::MemoryBlobs::default()));
+        self.blobs = Box::new(blobs::Overlay::new(real));
+        self.explain_log = Some(Vec::new());
+        let r = self.call(ctx, op, params, body);
+        (r, self.explain_log.take().unwrap_or_default())
     }
 
     pub fn now(&self) -> Millis {

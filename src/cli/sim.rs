@@ -1,0 +1,692 @@
+//! `keyform sim`: the simulated cloud's API with the AWS CLI's shape
+//! (`keyform sim kms encrypt --key-id alias/lab-key --plaintext fileb://secret.txt`),
+//! plus `sim clock`, `sim explain` and a readable `sim cloudtrail lookup-events`.
+//!
+//! Exit codes are the AWS CLI's: 0 success, 252 usage or parameter error, 254 the service
+//! answered with an error, 255 anything else.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value as Json, json};
+
+use crate::cli::Ctx;
+use crate::sim::api::{canonical, operation_names};
+use crate::sim::authz::Explanation;
+use crate::sim::{CallContext, Cloud, ErrorKind, SimError};
+use crate::workspace::Workspace;
+
+/// Exit codes of the AWS CLI.
+const USAGE: u8 = 252;
+const SERVICE_ERROR: u8 = 254;
+const OTHER: u8 = 255;
+
+const HELP: &str = "Usage: keyform sim <service> <operation> [--parameter value ...] [--as USER | --anonymous]
+       keyform sim clock [advance DURATION]
+       keyform sim explain <service> <operation> [--parameter value ...] [--as USER | --anonymous]
+       keyform sim cloudtrail lookup-events [--event-name NAME] [--user USER] [--resource ARN] [--json]
+
+Services: kms, s3api (or s3), iam, cloudtrail. Operations and parameters are the AWS CLI's,
+in kebab case: keyform sim kms schedule-key-deletion --key-id KEY --pending-window-in-days 7
+
+Values: JSON objects and lists as text ('{\"Rules\": [...]}'), file://PATH for a file's text,
+fileb://PATH for a file's bytes, k=v,k2=v2 for maps like --encryption-context.
+Plaintext and Body given as text are UTF-8; CiphertextBlob is base64 as printed by encrypt.
+Calls run as lab-admin unless --as USER, --anonymous or the KEYFORM_AS environment variable.
+
+Examples:
+  keyform sim kms encrypt --key-id alias/lab-key --plaintext fileb://secret.txt
+  keyform sim s3api put-object --bucket B --key secret.txt --body secret.txt
+  keyform sim s3api get-object --bucket B --key secret.txt out.txt --as S3-Admin-User
+  keyform sim clock advance 8d
+";
+
+/// Parameters that carry bytes: text (or fileb://) in, base64 on the wire.
+const TEXT_BLOBS: &[&str] = &["Plaintext"];
+/// Parameters that carry bytes and are given as base64 (as printed by the CLI).
+const B64_BLOBS: &[&str] = &["CiphertextBlob"];
+const INTS: &[&str] = &[
+    "PendingWindowInDays",
+    "RotationPeriodInDays",
+    "NumberOfBytes",
+    "Limit",
+    "MaxKeys",
+    "MaxResults",
+];
+const BOOLS: &[&str] = &[
+    "BypassPolicyLockoutSafetyCheck",
+    "BucketKeyEnabled",
+    "MultiRegion",
+    "SetAsDefault",
+    "IncludeGlobalServiceEvents",
+    "IsMultiRegionTrail",
+    "EnableLogFileValidation",
+];
+const MAPS: &[&str] = &[
+    "EncryptionContext",
+    "SourceEncryptionContext",
+    "DestinationEncryptionContext",
+    "Metadata",
+];
+
+/// Runs `keyform sim ...`; `args` are the words after `sim`.
+pub(crate) fn run(ctx: &Ctx, args: &[String]) -> u8 {
+    match run_inner(ctx, args) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "{}", render_error(&e.0, &e.1));
+            match e.0.kind {
+                ErrorKind::Parameter => USAGE,
+                ErrorKind::Service => SERVICE_ERROR,
+                ErrorKind::Internal => OTHER,
+            }
+        }
+    }
+}
+
+fn render_error(e: &SimError, op: &str) -> String {
+    match e.kind {
+        ErrorKind::Parameter if e.code == "Usage" => format!(
+            "{}\n\nkeyform sim: error: {}",
+            HELP.lines().take(4).collect::<Vec<_>>().join("\n"),
+            e.message
+        ),
+        ErrorKind::Parameter => format!("\nParameter validation failed:\n{}", e.message),
+        ErrorKind::Service => format!(
+            "\nAn error occurred ({}) when calling the {op} operation: {}",
+            e.code, e.message
+        ),
+        ErrorKind::Internal => format!("\n{}", e.message),
+    }
+}
+
+fn usage(msg: impl Into<String>) -> (SimError, String) {
+    (
+        SimError {
+            kind: ErrorKind::Parameter,
+            code: "Usage".into(),
+            message: msg.into(),
+            status: 400,
+        },
+        String::new(),
+    )
+}
+
+type SimResult = Result<u8, (SimError, String)>;
+
+/// `kms` -> `kms`, `s3api`/`s3` -> `s3`.
+fn service_prefix(s: &str) -> Option<&'static str> {
+    match s {
+        "kms" => Some("kms"),
+        "s3api" | "s3" => Some("s3"),
+        "iam" => Some("iam"),
+        "cloudtrail" => Some("cloudtrail"),
+        _ => None,
+    }
+}
+
+/// `get-key-rotation-status` -> `GetKeyRotationStatus`; `list-objects-v2` -> `ListObjectsV2`.
+fn pascal(kebab: &str) -> String {
+    kebab
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// AWS CLI parameter names whose PascalCase form is irregular.
+fn param_name(flag: &str) -> String {
+    match flag {
+        "ssekms-key-id" | "sse-kms-key-id" => "SSEKMSKeyId".into(),
+        "ssekms-encryption-context" | "sse-kms-encryption-context" => {
+            "SSEKMSEncryptionContext".into()
+        }
+        "kms-master-key-id" => "KMSMasterKeyID".into(),
+        "sse-algorithm" => "SSEAlgorithm".into(),
+        "checksum-sha256" => "ChecksumSHA256".into(),
+        other => pascal(other),
+    }
+}
+
+struct Caller {
+    ctx: CallContext,
+}
+
+fn read_file(path: &str, base: &Path) -> Result<Vec<u8>, (SimError, String)> {
+    let p = if Path::new(path).is_absolute() {
+        Path::new(path).to_path_buf()
+    } else {
+        base.join(path)
+    };
+    std::fs::read(&p).map_err(|e| {
+        (
+            SimError::param(format!(
+                "Error parsing parameter: Unable to load paramfile {path}: {e}"
+            )),
+            String::new(),
+        )
+    })
+}
+
+/// Turns `--name value` words into AWS parameters.
+fn parse_params(
+    words: &[String],
+    base: &Path,
+    op: &str,
+) -> Result<(Json, Option<Vec<u8>>, Option<String>, Caller), (SimError, String)> {
+    let mut params = serde_json::Map::new();
+    let mut body: Option<Vec<u8>> = None;
+    let mut outfile = None;
+    let mut caller = std::env::var("KEYFORM_AS")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        let Some(flag) = w.strip_prefix("--") else {
+            if outfile.is_none() && op == "s3:GetObject" {
+                outfile = Some(w.clone());
+                i += 1;
+                continue;
+            }
+            return Err(usage(format!("Unknown options: {w}")));
+        };
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (flag, None),
+        };
+        match flag {
+            "as" => {
+                let v = inline
+                    .or_else(|| words.get(i + 1).cloned())
+                    .ok_or_else(|| usage("--as needs an IAM user name"))?;
+                caller = CallContext::user(&v);
+                i += if w.contains('=') { 1 } else { 2 };
+                continue;
+            }
+            "anonymous" => {
+                caller = CallContext::anonymous();
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let name = param_name(
+            flag.strip_prefix("no-")
+                .filter(|f| BOOLS.contains(&pascal(f).as_str()))
+                .unwrap_or(flag),
+        );
+        if BOOLS.contains(&name.as_str())
+            && inline.is_none()
+            && words.get(i + 1).is_none_or(|n| n.starts_with("--"))
+        {
+            params.insert(name, Json::Bool(!flag.starts_with("no-")));
+            i += 1;
+            continue;
+        }
+        let raw = match inline {
+            Some(v) => {
+                i += 1;
+                v
+            }
+            None => {
+                let v = words
+                    .get(i + 1)
+                    .cloned()
+                    .ok_or_else(|| usage(format!("argument --{flag}: expected one argument")))?;
+                i += 2;
+                v
+            }
+        };
+        if name == "Body" && op == "s3:PutObject" {
+            body = Some(
+                match raw.strip_prefix("fileb://").or(raw.strip_prefix("file://")) {
+                    Some(p) => read_file(p, base)?,
+                    None => read_file(&raw, base)?,
+                },
+            );
+            continue;
+        }
+        let value = if TEXT_BLOBS.contains(&name.as_str()) {
+            let bytes = match raw.strip_prefix("fileb://").or(raw.strip_prefix("file://")) {
+                Some(p) => read_file(p, base)?,
+                None => raw.into_bytes(),
+            };
+            Json::String(B64.encode(bytes))
+        } else if B64_BLOBS.contains(&name.as_str()) {
+            match raw.strip_prefix("fileb://") {
+                Some(p) => Json::String(B64.encode(read_file(p, base)?)),
+                None => Json::String(raw),
+            }
+        } else if let Some(p) = raw.strip_prefix("file://") {
+            let text = String::from_utf8(read_file(p, base)?)
+                .map_err(|_| usage(format!("{p} is not UTF-8 text; use fileb:// for bytes")))?;
+            structured(&name, &text)?
+        } else {
+            structured(&name, &raw)?
+        };
+        params.insert(name, value);
+    }
+    Ok((Json::Object(params), body, outfile, Caller { ctx: caller }))
+}
+
+/// A parameter value: JSON when it looks like JSON, maps from k=v shorthand, numbers, bools.
+fn structured(name: &str, raw: &str) -> Result<Json, (SimError, String)> {
+    let t = raw.trim_start();
+    if name == "Policy" || name == "PolicyDocument" {
+        return Ok(Json::String(raw.to_string()));
+    }
+    if t.starts_with('{') || t.starts_with('[') {
+        return serde_json::from_str(raw).map_err(|e| {
+            usage(format!(
+                "Error parsing parameter '--{name}': Invalid JSON: {e}"
+            ))
+        });
+    }
+    if INTS.contains(&name) {
+        return raw.parse::<i64>().map(Json::from).map_err(|_| (SimError::param(format!("Invalid type for parameter {name}, value: {raw}, type: <class 'str'>, valid types: <class 'int'>")), String::new()));
+    }
+    if BOOLS.contains(&name) {
+        return match raw {
+            "true" => Ok(Json::Bool(true)),
+            "false" => Ok(Json::Bool(false)),
+            _ => Err(usage(format!("argument --{name}: expected true or false"))),
+        };
+    }
+    if MAPS.contains(&name) {
+        let mut m = serde_json::Map::new();
+        for pair in raw.split(',').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').ok_or_else(|| usage(format!("Error parsing parameter '--{name}': expected key=value pairs separated by commas, got {pair:?}")))?;
+            m.insert(k.to_string(), Json::String(v.to_string()));
+        }
+        return Ok(Json::Object(m));
+    }
+    if name == "LookupAttributes" || name == "Tags" {
+        let mut m = serde_json::Map::new();
+        for pair in raw.split(',') {
+            if let Some((k, v)) = pair.split_once('=') {
+                m.insert(k.to_string(), Json::String(v.to_string()));
+            }
+        }
+        return Ok(Json::Array(vec![Json::Object(m)]));
+    }
+    if name == "TagKeys" {
+        return Ok(Json::Array(
+            raw.split(',')
+                .map(|s| Json::String(s.to_string()))
+                .collect(),
+        ));
+    }
+    Ok(Json::String(raw.to_string()))
+}
+
+fn open_world(ctx: &Ctx) -> Result<(Workspace, Cloud), (SimError, String)> {
+    let mut ws = Workspace::at(&ctx.dir);
+    if !ws.exists() {
+        ws.init(crate::sim::DEFAULT_ACCOUNT, "us-east-1")
+            .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
+    }
+    ws.lock("sim", std::time::Duration::from_secs(5))
+        .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
+    let (_, cloud) = ws
+        .load()
+        .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
+    Ok((ws, cloud))
+}
+
+fn save(ws: &mut Workspace, cloud: &mut Cloud) -> Result<(), (SimError, String)> {
+    cloud.deliver_trails();
+    if !cloud.is_dirty() && !cloud.material_destroyed {
+        return Ok(());
+    }
+    // The state is untouched by sim calls; reload it so the snapshot keeps it as it is.
+    let (state, _) = ws
+        .load()
+        .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
+    ws.snapshot(&state, cloud)
+        .map_err(|e| (SimError::internal(e.to_string()), String::new()))
+}
+
+fn print_json(v: &Json) {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    if serde::Serialize::serialize(v, &mut ser).is_ok() {
+        println!("{}", String::from_utf8_lossy(&buf));
+    }
+}
+
+fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
+    let Some(first) = args.first() else {
+        print!("{HELP}");
+        return Ok(USAGE);
+    };
+    match first.as_str() {
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(0)
+        }
+        "clock" => clock(ctx, &args[1..]),
+        "explain" => explain(ctx, &args[1..]),
+        "cloudtrail"
+            if args.get(1).map(String::as_str) == Some("lookup-events")
+                && !args.iter().any(|a| a == "--lookup-attributes") =>
+        {
+            lookup_events(ctx, &args[2..])
+        }
+        svc => {
+            let prefix = service_prefix(svc).ok_or_else(|| usage(format!("argument service: Invalid choice {svc:?}, valid choices are: kms | s3api | iam | cloudtrail | clock | explain")))?;
+            let op_word = args.get(1).ok_or_else(|| {
+                usage(format!(
+                    "the {svc} command needs an operation, e.g. keyform sim {svc} {}",
+                    example_op(prefix)
+                ))
+            })?;
+            let op = resolve_op(prefix, op_word)?;
+            let (params, body, outfile, caller) = parse_params(&args[2..], &ctx.dir, op)?;
+            if op == "s3:GetObject" && outfile.is_none() {
+                return Err(usage(
+                    "the following arguments are required: outfile (get-object writes the object's body to a file: keyform sim s3api get-object --bucket B --key K out.txt)",
+                ));
+            }
+            let (mut ws, mut cloud) = open_world(ctx)?;
+            let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
+            let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
+            save(&mut ws, &mut cloud)?;
+            let resp = result.map_err(|e| (e, short))?;
+            if let (Some(out), Some(b)) = (outfile, &resp.body) {
+                let p = ctx.dir.join(&out);
+                std::fs::write(&p, &**b).map_err(|e| {
+                    (
+                        SimError::internal(format!("could not write {}: {e}", p.display())),
+                        String::new(),
+                    )
+                })?;
+            }
+            print_json(&resp.fields);
+            Ok(0)
+        }
+    }
+}
+
+fn example_op(prefix: &str) -> &'static str {
+    match prefix {
+        "kms" => "list-keys",
+        "s3" => "list-buckets",
+        "iam" => "list-users",
+        _ => "lookup-events",
+    }
+}
+
+fn resolve_op(prefix: &str, word: &str) -> Result<&'static str, (SimError, String)> {
+    let name = format!("{prefix}:{}", pascal(word));
+    canonical(&name).ok_or_else(|| {
+        let ops: Vec<String> = operation_names()
+            .into_iter()
+            .filter(|n| n.starts_with(&format!("{prefix}:")))
+            .map(|n| kebab(n.split_once(':').map_or(n, |(_, o)| o)))
+            .collect();
+        usage(format!(
+            "argument operation: Invalid choice {word:?}.{} Valid choices: {}",
+            crate::diag::suggestion(word, ops.iter().map(String::as_str)),
+            ops.join(", ")
+        ))
+    })
+}
+
+/// `GetKeyRotationStatus` -> `get-key-rotation-status`.
+fn kebab(pascal: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = pascal.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_uppercase()
+            && i > 0
+            && (chars[i - 1].is_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()))
+        {
+            out.push('-');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+fn clock(ctx: &Ctx, args: &[String]) -> SimResult {
+    let (mut ws, mut cloud) = open_world(ctx)?;
+    match args.first().map(String::as_str) {
+        None => {
+            println!("{}", crate::sim::clock::iso8601(cloud.now()));
+            Ok(0)
+        }
+        Some("advance") => {
+            let d = args
+                .get(1)
+                .ok_or_else(|| usage("clock advance needs a duration, like 8d, 36h, 90m or 45s"))?;
+            let ms = crate::sim::clock::parse_duration(d).map_err(usage)?;
+            let happened = cloud.advance_clock(ms);
+            save(&mut ws, &mut cloud)?;
+            println!(
+                "Clock advanced by {} to {}",
+                crate::sim::clock::format_duration(ms),
+                crate::sim::clock::iso8601(cloud.now())
+            );
+            for h in happened {
+                println!("  {h}");
+            }
+            Ok(0)
+        }
+        Some(other) => Err(usage(format!(
+            "unknown clock command {other:?}: use `keyform sim clock` or `keyform sim clock advance 8d`"
+        ))),
+    }
+}
+
+fn explain(ctx: &Ctx, args: &[String]) -> SimResult {
+    let (Some(svc), Some(op_word)) = (args.first(), args.get(1)) else {
+        return Err(usage(
+            "explain needs the same arguments as the call: keyform sim explain s3api get-object --bucket B --key K --as USER",
+        ));
+    };
+    let prefix = service_prefix(svc).ok_or_else(|| usage(format!("unknown service {svc:?}")))?;
+    let op = resolve_op(prefix, op_word)?;
+    let (params, body, _, caller) = parse_params(&args[2..], &ctx.dir, op)?;
+    let (_ws, cloud) = open_world(ctx)?;
+    let (result, explanations) = cloud.explain_call(&caller.ctx, op, &params, body.as_deref());
+    let color = ctx.style;
+    for e in &explanations {
+        print!("{}", render_explanation(e, color));
+    }
+    match result {
+        Ok(_) => println!("\nResult: the call would succeed."),
+        Err(e) => println!(
+            "\nResult: the call would fail with {}: {}",
+            e.code, e.message
+        ),
+    }
+    Ok(0)
+}
+
+fn render_explanation(e: &Explanation, style: crate::cli::render::Style) -> String {
+    let mut out = String::new();
+    let who = match &e.request.caller {
+        crate::sim::policy::Caller::Principal { arn, .. } => arn.clone(),
+        crate::sim::policy::Caller::Anonymous => "anonymous".into(),
+        crate::sim::policy::Caller::Service(s) => s.clone(),
+    };
+    out.push_str(&format!(
+        "\n{} {} on {}\n  caller: {who}\n",
+        style.bold("Request:"),
+        e.request.action,
+        e.request.resource
+    ));
+    for (k, v) in &e.request.conditions {
+        out.push_str(&format!("  context {k} = {}\n", v.join(", ")));
+    }
+    if e.traces.is_empty() {
+        out.push_str("  (no policy statement applies)\n");
+    }
+    for t in &e.traces {
+        let mark = if t.matched {
+            style.green("match")
+        } else {
+            "no match".to_string()
+        };
+        out.push_str(&format!("  [{mark}] {t}\n"));
+    }
+    let decision = if e.decision.is_allowed() {
+        style.green("ALLOW")
+    } else {
+        style.red("DENY")
+    };
+    out.push_str(&format!("  decision: {decision}"));
+    if !e.decision.is_allowed() {
+        out.push_str(&format!(" ({})", e.message));
+    }
+    out.push('\n');
+    out
+}
+
+fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
+    let mut attrs = Vec::new();
+    let mut as_json = false;
+    let mut max = 50;
+    let mut i = 0;
+    while i < args.len() {
+        let key = match args[i].as_str() {
+            "--json" => {
+                as_json = true;
+                i += 1;
+                continue;
+            }
+            "--event-name" => "EventName",
+            "--user" | "--username" => "Username",
+            "--resource" | "--resource-name" => "ResourceName",
+            "--event-source" => "EventSource",
+            "--max-results" => {
+                max = args
+                    .get(i + 1)
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| usage("--max-results needs a number"))?;
+                i += 2;
+                continue;
+            }
+            other => {
+                return Err(usage(format!(
+                    "unknown lookup-events option {other:?}: use --event-name, --user, --resource, --event-source, --max-results, --json"
+                )));
+            }
+        };
+        let v = args
+            .get(i + 1)
+            .ok_or_else(|| usage(format!("{} needs a value", args[i])))?;
+        attrs.push(json!({"AttributeKey": key, "AttributeValue": v}));
+        i += 2;
+    }
+    if attrs.len() > 1 {
+        return Err(usage(
+            "CloudTrail looks up events by one attribute at a time: give only one of --event-name, --user, --resource, --event-source",
+        ));
+    }
+    let (mut ws, mut cloud) = open_world(ctx)?;
+    let caller = std::env::var("KEYFORM_AS")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let r = cloud.call(
+        &caller,
+        "cloudtrail:LookupEvents",
+        &json!({"LookupAttributes": attrs, "MaxResults": max}),
+        None,
+    );
+    save(&mut ws, &mut cloud)?;
+    let r = r.map_err(|e| (e, "LookupEvents".to_string()))?;
+    if as_json {
+        print_json(&r.fields);
+        return Ok(0);
+    }
+    let events = r
+        .fields
+        .get("Events")
+        .and_then(Json::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if events.is_empty() {
+        println!("No events found.");
+        return Ok(0);
+    }
+    let tty = std::io::stdout().is_terminal();
+    let _ = tty;
+    println!(
+        "{:<20}  {:<32}  {:<18}  {:<22}  RESOURCES",
+        "TIME", "EVENT", "USER", "ERROR"
+    );
+    for e in events {
+        let record: Json = e
+            .get("CloudTrailEvent")
+            .and_then(Json::as_str)
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or(Json::Null);
+        let user = record
+            .pointer("/userIdentity/userName")
+            .and_then(Json::as_str)
+            .or_else(|| {
+                record
+                    .pointer("/userIdentity/invokedBy")
+                    .and_then(Json::as_str)
+            })
+            .unwrap_or("-");
+        let via = record
+            .pointer("/userIdentity/invokedBy")
+            .and_then(Json::as_str)
+            .filter(|_| record.pointer("/userIdentity/userName").is_some())
+            .map(|s| format!(" via {s}"))
+            .unwrap_or_default();
+        let resources: Vec<&str> = e
+            .get("Resources")
+            .and_then(Json::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(|x| x.get("ResourceName").and_then(Json::as_str))
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!(
+            "{:<20}  {:<32}  {:<18}  {:<22}  {}",
+            e.get("EventTime").and_then(Json::as_str).unwrap_or(""),
+            format!(
+                "{}{via}",
+                e.get("EventName").and_then(Json::as_str).unwrap_or("")
+            ),
+            user,
+            record
+                .get("errorCode")
+                .and_then(Json::as_str)
+                .unwrap_or("-"),
+            resources.join(" ")
+        );
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_convert_between_cli_and_api_forms() {
+        assert_eq!(pascal("get-key-rotation-status"), "GetKeyRotationStatus");
+        assert_eq!(pascal("list-objects-v2"), "ListObjectsV2");
+        assert_eq!(
+            kebab("GenerateDataKeyWithoutPlaintext"),
+            "generate-data-key-without-plaintext"
+        );
+        assert_eq!(param_name("ssekms-key-id"), "SSEKMSKeyId");
+        assert_eq!(param_name("pending-window-in-days"), "PendingWindowInDays");
+    }
+}
