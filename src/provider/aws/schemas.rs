@@ -147,6 +147,17 @@ fn trail_name(v: &Value) -> Result<(), String> {
     crate::sim::cloudtrail::validate_trail_name(v.as_str().unwrap_or(""))
 }
 
+/// Statement ids of `aws_iam_policy_document`: letters and digits only, as the provider checks.
+fn sid(v: &Value) -> Result<(), String> {
+    if v.as_str()
+        .is_some_and(|s| s.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        Ok(())
+    } else {
+        Err(format!("{v} must only include alphanumeric characters"))
+    }
+}
+
 /// Every managed resource type keyform simulates.
 pub(super) fn resources() -> Vec<ResourceSchema> {
     vec![
@@ -470,6 +481,7 @@ pub(super) fn data_sources() -> Vec<ResourceSchema> {
             summary: "Renders an IAM policy document as JSON",
             body: BodySchema::new(vec![
                 A::optional("version", s())
+                    .default("2012-10-17")
                     .validate(|v| check::one_of(v, &["2012-10-17", "2008-10-17"])),
                 A::optional("policy_id", s()),
                 A::optional("source_policy_documents", T::List(Box::new(T::String))),
@@ -483,7 +495,7 @@ pub(super) fn data_sources() -> Vec<ResourceSchema> {
                 0,
                 usize::MAX,
                 BodySchema::new(vec![
-                    A::optional("sid", s()),
+                    A::optional("sid", s()).validate(sid),
                     A::optional("effect", s())
                         .default("Allow")
                         .validate(|v| check::one_of(v, &["Allow", "Deny"])),
