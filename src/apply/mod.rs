@@ -170,14 +170,14 @@ pub fn apply(
             )
         })
         .collect();
-    if outputs != state.outputs {
-        if let Err(e) = hook.commit(
+    if outputs != state.outputs
+        && let Err(e) = hook.commit(
             state,
             vec![StateOp::Outputs(outputs)],
             provider.take_world_delta(),
-        ) {
-            out.diags.push(Diagnostic::error("Failed to save state", e));
-        }
+        )
+    {
+        out.diags.push(Diagnostic::error("Failed to save state", e));
     }
     out
 }

@@ -311,13 +311,13 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
             out.push(a);
             continue;
         }
-        if let Some(rest) = s.strip_prefix('-') {
-            if !rest.starts_with('-') {
-                let name = rest.split('=').next().unwrap_or("");
-                if LONG_FLAGS.contains(&name) {
-                    out.push(OsString::from(format!("-{s}")));
-                    continue;
-                }
+        if let Some(rest) = s.strip_prefix('-')
+            && !rest.starts_with('-')
+        {
+            let name = rest.split('=').next().unwrap_or("");
+            if LONG_FLAGS.contains(&name) {
+                out.push(OsString::from(format!("-{s}")));
+                continue;
             }
         }
         out.push(a);

@@ -83,10 +83,10 @@ fn load(ctx: &Ctx, flags: &PlanFlags) -> Result<Loaded, Failure> {
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     for (k, v) in std::env::vars() {
-        if let Some(name) = k.strip_prefix("TF_VAR_") {
-            if cfg.variables.contains_key(name) {
-                inputs.insert(name.to_string(), RawVar::Text(v));
-            }
+        if let Some(name) = k.strip_prefix("TF_VAR_")
+            && cfg.variables.contains_key(name)
+        {
+            inputs.insert(name.to_string(), RawVar::Text(v));
         }
     }
     let mut files: Vec<PathBuf> = Vec::new();
@@ -105,7 +105,6 @@ fn load(ctx: &Ctx, flags: &PlanFlags) -> Result<Loaded, Failure> {
             &mut inputs,
             &mut warnings,
             &mut errors,
-            false,
         );
     }
     // -var and -var-file keep their command-line order relative to each other.
@@ -167,7 +166,6 @@ fn load(ctx: &Ctx, flags: &PlanFlags) -> Result<Loaded, Failure> {
                     &mut inputs,
                     &mut warnings,
                     &mut errors,
-                    true,
                 );
             }
         }
@@ -195,7 +193,6 @@ fn load_var_file(
     inputs: &mut BTreeMap<String, RawVar>,
     warnings: &mut Diagnostics,
     errors: &mut Diagnostics,
-    explicit: bool,
 ) {
     let display = parse::display_name(dir, path);
     let parsed = match parse::load_file(&mut cfg.sources, path, display.clone()) {
@@ -224,12 +221,10 @@ fn load_var_file(
                 "The root module does not declare a variable named \"{}\" but a value was found in file \"{display}\". To use this value, add a \"variable\" block to the configuration.",
                 a.name
             );
-            let diag = if explicit {
+            warnings.push(
                 Diagnostic::warning("Value for undeclared variable", msg)
-            } else {
-                Diagnostic::warning("Value for undeclared variable", msg)
-            };
-            warnings.push(diag.with_span(Some(a.name_span)));
+                    .with_span(Some(a.name_span)),
+            );
             continue;
         }
         match crate::config::types::literal_value(&a.value.expr) {

@@ -154,6 +154,9 @@ fn param_name(flag: &str) -> String {
     }
 }
 
+/// What `parse_params` returns: parameters, PutObject body, GetObject outfile, caller.
+type Parsed = (Json, Option<Vec<u8>>, Option<String>, Caller);
+
 struct Caller {
     ctx: CallContext,
 }
@@ -175,11 +178,7 @@ fn read_file(path: &str, base: &Path) -> Result<Vec<u8>, (SimError, String)> {
 }
 
 /// Turns `--name value` words into AWS parameters.
-fn parse_params(
-    words: &[String],
-    base: &Path,
-    op: &str,
-) -> Result<(Json, Option<Vec<u8>>, Option<String>, Caller), (SimError, String)> {
+fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimError, String)> {
     let mut params = serde_json::Map::new();
     let mut body: Option<Vec<u8>> = None;
     let mut outfile = None;

@@ -213,18 +213,16 @@ fn article(t: &TypeConstraint) -> String {
 }
 
 fn parse_object_attr(e: &Expression) -> Result<(TypeConstraint, Option<OptionalAttr>), String> {
-    if let Expression::FuncCall(c) = e {
-        if c.name.name.value().as_str() == "optional" {
-            let args: Vec<&Expression> = c.args.iter().collect();
-            let ty = TypeConstraint::parse(args.first().ok_or("optional() requires a type")?)?;
-            let default = match args.get(1) {
-                Some(d) => {
-                    Some(literal_value(d).ok_or("optional() defaults must be literal values")?)
-                }
-                None => None,
-            };
-            return Ok((ty, Some(OptionalAttr { default })));
-        }
+    if let Expression::FuncCall(c) = e
+        && c.name.name.value().as_str() == "optional"
+    {
+        let args: Vec<&Expression> = c.args.iter().collect();
+        let ty = TypeConstraint::parse(args.first().ok_or("optional() requires a type")?)?;
+        let default = match args.get(1) {
+            Some(d) => Some(literal_value(d).ok_or("optional() defaults must be literal values")?),
+            None => None,
+        };
+        return Ok((ty, Some(OptionalAttr { default })));
     }
     Ok((TypeConstraint::parse(e)?, None))
 }
@@ -260,7 +258,7 @@ pub fn literal_value(e: &Expression) -> Option<Value> {
 
 /// Sets are ordered and deduplicated (strings sort lexically, as Terraform shows them).
 pub fn dedupe_sorted(items: &mut Vec<Value>) {
-    items.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    items.sort_by_key(|a| a.to_string());
     items.dedup();
 }
 

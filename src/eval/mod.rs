@@ -566,14 +566,14 @@ impl Ctx<'_, '_> {
                     Op::GreaterEq => Value::Bool(l >= r),
                     Op::Eq | Op::NotEq | Op::And | Op::Or => Value::Null,
                 };
-                if let Value::Number(n) = v {
-                    if !n.is_finite() {
-                        return Err(err(
-                            "Operation failed",
-                            "The result is not a finite number.",
-                            self.span(b.span()),
-                        ));
-                    }
+                if let Value::Number(n) = v
+                    && !n.is_finite()
+                {
+                    return Err(err(
+                        "Operation failed",
+                        "The result is not a finite number.",
+                        self.span(b.span()),
+                    ));
                 }
                 Ok(v)
             }
@@ -792,7 +792,10 @@ impl Ctx<'_, '_> {
                 };
                 if f.grouping {
                     groups.entry(key).or_default().push(v);
-                } else if obj.contains_key(&key) {
+                } else if let std::collections::btree_map::Entry::Vacant(e) = obj.entry(key.clone())
+                {
+                    e.insert(v);
+                } else {
                     return Err(err(
                         "Duplicate object key",
                         format!(
@@ -801,8 +804,6 @@ impl Ctx<'_, '_> {
                         ),
                         self.span(ke.span()),
                     ));
-                } else {
-                    obj.insert(key, v);
                 }
             }
         }

@@ -23,16 +23,15 @@ pub fn eval_body(
                     Ok(v) => {
                         if let (Some(check), false, false) =
                             (a.validate, v.is_unknown(), v.is_null())
+                            && let Err(why) = check(&v)
                         {
-                            if let Err(why) = check(&v) {
-                                diags.push(
-                                    Diagnostic::error(
-                                        "Invalid value",
-                                        format!("\"{}\": {why}.", a.name),
-                                    )
-                                    .with_span(attr.value.span()),
-                                );
-                            }
+                            diags.push(
+                                Diagnostic::error(
+                                    "Invalid value",
+                                    format!("\"{}\": {why}.", a.name),
+                                )
+                                .with_span(attr.value.span()),
+                            );
                         }
                         if v.is_null() && a.required {
                             diags.push(

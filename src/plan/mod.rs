@@ -318,11 +318,11 @@ fn destroy_changes(
                 continue;
             }
         }
-        if let Some(r) = cfg.resources.get(&addr.resource) {
-            if r.lifecycle.prevent_destroy {
-                diags.push(prevent_destroy_error(addr, r));
-                continue;
-            }
+        if let Some(r) = cfg.resources.get(&addr.resource)
+            && r.lifecycle.prevent_destroy
+        {
+            diags.push(prevent_destroy_error(addr, r));
+            continue;
         }
         out.push(delete_change(addr, inst, Reason::Destroy));
     }
@@ -601,17 +601,16 @@ fn desired(
         } else {
             Value::Null
         };
-        if a.ty == AttrType::Json {
-            if let (Value::String(new), Some(Value::String(old))) = (&v, prior_v) {
-                if json_equal(new, old) {
-                    v = Value::String(old.clone());
-                }
-            }
+        if a.ty == AttrType::Json
+            && let (Value::String(new), Some(Value::String(old))) = (&v, prior_v)
+            && json_equal(new, old)
+        {
+            v = Value::String(old.clone());
         }
-        if ignore.ignores(a.name) {
-            if let Some(p) = prior_v {
-                v = p.clone();
-            }
+        if ignore.ignores(a.name)
+            && let Some(p) = prior_v
+        {
+            v = p.clone();
         }
         out.insert(a.name.to_string(), v);
     }
@@ -620,10 +619,10 @@ fn desired(
             .get(b.name)
             .cloned()
             .unwrap_or(Value::List(Vec::new()));
-        if ignore.ignores(b.name) {
-            if let Some(p) = prior.and_then(|p| p.get(b.name)) {
-                v = p.clone();
-            }
+        if ignore.ignores(b.name)
+            && let Some(p) = prior.and_then(|p| p.get(b.name))
+        {
+            v = p.clone();
         }
         out.insert(b.name.to_string(), v);
     }

@@ -22,6 +22,9 @@ pub enum RawVar {
     Value(Value),
 }
 
+/// Names bound for one instance (`count`, `each`).
+type Locals = Vec<(String, Value)>;
+
 /// Decides what each instance is worth; implemented by validate, plan and apply.
 pub(crate) trait Handler {
     /// A managed instance with its evaluated configuration; returns its value for dependents.
@@ -306,7 +309,7 @@ impl<'a> Walk<'a> {
     }
 
     /// The instance keys of a resource block, or None (with a diagnostic) if unknowable.
-    fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Vec<(String, Value)>)>> {
+    fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Locals)>> {
         let ev = self.evaluator();
         if let Some(c) = &res.count {
             let v = match ev.eval(c) {

@@ -138,10 +138,9 @@ impl Cloud {
                 .get(&arn)
                 .and_then(|m| m.default_version())
                 .map(|v| v.document.clone())
+                && let Some(d) = self.parsed(&doc)
             {
-                if let Some(d) = self.parsed(&doc) {
-                    out.push((format!("managed policy {arn}"), d));
-                }
+                out.push((format!("managed policy {arn}"), d));
             }
         }
         out

@@ -567,10 +567,8 @@ impl Cloud {
                 KeyState::Disabled
             };
             // Overdue rotation happens on re-enable, as AWS does.
-            if enable {
-                if let Some(r) = &mut k.rotation {
-                    r.next = r.next.max(now);
-                }
+            if enable && let Some(r) = &mut k.rotation {
+                r.next = r.next.max(now);
             }
             Ok(json!({}))
         })
@@ -1135,10 +1133,10 @@ impl Cloud {
                 if self.rotate(id, "AUTOMATIC").is_err() {
                     return None;
                 }
-                if let Some(k) = self.world.kms.keys.get_mut(id) {
-                    if let Some(rs) = &mut k.rotation {
-                        rs.next = next;
-                    }
+                if let Some(k) = self.world.kms.keys.get_mut(id)
+                    && let Some(rs) = &mut k.rotation
+                {
+                    rs.next = next;
                 }
                 self.record_service_event("RotateKey", &arn);
                 Some(format!("rotated key {arn} (automatic)"))

@@ -262,10 +262,10 @@ impl Cloud {
             m.insert("errorCode".into(), json!(e.code));
             m.insert("errorMessage".into(), json!(e.message));
         }
-        if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev) {
-            if let Some(Json::Object(ui)) = m.get_mut("userIdentity") {
-                ui.insert("invokedBy".into(), json!(s));
-            }
+        if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev)
+            && let Some(Json::Object(ui)) = m.get_mut("userIdentity")
+        {
+            ui.insert("invokedBy".into(), json!(s));
         }
         self.world.cloudtrail.events.push(ev);
     }

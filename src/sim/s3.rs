@@ -658,13 +658,13 @@ impl Cloud {
         let who = self.principal_arn(&ctx.principal);
         let cache_key = (who, b.to_string(), key_arn.to_string());
         let now = self.world.now;
-        if let Some(e) = self.bucket_keys.entries.get(&cache_key) {
-            if e.expires > now {
-                let (key, blob) = (e.key.clone(), e.blob.clone());
-                // A cached key never spares the caller its own permission or the key's state.
-                self.check_cached_key_use(ctx, key_arn, "kms:GenerateDataKey", enc_ctx)?;
-                return Ok((key, blob));
-            }
+        if let Some(e) = self.bucket_keys.entries.get(&cache_key)
+            && e.expires > now
+        {
+            let (key, blob) = (e.key.clone(), e.blob.clone());
+            // A cached key never spares the caller its own permission or the key's state.
+            self.check_cached_key_use(ctx, key_arn, "kms:GenerateDataKey", enc_ctx)?;
+            return Ok((key, blob));
         }
         let req = json!({"KeyId": key_arn, "KeySpec": "AES_256", "EncryptionContext": enc_ctx});
         let r = self
@@ -859,12 +859,13 @@ impl Cloud {
         let who = self.principal_arn(&ctx.principal);
         let cache_key = (who, b.to_string(), key_arn.clone());
         let now = self.world.now;
-        if let Some(e) = self.bucket_keys.entries.get(&cache_key) {
-            if e.expires > now && e.blob == blob {
-                let key = e.key.clone();
-                self.check_cached_key_use(ctx, &key_arn, "kms:Decrypt", &enc.context)?;
-                return Ok(key);
-            }
+        if let Some(e) = self.bucket_keys.entries.get(&cache_key)
+            && e.expires > now
+            && e.blob == blob
+        {
+            let key = e.key.clone();
+            self.check_cached_key_use(ctx, &key_arn, "kms:Decrypt", &enc.context)?;
+            return Ok(key);
         }
         let req = json!({"CiphertextBlob": blob, "EncryptionContext": enc.context});
         let r = self
@@ -935,15 +936,14 @@ impl Cloud {
                     next = Some(k.clone());
                     break;
                 }
-                if let Some(d) = &delimiter {
-                    if let Some(i) = k[prefix.len()..].find(d.as_str()) {
+                if let Some(d) = &delimiter
+                    && let Some(i) = k[prefix.len()..].find(d.as_str()) {
                         let cp = k[..prefix.len() + i + d.len()].to_string();
                         if !prefixes.contains(&cp) {
                             prefixes.push(cp);
                         }
                         continue;
                     }
-                }
                 contents.push(json!({
                     "Key": k, "LastModified": iso8601(o.last_modified), "ETag": format!("\"{}\"", o.etag),
                     "Size": o.size, "StorageClass": "STANDARD",

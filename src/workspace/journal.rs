@@ -48,10 +48,8 @@ impl Journal {
         if self.file.is_none() {
             let dir_existed = self.path.exists();
             self.file = Some(fsutil::open_private(&self.path, true)?);
-            if !dir_existed {
-                if let Some(d) = self.path.parent() {
-                    fsutil::sync_dir(d)?;
-                }
+            if !dir_existed && let Some(d) = self.path.parent() {
+                fsutil::sync_dir(d)?;
             }
         }
         let f = self

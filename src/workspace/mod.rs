@@ -142,18 +142,18 @@ impl Workspace {
                 }
                 state.serial = state.serial.max(r.serial);
             }
-            if r.seq > world_seq {
-                if let Some(d) = &r.world {
-                    world.apply_delta(d).map_err(|e| {
-                        WorkspaceError::file(
-                            &self.journal.path,
-                            format!(
-                                "journal record {} does not fit the world: {e}. {}",
-                                r.seq, RECOVER_WORLD
-                            ),
-                        )
-                    })?;
-                }
+            if r.seq > world_seq
+                && let Some(d) = &r.world
+            {
+                world.apply_delta(d).map_err(|e| {
+                    WorkspaceError::file(
+                        &self.journal.path,
+                        format!(
+                            "journal record {} does not fit the world: {e}. {}",
+                            r.seq, RECOVER_WORLD
+                        ),
+                    )
+                })?;
             }
             seq = seq.max(r.seq);
         }
@@ -278,11 +278,11 @@ impl Workspace {
         let world_text = serde_json::to_string(&world_json)
             .map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?;
         let sp = self.state_path();
-        if let Ok(old) = std::fs::read(&sp) {
-            if old != state_text.as_bytes() {
-                fsutil::atomic_write(&self.backup_path(), &old)
-                    .map_err(|e| self.io_err(&self.backup_path(), e))?;
-            }
+        if let Ok(old) = std::fs::read(&sp)
+            && old != state_text.as_bytes()
+        {
+            fsutil::atomic_write(&self.backup_path(), &old)
+                .map_err(|e| self.io_err(&self.backup_path(), e))?;
         }
         fsutil::atomic_write(&sp, state_text.as_bytes()).map_err(|e| self.io_err(&sp, e))?;
         let wp = self.world_path();

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// A temporary working directory with files, in which keyform commands run.
-pub struct Test {
+pub(crate) struct Test {
     pub dir: tempfile::TempDir,
 }
 
 /// What one keyform run printed and returned.
-pub struct Run {
+pub(crate) struct Run {
     pub stdout: String,
     pub stderr: String,
     pub code: i32,
@@ -27,7 +27,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn success(self) -> Run {
+    pub(crate) fn success(self) -> Run {
         assert_eq!(
             self.code, 0,
             "expected success\nstdout:\n{}\nstderr:\n{}",
@@ -37,7 +37,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn status(self, code: i32) -> Run {
+    pub(crate) fn status(self, code: i32) -> Run {
         assert_eq!(
             self.code, code,
             "expected exit {code}\nstdout:\n{}\nstderr:\n{}",
@@ -47,7 +47,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stdout_has(self, s: &str) -> Run {
+    pub(crate) fn stdout_has(self, s: &str) -> Run {
         assert!(
             self.stdout.contains(s),
             "stdout lacks {s:?}\nstdout:\n{}\nstderr:\n{}",
@@ -58,7 +58,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stderr_has(self, s: &str) -> Run {
+    pub(crate) fn stderr_has(self, s: &str) -> Run {
         assert!(
             self.stderr.contains(s),
             "stderr lacks {s:?}\nstderr:\n{}\nstdout:\n{}",
@@ -69,7 +69,7 @@ impl Run {
     }
 
     #[track_caller]
-    pub fn stdout_lacks(self, s: &str) -> Run {
+    pub(crate) fn stdout_lacks(self, s: &str) -> Run {
         assert!(
             !self.stdout.contains(s),
             "stdout has {s:?}\nstdout:\n{}",
@@ -79,19 +79,19 @@ impl Run {
     }
 }
 
-pub fn keyform_bin() -> PathBuf {
+pub(crate) fn keyform_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_keyform"))
 }
 
 impl Test {
-    pub fn new() -> Test {
+    pub(crate) fn new() -> Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
         }
     }
 
     /// A test directory holding a copy of a bundled lab's files (not its .keyform).
-    pub fn lab(name: &str) -> Test {
+    pub(crate) fn lab(name: &str) -> Test {
         let t = Test::new();
         let src = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("labs")
@@ -100,16 +100,16 @@ impl Test {
         t
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn file(self, name: &str, text: &str) -> Test {
+    pub(crate) fn file(self, name: &str, text: &str) -> Test {
         self.write(name, text);
         self
     }
 
-    pub fn write(&self, name: &str, text: &str) {
+    pub(crate) fn write(&self, name: &str, text: &str) {
         let p = self.path().join(name);
         if let Some(parent) = p.parent() {
             std::fs::create_dir_all(parent).expect("mkdir");
@@ -117,16 +117,16 @@ impl Test {
         std::fs::write(p, text).expect("write fixture");
     }
 
-    pub fn read(&self, name: &str) -> String {
+    pub(crate) fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path().join(name)).unwrap_or_default()
     }
 
     /// Runs `keyform ARGS` in the test directory (no terminal, no colour).
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_env(args, &[])
     }
 
-    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut c = Command::new(keyform_bin());
         c.args(args)
             .current_dir(self.path())

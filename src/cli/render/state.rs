@@ -47,18 +47,18 @@ pub fn instance(addr: &InstanceAddr, r: &ResourceInstance, sensitive: &[&str]) -
         );
     }
     for (k, v) in &shown {
-        if let Value::List(items) = v {
-            if is_block_list(v) {
-                for item in items {
-                    let _ = writeln!(out, "\n    {k} {{");
-                    if let Value::Object(m) = item {
-                        let w = m.keys().map(String::len).max().unwrap_or(0);
-                        for (ik, iv) in m.iter().filter(|(_, x)| !x.is_null()) {
-                            let _ = writeln!(out, "        {ik:w$} = {}", show_value(iv, false, 2));
-                        }
+        if let Value::List(items) = v
+            && is_block_list(v)
+        {
+            for item in items {
+                let _ = writeln!(out, "\n    {k} {{");
+                if let Value::Object(m) = item {
+                    let w = m.keys().map(String::len).max().unwrap_or(0);
+                    for (ik, iv) in m.iter().filter(|(_, x)| !x.is_null()) {
+                        let _ = writeln!(out, "        {ik:w$} = {}", show_value(iv, false, 2));
                     }
-                    let _ = writeln!(out, "    }}");
                 }
+                let _ = writeln!(out, "    }}");
             }
         }
     }
