@@ -1147,14 +1147,7 @@ impl Cloud {
 
     /// Events KMS records on its own (scheduled deletion, automatic rotation).
     fn record_service_event(&mut self, name: &'static str, key_arn: &str) {
-        let ctx = CallContext {
-            principal: crate::sim::Principal::Service("kms.amazonaws.com".into()),
-            invoked_by: None,
-            source_ip: "kms.amazonaws.com".into(),
-            user_agent: "kms.amazonaws.com".into(),
-            access_key_id: None,
-            secure_transport: true,
-        };
+        let ctx = CallContext::service("kms.amazonaws.com");
         let op = Op {
             service: "kms",
             name,
