@@ -281,7 +281,7 @@ impl Cloud {
         if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev)
             && let Some(Json::Object(ui)) = m.get_mut("userIdentity")
         {
-            ui.insert("invokedBy".into(), json!(s));
+            ui.entry("invokedBy").or_insert_with(|| json!(s));
         }
         self.world.cloudtrail.events.push(ev);
     }
