@@ -4,3 +4,6 @@
 mod support;
 
 mod cli_basics;
+mod sim_access;
+mod sim_common;
+mod sim_lifecycle;

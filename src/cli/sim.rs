@@ -159,6 +159,46 @@ type Parsed = (Json, Option<Vec<u8>>, Option<String>, Caller);
 
 struct Caller {
     ctx: CallContext,
+    /// Where a named user came from (`--as` or `KEYFORM_AS`), for the unknown-user message.
+    from: &'static str,
+}
+
+impl Caller {
+    /// `--as USER`, else `KEYFORM_AS`, else lab-admin.
+    fn from_env() -> Caller {
+        match std::env::var("KEYFORM_AS").ok().filter(|s| !s.is_empty()) {
+            Some(u) => Caller {
+                ctx: CallContext::user(&u),
+                from: "the KEYFORM_AS environment variable",
+            },
+            None => Caller {
+                ctx: CallContext::lab_admin(),
+                from: "",
+            },
+        }
+    }
+
+    /// A usage error if the caller is an IAM user that this world does not have.
+    ///
+    /// AWS would answer such credentials with InvalidClientTokenId-style errors (and the
+    /// simulated services do, for callers from Rust); on the command line a mistyped user name
+    /// is a usage mistake, so it gets a usage error that names the user and lists the users
+    /// that exist.
+    fn check(&self, cloud: &Cloud) -> Result<(), (SimError, String)> {
+        let crate::sim::Principal::User(name) = &self.ctx.principal else {
+            return Ok(());
+        };
+        if cloud.world.iam.users.contains_key(name) {
+            return Ok(());
+        }
+        let users: Vec<&str> = cloud.world.iam.users.keys().map(String::as_str).collect();
+        let hint = crate::diag::suggestion(name, users.iter().copied());
+        Err(usage(format!(
+            "there is no IAM user named {name:?} in this world (from {}).{hint} Users: {}.",
+            self.from,
+            users.join(", ")
+        )))
+    }
 }
 
 fn read_file(path: &str, base: &Path) -> Result<Vec<u8>, (SimError, String)> {
@@ -182,10 +222,7 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
     let mut params = serde_json::Map::new();
     let mut body: Option<Vec<u8>> = None;
     let mut outfile = None;
-    let mut caller = std::env::var("KEYFORM_AS")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let mut caller = Caller::from_env();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -206,12 +243,18 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
                 let v = inline
                     .or_else(|| words.get(i + 1).cloned())
                     .ok_or_else(|| usage("--as needs an IAM user name"))?;
-                caller = CallContext::user(&v);
+                caller = Caller {
+                    ctx: CallContext::user(&v),
+                    from: "--as",
+                };
                 i += if w.contains('=') { 1 } else { 2 };
                 continue;
             }
             "anonymous" => {
-                caller = CallContext::anonymous();
+                caller = Caller {
+                    ctx: CallContext::anonymous(),
+                    from: "--anonymous",
+                };
                 i += 1;
                 continue;
             }
@@ -273,7 +316,7 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
         };
         params.insert(name, value);
     }
-    Ok((Json::Object(params), body, outfile, Caller { ctx: caller }))
+    Ok((Json::Object(params), body, outfile, caller))
 }
 
 /// A parameter value: JSON when it looks like JSON, maps from k=v shorthand, numbers, bools.
@@ -396,6 +439,7 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                 ));
             }
             let (mut ws, mut cloud) = open_world(ctx)?;
+            caller.check(&cloud)?;
             let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
             let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
             save(&mut ws, &mut cloud)?;
@@ -496,6 +540,7 @@ fn explain(ctx: &Ctx, args: &[String]) -> SimResult {
     let op = resolve_op(prefix, op_word)?;
     let (params, body, _, caller) = parse_params(&args[2..], &ctx.dir, op)?;
     let (_ws, cloud) = open_world(ctx)?;
+    caller.check(&cloud)?;
     let (result, explanations) = cloud.explain_call(&caller.ctx, op, &params, body.as_deref());
     let color = ctx.style;
     for e in &explanations {
@@ -593,12 +638,10 @@ fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
         ));
     }
     let (mut ws, mut cloud) = open_world(ctx)?;
-    let caller = std::env::var("KEYFORM_AS")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let caller = Caller::from_env();
+    caller.check(&cloud)?;
     let r = cloud.call(
-        &caller,
+        &caller.ctx,
         "cloudtrail:LookupEvents",
         &json!({"LookupAttributes": attrs, "MaxResults": max}),
         None,

@@ -15,6 +15,8 @@ pub mod iam;
 pub mod ids;
 pub mod kms;
 pub mod s3;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
+pub mod test_hooks;
 pub mod world;
 
 use std::collections::BTreeSet;
@@ -132,11 +134,13 @@ pub struct Cloud {
     pub(crate) blobs: Box<dyn BlobStore>,
     touched: BTreeSet<EntityRef>,
     events_mark: usize,
+    /// The clock at the last `take_delta`: moving it is a change to save even when nothing
+    /// fell due (a `sim clock advance 6d` must not be forgotten by the next command).
+    clock_mark: Millis,
     /// Set when key material was destroyed: the store must compact so no file keeps it.
     pub material_destroyed: bool,
     pub(crate) policy_cache:
         std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
-    pub(crate) bucket_keys: s3::BucketKeyCache,
     /// When set, every authorization decision is recorded here (`sim explain`).
     pub(crate) explain_log: Option<Vec<authz::Explanation>>,
 }
@@ -147,15 +151,16 @@ pub mod policy;
 impl Cloud {
     pub fn new(world: World, root: RootKey, blobs: Box<dyn BlobStore>) -> Cloud {
         let events_mark = world.cloudtrail.events.len();
+        let clock_mark = world.now;
         Cloud {
             world,
             root,
             blobs,
             touched: BTreeSet::new(),
             events_mark,
+            clock_mark,
             material_destroyed: false,
             policy_cache: Default::default(),
-            bucket_keys: Default::default(),
             explain_log: None,
         }
     }
@@ -179,6 +184,7 @@ impl Cloud {
 
     /// Creates the lab-admin user with AdministratorAccess if missing.
     pub fn bootstrap(&mut self) {
+        self.migrate_key_managers();
         if self.world.iam.users.contains_key(LAB_ADMIN) {
             return;
         }
@@ -189,6 +195,27 @@ impl Cloud {
                 .insert("arn:aws:iam::aws:policy/AdministratorAccess".into());
         }
         self.touch(EntityRef::User(LAB_ADMIN.into()));
+    }
+
+    /// Worlds written before keys stored their manager read every key as CUSTOMER: the keys
+    /// behind `alias/aws/...` are AWS managed.
+    fn migrate_key_managers(&mut self) {
+        let aws_keys: Vec<String> = self
+            .world
+            .kms
+            .aliases
+            .values()
+            .filter(|a| a.name.starts_with("alias/aws/"))
+            .map(|a| a.target_key_id.clone())
+            .collect();
+        for id in aws_keys {
+            if let Some(k) = self.world.kms.keys.get_mut(&id)
+                && k.key_manager != world::KeyManager::Aws
+            {
+                k.key_manager = world::KeyManager::Aws;
+                self.touch(EntityRef::KmsKey(id));
+            }
+        }
     }
 
     /// Evaluates a call without any lasting effect: returns what it would answer and every
@@ -217,7 +244,9 @@ impl Cloud {
 
     /// True if anything changed since the last `take_delta`.
     pub fn is_dirty(&self) -> bool {
-        !self.touched.is_empty() || self.world.cloudtrail.events.len() != self.events_mark
+        !self.touched.is_empty()
+            || self.world.cloudtrail.events.len() != self.events_mark
+            || self.world.now != self.clock_mark
     }
 
     /// What changed since the last call, for the journal.
@@ -228,6 +257,7 @@ impl Cloud {
         let d = self.world.delta(&self.touched, self.events_mark);
         self.touched.clear();
         self.events_mark = self.world.cloudtrail.events.len();
+        self.clock_mark = self.world.now;
         Some(d)
     }
 
@@ -238,6 +268,13 @@ impl Cloud {
         op: Op,
         f: impl FnOnce(&mut Cloud, &mut Touched) -> Result<T, SimError>,
     ) -> Result<T, SimError> {
+        if let Principal::User(name) = &ctx.principal
+            && !self.world.iam.users.contains_key(name)
+        {
+            // Credentials of a user that does not exist never reach the service: nothing is
+            // recorded, and the error is the one each service gives for unknown credentials.
+            return Err(unknown_credentials(op.service));
+        }
         let mut touched = Touched::default();
         let result = f(self, &mut touched);
         let err = result.as_ref().err();
@@ -340,7 +377,27 @@ impl Cloud {
             happened.extend(self.run_due(t));
         }
         self.world.now = target;
+        self.drop_expired_bucket_keys();
         happened
+    }
+
+    /// Expired bucket keys are useless; dropping them keeps no stale wrapped key around.
+    fn drop_expired_bucket_keys(&mut self) {
+        let now = self.world.now;
+        let stale: Vec<String> = self
+            .world
+            .s3
+            .buckets
+            .values()
+            .filter(|b| b.bucket_keys.iter().any(|e| e.expires <= now))
+            .map(|b| b.name.clone())
+            .collect();
+        for name in stale {
+            if let Some(b) = self.world.s3.buckets.get_mut(&name) {
+                b.bucket_keys.retain(|e| e.expires > now);
+            }
+            self.touch(world::EntityRef::Bucket(name));
+        }
     }
 
     fn next_due(&self) -> Option<Millis> {
@@ -376,6 +433,22 @@ impl Cloud {
             }
         }
         out
+    }
+}
+
+/// The error a service answers to credentials of no existing user (`--as` a user that is not
+/// in the world): S3's InvalidAccessKeyId, IAM's InvalidClientTokenId, and KMS's and
+/// CloudTrail's UnrecognizedClientException, with AWS's messages.
+pub fn unknown_credentials(service: &str) -> SimError {
+    const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
+    match service {
+        "s3" => SimError::service(
+            "InvalidAccessKeyId",
+            403,
+            "The AWS Access Key Id you provided does not exist in our records.",
+        ),
+        "iam" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
+        _ => SimError::service("UnrecognizedClientException", 400, INVALID_TOKEN),
     }
 }
 
