@@ -5,5 +5,7 @@ mod support;
 
 mod cli_basics;
 mod sim_access;
+mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
+mod sim_s3;

@@ -312,7 +312,12 @@ impl Cloud {
             "sequence": self.world.seq,
         });
         if let (Some(e), Json::Object(m)) = (err, &mut ev) {
-            m.insert("errorCode".into(), json!(e.code));
+            // KMS answers AccessDeniedException but logs the denial as AccessDenied.
+            let code = match (op.service, e.code.as_str()) {
+                ("kms", "AccessDeniedException") => "AccessDenied",
+                (_, c) => c,
+            };
+            m.insert("errorCode".into(), json!(code));
             m.insert("errorMessage".into(), json!(e.message));
         }
         if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev)
