@@ -14,6 +14,8 @@ pub mod error;
 pub mod iam;
 pub mod ids;
 pub mod kms;
+#[cfg(test)]
+mod proptests;
 pub mod s3;
 #[cfg(any(debug_assertions, feature = "test-hooks"))]
 pub mod test_hooks;
