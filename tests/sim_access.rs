@@ -274,3 +274,82 @@ fn calling_as_a_user_that_does_not_exist_is_a_usage_error_naming_the_users() {
     .success()
     .stdout_has(BUCKET);
 }
+
+#[test]
+fn unknown_options_are_usage_errors_and_query_and_output_shape_the_answer() {
+    let t = applied(KEY_USERS);
+    let key_id = output(&t, "key_id");
+    // A mistyped option must not be ignored (this one would schedule a 30-day deletion).
+    sim(
+        &t,
+        &[
+            "kms",
+            "schedule-key-deletion",
+            "--key-id",
+            &key_id,
+            "--pending-window-days",
+            "7",
+        ],
+    )
+    .status(USAGE_ERROR)
+    .stderr_has(
+        "Unknown options: --pending-window-days. Did you mean \"--pending-window-in-days\"?",
+    );
+    let d = sim_json(&t, &["kms", "describe-key", "--key-id", &key_id]);
+    assert_eq!(s(&d, "/KeyMetadata/KeyState"), "Enabled");
+    // Parameter validation errors are 252 too.
+    sim(&t, &["kms", "schedule-key-deletion"])
+        .status(USAGE_ERROR)
+        .stderr_has("Missing required parameter in input: \"KeyId\"");
+    sim(&t, &["kms", "list-keys", "--region", "eu-west-1"])
+        .status(USAGE_ERROR)
+        .stderr_has("this world is in us-east-1");
+    // --query/--output text, as learners pipe them into base64 -d.
+    let blob = sim(
+        &t,
+        &[
+            "kms",
+            "encrypt",
+            "--key-id",
+            "alias/my-s3-encryption-key",
+            "--plaintext",
+            "hi",
+            "--query",
+            "CiphertextBlob",
+            "--output",
+            "text",
+        ],
+    )
+    .success()
+    .stdout;
+    let blob = blob.trim_end_matches('\n');
+    assert!(!blob.contains('"') && !blob.is_empty(), "{blob}");
+    sim(
+        &t,
+        &[
+            "kms",
+            "decrypt",
+            "--ciphertext-blob",
+            blob,
+            "--query",
+            "Plaintext",
+            "--output",
+            "text",
+        ],
+    )
+    .success()
+    .stdout_has("aGk=\n");
+    sim(
+        &t,
+        &[
+            "kms",
+            "describe-key",
+            "--key-id",
+            &key_id,
+            "--query",
+            "KeyMetadata.KeyManager",
+        ],
+    )
+    .success()
+    .stdout_has("\"CUSTOMER\"");
+}

@@ -542,3 +542,154 @@ fn json_type(v: &Json) -> &'static str {
         Json::Object(_) => "<class 'dict'>",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::clock::{DAY, iso8601};
+
+    fn cloud() -> Cloud {
+        Cloud::in_memory(
+            DEFAULT_ACCOUNT,
+            "us-east-1",
+            1_767_225_600_000,
+            ids::IdGen::seeded(3),
+        )
+        .unwrap()
+    }
+
+    fn ok(c: &mut Cloud, op: &str, p: Json) -> Json {
+        c.call(&CallContext::lab_admin(), op, &p, None)
+            .unwrap_or_else(|e| panic!("{op}: {e}"))
+            .fields
+    }
+
+    #[test]
+    fn credentials_of_no_user_are_refused_as_each_service_does_and_not_recorded() {
+        let mut c = cloud();
+        let before = c.world.cloudtrail.events.len();
+        let ghost = CallContext::user("ghost");
+        for (op, code) in [
+            ("kms:ListKeys", "UnrecognizedClientException"),
+            ("s3:ListBuckets", "InvalidAccessKeyId"),
+            ("iam:ListUsers", "InvalidClientTokenId"),
+            ("cloudtrail:DescribeTrails", "UnrecognizedClientException"),
+        ] {
+            let e = c.call(&ghost, op, &json!({}), None).unwrap_err();
+            assert_eq!(
+                (e.kind, e.code.as_str()),
+                (ErrorKind::Service, code),
+                "{op}"
+            );
+        }
+        assert_eq!(c.world.cloudtrail.events.len(), before);
+    }
+
+    #[test]
+    fn key_manager_is_stored_and_old_worlds_are_migrated() {
+        let mut c = cloud();
+        let k = ok(&mut c, "kms:CreateKey", json!({}));
+        assert_eq!(k["KeyMetadata"]["KeyManager"], "CUSTOMER");
+        ok(
+            &mut c,
+            "s3:CreateBucket",
+            json!({"Bucket": "managed-key-bucket"}),
+        );
+        c.call(
+            &CallContext::lab_admin(),
+            "s3:PutObject",
+            &json!({"Bucket": "managed-key-bucket", "Key": "k", "ServerSideEncryption": "aws:kms"}),
+            Some(b"x"),
+        )
+        .unwrap();
+        let d = ok(&mut c, "kms:DescribeKey", json!({"KeyId": "alias/aws/s3"}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "AWS");
+        // A world written before KeyManager was stored: every key reads as CUSTOMER...
+        let mut w = serde_json::to_value(&c.world).unwrap();
+        for k in w["kms"]["keys"].as_object_mut().unwrap().values_mut() {
+            k.as_object_mut().unwrap().remove("key_manager");
+        }
+        let old: World = serde_json::from_value(w).unwrap();
+        let mut c2 = Cloud::new(
+            old,
+            RootKey::ephemeral().unwrap(),
+            Box::new(blobs::MemoryBlobs::default()),
+        );
+        // ...until loading fixes the keys behind alias/aws/*.
+        c2.bootstrap();
+        let d = ok(&mut c2, "kms:DescribeKey", json!({"KeyId": "alias/aws/s3"}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "AWS");
+        let id = k["KeyMetadata"]["KeyId"].as_str().unwrap();
+        let d = ok(&mut c2, "kms:DescribeKey", json!({"KeyId": id}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "CUSTOMER");
+    }
+
+    #[test]
+    fn alias_and_managed_policy_update_dates_follow_updates() {
+        let mut c = cloud();
+        let created = iso8601(c.now());
+        let a = ok(&mut c, "kms:CreateKey", json!({}));
+        let b = ok(&mut c, "kms:CreateKey", json!({}));
+        let id = |k: &Json| k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        ok(
+            &mut c,
+            "kms:CreateAlias",
+            json!({"AliasName": "alias/x", "TargetKeyId": id(&a)}),
+        );
+        c.advance_clock(DAY);
+        ok(
+            &mut c,
+            "kms:UpdateAlias",
+            json!({"AliasName": "alias/x", "TargetKeyId": id(&b)}),
+        );
+        let l = ok(&mut c, "kms:ListAliases", json!({}));
+        let alias = l["Aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["AliasName"] == "alias/x")
+            .unwrap();
+        assert_eq!(alias["CreationDate"], created.as_str());
+        assert_eq!(alias["LastUpdatedDate"], iso8601(c.now()).as_str());
+
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}).to_string();
+        let p = ok(
+            &mut c,
+            "iam:CreatePolicy",
+            json!({"PolicyName": "p", "PolicyDocument": doc}),
+        );
+        let arn = p["Policy"]["Arn"].as_str().unwrap().to_string();
+        assert_eq!(p["Policy"]["UpdateDate"], p["Policy"]["CreateDate"]);
+        c.advance_clock(DAY);
+        ok(
+            &mut c,
+            "iam:CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": doc}),
+        );
+        let g = ok(&mut c, "iam:GetPolicy", json!({"PolicyArn": arn}));
+        assert_eq!(
+            g["Policy"]["UpdateDate"], g["Policy"]["CreateDate"],
+            "a non-default version changes nothing"
+        );
+        ok(
+            &mut c,
+            "iam:CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": doc, "SetAsDefault": true}),
+        );
+        let g = ok(&mut c, "iam:GetPolicy", json!({"PolicyArn": arn}));
+        assert_eq!(g["Policy"]["UpdateDate"], iso8601(c.now()).as_str());
+        assert_ne!(g["Policy"]["UpdateDate"], g["Policy"]["CreateDate"]);
+    }
+
+    #[test]
+    fn moving_the_clock_is_a_change_to_save_even_when_nothing_falls_due() {
+        let mut c = cloud();
+        let _ = c.take_delta();
+        assert!(!c.is_dirty());
+        c.advance_clock(6 * DAY);
+        assert!(c.is_dirty());
+        let d = c.take_delta().unwrap();
+        assert_eq!(d.now, 1_767_225_600_000 + 6 * DAY);
+        assert!(!c.is_dirty());
+    }
+}
