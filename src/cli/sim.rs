@@ -467,7 +467,8 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
                 .filter(|f| BOOLS.contains(&pascal(f).as_str()))
                 .unwrap_or(flag),
         );
-        if !known.contains(&name.as_str()) && !(name == "Body" && op == "s3:PutObject") {
+        let is_body = name == "Body" && op == "s3:PutObject";
+        if !(known.contains(&name.as_str()) || is_body) {
             let mut flags: Vec<String> = known.iter().map(|k| format!("--{}", kebab(k))).collect();
             if op == "s3:PutObject" {
                 flags.push("--body".into());
