@@ -306,7 +306,10 @@ impl<'a> Ctx<'_, 'a> {
     /// Follows a traversal through the namespace by reference for as long as it can, so that
     /// `aws_kms_key.k1.arn` copies one string rather than every key's attributes. Returns the
     /// value reached and how many operators were consumed.
-    fn traverse_borrowed(&mut self, t: &hcl_edit::expr::Traversal) -> Result<(Value, usize), Diagnostic> {
+    fn traverse_borrowed(
+        &mut self,
+        t: &hcl_edit::expr::Traversal,
+    ) -> Result<(Value, usize), Diagnostic> {
         let Expression::Variable(v) = &t.expr else {
             return Ok((self.eval(&t.expr)?, 0));
         };
@@ -331,9 +334,10 @@ impl<'a> Ctx<'_, 'a> {
                 TraversalOperator::Index(ie) => {
                     let k = self.eval(ie)?;
                     match (cur, &k) {
-                        (Value::List(l), Value::Number(_)) => {
-                            k.as_i64().and_then(|i| usize::try_from(i).ok()).and_then(|i| l.get(i))
-                        }
+                        (Value::List(l), Value::Number(_)) => k
+                            .as_i64()
+                            .and_then(|i| usize::try_from(i).ok())
+                            .and_then(|i| l.get(i)),
                         (Value::Object(m), Value::String(key)) => m.get(key),
                         _ => None,
                     }

@@ -165,6 +165,9 @@ impl Plan {
 
     /// The change of one instance (`changes` is kept sorted by address).
     pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {
-        self.changes.binary_search_by(|c| c.addr.cmp(addr)).ok().map(|i| &self.changes[i])
+        self.changes
+            .binary_search_by(|c| c.addr.cmp(addr))
+            .ok()
+            .map(|i| &self.changes[i])
     }
 }
