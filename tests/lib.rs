@@ -8,4 +8,5 @@ mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
+mod reliability_crash;
 mod sim_s3;

@@ -277,13 +277,14 @@ fn open(
     lock: Option<(&str, Duration)>,
 ) -> Result<(Workspace, State, Cloud), Failure> {
     let mut ws = Workspace::at(&ctx.dir);
-    if !ws.exists() {
-        ws.init(crate::sim::DEFAULT_ACCOUNT, region)
-            .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
-    }
+    // Locked before the world is created, so two first commands never both create one.
     if let Some((op, timeout)) = lock {
         ws.lock(op, timeout)
             .map_err(|e| Failure::msg("Error acquiring the state lock", e.to_string()))?;
+    }
+    if !ws.exists() {
+        ws.init(crate::sim::DEFAULT_ACCOUNT, region)
+            .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
     }
     let (state, mut cloud) = ws.load().map_err(|e| {
         Failure::msg(
@@ -1088,14 +1089,19 @@ pub(crate) fn graph(ctx: &Ctx, _a: &GraphArgs) -> CmdResult {
     Ok(0)
 }
 
-pub(crate) fn force_unlock(ctx: &Ctx, _a: &ForceUnlockArgs) -> CmdResult {
+pub(crate) fn force_unlock(ctx: &Ctx, a: &ForceUnlockArgs) -> CmdResult {
     let ws = Workspace::at(&ctx.dir);
-    let info = ws.dir.join("lock.info");
-    if !info.exists() {
-        println!("No lock is held on {}.", ws.dir.display());
-        return Ok(0);
+    match ws.force_unlock(a.lock_id.as_deref()) {
+        Ok(crate::workspace::Unlocked::NothingHeld) => {
+            println!("No lock is held on {}.", ws.dir.display());
+            Ok(0)
+        }
+        Ok(crate::workspace::Unlocked::Released(holder)) => {
+            println!(
+                "keyform state has been successfully unlocked!\n\nThe lock left by {holder} has been removed. Run keyform plan to see what that command left to do."
+            );
+            Ok(0)
+        }
+        Err(e) => Err(Failure::msg("Failed to unlock state", e.to_string())),
     }
-    std::fs::remove_file(&info).map_err(|e| Failure::msg("Failed to unlock", e.to_string()))?;
-    println!("keyform state has been successfully unlocked!");
-    Ok(0)
 }

@@ -591,12 +591,13 @@ fn structured(name: &str, raw: &str) -> Result<Json, (SimError, String)> {
 
 fn open_world(ctx: &Ctx) -> Result<(Workspace, Cloud), (SimError, String)> {
     let mut ws = Workspace::at(&ctx.dir);
+    // Locked before the world is created, so two first commands never both create one.
+    ws.lock("sim", std::time::Duration::from_secs(5))
+        .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
     if !ws.exists() {
         ws.init(crate::sim::DEFAULT_ACCOUNT, "us-east-1")
             .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
     }
-    ws.lock("sim", std::time::Duration::from_secs(5))
-        .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
     let (_, cloud) = ws
         .load()
         .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;

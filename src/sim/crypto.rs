@@ -304,6 +304,12 @@ impl RootKey {
         }
     }
 
+    /// Loads an existing root key (never creates one: a world whose root key is missing must
+    /// not silently get a new one that opens none of its key material).
+    pub fn load_existing(path: &Path) -> Result<RootKey, CryptoError> {
+        Self::load(path)
+    }
+
     /// Creates a root key that lives only in memory (for in-memory worlds and tests).
     pub fn ephemeral() -> Result<RootKey, CryptoError> {
         KeyMaterial::generate().map(RootKey)

@@ -278,6 +278,7 @@ impl Cloud {
 
     fn new_material(&mut self, key_id: &str, version: u32) -> Result<WrappedMaterial, SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
+        crate::sim::reveal_secret("key-material", m.expose());
         let wrapped = self
             .root
             .wrap(key_id, version, &m)
@@ -1137,6 +1138,7 @@ impl Cloud {
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, action, &conds)?;
             c.require_usable(&id)?;
             let dk = crypto::random_bytes(n).map_err(|e| SimError::internal(e.to_string()))?;
+            crate::sim::reveal_secret("data-key", &dk);
             let blob = c.seal_with_current(&id, &dk, &enc_ctx)?;
             let mut out = json!({"CiphertextBlob": B64.encode(blob), "KeyId": c.key_arn(&id)});
             if with_plaintext {

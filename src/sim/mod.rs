@@ -21,6 +21,41 @@ pub mod s3;
 pub mod test_hooks;
 pub mod world;
 
+/// Test-only: aborts the process here if `KEYFORM_CRASH_AFTER=write:N` names this durable write
+/// (see [`test_hooks`]). Compiles to nothing in release builds.
+#[inline]
+pub fn crash_after_write() {
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    test_hooks::crash_point(test_hooks::CrashKind::Write);
+}
+
+/// Test-only: aborts the process here if `KEYFORM_CRASH_AFTER=provider:N` names this provider
+/// call (see [`test_hooks`]). Compiles to nothing in release builds.
+#[inline]
+pub fn crash_after_provider_call() {
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    test_hooks::crash_point(test_hooks::CrashKind::Provider);
+}
+
+/// Test-only: reveals a secret the cloud just made to the file `KEYFORM_TEST_REVEAL_KEY_MATERIAL`
+/// names (see [`test_hooks`]). Compiles to nothing in release builds.
+#[inline]
+pub(crate) fn reveal_secret(what: &str, bytes: &[u8]) {
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    test_hooks::reveal_secret(what, bytes);
+    #[cfg(not(any(debug_assertions, feature = "test-hooks")))]
+    let _ = (what, bytes);
+}
+
+/// Test-only: once the workspace lock is held, waits for the file
+/// `KEYFORM_TEST_PAUSE_AFTER_LOCK` names (see [`test_hooks`]). Compiles to nothing in release
+/// builds.
+#[inline]
+pub fn pause_after_lock() {
+    #[cfg(any(debug_assertions, feature = "test-hooks"))]
+    test_hooks::pause_after_lock();
+}
+
 use std::collections::BTreeSet;
 
 use serde_json::{Value as Json, json};

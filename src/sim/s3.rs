@@ -570,6 +570,7 @@ impl Cloud {
                     enc_ctx.insert("aws:s3:arn".into(), bucket_arn);
                     let (bk, blob) = c.bucket_key_for_put(ctx, &b, &key_arn, &enc_ctx)?;
                     let dk = crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
+                    crate::sim::reveal_secret("s3-object-key", &dk);
                     let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?;
                     enc.bucket_sealed_key = Some(B64.encode(sealed_dk));
                     enc.wrapped_data_key = Some(blob);
@@ -634,6 +635,7 @@ impl Cloud {
     /// A fresh S3-managed data key and its root-wrapped form.
     fn s3_managed_key(&mut self, blob_id: &str) -> Result<(KeyMaterial, String), SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
+        crate::sim::reveal_secret("s3-managed-key", m.expose());
         let wrapped = self
             .root
             .wrap(&format!("s3/{blob_id}"), 1, &m)

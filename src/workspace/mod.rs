@@ -1,16 +1,28 @@
 //! Where a working directory's world lives: `.keyform/` with the state (+ backup), the world
-//! snapshot, the write-ahead journal, the root key, object bodies and the lock.
+//! snapshot (+ backup), the write-ahead journal, the root key, object bodies and the lock.
 //!
 //! During apply every change is one journal record carrying both the state change and the world
 //! change, fsynced before the next change starts; at the end both snapshots are written
 //! atomically and the journal is emptied. Loading replays the journal over the snapshots, so a
-//! crash at any point leaves state and world consistent with each other.
+//! crash at any point leaves state and world consistent with each other: a record that did not
+//! reach the disk loses its state change and its world change together.
+//!
+//! Object bodies are written (as files under `objects/`) before the record that refers to them
+//! and are never deleted before a snapshot stops referring to them: a snapshot removes every
+//! body neither the world nor its backup refers to, and any temporary file a crash left behind.
+//!
+//! Backups: each snapshot keeps the previous `state.json` and `world.json` as a pair
+//! (`*.backup`), so restoring both gives the state and world of the command before. The world
+//! backup never keeps a deleted key: keys gone from the new world (and the bucket keys S3
+//! derived from them) are scrubbed from it, so once a deletion is saved no file holds the
+//! key's material (decisions.md, "Deletion is final").
 
 mod journal;
 mod lock;
 
-pub use lock::{LockError, LockInfo};
+pub use lock::{LockError, LockInfo, Unlocked, pid_alive};
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -67,6 +79,7 @@ impl Workspace {
         }
     }
 
+    /// True if the world has been created here.
     pub fn exists(&self) -> bool {
         self.world_path().exists()
     }
@@ -83,38 +96,83 @@ impl Workspace {
         self.dir.join("world.json")
     }
 
+    pub fn world_backup_path(&self) -> PathBuf {
+        self.dir.join("world.json.backup")
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.journal.path.clone()
+    }
+
+    pub fn root_key_path(&self) -> PathBuf {
+        self.dir.join("root.key")
+    }
+
     fn io_err(&self, path: &Path, e: std::io::Error) -> WorkspaceError {
         WorkspaceError::file(path, format!("{e}"))
     }
 
     /// Creates `.keyform/` with a fresh world if there is none. Returns false if it existed.
+    ///
+    /// Takes the lock for the duration unless it is already held, so two first commands in a
+    /// new directory never both create a world. Refuses to create a world next to a state it
+    /// would orphan (world.json deleted or lost while state.json remains).
     pub fn init(&mut self, account_id: &str, region: &str) -> Result<bool, WorkspaceError> {
         fsutil::create_private_dir(&self.dir).map_err(|e| self.io_err(&self.dir, e))?;
+        let _guard = match self.lock {
+            Some(_) => None,
+            None => Some(lock::LockGuard::acquire(&self.dir, "init", Duration::ZERO)?),
+        };
         let gi = self.dir.join(".gitignore");
         if !gi.exists() {
-            std::fs::write(&gi, "*\n").map_err(|e| self.io_err(&gi, e))?;
+            fsutil::atomic_write(&gi, b"*\n").map_err(|e| self.io_err(&gi, e))?;
         }
-        RootKey::load_or_create(&self.dir.join("root.key"))
-            .map_err(|e| WorkspaceError::file(&self.dir.join("root.key"), e.to_string()))?;
         if self.exists() {
+            self.root_key()?;
             return Ok(false);
         }
+        let orphaned = [self.state_path(), self.journal_path()]
+            .into_iter()
+            .find(|p| p.exists());
+        if let Some(p) = orphaned {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("state");
+            return Err(WorkspaceError::file(
+                &self.world_path(),
+                format!(
+                    "is missing, but {name} is still there: creating a new world would leave that state describing resources that do not exist. {}",
+                    self.recover_pair_hint()
+                ),
+            ));
+        }
+        let rk = self.root_key_path();
+        let root =
+            RootKey::load_or_create(&rk).map_err(|e| WorkspaceError::file(&rk, e.to_string()))?;
         let world = World::new(account_id, region, clock::wall_clock_now(), IdGen::random());
-        let root = self.root_key()?;
-        let mut cloud = Cloud::new(
-            world,
-            root,
-            Box::new(DirBlobs::new(self.dir.join("objects"))),
-        );
+        let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
         cloud.bootstrap();
         let lineage = uuid::Uuid::new_v4().to_string();
         self.snapshot(&State::new(lineage), &mut cloud)?;
         Ok(true)
     }
 
+    fn blob_store(&self) -> DirBlobs {
+        DirBlobs::new(self.dir.join("objects"))
+    }
+
+    /// The existing root key (a missing one is never silently replaced).
     fn root_key(&self) -> Result<RootKey, WorkspaceError> {
-        let p = self.dir.join("root.key");
-        RootKey::load_or_create(&p).map_err(|e| WorkspaceError::file(&p, e.to_string()))
+        let p = self.root_key_path();
+        if !p.exists() {
+            return Err(WorkspaceError::file(
+                &p,
+                format!(
+                    "is missing, but world.json holds key material protected by it. {}",
+                    ROOT_KEY_HINT
+                ),
+            ));
+        }
+        RootKey::load_existing(&p)
+            .map_err(|e| WorkspaceError::file(&p, format!("{e}. {ROOT_KEY_HINT}")))
     }
 
     /// Takes the lock, waiting up to `timeout`.
@@ -126,14 +184,16 @@ impl Workspace {
         Ok(())
     }
 
+    /// Releases a lock whose holder died (`keyform force-unlock`); refuses while it is held.
+    pub fn force_unlock(&self, lock_id: Option<&str>) -> Result<Unlocked, WorkspaceError> {
+        Ok(lock::force_unlock(&self.dir, lock_id)?)
+    }
+
     /// Loads state and world: snapshots, then the journal replayed over them.
     pub fn load(&mut self) -> Result<(State, Cloud), WorkspaceError> {
         let (mut state, state_seq) = self.load_state_snapshot()?;
         let (mut world, world_seq) = self.load_world_snapshot()?;
-        let records = self
-            .journal
-            .read()
-            .map_err(|(p, m)| WorkspaceError::file(&p, m))?;
+        let records = self.journal.read().map_err(|e| self.journal_error(e))?;
         let mut seq = state_seq.max(world_seq);
         for r in records {
             if r.seq > state_seq {
@@ -150,7 +210,8 @@ impl Workspace {
                         &self.journal.path,
                         format!(
                             "journal record {} does not fit the world: {e}. {}",
-                            r.seq, RECOVER_WORLD
+                            r.seq,
+                            self.recover_pair_hint()
                         ),
                     )
                 })?;
@@ -159,77 +220,154 @@ impl Workspace {
         }
         self.seq = seq;
         let root = self.root_key()?;
-        let mut cloud = Cloud::new(
-            world,
-            root,
-            Box::new(DirBlobs::new(self.dir.join("objects"))),
-        );
+        self.check_root_key(&root, &world)?;
+        let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
         cloud.bootstrap();
         Ok((state, cloud))
     }
 
+    /// A root key that opens none of the world's key material is the wrong one (replaced or
+    /// damaged): say so now rather than fail every KMS call. Material that fails alone is
+    /// reported by the call that needs it (a damaged key store entry, never wrong plaintext).
+    fn check_root_key(&self, root: &RootKey, world: &World) -> Result<(), WorkspaceError> {
+        let mut tried = 0;
+        for k in world.kms.keys.values() {
+            for m in &k.materials {
+                if root.unwrap(&k.key_id, m.version, &m.wrapped).is_ok() {
+                    return Ok(());
+                }
+                tried += 1;
+                if tried >= 16 {
+                    break;
+                }
+            }
+        }
+        if tried == 0 {
+            return Ok(());
+        }
+        Err(WorkspaceError::file(
+            &self.root_key_path(),
+            format!(
+                "does not open the key material in world.json (authentication failed for every key tried): root.key was changed or replaced, or world.json's key store was. {ROOT_KEY_HINT}"
+            ),
+        ))
+    }
+
+    fn journal_error(&self, e: journal::ReadError) -> WorkspaceError {
+        let p = &self.journal.path;
+        match e {
+            journal::ReadError::Io(m) => WorkspaceError::file(p, m),
+            journal::ReadError::TooNew { line, found } => WorkspaceError::file(
+                p,
+                format!(
+                    "line {line} was written by a newer keyform (journal format {found}, this keyform reads up to {}); upgrade keyform. Nothing was changed.",
+                    journal::JOURNAL_FORMAT
+                ),
+            ),
+            journal::ReadError::Damaged {
+                line,
+                offset,
+                records_before,
+                why,
+            } => WorkspaceError::file(
+                p,
+                format!(
+                    "line {line} is damaged ({why}), and the changes after it cannot be trusted without it. The {records_before} change(s) before it are intact: keep them and drop the rest with `truncate -s {offset} {}`, then run keyform plan to see what is left to do. Or {}",
+                    p.display(),
+                    lowercase_first(&self.recover_pair_hint())
+                ),
+            ),
+        }
+    }
+
+    /// How to get back to the last good pair of snapshots.
+    fn recover_pair_hint(&self) -> String {
+        let (sb, wb) = (self.backup_path(), self.world_backup_path());
+        if sb.exists() && wb.exists() {
+            let journal = if self.journal.path.exists() {
+                format!(" && rm {}", self.journal.path.display())
+            } else {
+                String::new()
+            };
+            format!(
+                "Restore the state and world of the previous command with `cp {} {} && cp {} {}{journal}` (what the last command changed is lost; keyform plan shows what is left to do), or remove {} to start over with an empty world.",
+                sb.display(),
+                self.state_path().display(),
+                wb.display(),
+                self.world_path().display(),
+                self.dir.display()
+            )
+        } else {
+            format!(
+                "There is no backup pair (state.json.backup and world.json.backup) to restore: remove {} to start over with an empty world, then keyform apply.",
+                self.dir.display()
+            )
+        }
+    }
+
     fn load_state_snapshot(&self) -> Result<(State, u64), WorkspaceError> {
         let p = self.state_path();
-        let text = match std::fs::read_to_string(&p) {
+        let bytes = match std::fs::read(&p) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(WorkspaceError::file(
                     &p,
-                    "missing. Run `keyform init` to create the working directory's world, or restore state.json from state.json.backup.",
+                    format!(
+                        "is missing while world.json is there. {}",
+                        self.recover_pair_hint()
+                    ),
                 ));
             }
             Err(e) => return Err(self.io_err(&p, e)),
         };
-        let j: Json = serde_json::from_str(&text).map_err(|e| {
-            WorkspaceError::file(&p, format!("is damaged (not valid JSON: {e}). Restore the previous state with `cp {} {}`, or remove .keyform/ to start over.", self.backup_path().display(), p.display()))
-        })?;
+        let damaged = |why: String| {
+            WorkspaceError::file(&p, format!("is damaged ({why}). {}", self.recover_pair_hint()))
+        };
+        let text = String::from_utf8(bytes).map_err(|e| damaged(format!("not UTF-8: {e}")))?;
+        let j: Json =
+            serde_json::from_str(&text).map_err(|e| damaged(format!("not valid JSON: {e}")))?;
         let s = state_file::from_json(&j).map_err(|e| match e {
-            state_file::StateFileError::TooNew { .. } => WorkspaceError::file(&p, e.to_string()),
-            _ => WorkspaceError::file(
-                &p,
-                format!(
-                    "is damaged ({e}). Restore the previous state with `cp {} {}`.",
-                    self.backup_path().display(),
-                    p.display()
-                ),
-            ),
+            state_file::StateFileError::TooNew { .. } => {
+                WorkspaceError::file(&p, format!("{e}. Nothing was changed."))
+            }
+            _ => damaged(e.to_string()),
         })?;
-        Ok((s, j.get("journal_seq").and_then(Json::as_u64).unwrap_or(0)))
+        let seq = match j.get("journal_seq") {
+            None => 0,
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| damaged("journal_seq is not a number".into()))?,
+        };
+        Ok((s, seq))
     }
 
     fn load_world_snapshot(&self) -> Result<(World, u64), WorkspaceError> {
         let p = self.world_path();
-        let text = std::fs::read_to_string(&p).map_err(|e| {
+        let bytes = std::fs::read(&p).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 WorkspaceError::file(
                     &p,
-                    "missing. Run `keyform init` to create the simulated world.",
+                    format!(
+                        "is missing. Run keyform init to create the simulated world. {}",
+                        self.recover_pair_hint()
+                    ),
                 )
             } else {
                 self.io_err(&p, e)
             }
         })?;
-        let j: Json = serde_json::from_str(&text).map_err(|e| {
-            WorkspaceError::file(
-                &p,
-                format!("is damaged (not valid JSON: {e}). {RECOVER_WORLD}"),
-            )
-        })?;
-        let format = j.get("keyform_format").and_then(Json::as_u64).unwrap_or(0);
-        if format > u64::from(WORLD_FORMAT_VERSION) {
-            return Err(WorkspaceError::file(
+        parse_world(&bytes).map_err(|e| match e {
+            WorldFileError::TooNew(found) => WorkspaceError::file(
                 &p,
                 format!(
-                    "was written by a newer keyform (format {format}, this keyform reads up to {WORLD_FORMAT_VERSION}); upgrade keyform"
+                    "was written by a newer keyform (format {found}, this keyform reads up to {WORLD_FORMAT_VERSION}); upgrade keyform. Nothing was changed."
                 ),
-            ));
-        }
-        let world: World = serde_json::from_value(j.get("world").cloned().unwrap_or(Json::Null))
-            .map_err(|e| WorkspaceError::file(&p, format!("is damaged ({e}). {RECOVER_WORLD}")))?;
-        Ok((
-            world,
-            j.get("journal_seq").and_then(Json::as_u64).unwrap_or(0),
-        ))
+            ),
+            WorldFileError::Damaged(why) => WorkspaceError::file(
+                &p,
+                format!("is damaged ({why}). {}", self.recover_pair_hint()),
+            ),
+        })
     }
 
     /// Durably records one change (state ops and the world's delta) before the next starts.
@@ -261,8 +399,9 @@ impl Workspace {
         })
     }
 
-    /// Writes state and world snapshots atomically, keeps the previous state as a backup, and
-    /// empties the journal (so nothing a deleted key left in it survives).
+    /// Writes state and world snapshots atomically, keeps the previous pair as backups (the
+    /// world's scrubbed of deleted keys), empties the journal (so nothing a deleted key left in
+    /// it survives) and removes object bodies nothing refers to and leftover temporary files.
     pub fn snapshot(&mut self, state: &State, cloud: &mut Cloud) -> Result<(), WorkspaceError> {
         fsutil::create_private_dir(&self.dir).map_err(|e| self.io_err(&self.dir, e))?;
         let _ = cloud.take_delta();
@@ -270,23 +409,40 @@ impl Workspace {
         sj["journal_seq"] = json!(self.seq);
         let state_text = serde_json::to_string_pretty(&sj)
             .map_err(|e| WorkspaceError::file(&self.state_path(), e.to_string()))?;
-        let world_json = json!({
-            "keyform_format": WORLD_FORMAT_VERSION,
-            "journal_seq": self.seq,
-            "world": serde_json::to_value(&cloud.world).map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?,
-        });
-        let world_text = serde_json::to_string(&world_json)
-            .map_err(|e| WorkspaceError::file(&self.world_path(), e.to_string()))?;
-        let sp = self.state_path();
-        if let Ok(old) = std::fs::read(&sp)
-            && old != state_text.as_bytes()
-        {
-            fsutil::atomic_write(&self.backup_path(), &old)
-                .map_err(|e| self.io_err(&self.backup_path(), e))?;
+        let world_text = world_file_text(&cloud.world, self.seq)
+            .map_err(|e| WorkspaceError::file(&self.world_path(), e))?;
+        let (sp, wp) = (self.state_path(), self.world_path());
+        let old_state = std::fs::read(&sp).ok();
+        let old_world = std::fs::read(&wp).ok();
+        let changed = old_state.as_deref() != Some(state_text.as_bytes())
+            || old_world.as_deref() != Some(world_text.as_bytes());
+        let mut backup_world = None;
+        if changed && let (Some(os), Some(ow)) = (&old_state, &old_world) {
+            let bp = self.backup_path();
+            fsutil::atomic_write(&bp, os).map_err(|e| self.io_err(&bp, e))?;
+            crate::sim::crash_after_write();
+            let wbp = self.world_backup_path();
+            match parse_world(ow) {
+                Ok((mut old, seq)) => {
+                    scrub_deleted_keys(&mut old, &cloud.world);
+                    let text = world_file_text(&old, seq)
+                        .map_err(|e| WorkspaceError::file(&wbp, e))?;
+                    fsutil::atomic_write(&wbp, text.as_bytes())
+                        .map_err(|e| self.io_err(&wbp, e))?;
+                    crate::sim::crash_after_write();
+                    backup_world = Some(old);
+                }
+                // An unreadable old world cannot be scrubbed: keep no world backup at all
+                // rather than one that might hold a deleted key's material.
+                Err(_) => remove_if_exists(&wbp).map_err(|e| self.io_err(&wbp, e))?,
+            }
         }
-        fsutil::atomic_write(&sp, state_text.as_bytes()).map_err(|e| self.io_err(&sp, e))?;
-        let wp = self.world_path();
-        fsutil::atomic_write(&wp, world_text.as_bytes()).map_err(|e| self.io_err(&wp, e))?;
+        if changed {
+            fsutil::atomic_write(&sp, state_text.as_bytes()).map_err(|e| self.io_err(&sp, e))?;
+            crate::sim::crash_after_write();
+            fsutil::atomic_write(&wp, world_text.as_bytes()).map_err(|e| self.io_err(&wp, e))?;
+            crate::sim::crash_after_write();
+        }
         self.journal.clear().map_err(|e| {
             WorkspaceError::file(
                 &self.journal.path,
@@ -294,8 +450,179 @@ impl Workspace {
             )
         })?;
         cloud.material_destroyed = false;
+        if backup_world.is_none() {
+            backup_world = std::fs::read(self.world_backup_path())
+                .ok()
+                .and_then(|b| parse_world(&b).ok())
+                .map(|(w, _)| w);
+        }
+        self.collect_garbage(&cloud.world, backup_world.as_ref());
         Ok(())
+    }
+
+    /// Removes object bodies neither the world nor its backup refers to (left by a crash, or
+    /// by objects deleted or overwritten since), and temporary files of interrupted writes.
+    /// Runs only after the snapshot is durable; failures only leave garbage behind.
+    fn collect_garbage(&self, world: &World, backup: Option<&World>) {
+        let mut keep: BTreeSet<&str> = BTreeSet::new();
+        for w in std::iter::once(world).chain(backup) {
+            for objs in w.s3.objects.values() {
+                keep.extend(objs.values().map(|o| o.blob.as_str()));
+            }
+        }
+        let objects = self.dir.join("objects");
+        for dir in [&self.dir, &objects] {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let Some(name) = name.to_str() else { continue };
+                let temp = name.starts_with('.') && name.contains(".tmp");
+                let orphan_body = *dir == objects && !name.starts_with('.') && !keep.contains(name);
+                if (temp || orphan_body) && e.file_type().is_ok_and(|t| t.is_file()) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 }
 
-const RECOVER_WORLD: &str = "The simulated world cannot be recovered from this file; remove .keyform/ and run `keyform init` and `keyform apply` to rebuild it.";
+fn remove_if_exists(p: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Why a world file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorldFileError {
+    /// Written by a newer keyform (its format version).
+    TooNew(u64),
+    /// Not a world file, or a damaged one.
+    Damaged(String),
+}
+
+/// Parses a world file (`world.json` or its backup): the world and its journal sequence.
+pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| WorldFileError::Damaged(format!("not UTF-8: {e}")))?;
+    let j: Json = serde_json::from_str(text)
+        .map_err(|e| WorldFileError::Damaged(format!("not valid JSON: {e}")))?;
+    if !j.is_object() {
+        return Err(WorldFileError::Damaged(
+            "not a keyform world file: expected a JSON object".into(),
+        ));
+    }
+    let format = match j.get("keyform_format") {
+        None => {
+            return Err(WorldFileError::Damaged(
+                "not a keyform world file: no keyform_format".into(),
+            ));
+        }
+        Some(v) => v.as_u64().ok_or_else(|| {
+            WorldFileError::Damaged("keyform_format is not a whole number".into())
+        })?,
+    };
+    if format > u64::from(WORLD_FORMAT_VERSION) {
+        return Err(WorldFileError::TooNew(format));
+    }
+    let seq = match j.get("journal_seq") {
+        None => 0,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| WorldFileError::Damaged("journal_seq is not a number".into()))?,
+    };
+    let world: World = serde_json::from_value(j.get("world").cloned().unwrap_or(Json::Null))
+        .map_err(|e| WorldFileError::Damaged(format!("the world does not fit: {e}")))?;
+    Ok((world, seq))
+}
+
+fn world_file_text(world: &World, seq: u64) -> Result<String, String> {
+    let j = json!({
+        "keyform_format": WORLD_FORMAT_VERSION,
+        "journal_seq": seq,
+        "world": serde_json::to_value(world).map_err(|e| e.to_string())?,
+    });
+    serde_json::to_string(&j).map_err(|e| e.to_string())
+}
+
+/// Drops from `old` every KMS key that `now` no longer has (deleted since), with the aliases
+/// pointing at it and the S3 bucket keys derived from it: a backup never keeps what a
+/// deletion destroyed.
+pub fn scrub_deleted_keys(old: &mut World, now: &World) {
+    let gone: Vec<(String, String)> = old
+        .kms
+        .keys
+        .iter()
+        .filter(|(id, _)| !now.kms.keys.contains_key(*id))
+        .map(|(id, k)| (id.clone(), k.arn.clone()))
+        .collect();
+    for (id, arn) in &gone {
+        old.kms.keys.remove(id);
+        old.kms.aliases.retain(|_, a| &a.target_key_id != id);
+        for b in old.s3.buckets.values_mut() {
+            b.bucket_keys.retain(|e| &e.kms_key_arn != arn);
+        }
+    }
+}
+
+const ROOT_KEY_HINT: &str = "Every simulated key's material and every encrypted object is protected by .keyform/root.key: put the original file back (from a copy of .keyform/), or remove .keyform/ to start over with an empty world (the simulated keys and the data they protect are then gone for good).";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn world_files_of_the_wrong_shape_or_a_newer_format_are_refused() {
+        assert!(matches!(
+            parse_world(b"[]"),
+            Err(WorldFileError::Damaged(m)) if m.contains("JSON object")
+        ));
+        assert!(matches!(
+            parse_world(br#"{"keyform_format": 99, "world": {}}"#),
+            Err(WorldFileError::TooNew(99))
+        ));
+        assert!(matches!(
+            parse_world(br#"{"keyform_format": 1, "world": {"account_id": 7}}"#),
+            Err(WorldFileError::Damaged(m)) if m.contains("does not fit")
+        ));
+        assert!(matches!(
+            parse_world(b"\xff\xfe"),
+            Err(WorldFileError::Damaged(m)) if m.contains("UTF-8")
+        ));
+    }
+
+    #[test]
+    fn scrubbing_drops_deleted_keys_their_aliases_and_bucket_keys() {
+        let mut c = Cloud::in_memory("123456789012", "us-east-1", 0, IdGen::seeded(1)).unwrap();
+        let ctx = crate::sim::CallContext::lab_admin();
+        let k = c.call(&ctx, "kms:CreateKey", &json!({}), None).unwrap();
+        let id = k.fields["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        c.call(
+            &ctx,
+            "kms:CreateAlias",
+            &json!({"AliasName": "alias/x", "TargetKeyId": id}),
+            None,
+        )
+        .unwrap();
+        let mut old = c.world.clone();
+        let mut now = c.world.clone();
+        now.kms.keys.remove(&id);
+        scrub_deleted_keys(&mut old, &now);
+        assert!(!old.kms.keys.contains_key(&id));
+        assert!(!old.kms.aliases.contains_key("alias/x"));
+        let mut kept = c.world.clone();
+        scrub_deleted_keys(&mut kept, &c.world);
+        assert!(kept.kms.keys.contains_key(&id), "live keys are kept");
+    }
+}

@@ -188,8 +188,9 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_user_policy_attachment" => self.create_attachment(planned),
             "aws_cloudtrail" => self.create_trail(planned),
             _ => Err(unsupported(kind)),
-        }?;
-        complete(Mode::Managed, kind, m)
+        };
+        crate::sim::crash_after_provider_call();
+        complete(Mode::Managed, kind, m?)
     }
 
     fn update(&mut self, kind: &str, prior: &Map, planned: &Map) -> Result<Map, ProviderError> {
@@ -208,12 +209,13 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_user_policy_attachment" => self.update_attachment(prior, planned),
             "aws_cloudtrail" => self.update_trail(prior, planned),
             _ => Err(unsupported(kind)),
-        }?;
-        complete(Mode::Managed, kind, m)
+        };
+        crate::sim::crash_after_provider_call();
+        complete(Mode::Managed, kind, m?)
     }
 
     fn delete(&mut self, kind: &str, prior: &Map) -> Result<(), ProviderError> {
-        match kind {
+        let r = match kind {
             "aws_kms_key" => self.delete_key(prior),
             "aws_kms_alias" => self.delete_alias(prior),
             "aws_kms_key_policy" => self.delete_key_policy(prior),
@@ -228,7 +230,9 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_user_policy_attachment" => self.delete_attachment(prior),
             "aws_cloudtrail" => self.delete_trail(prior),
             _ => Err(unsupported(kind)),
-        }
+        };
+        crate::sim::crash_after_provider_call();
+        r
     }
 
     fn read_data(&mut self, kind: &str, config: &Map) -> Result<Map, ProviderError> {
