@@ -9,4 +9,5 @@ mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod reliability_crash;
+mod reliability_lock;
 mod sim_s3;

@@ -456,3 +456,23 @@ fn sim_calls_crashed_at_every_write_keep_objects_readable() {
     eprintln!("sim crash points tried: {tried}");
     assert!(tried >= 2);
 }
+
+#[test]
+fn init_crashed_at_every_write_leaves_a_directory_the_next_command_can_use() {
+    let mut tried = 0;
+    for n in 1.. {
+        let t = Test::lab("aerosecure-sse-kms");
+        if !crashed(&t, &["init"], &format!("write:{n}")) {
+            break;
+        }
+        tried += 1;
+        let context = format!("init crashed at write:{n}");
+        // The init's lock is stale; once released, the lab applies and converges.
+        t.run(&["force-unlock"]).success();
+        let r = t.run(&["apply", "-auto-approve"]);
+        assert_eq!(r.code, 0, "{context}: {}", r.stderr);
+        assert_converged(&t, &context);
+    }
+    eprintln!("init crash points tried: {tried}");
+    assert!(tried >= 3, "root key, world and state are each a crash point");
+}

@@ -126,14 +126,25 @@ impl Workspace {
         let gi = self.dir.join(".gitignore");
         if !gi.exists() {
             fsutil::atomic_write(&gi, b"*\n").map_err(|e| self.io_err(&gi, e))?;
+            crate::sim::crash_after_write();
         }
         if self.exists() {
             self.root_key()?;
             return Ok(false);
         }
-        let orphaned = [self.state_path(), self.journal_path()]
-            .into_iter()
-            .find(|p| p.exists());
+        // An empty state without a world is what a crash during init leaves: nothing to orphan.
+        let empty_state = std::fs::read_to_string(self.state_path())
+            .ok()
+            .and_then(|t| state_file::parse(&t).ok())
+            .is_some_and(|s| s.resources.is_empty() && s.outputs.is_empty());
+        let journal_has_records = std::fs::metadata(self.journal_path()).is_ok_and(|m| m.len() > 0);
+        let orphaned = [
+            (self.state_path(), !empty_state),
+            (self.journal_path(), journal_has_records),
+        ]
+        .into_iter()
+        .find(|(p, matters)| *matters && p.exists())
+        .map(|(p, _)| p);
         if let Some(p) = orphaned {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("state");
             return Err(WorkspaceError::file(
@@ -147,6 +158,7 @@ impl Workspace {
         let rk = self.root_key_path();
         let root =
             RootKey::load_or_create(&rk).map_err(|e| WorkspaceError::file(&rk, e.to_string()))?;
+        crate::sim::crash_after_write();
         let world = World::new(account_id, region, clock::wall_clock_now(), IdGen::random());
         let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
         cloud.bootstrap();
