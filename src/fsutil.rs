@@ -84,3 +84,33 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     let _ = dir;
     Ok(())
 }
+
+/// The field [`seal_json`] adds to a JSON document.
+pub const CHECKSUM_FIELD: &str = "keyform_checksum";
+
+fn json_digest(j: &serde_json::Value) -> String {
+    use sha2::Digest;
+    // serde_json's maps are sorted, so the compact text of a value is canonical: the digest
+    // survives reformatting (pretty or not) but no change of any value.
+    hex::encode(sha2::Sha256::digest(j.to_string().as_bytes()))
+}
+
+/// Adds a SHA-256 checksum of the document's content, so a bit flip that still leaves valid
+/// JSON (a changed letter in a name) is detected on load rather than believed.
+pub fn seal_json(j: &mut serde_json::Value) {
+    if let Some(m) = j.as_object_mut() {
+        m.remove(CHECKSUM_FIELD);
+        let sum = json_digest(&serde_json::Value::Object(m.clone()));
+        m.insert(CHECKSUM_FIELD.into(), serde_json::Value::String(sum));
+    }
+}
+
+/// Checks a document sealed by [`seal_json`]: None if it carries no checksum (written before
+/// checksums existed), else whether the content still matches it.
+pub fn verify_json(j: &serde_json::Value) -> Option<bool> {
+    let m = j.as_object()?;
+    let sum = m.get(CHECKSUM_FIELD)?;
+    let mut rest = m.clone();
+    rest.remove(CHECKSUM_FIELD);
+    Some(sum.as_str() == Some(json_digest(&serde_json::Value::Object(rest)).as_str()))
+}

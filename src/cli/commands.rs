@@ -708,25 +708,25 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
     execute(ctx, &l, &p, &mut ws, &mut state, &mut cloud, destroy)
 }
 
+/// Reads a saved plan; anything wrong with it is reported with the file and the way out.
+fn read_plan_file(path: &Path) -> Result<Plan, Failure> {
+    let fail = |why: String| {
+        Failure::msg(
+            "Failed to read plan file",
+            format!("{}: {why}", path.display()),
+        )
+    };
+    let remake = "Create a new plan with keyform plan -out=FILE.";
+    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| fail(format!("not a keyform plan file (not UTF-8 text). {remake}")))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| fail(format!("not a keyform plan file ({e}). {remake}")))?;
+    plan::file::from_json(&json).map_err(|e| fail(format!("{e}. {remake}")))
+}
+
 fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::msg(
-            "Failed to read plan file",
-            format!("{}: {e}", path.display()),
-        )
-    })?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Failure::msg(
-            "Failed to read plan file",
-            format!("{} is not a keyform plan file ({e}).", path.display()),
-        )
-    })?;
-    let p = plan::file::from_json(&json).map_err(|e| {
-        Failure::msg(
-            "Failed to read plan file",
-            format!("{}: {e}", path.display()),
-        )
-    })?;
+    let p = read_plan_file(path)?;
     let mut l = load(ctx, &a.flags)?;
     l.inputs = p
         .variables
@@ -848,24 +848,7 @@ fn read_state(ctx: &Ctx) -> Result<(Workspace, State, Cloud), Failure> {
 pub(crate) fn show(ctx: &Ctx, a: &ShowArgs) -> CmdResult {
     if let Some(path) = &a.path {
         let path = rel(ctx, path);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Failure::msg(
-                "Failed to read plan file",
-                format!("{}: {e}", path.display()),
-            )
-        })?;
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Failure::msg(
-                "Failed to read plan file",
-                format!("{} is not a keyform plan file ({e}).", path.display()),
-            )
-        })?;
-        let p = plan::file::from_json(&json).map_err(|e| {
-            Failure::msg(
-                "Failed to read plan file",
-                format!("{}: {e}", path.display()),
-            )
-        })?;
+        let p = read_plan_file(&path)?;
         if a.json {
             let prior = Workspace::at(&ctx.dir)
                 .load()

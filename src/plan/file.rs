@@ -124,7 +124,7 @@ pub fn to_json(p: &Plan) -> Json {
             (k.clone(), json!({"before": b, "before_unknown": bm, "after": a, "after_unknown": am, "sensitive": o.sensitive, "has_before": o.before.is_some(), "has_after": o.after.is_some()}))
         })
         .collect();
-    json!({
+    let mut j = json!({
         "keyform_plan_format": PLAN_FORMAT,
         "keyform_version": env!("CARGO_PKG_VERSION"),
         "mode": p.mode,
@@ -135,7 +135,10 @@ pub fn to_json(p: &Plan) -> Json {
         "targets": p.targets,
         "changes": changes,
         "outputs": outputs,
-    })
+    });
+    // Applying a plan that changed after it was shown would do what nobody approved.
+    crate::fsutil::seal_json(&mut j);
+    j
 }
 
 /// Decodes a saved plan.
@@ -147,6 +150,11 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
         .ok_or_else(|| bad("missing keyform_plan_format"))?;
     if format > PLAN_FORMAT {
         return Err(PlanFileError::TooNew(format));
+    }
+    if crate::fsutil::verify_json(j) == Some(false) {
+        return Err(bad(
+            "its content no longer matches the checksum saved with it (corrupted or edited)",
+        ));
     }
     let s = |k: &str| {
         j.get(k)

@@ -144,12 +144,22 @@ pub fn type_json(v: &Value) -> Json {
     }
 }
 
+/// The keyform format version a state file declares (files without one are format 1).
+pub fn format_of(j: &Json) -> Result<u64, StateFileError> {
+    match j.get("keyform_format") {
+        None => Ok(KEYFORM_FORMAT),
+        Some(v) => v.as_u64().ok_or_else(|| {
+            StateFileError::Shape("\"keyform_format\" is not a whole number".into())
+        }),
+    }
+}
+
 /// Decodes a state file's JSON.
 pub fn from_json(j: &Json) -> Result<State, StateFileError> {
-    let format = j
-        .get("keyform_format")
-        .and_then(Json::as_u64)
-        .unwrap_or(KEYFORM_FORMAT);
+    if !j.is_object() {
+        return Err(StateFileError::Shape("expected a JSON object".into()));
+    }
+    let format = format_of(j)?;
     if format > KEYFORM_FORMAT {
         return Err(StateFileError::TooNew { found: format });
     }
@@ -165,12 +175,17 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
         .get("serial")
         .and_then(Json::as_u64)
         .ok_or_else(|| StateFileError::Shape("missing serial".into()))?;
-    for r in j
-        .get("resources")
-        .and_then(Json::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
+    // A present field of the wrong type is damage, never "nothing there": reading it as empty
+    // would silently forget every resource.
+    let list = |v: Option<&'_ Json>, what: &str| -> Result<Vec<Json>, StateFileError> {
+        match v {
+            None | Some(Json::Null) => Ok(Vec::new()),
+            Some(Json::Array(a)) => Ok(a.clone()),
+            Some(_) => Err(StateFileError::Shape(format!("{what} is not a list"))),
+        }
+    };
+    for r in list(j.get("resources"), "\"resources\"")? {
+        let r = &r;
         let field = |k: &str| {
             r.get(k)
                 .and_then(Json::as_str)
@@ -190,12 +205,8 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
             kind: field("type")?.to_string(),
             name: field("name")?.to_string(),
         };
-        for i in r
-            .get("instances")
-            .and_then(Json::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
+        for i in list(r.get("instances"), "\"instances\"")? {
+            let i = &i;
             let key = match i.get("index_key") {
                 None | Some(Json::Null) => InstanceKey::None,
                 Some(Json::Number(n)) => InstanceKey::Int(
@@ -205,8 +216,16 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
                 Some(Json::String(k)) => InstanceKey::Str(k.clone()),
                 Some(_) => return Err(StateFileError::Shape("bad index_key".into())),
             };
-            s.resources.insert(addr.instance(key), instance_from(i)?);
+            let at = addr.instance(key);
+            if s.resources.contains_key(&at) {
+                return Err(StateFileError::Shape(format!("{at} appears twice")));
+            }
+            s.resources.insert(at, instance_from(i)?);
         }
+    }
+    match j.get("outputs") {
+        None | Some(Json::Null) | Some(Json::Object(_)) => {}
+        Some(_) => return Err(StateFileError::Shape("\"outputs\" is not an object".into())),
     }
     if let Some(Json::Object(outs)) = j.get("outputs") {
         for (n, o) in outs {

@@ -338,6 +338,16 @@ impl Workspace {
         let text = String::from_utf8(bytes).map_err(|e| damaged(format!("not UTF-8: {e}")))?;
         let j: Json =
             serde_json::from_str(&text).map_err(|e| damaged(format!("not valid JSON: {e}")))?;
+        // A newer format first: its checksum may not be ours to check.
+        if let Ok(found) = state_file::format_of(&j)
+            && found > state_file::KEYFORM_FORMAT
+        {
+            let e = state_file::StateFileError::TooNew { found };
+            return Err(WorkspaceError::file(&p, format!("{e}. Nothing was changed.")));
+        }
+        if fsutil::verify_json(&j) == Some(false) {
+            return Err(damaged(CHECKSUM_MISMATCH.into()));
+        }
         let s = state_file::from_json(&j).map_err(|e| match e {
             state_file::StateFileError::TooNew { .. } => {
                 WorkspaceError::file(&p, format!("{e}. Nothing was changed."))
@@ -419,6 +429,7 @@ impl Workspace {
         let _ = cloud.take_delta();
         let mut sj = state_file::to_json(state);
         sj["journal_seq"] = json!(self.seq);
+        fsutil::seal_json(&mut sj);
         let state_text = serde_json::to_string_pretty(&sj)
             .map_err(|e| WorkspaceError::file(&self.state_path(), e.to_string()))?;
         let world_text = world_file_text(&cloud.world, self.seq)
@@ -548,6 +559,9 @@ pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
     if format > u64::from(WORLD_FORMAT_VERSION) {
         return Err(WorldFileError::TooNew(format));
     }
+    if fsutil::verify_json(&j) == Some(false) {
+        return Err(WorldFileError::Damaged(CHECKSUM_MISMATCH.into()));
+    }
     let seq = match j.get("journal_seq") {
         None => 0,
         Some(v) => v
@@ -560,11 +574,12 @@ pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
 }
 
 fn world_file_text(world: &World, seq: u64) -> Result<String, String> {
-    let j = json!({
+    let mut j = json!({
         "keyform_format": WORLD_FORMAT_VERSION,
         "journal_seq": seq,
         "world": serde_json::to_value(world).map_err(|e| e.to_string())?,
     });
+    fsutil::seal_json(&mut j);
     serde_json::to_string(&j).map_err(|e| e.to_string())
 }
 
@@ -587,6 +602,9 @@ pub fn scrub_deleted_keys(old: &mut World, now: &World) {
         }
     }
 }
+
+/// Why a file whose checksum does not match is refused.
+const CHECKSUM_MISMATCH: &str = "its content no longer matches the checksum keyform saved with it: it was corrupted on disk or edited by hand";
 
 const ROOT_KEY_HINT: &str = "Every simulated key's material and every encrypted object is protected by .keyform/root.key: put the original file back (from a copy of .keyform/), or remove .keyform/ to start over with an empty world (the simulated keys and the data they protect are then gone for good).";
 
