@@ -31,6 +31,12 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         .filter(|(_, o)| o.before != o.after)
         .collect();
     if effective.is_empty() && output_changes.is_empty() {
+        if plan.mode == PlanMode::Destroy {
+            out.push_str(&style.bold("No changes."));
+            out.push_str(" No objects need to be destroyed.\n\n");
+            out.push_str("Either you have not created any objects yet or the existing objects were\nalready deleted outside of keyform.\n");
+            return out;
+        }
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
         out.push_str("keyform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
@@ -46,7 +52,7 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         symbols.sort_by_key(|a| legend_order(*a));
         out.push_str("\nkeyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
         for a in symbols {
-            let _ = writeln!(out, "  {} {}", paint_symbol(a, style), legend(a));
+            let _ = writeln!(out, "{} {}", padded_symbol(a, style), legend(a));
         }
         out.push_str("\nkeyform will perform the following actions:\n\n");
         for c in &effective {
@@ -67,25 +73,29 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
             .map(|(n, _)| n.len())
             .max()
             .unwrap_or(0);
+        // Output lines start with a two-column symbol, so their values sit at column 2.
         for (name, o) in output_changes {
             let (sym, body) = match (&o.before, &o.after) {
-                (None, Some(a)) => ("+", show_value(a, o.sensitive, 2)),
-                (Some(b), None) => ("-", format!("{} -> null", show_value(b, o.sensitive, 2))),
+                (None, Some(a)) => ("+", value_text(a, o.sensitive, 2, "+")),
+                (Some(b), None) => (
+                    "-",
+                    format!("{} -> null", value_text(b, o.sensitive, 2, "-")),
+                ),
                 (Some(b), Some(a)) => (
                     "~",
                     format!(
                         "{} -> {}",
-                        show_value(b, o.sensitive, 2),
-                        show_value(a, o.sensitive, 2)
+                        value_text(b, o.sensitive, 2, ""),
+                        value_text(a, o.sensitive, 2, "")
                     ),
                 ),
                 (None, None) => continue,
             };
             let _ = writeln!(out, "  {} {name:width$} = {body}", paint(sym, style));
         }
-    }
-    if plan.mode == PlanMode::Destroy && effective.is_empty() {
-        out.push_str("\nNo objects need to be destroyed.\n");
+        if effective.is_empty() {
+            out.push_str("\nYou can apply this plan to save these new output values to the keyform\nstate, without changing any real infrastructure.\n");
+        }
     }
     out
 }
@@ -125,14 +135,24 @@ fn paint(sym: &str, style: Style) -> String {
     }
 }
 
-fn paint_symbol(a: Action, style: Style) -> String {
-    paint(a.symbol(), style)
+/// The action's symbol right-aligned in three columns, as Terraform prints it (`  +`, `-/+`,
+/// ` <=`); padding is computed on the bare symbol so colour codes don't upset it.
+fn padded_symbol(a: Action, style: Style) -> String {
+    let sym = a.symbol();
+    format!(
+        "{}{}",
+        " ".repeat(3usize.saturating_sub(sym.len())),
+        paint(sym, style)
+    )
 }
 
 fn header(c: &ResourceChange) -> String {
     let a = &c.addr;
     match (c.action, &c.reason) {
         (Action::Create, _) => format!("# {a} will be created"),
+        (Action::Read, Some(Reason::ReadDependencyPending)) => format!(
+            "# {a} will be read during apply\n  # (depends on a resource or a module with changes pending)"
+        ),
         (Action::Read, _) => {
             format!("# {a} will be read during apply\n  # (config refers to values not yet known)")
         }
@@ -175,8 +195,8 @@ pub fn render_change(c: &ResourceChange, schemas: SchemaLookup<'_>, style: Style
     };
     let _ = writeln!(
         out,
-        "{:>3} {keyword} \"{}\" \"{}\" {{",
-        paint_symbol(c.action, style),
+        "{} {keyword} \"{}\" \"{}\" {{",
+        padded_symbol(c.action, style),
         a.kind,
         a.name
     );
@@ -209,6 +229,13 @@ enum Line {
     Raw(String),
 }
 
+/// Attributes Terraform always shows in an update, changed or not, so the object can be
+/// recognised.
+const IMPORTANT: [&str; 3] = ["id", "name", "tags"];
+
+/// The attributes and nested blocks of one object, in Terraform's order: attributes (sorted,
+/// aligned to the longest non-null name, unchanged ones hidden except `id`, `name` and `tags`),
+/// the hidden-attribute count, then nested blocks and the hidden-block count.
 #[allow(clippy::too_many_arguments)]
 fn body(
     out: &mut String,
@@ -232,102 +259,95 @@ fn body(
         .collect();
     names.sort();
     names.dedup();
+    let value_of = |m: &'_ Map, present: bool, name: &str| -> Value {
+        if present {
+            m.get(name).cloned().unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        }
+    };
+    // Null on both sides is not an attribute of the object at all (Terraform neither shows nor
+    // counts it, nor aligns to it).
+    let names: Vec<&String> = names
+        .into_iter()
+        .filter(|n| {
+            !(value_of(before, has_before, n).is_null() && value_of(after, has_after, n).is_null())
+        })
+        .collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
     let mut lines = Vec::new();
     let mut hidden = 0;
     for name in names {
-        let b = before
-            .get(name)
-            .filter(|v| !v.is_null() || !has_after)
-            .filter(|_| has_before);
-        let a = after.get(name).filter(|_| has_after);
+        let bv = value_of(before, has_before, name);
+        let av = value_of(after, has_after, name);
+        let (bv, av) = (&bv, &av);
         let ty = schema.and_then(|s| s.attr(name)).map(|a| &a.ty);
         let sensitive = c.sensitive.iter().any(|s| s == name);
         let forces = c.replace_paths.iter().any(|p| p == name);
-        let null = Value::Null;
-        let bv = b.unwrap_or(&null);
-        let av = a.unwrap_or(&null);
-        let line = match (has_before, has_after) {
-            (false, true) => {
-                if av.is_null() {
-                    continue;
-                }
-                Line::Attr {
-                    sym: "+",
-                    name: name.clone(),
-                    text: value_text(av, sensitive, pad.len(), "+"),
-                }
+        let suffix = if forces {
+            format!(" {}", style.red("# forces replacement"))
+        } else {
+            String::new()
+        };
+        let line = if !has_before {
+            Line::Attr {
+                sym: "+",
+                name: name.clone(),
+                text: value_text(av, sensitive, pad.len(), "+"),
             }
-            (true, false) => {
-                if bv.is_null() {
-                    continue;
-                }
-                Line::Attr {
-                    sym: "-",
-                    name: name.clone(),
-                    text: format!("{} -> null", value_text(bv, sensitive, pad.len(), "-")),
-                }
+        } else if !has_after {
+            Line::Attr {
+                sym: "-",
+                name: name.clone(),
+                text: format!("{} -> null", value_text(bv, sensitive, pad.len(), "-")),
             }
-            _ => {
-                if bv == av {
-                    if !bv.is_null() {
-                        hidden += 1;
-                    }
-                    continue;
-                }
-                let suffix = if forces {
-                    format!(" {}", style.red("# forces replacement"))
-                } else {
-                    String::new()
-                };
-                if bv.is_null() {
-                    Line::Attr {
-                        sym: "+",
-                        name: name.clone(),
-                        text: format!("{}{suffix}", value_text(av, sensitive, pad.len(), "+")),
-                    }
-                } else if av.is_null() {
-                    Line::Attr {
-                        sym: "-",
-                        name: name.clone(),
-                        text: format!(
-                            "{} -> null{suffix}",
-                            value_text(bv, sensitive, pad.len(), "-")
-                        ),
-                    }
-                } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
-                    Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
-                } else if let (Value::Object(bm), Value::Object(am), false) = (bv, av, sensitive) {
-                    Line::Attr {
-                        sym: "~",
-                        name: name.clone(),
-                        text: format!("{}{suffix}", map_diff(bm, am, pad.len(), style)),
-                    }
-                } else {
-                    Line::Attr {
-                        sym: "~",
-                        name: name.clone(),
-                        text: format!(
-                            "{} -> {}{suffix}",
-                            value_text(bv, sensitive, pad.len(), ""),
-                            value_text(av, sensitive, pad.len(), "")
-                        ),
-                    }
-                }
+        } else if bv == av {
+            if !IMPORTANT.contains(&name.as_str()) {
+                hidden += 1;
+                continue;
+            }
+            Line::Attr {
+                sym: " ",
+                name: name.clone(),
+                text: value_text(av, sensitive, pad.len(), " "),
+            }
+        } else if bv.is_null() {
+            Line::Attr {
+                sym: "+",
+                name: name.clone(),
+                text: format!("{}{suffix}", value_text(av, sensitive, pad.len(), "+")),
+            }
+        } else if av.is_null() {
+            Line::Attr {
+                sym: "-",
+                name: name.clone(),
+                text: format!(
+                    "{} -> null{suffix}",
+                    value_text(bv, sensitive, pad.len(), "-")
+                ),
+            }
+        } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
+            Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
+        } else if let (Value::Object(bm), Value::Object(am), false) = (bv, av, sensitive) {
+            Line::Attr {
+                sym: "~",
+                name: name.clone(),
+                text: format!("{}{suffix}", map_diff(bm, am, pad.len(), style)),
+            }
+        } else {
+            Line::Attr {
+                sym: "~",
+                name: name.clone(),
+                text: format!(
+                    "{} -> {}{suffix}",
+                    value_text(bv, sensitive, pad.len(), ""),
+                    value_text(av, sensitive, pad.len(), "")
+                ),
             }
         };
         lines.push(line);
     }
-    let width = lines
-        .iter()
-        .filter_map(|l| {
-            if let Line::Attr { name, .. } = l {
-                Some(name.len())
-            } else {
-                None
-            }
-        })
-        .max()
-        .unwrap_or(0);
+    let has_attrs = !lines.is_empty() || hidden > 0;
     for l in lines {
         match l {
             Line::Attr { sym, name, text } => {
@@ -336,65 +356,76 @@ fn body(
             Line::Raw(s) => out.push_str(&s),
         }
     }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{pad}  {}",
+            unchanged(hidden, "attribute")
+        );
+    }
+    let mut hidden_blocks = 0;
     if let Some(s) = schema {
         for bs in &s.blocks {
-            let bl = list_of(before.get(bs.name));
-            let al = list_of(after.get(bs.name));
-            if !has_after || !has_before || bl != al {
-                let n = bl.len().max(al.len());
-                for i in 0..n {
-                    let bi = bl.get(i).and_then(Value::as_object);
-                    let ai = al.get(i).and_then(Value::as_object);
-                    let (sym, hb, ha) = match (bi.filter(|_| has_before), ai.filter(|_| has_after))
-                    {
-                        (Some(_), Some(_)) => ("~", true, true),
-                        (None, Some(_)) => ("+", false, true),
-                        (Some(_), None) => ("-", true, false),
-                        (None, None) => continue,
-                    };
-                    if sym == "~" && bi == ai {
-                        continue;
-                    }
+            let bl = if has_before {
+                list_of(before.get(bs.name))
+            } else {
+                Vec::new()
+            };
+            let al = if has_after {
+                list_of(after.get(bs.name))
+            } else {
+                Vec::new()
+            };
+            let mut first = true;
+            for i in 0..bl.len().max(al.len()) {
+                let bi = bl.get(i).and_then(Value::as_object);
+                let ai = al.get(i).and_then(Value::as_object);
+                let (sym, hb, ha) = match (bi, ai) {
+                    (Some(_), Some(_)) => ("~", true, true),
+                    (None, Some(_)) => ("+", false, true),
+                    (Some(_), None) => ("-", true, false),
+                    (None, None) => continue,
+                };
+                if sym == "~" && bi == ai {
+                    hidden_blocks += 1;
+                    continue;
+                }
+                // One blank line between the attributes and each group of blocks.
+                if first && has_attrs {
                     out.push('\n');
-                    let _ = writeln!(out, "{pad}{} {} {{", paint(sym, style), bs.name);
-                    let empty = Map::new();
-                    body(
-                        out,
-                        c,
-                        Some(&bs.body),
-                        bi.unwrap_or(&empty),
-                        ai.unwrap_or(&empty),
-                        hb,
-                        ha,
-                        depth + 1,
-                        style,
-                    );
-                    let _ = writeln!(out, "{pad}  }}");
                 }
-                if al.iter().any(Value::is_wholly_unknown)
-                    || after.get(bs.name).is_some_and(Value::is_wholly_unknown)
-                {
-                    let _ = writeln!(out, "{pad}  # ({} blocks known after apply)", bs.name);
-                }
-            } else if !bl.is_empty() {
-                hidden += 0;
-                let _ = writeln!(
+                first = false;
+                let _ = writeln!(out, "{pad}{} {} {{", paint(sym, style), bs.name);
+                let empty = Map::new();
+                body(
                     out,
-                    "\n{pad}  # ({} unchanged {} block{} hidden)",
-                    bl.len(),
-                    bs.name,
-                    if bl.len() == 1 { "" } else { "s" }
+                    c,
+                    Some(&bs.body),
+                    bi.unwrap_or(&empty),
+                    ai.unwrap_or(&empty),
+                    hb,
+                    ha,
+                    depth + 1,
+                    style,
                 );
+                let _ = writeln!(out, "{pad}  }}");
+            }
+            if has_after
+                && (al.iter().any(Value::is_wholly_unknown)
+                    || after.get(bs.name).is_some_and(Value::is_wholly_unknown))
+            {
+                let _ = writeln!(out, "{pad}  # ({} blocks known after apply)", bs.name);
             }
         }
     }
-    if hidden > 0 && has_before && has_after {
-        let _ = writeln!(
-            out,
-            "\n{pad}  # ({hidden} unchanged attribute{} hidden)",
-            if hidden == 1 { "" } else { "s" }
-        );
+    if hidden_blocks > 0 {
+        let _ = writeln!(out, "\n{pad}  {}", unchanged(hidden_blocks, "block"));
     }
+}
+
+/// `# (N unchanged attributes hidden)`.
+fn unchanged(n: usize, what: &str) -> String {
+    format!("# ({n} unchanged {what}{} hidden)", if n == 1 { "" } else { "s" })
 }
 
 fn list_of(v: Option<&Value>) -> Vec<Value> {
