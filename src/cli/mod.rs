@@ -3,6 +3,7 @@
 
 pub mod args;
 mod commands;
+mod lab;
 pub mod render;
 mod sim;
 
@@ -112,6 +113,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Lab(args::LabCommand::List) => lab::list(),
+        Command::Lab(args::LabCommand::Start { name, dir }) => {
+            lab::start(&ctx, &name, dir.as_deref())
+        }
         Command::Sim { args } => return ExitCode::from(sim::run(&ctx, &args)),
         Command::Version => {
             println!(

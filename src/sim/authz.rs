@@ -150,7 +150,7 @@ impl Cloud {
     pub fn explain_access(&mut self, ctx: &CallContext, a: &Access) -> Explanation {
         let mut req = RequestContext::new(self.caller(&ctx.principal), &a.action, &a.resource);
         let mut conds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for (k, v) in &a.conditions {
+        for (k, v) in a.conditions.iter().chain(&ctx.conditions) {
             conds.entry(k.clone()).or_default().push(v.clone());
         }
         if !matches!(ctx.principal, Principal::Anonymous) {

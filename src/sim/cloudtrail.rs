@@ -675,8 +675,16 @@ impl Cloud {
                 continue;
             }
             let Ok(bytes) = gz.finish() else { continue };
+            let conds = vec![
+                ("aws:SourceArn".to_string(), trail.arn.clone()),
+                ("aws:SourceAccount".to_string(), acct.clone()),
+                (
+                    "s3:x-amz-acl".to_string(),
+                    "bucket-owner-full-control".to_string(),
+                ),
+            ];
             if self
-                .s3_put_as_service(SERVICE, &trail.s3_bucket_name, &key, &bytes)
+                .s3_put_as_service(SERVICE, &trail.s3_bucket_name, &key, &bytes, &conds)
                 .is_ok()
             {
                 delivered.push(format!("s3://{}/{key}", trail.s3_bucket_name));

@@ -230,6 +230,36 @@ impl Cloud {
         m
     }
 
+    /// The policy AWS gives `aws/s3`: any principal of the account may use it through S3.
+    fn aws_managed_s3_key_policy(&self) -> String {
+        let acct = &self.world.account_id;
+        serde_json::to_string_pretty(&json!({
+            "Version": "2012-10-17",
+            "Id": "auto-s3-2",
+            "Statement": [
+                {
+                    "Sid": "Allow access through S3 for all principals in the account that are authorized to use S3",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {
+                        "kms:CallerAccount": acct,
+                        "kms:ViaService": format!("s3.{}.amazonaws.com", self.world.region)
+                    }}
+                },
+                {
+                    "Sid": "Allow direct access to key metadata to the account",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": format!("arn:aws:iam::{acct}:root")},
+                    "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                    "Resource": "*"
+                }
+            ]
+        }))
+        .unwrap_or_default()
+    }
+
     fn default_key_policy(&self) -> String {
         serde_json::to_string_pretty(&json!({
             "Version": "2012-10-17",
@@ -904,6 +934,9 @@ impl Cloud {
                 .keys()
                 .map(|k| ("kms:EncryptionContextKeys".to_string(), k.clone())),
         );
+        if matches!(ctx.principal, crate::sim::Principal::User(_)) {
+            conds.push(("kms:CallerAccount".into(), "{account}".into()));
+        }
         if let Some(s) = &ctx.invoked_by {
             let service = s.trim_end_matches(".amazonaws.com");
             conds.push((
@@ -921,7 +954,12 @@ impl Cloud {
     ) -> Vec<(String, String)> {
         Cloud::via_conditions(ctx, enc_ctx)
             .into_iter()
-            .map(|(k, v)| (k, v.replace("{region}", &self.world.region)))
+            .map(|(k, v)| {
+                let v = v
+                    .replace("{region}", &self.world.region)
+                    .replace("{account}", &self.world.account_id);
+                (k, v)
+            })
             .collect()
     }
 
@@ -1147,14 +1185,7 @@ impl Cloud {
 
     /// Events KMS records on its own (scheduled deletion, automatic rotation).
     fn record_service_event(&mut self, name: &'static str, key_arn: &str) {
-        let ctx = CallContext {
-            principal: crate::sim::Principal::Service("kms.amazonaws.com".into()),
-            invoked_by: None,
-            source_ip: "kms.amazonaws.com".into(),
-            user_agent: "kms.amazonaws.com".into(),
-            access_key_id: None,
-            secure_transport: true,
-        };
+        let ctx = CallContext::service("kms.amazonaws.com");
         let op = Op {
             service: "kms",
             name,
@@ -1188,7 +1219,7 @@ impl Cloud {
             created: self.world.now,
             deletion_date: None,
             pending_window_days: None,
-            policy: self.default_key_policy(),
+            policy: self.aws_managed_s3_key_policy(),
             multi_region: false,
             tags: BTreeMap::new(),
             rotation: Some(RotationSchedule {

@@ -56,6 +56,8 @@ pub struct CallContext {
     pub user_agent: String,
     pub access_key_id: Option<String>,
     pub secure_transport: bool,
+    /// Condition keys a service adds to its own calls (CloudTrail's `aws:SourceArn`).
+    pub conditions: Vec<(String, String)>,
 }
 
 impl CallContext {
@@ -67,11 +69,25 @@ impl CallContext {
             user_agent: format!("keyform/{}", env!("CARGO_PKG_VERSION")),
             access_key_id: None,
             secure_transport: true,
+            conditions: Vec::new(),
         }
     }
 
     pub fn lab_admin() -> CallContext {
         CallContext::user(LAB_ADMIN)
+    }
+
+    /// An AWS service acting as itself (CloudTrail delivering logs, KMS running a deletion).
+    pub fn service(name: &str) -> CallContext {
+        CallContext {
+            principal: Principal::Service(name.to_string()),
+            invoked_by: None,
+            source_ip: name.to_string(),
+            user_agent: name.to_string(),
+            access_key_id: None,
+            secure_transport: true,
+            conditions: Vec::new(),
+        }
     }
 
     pub fn anonymous() -> CallContext {
@@ -265,7 +281,7 @@ impl Cloud {
         if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev)
             && let Some(Json::Object(ui)) = m.get_mut("userIdentity")
         {
-            ui.insert("invokedBy".into(), json!(s));
+            ui.entry("invokedBy").or_insert_with(|| json!(s));
         }
         self.world.cloudtrail.events.push(ev);
     }

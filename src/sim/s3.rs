@@ -969,14 +969,11 @@ impl Cloud {
         b: &str,
         k: &str,
         body: &[u8],
+        conditions: &[(String, String)],
     ) -> Result<(), SimError> {
         let ctx = CallContext {
-            principal: Principal::Service(service.to_string()),
-            invoked_by: None,
-            source_ip: service.to_string(),
-            user_agent: service.to_string(),
-            access_key_id: None,
-            secure_transport: true,
+            conditions: conditions.to_vec(),
+            ..CallContext::service(service)
         };
         let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip"});
         self.s3_put_object(&ctx, &p, body).map(|_| ())
