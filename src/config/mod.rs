@@ -357,7 +357,7 @@ impl Config {
 
     /// A span as Terraform writes ranges in messages: `main.tf:1,1-27` (end column exclusive),
     /// or `main.tf:1,1-3,2` when it spans lines.
-    fn range_text(&self, span: Span) -> String {
+    pub(crate) fn range_text(&self, span: Span) -> String {
         let Some(f) = self.sources.get(span.file) else {
             return String::from("an earlier block");
         };

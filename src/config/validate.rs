@@ -656,7 +656,7 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
         if n < bs.min_items {
             diags.push(
                 Diagnostic::error(
-                    "Insufficient blocks",
+                    format!("Insufficient {} blocks", bs.name),
                     format!(
                         "At least {} \"{}\" block{} required {context}.",
                         bs.min_items,
@@ -674,7 +674,7 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
                 .nth(bs.max_items);
             diags.push(
                 Diagnostic::error(
-                    "Too many blocks",
+                    format!("Too many {} blocks", bs.name),
                     format!(
                         "No more than {} \"{}\" block{} allowed {context}.",
                         bs.max_items,

@@ -232,6 +232,8 @@ impl<'a> Walk<'a> {
         }
         for c in &v.validations {
             if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+                // What depends on the rejected value would only repeat the complaint.
+                self.ns.set_in("var", name, Value::Unknown);
                 self.diags.push(
                     Diagnostic::error(
                         "Invalid value for variable",
@@ -248,10 +250,7 @@ impl<'a> Walk<'a> {
     }
 
     fn where_is(&self, c: &Check) -> String {
-        self.cfg
-            .sources
-            .locate(c.span)
-            .map_or_else(String::new, |(f, l, col)| format!("{f}:{l},{col}"))
+        self.cfg.range_text(c.span)
     }
 
     /// Evaluates a check; Some(error message) when its condition is false.
@@ -425,7 +424,7 @@ impl<'a> Walk<'a> {
                     self.diags.push(
                         Diagnostic::error(
                             "Invalid for_each argument",
-                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {kind}. Convert it with toset(...), or build a map with a for expression, like {{ for x in ... : x.name => x }}."),
+                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {kind}. To use its elements as the instance keys, wrap it in toset(...)."),
                         )
                         .with_span(fe.span()),
                     );
