@@ -4,4 +4,6 @@
 mod support;
 
 mod cli_basics;
+mod commands;
 mod invalid_configs;
+mod plan_render;

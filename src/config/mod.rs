@@ -376,7 +376,6 @@ impl Config {
     }
 }
 
-
 fn expect_labels(b: &Block, names: &[&str], diags: &mut Diagnostics) -> bool {
     if b.labels.len() == names.len() {
         if b.labels.iter().all(|l| !l.is_empty()) {

@@ -490,9 +490,8 @@ impl Builder<'_> {
                         )
                     }
                 };
-                self.diags.push(
-                    Diagnostic::error("Invalid reference", detail).with_span(Some(span)),
-                );
+                self.diags
+                    .push(Diagnostic::error("Invalid reference", detail).with_span(Some(span)));
             }
         }
     }

@@ -262,7 +262,11 @@ pub fn plan(
 /// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
 pub fn config_digest(cfg: &Config) -> String {
     let mut all = Vec::new();
-    for (_, f) in cfg.sources.files().filter(|(_, f)| f.display.ends_with(".tf")) {
+    for (_, f) in cfg
+        .sources
+        .files()
+        .filter(|(_, f)| f.display.ends_with(".tf"))
+    {
         all.extend_from_slice(f.display.as_bytes());
         all.push(0);
         all.extend_from_slice(f.text.as_bytes());

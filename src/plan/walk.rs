@@ -497,13 +497,22 @@ impl<'a> Walk<'a> {
         }
         match ex {
             Expression::Array(_) => Some("tuple".into()),
-            Expression::ForExpr(f) if f.key_expr.is_none() => {
-                Some("tuple".into())
-            }
+            Expression::ForExpr(f) if f.key_expr.is_none() => Some("tuple".into()),
             Expression::FuncCall(c) => {
                 const LISTS: &[&str] = &[
-                    "tolist", "split", "keys", "values", "sort", "compact", "distinct", "flatten",
-                    "reverse", "slice", "range", "concat", "chunklist",
+                    "tolist",
+                    "split",
+                    "keys",
+                    "values",
+                    "sort",
+                    "compact",
+                    "distinct",
+                    "flatten",
+                    "reverse",
+                    "slice",
+                    "range",
+                    "concat",
+                    "chunklist",
                 ];
                 let name = c.name.name.value().as_str();
                 LISTS.contains(&name).then(|| "list".to_string())

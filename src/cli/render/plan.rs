@@ -32,14 +32,16 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         .collect();
     if effective.is_empty() && output_changes.is_empty() {
         if plan.mode == PlanMode::Destroy {
+            out.push('\n');
             out.push_str(&style.bold("No changes."));
             out.push_str(" No objects need to be destroyed.\n\n");
             out.push_str("Either you have not created any objects yet or the existing objects were\nalready deleted outside of keyform.\n");
             return out;
         }
+        out.push('\n');
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
-        out.push_str("keyform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        out.push_str("keyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
         return out;
     }
     if !effective.is_empty() {
@@ -81,14 +83,7 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
                     "-",
                     format!("{} -> null", value_text(b, o.sensitive, 2, "-")),
                 ),
-                (Some(b), Some(a)) => (
-                    "~",
-                    format!(
-                        "{} -> {}",
-                        value_text(b, o.sensitive, 2, ""),
-                        value_text(a, o.sensitive, 2, "")
-                    ),
-                ),
+                (Some(b), Some(a)) => ("~", changed_value(b, a, o.sensitive, 2, style)),
                 (None, None) => continue,
             };
             let _ = writeln!(out, "  {} {name:width$} = {body}", paint(sym, style));
@@ -328,20 +323,13 @@ fn body(
             }
         } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
             Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
-        } else if let (Value::Object(bm), Value::Object(am), false) = (bv, av, sensitive) {
-            Line::Attr {
-                sym: "~",
-                name: name.clone(),
-                text: format!("{}{suffix}", map_diff(bm, am, pad.len(), style)),
-            }
         } else {
             Line::Attr {
                 sym: "~",
                 name: name.clone(),
                 text: format!(
-                    "{} -> {}{suffix}",
-                    value_text(bv, sensitive, pad.len(), ""),
-                    value_text(av, sensitive, pad.len(), "")
+                    "{}{suffix}",
+                    changed_value(bv, av, sensitive, pad.len(), style)
                 ),
             }
         };
@@ -357,11 +345,7 @@ fn body(
         }
     }
     if hidden > 0 {
-        let _ = writeln!(
-            out,
-            "{pad}  {}",
-            unchanged(hidden, "attribute")
-        );
+        let _ = writeln!(out, "{pad}  {}", unchanged(hidden, "attribute"));
     }
     let mut hidden_blocks = 0;
     if let Some(s) = schema {
@@ -425,7 +409,10 @@ fn body(
 
 /// `# (N unchanged attributes hidden)`.
 fn unchanged(n: usize, what: &str) -> String {
-    format!("# ({n} unchanged {what}{} hidden)", if n == 1 { "" } else { "s" })
+    format!(
+        "# ({n} unchanged {what}{} hidden)",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn list_of(v: Option<&Value>) -> Vec<Value> {
@@ -496,6 +483,107 @@ pub fn value_text(v: &Value, sensitive: bool, col: usize, sym: &str) -> String {
             t
         }
     }
+}
+
+/// A value changed in place, its line starting at column `col`: maps and lists element by
+/// element, anything else `old -> new`.
+fn changed_value(
+    before: &Value,
+    after: &Value,
+    sensitive: bool,
+    col: usize,
+    style: Style,
+) -> String {
+    match (before, after, sensitive) {
+        (Value::Object(bm), Value::Object(am), false) => map_diff(bm, am, col, style),
+        (Value::List(bl), Value::List(al), false) if bl.len() * al.len() <= 250_000 => {
+            list_diff(bl, al, col, style)
+        }
+        _ => format!(
+            "{} -> {}",
+            value_text(before, sensitive, col, ""),
+            value_text(after, sensitive, col, "")
+        ),
+    }
+}
+
+/// A list changed in place, as Terraform shows it: elements removed (`-`) and added (`+`)
+/// against the longest common subsequence, one unchanged element of context either side of a
+/// change, and a count of the unchanged elements hidden.
+fn list_diff(before: &[Value], after: &[Value], col: usize, style: Style) -> String {
+    let ops = lcs_ops(before, after);
+    let item_pad = " ".repeat(col + 4);
+    let mut t = String::from("[\n");
+    let mut unchanged: Vec<&Value> = Vec::new();
+    let mut render_next = false;
+    let hidden_line = |t: &mut String, n: usize| {
+        let _ = writeln!(
+            t,
+            "{item_pad}  # ({n} unchanged element{} hidden)",
+            if n == 1 { "" } else { "s" }
+        );
+    };
+    for (sym, v) in ops {
+        if sym == " " && !render_next {
+            unchanged.push(v);
+            continue;
+        }
+        render_next = false;
+        if unchanged.len() > 1 {
+            hidden_line(&mut t, unchanged.len() - 1);
+        }
+        if let Some(last) = unchanged.last() {
+            let _ = writeln!(t, "{item_pad}  {},", value_text(last, false, col + 4, " "));
+        }
+        unchanged.clear();
+        if sym != " " {
+            render_next = true;
+        }
+        let _ = writeln!(
+            t,
+            "{item_pad}{} {},",
+            paint(sym, style),
+            value_text(v, false, col + 4, sym)
+        );
+    }
+    if !unchanged.is_empty() {
+        hidden_line(&mut t, unchanged.len());
+    }
+    let _ = write!(t, "{}]", " ".repeat(col + 2));
+    t
+}
+
+/// The edit from `before` to `after`: (" ", kept), ("-", removed), ("+", added), removals
+/// before additions where both happen at one place.
+fn lcs_ops<'v>(before: &'v [Value], after: &'v [Value]) -> Vec<(&'static str, &'v Value)> {
+    let (n, m) = (before.len(), after.len());
+    // lcs[i][j]: length of the longest common subsequence of before[i..] and after[j..].
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if before[i] == after[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(n + m);
+    while i < n || j < m {
+        if i < n && j < m && before[i] == after[j] {
+            out.push((" ", &before[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(("-", &before[i]));
+            i += 1;
+        } else {
+            out.push(("+", &after[j]));
+            j += 1;
+        }
+    }
+    out
 }
 
 /// An object attribute changed in place: one line per added, removed or changed key.
