@@ -5,5 +5,7 @@ mod support;
 
 mod cli_basics;
 mod commands;
+mod drift;
 mod invalid_configs;
 mod plan_render;
+mod workflow;

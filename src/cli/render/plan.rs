@@ -697,15 +697,8 @@ fn render_drift(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String 
         let empty = Map::new();
         let before = c.before.as_ref().unwrap_or(&empty);
         let after = c.after.as_ref().unwrap_or(&empty);
-        if c.action == Action::Delete {
-            let _ = writeln!(
-                out,
-                "      - id = {} -> null",
-                show_value(before.get("id").unwrap_or(&Value::Null), false, 2)
-            );
-        } else {
-            body(&mut out, c, schema, before, after, true, true, 2, style);
-        }
+        let deleted = c.action == Action::Delete;
+        body(&mut out, c, schema, before, after, true, !deleted, 2, style);
         let _ = writeln!(out, "    }}\n");
     }
     out.push_str("\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n");
