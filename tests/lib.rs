@@ -7,5 +7,6 @@ mod cli_basics;
 mod commands;
 mod drift;
 mod invalid_configs;
+mod locking;
 mod plan_render;
 mod workflow;

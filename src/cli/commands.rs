@@ -311,10 +311,13 @@ fn open(
 fn lock_failure(e: crate::workspace::WorkspaceError) -> Failure {
     use crate::workspace::{LockError, WorkspaceError};
     let detail = match e {
-        WorkspaceError::Lock(LockError::Held { path, holder }) => format!(
-            "The state in {} is locked by {holder}. keyform takes this lock so that two commands never change the same state at once. Wait for that command to finish, or retry with -lock-timeout=DURATION (like -lock-timeout=30s) to wait for it. If no keyform process is running any more, release the lock with keyform force-unlock.",
-            path.parent().unwrap_or(&path).display()
-        ),
+        WorkspaceError::Lock(LockError::Held { path, holder }) => {
+            let dir = path.parent().unwrap_or(&path);
+            format!(
+                "The state in {} is locked by {holder}. keyform takes this lock so that two commands never change the same state at once. Wait for that command to finish, or retry with -lock-timeout=DURATION (like -lock-timeout=30s) to wait for it. If no keyform process is running any more, release the lock with keyform force-unlock.",
+                dir.strip_prefix(".").unwrap_or(dir).display()
+            )
+        }
         WorkspaceError::Lock(LockError::Io { path, message }) => {
             format!("Could not take the lock {}: {message}.", path.display())
         }
