@@ -39,11 +39,12 @@ fn main() {
         let lab_dir = lab.path();
         let name = lab.file_name().to_string_lossy().into_owned();
         let mut files = Vec::new();
-        for part in ["README.md"] {
-            let p = lab_dir.join(part);
-            if p.is_file() {
-                files.push((part.to_string(), p.to_string_lossy().into_owned()));
-            }
+        let readme = lab_dir.join("README.md");
+        if readme.is_file() {
+            files.push((
+                "README.md".to_string(),
+                readme.to_string_lossy().into_owned(),
+            ));
         }
         // The starter becomes the learner's working directory; tests come along to grade it.
         let mut starter = Vec::new();
