@@ -232,12 +232,12 @@ const IMPORTANT: [&str; 3] = ["id", "name", "tags"];
 /// aligned to the longest non-null name, unchanged ones hidden except `id`, `name` and `tags`),
 /// the hidden-attribute count, then nested blocks and the hidden-block count.
 #[allow(clippy::too_many_arguments)]
-fn body(
+fn body<'a>(
     out: &mut String,
     c: &ResourceChange,
     schema: Option<&BodySchema>,
-    before: &Map,
-    after: &Map,
+    before: &'a Map,
+    after: &'a Map,
     has_before: bool,
     has_after: bool,
     depth: usize,
@@ -254,11 +254,12 @@ fn body(
         .collect();
     names.sort();
     names.dedup();
-    let value_of = |m: &'_ Map, present: bool, name: &str| -> Value {
+    static NULL: Value = Value::Null;
+    let value_of = |m: &'a Map, present: bool, name: &str| -> &'a Value {
         if present {
-            m.get(name).cloned().unwrap_or(Value::Null)
+            m.get(name).unwrap_or(&NULL)
         } else {
-            Value::Null
+            &NULL
         }
     };
     // Null on both sides is not an attribute of the object at all (Terraform neither shows nor
@@ -275,7 +276,6 @@ fn body(
     for name in names {
         let bv = value_of(before, has_before, name);
         let av = value_of(after, has_after, name);
-        let (bv, av) = (&bv, &av);
         let ty = schema.and_then(|s| s.attr(name)).map(|a| &a.ty);
         let sensitive = c.sensitive.iter().any(|s| s == name);
         let forces = c.replace_paths.iter().any(|p| p == name);
