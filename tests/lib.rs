@@ -4,8 +4,14 @@
 mod support;
 
 mod cli_basics;
+mod commands;
+mod drift;
+mod invalid_configs;
+mod locking;
+mod plan_render;
 mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod sim_s3;
+mod workflow;

@@ -85,6 +85,7 @@ pub enum Command {
     )]
     Lab(LabCommand),
     /// Print the version.
+    #[command(after_help = "Example:\n  keyform version")]
     Version,
 }
 
@@ -337,7 +338,10 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
             && !rest.starts_with('-')
         {
             let name = rest.split('=').next().unwrap_or("");
-            if LONG_FLAGS.contains(&name) {
+            // Unknown words too, so a typo gets clap's "unexpected argument '--auto-aprove'"
+            // with its suggestion, not a complaint about short flag '-a'.
+            let word = name.len() > 1 && name.starts_with(|c: char| c.is_ascii_alphabetic());
+            if LONG_FLAGS.contains(&name) || word {
                 out.push(OsString::from(format!("-{s}")));
                 continue;
             }

@@ -282,8 +282,7 @@ fn open(
             .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
     }
     if let Some((op, timeout)) = lock {
-        ws.lock(op, timeout)
-            .map_err(|e| Failure::msg("Error acquiring the state lock", e.to_string()))?;
+        ws.lock(op, timeout).map_err(lock_failure)?;
     }
     let (state, mut cloud) = ws.load().map_err(|e| {
         Failure::msg(
@@ -306,6 +305,25 @@ fn open(
         }
     }
     Ok((ws, state, cloud))
+}
+
+/// The lock is held by someone else (or could not be taken): say who holds it and what to do.
+fn lock_failure(e: crate::workspace::WorkspaceError) -> Failure {
+    use crate::workspace::{LockError, WorkspaceError};
+    let detail = match e {
+        WorkspaceError::Lock(LockError::Held { path, holder }) => {
+            let dir = path.parent().unwrap_or(&path);
+            format!(
+                "The state in {} is locked by {holder}. keyform takes this lock so that two commands never change the same state at once. Wait for that command to finish, or retry with -lock-timeout=DURATION (like -lock-timeout=30s) to wait for it. If no keyform process is running any more, release the lock with keyform force-unlock.",
+                dir.strip_prefix(".").unwrap_or(dir).display()
+            )
+        }
+        WorkspaceError::Lock(LockError::Io { path, message }) => {
+            format!("Could not take the lock {}: {message}.", path.display())
+        }
+        other => other.to_string(),
+    };
+    Failure::msg("Error acquiring the state lock", detail)
 }
 
 fn print_warnings(ctx: &Ctx, d: &Diagnostics, sources: &SourceMap) {
@@ -667,7 +685,7 @@ fn confirm(ctx: &Ctx, what: &str) -> Result<bool, Failure> {
 
 pub(crate) fn apply(ctx: &Ctx, a: &ApplyArgs) -> CmdResult {
     if let Some(pf) = &a.plan_file {
-        return apply_saved(ctx, a, &rel(ctx, pf));
+        return apply_saved(ctx, a, pf);
     }
     run_apply(ctx, &a.flags, a.auto_approve, false)
 }
@@ -707,7 +725,8 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
     execute(ctx, &l, &p, &mut ws, &mut state, &mut cloud, destroy)
 }
 
-fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
+fn apply_saved(ctx: &Ctx, a: &ApplyArgs, given: &Path) -> CmdResult {
+    let path = &rel(ctx, given);
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::msg(
             "Failed to read plan file",
@@ -740,17 +759,20 @@ fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
         return Err(Failure::msg(
             "Saved plan is stale",
             format!(
-                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan made at serial {}, state is now at serial {}). Create a new plan with `keyform plan -out={}`.",
+                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan made at serial {}, state is now at serial {}). Create a new plan with keyform plan -out={}.",
                 p.prior_serial,
                 state.serial,
-                path.display()
+                given.display()
             ),
         ));
     }
     if p.config_digest != plan::config_digest(&l.cfg) {
         return Err(Failure::msg(
             "Saved plan does not match the configuration",
-            "The configuration files changed after the plan was created. Create a new plan with keyform plan -out=FILE.",
+            format!(
+                "The configuration files changed after the plan was created, so the plan may no longer do what they say. Create a new plan with keyform plan -out={}.",
+                given.display()
+            ),
         ));
     }
     let destroy = p.mode == PlanMode::Destroy;
@@ -978,8 +1000,7 @@ pub(crate) fn state(ctx: &Ctx, c: &StateCommand) -> CmdResult {
                     "Nothing has been applied here yet.",
                 ));
             }
-            ws.lock("state rm", Duration::ZERO)
-                .map_err(|e| Failure::msg("Error acquiring the state lock", e.to_string()))?;
+            ws.lock("state rm", Duration::ZERO).map_err(lock_failure)?;
             let (mut state, mut cloud) = ws
                 .load()
                 .map_err(|e| Failure::msg("Failed to load state", e.to_string()))?;
@@ -1049,7 +1070,7 @@ pub(crate) fn output(ctx: &Ctx, a: &OutputArgs) -> CmdResult {
         } else if a.json {
             println!("{}", o.value.to_json());
         } else {
-            println!("{}", render::plan::show_value(&o.value, false, 0));
+            println!("{}", render::state::plain_value(&o.value, 0, 2));
         }
         return Ok(0);
     }

@@ -51,8 +51,28 @@ pub(crate) struct Ctx {
     pub style: Style,
 }
 
+/// Makes a closed stdout (`keyform plan | head`) end the process quietly with exit 1 instead
+/// of a panic and a backtrace: `println!` panics on EPIPE, and Rust ignores SIGPIPE. Everything
+/// durable is written before the final messages are printed, so stopping there loses nothing.
+fn exit_quietly_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(1);
+        }
+        default(info);
+    }));
+}
+
 /// Runs keyform with these arguments (the first is the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    exit_quietly_on_broken_pipe();
     let args = args::normalize(args);
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,

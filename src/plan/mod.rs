@@ -76,6 +76,7 @@ pub fn validate(
     }
     let mut w = Walk::new(cfg, graph, schemas, inputs);
     w.unknown_missing_vars = true;
+    w.unknown_repetition_ok = true;
     w.run(&mut V);
     w.diags
 }
@@ -257,10 +258,15 @@ pub fn plan(
     })
 }
 
-/// SHA-256 over every configuration file's name and text.
+/// SHA-256 over every configuration file's name and text. Variable files are left out: their
+/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
 pub fn config_digest(cfg: &Config) -> String {
     let mut all = Vec::new();
-    for (_, f) in cfg.sources.files() {
+    for (_, f) in cfg
+        .sources
+        .files()
+        .filter(|(_, f)| f.display.ends_with(".tf"))
+    {
         all.extend_from_slice(f.display.as_bytes());
         all.push(0);
         all.extend_from_slice(f.text.as_bytes());
@@ -420,7 +426,8 @@ impl Handler for PlanHandler<'_, '_> {
         addr: &InstanceAddr,
         config: Map,
     ) -> Result<Value, Diagnostic> {
-        let deferred = Value::Object(config.clone()).is_unknown()
+        let config_unknown = Value::Object(config.clone()).is_unknown();
+        let deferred = config_unknown
             || (!res.depends_on.is_empty()
                 && self
                     .graph
@@ -438,7 +445,7 @@ impl Handler for PlanHandler<'_, '_> {
                 before: None,
                 after: Some(with_unknown_computed(w.schemas, addr, config.clone())),
                 replace_paths: Vec::new(),
-                reason: None,
+                reason: (!config_unknown).then_some(Reason::ReadDependencyPending),
                 dependencies: Vec::new(),
                 sensitive: Vec::new(),
                 note: None,
