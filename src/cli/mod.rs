@@ -5,6 +5,7 @@ pub mod args;
 mod commands;
 pub mod render;
 mod sim;
+mod test;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -92,6 +93,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Test(a) => test::test(&ctx, &a),
+        Command::Grade(a) => test::grade(&ctx, &a),
         Command::Sim { args } => return ExitCode::from(sim::run(&ctx, &args)),
         Command::Version => {
             println!(
