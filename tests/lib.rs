@@ -4,3 +4,5 @@
 mod support;
 
 mod cli_basics;
+mod grade_grade;
+mod grade_test;

@@ -62,17 +62,20 @@ impl Observer for Human {
                     (Some(c), true) => format!("{c} (expected)"),
                     (Some(c), false) => c.clone(),
                 };
-                println!(
-                    "    action \"{}\" {} as {}: {what}",
-                    a.name, a.call, a.caller
-                );
+                let who = if a.call == crate::grade::file::CLOCK_ADVANCE {
+                    String::new()
+                } else {
+                    format!(" as {}", a.caller)
+                };
+                println!("    action \"{}\" {}{who}: {what}", a.name, a.call);
             }
         }
-        for m in &r.messages {
-            // The configuration's own errors were shown once, before the runs.
-            if m.kind != MessageKind::Config {
-                println!("    {}", m.render());
-            }
+        // The configuration's own errors were shown once, before the runs.
+        if r.messages.iter().any(|m| m.kind == MessageKind::Config) {
+            println!("    the configuration could not be loaded (see the errors above)");
+        }
+        for m in r.messages.iter().filter(|m| m.kind != MessageKind::Config) {
+            println!("    {}", m.render());
         }
     }
 
@@ -102,8 +105,7 @@ fn diagnostic_json(d: &Diagnostic, sources: &SourceMap) -> String {
         "detail": d.detail,
     });
     if let Some((file, line, col)) = d.span.and_then(|s| sources.locate(s)) {
-        j["range"] =
-            serde_json::json!({"filename": file, "start": {"line": line, "column": col}});
+        j["range"] = serde_json::json!({"filename": file, "start": {"line": line, "column": col}});
     }
     j.to_string()
 }
@@ -139,14 +141,12 @@ pub(crate) fn test(ctx: &Ctx, a: &TestArgs) -> CmdResult {
     };
     if let Some(path) = &a.junit_xml {
         let path = rel(ctx, path);
-        crate::fsutil::atomic_write(&path, report::junit_xml(&report).as_bytes()).map_err(
-            |e| {
-                Failure::msg(
-                    "Failed to write the JUnit report",
-                    format!("{}: {e}", path.display()),
-                )
-            },
-        )?;
+        crate::fsutil::atomic_write(&path, report::junit_xml(&report).as_bytes()).map_err(|e| {
+            Failure::msg(
+                "Failed to write the JUnit report",
+                format!("{}: {e}", path.display()),
+            )
+        })?;
     }
     if a.json {
         println!("{}", report::json_summary(&report));
@@ -210,18 +210,15 @@ pub(crate) fn grade(ctx: &Ctx, a: &GradeArgs) -> CmdResult {
     if errors.has_errors() {
         return Err(Failure::new(errors, Some(sources)));
     }
-    let timeout_ms = crate::sim::clock::parse_duration(&a.timeout)
-        .ok()
-        .filter(|ms| *ms > 0)
-        .ok_or_else(|| {
-            Failure::msg(
-                "Invalid -timeout",
-                format!(
-                    "-timeout={}: give a duration like 30s, 2m or 1h.",
-                    a.timeout
-                ),
-            )
-        })?;
+    let timeout = parse_timeout(&a.timeout).ok_or_else(|| {
+        Failure::msg(
+            "Invalid -timeout",
+            format!(
+                "-timeout={}: give a duration like 30s, 2m or 1h.",
+                a.timeout
+            ),
+        )
+    })?;
     if a.parallelism == Some(0) {
         return Err(Failure::msg(
             "Invalid -parallelism",
@@ -248,7 +245,7 @@ pub(crate) fn grade(ctx: &Ctx, a: &GradeArgs) -> CmdResult {
         exe,
         tests: abs(&tests),
         out: abs(&out),
-        timeout: Duration::from_millis(timeout_ms as u64),
+        timeout,
         lab: &lab_files,
     };
     let workers = a
@@ -280,7 +277,11 @@ pub(crate) fn grade(ctx: &Ctx, a: &GradeArgs) -> CmdResult {
         .flatten()
         .collect();
     for g in &graded {
-        let note = g.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let note = g
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
         println!(
             "{}: {}/{}{note}",
             g.row.submission, g.row.score, g.row.total
@@ -337,6 +338,24 @@ fn submissions(dir: &Path, out: &Path) -> Result<Vec<(String, PathBuf)>, Failure
         ));
     }
     Ok(subs)
+}
+
+/// `-timeout`: a duration like 30s or 2m (or 500ms); must be more than zero.
+fn parse_timeout(s: &str) -> Option<Duration> {
+    let ms = match s.trim().strip_suffix("ms") {
+        Some(n) => n.parse::<u64>().ok()?,
+        None => u64::try_from(crate::sim::clock::parse_duration(s).ok()?).ok()?,
+    };
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+fn show_timeout(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) {
+        crate::sim::clock::format_duration(i64::try_from(ms).unwrap_or(i64::MAX))
+    } else {
+        format!("{ms}ms")
+    }
 }
 
 /// What a finished `keyform test -json` child reported.
@@ -396,11 +415,7 @@ impl Grader<'_> {
                     submission: name.to_string(),
                     score: c.score,
                     total: c.total,
-                    failed_runs: c
-                        .failed
-                        .iter()
-                        .map(|(f, r)| self.run_label(f, r))
-                        .collect(),
+                    failed_runs: c.failed.iter().map(|(f, r)| self.run_label(f, r)).collect(),
                 },
                 note: None,
             },
@@ -487,17 +502,18 @@ impl Grader<'_> {
                     let _ = child.wait();
                     break None;
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) => std::thread::sleep(
+                    self.timeout
+                        .saturating_sub(start.elapsed())
+                        .clamp(Duration::from_millis(1), Duration::from_millis(10)),
+                ),
                 Err(e) => return Err(format!("could not wait for keyform test: {e}")),
             }
         };
         let stdout = out.join().unwrap_or_default();
         let stderr = err.join().unwrap_or_default();
         let Some(status) = status else {
-            return Err(format!(
-                "timed out after {}",
-                crate::sim::clock::format_duration(self.timeout.as_millis() as i64)
-            ));
+            return Err(format!("timed out after {}", show_timeout(self.timeout)));
         };
         match (status.code(), parse_child(&stdout)) {
             (Some(0 | 1), Some(c)) => Ok(c),
@@ -507,9 +523,7 @@ impl Grader<'_> {
                     .map(str::trim)
                     .find(|l| !l.is_empty())
                     .unwrap_or("no output");
-                Err(format!(
-                    "keyform test ended abnormally ({status}): {first}"
-                ))
+                Err(format!("keyform test ended abnormally ({status}): {first}"))
             }
         }
     }

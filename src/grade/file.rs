@@ -374,10 +374,6 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     // References to actions and runs must name something that exists by then.
     let action_names: Vec<&str> = actions.iter().map(|a| a.name.as_str()).collect();
     let mut exprs: Vec<(&Expr, &[&str])> = Vec::new();
-    for c in &asserts {
-        exprs.push((&c.condition, &action_names));
-        exprs.push((&c.error_message, &action_names));
-    }
     for v in variables.iter().flatten() {
         exprs.push((&v.value, &[]));
     }
@@ -388,6 +384,10 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         }) {
             exprs.push((e, &action_names[..i]));
         }
+    }
+    for c in &asserts {
+        exprs.push((&c.condition, &action_names));
+        exprs.push((&c.error_message, &action_names));
     }
     for (e, visible) in exprs {
         check_refs(e, visible, earlier, &name, diags);
@@ -473,7 +473,9 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
         };
         let span = x.span().or(e.span()).unwrap_or(Span::new(e.file, 0..0));
         let text = x.as_traversal_text();
-        let parts: Vec<&str> = text.as_deref().map_or(Vec::new(), |t| t.split('.').collect());
+        let parts: Vec<&str> = text
+            .as_deref()
+            .map_or(Vec::new(), |t| t.split('.').collect());
         let target = match parts.as_slice() {
             ["var", n] => Some(Expected::Var((*n).to_string())),
             ["output", n] => Some(Expected::Output((*n).to_string())),
@@ -710,9 +712,15 @@ fn check_refs(e: &Expr, actions: &[&str], runs: &[&str], run: &str, diags: &mut 
             continue;
         }
         let (known, what) = if root == "action" {
-            (actions, format!("no action \"{name}\" before this point in run \"{run}\""))
+            (
+                actions,
+                format!("no action \"{name}\" before this point in run \"{run}\""),
+            )
         } else {
-            (runs, format!("no run \"{name}\" before this run in this file"))
+            (
+                runs,
+                format!("no run \"{name}\" before this run in this file"),
+            )
         };
         if !known.contains(&name.as_str()) {
             let hint = did_you_mean(&name, known.iter().copied())
@@ -802,5 +810,250 @@ fn visit(e: &hcl_edit::expr::Expression, f: &mut dyn FnMut(&hcl_edit::expr::Expr
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<TestFile, Diagnostics> {
+        parse_text(&mut SourceMap::new(), "tests/t.tftest.hcl", text)
+    }
+
+    /// Every error as `line:col summary: detail`.
+    fn errors(text: &str) -> Vec<String> {
+        let mut sources = SourceMap::new();
+        let d = parse_text(&mut sources, "tests/t.tftest.hcl", text).unwrap_err();
+        d.iter()
+            .map(|d| {
+                let at = d
+                    .span
+                    .and_then(|s| sources.locate(s))
+                    .map(|(f, l, c)| format!("{f}:{l}:{c}: "))
+                    .unwrap_or_default();
+                format!("{at}{}: {}", d.summary, d.detail)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_issue_example_parses() {
+        let f = parse(
+            r#"
+variables { bucket_name = "aerosecure-sensitive" }
+
+run "provision" {
+  command = apply
+  assert {
+    condition     = aws_kms_key.lab.enable_key_rotation
+    error_message = "rotation must be enabled on the lab key"
+  }
+}
+
+run "key_rights_are_needed_to_read" {
+  points = 3
+  expect_failures = [var.bucket_name, aws_kms_key.lab, data.aws_iam_policy_document.p, output.key_arn]
+  action "upload" {
+    call   = "s3:PutObject"
+    params = { Bucket = var.bucket_name, Key = "test.txt", Body = "kms encryption test file" }
+  }
+  action "admin_reads" {
+    call         = "s3:GetObject"
+    as           = "S3-Admin-User"
+    params       = { Bucket = var.bucket_name, Key = "test.txt" }
+    expect_error = "AccessDenied"
+  }
+  action "anon" {
+    call      = "S3:GetObject"
+    anonymous = true
+    params    = { Bucket = var.bucket_name, Key = action.upload.ETag }
+  }
+  action "one_week_later" {
+    call   = "clock:Advance"
+    params = { Duration = "8d" }
+  }
+  assert {
+    condition     = action.upload.ServerSideEncryption == "aws:kms" && run.provision.key_arn != ""
+    error_message = "uploads must default to SSE-KMS with the lab key"
+  }
+}
+"#,
+        )
+        .unwrap();
+        assert_eq!(f.variables.len(), 1);
+        assert_eq!(f.total_points(), 4);
+        let [p, k] = f.runs.as_slice() else {
+            panic!("two runs expected")
+        };
+        assert_eq!(
+            (p.name.as_str(), p.command, p.points),
+            ("provision", Command::Apply, 1)
+        );
+        assert_eq!(p.asserts.len(), 1);
+        assert_eq!(k.command, Command::Apply);
+        let targets: Vec<&Expected> = k.expect_failures.iter().map(|e| &e.target).collect();
+        assert_eq!(
+            targets,
+            [
+                &Expected::Var("bucket_name".into()),
+                &Expected::Resource(ResourceAddr::managed("aws_kms_key", "lab")),
+                &Expected::Resource(ResourceAddr::data("aws_iam_policy_document", "p")),
+                &Expected::Output("key_arn".into()),
+            ]
+        );
+        let calls: Vec<&str> = k.actions.iter().map(|a| a.call).collect();
+        assert_eq!(
+            calls,
+            [
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:GetObject",
+                "clock:Advance"
+            ]
+        );
+        assert!(matches!(k.actions[0].caller, Caller::Admin));
+        assert!(matches!(k.actions[1].caller, Caller::User(_)));
+        assert!(matches!(k.actions[2].caller, Caller::Anonymous));
+        assert_eq!(k.actions[1].expect_error.as_deref(), Some("AccessDenied"));
+    }
+
+    #[test]
+    fn unknown_blocks_and_arguments_are_errors_with_suggestions() {
+        assert_eq!(
+            errors(
+                "runn \"a\" {}\nrun \"b\" {\n  comand = plan\n  asert {}\n  variables = {}\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:1:1: Unsupported block type: Blocks of type \"runn\" are not expected in a test file. Did you mean \"run\"?",
+                "tests/t.tftest.hcl:3:3: Unsupported argument: An argument named \"comand\" is not expected in a run block. Did you mean \"command\"?",
+                "tests/t.tftest.hcl:5:3: Unsupported argument: An argument named \"variables\" is not expected in a run block. Write it as a block: variables { ... }.",
+                "tests/t.tftest.hcl:4:3: Unsupported block type: Blocks of type \"asert\" are not expected in a run block. Did you mean \"assert\"?",
+            ]
+        );
+        assert_eq!(
+            errors("provider \"aws\" {}\nfoo = 1\nrun \"a\" {}\n"),
+            [
+                "tests/t.tftest.hcl:2:1: Unsupported argument: An argument named \"foo\" is not expected at the top level of a test file, which holds a variables block and run blocks.",
+                "tests/t.tftest.hcl:1:1: \"provider\" blocks are not supported by keyform test: Every test file runs against its own simulated AWS account, with the configuration's own provider block. Remove this block.",
+            ]
+        );
+    }
+
+    #[test]
+    fn action_blocks_are_checked() {
+        assert_eq!(
+            errors(
+                "run \"a\" {\n  action \"x\" {\n    call = \"kms:Encript\"\n    params = {}\n    expect = \"AccessDenied\"\n  }\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:5:5: Unsupported argument: An argument named \"expect\" is not expected in an action block. Did you mean \"expect_error\"?",
+                "tests/t.tftest.hcl:3:12: Unknown operation: keyform does not simulate an operation named \"kms:Encript\"; operations are named service:Operation with AWS's names, like kms:Encrypt or s3:GetObject. Did you mean \"kms:Encrypt\"? Close names: kms:Encrypt, kms:Decrypt, kms:ReEncrypt.",
+            ]
+        );
+        assert_eq!(
+            errors("run \"a\" {\n  action \"x\" {\n    params = {}\n  }\n}\n"),
+            [
+                "tests/t.tftest.hcl:2:3: Missing required argument: An action block needs \"call\", the operation to call, like call = \"s3:GetObject\"."
+            ]
+        );
+        assert_eq!(
+            errors(
+                "run \"a\" {\n  action \"x\" {\n    call = \"s3:ListBuckets\"\n    as = \"bob\"\n    anonymous = true\n  }\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:4:5: Conflicting caller: An action calls either as an IAM user (as = \"NAME\") or without credentials (anonymous = true), not both."
+            ]
+        );
+        assert_eq!(
+            errors(
+                "run \"a\" {\n  action \"x\" {\n    call = \"clock:Advance\"\n    expect_error = \"X\"\n  }\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:2:3: Invalid clock action: clock:Advance moves the simulated clock; it takes only params = { Duration = \"8d\" } (no caller, no expect_error)."
+            ]
+        );
+        assert_eq!(
+            errors(
+                "run \"a\" {\n  action \"x\" {\n    call = \"s3:ListBuckets\"\n  }\n  action \"x\" {\n    call = \"s3:ListBuckets\"\n  }\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:5:3: Duplicate action block: An action named \"x\" was already declared in run \"a\"; action names must be unique within a run."
+            ]
+        );
+    }
+
+    #[test]
+    fn commands_points_and_expectations_are_checked() {
+        assert_eq!(
+            errors(
+                "run \"a\" {\n  command = aply\n  points = -1\n  expect_failures = [aws_kms_key.k.arn, \"x\"]\n}\n"
+            ),
+            [
+                "tests/t.tftest.hcl:2:13: Invalid command: The command must be plan, apply, destroy or none, not \"aply\". Did you mean \"apply\"?",
+                "tests/t.tftest.hcl:3:12: Invalid points: points must be a whole number from 0 to 1000000, like points = 3.",
+                "tests/t.tftest.hcl:4:22: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+                "tests/t.tftest.hcl:4:41: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+            ]
+        );
+        let f = parse("run \"a\" {\n  command = \"none\"\n  points = 0\n}\n").unwrap();
+        assert_eq!((f.runs[0].command, f.runs[0].points), (Command::None, 0));
+    }
+
+    #[test]
+    fn runs_need_unique_valid_names_and_a_file_needs_runs() {
+        assert_eq!(
+            errors("run \"a\" {}\nrun \"a\" {}\nrun \"b c\" {}\nrun {}\n"),
+            [
+                "tests/t.tftest.hcl:2:1: Duplicate run block: A run block named \"a\" was already declared in this file; run names must be unique within a file.",
+                "tests/t.tftest.hcl:3:1: Invalid run name: \"b c\" is not a valid run name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes, so that run.NAME can refer to it.",
+                "tests/t.tftest.hcl:4:1: Missing name for run: A run block takes exactly one label, its name: run \"name\" { ... }.",
+            ]
+        );
+        assert_eq!(
+            errors("variables {\n  a = 1\n}\n"),
+            [
+                "tests/t.tftest.hcl:1:1: No run blocks: A test file needs at least one run block, like run \"provision\" { command = apply }."
+            ]
+        );
+    }
+
+    #[test]
+    fn references_to_later_actions_and_runs_are_errors() {
+        assert_eq!(
+            errors(
+                r#"run "a" {
+  action "enc" {
+    call   = "kms:Encrypt"
+    params = { CiphertextBlob = action.dec.CiphertextBlob }
+  }
+  action "dec" {
+    call   = "kms:Decrypt"
+    params = { CiphertextBlob = action.enc.CiphertextBlob }
+  }
+  assert {
+    condition     = action.dce.Plaintext == "x" && run.later.out == 1
+    error_message = "m"
+  }
+}
+run "later" {}
+"#
+            ),
+            [
+                "tests/t.tftest.hcl:4:33: Reference to undeclared action: There is no action \"dec\" before this point in run \"a\".",
+                "tests/t.tftest.hcl:11:21: Reference to undeclared action: There is no action \"dce\" before this point in run \"a\". Did you mean \"dec\"?",
+                "tests/t.tftest.hcl:11:52: Reference to undeclared run: There is no run \"later\" before this run in this file.",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_file() {
+        assert_eq!(
+            errors("run \"a\" {\n"),
+            [
+                "tests/t.tftest.hcl:1:10: Invalid HCL syntax: invalid block body; expected `}`, newline or identifier. Check for a missing bracket, quote or `=` near here."
+            ]
+        );
     }
 }

@@ -208,7 +208,9 @@ pub fn discover(dir: &Path, test_dir: Option<&Path>) -> Result<Vec<(PathBuf, Str
         };
         return Err(Diagnostic::error(
             "No test files",
-            format!("There are no *.tftest.hcl files {place}. Give a lab's tests with -test-directory=DIR."),
+            format!(
+                "There are no *.tftest.hcl files {place}. Give a lab's tests with -test-directory=DIR."
+            ),
         ));
     }
     Ok(found)
@@ -362,7 +364,10 @@ mod tests {
             .into_iter()
             .map(|(_, n)| n)
             .collect();
-        assert_eq!(names, ["a.tftest.hcl", "b.tftest.hcl", "tests/c.tftest.hcl"]);
+        assert_eq!(
+            names,
+            ["a.tftest.hcl", "b.tftest.hcl", "tests/c.tftest.hcl"]
+        );
         // A given test directory replaces both.
         let names: Vec<String> = discover(d.path(), Some(Path::new("tests")))
             .unwrap()
@@ -377,8 +382,14 @@ mod tests {
     #[test]
     fn filters_must_match_a_file() {
         let found = vec![
-            (PathBuf::from("t/a.tftest.hcl"), "tests/a.tftest.hcl".to_string()),
-            (PathBuf::from("t/b.tftest.hcl"), "tests/b.tftest.hcl".to_string()),
+            (
+                PathBuf::from("t/a.tftest.hcl"),
+                "tests/a.tftest.hcl".to_string(),
+            ),
+            (
+                PathBuf::from("t/b.tftest.hcl"),
+                "tests/b.tftest.hcl".to_string(),
+            ),
         ];
         let kept = filter(found.clone(), &["tests/b.tftest.hcl".into()]).unwrap();
         assert_eq!(kept.len(), 1);

@@ -185,13 +185,7 @@ pub fn xml_escape(s: &str) -> String {
 /// not be carried out. Points are `score`/`total` properties of each suite. No timestamps.
 pub fn junit_xml(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let count = |s: Status| {
-        report
-            .files
-            .iter()
-            .map(|f| f.count(s))
-            .sum::<usize>()
-    };
+    let count = |s: Status| report.files.iter().map(|f| f.count(s)).sum::<usize>();
     let tests: usize = report.files.iter().map(|f| f.runs.len()).sum();
     let _ = writeln!(
         out,

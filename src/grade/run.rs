@@ -250,10 +250,7 @@ impl FileRun<'_> {
                         .collect();
                     return r;
                 }
-                r.summary = Some(format!(
-                    "{} failed as expected",
-                    run.command.as_str()
-                ));
+                r.summary = Some(format!("{} failed as expected", run.command.as_str()));
                 for (i, e) in run.expect_failures.iter().enumerate() {
                     if !covered.contains(&i) {
                         r.messages.push(missing_failure(self.session, e));
@@ -304,10 +301,7 @@ impl FileRun<'_> {
     }
 
     /// The inputs of the run's command, and every test variable's value for `var.*`.
-    fn variables(
-        &self,
-        run: &RunBlock,
-    ) -> Result<(BTreeMap<String, RawVar>, Map), Vec<Message>> {
+    fn variables(&self, run: &RunBlock) -> Result<(BTreeMap<String, RawVar>, Map), Vec<Message>> {
         let mut inputs = self.session.inputs.clone();
         let mut vars = Map::new();
         for (k, v) in &inputs {
@@ -354,7 +348,11 @@ impl FileRun<'_> {
     }
 
     /// Values as the configuration sees them now (after a failed command: before the run).
-    fn evaluate(&mut self, inputs: &BTreeMap<String, RawVar>, plan: Option<&plan::Plan>) -> Evaluated {
+    fn evaluate(
+        &mut self,
+        inputs: &BTreeMap<String, RawVar>,
+        plan: Option<&plan::Plan>,
+    ) -> Evaluated {
         let mut provider = AwsProvider::new(&mut self.cloud, &self.cfg.dir);
         let source = match plan {
             Some(p) => ValueSource::Planned(p, &self.state),
@@ -545,7 +543,12 @@ impl FileRun<'_> {
                         v.type_name()
                     ));
                 }
-                Err(d) => return Err(format!("its caller could not be evaluated: {}", one_line(&d))),
+                Err(d) => {
+                    return Err(format!(
+                        "its caller could not be evaluated: {}",
+                        one_line(&d)
+                    ));
+                }
             },
         };
         let params = match &a.params {
@@ -579,7 +582,8 @@ impl FileRun<'_> {
             }
             None => {
                 return Err(bad(
-                    "Missing required parameter in input: \"Duration\" (like Duration = \"8d\")".into(),
+                    "Missing required parameter in input: \"Duration\" (like Duration = \"8d\")"
+                        .into(),
                 ));
             }
         };
@@ -670,10 +674,7 @@ fn missing_failure(session: &Session, e: &ExpectedFailure) -> Message {
     Message {
         kind: MessageKind::Expectation,
         location: line_of(session, Some(e.span)),
-        text: format!(
-            "expected {} to fail {what}, but it did not",
-            e.text
-        ),
+        text: format!("expected {} to fail {what}, but it did not", e.text),
     }
 }
 
@@ -701,7 +702,9 @@ fn classify<'d>(
 fn failure_target(d: &Diagnostic) -> Option<Expected> {
     let subject = d.subject.as_deref()?;
     match d.summary.as_str() {
-        "Invalid value for variable" => subject.strip_prefix("var.").map(|n| Expected::Var(n.into())),
+        "Invalid value for variable" => subject
+            .strip_prefix("var.")
+            .map(|n| Expected::Var(n.into())),
         "Module output value precondition failed" => subject
             .strip_prefix("output.")
             .map(|n| Expected::Output(n.into())),
@@ -762,8 +765,9 @@ fn wire_params(op: &str, params: Value) -> Result<(Json, Option<Vec<u8>>), Strin
         )),
     };
     let b64 = |s: String, name: &str| {
-        B64.decode(s.trim())
-            .map_err(|_| format!("{name} must be base64, like the CiphertextBlob an action returned"))
+        B64.decode(s.trim()).map_err(|_| {
+            format!("{name} must be base64, like the CiphertextBlob an action returned")
+        })
     };
     let mut body = None;
     if op == "s3:PutObject" {
@@ -807,12 +811,11 @@ mod tests {
 
     #[test]
     fn text_parameters_become_bytes_on_the_wire() {
-        let (j, body) = wire_params("s3:PutObject", obj(&[("Bucket", "b"), ("Body", "héllo")]))
-            .unwrap();
+        let (j, body) =
+            wire_params("s3:PutObject", obj(&[("Bucket", "b"), ("Body", "héllo")])).unwrap();
         assert_eq!(j, serde_json::json!({"Bucket": "b"}));
         assert_eq!(body.unwrap(), "héllo".as_bytes());
-        let (_, body) =
-            wire_params("s3:PutObject", obj(&[("BodyBase64", "AAEC")])).unwrap();
+        let (_, body) = wire_params("s3:PutObject", obj(&[("BodyBase64", "AAEC")])).unwrap();
         assert_eq!(body.unwrap(), vec![0, 1, 2]);
         let (j, _) = wire_params("kms:Encrypt", obj(&[("Plaintext", "hi")])).unwrap();
         assert_eq!(j["Plaintext"], "aGk=");
@@ -823,7 +826,11 @@ mod tests {
             "PlaintextBase64 must be base64, like the CiphertextBlob an action returned"
         );
         assert_eq!(
-            wire_params("s3:PutObject", obj(&[("Body", "a"), ("BodyBase64", "AA==")])).unwrap_err(),
+            wire_params(
+                "s3:PutObject",
+                obj(&[("Body", "a"), ("BodyBase64", "AA==")])
+            )
+            .unwrap_err(),
             "give Body (text) or BodyBase64, not both"
         );
     }

@@ -100,6 +100,16 @@ impl Test {
         t
     }
 
+    /// A test directory holding a copy of `tests/fixtures/<name>`.
+    pub(crate) fn fixture(name: &str) -> Test {
+        let t = Test::new();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&src, t.path());
+        t
+    }
+
     pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
