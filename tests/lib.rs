@@ -6,3 +6,8 @@ mod support;
 mod cli_basics;
 mod grade_grade;
 mod grade_test;
+mod sim_access;
+mod sim_cloudtrail;
+mod sim_common;
+mod sim_lifecycle;
+mod sim_s3;

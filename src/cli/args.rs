@@ -88,6 +88,12 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// List the bundled labs or start one in a new directory.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  keyform lab list\n  keyform lab start kms-access-control my-lab"
+    )]
+    Lab(LabCommand),
     /// Print the version.
     Version,
 }
@@ -275,6 +281,22 @@ pub enum StateCommand {
         /// Show what would be removed without removing it.
         #[arg(long = "dry-run")]
         dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Show the bundled labs with a one-line summary.
+    List,
+    /// Lay out a lab's starter, README and tests in DIR (default: ./NAME).
+    #[command(
+        after_help = "Example:\n  keyform lab start aerosecure-sse-kms my-lab && cd my-lab && keyform test"
+    )]
+    Start {
+        /// The lab to start (see keyform lab list).
+        name: String,
+        /// Where to put it (must not exist or be empty).
+        dir: Option<PathBuf>,
     },
 }
 

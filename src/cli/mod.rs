@@ -3,6 +3,7 @@
 
 pub mod args;
 mod commands;
+mod lab;
 pub mod render;
 mod sim;
 mod test;
@@ -95,6 +96,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
         Command::Test(a) => test::test(&ctx, &a),
         Command::Grade(a) => test::grade(&ctx, &a),
+        Command::Lab(args::LabCommand::List) => lab::list(),
+        Command::Lab(args::LabCommand::Start { name, dir }) => {
+            lab::start(&ctx, &name, dir.as_deref())
+        }
         Command::Sim { args } => return ExitCode::from(sim::run(&ctx, &args)),
         Command::Version => {
             println!(

@@ -5,7 +5,7 @@
 //! Exit codes are the AWS CLI's: 0 success, 252 usage or parameter error, 254 the service
 //! answered with an error, 255 anything else.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -154,11 +154,223 @@ fn param_name(flag: &str) -> String {
     }
 }
 
-/// What `parse_params` returns: parameters, PutObject body, GetObject outfile, caller.
-type Parsed = (Json, Option<Vec<u8>>, Option<String>, Caller);
+/// What `parse_params` returns: parameters, PutObject body, GetObject outfile, caller, and
+/// how to print the response.
+type Parsed = (Json, Option<Vec<u8>>, Option<String>, Caller, Output);
+
+/// The AWS CLI's global output options that `sim` honours.
+#[derive(Default)]
+struct Output {
+    /// `--query`: a JMESPath expression (the subset [`query`] supports).
+    query: Option<String>,
+    /// `--output text` instead of JSON.
+    text: bool,
+    /// `--region`: must be the world's region.
+    region: Option<String>,
+}
+
+impl Output {
+    fn check_region(&self, cloud: &Cloud) -> Result<(), (SimError, String)> {
+        match &self.region {
+            Some(r) if *r != cloud.world.region => Err(usage(format!(
+                "--region {r}: this world is in {} (the provider block's region); keyform simulates one region per working directory",
+                cloud.world.region
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Prints a response as the AWS CLI would with these options.
+    fn print(&self, v: &Json) -> Result<(), (SimError, String)> {
+        let v = match &self.query {
+            Some(q) => query(v, q).map_err(usage)?,
+            None => v.clone(),
+        };
+        if self.text {
+            let mut out = String::new();
+            text_lines(&v, &mut out);
+            print!("{out}");
+        } else {
+            print_json(&v);
+        }
+        Ok(())
+    }
+}
+
+/// One step of a `--query` path.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Field(String),
+    Index(i64),
+    /// `[]` or `[*]`: apply the rest to every element.
+    Each,
+}
+
+fn parse_query(q: &str) -> Result<Vec<Step>, String> {
+    let bad = || {
+        format!(
+            "--query {q:?}: keyform supports field paths like Plaintext, KeyMetadata.Arn, Contents[0].Key, Contents[].Key and Events[-1]"
+        )
+    };
+    let mut steps = Vec::new();
+    let mut chars = q.trim().chars().peekable();
+    while let Some(&c) = chars.peek() {
+        match c {
+            '.' if !steps.is_empty() => {
+                chars.next();
+            }
+            '[' => {
+                chars.next();
+                let mut inner = String::new();
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                    inner.push(c);
+                }
+                steps.push(match inner.trim() {
+                    "" | "*" => Step::Each,
+                    n => Step::Index(n.parse().map_err(|_| bad())?),
+                });
+            }
+            c if c.is_ascii_alphanumeric() || c == '_' => {
+                let mut name = String::new();
+                while let Some(&c) = chars.peek() {
+                    if !(c.is_ascii_alphanumeric() || c == '_') {
+                        break;
+                    }
+                    name.push(c);
+                    chars.next();
+                }
+                steps.push(Step::Field(name));
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if steps.is_empty() {
+        return Err(bad());
+    }
+    Ok(steps)
+}
+
+fn eval_query(v: &Json, steps: &[Step]) -> Json {
+    let Some((first, rest)) = steps.split_first() else {
+        return v.clone();
+    };
+    match first {
+        Step::Field(f) => eval_query(v.get(f).unwrap_or(&Json::Null), rest),
+        Step::Index(i) => {
+            let item = v.as_array().and_then(|a| {
+                let idx = if *i < 0 { a.len() as i64 + i } else { *i };
+                usize::try_from(idx).ok().and_then(|i| a.get(i))
+            });
+            eval_query(item.unwrap_or(&Json::Null), rest)
+        }
+        Step::Each => match v.as_array() {
+            Some(a) => Json::Array(
+                a.iter()
+                    .map(|x| eval_query(x, rest))
+                    .filter(|x| !x.is_null())
+                    .collect(),
+            ),
+            None => Json::Null,
+        },
+    }
+}
+
+/// Applies a `--query` expression (a JMESPath subset: fields, indexes, projections).
+fn query(v: &Json, q: &str) -> Result<Json, String> {
+    Ok(eval_query(v, &parse_query(q)?))
+}
+
+fn scalar_text(v: &Json) -> String {
+    match v {
+        Json::Null => "None".into(),
+        Json::String(s) => s.clone(),
+        Json::Bool(b) => {
+            if *b {
+                "True".into()
+            } else {
+                "False".into()
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `--output text`: scalars as they are, lists of scalars on one tab-separated line, objects
+/// as one line of their scalar values (keys sorted) followed by their nested values.
+fn text_lines(v: &Json, out: &mut String) {
+    match v {
+        Json::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
+            let line: Vec<String> = a.iter().map(scalar_text).collect();
+            out.push_str(&line.join("\t"));
+            out.push('\n');
+        }
+        Json::Array(a) => a.iter().for_each(|x| text_lines(x, out)),
+        Json::Object(m) => {
+            let scalars: Vec<String> = m
+                .values()
+                .filter(|x| !x.is_object() && !x.is_array())
+                .map(scalar_text)
+                .collect();
+            if !scalars.is_empty() {
+                out.push_str(&scalars.join("\t"));
+                out.push('\n');
+            }
+            m.values()
+                .filter(|x| x.is_object() || x.is_array())
+                .for_each(|x| text_lines(x, out));
+        }
+        scalar => {
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+}
 
 struct Caller {
     ctx: CallContext,
+    /// Where a named user came from (`--as` or `KEYFORM_AS`), for the unknown-user message.
+    from: &'static str,
+}
+
+impl Caller {
+    /// `--as USER`, else `KEYFORM_AS`, else lab-admin.
+    fn from_env() -> Caller {
+        match std::env::var("KEYFORM_AS").ok().filter(|s| !s.is_empty()) {
+            Some(u) => Caller {
+                ctx: CallContext::user(&u),
+                from: "the KEYFORM_AS environment variable",
+            },
+            None => Caller {
+                ctx: CallContext::lab_admin(),
+                from: "",
+            },
+        }
+    }
+
+    /// A usage error if the caller is an IAM user that this world does not have.
+    ///
+    /// AWS would answer such credentials with InvalidClientTokenId-style errors (and the
+    /// simulated services do, for callers from Rust); on the command line a mistyped user name
+    /// is a usage mistake, so it gets a usage error that names the user and lists the users
+    /// that exist.
+    fn check(&self, cloud: &Cloud) -> Result<(), (SimError, String)> {
+        let crate::sim::Principal::User(name) = &self.ctx.principal else {
+            return Ok(());
+        };
+        if cloud.world.iam.users.contains_key(name) {
+            return Ok(());
+        }
+        let users: Vec<&str> = cloud.world.iam.users.keys().map(String::as_str).collect();
+        let hint = crate::diag::suggestion(name, users.iter().copied());
+        Err(usage(format!(
+            "there is no IAM user named {name:?} in this world (from {}).{hint} Users: {}.",
+            self.from,
+            users.join(", ")
+        )))
+    }
 }
 
 fn read_file(path: &str, base: &Path) -> Result<Vec<u8>, (SimError, String)> {
@@ -182,10 +394,9 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
     let mut params = serde_json::Map::new();
     let mut body: Option<Vec<u8>> = None;
     let mut outfile = None;
-    let mut caller = std::env::var("KEYFORM_AS")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let mut caller = Caller::from_env();
+    let mut output = Output::default();
+    let known = crate::sim::api::parameters(op).unwrap_or_default();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -206,13 +417,47 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
                 let v = inline
                     .or_else(|| words.get(i + 1).cloned())
                     .ok_or_else(|| usage("--as needs an IAM user name"))?;
-                caller = CallContext::user(&v);
+                caller = Caller {
+                    ctx: CallContext::user(&v),
+                    from: "--as",
+                };
                 i += if w.contains('=') { 1 } else { 2 };
                 continue;
             }
             "anonymous" => {
-                caller = CallContext::anonymous();
+                caller = Caller {
+                    ctx: CallContext::anonymous(),
+                    from: "--anonymous",
+                };
                 i += 1;
+                continue;
+            }
+            // Global options of the AWS CLI that change nothing here.
+            "no-cli-pager" | "no-paginate" => {
+                i += 1;
+                continue;
+            }
+            "query" | "output" | "region" => {
+                let v = inline
+                    .clone()
+                    .or_else(|| words.get(i + 1).cloned())
+                    .ok_or_else(|| usage(format!("argument --{flag}: expected one argument")))?;
+                i += if inline.is_some() { 1 } else { 2 };
+                match flag {
+                    "query" => output.query = Some(v),
+                    "region" => output.region = Some(v),
+                    _ => {
+                        output.text = match v.as_str() {
+                            "json" => false,
+                            "text" => true,
+                            other => {
+                                return Err(usage(format!(
+                                    "argument --output: invalid choice {other:?}: keyform prints json or text"
+                                )));
+                            }
+                        }
+                    }
+                }
                 continue;
             }
             _ => {}
@@ -222,6 +467,24 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
                 .filter(|f| BOOLS.contains(&pascal(f).as_str()))
                 .unwrap_or(flag),
         );
+        let is_body = name == "Body" && op == "s3:PutObject";
+        if !(known.contains(&name.as_str()) || is_body) {
+            let mut flags: Vec<String> = known.iter().map(|k| format!("--{}", kebab(k))).collect();
+            if op == "s3:PutObject" {
+                flags.push("--body".into());
+            }
+            let hint =
+                crate::diag::suggestion(&format!("--{flag}"), flags.iter().map(String::as_str));
+            return Err(usage(format!(
+                "Unknown options: --{flag}.{hint} Options of this operation: {}{}",
+                if flags.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    flags.join(", ")
+                },
+                "; global options: --as USER, --anonymous, --query, --output json|text, --region"
+            )));
+        }
         if BOOLS.contains(&name.as_str())
             && inline.is_none()
             && words.get(i + 1).is_none_or(|n| n.starts_with("--"))
@@ -273,7 +536,7 @@ fn parse_params(words: &[String], base: &Path, op: &str) -> Result<Parsed, (SimE
         };
         params.insert(name, value);
     }
-    Ok((Json::Object(params), body, outfile, Caller { ctx: caller }))
+    Ok((Json::Object(params), body, outfile, caller, output))
 }
 
 /// A parameter value: JSON when it looks like JSON, maps from k=v shorthand, numbers, bools.
@@ -389,13 +652,15 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                 ))
             })?;
             let op = resolve_op(prefix, op_word)?;
-            let (params, body, outfile, caller) = parse_params(&args[2..], &ctx.dir, op)?;
+            let (params, body, outfile, caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
             if op == "s3:GetObject" && outfile.is_none() {
                 return Err(usage(
                     "the following arguments are required: outfile (get-object writes the object's body to a file: keyform sim s3api get-object --bucket B --key K out.txt)",
                 ));
             }
             let (mut ws, mut cloud) = open_world(ctx)?;
+            caller.check(&cloud)?;
+            output.check_region(&cloud)?;
             let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
             let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
             save(&mut ws, &mut cloud)?;
@@ -409,7 +674,7 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                     )
                 })?;
             }
-            print_json(&resp.fields);
+            output.print(&resp.fields)?;
             Ok(0)
         }
     }
@@ -494,8 +759,10 @@ fn explain(ctx: &Ctx, args: &[String]) -> SimResult {
     };
     let prefix = service_prefix(svc).ok_or_else(|| usage(format!("unknown service {svc:?}")))?;
     let op = resolve_op(prefix, op_word)?;
-    let (params, body, _, caller) = parse_params(&args[2..], &ctx.dir, op)?;
+    let (params, body, _, caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
     let (_ws, cloud) = open_world(ctx)?;
+    caller.check(&cloud)?;
+    output.check_region(&cloud)?;
     let (result, explanations) = cloud.explain_call(&caller.ctx, op, &params, body.as_deref());
     let color = ctx.style;
     for e in &explanations {
@@ -593,12 +860,10 @@ fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
         ));
     }
     let (mut ws, mut cloud) = open_world(ctx)?;
-    let caller = std::env::var("KEYFORM_AS")
-        .ok()
-        .filter(|s| !s.is_empty())
-        .map_or_else(CallContext::lab_admin, |u| CallContext::user(&u));
+    let caller = Caller::from_env();
+    caller.check(&cloud)?;
     let r = cloud.call(
-        &caller,
+        &caller.ctx,
         "cloudtrail:LookupEvents",
         &json!({"LookupAttributes": attrs, "MaxResults": max}),
         None,
@@ -619,10 +884,8 @@ fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
         println!("No events found.");
         return Ok(0);
     }
-    let tty = std::io::stdout().is_terminal();
-    let _ = tty;
     println!(
-        "{:<20}  {:<32}  {:<18}  {:<22}  RESOURCES",
+        "{:<24}  {:<40}  {:<18}  {:<22}  RESOURCES",
         "TIME", "EVENT", "USER", "ERROR"
     );
     for e in events {
@@ -656,7 +919,7 @@ fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
             })
             .unwrap_or_default();
         println!(
-            "{:<20}  {:<32}  {:<18}  {:<22}  {}",
+            "{:<24}  {:<40}  {:<18}  {:<22}  {}",
             e.get("EventTime").and_then(Json::as_str).unwrap_or(""),
             format!(
                 "{}{via}",
@@ -687,5 +950,30 @@ mod tests {
         );
         assert_eq!(param_name("ssekms-key-id"), "SSEKMSKeyId");
         assert_eq!(param_name("pending-window-in-days"), "PendingWindowInDays");
+    }
+
+    #[test]
+    fn queries_select_fields_indexes_and_projections() {
+        let v = serde_json::json!({
+            "Plaintext": "aGk=",
+            "KeyMetadata": {"Arn": "arn:k", "Enabled": true},
+            "Contents": [{"Key": "a"}, {"Key": "b"}, {"Size": 1}],
+        });
+        assert_eq!(query(&v, "Plaintext").unwrap(), "aGk=");
+        assert_eq!(query(&v, "KeyMetadata.Arn").unwrap(), "arn:k");
+        assert_eq!(query(&v, "Contents[0].Key").unwrap(), "a");
+        assert_eq!(query(&v, "Contents[-2].Key").unwrap(), "b");
+        assert_eq!(
+            query(&v, "Contents[].Key").unwrap(),
+            serde_json::json!(["a", "b"])
+        );
+        assert_eq!(query(&v, "Missing.Field").unwrap(), Json::Null);
+        assert!(query(&v, "length(Contents)").is_err());
+        let mut out = String::new();
+        text_lines(&query(&v, "Contents[].Key").unwrap(), &mut out);
+        assert_eq!(out, "a\tb\n");
+        out.clear();
+        text_lines(&query(&v, "KeyMetadata").unwrap(), &mut out);
+        assert_eq!(out, "arn:k\tTrue\n");
     }
 }

@@ -125,7 +125,7 @@ fn err(summary: &str, detail: impl Into<String>, span: Option<Span>) -> Diagnost
     Diagnostic::error(summary, detail).with_span(span)
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'_, 'a> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Option<Span> {
         r.map(|r| Span::new(self.file, r))
     }
@@ -215,9 +215,9 @@ impl Ctx<'_, '_> {
             Expression::Parenthesis(p) => self.eval(p.inner()),
             Expression::Variable(v) => self.root(v.value(), self.span(v.span())),
             Expression::Traversal(t) => {
-                let mut cur = self.eval(&t.expr)?;
+                let (mut cur, done) = self.traverse_borrowed(t)?;
                 let mut splat = false;
-                for op in &t.operators {
+                for op in &t.operators[done..] {
                     let sp = self.span(op.span());
                     match op.value() {
                         TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
@@ -301,6 +301,58 @@ impl Ctx<'_, '_> {
             Expression::BinaryOp(b) => self.binary(b),
             Expression::ForExpr(f) => self.for_expr(f),
         }
+    }
+
+    /// Follows a traversal through the namespace by reference for as long as it can, so that
+    /// `aws_kms_key.k1.arn` copies one string rather than every key's attributes. Returns the
+    /// value reached and how many operators were consumed.
+    fn traverse_borrowed(
+        &mut self,
+        t: &hcl_edit::expr::Traversal,
+    ) -> Result<(Value, usize), Diagnostic> {
+        let Expression::Variable(v) = &t.expr else {
+            return Ok((self.eval(&t.expr)?, 0));
+        };
+        let name = v.value().as_str();
+        let ns: &'a Namespace = self.ev.ns;
+        let root = match (self.lookup_local(name), ns.roots.get(name)) {
+            (None, Some(r)) => r,
+            _ => return Ok((self.eval(&t.expr)?, 0)),
+        };
+        let mut cur: &'a Value = root;
+        let mut done = 0;
+        for op in &t.operators {
+            let next: Option<&'a Value> = match op.value() {
+                TraversalOperator::GetAttr(a) => match cur {
+                    Value::Object(m) => m.get(a.value().as_str()),
+                    _ => None,
+                },
+                TraversalOperator::LegacyIndex(i) => match cur {
+                    Value::List(l) => usize::try_from(*i.value()).ok().and_then(|i| l.get(i)),
+                    _ => None,
+                },
+                TraversalOperator::Index(ie) => {
+                    let k = self.eval(ie)?;
+                    match (cur, &k) {
+                        (Value::List(l), Value::Number(_)) => k
+                            .as_i64()
+                            .and_then(|i| usize::try_from(i).ok())
+                            .and_then(|i| l.get(i)),
+                        (Value::Object(m), Value::String(key)) => m.get(key),
+                        _ => None,
+                    }
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => None,
+            };
+            match next {
+                Some(n) => {
+                    cur = n;
+                    done += 1;
+                }
+                None => break,
+            }
+        }
+        Ok((cur.clone(), done))
     }
 
     fn root(&self, name: &Ident, span: Option<Span>) -> Result<Value, Diagnostic> {

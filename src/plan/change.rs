@@ -116,7 +116,8 @@ pub enum PlanMode {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub mode: PlanMode,
-    /// Every managed instance considered, including no-ops, sorted by address.
+    /// Every instance considered, including no-ops, sorted by address (an invariant
+    /// [`Plan::change`] relies on).
     pub changes: Vec<ResourceChange>,
     /// Differences found by refresh (objects changed outside keyform).
     pub drift: Vec<ResourceChange>,
@@ -162,7 +163,11 @@ impl Plan {
             || self.outputs.values().any(|o| o.before != o.after)
     }
 
+    /// The change of one instance (`changes` is kept sorted by address).
     pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {
-        self.changes.iter().find(|c| &c.addr == addr)
+        self.changes
+            .binary_search_by(|c| c.addr.cmp(addr))
+            .ok()
+            .map(|i| &self.changes[i])
     }
 }

@@ -210,6 +210,7 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
             note: c.get("note").and_then(Json::as_str).map(str::to_string),
         });
     }
+    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
     let mut outputs = std::collections::BTreeMap::new();
     if let Some(Json::Object(o)) = j.get("outputs") {
         for (k, v) in o {

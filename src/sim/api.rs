@@ -125,6 +125,231 @@ const OPS: &[(&str, JsonOp)] = &[
     ("cloudtrail:LookupEvents", Cloud::cloudtrail_lookup_events),
 ];
 
+/// The parameters each operation honours, as AWS names them. A parameter outside this list is
+/// refused before the call (as botocore's validation does) rather than silently ignored: a
+/// mistyped `PendingWindowDays` must not quietly schedule a 30-day deletion.
+const PARAMS: &[(&str, &[&str])] = &[
+    (
+        "kms:CreateKey",
+        &[
+            "Policy",
+            "Description",
+            "KeyUsage",
+            "KeySpec",
+            "CustomerMasterKeySpec",
+            "BypassPolicyLockoutSafetyCheck",
+            "Tags",
+            "MultiRegion",
+        ],
+    ),
+    ("kms:DescribeKey", &["KeyId"]),
+    ("kms:ListKeys", &["Limit", "Marker"]),
+    ("kms:ListAliases", &["KeyId"]),
+    ("kms:CreateAlias", &["AliasName", "TargetKeyId"]),
+    ("kms:UpdateAlias", &["AliasName", "TargetKeyId"]),
+    ("kms:DeleteAlias", &["AliasName"]),
+    ("kms:EnableKey", &["KeyId"]),
+    ("kms:DisableKey", &["KeyId"]),
+    ("kms:ScheduleKeyDeletion", &["KeyId", "PendingWindowInDays"]),
+    ("kms:CancelKeyDeletion", &["KeyId"]),
+    ("kms:EnableKeyRotation", &["KeyId", "RotationPeriodInDays"]),
+    ("kms:DisableKeyRotation", &["KeyId"]),
+    ("kms:GetKeyRotationStatus", &["KeyId"]),
+    ("kms:RotateKeyOnDemand", &["KeyId"]),
+    ("kms:ListKeyRotations", &["KeyId"]),
+    ("kms:GetKeyPolicy", &["KeyId", "PolicyName"]),
+    (
+        "kms:PutKeyPolicy",
+        &[
+            "KeyId",
+            "PolicyName",
+            "Policy",
+            "BypassPolicyLockoutSafetyCheck",
+        ],
+    ),
+    ("kms:UpdateKeyDescription", &["KeyId", "Description"]),
+    ("kms:TagResource", &["KeyId", "Tags"]),
+    ("kms:UntagResource", &["KeyId", "TagKeys"]),
+    ("kms:ListResourceTags", &["KeyId"]),
+    (
+        "kms:Encrypt",
+        &[
+            "KeyId",
+            "Plaintext",
+            "EncryptionContext",
+            "EncryptionAlgorithm",
+        ],
+    ),
+    (
+        "kms:Decrypt",
+        &[
+            "CiphertextBlob",
+            "EncryptionContext",
+            "KeyId",
+            "EncryptionAlgorithm",
+        ],
+    ),
+    (
+        "kms:ReEncrypt",
+        &[
+            "CiphertextBlob",
+            "SourceEncryptionContext",
+            "SourceKeyId",
+            "DestinationKeyId",
+            "DestinationEncryptionContext",
+        ],
+    ),
+    (
+        "kms:GenerateDataKey",
+        &["KeyId", "EncryptionContext", "NumberOfBytes", "KeySpec"],
+    ),
+    (
+        "kms:GenerateDataKeyWithoutPlaintext",
+        &["KeyId", "EncryptionContext", "NumberOfBytes", "KeySpec"],
+    ),
+    ("s3:CreateBucket", &["Bucket", "CreateBucketConfiguration"]),
+    ("s3:DeleteBucket", &["Bucket"]),
+    ("s3:HeadBucket", &["Bucket"]),
+    ("s3:ListBuckets", &[]),
+    (
+        "s3:PutBucketEncryption",
+        &["Bucket", "ServerSideEncryptionConfiguration"],
+    ),
+    ("s3:GetBucketEncryption", &["Bucket"]),
+    ("s3:DeleteBucketEncryption", &["Bucket"]),
+    (
+        "s3:PutPublicAccessBlock",
+        &["Bucket", "PublicAccessBlockConfiguration"],
+    ),
+    ("s3:GetPublicAccessBlock", &["Bucket"]),
+    ("s3:DeletePublicAccessBlock", &["Bucket"]),
+    ("s3:PutBucketPolicy", &["Bucket", "Policy"]),
+    ("s3:GetBucketPolicy", &["Bucket"]),
+    ("s3:DeleteBucketPolicy", &["Bucket"]),
+    (
+        "s3:PutObject",
+        &[
+            "Bucket",
+            "Key",
+            "ServerSideEncryption",
+            "SSEKMSKeyId",
+            "SSEKMSEncryptionContext",
+            "BucketKeyEnabled",
+            "ContentType",
+            "Metadata",
+        ],
+    ),
+    ("s3:GetObject", &["Bucket", "Key", "Range"]),
+    ("s3:HeadObject", &["Bucket", "Key"]),
+    ("s3:DeleteObject", &["Bucket", "Key"]),
+    (
+        "s3:ListObjectsV2",
+        &[
+            "Bucket",
+            "Prefix",
+            "Delimiter",
+            "MaxKeys",
+            "ContinuationToken",
+            "StartAfter",
+        ],
+    ),
+    ("iam:CreateUser", &["UserName", "Path"]),
+    ("iam:GetUser", &["UserName"]),
+    ("iam:ListUsers", &[]),
+    ("iam:UpdateUser", &["UserName", "NewUserName", "NewPath"]),
+    ("iam:DeleteUser", &["UserName"]),
+    (
+        "iam:PutUserPolicy",
+        &["UserName", "PolicyName", "PolicyDocument"],
+    ),
+    ("iam:GetUserPolicy", &["UserName", "PolicyName"]),
+    ("iam:ListUserPolicies", &["UserName"]),
+    ("iam:DeleteUserPolicy", &["UserName", "PolicyName"]),
+    (
+        "iam:CreatePolicy",
+        &["PolicyName", "Path", "PolicyDocument", "Description"],
+    ),
+    ("iam:GetPolicy", &["PolicyArn"]),
+    ("iam:GetPolicyVersion", &["PolicyArn", "VersionId"]),
+    ("iam:ListPolicyVersions", &["PolicyArn"]),
+    (
+        "iam:CreatePolicyVersion",
+        &["PolicyArn", "PolicyDocument", "SetAsDefault"],
+    ),
+    ("iam:DeletePolicyVersion", &["PolicyArn", "VersionId"]),
+    ("iam:DeletePolicy", &["PolicyArn"]),
+    ("iam:AttachUserPolicy", &["UserName", "PolicyArn"]),
+    ("iam:DetachUserPolicy", &["UserName", "PolicyArn"]),
+    ("iam:ListAttachedUserPolicies", &["UserName"]),
+    ("iam:CreateAccessKey", &["UserName"]),
+    ("iam:ListAccessKeys", &["UserName"]),
+    ("iam:DeleteAccessKey", &["UserName", "AccessKeyId"]),
+    (
+        "cloudtrail:CreateTrail",
+        &[
+            "Name",
+            "S3BucketName",
+            "S3KeyPrefix",
+            "KmsKeyId",
+            "IncludeGlobalServiceEvents",
+            "IsMultiRegionTrail",
+            "EnableLogFileValidation",
+        ],
+    ),
+    (
+        "cloudtrail:UpdateTrail",
+        &[
+            "Name",
+            "S3BucketName",
+            "S3KeyPrefix",
+            "KmsKeyId",
+            "IncludeGlobalServiceEvents",
+            "IsMultiRegionTrail",
+            "EnableLogFileValidation",
+        ],
+    ),
+    ("cloudtrail:DeleteTrail", &["Name"]),
+    ("cloudtrail:GetTrail", &["Name"]),
+    ("cloudtrail:DescribeTrails", &[]),
+    ("cloudtrail:GetTrailStatus", &["Name"]),
+    ("cloudtrail:StartLogging", &["Name"]),
+    ("cloudtrail:StopLogging", &["Name"]),
+    (
+        "cloudtrail:PutEventSelectors",
+        &["TrailName", "EventSelectors"],
+    ),
+    ("cloudtrail:GetEventSelectors", &["TrailName"]),
+    (
+        "cloudtrail:LookupEvents",
+        &[
+            "LookupAttributes",
+            "StartTime",
+            "EndTime",
+            "MaxResults",
+            "NextToken",
+        ],
+    ),
+];
+
+/// The parameters operation `op` (canonical `service:Operation`) honours.
+pub fn parameters(op: &str) -> Option<&'static [&'static str]> {
+    PARAMS.iter().find(|(n, _)| *n == op).map(|(_, p)| *p)
+}
+
+/// Refuses parameters the operation does not know, botocore's way.
+fn check_parameters(op: &str, params: &Json) -> Result<(), SimError> {
+    let (Some(known), Json::Object(given)) = (parameters(op), params) else {
+        return Ok(());
+    };
+    match given.keys().find(|k| !known.contains(&k.as_str())) {
+        None => Ok(()),
+        Some(k) => Err(SimError::param(format!(
+            "Unknown parameter in input: \"{k}\", must be one of: {}",
+            known.join(", ")
+        ))),
+    }
+}
+
 /// Operations with bodies, handled apart from [`OPS`].
 const BODY_OPS: &[&str] = &["s3:PutObject", "s3:GetObject"];
 
@@ -171,6 +396,7 @@ impl Cloud {
         }
         let empty = Json::Object(Default::default());
         let params = if params.is_null() { &empty } else { params };
+        check_parameters(name, params)?;
         match name {
             "s3:PutObject" => {
                 let body = body.unwrap_or_default();
@@ -211,5 +437,34 @@ mod tests {
         assert_eq!(canonical("KMS:Encrypt"), Some("kms:Encrypt"));
         assert_eq!(canonical("kms:encrypt"), None);
         assert!(operation_names().contains(&"s3:GetObject"));
+    }
+
+    #[test]
+    fn every_operation_lists_its_parameters_and_unknown_ones_are_refused() {
+        for op in operation_names() {
+            assert!(parameters(op).is_some(), "{op} has no parameter list");
+        }
+        let mut c = Cloud::in_memory(
+            "123456789012",
+            "us-east-1",
+            0,
+            crate::sim::ids::IdGen::seeded(1),
+        )
+        .unwrap();
+        let e = c
+            .call(
+                &CallContext::lab_admin(),
+                "kms:ScheduleKeyDeletion",
+                &serde_json::json!({"KeyId": "k", "PendingWindowDays": 7}),
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.kind, crate::sim::ErrorKind::Parameter);
+        assert_eq!(
+            e.message,
+            "Unknown parameter in input: \"PendingWindowDays\", must be one of: KeyId, PendingWindowInDays"
+        );
+        // Nothing reached the service, so nothing was recorded.
+        assert!(c.world.cloudtrail.events.is_empty());
     }
 }

@@ -569,6 +569,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(sha256(bytes))
 }
 
+/// MD5 digest of `bytes` as lowercase hex (32 characters): S3's ETag of a single-part upload.
+/// Not used for anything that needs collision resistance.
+pub fn md5_hex(bytes: &[u8]) -> String {
+    hex::encode(md5::Md5::digest(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -991,6 +997,15 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(hex::encode(sha256(b"abc")), sha256_hex(b"abc"));
+    }
+
+    #[test]
+    fn md5_matches_known_vectors() {
+        assert_eq!(md5_hex(b""), "d41d8cd98f00b204e9800998ecf8427e");
+        assert_eq!(
+            md5_hex(b"The quick brown fox jumps over the lazy dog"),
+            "9e107d9d372bb6826bd81d3542a419d6"
+        );
     }
 
     /// Throughput note, not an assertion: `cargo test -- --ignored --nocapture body_throughput`.

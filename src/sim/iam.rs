@@ -376,7 +376,7 @@ impl Cloud {
             "PolicyName": m.name, "PolicyId": m.policy_id, "Arn": m.arn, "Path": m.path,
             "DefaultVersionId": m.default_version().map(|v| v.id.clone()).unwrap_or_default(),
             "AttachmentCount": self.attachment_count(&m.arn), "IsAttachable": true,
-            "Description": m.description, "CreateDate": iso8601(m.created), "UpdateDate": iso8601(m.created),
+            "Description": m.description, "CreateDate": iso8601(m.created), "UpdateDate": iso8601(m.updated.unwrap_or(m.created)),
         })
     }
 
@@ -408,6 +408,7 @@ impl Cloud {
                 policy_id: c.world.ids.iam_id("ANPA"),
                 description,
                 created: c.world.now,
+                updated: None,
                 versions: vec![PolicyVersion {
                     id: "v1".into(),
                     document: doc,
@@ -518,6 +519,7 @@ impl Cloud {
             let next = m.versions.iter().filter_map(|v| v.id.trim_start_matches('v').parse::<u32>().ok()).max().unwrap_or(0) + 1;
             if set_default {
                 m.versions.iter_mut().for_each(|v| v.is_default = false);
+                m.updated = Some(now);
             }
             let id = format!("v{next}");
             m.versions.push(PolicyVersion { id: id.clone(), document: doc, is_default: set_default, created: now });

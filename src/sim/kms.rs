@@ -14,7 +14,8 @@ use crate::sim::authz::Access;
 use crate::sim::clock::{DAY, Millis, iso8601};
 use crate::sim::crypto::{self, KeyMaterial};
 use crate::sim::world::{
-    EntityRef, KeyState, KmsAlias, KmsKey, RotationRecord, RotationSchedule, WrappedMaterial,
+    EntityRef, KeyManager, KeyState, KmsAlias, KmsKey, RotationRecord, RotationSchedule,
+    WrappedMaterial,
 };
 use crate::sim::{
     CallContext, Cloud, Op, SimError, Touched, opt_bool, opt_int, opt_str, opt_str_map, req_str,
@@ -215,7 +216,7 @@ impl Cloud {
             "KeyUsage": k.key_usage,
             "KeyState": k.state.as_str(),
             "Origin": "AWS_KMS",
-            "KeyManager": if k.description.starts_with("Default key that protects") { "AWS" } else { "CUSTOMER" },
+            "KeyManager": k.key_manager.as_str(),
             "CustomerMasterKeySpec": k.key_spec,
             "KeySpec": k.key_spec,
             "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
@@ -374,6 +375,7 @@ impl Cloud {
             let key = KmsKey {
                 key_id: id.clone(),
                 arn: arn.clone(),
+                key_manager: KeyManager::Customer,
                 description,
                 key_usage: usage,
                 key_spec: spec,
@@ -449,7 +451,7 @@ impl Cloud {
                 .map(|a| {
                     json!({
                         "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id,
-                        "CreationDate": iso8601(a.created), "LastUpdatedDate": iso8601(a.created),
+                        "CreationDate": iso8601(a.created), "LastUpdatedDate": iso8601(a.updated.unwrap_or(a.created)),
                     })
                 })
                 .collect();
@@ -523,6 +525,7 @@ impl Cloud {
                 arn: alias_arn,
                 target_key_id: id,
                 created: c.world.now,
+                updated: None,
             };
             c.world.kms.aliases.insert(name.clone(), alias);
             c.touch(EntityRef::KmsAlias(name));
@@ -543,8 +546,10 @@ impl Cloud {
             c.authorize(ctx, &Access::iam_only("kms:UpdateAlias", &alias_arn))?;
             let id = c.kms_prelude(ctx, t, &target, IdForms::KeyOnly, "kms:UpdateAlias", &[])?;
             c.require_not_pending(&id)?;
+            let now = c.world.now;
             if let Some(a) = c.world.kms.aliases.get_mut(&name) {
                 a.target_key_id = id;
+                a.updated = Some(now);
             }
             c.touch(EntityRef::KmsAlias(name));
             Ok(json!({}))
@@ -1147,6 +1152,15 @@ impl Cloud {
         match (k.state, k.deletion_date, k.rotation) {
             (KeyState::PendingDeletion, Some(d), _) if d <= t => {
                 let arn = k.arn.clone();
+                #[cfg(any(debug_assertions, feature = "test-hooks"))]
+                {
+                    let materials: Vec<(u32, KeyMaterial)> = k
+                        .materials
+                        .iter()
+                        .filter_map(|w| self.material(k, w.version).ok().map(|m| (w.version, m)))
+                        .collect();
+                    crate::sim::test_hooks::reveal_before_deletion(id, &materials);
+                }
                 self.world.kms.keys.remove(id);
                 self.touch(EntityRef::KmsKey(id.to_string()));
                 let aliases: Vec<String> = self
@@ -1161,6 +1175,7 @@ impl Cloud {
                     self.world.kms.aliases.remove(&a);
                     self.touch(EntityRef::KmsAlias(a));
                 }
+                self.forget_bucket_keys_of(&arn);
                 self.material_destroyed = true;
                 self.record_service_event("DeleteKey", &arn);
                 Some(format!("deleted key {arn}: its key material is destroyed"))
@@ -1211,6 +1226,7 @@ impl Cloud {
         let key = KmsKey {
             key_id: id.clone(),
             arn,
+            key_manager: KeyManager::Aws,
             description: "Default key that protects my S3 objects when no other key is defined"
                 .into(),
             key_usage: "ENCRYPT_DECRYPT".into(),
@@ -1238,6 +1254,7 @@ impl Cloud {
             arn: self.alias_arn(&name),
             target_key_id: id.clone(),
             created: self.world.now,
+            updated: None,
         };
         self.world.kms.aliases.insert(name.clone(), alias);
         self.touch(EntityRef::KmsAlias(name));

@@ -14,7 +14,11 @@ pub mod error;
 pub mod iam;
 pub mod ids;
 pub mod kms;
+#[cfg(test)]
+mod proptests;
 pub mod s3;
+#[cfg(any(debug_assertions, feature = "test-hooks"))]
+pub mod test_hooks;
 pub mod world;
 
 use std::collections::BTreeSet;
@@ -132,11 +136,13 @@ pub struct Cloud {
     pub(crate) blobs: Box<dyn BlobStore>,
     touched: BTreeSet<EntityRef>,
     events_mark: usize,
+    /// The clock at the last `take_delta`: moving it is a change to save even when nothing
+    /// fell due (a `sim clock advance 6d` must not be forgotten by the next command).
+    clock_mark: Millis,
     /// Set when key material was destroyed: the store must compact so no file keeps it.
     pub material_destroyed: bool,
     pub(crate) policy_cache:
         std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
-    pub(crate) bucket_keys: s3::BucketKeyCache,
     /// When set, every authorization decision is recorded here (`sim explain`).
     pub(crate) explain_log: Option<Vec<authz::Explanation>>,
 }
@@ -147,15 +153,16 @@ pub mod policy;
 impl Cloud {
     pub fn new(world: World, root: RootKey, blobs: Box<dyn BlobStore>) -> Cloud {
         let events_mark = world.cloudtrail.events.len();
+        let clock_mark = world.now;
         Cloud {
             world,
             root,
             blobs,
             touched: BTreeSet::new(),
             events_mark,
+            clock_mark,
             material_destroyed: false,
             policy_cache: Default::default(),
-            bucket_keys: Default::default(),
             explain_log: None,
         }
     }
@@ -179,6 +186,7 @@ impl Cloud {
 
     /// Creates the lab-admin user with AdministratorAccess if missing.
     pub fn bootstrap(&mut self) {
+        self.migrate_key_managers();
         if self.world.iam.users.contains_key(LAB_ADMIN) {
             return;
         }
@@ -189,6 +197,27 @@ impl Cloud {
                 .insert("arn:aws:iam::aws:policy/AdministratorAccess".into());
         }
         self.touch(EntityRef::User(LAB_ADMIN.into()));
+    }
+
+    /// Worlds written before keys stored their manager read every key as CUSTOMER: the keys
+    /// behind `alias/aws/...` are AWS managed.
+    fn migrate_key_managers(&mut self) {
+        let aws_keys: Vec<String> = self
+            .world
+            .kms
+            .aliases
+            .values()
+            .filter(|a| a.name.starts_with("alias/aws/"))
+            .map(|a| a.target_key_id.clone())
+            .collect();
+        for id in aws_keys {
+            if let Some(k) = self.world.kms.keys.get_mut(&id)
+                && k.key_manager != world::KeyManager::Aws
+            {
+                k.key_manager = world::KeyManager::Aws;
+                self.touch(EntityRef::KmsKey(id));
+            }
+        }
     }
 
     /// Evaluates a call without any lasting effect: returns what it would answer and every
@@ -212,14 +241,14 @@ impl Cloud {
     }
 
     /// Puts back a world saved earlier with `world.clone()` (a `keyform test` run whose command
-    /// failed leaves no trace). Caches that may describe the discarded world are dropped; sealed
-    /// object bodies written since stay in the blob store unreferenced.
+    /// failed leaves no trace). The change marks restart from it; sealed object bodies written
+    /// since stay in the blob store, unreferenced.
     pub fn restore_world(&mut self, world: World) {
         self.world = world;
         self.touched.clear();
         self.events_mark = self.world.cloudtrail.events.len();
+        self.clock_mark = self.world.now;
         self.policy_cache.clear();
-        self.bucket_keys = Default::default();
     }
 
     pub(crate) fn touch(&mut self, r: EntityRef) {
@@ -228,7 +257,9 @@ impl Cloud {
 
     /// True if anything changed since the last `take_delta`.
     pub fn is_dirty(&self) -> bool {
-        !self.touched.is_empty() || self.world.cloudtrail.events.len() != self.events_mark
+        !self.touched.is_empty()
+            || self.world.cloudtrail.events.len() != self.events_mark
+            || self.world.now != self.clock_mark
     }
 
     /// What changed since the last call, for the journal.
@@ -239,6 +270,7 @@ impl Cloud {
         let d = self.world.delta(&self.touched, self.events_mark);
         self.touched.clear();
         self.events_mark = self.world.cloudtrail.events.len();
+        self.clock_mark = self.world.now;
         Some(d)
     }
 
@@ -249,6 +281,13 @@ impl Cloud {
         op: Op,
         f: impl FnOnce(&mut Cloud, &mut Touched) -> Result<T, SimError>,
     ) -> Result<T, SimError> {
+        if let Principal::User(name) = &ctx.principal
+            && !self.world.iam.users.contains_key(name)
+        {
+            // Credentials of a user that does not exist never reach the service: nothing is
+            // recorded, and the error is the one each service gives for unknown credentials.
+            return Err(unknown_credentials(op.service));
+        }
         let mut touched = Touched::default();
         let result = f(self, &mut touched);
         let err = result.as_ref().err();
@@ -286,7 +325,12 @@ impl Cloud {
             "sequence": self.world.seq,
         });
         if let (Some(e), Json::Object(m)) = (err, &mut ev) {
-            m.insert("errorCode".into(), json!(e.code));
+            // KMS answers AccessDeniedException but logs the denial as AccessDenied.
+            let code = match (op.service, e.code.as_str()) {
+                ("kms", "AccessDeniedException") => "AccessDenied",
+                (_, c) => c,
+            };
+            m.insert("errorCode".into(), json!(code));
             m.insert("errorMessage".into(), json!(e.message));
         }
         if let (Some(s), Json::Object(m)) = (&ctx.invoked_by, &mut ev)
@@ -351,7 +395,27 @@ impl Cloud {
             happened.extend(self.run_due(t));
         }
         self.world.now = target;
+        self.drop_expired_bucket_keys();
         happened
+    }
+
+    /// Expired bucket keys are useless; dropping them keeps no stale wrapped key around.
+    fn drop_expired_bucket_keys(&mut self) {
+        let now = self.world.now;
+        let stale: Vec<String> = self
+            .world
+            .s3
+            .buckets
+            .values()
+            .filter(|b| b.bucket_keys.iter().any(|e| e.expires <= now))
+            .map(|b| b.name.clone())
+            .collect();
+        for name in stale {
+            if let Some(b) = self.world.s3.buckets.get_mut(&name) {
+                b.bucket_keys.retain(|e| e.expires > now);
+            }
+            self.touch(world::EntityRef::Bucket(name));
+        }
     }
 
     fn next_due(&self) -> Option<Millis> {
@@ -387,6 +451,22 @@ impl Cloud {
             }
         }
         out
+    }
+}
+
+/// The error a service answers to credentials of no existing user (`--as` a user that is not
+/// in the world): S3's InvalidAccessKeyId, IAM's InvalidClientTokenId, and KMS's and
+/// CloudTrail's UnrecognizedClientException, with AWS's messages.
+pub fn unknown_credentials(service: &str) -> SimError {
+    const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
+    match service {
+        "s3" => SimError::service(
+            "InvalidAccessKeyId",
+            403,
+            "The AWS Access Key Id you provided does not exist in our records.",
+        ),
+        "iam" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
+        _ => SimError::service("UnrecognizedClientException", 400, INVALID_TOKEN),
     }
 }
 
@@ -471,5 +551,156 @@ fn json_type(v: &Json) -> &'static str {
         Json::String(_) => "<class 'str'>",
         Json::Array(_) => "<class 'list'>",
         Json::Object(_) => "<class 'dict'>",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::clock::{DAY, iso8601};
+
+    fn cloud() -> Cloud {
+        Cloud::in_memory(
+            DEFAULT_ACCOUNT,
+            "us-east-1",
+            1_767_225_600_000,
+            ids::IdGen::seeded(3),
+        )
+        .unwrap()
+    }
+
+    fn ok(c: &mut Cloud, op: &str, p: Json) -> Json {
+        c.call(&CallContext::lab_admin(), op, &p, None)
+            .unwrap_or_else(|e| panic!("{op}: {e}"))
+            .fields
+    }
+
+    #[test]
+    fn credentials_of_no_user_are_refused_as_each_service_does_and_not_recorded() {
+        let mut c = cloud();
+        let before = c.world.cloudtrail.events.len();
+        let ghost = CallContext::user("ghost");
+        for (op, code) in [
+            ("kms:ListKeys", "UnrecognizedClientException"),
+            ("s3:ListBuckets", "InvalidAccessKeyId"),
+            ("iam:ListUsers", "InvalidClientTokenId"),
+            ("cloudtrail:DescribeTrails", "UnrecognizedClientException"),
+        ] {
+            let e = c.call(&ghost, op, &json!({}), None).unwrap_err();
+            assert_eq!(
+                (e.kind, e.code.as_str()),
+                (ErrorKind::Service, code),
+                "{op}"
+            );
+        }
+        assert_eq!(c.world.cloudtrail.events.len(), before);
+    }
+
+    #[test]
+    fn key_manager_is_stored_and_old_worlds_are_migrated() {
+        let mut c = cloud();
+        let k = ok(&mut c, "kms:CreateKey", json!({}));
+        assert_eq!(k["KeyMetadata"]["KeyManager"], "CUSTOMER");
+        ok(
+            &mut c,
+            "s3:CreateBucket",
+            json!({"Bucket": "managed-key-bucket"}),
+        );
+        c.call(
+            &CallContext::lab_admin(),
+            "s3:PutObject",
+            &json!({"Bucket": "managed-key-bucket", "Key": "k", "ServerSideEncryption": "aws:kms"}),
+            Some(b"x"),
+        )
+        .unwrap();
+        let d = ok(&mut c, "kms:DescribeKey", json!({"KeyId": "alias/aws/s3"}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "AWS");
+        // A world written before KeyManager was stored: every key reads as CUSTOMER...
+        let mut w = serde_json::to_value(&c.world).unwrap();
+        for k in w["kms"]["keys"].as_object_mut().unwrap().values_mut() {
+            k.as_object_mut().unwrap().remove("key_manager");
+        }
+        let old: World = serde_json::from_value(w).unwrap();
+        let mut c2 = Cloud::new(
+            old,
+            RootKey::ephemeral().unwrap(),
+            Box::new(blobs::MemoryBlobs::default()),
+        );
+        // ...until loading fixes the keys behind alias/aws/*.
+        c2.bootstrap();
+        let d = ok(&mut c2, "kms:DescribeKey", json!({"KeyId": "alias/aws/s3"}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "AWS");
+        let id = k["KeyMetadata"]["KeyId"].as_str().unwrap();
+        let d = ok(&mut c2, "kms:DescribeKey", json!({"KeyId": id}));
+        assert_eq!(d["KeyMetadata"]["KeyManager"], "CUSTOMER");
+    }
+
+    #[test]
+    fn alias_and_managed_policy_update_dates_follow_updates() {
+        let mut c = cloud();
+        let created = iso8601(c.now());
+        let a = ok(&mut c, "kms:CreateKey", json!({}));
+        let b = ok(&mut c, "kms:CreateKey", json!({}));
+        let id = |k: &Json| k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        ok(
+            &mut c,
+            "kms:CreateAlias",
+            json!({"AliasName": "alias/x", "TargetKeyId": id(&a)}),
+        );
+        c.advance_clock(DAY);
+        ok(
+            &mut c,
+            "kms:UpdateAlias",
+            json!({"AliasName": "alias/x", "TargetKeyId": id(&b)}),
+        );
+        let l = ok(&mut c, "kms:ListAliases", json!({}));
+        let alias = l["Aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["AliasName"] == "alias/x")
+            .unwrap();
+        assert_eq!(alias["CreationDate"], created.as_str());
+        assert_eq!(alias["LastUpdatedDate"], iso8601(c.now()).as_str());
+
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}).to_string();
+        let p = ok(
+            &mut c,
+            "iam:CreatePolicy",
+            json!({"PolicyName": "p", "PolicyDocument": doc}),
+        );
+        let arn = p["Policy"]["Arn"].as_str().unwrap().to_string();
+        assert_eq!(p["Policy"]["UpdateDate"], p["Policy"]["CreateDate"]);
+        c.advance_clock(DAY);
+        ok(
+            &mut c,
+            "iam:CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": doc}),
+        );
+        let g = ok(&mut c, "iam:GetPolicy", json!({"PolicyArn": arn}));
+        assert_eq!(
+            g["Policy"]["UpdateDate"], g["Policy"]["CreateDate"],
+            "a non-default version changes nothing"
+        );
+        ok(
+            &mut c,
+            "iam:CreatePolicyVersion",
+            json!({"PolicyArn": arn, "PolicyDocument": doc, "SetAsDefault": true}),
+        );
+        let g = ok(&mut c, "iam:GetPolicy", json!({"PolicyArn": arn}));
+        assert_eq!(g["Policy"]["UpdateDate"], iso8601(c.now()).as_str());
+        assert_ne!(g["Policy"]["UpdateDate"], g["Policy"]["CreateDate"]);
+    }
+
+    #[test]
+    fn moving_the_clock_is_a_change_to_save_even_when_nothing_falls_due() {
+        let mut c = cloud();
+        let _ = c.take_delta();
+        assert!(!c.is_dirty());
+        c.advance_clock(6 * DAY);
+        assert!(c.is_dirty());
+        let d = c.take_delta().unwrap();
+        assert_eq!(d.now, 1_767_225_600_000 + 6 * DAY);
+        assert!(!c.is_dirty());
     }
 }

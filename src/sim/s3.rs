@@ -4,7 +4,7 @@
 //! A PUT asks KMS for a data key *as the caller* and a GET asks KMS to decrypt it as the caller,
 //! so reading an SSE-KMS object needs both s3:GetObject and kms:Decrypt, as in AWS.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -15,7 +15,8 @@ use crate::sim::authz::Access;
 use crate::sim::clock::{MINUTE, Millis, iso8601};
 use crate::sim::crypto::{self, KeyMaterial};
 use crate::sim::world::{
-    Bucket, EncryptionRule, EntityRef, ObjectEncryption, PublicAccessBlock, S3Object,
+    Bucket, BucketKeyEntry, EncryptionRule, EntityRef, ObjectEncryption, PublicAccessBlock,
+    S3Object,
 };
 use crate::sim::{
     CallContext, Cloud, Op, Principal, SimError, Touched, opt_bool, opt_int, opt_str, req_str,
@@ -23,18 +24,6 @@ use crate::sim::{
 
 /// How long a bucket key stays cached for one caller, on the simulated clock.
 pub const BUCKET_KEY_TTL: Millis = 5 * MINUTE;
-
-/// Bucket keys held in memory only (never written anywhere), per caller and bucket.
-#[derive(Default)]
-pub struct BucketKeyCache {
-    entries: HashMap<(String, String, String), CachedBucketKey>,
-}
-
-struct CachedBucketKey {
-    key: KeyMaterial,
-    blob: String,
-    expires: Millis,
-}
 
 fn s3_op(name: &'static str, params: Json, read_only: bool, data_event: bool) -> Op {
     Op {
@@ -231,6 +220,7 @@ impl Cloud {
                 }),
                 policy: None,
                 tags: BTreeMap::new(),
+                bucket_keys: Vec::new(),
             };
             c.world.s3.buckets.insert(b.clone(), bucket);
             c.touch(EntityRef::Bucket(b.clone()));
@@ -251,7 +241,6 @@ impl Cloud {
             }
             c.world.s3.buckets.remove(&b);
             c.touch(EntityRef::Bucket(b.clone()));
-            c.bucket_keys.entries.retain(|k, _| k.1 != b);
             Ok(json!({}))
         })
     }
@@ -295,8 +284,10 @@ impl Cloud {
             s3_op("PutBucketEncryption", params, false, false),
             |c, t| {
                 c.s3_bucket_prelude(ctx, t, &b, "s3:PutEncryptionConfiguration")?;
-                c.bucket_mut(&b)?.encryption = Some(rules);
-                c.bucket_keys.entries.retain(|k, _| k.1 != b);
+                let bucket = c.bucket_mut(&b)?;
+                bucket.encryption = Some(rules);
+                // New objects must use the new configuration's key, not a cached one.
+                bucket.bucket_keys.clear();
                 Ok(json!({}))
             },
         )
@@ -608,7 +599,10 @@ impl Cloud {
             };
             c.blobs.put(&blob_id, &sealed).map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
             let digest = crypto::sha256(body);
-            let etag = hex::encode(&digest[..16]);
+            // As S3 does: an SSE-S3 object's ETag is the MD5 of its body; a KMS-encrypted
+            // object's is opaque (here the MD5 of the stored ciphertext), never a digest of
+            // the plaintext.
+            let etag = if kms_mode { crypto::md5_hex(&sealed) } else { crypto::md5_hex(body) };
             let obj = S3Object {
                 key: k.clone(),
                 size: body.len() as u64,
@@ -647,6 +641,87 @@ impl Cloud {
         Ok((m, wrapped))
     }
 
+    /// The root-key binding of a cached bucket key: which bucket, caller and KMS key it is for.
+    fn bucket_key_wrap_id(b: &str, who: &str, key_arn: &str) -> String {
+        format!("s3-bucket-key/{b}/{who}/{key_arn}")
+    }
+
+    /// The unexpired cached bucket key of `who` for `key_arn` in bucket `b` (for a GET: the
+    /// one whose KMS blob is `blob`), unwrapped.
+    fn cached_bucket_key(
+        &self,
+        b: &str,
+        who: &str,
+        key_arn: &str,
+        blob: Option<&str>,
+    ) -> Option<(KeyMaterial, String)> {
+        let now = self.world.now;
+        let e = self
+            .world
+            .s3
+            .buckets
+            .get(b)?
+            .bucket_keys
+            .iter()
+            .rev()
+            .find(|e| {
+                e.principal == who
+                    && e.kms_key_arn == key_arn
+                    && e.expires > now
+                    && blob.is_none_or(|x| x == e.blob)
+            })?;
+        let key = self
+            .root
+            .unwrap(&Cloud::bucket_key_wrap_id(b, who, key_arn), 1, &e.wrapped)
+            .ok()?;
+        Some((key, e.blob.clone()))
+    }
+
+    /// Caches a bucket key for `who` (wrapped under the root key), dropping expired entries.
+    fn cache_bucket_key(
+        &mut self,
+        b: &str,
+        who: &str,
+        key_arn: &str,
+        key: &KeyMaterial,
+        blob: &str,
+    ) -> Result<(), SimError> {
+        let wrapped = self
+            .root
+            .wrap(&Cloud::bucket_key_wrap_id(b, who, key_arn), 1, key)
+            .map_err(|e| SimError::internal(e.to_string()))?;
+        let now = self.world.now;
+        let bucket = self.bucket_mut(b)?;
+        bucket.bucket_keys.retain(|e| {
+            e.expires > now && !(e.principal == who && e.kms_key_arn == key_arn && e.blob == blob)
+        });
+        bucket.bucket_keys.push(BucketKeyEntry {
+            principal: who.to_string(),
+            kms_key_arn: key_arn.to_string(),
+            blob: blob.to_string(),
+            wrapped,
+            expires: now + BUCKET_KEY_TTL,
+        });
+        Ok(())
+    }
+
+    /// Forgets every cached bucket key of a KMS key (its deletion ran: its data stays lost).
+    pub(crate) fn forget_bucket_keys_of(&mut self, key_arn: &str) {
+        let names: Vec<String> = self
+            .world
+            .s3
+            .buckets
+            .values()
+            .filter(|b| b.bucket_keys.iter().any(|e| e.kms_key_arn == key_arn))
+            .map(|b| b.name.clone())
+            .collect();
+        for n in names {
+            if let Ok(b) = self.bucket_mut(&n) {
+                b.bucket_keys.retain(|e| e.kms_key_arn != key_arn);
+            }
+        }
+    }
+
     /// A bucket key for a PUT: from the caller's cache, or a new one from KMS as the caller.
     fn bucket_key_for_put(
         &mut self,
@@ -656,12 +731,7 @@ impl Cloud {
         enc_ctx: &BTreeMap<String, String>,
     ) -> Result<(KeyMaterial, String), SimError> {
         let who = self.principal_arn(&ctx.principal);
-        let cache_key = (who, b.to_string(), key_arn.to_string());
-        let now = self.world.now;
-        if let Some(e) = self.bucket_keys.entries.get(&cache_key)
-            && e.expires > now
-        {
-            let (key, blob) = (e.key.clone(), e.blob.clone());
+        if let Some((key, blob)) = self.cached_bucket_key(b, &who, key_arn, None) {
             // A cached key never spares the caller its own permission or the key's state.
             self.check_cached_key_use(ctx, key_arn, "kms:GenerateDataKey", enc_ctx)?;
             return Ok((key, blob));
@@ -677,14 +747,7 @@ impl Cloud {
             .and_then(Json::as_str)
             .unwrap_or_default()
             .to_string();
-        self.bucket_keys.entries.insert(
-            cache_key,
-            CachedBucketKey {
-                key: key.clone(),
-                blob: blob.clone(),
-                expires: now + BUCKET_KEY_TTL,
-            },
-        );
+        self.cache_bucket_key(b, &who, key_arn, &key, &blob)?;
         Ok((key, blob))
     }
 
@@ -857,13 +920,7 @@ impl Cloud {
     ) -> Result<KeyMaterial, SimError> {
         let key_arn = enc.kms_key_arn.clone().unwrap_or_default();
         let who = self.principal_arn(&ctx.principal);
-        let cache_key = (who, b.to_string(), key_arn.clone());
-        let now = self.world.now;
-        if let Some(e) = self.bucket_keys.entries.get(&cache_key)
-            && e.expires > now
-            && e.blob == blob
-        {
-            let key = e.key.clone();
+        if let Some((key, _)) = self.cached_bucket_key(b, &who, &key_arn, Some(blob)) {
             self.check_cached_key_use(ctx, &key_arn, "kms:Decrypt", &enc.context)?;
             return Ok(key);
         }
@@ -873,14 +930,7 @@ impl Cloud {
             .map_err(kms_error_through_s3)?;
         let key = KeyMaterial::from_slice(&Zeroizing::new(b64_field(&r, "Plaintext")?))
             .map_err(|e| SimError::internal(e.to_string()))?;
-        self.bucket_keys.entries.insert(
-            cache_key,
-            CachedBucketKey {
-                key: key.clone(),
-                blob: blob.to_string(),
-                expires: now + BUCKET_KEY_TTL,
-            },
-        );
+        self.cache_bucket_key(b, &who, &key_arn, &key, blob)?;
         Ok(key)
     }
 

@@ -75,10 +75,32 @@ impl KeyState {
     }
 }
 
+/// Who manages a key: the customer, or AWS (the `aws/s3` key S3 creates on first use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum KeyManager {
+    #[default]
+    #[serde(rename = "CUSTOMER")]
+    Customer,
+    #[serde(rename = "AWS")]
+    Aws,
+}
+
+impl KeyManager {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyManager::Customer => "CUSTOMER",
+            KeyManager::Aws => "AWS",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KmsKey {
     pub key_id: String,
     pub arn: String,
+    /// Absent in worlds written before it existed: those keys are fixed up on load.
+    #[serde(default)]
+    pub key_manager: KeyManager,
     pub description: String,
     pub key_usage: String,
     pub key_spec: String,
@@ -138,6 +160,9 @@ pub struct KmsAlias {
     pub arn: String,
     pub target_key_id: String,
     pub created: Millis,
+    /// When UpdateAlias last pointed it elsewhere (None: never, or a world older than this).
+    #[serde(default)]
+    pub updated: Option<Millis>,
 }
 
 // ---------------------------------------------------------------- S3
@@ -158,6 +183,32 @@ pub struct Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     pub policy: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// S3 Bucket Keys S3 holds for this bucket, per caller and KMS key, until they expire on
+    /// the simulated clock. Kept with the bucket so they outlive one command, as S3's cache
+    /// outlives one request.
+    #[serde(default)]
+    pub bucket_keys: Vec<BucketKeyEntry>,
+}
+
+/// One cached S3 Bucket Key. The plaintext bucket key exists only wrapped under the world's
+/// root key (S3's own protection); entries are dropped when they expire, when the bucket's
+/// encryption changes and when their KMS key is deleted, so a deleted key's data stays lost.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketKeyEntry {
+    /// ARN of the caller the key was generated or decrypted for.
+    pub principal: String,
+    pub kms_key_arn: String,
+    /// The bucket key's KMS ciphertext blob (base64), as stored with each object.
+    pub blob: String,
+    /// The plaintext bucket key wrapped under the root key.
+    pub wrapped: String,
+    pub expires: Millis,
+}
+
+impl std::fmt::Debug for BucketKeyEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "BucketKeyEntry({} {})", self.principal, self.kms_key_arn)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -254,6 +305,9 @@ pub struct ManagedPolicy {
     pub policy_id: String,
     pub description: String,
     pub created: Millis,
+    /// When the default version last changed (None: never, or a world older than this).
+    #[serde(default)]
+    pub updated: Option<Millis>,
     pub versions: Vec<PolicyVersion>,
     pub tags: BTreeMap<String, String>,
 }
