@@ -523,7 +523,7 @@ impl Grader<'_> {
                     .map(str::trim)
                     .find(|l| !l.is_empty())
                     .unwrap_or("no output");
-                Err(format!("keyform test ended abnormally ({status}): {first}"))
+                Err(format!("keyform test could not run ({status}): {first}"))
             }
         }
     }

@@ -75,7 +75,23 @@ impl Session {
                 Err(d) => diags.extend(d),
             }
         }
-        let inputs = inputs(opts, config.as_ref().ok(), &mut sources, &mut diags);
+        let mut config_diags = Diagnostics::new();
+        let inputs = inputs(
+            opts,
+            config.as_ref().ok(),
+            &mut sources,
+            &mut config_diags,
+            &mut diags,
+        );
+        // A bad terraform.tfvars belongs to the configuration under test: its runs report it.
+        let config = match config {
+            _ if !config_diags.has_errors() => config,
+            Ok(_) => Err(config_diags),
+            Err(mut d) => {
+                d.extend(config_diags);
+                Err(d)
+            }
+        };
         if diags.has_errors() {
             return Err((diags, sources));
         }
@@ -248,11 +264,13 @@ fn filter(
 
 /// Input variables from outside the test files, later wins: `TF_VAR_` environment,
 /// `terraform.tfvars`, `*.auto.tfvars`, `-var-file`, then `-var`. Test files' own `variables`
-/// override all of them.
+/// override all of them. Problems with the configuration directory's own files go to
+/// `config_diags`, problems with the command line's to `diags`.
 fn inputs(
     opts: &Options,
     cfg: Option<&(Config, Graph)>,
     sources: &mut SourceMap,
+    config_diags: &mut Diagnostics,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, RawVar> {
     let mut out = BTreeMap::new();
@@ -265,13 +283,14 @@ fn inputs(
             }
         }
     }
-    let mut files: Vec<PathBuf> = Vec::new();
+    // (path, whether it belongs to the configuration directory)
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
     let default = opts.dir.join("terraform.tfvars");
     if default.is_file() {
-        files.push(default);
+        files.push((default, true));
     }
     if let Ok(auto) = crate::parse::list_files(&opts.dir, ".auto.tfvars") {
-        files.extend(auto);
+        files.extend(auto.into_iter().map(|p| (p, true)));
     }
     for f in &opts.var_files {
         let path = if f.is_absolute() {
@@ -289,9 +308,10 @@ fn inputs(
             );
             continue;
         }
-        files.push(path);
+        files.push((path, false));
     }
-    for path in files {
+    for (path, own) in files {
+        let diags: &mut Diagnostics = if own { &mut *config_diags } else { &mut *diags };
         let name = crate::parse::display_name(&opts.dir, &path);
         let parsed = match crate::parse::load_file(sources, &path, name) {
             Ok(p) => p,
