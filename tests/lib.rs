@@ -6,6 +6,8 @@ mod support;
 mod cli_basics;
 mod commands;
 mod drift;
+mod grade_grade;
+mod grade_test;
 mod invalid_configs;
 mod locking;
 mod plan_render;

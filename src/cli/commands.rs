@@ -21,7 +21,6 @@ use crate::plan::{self, Plan, PlanMode, PlanOptions, RawVar};
 use crate::provider::aws::{AwsProvider, AwsSchemas};
 use crate::sim::Cloud;
 use crate::state::State;
-use crate::value::Value;
 use crate::workspace::Workspace;
 
 type CmdResult = Result<u8, Failure>;
@@ -46,7 +45,7 @@ fn schema_lookup(
 }
 
 /// Paths given to subcommands are relative to -chdir.
-fn rel(ctx: &Ctx, p: &Path) -> PathBuf {
+pub(crate) fn rel(ctx: &Ctx, p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -239,31 +238,6 @@ fn load_var_file(
     }
 }
 
-/// The region the provider block asks for (literal, or a variable), default us-east-1.
-fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> String {
-    let Some(attr) = cfg.provider.as_ref().and_then(|p| p.attr("region")) else {
-        return "us-east-1".into();
-    };
-    let mut ns = crate::eval::Namespace::new();
-    for (name, v) in &cfg.variables {
-        let value = match inputs.get(name) {
-            Some(RawVar::Value(x)) => x.clone(),
-            Some(RawVar::Text(t)) => Value::String(t.clone()),
-            None => v
-                .default
-                .as_ref()
-                .and_then(|d| crate::config::types::literal_value(&d.expr))
-                .unwrap_or(Value::Unknown),
-        };
-        ns.set_in("var", name, value);
-    }
-    let ev = crate::eval::Evaluator::new(&ns, &cfg.dir);
-    match ev.eval(&attr.value) {
-        Ok(Value::String(s)) => s,
-        _ => "us-east-1".into(),
-    }
-}
-
 fn lock_timeout(flags: &PlanFlags) -> Result<Duration, Failure> {
     crate::sim::clock::parse_duration(&flags.lock_timeout)
         .map(|ms| Duration::from_millis(ms as u64))
@@ -347,7 +321,7 @@ pub(crate) fn init(ctx: &Ctx, a: &InitArgs) -> CmdResult {
         ));
     }
     let region = match load(ctx, &PlanFlags::default()) {
-        Ok(l) => provider_region(&l.cfg, &l.inputs),
+        Ok(l) => plan::provider_region(&l.cfg, &l.inputs),
         Err(f)
             if f.diags
                 .iter()
@@ -610,7 +584,7 @@ fn check_replace_targets(l: &Loaded, opts: &PlanOptions, state: &State) -> Resul
 pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
     let l = load(ctx, &a.flags)?;
     let opts = plan_options(&a.flags, a.destroy)?;
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(&a.flags)?;
     let (_ws, state, mut cloud) = open(ctx, &region, a.flags.lock.then_some(("plan", timeout)))?;
     check_replace_targets(&l, &opts, &state)?;
@@ -697,7 +671,7 @@ pub(crate) fn destroy(ctx: &Ctx, a: &DestroyArgs) -> CmdResult {
 fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) -> CmdResult {
     let l = load(ctx, flags)?;
     let opts = plan_options(flags, destroy)?;
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(flags)?;
     let (mut ws, mut state, mut cloud) = open(
         ctx,
@@ -751,7 +725,7 @@ fn apply_saved(ctx: &Ctx, a: &ApplyArgs, given: &Path) -> CmdResult {
         .iter()
         .map(|(k, v)| (k.clone(), RawVar::Value(v.clone())))
         .collect();
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(&a.flags)?;
     let (mut ws, mut state, mut cloud) =
         open(ctx, &region, a.flags.lock.then_some(("apply", timeout)))?;

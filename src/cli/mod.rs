@@ -6,6 +6,7 @@ mod commands;
 mod lab;
 pub mod render;
 mod sim;
+mod test;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -113,6 +114,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Test(a) => test::test(&ctx, &a),
+        Command::Grade(a) => test::grade(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),
         Command::Lab(args::LabCommand::Start { name, dir }) => {
             lab::start(&ctx, &name, dir.as_deref())

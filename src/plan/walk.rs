@@ -230,10 +230,10 @@ impl<'a> Walk<'a> {
         if value.is_unknown() {
             return;
         }
+        let mut invalid = false;
         for c in &v.validations {
             if let Some(msg) = self.failed_check(c, &self.evaluator()) {
-                // What depends on the rejected value would only repeat the complaint.
-                self.ns.set_in("var", name, Value::Unknown);
+                invalid = true;
                 self.diags.push(
                     Diagnostic::error(
                         "Invalid value for variable",
@@ -246,6 +246,11 @@ impl<'a> Walk<'a> {
                     .with_subject(format!("var.{name}")),
                 );
             }
+        }
+        if invalid {
+            // Dependents see an unknown value, so only the root cause is reported (and an
+            // `expect_failures = [var.x]` test is not failed by consequences of the bad value).
+            self.ns.set_in("var", name, Value::Unknown);
         }
     }
 
