@@ -9,6 +9,7 @@ mod drift;
 mod grade_grade;
 mod grade_test;
 mod invalid_configs;
+mod labs;
 mod locking;
 mod plan_render;
 mod sim_access;

@@ -267,24 +267,30 @@ impl FileRun<'_> {
         ns.set("var", Value::Object(var));
         ns.set("output", Value::Object(values.outputs.clone()));
         ns.set("run", Value::Object(self.runs.clone()));
-        let mut results = Map::new();
+        ns.set("action", Value::Object(Map::new()));
         for a in &run.actions {
-            ns.set("action", Value::Object(results.clone()));
             let (value, outcome, message) = self.action(a, &ns);
             if let Some(m) = message {
                 r.messages.push(m);
             }
             r.actions.push(outcome);
-            results.insert(a.name.clone(), value);
+            // Inserted in place: later actions see earlier results without copying them all.
+            if let Some(Value::Object(results)) = ns.roots.get_mut("action") {
+                results.insert(a.name.clone(), value);
+            }
         }
-        ns.set("action", Value::Object(results));
         for c in &run.asserts {
             if let Some(m) = self.assert(c, &ns) {
                 r.messages.push(m);
             }
         }
-        self.runs
-            .insert(run.name.clone(), Value::Object(values.outputs));
+        // `run.NAME` holds that run's outputs and, under `action`, its action results, so a
+        // later run can refer to what an earlier one saw (a key's ARN before a destroy).
+        let mut seen = values.outputs;
+        if let Some(results) = ns.roots.remove("action") {
+            seen.entry("action".to_string()).or_insert(results);
+        }
+        self.runs.insert(run.name.clone(), Value::Object(seen));
         if !r.messages.is_empty() {
             r.status = Status::Fail;
         }
