@@ -4,6 +4,14 @@
 mod support;
 
 mod cli_basics;
+mod commands;
+mod drift;
+mod grade_grade;
+mod grade_test;
+mod invalid_configs;
+mod labs;
+mod locking;
+mod plan_render;
 mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;
@@ -11,3 +19,4 @@ mod sim_lifecycle;
 mod reliability_crash;
 mod reliability_lock;
 mod sim_s3;
+mod workflow;
