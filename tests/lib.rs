@@ -17,6 +17,7 @@ mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod reliability_crash;
+mod reliability_damage;
 mod reliability_lock;
 mod sim_s3;
 mod workflow;

@@ -76,17 +76,32 @@ fn json_damage(orig: &[u8], extra: &[(&str, Vec<u8>)]) -> Vec<(String, Vec<u8>)>
         b[at] ^= 1 << (i % 7);
         out.push((format!("bit flip at byte {at}"), b));
     }
+    out.push(("checksum removed".into(), unsealed(orig)));
     for (d, b) in extra {
         out.push(((*d).to_string(), b.clone()));
     }
     out
 }
 
-/// Rewrites a JSON file through `f`, dropping its checksum (a hand edit by someone who knows).
+/// Rewrites a JSON file through `f` as a hand edit of an older, checksum-less format 1 file
+/// would look, so the shape checks themselves are what is tested.
 fn mangled(orig: &[u8], f: impl Fn(&mut Json)) -> Vec<u8> {
     let mut j: Json = serde_json::from_slice(orig).unwrap();
-    j.as_object_mut().unwrap().remove("keyform_checksum");
+    let m = j.as_object_mut().unwrap();
+    m.remove("keyform_checksum");
+    for k in ["keyform_format", "keyform_plan_format"] {
+        if m.contains_key(k) {
+            m.insert(k.into(), json!(1));
+        }
+    }
     f(&mut j);
+    serde_json::to_vec_pretty(&j).unwrap()
+}
+
+/// The file with only its checksum removed (a hand edit of a current file).
+fn unsealed(orig: &[u8]) -> Vec<u8> {
+    let mut j: Json = serde_json::from_slice(orig).unwrap();
+    j.as_object_mut().unwrap().remove("keyform_checksum");
     serde_json::to_vec_pretty(&j).unwrap()
 }
 

@@ -9,8 +9,8 @@ use crate::diag::Diagnostics;
 use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
 use crate::value::{Map, Value};
 
-/// Format version of saved plan files.
-pub const PLAN_FORMAT: u64 = 1;
+/// Format version of saved plan files. Format 2 files carry a checksum of their content.
+pub const PLAN_FORMAT: u64 = 2;
 
 /// Why a plan file can't be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -210,10 +210,14 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
     if format > PLAN_FORMAT {
         return Err(PlanFileError::TooNew(format));
     }
-    if crate::fsutil::verify_json(j) == Some(false) {
-        return Err(bad(
-            "its content no longer matches the checksum saved with it (corrupted or edited)",
-        ));
+    match crate::fsutil::verify_json(j) {
+        Some(false) => {
+            return Err(bad(
+                "its content no longer matches the checksum saved with it (corrupted or edited)",
+            ));
+        }
+        None if format >= 2 => return Err(bad("its checksum is missing")),
+        _ => {}
     }
     let s = |k: &str| {
         j.get(k)

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::sim::clock::Millis;
 use crate::sim::ids::IdGen;
 
-/// Version of the world file format; newer files are refused, older ones migrated.
-pub const WORLD_FORMAT_VERSION: u32 = 1;
+/// Version of the world file format; newer files are refused, older ones migrated. Format 2
+/// files carry a checksum of their content (format 1 files, without one, are still read).
+pub const WORLD_FORMAT_VERSION: u32 = 2;
 
 /// The whole simulated account.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -11,8 +11,9 @@ use crate::value::Value;
 
 /// Terraform's state format version.
 pub const TF_STATE_VERSION: u64 = 4;
-/// keyform's own format version of the files it writes.
-pub const KEYFORM_FORMAT: u64 = 1;
+/// keyform's own format version of the files it writes. Format 2 state files carry a checksum
+/// of their content (format 1 files, without one, are still read).
+pub const KEYFORM_FORMAT: u64 = 2;
 const PROVIDER: &str = "provider[\"registry.terraform.io/hashicorp/aws\"]";
 
 /// Why a state file could not be read.

@@ -43,7 +43,7 @@ pub const DIR_NAME: &str = ".keyform";
 /// A problem with the files under `.keyform/`; messages name the file and the way out.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
-    #[error("{path}: {message}")]
+    #[error("{path} {message}")]
     File { path: PathBuf, message: String },
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -109,7 +109,7 @@ impl Workspace {
     }
 
     fn io_err(&self, path: &Path, e: std::io::Error) -> WorkspaceError {
-        WorkspaceError::file(path, format!("{e}"))
+        WorkspaceError::file(path, format!("could not be used: {e}"))
     }
 
     /// Creates `.keyform/` with a fresh world if there is none. Returns false if it existed.
@@ -129,7 +129,8 @@ impl Workspace {
             crate::sim::crash_after_write();
         }
         if self.exists() {
-            self.root_key()?;
+            // Reusing a world: say now if it cannot be used, not at the next command.
+            self.load()?;
             return Ok(false);
         }
         // An empty state without a world is what a crash during init leaves: nothing to orphan.
@@ -157,7 +158,7 @@ impl Workspace {
         }
         let rk = self.root_key_path();
         let root =
-            RootKey::load_or_create(&rk).map_err(|e| WorkspaceError::file(&rk, e.to_string()))?;
+            RootKey::load_or_create(&rk).map_err(|e| WorkspaceError::file(&rk, format!("could not be created: {}", root_key_why(&e))))?;
         crate::sim::crash_after_write();
         let world = World::new(account_id, region, clock::wall_clock_now(), IdGen::random());
         let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
@@ -184,7 +185,7 @@ impl Workspace {
             ));
         }
         RootKey::load_existing(&p)
-            .map_err(|e| WorkspaceError::file(&p, format!("{e}. {ROOT_KEY_HINT}")))
+            .map_err(|e| WorkspaceError::file(&p, format!("cannot be used: {}. {ROOT_KEY_HINT}", root_key_why(&e))))
     }
 
     /// Takes the lock, waiting up to `timeout`.
@@ -221,7 +222,7 @@ impl Workspace {
                     WorkspaceError::file(
                         &self.journal.path,
                         format!(
-                            "journal record {} does not fit the world: {e}. {}",
+                            "holds record {}, which does not fit the world: {e}. {}",
                             r.seq,
                             self.recover_pair_hint()
                         ),
@@ -268,7 +269,7 @@ impl Workspace {
     fn journal_error(&self, e: journal::ReadError) -> WorkspaceError {
         let p = &self.journal.path;
         match e {
-            journal::ReadError::Io(m) => WorkspaceError::file(p, m),
+            journal::ReadError::Io(m) => WorkspaceError::file(p, format!("could not be read: {m}")),
             journal::ReadError::TooNew { line, found } => WorkspaceError::file(
                 p,
                 format!(
@@ -343,14 +344,18 @@ impl Workspace {
             && found > state_file::KEYFORM_FORMAT
         {
             let e = state_file::StateFileError::TooNew { found };
-            return Err(WorkspaceError::file(&p, format!("{e}. Nothing was changed.")));
+            return Err(WorkspaceError::file(&p, format!("was {e}. Nothing was changed.")));
         }
-        if fsutil::verify_json(&j) == Some(false) {
-            return Err(damaged(CHECKSUM_MISMATCH.into()));
+        match fsutil::verify_json(&j) {
+            Some(false) => return Err(damaged(CHECKSUM_MISMATCH.into())),
+            None if state_file::format_of(&j).is_ok_and(|f| f >= 2) => {
+                return Err(damaged(CHECKSUM_MISSING.into()));
+            }
+            _ => {}
         }
         let s = state_file::from_json(&j).map_err(|e| match e {
             state_file::StateFileError::TooNew { .. } => {
-                WorkspaceError::file(&p, format!("{e}. Nothing was changed."))
+                WorkspaceError::file(&p, format!("was {e}. Nothing was changed."))
             }
             _ => damaged(e.to_string()),
         })?;
@@ -416,7 +421,7 @@ impl Workspace {
         self.journal.append(&rec).map_err(|e| {
             WorkspaceError::file(
                 &self.journal.path,
-                format!("could not write the journal: {e}"),
+                format!("could not be written: {e}"),
             )
         })
     }
@@ -431,9 +436,9 @@ impl Workspace {
         sj["journal_seq"] = json!(self.seq);
         fsutil::seal_json(&mut sj);
         let state_text = serde_json::to_string_pretty(&sj)
-            .map_err(|e| WorkspaceError::file(&self.state_path(), e.to_string()))?;
+            .map_err(|e| WorkspaceError::file(&self.state_path(), format!("could not be encoded: {e}")))?;
         let world_text = world_file_text(&cloud.world, self.seq)
-            .map_err(|e| WorkspaceError::file(&self.world_path(), e))?;
+            .map_err(|e| WorkspaceError::file(&self.world_path(), format!("could not be encoded: {e}")))?;
         let (sp, wp) = (self.state_path(), self.world_path());
         let old_state = std::fs::read(&sp).ok();
         let old_world = std::fs::read(&wp).ok();
@@ -449,7 +454,7 @@ impl Workspace {
                 Ok((mut old, seq)) => {
                     scrub_deleted_keys(&mut old, &cloud.world);
                     let text = world_file_text(&old, seq)
-                        .map_err(|e| WorkspaceError::file(&wbp, e))?;
+                        .map_err(|e| WorkspaceError::file(&wbp, format!("could not be encoded: {e}")))?;
                     fsutil::atomic_write(&wbp, text.as_bytes())
                         .map_err(|e| self.io_err(&wbp, e))?;
                     crate::sim::crash_after_write();
@@ -469,7 +474,7 @@ impl Workspace {
         self.journal.clear().map_err(|e| {
             WorkspaceError::file(
                 &self.journal.path,
-                format!("could not empty the journal: {e}"),
+                format!("could not be emptied: {e}"),
             )
         })?;
         cloud.material_destroyed = false;
@@ -508,6 +513,14 @@ impl Workspace {
                 }
             }
         }
+    }
+}
+
+/// What is wrong with a root key file, without repeating its path.
+fn root_key_why(e: &crate::sim::crypto::CryptoError) -> String {
+    match e {
+        crate::sim::crypto::CryptoError::RootKey { message, .. } => message.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -559,8 +572,10 @@ pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
     if format > u64::from(WORLD_FORMAT_VERSION) {
         return Err(WorldFileError::TooNew(format));
     }
-    if fsutil::verify_json(&j) == Some(false) {
-        return Err(WorldFileError::Damaged(CHECKSUM_MISMATCH.into()));
+    match fsutil::verify_json(&j) {
+        Some(false) => return Err(WorldFileError::Damaged(CHECKSUM_MISMATCH.into())),
+        None if format >= 2 => return Err(WorldFileError::Damaged(CHECKSUM_MISSING.into())),
+        _ => {}
     }
     let seq = match j.get("journal_seq") {
         None => 0,
@@ -605,6 +620,9 @@ pub fn scrub_deleted_keys(old: &mut World, now: &World) {
 
 /// Why a file whose checksum does not match is refused.
 const CHECKSUM_MISMATCH: &str = "its content no longer matches the checksum keyform saved with it: it was corrupted on disk or edited by hand";
+
+/// Why a file of a checksummed format without its checksum is refused.
+const CHECKSUM_MISSING: &str = "its checksum is missing (every file of this format has one): it was edited by hand or damaged";
 
 const ROOT_KEY_HINT: &str = "Every simulated key's material and every encrypted object is protected by .keyform/root.key: put the original file back (from a copy of .keyform/), or remove .keyform/ to start over with an empty world (the simulated keys and the data they protect are then gone for good).";
 
