@@ -19,5 +19,6 @@ mod sim_lifecycle;
 mod reliability_crash;
 mod reliability_damage;
 mod reliability_lock;
+mod reliability_secrets;
 mod sim_s3;
 mod workflow;
