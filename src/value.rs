@@ -20,10 +20,51 @@ pub enum Value {
     Unknown,
 }
 
+/// The most a value built by an expression may weigh: one per element, plus one per 64 bytes of
+/// string. Far beyond any lab, small enough that a hostile configuration (a local that doubles a
+/// list forty times) stops with an error long before it exhausts memory.
+pub const MAX_VALUE_WEIGHT: usize = 2_000_000;
+/// The deepest a value may nest (the same bound serde_json puts on JSON), so nothing that walks
+/// a value recursively can run out of stack.
+pub const MAX_VALUE_DEPTH: usize = 128;
+
+/// Why a value is refused by [`Value::weigh`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooBig {
+    /// Heavier than the limit given.
+    Large,
+    /// Nested deeper than [`MAX_VALUE_DEPTH`].
+    Deep,
+}
+
 /// Map type used for objects and resource attributes.
 pub type Map = BTreeMap<String, Value>;
 
 impl Value {
+    /// The value's weight (see [`MAX_VALUE_WEIGHT`]) if it is at most `limit` and nests at most
+    /// [`MAX_VALUE_DEPTH`] levels; stops counting as soon as either is exceeded, so weighing a
+    /// huge value costs no more than the limit.
+    pub fn weigh(&self, limit: usize) -> Result<usize, TooBig> {
+        let mut total = 0usize;
+        let mut stack: Vec<(&Value, usize)> = vec![(self, 0)];
+        while let Some((v, depth)) = stack.pop() {
+            if depth > MAX_VALUE_DEPTH {
+                return Err(TooBig::Deep);
+            }
+            total += 1;
+            match v {
+                Value::String(s) => total += s.len() / 64,
+                Value::List(l) => stack.extend(l.iter().map(|x| (x, depth + 1))),
+                Value::Object(m) => stack.extend(m.values().map(|x| (x, depth + 1))),
+                _ => {}
+            }
+            if total > limit {
+                return Err(TooBig::Large);
+            }
+        }
+        Ok(total)
+    }
+
     pub fn string(s: impl Into<String>) -> Value {
         Value::String(s.into())
     }

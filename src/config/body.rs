@@ -116,13 +116,16 @@ impl Body {
             blocks: Vec::new(),
             span: owner,
         };
+        // A set, not a scan of the attributes so far: a locals block of thousands of entries
+        // must not take quadratic time.
+        let mut seen = std::collections::HashSet::new();
         for s in body.iter() {
             match s {
                 Structure::Attribute(a) => {
                     let name = a.key.value().to_string();
                     let name_span = span_of(file, a.key.span(), owner);
                     let span = span_of(file, a.span(), name_span);
-                    if out.attrs.iter().any(|p| p.name == name) {
+                    if !seen.insert(name.clone()) {
                         diags.push(
                             Diagnostic::error(
                                 "Attribute redefined",

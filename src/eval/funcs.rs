@@ -1223,11 +1223,47 @@ fn f_jsondecode(c: &Call<'_>) -> Result<Value, FuncError> {
     if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&s) {
         return Err(c.bad(0, e.to_string()));
     }
+    // Ignoring a value does not bound its nesting, and the reader below recurses.
+    if json_depth(&s) > crate::value::MAX_VALUE_DEPTH {
+        return Err(c.bad(
+            0,
+            format!(
+                "JSON nested more than {} levels deep is not supported",
+                crate::value::MAX_VALUE_DEPTH
+            ),
+        ));
+    }
     let mut reader = JsonReader { src: &s, pos: 0 };
     match reader.value() {
         Some(v) => Ok(v),
         None => Err(c.bad(0, format!("invalid JSON at byte {}", reader.pos))),
     }
+}
+
+/// The deepest nesting of arrays and objects in JSON text (strings skipped).
+fn json_depth(s: &str) -> usize {
+    let (mut depth, mut max, mut in_str, mut esc) = (0usize, 0usize, false, false);
+    for b in s.bytes() {
+        if in_str {
+            match (esc, b) {
+                (true, _) => esc = false,
+                (false, b'\\') => esc = true,
+                (false, b'"') => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Reads JSON that serde_json has already validated.

@@ -18,6 +18,7 @@ use hcl_edit::{Ident, Span as _};
 use crate::config::Expr;
 use crate::config::types::dedupe_sorted;
 use crate::diag::{Diagnostic, FileId, Span, suggestion};
+use crate::value::MAX_VALUE_WEIGHT;
 use crate::value::{Map, Value, format_number};
 
 /// Root names visible to expressions (`var`, `local`, `aws_kms_key`, `data`, `path`, ...).
@@ -121,6 +122,20 @@ impl<'a> Evaluator<'a> {
     }
 }
 
+/// The error for a value beyond [`MAX_VALUE_WEIGHT`] or [`crate::value::MAX_VALUE_DEPTH`].
+fn too_big(why: crate::value::TooBig, span: Option<Span>) -> Diagnostic {
+    let detail = match why {
+        crate::value::TooBig::Large => format!(
+            "This expression builds a value of more than {MAX_VALUE_WEIGHT} elements (long strings count one per 64 bytes), more than keyform allows. Build smaller values."
+        ),
+        crate::value::TooBig::Deep => format!(
+            "This expression builds a value nested more than {} levels deep, more than keyform allows. Build flatter values.",
+            crate::value::MAX_VALUE_DEPTH
+        ),
+    };
+    err("Value too large", detail, span)
+}
+
 fn err(summary: &str, detail: impl Into<String>, span: Option<Span>) -> Diagnostic {
     Diagnostic::error(summary, detail).with_span(span)
 }
@@ -128,6 +143,23 @@ fn err(summary: &str, detail: impl Into<String>, span: Option<Span>) -> Diagnost
 impl<'a> Ctx<'_, 'a> {
     fn span(&self, r: Option<std::ops::Range<usize>>) -> Option<Span> {
         r.map(|r| Span::new(self.file, r))
+    }
+
+    /// Adds `v`'s weight to a value under construction, refusing it once the whole is too big.
+    fn add_weight(
+        &self,
+        total: &mut usize,
+        v: &Value,
+        at: &Expression,
+    ) -> Result<(), Diagnostic> {
+        let room = MAX_VALUE_WEIGHT.saturating_sub(*total);
+        match v.weigh(room) {
+            Ok(w) => {
+                *total += w;
+                Ok(())
+            }
+            Err(why) => Err(too_big(why, self.span(at.span()))),
+        }
     }
 
     fn lookup_local(&self, name: &str) -> Option<&Value> {
@@ -169,13 +201,17 @@ impl<'a> Ctx<'_, 'a> {
             Expression::String(s) => Ok(Value::String(s.value().clone())),
             Expression::Array(a) => {
                 let mut out = Vec::with_capacity(a.len());
+                let mut weight = 0;
                 for item in a.iter() {
-                    out.push(self.eval(item)?);
+                    let v = self.eval(item)?;
+                    self.add_weight(&mut weight, &v, e)?;
+                    out.push(v);
                 }
                 Ok(Value::List(out))
             }
             Expression::Object(o) => {
                 let mut out = Map::new();
+                let mut weight = 0;
                 let mut unknown_key = false;
                 for (k, v) in o.iter() {
                     let key = match k {
@@ -202,6 +238,7 @@ impl<'a> Ctx<'_, 'a> {
                         }
                     };
                     let val = self.eval(v.expr())?;
+                    self.add_weight(&mut weight, &val, e)?;
                     out.insert(key, val);
                 }
                 Ok(if unknown_key {
@@ -281,7 +318,11 @@ impl<'a> Ctx<'_, 'a> {
                     )),
                 }
             }
-            Expression::FuncCall(f) => self.call(f, e),
+            Expression::FuncCall(f) => {
+                let v = self.call(f, e)?;
+                self.add_weight(&mut 0, &v, e)?;
+                Ok(v)
+            }
             Expression::UnaryOp(u) => {
                 let v = self.eval(&u.expr)?;
                 if v.is_unknown() {
@@ -666,6 +707,9 @@ impl<'a> Ctx<'_, 'a> {
                         s = s.trim_end();
                     }
                     out.push_str(s);
+                    if out.len() / 64 > MAX_VALUE_WEIGHT {
+                        return Err(too_big(crate::value::TooBig::Large, self.span(l.span())));
+                    }
                     pending_strip_start = false;
                 }
                 Element::Interpolation(i) => {
@@ -674,6 +718,9 @@ impl<'a> Ctx<'_, 'a> {
                         unknown = true;
                     } else {
                         out.push_str(&self.to_template_string(&v, i.expr.span())?);
+                        if out.len() / 64 > MAX_VALUE_WEIGHT {
+                            return Err(too_big(crate::value::TooBig::Large, self.span(i.expr.span())));
+                        }
                     }
                     pending_strip_start = i.strip.strip_end();
                 }
@@ -780,13 +827,14 @@ impl<'a> Ctx<'_, 'a> {
         let mut obj: Map = Map::new();
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut unknown = false;
+        let mut weight = 0;
         for (k, v) in self.iterate(coll, f.intro.collection_expr.span())? {
             let n = self.locals.len();
             if let Some(kn) = &kv {
                 self.locals.push((kn.clone(), k));
             }
             self.locals.push((vv.clone(), v));
-            let r = self.for_item(f, &mut list, &mut obj, &mut groups, &mut unknown);
+            let r = self.for_item(f, &mut list, &mut obj, &mut groups, &mut unknown, &mut weight);
             self.locals.truncate(n);
             r?;
         }
@@ -812,6 +860,7 @@ impl<'a> Ctx<'_, 'a> {
         obj: &mut Map,
         groups: &mut BTreeMap<String, Vec<Value>>,
         unknown: &mut bool,
+        weight: &mut usize,
     ) -> Result<(), Diagnostic> {
         if let Some(c) = &f.cond {
             let cv = self.eval(&c.expr)?;
@@ -824,6 +873,7 @@ impl<'a> Ctx<'_, 'a> {
             }
         }
         let v = self.eval(&f.value_expr)?;
+        self.add_weight(weight, &v, &f.value_expr)?;
         match &f.key_expr {
             None => list.push(v),
             Some(ke) => {
