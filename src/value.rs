@@ -35,14 +35,16 @@ pub enum TooBig {
     Large,
     /// Nested deeper than [`MAX_VALUE_DEPTH`].
     Deep,
+    /// Holds an infinite or NaN number, which no file or output could represent.
+    NotFinite,
 }
 
 /// Map type used for objects and resource attributes.
 pub type Map = BTreeMap<String, Value>;
 
 impl Value {
-    /// The value's weight (see [`MAX_VALUE_WEIGHT`]) if it is at most `limit` and nests at most
-    /// [`MAX_VALUE_DEPTH`] levels; stops counting as soon as either is exceeded, so weighing a
+    /// The value's weight (see [`MAX_VALUE_WEIGHT`]) if it is at most `limit`, nests at most
+    /// [`MAX_VALUE_DEPTH`] levels and holds only finite numbers; stops counting as soon as either is exceeded, so weighing a
     /// huge value costs no more than the limit.
     pub fn weigh(&self, limit: usize) -> Result<usize, TooBig> {
         let mut total = 0usize;
@@ -53,6 +55,7 @@ impl Value {
             }
             total += 1;
             match v {
+                Value::Number(n) if !n.is_finite() => return Err(TooBig::NotFinite),
                 Value::String(s) => total += s.len() / 64,
                 Value::List(l) => stack.extend(l.iter().map(|x| (x, depth + 1))),
                 Value::Object(m) => stack.extend(m.values().map(|x| (x, depth + 1))),

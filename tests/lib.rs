@@ -18,6 +18,7 @@ mod sim_common;
 mod sim_lifecycle;
 mod reliability_crash;
 mod reliability_damage;
+mod reliability_hostile;
 mod reliability_lock;
 mod reliability_secrets;
 mod sim_s3;

@@ -444,6 +444,13 @@ pub(crate) fn fmt(ctx: &Ctx, a: &FmtArgs) -> CmdResult {
         let shown = f.strip_prefix(&ctx.dir).unwrap_or(&f).display().to_string();
         let src = match std::fs::read_to_string(&f) {
             Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                diags.push(Diagnostic::error(
+                    "Invalid character encoding",
+                    format!("{shown} is not UTF-8 text. Configuration files must be UTF-8 encoded: re-save the file as UTF-8. The file was not changed."),
+                ));
+                continue;
+            }
             Err(e) => {
                 diags.push(Diagnostic::error(
                     "Failed to read file",

@@ -132,6 +132,13 @@ fn too_big(why: crate::value::TooBig, span: Option<Span>) -> Diagnostic {
             "This expression builds a value nested more than {} levels deep, more than keyform allows. Build flatter values.",
             crate::value::MAX_VALUE_DEPTH
         ),
+        crate::value::TooBig::NotFinite => {
+            return err(
+                "Number out of range",
+                "This expression produces an infinite or undefined number, which keyform cannot store: its numbers are 64-bit floating point, at most about 1.8e308.",
+                span,
+            );
+        }
     };
     err("Value too large", detail, span)
 }

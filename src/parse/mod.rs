@@ -85,6 +85,19 @@ pub fn parse_text(
     display: String,
     text: String,
 ) -> Result<ParsedFile, Diagnostic> {
+    // A UTF-8 byte order mark (some Windows editors write one) is not part of the text.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if let Some(at) = text.find('\0') {
+        let file = sources.add(display, path, text);
+        return Err(Diagnostic::error(
+            "Invalid character",
+            "This file contains a NUL byte here. Configuration files are text: check that this is the file you meant (not a binary file with a .tf name) and remove the NUL bytes; write \\u0000 inside a string for a NUL character.",
+        )
+        .with_span(Some(Span::new(file, at..at + 1))));
+    }
     let result = hcl_edit::parser::parse_body(&text);
     let file = sources.add(display, path, text);
     match result {
@@ -136,6 +149,20 @@ fn read_error(display: &str, e: &std::io::Error) -> Diagnostic {
 /// with how many bytes from `offset` the caret should cover.
 fn syntax_diagnostic(message: &str, text: &str, offset: usize) -> (&'static str, String, usize) {
     let rest = text.get(offset..).unwrap_or("");
+    // hcl-edit stops at the exponent of a number too large for a 64-bit float (1e400).
+    let before = text.get(..offset).unwrap_or("");
+    let exponent = rest.strip_prefix(['e', 'E']).map(|e| e.trim_start_matches(['+', '-']));
+    if before.ends_with(|c: char| c.is_ascii_digit() || c == '.')
+        && let Some(e) = exponent
+        && e.starts_with(|c: char| c.is_ascii_digit())
+    {
+        let width = rest.len() - e.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        return (
+            "Invalid number",
+            "This number is too large to represent: keyform's numbers are 64-bit floating point, at most about 1.8e308. Use a smaller number.".into(),
+            width,
+        );
+    }
     if message.contains("redefined attribute") {
         let name: String = rest
             .chars()

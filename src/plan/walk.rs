@@ -471,6 +471,21 @@ impl<'a> Walk<'a> {
                     return None;
                 }
             };
+            // The same bound as count: a for_each of a hundred thousand keys is a mistake (or
+            // hostile), and planning it would take minutes and print megabytes.
+            if pairs.len() > 10_000 {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid for_each argument",
+                        format!(
+                            "for_each has {} keys, more than keyform allows (10000 instances per resource). Use fewer keys.",
+                            pairs.len()
+                        ),
+                    )
+                    .with_span(fe.span()),
+                );
+                return None;
+            }
             return Some(
                 pairs
                     .into_iter()

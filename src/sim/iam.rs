@@ -93,6 +93,25 @@ fn check_path(path: &str) -> Result<(), SimError> {
     Ok(())
 }
 
+/// IAM's size quotas, counted as AWS counts them: characters other than whitespace.
+const MANAGED_POLICY_MAX_CHARS: usize = 6144;
+const USER_INLINE_POLICIES_MAX_CHARS: usize = 2048;
+
+fn policy_chars(doc: &str) -> usize {
+    doc.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+fn check_managed_policy_size(doc: &str) -> Result<(), SimError> {
+    if policy_chars(doc) > MANAGED_POLICY_MAX_CHARS {
+        return Err(SimError::service(
+            "LimitExceeded",
+            409,
+            format!("Cannot exceed quota for PolicySize: {MANAGED_POLICY_MAX_CHARS}"),
+        ));
+    }
+    Ok(())
+}
+
 fn check_identity_policy(doc: &str) -> Result<(), SimError> {
     let d = PolicyDocument::parse(doc).map_err(malformed)?;
     d.validate_for(policy::PolicyKind::Identity)
@@ -280,6 +299,21 @@ impl Cloud {
         self.run(ctx, iam_op("PutUserPolicy", p, false), |c, t| {
             c.user_prelude(ctx, t, &user, "iam:PutUserPolicy")?;
             check_name("policyName", &pname, 128)?;
+            // The quota is on all of a user's inline policies together.
+            let others: usize = c.world.iam.users.get(&user).map_or(0, |u| {
+                u.inline_policies
+                    .iter()
+                    .filter(|(n, _)| **n != pname)
+                    .map(|(_, d)| policy_chars(d))
+                    .sum()
+            });
+            if others + policy_chars(&doc) > USER_INLINE_POLICIES_MAX_CHARS {
+                return Err(SimError::service(
+                    "LimitExceeded",
+                    409,
+                    format!("Maximum policy size of {USER_INLINE_POLICIES_MAX_CHARS} bytes exceeded for user {user}"),
+                ));
+            }
             check_identity_policy(&doc)?;
             if let Some(u) = c.world.iam.users.get_mut(&user) {
                 u.inline_policies.insert(pname, doc);
@@ -391,6 +425,7 @@ impl Cloud {
             c.authorize(ctx, &Access::iam_only("iam:CreatePolicy", &arn))?;
             check_name("policyName", &name, 128)?;
             check_path(&path)?;
+            check_managed_policy_size(&doc)?;
             check_identity_policy(&doc)?;
             if c.world.iam.policies.contains_key(&arn) {
                 return Err(SimError::service(
@@ -506,6 +541,7 @@ impl Cloud {
         let set_default = opt_bool(p, "SetAsDefault")?.unwrap_or(false);
         self.run(ctx, iam_op("CreatePolicyVersion", p, false), |c, t| {
             c.policy_prelude(ctx, t, &arn, "iam:CreatePolicyVersion")?;
+            check_managed_policy_size(&doc)?;
             check_identity_policy(&doc)?;
             let now = c.world.now;
             let m = c.world.iam.policies.get_mut(&arn).ok_or_else(|| no_such_policy(&arn))?;

@@ -7,6 +7,9 @@ use crate::cli::render::Style;
 use crate::diag::{Diagnostic, Severity, SourceMap};
 
 /// Renders one diagnostic.
+/// The most characters of one source line a diagnostic shows.
+const MAX_SHOWN_CHARS: usize = 160;
+
 pub fn render(d: &Diagnostic, sources: &SourceMap, style: Style) -> String {
     let mut out = String::new();
     let head = match d.severity {
@@ -22,7 +25,6 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: Style) -> String {
         let pad = " ".repeat(gutter);
         let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.display);
         let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{line} | {text}");
         // The caret covers the span on this line (at least one character).
         let start_chars = col - 1;
         let line_chars = text.chars().count();
@@ -32,12 +34,39 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: Style) -> String {
         } else {
             line_chars
         };
-        let width = end_chars.saturating_sub(start_chars).max(1);
-        let lead: String = text
+        // A very long line (minified JSON, generated input) is shown as a window around the
+        // span, so one diagnostic never prints megabytes.
+        let (from, to) = if line_chars > MAX_SHOWN_CHARS {
+            let from = start_chars.saturating_sub(MAX_SHOWN_CHARS / 4);
+            (from, (from + MAX_SHOWN_CHARS).min(line_chars))
+        } else {
+            (0, line_chars)
+        };
+        // Control characters (a lone CR, NUL) would garble the terminal: show them as '�'.
+        let mut shown: String = text
             .chars()
-            .take(start_chars)
+            .skip(from)
+            .take(to - from)
+            .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+            .collect();
+        let mut lead: String = text
+            .chars()
+            .skip(from)
+            .take(start_chars.saturating_sub(from))
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
+        if from > 0 {
+            shown.insert(0, '…');
+            lead.insert(0, ' ');
+        }
+        if to < line_chars {
+            shown.push('…');
+        }
+        let _ = writeln!(out, "{line} | {shown}");
+        let width = end_chars
+            .min(to)
+            .saturating_sub(start_chars.max(from))
+            .max(1);
         let _ = writeln!(
             out,
             "{pad} | {lead}{}",
