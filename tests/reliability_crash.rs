@@ -206,7 +206,11 @@ fn assert_lab_world(t: &Test, context: &str) {
         set(&["analyst", "app-user", "kms-key-admin"]),
         "{context}"
     );
-    assert_eq!(e["aws_cloudtrail"], set(&["envelope-lab-trail"]), "{context}");
+    assert_eq!(
+        e["aws_cloudtrail"],
+        set(&["envelope-lab-trail"]),
+        "{context}"
+    );
     // The state holds all 14 managed resources.
     let list = t.run(&["state", "list"]).success().stdout;
     let managed = list.lines().filter(|l| !l.starts_with("data.")).count();
@@ -223,8 +227,14 @@ fn apply_crashed_at_every_point_converges_without_duplicates_or_orphans() {
     let provider = crash_everywhere("provider", &["apply", "-auto-approve"], &fresh_lab, &after);
     let writes = crash_everywhere("write", &["apply", "-auto-approve"], &fresh_lab, &after);
     eprintln!("apply crash points tried: {provider} provider calls, {writes} durable writes");
-    assert!(provider >= 14, "every one of the 14 creates is a crash point");
-    assert!(writes >= 14 + 3, "a record per change plus the snapshot files");
+    assert!(
+        provider >= 14,
+        "every one of the 14 creates is a crash point"
+    );
+    assert!(
+        writes >= 14 + 3,
+        "a record per change plus the snapshot files"
+    );
 }
 
 #[test]
@@ -474,5 +484,8 @@ fn init_crashed_at_every_write_leaves_a_directory_the_next_command_can_use() {
         assert_converged(&t, &context);
     }
     eprintln!("init crash points tried: {tried}");
-    assert!(tried >= 3, "root key, world and state are each a crash point");
+    assert!(
+        tried >= 3,
+        "root key, world and state are each a crash point"
+    );
 }

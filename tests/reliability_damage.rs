@@ -30,7 +30,11 @@ fn refused(t: &Test, args: &[&str], file: &Path, needles: &[&str], what: &str) -
     let before = std::fs::read(file).ok();
     let r = t.run(args);
     let name = file.file_name().unwrap().to_str().unwrap();
-    assert_eq!(r.code, 1, "{what}: {args:?} must fail\nstderr:\n{}", r.stderr);
+    assert_eq!(
+        r.code, 1,
+        "{what}: {args:?} must fail\nstderr:\n{}",
+        r.stderr
+    );
     assert!(
         !r.stderr.contains("panicked"),
         "{what}: panic\n{}",
@@ -57,10 +61,7 @@ fn json_damage(orig: &[u8], extra: &[(&str, Vec<u8>)]) -> Vec<(String, Vec<u8>)>
     let mut out: Vec<(String, Vec<u8>)> = vec![
         ("empty".into(), Vec::new()),
         ("truncated to half".into(), orig[..orig.len() / 2].to_vec()),
-        (
-            "last byte missing".into(),
-            orig[..orig.len() - 1].to_vec(),
-        ),
+        ("last byte missing".into(), orig[..orig.len() - 1].to_vec()),
         ("invalid JSON".into(), b"{\"version\": 4,,}".to_vec()),
         ("not UTF-8".into(), b"{\"x\": \"\xff\xfe\"}".to_vec()),
         ("a JSON list".into(), b"[]".to_vec()),
@@ -129,14 +130,22 @@ fn damaged_state_files_are_refused_with_the_way_out() {
             "resources of the wrong type",
             mangled(&orig, |j| j["resources"] = json!({})),
         ),
-        ("serial not a number", mangled(&orig, |j| j["serial"] = json!("x"))),
+        (
+            "serial not a number",
+            mangled(&orig, |j| j["serial"] = json!("x")),
+        ),
         (
             "an instance without attributes",
-            mangled(&orig, |j| j["resources"][0]["instances"][0]["attributes"] = json!(7)),
+            mangled(&orig, |j| {
+                j["resources"][0]["instances"][0]["attributes"] = json!(7)
+            }),
         ),
-        ("no lineage", mangled(&orig, |j| {
-            j.as_object_mut().unwrap().remove("lineage");
-        })),
+        (
+            "no lineage",
+            mangled(&orig, |j| {
+                j.as_object_mut().unwrap().remove("lineage");
+            }),
+        ),
         (
             "a duplicated resource",
             mangled(&orig, |j| {
@@ -157,7 +166,13 @@ fn damaged_state_files_are_refused_with_the_way_out() {
         );
         assert!(r.stderr.contains("is damaged"), "{what}: {}", r.stderr);
         refused(&t, &["state", "list"], &path, &["state.json.backup"], &what);
-        refused(&t, &["apply", "-auto-approve"], &path, &["state.json.backup"], &what);
+        refused(
+            &t,
+            &["apply", "-auto-approve"],
+            &path,
+            &["state.json.backup"],
+            &what,
+        );
     }
     // Following the way out works: the previous pair is restored and plan runs.
     std::fs::write(&path, b"{").unwrap();
@@ -169,7 +184,10 @@ fn damaged_state_files_are_refused_with_the_way_out() {
 #[test]
 fn a_state_or_world_from_a_newer_keyform_is_refused_as_such() {
     let t = applied();
-    for (name, field) in [("state.json", "keyform_format"), ("world.json", "keyform_format")] {
+    for (name, field) in [
+        ("state.json", "keyform_format"),
+        ("world.json", "keyform_format"),
+    ] {
         let path = kf(&t, name);
         let orig = std::fs::read(&path).unwrap();
         // As a newer keyform would write it: its own checksum, which may not be ours.
@@ -178,7 +196,13 @@ fn a_state_or_world_from_a_newer_keyform_is_refused_as_such() {
             j["keyform_checksum"] = json!("a future checksum scheme");
         });
         std::fs::write(&path, &newer).unwrap();
-        let r = refused(&t, &["plan"], &path, &["newer keyform", "99", "upgrade keyform"], name);
+        let r = refused(
+            &t,
+            &["plan"],
+            &path,
+            &["newer keyform", "99", "upgrade keyform"],
+            name,
+        );
         assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
         std::fs::write(&path, &orig).unwrap();
         t.run(&["plan"]).success();
@@ -195,14 +219,20 @@ fn damaged_world_files_are_refused_with_the_way_out() {
             "kms of the wrong type",
             mangled(&orig, |j| j["world"]["kms"] = json!(5)),
         ),
-        ("no world", mangled(&orig, |j| {
-            j.as_object_mut().unwrap().remove("world");
-        })),
+        (
+            "no world",
+            mangled(&orig, |j| {
+                j.as_object_mut().unwrap().remove("world");
+            }),
+        ),
         (
             "journal_seq not a number",
             mangled(&orig, |j| j["journal_seq"] = json!("x")),
         ),
-        ("format as text", mangled(&orig, |j| j["keyform_format"] = json!("1"))),
+        (
+            "format as text",
+            mangled(&orig, |j| j["keyform_format"] = json!("1")),
+        ),
     ];
     for (what, bytes) in json_damage(&orig, &extra) {
         std::fs::write(&path, &bytes).unwrap();
@@ -252,7 +282,10 @@ fn damaged_journals_are_refused_and_the_truncate_hint_keeps_the_intact_changes()
     let t = Test::lab(LAB);
     t.run(&["init"]).success();
     // Leave a journal: crash the apply after its 4th record.
-    let r = t.run_env(&["apply", "-auto-approve"], &[("KEYFORM_CRASH_AFTER", "write:4")]);
+    let r = t.run_env(
+        &["apply", "-auto-approve"],
+        &[("KEYFORM_CRASH_AFTER", "write:4")],
+    );
     assert_eq!(r.code, -1, "the apply was crashed");
     t.run(&["force-unlock"]).success();
     let path = kf(&t, "journal.jsonl");
@@ -321,7 +354,13 @@ fn damaged_journals_are_refused_and_the_truncate_hint_keeps_the_intact_changes()
     let text = r#"{"v":9,"seq":99}"#;
     let sum = &keyform::sim::crypto::sha256_hex(text.as_bytes())[..16];
     std::fs::write(&path, format!("{text} {sum}\n")).unwrap();
-    refused(&t, &["plan"], &path, &["newer keyform", "upgrade keyform"], "newer");
+    refused(
+        &t,
+        &["plan"],
+        &path,
+        &["newer keyform", "upgrade keyform"],
+        "newer",
+    );
     // An empty journal is no journal.
     std::fs::write(&path, b"").unwrap();
     t.run(&["plan", "-detailed-exitcode"]).status(0);
@@ -338,9 +377,17 @@ fn a_damaged_missing_or_replaced_root_key_is_refused_never_replaced() {
         ("missing", None, "is missing"),
         ("empty", Some(Vec::new()), "0 bytes"),
         ("truncated", Some(orig[..16].to_vec()), "16 bytes"),
-        ("extended", Some([orig.clone(), vec![0]].concat()), "33 bytes"),
+        (
+            "extended",
+            Some([orig.clone(), vec![0]].concat()),
+            "33 bytes",
+        ),
         ("bit flip", Some(flipped), "does not open the key material"),
-        ("another key", Some(vec![7u8; 32]), "does not open the key material"),
+        (
+            "another key",
+            Some(vec![7u8; 32]),
+            "does not open the key material",
+        ),
     ];
     for (what, bytes, needle) in cases {
         match &bytes {
@@ -385,14 +432,11 @@ fn damaged_plan_files_are_refused_with_the_way_out() {
     let path = t.path().join("lab.tfplan");
     let orig = std::fs::read(&path).unwrap();
     let extra = [
-        (
-            "an action nobody approved",
-            {
-                let mut j: Json = serde_json::from_slice(&orig).unwrap();
-                j["changes"][0]["action"] = json!("delete");
-                serde_json::to_vec(&j).unwrap()
-            },
-        ),
+        ("an action nobody approved", {
+            let mut j: Json = serde_json::from_slice(&orig).unwrap();
+            j["changes"][0]["action"] = json!("delete");
+            serde_json::to_vec(&j).unwrap()
+        }),
         (
             "newer format",
             mangled(&orig, |j| j["keyform_plan_format"] = json!(7)),

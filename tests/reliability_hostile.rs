@@ -101,7 +101,10 @@ fn generated_cases() -> Vec<Case> {
         for i in 1..n {
             s.push_str(&format!("  a{i} = {}\n", f(i)));
         }
-        s.push_str(&format!("}}\n\noutput \"o\" {{\n  value = local.a{}\n}}\n", n - 1));
+        s.push_str(&format!(
+            "}}\n\noutput \"o\" {{\n  value = local.a{}\n}}\n",
+            n - 1
+        ));
         s
     };
     let deep = 100_000;

@@ -104,7 +104,10 @@ fn of_two_applies_at_once_one_proceeds_and_the_other_fails_fast_naming_it() {
         .matches("\"UserName\"")
         .count();
     assert_eq!(users, 4, "lab-admin and the three users, once each");
-    assert!(lock_info(&t).is_none(), "a finished holder removes its note");
+    assert!(
+        lock_info(&t).is_none(),
+        "a finished holder removes its note"
+    );
 }
 
 #[test]

@@ -46,7 +46,7 @@ impl Secret {
                 let skip = if shift == 0 { 0 } else { 4 };
                 let end = enc.len().saturating_sub(4);
                 if end > skip + 16 {
-                    needles.push(enc[skip..end].as_bytes().to_vec());
+                    needles.push(enc.as_bytes()[skip..end].to_vec());
                 }
             }
         }
@@ -76,7 +76,10 @@ impl<'a> Index<'a> {
         for s in secrets {
             for n in &s.needles {
                 if n.len() >= 16 {
-                    by_prefix.entry(&n[..16]).or_default().push((s, n.as_slice()));
+                    by_prefix
+                        .entry(&n[..16])
+                        .or_default()
+                        .push((s, n.as_slice()));
                 }
             }
         }
@@ -149,7 +152,8 @@ impl Lab {
         } else {
             r.stdout.clone()
         };
-        self.outputs.push((format!("stdout of {label}"), stdout.into_bytes()));
+        self.outputs
+            .push((format!("stdout of {label}"), stdout.into_bytes()));
         self.outputs
             .push((format!("stderr of {label}"), r.stderr.clone().into_bytes()));
         r
@@ -219,17 +223,17 @@ impl Lab {
             assert!(s.found_in(&revealed), "scanner misses {}", s.what);
         }
         let sample = &secrets[0];
-        let raw = hex::decode(
-            std::str::from_utf8(&sample.needles[1]).unwrap(),
-        )
-        .unwrap();
+        let raw = hex::decode(std::str::from_utf8(&sample.needles[1]).unwrap()).unwrap();
         for pad in 0..3 {
             let mut buf = vec![b'x'; pad];
             buf.extend_from_slice(&raw);
             buf.push(b'y');
             let enc = STANDARD.encode(&buf);
             assert!(
-                index.find(enc.as_bytes()).iter().any(|f| std::ptr::eq(*f, sample)),
+                index
+                    .find(enc.as_bytes())
+                    .iter()
+                    .any(|f| std::ptr::eq(*f, sample)),
                 "scanner misses base64 at alignment {pad}"
             );
         }
@@ -239,8 +243,7 @@ impl Lab {
                 assert!(
                     root_in_root_file,
                     "{}: {phase}: {} leaked into {where_}",
-                    self.name,
-                    s.what
+                    self.name, s.what
                 );
             }
         }
@@ -260,8 +263,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn state_ids(t: &Test, kind: &str, attr: &str) -> Vec<String> {
-    let s: Json =
-        serde_json::from_str(&t.read(".keyform/state.json")).expect("state.json is JSON");
+    let s: Json = serde_json::from_str(&t.read(".keyform/state.json")).expect("state.json is JSON");
     s["resources"]
         .as_array()
         .unwrap()
@@ -303,11 +305,20 @@ fn play_lab(name: &str) -> usize {
     let buckets = state_ids(&lab.t, "aws_s3_bucket", "id");
     assert!(!keys.is_empty(), "{name}: no key");
     for k in &keys {
-        if let Some(enc) = lab.sim_json(&["kms", "encrypt", "--key-id", k, "--plaintext", "lab text"]) {
+        if let Some(enc) =
+            lab.sim_json(&["kms", "encrypt", "--key-id", k, "--plaintext", "lab text"])
+        {
             let blob = enc["CiphertextBlob"].as_str().unwrap().to_string();
             lab.sim_json(&["kms", "decrypt", "--ciphertext-blob", &blob]);
         }
-        if let Some(dk) = lab.sim_json(&["kms", "generate-data-key", "--key-id", k, "--key-spec", "AES_256"]) {
+        if let Some(dk) = lab.sim_json(&[
+            "kms",
+            "generate-data-key",
+            "--key-id",
+            k,
+            "--key-spec",
+            "AES_256",
+        ]) {
             // The scanner sees secrets in CLI output: the field we exempt is a real hit.
             let secrets = lab.secrets();
             let index = Index::new(&secrets);
@@ -318,17 +329,52 @@ fn play_lab(name: &str) -> usize {
             let blob = dk["CiphertextBlob"].as_str().unwrap().to_string();
             lab.sim_json(&["kms", "decrypt", "--ciphertext-blob", &blob]);
         }
-        lab.sim_json(&["kms", "generate-data-key-without-plaintext", "--key-id", k, "--key-spec", "AES_256"]);
-        lab.sim_json(&["kms", "re-encrypt", "--ciphertext-blob", "S0ZLAQ==", "--destination-key-id", k]);
+        lab.sim_json(&[
+            "kms",
+            "generate-data-key-without-plaintext",
+            "--key-id",
+            k,
+            "--key-spec",
+            "AES_256",
+        ]);
+        lab.sim_json(&[
+            "kms",
+            "re-encrypt",
+            "--ciphertext-blob",
+            "S0ZLAQ==",
+            "--destination-key-id",
+            k,
+        ]);
     }
     lab.t.write("body.txt", "an object body");
     for b in &buckets {
-        for sse in [&[][..], &["--server-side-encryption", "aws:kms"], &["--server-side-encryption", "AES256"]] {
-            let mut args = vec!["s3api", "put-object", "--bucket", b, "--key", "o.txt", "--body", "body.txt"];
+        for sse in [
+            &[][..],
+            &["--server-side-encryption", "aws:kms"],
+            &["--server-side-encryption", "AES256"],
+        ] {
+            let mut args = vec![
+                "s3api",
+                "put-object",
+                "--bucket",
+                b,
+                "--key",
+                "o.txt",
+                "--body",
+                "body.txt",
+            ];
             args.extend_from_slice(sse);
             lab.sim_json(&args);
             let got = out.join("got.txt");
-            lab.sim_json(&["s3api", "get-object", "--bucket", b, "--key", "o.txt", got.to_str().unwrap()]);
+            lab.sim_json(&[
+                "s3api",
+                "get-object",
+                "--bucket",
+                b,
+                "--key",
+                "o.txt",
+                got.to_str().unwrap(),
+            ]);
             lab.sim_json(&["s3api", "head-object", "--bucket", b, "--key", "o.txt"]);
         }
     }
@@ -339,11 +385,25 @@ fn play_lab(name: &str) -> usize {
         let Some(list) = lab.sim_json(&["s3api", "list-objects-v2", "--bucket", b]) else {
             continue;
         };
-        for (i, o) in list["Contents"].as_array().cloned().unwrap_or_default().iter().enumerate() {
+        for (i, o) in list["Contents"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let key = o["Key"].as_str().unwrap().to_string();
             let file = out.join(format!("download-{}-{i}", b.replace('/', "_")));
             if lab
-                .sim_json(&["s3api", "get-object", "--bucket", b, "--key", &key, file.to_str().unwrap()])
+                .sim_json(&[
+                    "s3api",
+                    "get-object",
+                    "--bucket",
+                    b,
+                    "--key",
+                    &key,
+                    file.to_str().unwrap(),
+                ])
                 .is_some()
             {
                 // Delivered CloudTrail logs are records, never secrets.
@@ -355,9 +415,12 @@ fn play_lab(name: &str) -> usize {
     }
     // Plans, state and outputs as users see them.
     let plan = out.join("lab.tfplan");
-    lab.run(&["plan", &format!("-out={}", plan.display())]).success();
-    lab.run(&["show", "-json", plan.to_str().unwrap()]).success();
-    lab.run(&["plan", "-destroy", "-out=destroy.tfplan"]).success();
+    lab.run(&["plan", &format!("-out={}", plan.display())])
+        .success();
+    lab.run(&["show", "-json", plan.to_str().unwrap()])
+        .success();
+    lab.run(&["plan", "-destroy", "-out=destroy.tfplan"])
+        .success();
     lab.extra_files.push(plan);
     lab.extra_files.push(out.join("destroy.tfplan"));
     lab.run(&["show", "-json"]).success();
@@ -370,7 +433,10 @@ fn play_lab(name: &str) -> usize {
     assert_private(&lab.t, name);
     lab.scan("after apply, tests and the data plane");
     // A destroy that crashes leaves its journal behind: scan it too.
-    let r = lab.run_env(&["destroy", "-auto-approve"], &[("KEYFORM_CRASH_AFTER", "write:2")]);
+    let r = lab.run_env(
+        &["destroy", "-auto-approve"],
+        &[("KEYFORM_CRASH_AFTER", "write:2")],
+    );
     assert_eq!(r.code, -1, "{name}: the destroy was crashed");
     assert!(lab.t.path().join(".keyform/journal.jsonl").exists());
     assert_private(&lab.t, name);
@@ -380,7 +446,15 @@ fn play_lab(name: &str) -> usize {
     // either way.
     lab.run(&["destroy", "-auto-approve"]);
     for k in &keys {
-        lab.run(&["sim", "kms", "schedule-key-deletion", "--key-id", k, "--pending-window-in-days", "7"]);
+        lab.run(&[
+            "sim",
+            "kms",
+            "schedule-key-deletion",
+            "--key-id",
+            k,
+            "--pending-window-in-days",
+            "7",
+        ]);
     }
     // Keys pending deletion are deleted once their window passes: from then on no file holds
     // their material in any form, not even wrapped (world.json, its backup, the journal).
@@ -475,14 +549,39 @@ fn flipping_any_byte_of_a_stored_object_is_detected() {
     let key_arn = state_ids(&t, "aws_kms_key", "arn").remove(0);
     let cases: [&[&str]; 4] = [
         &["--server-side-encryption", "AES256"],
-        &["--server-side-encryption", "aws:kms", "--ssekms-key-id", &key_arn],
-        &["--server-side-encryption", "aws:kms", "--ssekms-key-id", &key_arn, "--bucket-key-enabled"],
-        &["--server-side-encryption", "aws:kms:dsse", "--ssekms-key-id", &key_arn],
+        &[
+            "--server-side-encryption",
+            "aws:kms",
+            "--ssekms-key-id",
+            &key_arn,
+        ],
+        &[
+            "--server-side-encryption",
+            "aws:kms",
+            "--ssekms-key-id",
+            &key_arn,
+            "--bucket-key-enabled",
+        ],
+        &[
+            "--server-side-encryption",
+            "aws:kms:dsse",
+            "--ssekms-key-id",
+            &key_arn,
+        ],
     ];
     let mut flips = 0;
     for (i, sse) in cases.iter().enumerate() {
         let key = format!("o{i}.txt");
-        let mut args = vec!["s3api", "put-object", "--bucket", "tamper-bucket", "--key", &key, "--body", "body.txt"];
+        let mut args = vec![
+            "s3api",
+            "put-object",
+            "--bucket",
+            "tamper-bucket",
+            "--key",
+            &key,
+            "--body",
+            "body.txt",
+        ];
         args.extend_from_slice(sse);
         sim(&t, &args).success();
         let body = newest_body(&t);
@@ -493,7 +592,18 @@ fn flipping_any_byte_of_a_stored_object_is_detected() {
             b[at] ^= 0x80;
             std::fs::write(&body, &b).unwrap();
             let _ = std::fs::remove_file(&out);
-            let r = sim(&t, &["s3api", "get-object", "--bucket", "tamper-bucket", "--key", &key, out.to_str().unwrap()]);
+            let r = sim(
+                &t,
+                &[
+                    "s3api",
+                    "get-object",
+                    "--bucket",
+                    "tamper-bucket",
+                    "--key",
+                    &key,
+                    out.to_str().unwrap(),
+                ],
+            );
             assert_ne!(r.code, 0, "{sse:?}: byte {at} flipped went unnoticed");
             assert!(
                 r.stderr.contains("InternalError") || r.stderr.contains("authentic"),
@@ -507,7 +617,19 @@ fn flipping_any_byte_of_a_stored_object_is_detected() {
             flips += 1;
         }
         std::fs::write(&body, &orig).unwrap();
-        sim(&t, &["s3api", "get-object", "--bucket", "tamper-bucket", "--key", &key, out.to_str().unwrap()]).success();
+        sim(
+            &t,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "tamper-bucket",
+                "--key",
+                &key,
+                out.to_str().unwrap(),
+            ],
+        )
+        .success();
         assert_eq!(t.read("out.txt"), "the original body");
     }
     // A truncated or emptied body is refused the same way.
@@ -515,7 +637,18 @@ fn flipping_any_byte_of_a_stored_object_is_detected() {
     for cut in [0, 10, 27] {
         let orig = std::fs::read(&body).unwrap();
         std::fs::write(&body, &orig[..cut.min(orig.len())]).unwrap();
-        let r = sim(&t, &["s3api", "get-object", "--bucket", "tamper-bucket", "--key", "o3.txt", "x.out"]);
+        let r = sim(
+            &t,
+            &[
+                "s3api",
+                "get-object",
+                "--bucket",
+                "tamper-bucket",
+                "--key",
+                "o3.txt",
+                "x.out",
+            ],
+        );
         assert_ne!(r.code, 0);
         std::fs::write(&body, &orig).unwrap();
     }
@@ -527,25 +660,74 @@ fn flipping_any_byte_of_a_ciphertext_blob_is_detected() {
     let t = Test::new().file("main.tf", TAMPER);
     t.run(&["apply", "-auto-approve"]).success();
     let key_arn = state_ids(&t, "aws_kms_key", "arn").remove(0);
-    let r = sim(&t, &["kms", "encrypt", "--key-id", &key_arn, "--plaintext", "attack at dawn", "--encryption-context", "app=lab"]).success();
+    let r = sim(
+        &t,
+        &[
+            "kms",
+            "encrypt",
+            "--key-id",
+            &key_arn,
+            "--plaintext",
+            "attack at dawn",
+            "--encryption-context",
+            "app=lab",
+        ],
+    )
+    .success();
     let blob = STANDARD
-        .decode(serde_json::from_str::<Json>(&r.stdout).unwrap()["CiphertextBlob"].as_str().unwrap())
+        .decode(
+            serde_json::from_str::<Json>(&r.stdout).unwrap()["CiphertextBlob"]
+                .as_str()
+                .unwrap(),
+        )
         .unwrap();
     for at in 0..blob.len() {
         let mut b = blob.clone();
         b[at] ^= 0x01;
-        let r = sim(&t, &["kms", "decrypt", "--ciphertext-blob", &STANDARD.encode(&b), "--encryption-context", "app=lab"]);
+        let r = sim(
+            &t,
+            &[
+                "kms",
+                "decrypt",
+                "--ciphertext-blob",
+                &STANDARD.encode(&b),
+                "--encryption-context",
+                "app=lab",
+            ],
+        );
         assert_eq!(r.code, 254, "byte {at} flipped: {}", r.stdout);
         assert!(
-            r.stderr.contains("InvalidCiphertextException") || r.stderr.contains("NotFoundException"),
+            r.stderr.contains("InvalidCiphertextException")
+                || r.stderr.contains("NotFoundException"),
             "byte {at}: {}",
             r.stderr
         );
         assert!(!r.stdout.contains("Plaintext"));
     }
     // The untouched blob still decrypts, and only under its own context.
-    sim(&t, &["kms", "decrypt", "--ciphertext-blob", &STANDARD.encode(&blob), "--encryption-context", "app=lab"]).success();
-    sim(&t, &["kms", "decrypt", "--ciphertext-blob", &STANDARD.encode(&blob)]).status(254).stderr_has("InvalidCiphertextException");
+    sim(
+        &t,
+        &[
+            "kms",
+            "decrypt",
+            "--ciphertext-blob",
+            &STANDARD.encode(&blob),
+            "--encryption-context",
+            "app=lab",
+        ],
+    )
+    .success();
+    sim(
+        &t,
+        &[
+            "kms",
+            "decrypt",
+            "--ciphertext-blob",
+            &STANDARD.encode(&blob),
+        ],
+    )
+    .status(254)
+    .stderr_has("InvalidCiphertextException");
 }
 
 #[test]
@@ -553,7 +735,18 @@ fn flipping_any_byte_of_the_key_store_is_detected() {
     let t = Test::new().file("main.tf", TAMPER);
     t.run(&["apply", "-auto-approve"]).success();
     let key_arn = state_ids(&t, "aws_kms_key", "arn").remove(0);
-    let r = sim(&t, &["kms", "encrypt", "--key-id", &key_arn, "--plaintext", "attack at dawn"]).success();
+    let r = sim(
+        &t,
+        &[
+            "kms",
+            "encrypt",
+            "--key-id",
+            &key_arn,
+            "--plaintext",
+            "attack at dawn",
+        ],
+    )
+    .success();
     let blob = serde_json::from_str::<Json>(&r.stdout).unwrap()["CiphertextBlob"]
         .as_str()
         .unwrap()
@@ -573,14 +766,17 @@ fn flipping_any_byte_of_the_key_store_is_detected() {
         let mut b = raw.clone();
         b[at] ^= 0x20;
         let mut w = world.clone();
-        w["world"]["kms"]["keys"][key_id]["materials"][0]["wrapped"] = Json::String(STANDARD.encode(&b));
+        w["world"]["kms"]["keys"][key_id]["materials"][0]["wrapped"] =
+            Json::String(STANDARD.encode(&b));
         keyform::fsutil::seal_json(&mut w);
         std::fs::write(&path, w.to_string()).unwrap();
         let r = sim(&t, &["kms", "decrypt", "--ciphertext-blob", &blob]);
         assert_ne!(r.code, 0, "wrapped byte {at} flipped went unnoticed");
         assert!(!r.stdout.contains("Plaintext"), "byte {at}: {}", r.stdout);
         assert!(
-            r.stderr.contains("root key") || r.stderr.contains("key store damaged") || r.stderr.contains("root.key"),
+            r.stderr.contains("root key")
+                || r.stderr.contains("key store damaged")
+                || r.stderr.contains("root.key"),
             "byte {at}: unclear: {}",
             r.stderr
         );

@@ -717,8 +717,11 @@ fn read_plan_file(path: &Path) -> Result<Plan, Failure> {
     };
     let remake = "Create a new plan with keyform plan -out=FILE.";
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| fail(format!("not a keyform plan file (not UTF-8 text). {remake}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        fail(format!(
+            "not a keyform plan file (not UTF-8 text). {remake}"
+        ))
+    })?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| fail(format!("not a keyform plan file ({e}). {remake}")))?;
     plan::file::from_json(&json).map_err(|e| fail(format!("{e}. {remake}")))

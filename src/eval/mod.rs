@@ -153,12 +153,7 @@ impl<'a> Ctx<'_, 'a> {
     }
 
     /// Adds `v`'s weight to a value under construction, refusing it once the whole is too big.
-    fn add_weight(
-        &self,
-        total: &mut usize,
-        v: &Value,
-        at: &Expression,
-    ) -> Result<(), Diagnostic> {
+    fn add_weight(&self, total: &mut usize, v: &Value, at: &Expression) -> Result<(), Diagnostic> {
         let room = MAX_VALUE_WEIGHT.saturating_sub(*total);
         match v.weigh(room) {
             Ok(w) => {
@@ -726,7 +721,10 @@ impl<'a> Ctx<'_, 'a> {
                     } else {
                         out.push_str(&self.to_template_string(&v, i.expr.span())?);
                         if out.len() / 64 > MAX_VALUE_WEIGHT {
-                            return Err(too_big(crate::value::TooBig::Large, self.span(i.expr.span())));
+                            return Err(too_big(
+                                crate::value::TooBig::Large,
+                                self.span(i.expr.span()),
+                            ));
                         }
                     }
                     pending_strip_start = i.strip.strip_end();
@@ -841,7 +839,14 @@ impl<'a> Ctx<'_, 'a> {
                 self.locals.push((kn.clone(), k));
             }
             self.locals.push((vv.clone(), v));
-            let r = self.for_item(f, &mut list, &mut obj, &mut groups, &mut unknown, &mut weight);
+            let r = self.for_item(
+                f,
+                &mut list,
+                &mut obj,
+                &mut groups,
+                &mut unknown,
+                &mut weight,
+            );
             self.locals.truncate(n);
             r?;
         }

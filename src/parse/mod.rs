@@ -151,7 +151,9 @@ fn syntax_diagnostic(message: &str, text: &str, offset: usize) -> (&'static str,
     let rest = text.get(offset..).unwrap_or("");
     // hcl-edit stops at the exponent of a number too large for a 64-bit float (1e400).
     let before = text.get(..offset).unwrap_or("");
-    let exponent = rest.strip_prefix(['e', 'E']).map(|e| e.trim_start_matches(['+', '-']));
+    let exponent = rest
+        .strip_prefix(['e', 'E'])
+        .map(|e| e.trim_start_matches(['+', '-']));
     if before.ends_with(|c: char| c.is_ascii_digit() || c == '.')
         && let Some(e) = exponent
         && e.starts_with(|c: char| c.is_ascii_digit())

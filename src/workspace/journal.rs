@@ -44,7 +44,10 @@ pub(super) enum ReadError {
         why: String,
     },
     /// A record was written by a newer keyform.
-    TooNew { line: usize, found: u64 },
+    TooNew {
+        line: usize,
+        found: u64,
+    },
 }
 
 fn checksum(line: &str) -> String {
@@ -137,32 +140,34 @@ impl Journal {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(ReadError::Io(e.to_string())),
         };
-        let all = lines(&bytes);
-        let mut out = Vec::new();
-        for (i, (offset, raw, had_newline)) in all.iter().enumerate() {
-            let last = i + 1 == all.len();
-            match parse_line(raw, *had_newline) {
-                Ok(r) => out.push(r),
-                Err(LineError::TooNew(found)) => {
-                    return Err(ReadError::TooNew {
-                        line: i + 1,
-                        found,
-                    });
-                }
-                // A crash can tear only the final append.
-                Err(LineError::Damaged(_)) if last => break,
-                Err(LineError::Damaged(why)) => {
-                    return Err(ReadError::Damaged {
-                        line: i + 1,
-                        offset: *offset,
-                        records_before: out.len(),
-                        why,
-                    });
-                }
+        parse(&bytes)
+    }
+}
+
+/// The intact records of journal bytes.
+pub(super) fn parse(bytes: &[u8]) -> Result<Vec<Record>, ReadError> {
+    let all = lines(bytes);
+    let mut out = Vec::new();
+    for (i, (offset, raw, had_newline)) in all.iter().enumerate() {
+        let last = i + 1 == all.len();
+        match parse_line(raw, *had_newline) {
+            Ok(r) => out.push(r),
+            Err(LineError::TooNew(found)) => {
+                return Err(ReadError::TooNew { line: i + 1, found });
+            }
+            // A crash can tear only the final append.
+            Err(LineError::Damaged(_)) if last => break,
+            Err(LineError::Damaged(why)) => {
+                return Err(ReadError::Damaged {
+                    line: i + 1,
+                    offset: *offset,
+                    records_before: out.len(),
+                    why,
+                });
             }
         }
-        Ok(out)
     }
+    Ok(out)
 }
 
 enum LineError {
@@ -245,7 +250,11 @@ mod tests {
         let mut j = Journal::new(path.clone());
         j.append(&rec(3)).unwrap();
         let seqs: Vec<u64> = j.read().ok().unwrap().iter().map(|r| r.seq).collect();
-        assert_eq!(seqs, vec![1, 3], "the torn record must not end up in the middle");
+        assert_eq!(
+            seqs,
+            vec![1, 3],
+            "the torn record must not end up in the middle"
+        );
     }
 
     #[test]

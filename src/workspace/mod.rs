@@ -157,8 +157,9 @@ impl Workspace {
             ));
         }
         let rk = self.root_key_path();
-        let root =
-            RootKey::load_or_create(&rk).map_err(|e| WorkspaceError::file(&rk, format!("could not be created: {}", root_key_why(&e))))?;
+        let root = RootKey::load_or_create(&rk).map_err(|e| {
+            WorkspaceError::file(&rk, format!("could not be created: {}", root_key_why(&e)))
+        })?;
         crate::sim::crash_after_write();
         let world = World::new(account_id, region, clock::wall_clock_now(), IdGen::random());
         let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
@@ -184,8 +185,12 @@ impl Workspace {
                 ),
             ));
         }
-        RootKey::load_existing(&p)
-            .map_err(|e| WorkspaceError::file(&p, format!("cannot be used: {}. {ROOT_KEY_HINT}", root_key_why(&e))))
+        RootKey::load_existing(&p).map_err(|e| {
+            WorkspaceError::file(
+                &p,
+                format!("cannot be used: {}. {ROOT_KEY_HINT}", root_key_why(&e)),
+            )
+        })
     }
 
     /// Takes the lock, waiting up to `timeout`.
@@ -334,7 +339,10 @@ impl Workspace {
             Err(e) => return Err(self.io_err(&p, e)),
         };
         let damaged = |why: String| {
-            WorkspaceError::file(&p, format!("is damaged ({why}). {}", self.recover_pair_hint()))
+            WorkspaceError::file(
+                &p,
+                format!("is damaged ({why}). {}", self.recover_pair_hint()),
+            )
         };
         let text = String::from_utf8(bytes).map_err(|e| damaged(format!("not UTF-8: {e}")))?;
         let j: Json =
@@ -344,7 +352,10 @@ impl Workspace {
             && found > state_file::KEYFORM_FORMAT
         {
             let e = state_file::StateFileError::TooNew { found };
-            return Err(WorkspaceError::file(&p, format!("was {e}. Nothing was changed.")));
+            return Err(WorkspaceError::file(
+                &p,
+                format!("was {e}. Nothing was changed."),
+            ));
         }
         match fsutil::verify_json(&j) {
             Some(false) => return Err(damaged(CHECKSUM_MISMATCH.into())),
@@ -419,10 +430,7 @@ impl Workspace {
             world,
         };
         self.journal.append(&rec).map_err(|e| {
-            WorkspaceError::file(
-                &self.journal.path,
-                format!("could not be written: {e}"),
-            )
+            WorkspaceError::file(&self.journal.path, format!("could not be written: {e}"))
         })
     }
 
@@ -435,10 +443,12 @@ impl Workspace {
         let mut sj = state_file::to_json(state);
         sj["journal_seq"] = json!(self.seq);
         fsutil::seal_json(&mut sj);
-        let state_text = serde_json::to_string_pretty(&sj)
-            .map_err(|e| WorkspaceError::file(&self.state_path(), format!("could not be encoded: {e}")))?;
-        let world_text = world_file_text(&cloud.world, self.seq)
-            .map_err(|e| WorkspaceError::file(&self.world_path(), format!("could not be encoded: {e}")))?;
+        let state_text = serde_json::to_string_pretty(&sj).map_err(|e| {
+            WorkspaceError::file(&self.state_path(), format!("could not be encoded: {e}"))
+        })?;
+        let world_text = world_file_text(&cloud.world, self.seq).map_err(|e| {
+            WorkspaceError::file(&self.world_path(), format!("could not be encoded: {e}"))
+        })?;
         let (sp, wp) = (self.state_path(), self.world_path());
         let old_state = std::fs::read(&sp).ok();
         let old_world = std::fs::read(&wp).ok();
@@ -453,8 +463,9 @@ impl Workspace {
             match parse_world(ow) {
                 Ok((mut old, seq)) => {
                     scrub_deleted_keys(&mut old, &cloud.world);
-                    let text = world_file_text(&old, seq)
-                        .map_err(|e| WorkspaceError::file(&wbp, format!("could not be encoded: {e}")))?;
+                    let text = world_file_text(&old, seq).map_err(|e| {
+                        WorkspaceError::file(&wbp, format!("could not be encoded: {e}"))
+                    })?;
                     fsutil::atomic_write(&wbp, text.as_bytes())
                         .map_err(|e| self.io_err(&wbp, e))?;
                     crate::sim::crash_after_write();
@@ -472,10 +483,7 @@ impl Workspace {
             crate::sim::crash_after_write();
         }
         self.journal.clear().map_err(|e| {
-            WorkspaceError::file(
-                &self.journal.path,
-                format!("could not be emptied: {e}"),
-            )
+            WorkspaceError::file(&self.journal.path, format!("could not be emptied: {e}"))
         })?;
         cloud.material_destroyed = false;
         if backup_world.is_none() {
@@ -536,6 +544,21 @@ fn lowercase_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => String::new(),
+    }
+}
+
+/// Parses journal bytes as a load would: the number of intact records, or what is wrong (for
+/// fuzzing and tests; loading reads the journal through [`Workspace::load`]).
+pub fn parse_journal(bytes: &[u8]) -> Result<usize, String> {
+    match journal::parse(bytes) {
+        Ok(records) => Ok(records.len()),
+        Err(journal::ReadError::Io(m)) => Err(m),
+        Err(journal::ReadError::TooNew { line, found }) => {
+            Err(format!("line {line} is of newer format {found}"))
+        }
+        Err(journal::ReadError::Damaged { line, why, .. }) => {
+            Err(format!("line {line} is damaged ({why})"))
+        }
     }
 }
 
@@ -622,7 +645,8 @@ pub fn scrub_deleted_keys(old: &mut World, now: &World) {
 const CHECKSUM_MISMATCH: &str = "its content no longer matches the checksum keyform saved with it: it was corrupted on disk or edited by hand";
 
 /// Why a file of a checksummed format without its checksum is refused.
-const CHECKSUM_MISSING: &str = "its checksum is missing (every file of this format has one): it was edited by hand or damaged";
+const CHECKSUM_MISSING: &str =
+    "its checksum is missing (every file of this format has one): it was edited by hand or damaged";
 
 const ROOT_KEY_HINT: &str = "Every simulated key's material and every encrypted object is protected by .keyform/root.key: put the original file back (from a copy of .keyform/), or remove .keyform/ to start over with an empty world (the simulated keys and the data they protect are then gone for good).";
 
@@ -655,7 +679,10 @@ mod tests {
         let mut c = Cloud::in_memory("123456789012", "us-east-1", 0, IdGen::seeded(1)).unwrap();
         let ctx = crate::sim::CallContext::lab_admin();
         let k = c.call(&ctx, "kms:CreateKey", &json!({}), None).unwrap();
-        let id = k.fields["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        let id = k.fields["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_string();
         c.call(
             &ctx,
             "kms:CreateAlias",

@@ -47,7 +47,13 @@ pub fn render(d: &Diagnostic, sources: &SourceMap, style: Style) -> String {
             .chars()
             .skip(from)
             .take(to - from)
-            .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+            .map(|c| {
+                if c.is_control() && c != '\t' {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
             .collect();
         let mut lead: String = text
             .chars()

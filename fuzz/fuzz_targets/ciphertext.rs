@@ -1,0 +1,8 @@
+//! cargo-fuzz target `ciphertext`: see ../harness.rs.
+
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::ciphertext(data));

@@ -1,0 +1,7 @@
+resource "aws_kms_key" "k" {
+  description = "first"
+}
+
+resource "aws_kms_key" "k" {
+  description = "second"
+}

@@ -1,0 +1,4 @@
+resource "aws_iam_user" "u" {
+  for_each = ["alice", "bob"]
+  name     = each.key
+}

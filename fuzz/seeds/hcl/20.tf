@@ -1,0 +1,7 @@
+resource "aws_iam_user" "u" {
+  name = "alice"
+
+  lifecycle {
+    ignore_changes = [tgas]
+  }
+}

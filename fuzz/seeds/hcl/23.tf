@@ -1,0 +1,4 @@
+variable "users" {
+  type    = list(string)
+  default = "alice"
+}

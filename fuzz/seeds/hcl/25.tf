@@ -1,0 +1,3 @@
+resource "aws_kms_alias" "lab" {
+  name = "alias/lab"
+}

@@ -1,0 +1,3 @@
+resource "aws_kms_key" "lab" {
+  enable_key_rotation = "yes please"
+}

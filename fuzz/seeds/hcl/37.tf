@@ -1,0 +1,4 @@
+resource "aws_kms_key" "lab" {
+  description     = "lab key"
+  deletion_window = 7
+}

@@ -1,0 +1,3 @@
+resouce "aws_kms_key" "lab" {
+  description = "lab key"
+}

@@ -1,0 +1,3 @@
+resource "aws_kms_keys" "lab" {
+  description = "lab key"
+}

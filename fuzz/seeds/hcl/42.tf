@@ -1,0 +1,3 @@
+provider "aws" {
+  regoin = "eu-west-1"
+}
