@@ -489,3 +489,54 @@ fn init_crashed_at_every_write_leaves_a_directory_the_next_command_can_use() {
         "root key, world and state are each a crash point"
     );
 }
+
+#[test]
+fn a_create_that_fails_part_way_keeps_what_it_made_as_tainted_never_duplicates_it() {
+    // CreateKey succeeds (the lockout check is bypassed), then EnableKeyRotation is denied by
+    // the key's own policy: the key exists, so it must be in the state (tainted), not left
+    // unmanaged in the world for the next apply to create a second one.
+    let t = Test::new().file(
+        "main.tf",
+        r#"
+resource "aws_iam_user" "other" {
+  name = "other"
+}
+
+resource "aws_kms_key" "k" {
+  description                        = "locked out"
+  bypass_policy_lockout_safety_check = true
+  enable_key_rotation                = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = aws_iam_user.other.arn }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+"#,
+    );
+    t.run(&["apply", "-auto-approve"])
+        .status(1)
+        .stderr_has("AccessDeniedException");
+    t.run(&["state", "list"])
+        .success()
+        .stdout_has("aws_kms_key.k");
+    t.run(&["show"]).success().stdout_has("(tainted)");
+    t.run(&["plan"])
+        .success()
+        .stdout_has("# aws_kms_key.k is tainted, so must be replaced");
+    assert_eq!(world_entities(&t), state_entities(&t), "nothing unmanaged");
+    // The replacement cannot destroy a key that locked its caller out: it stops there, and
+    // never makes a second key.
+    t.run(&["apply", "-auto-approve"]).status(1);
+    let keys = t
+        .run(&["sim", "kms", "list-keys"])
+        .success()
+        .stdout
+        .matches("\"KeyId\"")
+        .count();
+    assert_eq!(keys, 1);
+}

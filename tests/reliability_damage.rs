@@ -155,7 +155,9 @@ fn damaged_state_files_are_refused_with_the_way_out() {
         ),
         ("version 3", mangled(&orig, |j| j["version"] = json!(3))),
     ];
-    for (what, bytes) in json_damage(&orig, &extra) {
+    let cases = json_damage(&orig, &extra);
+    eprintln!("damaged state.json variants: {}", cases.len());
+    for (what, bytes) in cases {
         std::fs::write(&path, &bytes).unwrap();
         let r = refused(
             &t,
@@ -234,7 +236,9 @@ fn damaged_world_files_are_refused_with_the_way_out() {
             mangled(&orig, |j| j["keyform_format"] = json!("1")),
         ),
     ];
-    for (what, bytes) in json_damage(&orig, &extra) {
+    let cases = json_damage(&orig, &extra);
+    eprintln!("damaged world.json variants: {}", cases.len());
+    for (what, bytes) in cases {
         std::fs::write(&path, &bytes).unwrap();
         let r = refused(
             &t,
@@ -442,7 +446,9 @@ fn damaged_plan_files_are_refused_with_the_way_out() {
             mangled(&orig, |j| j["keyform_plan_format"] = json!(7)),
         ),
     ];
-    for (what, bytes) in json_damage(&orig, &extra) {
+    let cases = json_damage(&orig, &extra);
+    eprintln!("damaged plan file variants: {}", cases.len());
+    for (what, bytes) in cases {
         std::fs::write(&path, &bytes).unwrap();
         for args in [&["apply", "lab.tfplan"][..], &["show", "lab.tfplan"]] {
             let r = refused(&t, args, &path, &["Failed to read plan file"], &what);

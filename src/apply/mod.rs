@@ -388,10 +388,24 @@ impl Handler for ApplyHandler<'_, '_> {
                         Ok(Value::Object(attrs))
                     }
                     Err(e) => {
-                        // Anything the cloud did before failing is still journaled.
+                        // Anything the cloud did before failing is journaled with the state
+                        // change it calls for: an object a failed create left behind is kept
+                        // in the state as tainted (replaced by the next apply), never left
+                        // unmanaged in the cloud to be created a second time.
                         let delta = self.provider.take_world_delta();
-                        if delta.is_some() {
-                            let _ = self.hook.commit(self.state, Vec::new(), delta);
+                        let ops = match e.partial.clone() {
+                            Some(attrs) => vec![StateOp::Put(
+                                addr.clone(),
+                                ResourceInstance {
+                                    attrs,
+                                    dependencies: deps,
+                                    tainted: true,
+                                },
+                            )],
+                            None => Vec::new(),
+                        };
+                        if delta.is_some() || !ops.is_empty() {
+                            let _ = self.hook.commit(self.state, ops, delta);
                         }
                         let verb = if shown == Action::Update {
                             "updating"

@@ -9,11 +9,15 @@ use crate::value::Map;
 use schema::ResourceSchema;
 
 /// A provider call failed; `code` is the cloud's error code when there is one.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ProviderError {
     pub code: Option<String>,
     pub message: String,
+    /// For a create that failed part way: the attributes of what it did create (read back),
+    /// so the engine keeps it in the state as tainted, as Terraform keeps a partial state,
+    /// rather than leave it in the cloud unmanaged and create it again next time.
+    pub partial: Option<Map>,
 }
 
 impl ProviderError {
@@ -21,6 +25,7 @@ impl ProviderError {
         ProviderError {
             code: None,
             message: message.into(),
+            partial: None,
         }
     }
 }

@@ -215,6 +215,8 @@ impl AwsProvider<'_> {
         self.cloud
             .cloudtrail_create_trail(&self.ctx, &p)
             .map_err(|e| fail("creating", &what, e))?;
+        // The trail exists from here on: if a later step fails, it is kept as a partial state.
+        self.created = Some(planned.clone());
         // CloudTrail creates trails with logging off.
         if bool_of(planned, "enable_logging") != Some(false) {
             self.set_logging(&name, true)?;

@@ -164,6 +164,7 @@ pub(super) fn fail(doing: &str, what: &str, e: SimError) -> ProviderError {
     ProviderError {
         message: format!("{doing} {what}: {}: {}", e.code, e.message),
         code: Some(e.code),
+        partial: None,
     }
 }
 

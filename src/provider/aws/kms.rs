@@ -140,6 +140,10 @@ impl AwsProvider<'_> {
             .unwrap_or_default()
             .to_string();
         let what = target(KEY, &id);
+        // The key exists from here on: if a later step fails, it is kept as a partial state.
+        let mut seed = planned.clone();
+        seed.insert("id".into(), Value::string(&id));
+        self.created = Some(seed);
         if bool_of(planned, "enable_key_rotation") == Some(true) {
             self.set_rotation(&id, true, int_of(planned, "rotation_period_in_days"))?;
         }
@@ -489,6 +493,7 @@ pub(super) fn read_alias_data(w: &World, config: &Map) -> Result<Map, ProviderEr
             message: format!(
                 "reading KMS Alias ({name}): NotFoundException: Alias {arn} is not found."
             ),
+            partial: None,
         });
     };
     let key_arn = format!(

@@ -82,6 +82,9 @@ pub struct AwsProvider<'a> {
     /// The configuration directory (`source` of aws_s3_object is confined to it).
     pub base_dir: PathBuf,
     pub ctx: CallContext,
+    /// Set by a create once its object exists (before any further step), so a failure of a
+    /// later step can report what was created ([`ProviderError::partial`]).
+    created: Option<Map>,
 }
 
 impl<'a> AwsProvider<'a> {
@@ -90,6 +93,7 @@ impl<'a> AwsProvider<'a> {
             cloud,
             base_dir: base_dir.to_path_buf(),
             ctx: CallContext::lab_admin(),
+            created: None,
         }
     }
 }
@@ -173,6 +177,7 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn create(&mut self, kind: &str, planned: &Map) -> Result<Map, ProviderError> {
+        self.created = None;
         let m = match kind {
             "aws_kms_key" => self.create_key(planned),
             "aws_kms_alias" => self.create_alias(planned),
@@ -190,7 +195,17 @@ impl Provider for AwsProvider<'_> {
             _ => Err(unsupported(kind)),
         };
         crate::sim::crash_after_provider_call();
-        complete(Mode::Managed, kind, m?)
+        match m {
+            Ok(m) => complete(Mode::Managed, kind, m),
+            Err(mut e) => {
+                if let Some(seed) = self.created.take()
+                    && let Ok(Some(attrs)) = self.read(kind, &seed)
+                {
+                    e.partial = Some(attrs);
+                }
+                Err(e)
+            }
+        }
     }
 
     fn update(&mut self, kind: &str, prior: &Map, planned: &Map) -> Result<Map, ProviderError> {
