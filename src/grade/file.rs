@@ -364,9 +364,10 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         .map(|a| expect_failures(&a.value, diags))
         .unwrap_or_default();
     let mut actions: Vec<ActionBlock> = Vec::new();
+    let mut before: BTreeSet<String> = BTreeSet::new();
     for a in b.body.blocks_named("action") {
-        let before: Vec<&str> = actions.iter().map(|x| x.name.as_str()).collect();
         if let Some(x) = action_block(a, &before, &name, diags) {
+            before.insert(x.name.clone());
             actions.push(x);
         }
     }
@@ -389,8 +390,14 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         exprs.push((&c.condition, &action_names));
         exprs.push((&c.error_message, &action_names));
     }
+    // Where each action is declared, so "declared before this point" is one lookup.
+    let position: std::collections::HashMap<&str, usize> = action_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i))
+        .collect();
     for (e, visible) in exprs {
-        check_refs(e, visible, earlier, &name, diags);
+        check_refs(e, visible, &position, earlier, &name, diags);
     }
     Some(RunBlock {
         name,
@@ -539,12 +546,12 @@ fn asserts(body: &Body, diags: &mut Diagnostics) -> Vec<Check> {
 
 fn action_block(
     b: &Block,
-    before: &[&str],
+    before: &BTreeSet<String>,
     run: &str,
     diags: &mut Diagnostics,
 ) -> Option<ActionBlock> {
     let name = one_name(b, "action", diags)?;
-    if before.contains(&name.as_str()) {
+    if before.contains(&name) {
         diags.push(
             Diagnostic::error(
                 "Duplicate action block",
@@ -698,7 +705,14 @@ fn close_names(text: &str, names: &[&'static str]) -> Vec<&'static str> {
 }
 
 /// Checks `action.NAME` and `run.NAME` references against what exists at that point.
-fn check_refs(e: &Expr, actions: &[&str], runs: &[&str], run: &str, diags: &mut Diagnostics) {
+fn check_refs(
+    e: &Expr,
+    actions: &[&str],
+    position: &std::collections::HashMap<&str, usize>,
+    runs: &[&str],
+    run: &str,
+    diags: &mut Diagnostics,
+) {
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for (r, span) in references(e.file, &e.expr, &[]) {
         let Ref::Special(root) = &r else { continue };
@@ -722,7 +736,14 @@ fn check_refs(e: &Expr, actions: &[&str], runs: &[&str], run: &str, diags: &mut 
                 format!("no run \"{name}\" before this run in this file"),
             )
         };
-        if !known.contains(&name.as_str()) {
+        let declared = if root == "action" {
+            position
+                .get(name.as_str())
+                .is_some_and(|i| *i < actions.len())
+        } else {
+            known.contains(&name.as_str())
+        };
+        if !declared {
             let hint = did_you_mean(&name, known.iter().copied())
                 .map(|c| format!(" Did you mean \"{c}\"?"))
                 .unwrap_or_default();
