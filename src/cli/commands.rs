@@ -68,7 +68,7 @@ fn load_config(ctx: &Ctx) -> Result<(Config, Graph, SourceMap), Failure> {
             ),
         ));
     }
-    let cfg = Config::build(&ctx.dir, sources.clone(), &files, schemas())
+    let cfg = Config::build(&ctx.dir, sources.clone(), files, schemas())
         .map_err(|d| Failure::new(d, Some(sources.clone())))?;
     let graph = graph::build(&cfg).map_err(|d| Failure::new(d, Some(cfg.sources.clone())))?;
     Ok((cfg, graph, sources))
@@ -203,7 +203,7 @@ fn load_var_file(
     };
     let mut d = Diagnostics::new();
     let dummy = crate::diag::Span::new(parsed.file, 0..0);
-    let body = crate::config::Body::from_hcl(parsed.file, &parsed.body, dummy, &mut d);
+    let body = crate::config::Body::from_hcl(parsed.file, parsed.body, dummy, &mut d);
     errors.extend(d);
     for b in &body.blocks {
         errors.push(

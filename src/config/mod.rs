@@ -131,7 +131,7 @@ impl Config {
     pub fn build(
         dir: &Path,
         sources: SourceMap,
-        files: &[ParsedFile],
+        files: Vec<ParsedFile>,
         schemas: &dyn SchemaSource,
     ) -> Result<Config, Diagnostics> {
         let mut diags = Diagnostics::new();
@@ -146,7 +146,7 @@ impl Config {
         };
         for f in files {
             let dummy = Span::new(f.file, 0..0);
-            let body = Body::from_hcl(f.file, &f.body, dummy, &mut diags);
+            let body = Body::from_hcl(f.file, f.body, dummy, &mut diags);
             for a in &body.attrs {
                 diags.push(
                     Diagnostic::error(
@@ -159,7 +159,7 @@ impl Config {
                     .with_span(Some(a.name_span)),
                 );
             }
-            for b in &body.blocks {
+            for b in body.blocks {
                 cfg.add_block(b, schemas, &mut diags);
             }
         }
@@ -170,7 +170,7 @@ impl Config {
         }
     }
 
-    fn add_block(&mut self, b: &Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
+    fn add_block(&mut self, b: Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
         const TOP: &[&str] = &[
             "terraform",
             "provider",
@@ -181,9 +181,9 @@ impl Config {
             "output",
         ];
         match b.ident.as_str() {
-            "terraform" => validate::terraform_block(b, diags),
+            "terraform" => validate::terraform_block(&b, diags),
             "provider" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
                 if b.labels[0] != "aws" {
@@ -209,7 +209,7 @@ impl Config {
                     );
                     return;
                 }
-                validate::provider_block(b, diags);
+                validate::provider_block(&b, diags);
                 if self.provider.is_some() {
                     diags.push(
                         Diagnostic::error(
@@ -219,13 +219,13 @@ impl Config {
                         .with_span(Some(b.span)),
                     );
                 }
-                self.provider = Some(b.body.clone());
+                self.provider = Some(b.body);
             }
             "variable" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
-                if let Some(v) = validate::variable(b, diags) {
+                if let Some(v) = validate::variable(&b, diags) {
                     if let Some(prev) = self.variables.get(&v.name) {
                         diags.push(
                             Diagnostic::error(
@@ -244,7 +244,7 @@ impl Config {
                 }
             }
             "locals" => {
-                if !expect_labels(b, &[], diags) {
+                if !expect_labels(&b, &[], diags) {
                     return;
                 }
                 for blk in &b.body.blocks {
@@ -278,10 +278,10 @@ impl Config {
                 }
             }
             "output" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
-                if let Some(o) = validate::output(b, diags) {
+                if let Some(o) = validate::output(&b, diags) {
                     if let Some(prev) = self.outputs.get(&o.name) {
                         diags.push(
                             Diagnostic::error(
@@ -300,7 +300,7 @@ impl Config {
                 }
             }
             "resource" | "data" => {
-                if !expect_labels(b, &["type", "name"], diags) {
+                if !expect_labels(&b, &["type", "name"], diags) {
                     return;
                 }
                 let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
@@ -321,7 +321,7 @@ impl Config {
                                     self.range_text(prev.span)
                                 ),
                             )
-                            .with_span(Some(b.span)),
+                            .with_span(Some(r.span)),
                         );
                     } else {
                         self.resources.insert(r.addr.clone(), r);

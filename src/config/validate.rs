@@ -282,7 +282,7 @@ fn list_items(e: &Expr) -> Vec<Expr> {
 }
 
 pub(super) fn resource(
-    b: &Block,
+    b: Block,
     mode: Mode,
     schemas: &dyn SchemaSource,
     diags: &mut Diagnostics,
@@ -334,14 +334,15 @@ pub(super) fn resource(
         kind: kind.clone(),
         name,
     };
-    let mut body = b.body.clone();
+    let mut body = b.body;
     let mut r = Resource {
         addr,
         span: b.span,
         body: Body {
             attrs: Vec::new(),
             blocks: Vec::new(),
-            ..body.clone()
+            file: body.file,
+            span: body.span,
         },
         count: None,
         for_each: None,

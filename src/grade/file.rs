@@ -141,7 +141,7 @@ pub fn parse_text(
 fn from_parsed(parsed: crate::parse::ParsedFile, name: String) -> Result<TestFile, Diagnostics> {
     let mut diags = Diagnostics::new();
     let top = Span::new(parsed.file, 0..0);
-    let body = Body::from_hcl(parsed.file, &parsed.body, top, &mut diags);
+    let body = Body::from_hcl(parsed.file, parsed.body, top, &mut diags);
     let mut file = TestFile {
         name,
         variables: Vec::new(),
