@@ -454,7 +454,7 @@ pub fn unknown_credentials(service: &str) -> SimError {
             403,
             "The AWS Access Key Id you provided does not exist in our records.",
         ),
-        "iam" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
+        "iam" | "sts" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
         _ => SimError::service("UnrecognizedClientException", 400, INVALID_TOKEN),
     }
 }

@@ -4,6 +4,8 @@
 //! A PUT asks KMS for a data key *as the caller* and a GET asks KMS to decrypt it as the caller,
 //! so reading an SSE-KMS object needs both s3:GetObject and kms:Decrypt, as in AWS.
 
+mod multipart;
+
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -98,7 +100,47 @@ fn kms_error_through_s3(e: SimError) -> SimError {
     }
 }
 
-fn object_arn(b: &str, k: &str) -> String {
+/// How PutObject (or CreateMultipartUpload) asks for an object to be stored.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PutRequest {
+    pub sse: Option<String>,
+    pub kms_key: Option<String>,
+    /// Base64 JSON, as the `x-amz-server-side-encryption-context` header carries it.
+    pub extra_ctx: Option<String>,
+    pub bucket_key: Option<bool>,
+    pub content_type: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl PutRequest {
+    /// Reads the storage parameters of PutObject / CreateMultipartUpload.
+    pub(crate) fn from_params(p: &Json) -> Result<PutRequest, SimError> {
+        Ok(PutRequest {
+            sse: opt_str(p, "ServerSideEncryption")?.map(str::to_string),
+            kms_key: opt_str(p, "SSEKMSKeyId")?.map(str::to_string),
+            extra_ctx: opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string),
+            bucket_key: opt_bool(p, "BucketKeyEnabled")?,
+            content_type: opt_str(p, "ContentType")?
+                .unwrap_or("binary/octet-stream")
+                .to_string(),
+            metadata: crate::sim::opt_str_map(p, "Metadata")?,
+        })
+    }
+
+    /// Adds the encryption headers to the CloudTrail request parameters, as S3 logs them.
+    pub(crate) fn log_params(&self, params: &mut Json) {
+        for (name, v) in [
+            ("x-amz-server-side-encryption", &self.sse),
+            ("x-amz-server-side-encryption-aws-kms-key-id", &self.kms_key),
+        ] {
+            if let Some(v) = v {
+                params[name] = json!(v);
+            }
+        }
+    }
+}
+
+pub(crate) fn object_arn(b: &str, k: &str) -> String {
     format!("arn:aws:s3:::{b}/{k}")
 }
 
@@ -501,23 +543,35 @@ impl Cloud {
         let k = req_str(p, "Key")?.to_string();
         validate_key(&k)?;
         params["key"] = json!(k);
-        let sse = opt_str(p, "ServerSideEncryption")?.map(str::to_string);
-        let kms_key = opt_str(p, "SSEKMSKeyId")?.map(str::to_string);
-        let extra_ctx = opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string);
-        let bucket_key = opt_bool(p, "BucketKeyEnabled")?;
-        let content_type = opt_str(p, "ContentType")?
-            .unwrap_or("binary/octet-stream")
-            .to_string();
-        let metadata = crate::sim::opt_str_map(p, "Metadata")?;
-        for (name, v) in [
-            ("x-amz-server-side-encryption", &sse),
-            ("x-amz-server-side-encryption-aws-kms-key-id", &kms_key),
-        ] {
-            if let Some(v) = v {
-                params[name] = json!(v);
-            }
-        }
+        let req = PutRequest::from_params(p)?;
+        req.log_params(&mut params);
         self.run(ctx, s3_op("PutObject", params, false, true), |c, t| {
+            c.store_object(ctx, t, &b, &k, &req, body)
+        })
+    }
+
+    /// Encrypts and stores an object as PutObject does (authorization included); also the
+    /// last step of CompleteMultipartUpload.
+    pub(crate) fn store_object(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        req: &PutRequest,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
+        let (b, k) = (b.to_string(), k.to_string());
+        let PutRequest {
+            sse,
+            kms_key,
+            extra_ctx,
+            bucket_key,
+            content_type,
+            metadata,
+        } = req.clone();
+        let c = self;
+        {
             let mut conds = Vec::new();
             if let Some(s) = &sse {
                 conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
@@ -628,7 +682,7 @@ impl Cloud {
             c.world.s3.objects.entry(b.clone()).or_default().insert(k.clone(), obj);
             c.touch(EntityRef::Object(b.clone(), k.clone()));
             Ok(out)
-        })
+        }
     }
 
     /// A fresh S3-managed data key and its root-wrapped form.
