@@ -5,6 +5,7 @@ pub mod args;
 mod commands;
 mod lab;
 pub mod render;
+mod serve;
 mod sim;
 
 use std::ffi::OsString;
@@ -93,6 +94,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Serve(a) => serve::serve(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),
         Command::Lab(args::LabCommand::Start { name, dir }) => {
             lab::start(&ctx, &name, dir.as_deref())

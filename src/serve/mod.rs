@@ -194,10 +194,11 @@ pub struct Service {
 impl Service {
     /// Opens (creating if needed) the world of `dir` and takes its lock for as long as the
     /// service lives.
-    pub fn open(dir: &Path, auth: AuthMode) -> Result<Service, ServeError> {
+    /// A new world is created in `region_if_new`.
+    pub fn open(dir: &Path, auth: AuthMode, region_if_new: &str) -> Result<Service, ServeError> {
         let mut ws = Workspace::at(dir);
         if !ws.exists() {
-            ws.init(crate::sim::DEFAULT_ACCOUNT, "us-east-1")?;
+            ws.init(crate::sim::DEFAULT_ACCOUNT, region_if_new)?;
         }
         ws.lock("serve", std::time::Duration::ZERO)?;
         let (state, cloud) = ws.load()?;
