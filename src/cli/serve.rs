@@ -50,13 +50,13 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
         addr.to_string()
     };
     println!("listening on {addr}");
+    if auth == AuthMode::Lenient {
+        println!("auth: lenient (unknown access keys and unsigned requests act as lab-admin)");
+    }
     println!(
         "export AWS_ENDPOINT_URL=http://{host} AWS_ACCESS_KEY_ID={id} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION={region}",
         secret.as_str()
     );
-    if auth == AuthMode::Lenient {
-        println!("auth: lenient (unknown access keys and unsigned requests act as lab-admin)");
-    }
     let _ = std::io::stdout().flush();
     if let Some(f) = &a.ready_file {
         let path = ctx.dir.join(f);

@@ -516,6 +516,15 @@ pub struct ChunkVerifier {
     pub seed: String,
 }
 
+/// The signature of one `aws-chunked` chunk, chained from the previous signature.
+pub fn chunk_signature(key: &[u8; 32], amz_date: &str, scope: &str, prev: &str, chunk: &[u8]) -> String {
+    let sts = format!(
+        "{ALGORITHM}-PAYLOAD\n{amz_date}\n{scope}\n{prev}\n{EMPTY_SHA256}\n{}",
+        sha256_hex(chunk)
+    );
+    hex::encode(hmac(key, sts.as_bytes()))
+}
+
 /// A de-chunked `aws-chunked` body and its trailing headers (`x-amz-checksum-*`).
 pub struct Dechunked {
     pub data: Vec<u8>,
@@ -556,13 +565,7 @@ pub fn dechunk(body: &[u8], verifier: Option<&ChunkVerifier>) -> Result<Dechunke
                 .trim()
                 .strip_prefix("chunk-signature=")
                 .ok_or_else(|| chunk_error("a chunk has no chunk-signature"))?;
-            let sts = format!(
-                "{ALGORITHM}-PAYLOAD\n{}\n{}\n{prev}\n{EMPTY_SHA256}\n{}",
-                v.amz_date,
-                v.scope,
-                sha256_hex(chunk)
-            );
-            let expected = hex::encode(hmac(&v.key, sts.as_bytes()));
+            let expected = chunk_signature(&v.key, &v.amz_date, &v.scope, &prev, chunk);
             if !hex_eq(&expected, &sig.to_ascii_lowercase()) {
                 return Err(AuthError::Mismatch(
                     "The chunk signature we calculated does not match the signature you provided."
@@ -597,8 +600,9 @@ pub fn dechunk(body: &[u8], verifier: Option<&ChunkVerifier>) -> Result<Dechunke
     Ok(Dechunked { data, trailers })
 }
 
-/// Signs a request (adds `x-amz-date`, `x-amz-content-sha256` for S3 and `authorization`):
-/// what a client does, for tests and tools. `headers` must already hold `host`.
+/// Signs a request (adds `x-amz-date`, `x-amz-content-sha256` for S3 unless given, and
+/// `authorization`): what a client does, for tests and tools. `headers` must already hold
+/// `host`. Returns the signature (the seed of an `aws-chunked` body's chunk signatures).
 #[allow(clippy::too_many_arguments)]
 pub fn sign(
     method: &str,
@@ -611,10 +615,10 @@ pub fn sign(
     region: &str,
     service: &str,
     amz_date: &str,
-) {
+) -> String {
     headers.retain(|(n, _)| n != "authorization");
     headers.push(("x-amz-date".into(), amz_date.to_string()));
-    if service == "s3" {
+    if service == "s3" && !headers.iter().any(|(n, _)| n == "x-amz-content-sha256") {
         headers.push(("x-amz-content-sha256".into(), sha256_hex(body)));
     }
     let mut signed: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
@@ -647,6 +651,7 @@ pub fn sign(
         cred.signed_headers.join(";")
     );
     headers.push(("authorization".into(), auth));
+    sig
 }
 
 #[cfg(test)]
