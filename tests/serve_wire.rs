@@ -419,3 +419,74 @@ fn serve_refuses_a_bad_bind_address() {
         .status(1)
         .stderr_has("Invalid -bind");
 }
+
+const ACCESS_KEY_CONFIG: &str = r#"
+resource "aws_iam_user" "app" {
+  name = "app-user"
+}
+
+resource "aws_iam_access_key" "app" {
+  user = aws_iam_user.app.name
+}
+
+output "key_id" {
+  value = aws_iam_access_key.app.id
+}
+
+output "secret" {
+  value     = aws_iam_access_key.app.secret
+  sensitive = true
+}
+"#;
+
+#[test]
+fn aws_iam_access_key_in_hcl_signs_requests_and_its_secret_stays_sensitive() {
+    let t = Test::new().file("main.tf", ACCESS_KEY_CONFIG);
+    t.run(&["apply", "-auto-approve"]).success();
+    t.run(&["output"])
+        .success()
+        .stdout_has("secret = <sensitive>")
+        .stdout_has("key_id = \"AKIA");
+    let id = t.run(&["output", "-raw", "key_id"]).success().stdout;
+    let secret = t.run(&["output", "-raw", "secret"]).success().stdout;
+    assert_eq!(secret.len(), 40, "{secret:?}");
+    let shown = t
+        .run(&["state", "show", "aws_iam_access_key.app"])
+        .success();
+    assert!(!shown.stdout.contains(&secret), "state show hides the secret");
+    // The key signs for app-user.
+    let s = Served::start(&t, &[]);
+    let c = s.client(Some(&Creds {
+        id: id.clone(),
+        secret,
+    }));
+    let r = c.query("sts", "GetCallerIdentity", &[]);
+    assert!(r.text().contains("user/app-user"), "{}", r.text());
+    drop(s);
+    // Deactivated, it signs nothing.
+    t.write(
+        "main.tf",
+        &ACCESS_KEY_CONFIG.replace(
+            "user = aws_iam_user.app.name",
+            "user   = aws_iam_user.app.name\n  status = \"Inactive\"",
+        ),
+    );
+    t.run(&["apply", "-auto-approve"]).success();
+    let s = Served::start(&t, &[]);
+    let secret = t.run(&["output", "-raw", "secret"]).success().stdout;
+    let c = s.client(Some(&Creds { id, secret }));
+    let r = c.query("sts", "GetCallerIdentity", &[]);
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(r.text().contains("InvalidClientTokenId"));
+}
+
+#[test]
+fn an_output_showing_a_secret_must_be_sensitive() {
+    let t = Test::new().file(
+        "main.tf",
+        &ACCESS_KEY_CONFIG.replace("  sensitive = true\n", ""),
+    );
+    t.run(&["validate"])
+        .status(1)
+        .stderr_has("Output refers to sensitive values");
+}

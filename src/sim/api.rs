@@ -115,6 +115,7 @@ const OPS: &[(&str, JsonOp)] = &[
     ("iam:CreateAccessKey", Cloud::iam_create_access_key),
     ("iam:ListAccessKeys", Cloud::iam_list_access_keys),
     ("iam:DeleteAccessKey", Cloud::iam_delete_access_key),
+    ("iam:UpdateAccessKey", Cloud::iam_update_access_key),
     ("cloudtrail:CreateTrail", Cloud::cloudtrail_create_trail),
     ("cloudtrail:UpdateTrail", Cloud::cloudtrail_update_trail),
     ("cloudtrail:DeleteTrail", Cloud::cloudtrail_delete_trail),
@@ -324,6 +325,10 @@ const PARAMS: &[(&str, &[&str])] = &[
     ("iam:CreateAccessKey", &["UserName"]),
     ("iam:ListAccessKeys", &["UserName"]),
     ("iam:DeleteAccessKey", &["UserName", "AccessKeyId"]),
+    (
+        "iam:UpdateAccessKey",
+        &["UserName", "AccessKeyId", "Status"],
+    ),
     (
         "cloudtrail:CreateTrail",
         &[

@@ -720,6 +720,40 @@ impl Cloud {
         })
     }
 
+    /// UpdateAccessKey: makes a key Active or Inactive (an inactive key signs nothing).
+    pub fn iam_update_access_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let given = opt_str(p, "UserName")?.map(str::to_string);
+        let id = req_str(p, "AccessKeyId")?.to_string();
+        let status = req_str(p, "Status")?.to_string();
+        self.run(ctx, iam_op("UpdateAccessKey", p, false), |c, t| {
+            let user = match (given, &ctx.principal) {
+                (Some(u), _) => u,
+                (None, Principal::User(u)) => u.clone(),
+                _ => return Err(SimError::service("ValidationError", 400, "Must specify userName when calling with non-User credentials")),
+            };
+            c.user_prelude(ctx, t, &user, "iam:UpdateAccessKey")?;
+            if !matches!(status.as_str(), "Active" | "Inactive") {
+                return Err(SimError::service(
+                    "ValidationError",
+                    400,
+                    format!("1 validation error detected: Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"),
+                ));
+            }
+            let key = c
+                .world
+                .iam
+                .users
+                .get_mut(&user)
+                .and_then(|u| u.access_keys.iter_mut().find(|k| k.id == id))
+                .ok_or_else(|| {
+                    SimError::service("NoSuchEntity", 404, format!("The Access Key with id {id} cannot be found."))
+                })?;
+            key.status = status;
+            c.touch(EntityRef::User(user));
+            Ok(json!({}))
+        })
+    }
+
     pub fn iam_delete_access_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         let id = req_str(p, "AccessKeyId")?.to_string();
