@@ -4,6 +4,7 @@
 mod support;
 
 mod cli_basics;
+mod serve_clients;
 mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
