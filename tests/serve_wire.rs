@@ -55,7 +55,10 @@ fn kms_round_trips_and_sse_kms_objects_read_back_over_http() {
     let admin = s.client(Some(&s.admin));
 
     let created = admin.kms("CreateKey", json!({}));
-    assert_eq!(created.header("content-type"), Some("application/x-amz-json-1.1"));
+    assert_eq!(
+        created.header("content-type"),
+        Some("application/x-amz-json-1.1")
+    );
     assert!(created.header("x-amzn-requestid").is_some());
     assert!(
         created.json()["KeyMetadata"]["CreationDate"].is_number(),
@@ -74,7 +77,10 @@ fn kms_round_trips_and_sse_kms_objects_read_back_over_http() {
     assert_eq!(g.status, 200, "{}", g.text());
     assert_eq!(g.body, body);
     assert_eq!(g.header("x-amz-server-side-encryption"), Some("aws:kms"));
-    assert!(g.header("last-modified").is_some_and(|d| d.ends_with(" GMT")));
+    assert!(
+        g.header("last-modified")
+            .is_some_and(|d| d.ends_with(" GMT"))
+    );
     // A range answers 206 with just those bytes.
     let r = admin.s3(
         "GET",
@@ -91,11 +97,18 @@ fn kms_round_trips_and_sse_kms_objects_read_back_over_http() {
     // HEAD: the length and encryption, no body.
     let h = admin.s3("HEAD", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
     assert_eq!(h.status, 200);
-    assert_eq!(h.header("content-length"), Some(body.len().to_string().as_str()));
+    assert_eq!(
+        h.header("content-length"),
+        Some(body.len().to_string().as_str())
+    );
     assert!(h.body.is_empty());
     // Listing, v2 and v1.
     let l = admin.s3("GET", "/lab-bucket", "list-type=2&prefix=enc", &[], b"");
-    assert!(l.text().contains("<Key>encryption-test-file.txt</Key>"), "{}", l.text());
+    assert!(
+        l.text().contains("<Key>encryption-test-file.txt</Key>"),
+        "{}",
+        l.text()
+    );
     assert!(l.text().contains("<KeyCount>1</KeyCount>"));
     let l1 = admin.s3("GET", "/lab-bucket", "", &[], b"");
     assert!(l1.text().contains("<Key>encryption-test-file.txt</Key>"));
@@ -138,7 +151,10 @@ fn each_user_signs_with_its_own_keys_and_gets_the_seed_stories_answers() {
         id: between("<AccessKeyId>", "</AccessKeyId>"),
         secret: between("<SecretAccessKey>", "</SecretAccessKey>"),
     };
-    assert!(user.id.starts_with("AKIA") && user.secret.len() == 40, "{text}");
+    assert!(
+        user.id.starts_with("AKIA") && user.secret.len() == 40,
+        "{text}"
+    );
     let u = s.client(Some(&user));
     let who = u.query("sts", "GetCallerIdentity", &[]);
     assert!(
@@ -148,11 +164,17 @@ fn each_user_signs_with_its_own_keys_and_gets_the_seed_stories_answers() {
         who.text()
     );
     let denied = u.s3("GET", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
-    assert_eq!((denied.status, denied.xml_code().as_str()), (403, "AccessDenied"));
+    assert_eq!(
+        (denied.status, denied.xml_code().as_str()),
+        (403, "AccessDenied")
+    );
     assert!(denied.text().contains("kms:Decrypt"), "{}", denied.text());
     assert!(denied.header("x-amz-request-id").is_some());
     // ...but the object's listing is S3's alone.
-    assert_eq!(u.s3("GET", "/lab-bucket", "list-type=2", &[], b"").status, 200);
+    assert_eq!(
+        u.s3("GET", "/lab-bucket", "list-type=2", &[], b"").status,
+        200
+    );
 
     // A wrong secret, an unknown key.
     let wrong = s.client(Some(&Creds {
@@ -160,7 +182,10 @@ fn each_user_signs_with_its_own_keys_and_gets_the_seed_stories_answers() {
         secret: "x".repeat(40),
     }));
     let r = wrong.s3("GET", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
-    assert_eq!((r.status, r.xml_code().as_str()), (403, "SignatureDoesNotMatch"));
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (403, "SignatureDoesNotMatch")
+    );
     let r = wrong.kms("ListKeys", json!({}));
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["__type"], "InvalidSignatureException");
@@ -169,30 +194,61 @@ fn each_user_signs_with_its_own_keys_and_gets_the_seed_stories_answers() {
         secret: "x".repeat(40),
     }));
     let r = unknown.s3("GET", "/", "", &[], b"");
-    assert_eq!((r.status, r.xml_code().as_str()), (403, "InvalidAccessKeyId"));
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (403, "InvalidAccessKeyId")
+    );
     let r = unknown.query("iam", "ListUsers", &[]);
     assert_eq!(r.status, 403);
-    assert!(r.text().contains("<Code>InvalidClientTokenId</Code>"), "{}", r.text());
+    assert!(
+        r.text().contains("<Code>InvalidClientTokenId</Code>"),
+        "{}",
+        r.text()
+    );
 
     // Anonymous: a private bucket refuses; once the object is public, SSE-KMS still needs
     // SigV4.
     let anon = s.client(None);
     let r = anon.s3("GET", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
-    assert_eq!((r.status, r.xml_code().as_str()), (403, "AccessDenied"), "{}", r.text());
-    assert_eq!(admin.s3("DELETE", "/lab-bucket", "publicAccessBlock", &[], b"").status, 204);
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (403, "AccessDenied"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(
+        admin
+            .s3("DELETE", "/lab-bucket", "publicAccessBlock", &[], b"")
+            .status,
+        204
+    );
     let public = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
         "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lab-bucket/*"}]});
-    let r = admin.s3("PUT", "/lab-bucket", "policy", &[], public.to_string().as_bytes());
+    let r = admin.s3(
+        "PUT",
+        "/lab-bucket",
+        "policy",
+        &[],
+        public.to_string().as_bytes(),
+    );
     assert_eq!(r.status, 204, "{}", r.text());
     let r = anon.s3("GET", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
-    assert_eq!((r.status, r.xml_code().as_str()), (400, "InvalidArgument"), "{}", r.text());
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (400, "InvalidArgument"),
+        "{}",
+        r.text()
+    );
     let r = anon.kms("ListKeys", json!({}));
     assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
 
     // A disabled key: S3 reports KMS's code.
     assert_eq!(admin.kms("DisableKey", json!({"KeyId": key})).status, 200);
     let r = admin.s3("GET", "/lab-bucket/encryption-test-file.txt", "", &[], b"");
-    assert_eq!((r.status, r.xml_code().as_str()), (400, "KMS.DisabledException"));
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (400, "KMS.DisabledException")
+    );
     assert_eq!(admin.kms("EnableKey", json!({"KeyId": key})).status, 200);
     assert_eq!(
         admin
@@ -250,7 +306,10 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
             "STREAMING-AWS4-HMAC-SHA256-PAYLOAD".into(),
         ),
         ("content-encoding".into(), "aws-chunked".into()),
-        ("x-amz-decoded-content-length".into(), data.len().to_string()),
+        (
+            "x-amz-decoded-content-length".into(),
+            data.len().to_string(),
+        ),
     ];
     let seed = sigv4::sign(
         "PUT",
@@ -271,7 +330,9 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         let mut prev = seed.clone();
         for chunk in data.chunks(65536).chain(std::iter::once(&[][..])) {
             let sig = sigv4::chunk_signature(&key, &amz, &scope, &prev, chunk);
-            body.extend_from_slice(format!("{:x};chunk-signature={sig}\r\n", chunk.len()).as_bytes());
+            body.extend_from_slice(
+                format!("{:x};chunk-signature={sig}\r\n", chunk.len()).as_bytes(),
+            );
             body.extend_from_slice(chunk);
             body.extend_from_slice(b"\r\n");
             prev = sig;
@@ -281,22 +342,49 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         }
         body
     };
-    let r = admin.raw("PUT", "/chunky/streamed.bin", "", &headers, &chunked(&data, false));
+    let r = admin.raw(
+        "PUT",
+        "/chunky/streamed.bin",
+        "",
+        &headers,
+        &chunked(&data, false),
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let g = admin.s3("GET", "/chunky/streamed.bin", "", &[], b"");
     assert_eq!(g.body, data, "the chunk framing is gone");
-    let r = admin.raw("PUT", "/chunky/streamed.bin", "", &headers, &chunked(&data, true));
-    assert_eq!((r.status, r.xml_code().as_str()), (403, "SignatureDoesNotMatch"));
+    let r = admin.raw(
+        "PUT",
+        "/chunky/streamed.bin",
+        "",
+        &headers,
+        &chunked(&data, true),
+    );
+    assert_eq!(
+        (r.status, r.xml_code().as_str()),
+        (403, "SignatureDoesNotMatch")
+    );
 
     // Checksums: a right CRC32 is echoed, a wrong one is BadDigest.
     let crc = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
         crc32fast::hash(b"hello").to_be_bytes(),
     );
-    let r = admin.s3("PUT", "/chunky/c.txt", "", &[("x-amz-checksum-crc32", &crc)], b"hello");
+    let r = admin.s3(
+        "PUT",
+        "/chunky/c.txt",
+        "",
+        &[("x-amz-checksum-crc32", &crc)],
+        b"hello",
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("x-amz-checksum-crc32"), Some(crc.as_str()));
-    let r = admin.s3("PUT", "/chunky/c.txt", "", &[("x-amz-checksum-crc32", "AAAAAA==")], b"hello");
+    let r = admin.s3(
+        "PUT",
+        "/chunky/c.txt",
+        "",
+        &[("x-amz-checksum-crc32", "AAAAAA==")],
+        b"hello",
+    );
     assert_eq!((r.status, r.xml_code().as_str()), (400, "BadDigest"));
 
     // Multipart with SSE-KMS (aws/s3 key): 5 MiB + a tail, joined and encrypted on completion.
@@ -334,7 +422,11 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         complete.as_bytes(),
     );
     assert_eq!(done.status, 200, "{}", done.text());
-    assert!(done.text().contains("-2&quot;</ETag>") || done.text().contains("-2\"</ETag>"), "{}", done.text());
+    assert!(
+        done.text().contains("-2&quot;</ETag>") || done.text().contains("-2\"</ETag>"),
+        "{}",
+        done.text()
+    );
     assert_eq!(done.header("x-amz-server-side-encryption"), Some("aws:kms"));
     let g = admin.s3("GET", "/chunky/big%20file.bin", "", &[], b"");
     assert_eq!(g.header("x-amz-server-side-encryption"), Some("aws:kms"));
@@ -409,7 +501,10 @@ fn lenient_auth_lets_fake_keys_act_as_lab_admin_and_strict_refuses_them() {
         id: "FOOBARKEY".into(),
         secret: "FOOBARSECRET".into(),
     }));
-    assert_eq!(fake.kms("ListKeys", json!({})).json()["__type"], "UnrecognizedClientException");
+    assert_eq!(
+        fake.kms("ListKeys", json!({})).json()["__type"],
+        "UnrecognizedClientException"
+    );
 }
 
 #[test]
@@ -453,7 +548,10 @@ fn aws_iam_access_key_in_hcl_signs_requests_and_its_secret_stays_sensitive() {
     let shown = t
         .run(&["state", "show", "aws_iam_access_key.app"])
         .success();
-    assert!(!shown.stdout.contains(&secret), "state show hides the secret");
+    assert!(
+        !shown.stdout.contains(&secret),
+        "state show hides the secret"
+    );
     // The key signs for app-user.
     let s = Served::start(&t, &[]);
     let c = s.client(Some(&Creds {

@@ -20,7 +20,14 @@ pub fn query_error(service: &str, e: &WireError, rid: &str) -> Response {
     let mut w = Writer::document();
     w.open_ns("ErrorResponse", namespace(service))
         .open("Error")
-        .leaf("Type", if e.status >= 500 { "Receiver" } else { "Sender" })
+        .leaf(
+            "Type",
+            if e.status >= 500 {
+                "Receiver"
+            } else {
+                "Sender"
+            },
+        )
         .leaf("Code", &e.code)
         .leaf("Message", &e.message)
         .close("Error")
@@ -78,12 +85,7 @@ pub fn handle(
     } else {
         req.query()
     };
-    let get = |n: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let Some(action) = get("Action") else {
         return query_error(
             service,
@@ -159,11 +161,9 @@ fn call(
         .call(ctx, &name, params, None)
         .map(|r| r.fields)
         .map_err(|e| match e.kind {
-            ErrorKind::Parameter => WireError::new(
-                "ValidationError",
-                400,
-                format!("{action}: {}", e.message),
-            ),
+            ErrorKind::Parameter => {
+                WireError::new("ValidationError", 400, format!("{action}: {}", e.message))
+            }
             ErrorKind::Internal => WireError::new("ServiceFailure", 500, e.message),
             ErrorKind::Service => e.into(),
         })

@@ -96,11 +96,9 @@ pub fn json_error(e: &WireError, rid: &str) -> Response {
 /// A sim error in JSON 1.1 terms.
 fn wire(e: crate::sim::SimError, service: &str, op: &str) -> WireError {
     match e.kind {
-        ErrorKind::Parameter => WireError::new(
-            "ValidationException",
-            400,
-            format!("{op}: {}", e.message),
-        ),
+        ErrorKind::Parameter => {
+            WireError::new("ValidationException", 400, format!("{op}: {}", e.message))
+        }
         ErrorKind::Internal => WireError::new(
             if service == "kms" {
                 "KMSInternalException"

@@ -240,9 +240,10 @@ impl Service {
                         &json!({"UserName": LAB_ADMIN}),
                         None,
                     )
-                    .map_err(|e| ServeError::Other(format!("could not create lab-admin's access key: {e}")))?;
-                self.persist()
-                    .map_err(|e| ServeError::Other(e.message))?;
+                    .map_err(|e| {
+                        ServeError::Other(format!("could not create lab-admin's access key: {e}"))
+                    })?;
+                self.persist().map_err(|e| ServeError::Other(e.message))?;
                 r.fields
                     .pointer("/AccessKey/AccessKeyId")
                     .and_then(Json::as_str)
@@ -296,7 +297,7 @@ impl Service {
         let creds = sigv4::parse(&req.parts());
         let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
         let rid = request_id();
-        let resp = match proto {
+        match proto {
             Err(e) => s3::error_response(req, &e, &rid),
             Ok(proto) => match self.authenticate(req, creds, proto) {
                 Err(e) => error_response(proto, req, &e, &rid),
@@ -313,8 +314,7 @@ impl Service {
                     resp
                 }
             },
-        };
-        resp
+        }
     }
 
     /// Who a request is from, after checking its signature; for a signed `aws-chunked` body,
@@ -572,15 +572,17 @@ fn auth_error(proto: Protocol, e: &AuthError) -> WireError {
         (Protocol::Query(_), AuthError::Malformed(m)) => {
             WireError::new("IncompleteSignature", 400, m.clone())
         }
-        (Protocol::Query(_), AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m)) => {
-            WireError::new("SignatureDoesNotMatch", 403, m.clone())
-        }
+        (
+            Protocol::Query(_),
+            AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m),
+        ) => WireError::new("SignatureDoesNotMatch", 403, m.clone()),
         (Protocol::Json(_), AuthError::Malformed(m)) => {
             WireError::new("IncompleteSignatureException", 400, m.clone())
         }
-        (Protocol::Json(_), AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m)) => {
-            WireError::new("InvalidSignatureException", 400, m.clone())
-        }
+        (
+            Protocol::Json(_),
+            AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m),
+        ) => WireError::new("InvalidSignatureException", 400, m.clone()),
     }
 }
 
@@ -696,7 +698,9 @@ async fn serve_connection(
                     let e = WireError::new(
                         "EntityTooLarge",
                         400,
-                        format!("Your proposed upload exceeds the maximum allowed size of {MAX_BODY} bytes for one request; use a multipart upload"),
+                        format!(
+                            "Your proposed upload exceeds the maximum allowed size of {MAX_BODY} bytes for one request; use a multipart upload"
+                        ),
                     );
                     let r = Request {
                         method: parts.method.to_string(),
@@ -706,7 +710,11 @@ async fn serve_connection(
                         body: Vec::new(),
                         peer: peer.ip(),
                     };
-                    return Ok::<_, std::convert::Infallible>(to_hyper(s3::error_response(&r, &e, &request_id())));
+                    return Ok::<_, std::convert::Infallible>(to_hyper(s3::error_response(
+                        &r,
+                        &e,
+                        &request_id(),
+                    )));
                 }
             };
             let req = Request {
@@ -728,7 +736,11 @@ async fn serve_connection(
             };
             let resp = match service.lock() {
                 Ok(mut s) => s.handle(&req),
-                Err(_) => Response::new(500, "text/plain", "the world's lock was poisoned by an earlier failure; restart keyform serve"),
+                Err(_) => Response::new(
+                    500,
+                    "text/plain",
+                    "the world's lock was poisoned by an earlier failure; restart keyform serve",
+                ),
             };
             Ok::<_, std::convert::Infallible>(to_hyper(resp))
         }
@@ -745,9 +757,9 @@ fn to_hyper(r: Response) -> hyper::Response<http_body_util::Full<bytes::Bytes>> 
     }
     b.body(http_body_util::Full::new(bytes::Bytes::from(r.body)))
         .unwrap_or_else(|_| {
-            let mut resp = hyper::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(
-                b"keyform serve built an invalid response header",
-            )));
+            let mut resp = hyper::Response::new(http_body_util::Full::new(
+                bytes::Bytes::from_static(b"keyform serve built an invalid response header"),
+            ));
             *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
             resp
         })

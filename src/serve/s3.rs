@@ -71,15 +71,21 @@ pub fn error_response(req: &Request, e: &WireError, rid: &str) -> Response {
         String::new()
     } else {
         let mut w = Writer::document();
-        w.open("Error").leaf("Code", &e.code).leaf("Message", &e.message);
+        w.open("Error")
+            .leaf("Code", &e.code)
+            .leaf("Message", &e.message);
         let (bucket, key) = address(req);
         if let Some(k) = key.filter(|_| matches!(e.code.as_str(), "NoSuchKey" | "AccessDenied")) {
             w.leaf("Key", &k);
         }
-        if let Some(b) = bucket.filter(|_| e.code.starts_with("NoSuch") || e.code.starts_with("Bucket")) {
+        if let Some(b) =
+            bucket.filter(|_| e.code.starts_with("NoSuch") || e.code.starts_with("Bucket"))
+        {
             w.leaf("BucketName", &b);
         }
-        w.leaf("RequestId", &id).leaf("HostId", &host_id).close("Error");
+        w.leaf("RequestId", &id)
+            .leaf("HostId", &host_id)
+            .close("Error");
         w.out
     };
     Response::new(e.status, "application/xml", body)
@@ -143,7 +149,9 @@ fn not_implemented(what: &str) -> WireError {
     WireError::new(
         "NotImplemented",
         501,
-        format!("A header or query you provided requested a function that is not implemented: keyform does not simulate {what}."),
+        format!(
+            "A header or query you provided requested a function that is not implemented: keyform does not simulate {what}."
+        ),
     )
 }
 
@@ -151,7 +159,9 @@ fn malformed_xml(detail: &str) -> WireError {
     WireError::new(
         "MalformedXML",
         400,
-        format!("The XML you provided was not well-formed or did not validate against our published schema ({detail})"),
+        format!(
+            "The XML you provided was not well-formed or did not validate against our published schema ({detail})"
+        ),
     )
 }
 
@@ -187,7 +197,11 @@ const fn crc32c_table() -> [u32; 256] {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0x82F6_3B78 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0x82F6_3B78 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         t[i] = c;
@@ -216,7 +230,11 @@ fn verify_checksums(
 ) -> Result<Option<(String, String)>, WireError> {
     if let Some(md5) = req.header("content-md5") {
         let given = B64.decode(md5.trim()).map_err(|_| {
-            WireError::new("InvalidDigest", 400, "The Content-MD5 you specified was invalid.")
+            WireError::new(
+                "InvalidDigest",
+                400,
+                "The Content-MD5 you specified was invalid.",
+            )
         })?;
         if hex::encode(given) != crate::sim::crypto::md5_hex(body) {
             return Err(WireError::new(
@@ -230,7 +248,11 @@ fn verify_checksums(
         .headers
         .iter()
         .chain(trailers.iter())
-        .find(|(n, _)| n.starts_with("x-amz-checksum-") && n != "x-amz-checksum-mode" && n != "x-amz-checksum-type")
+        .find(|(n, _)| {
+            n.starts_with("x-amz-checksum-")
+                && n != "x-amz-checksum-mode"
+                && n != "x-amz-checksum-type"
+        })
         .cloned();
     let Some((name, value)) = given else {
         return Ok(None);
@@ -256,12 +278,19 @@ fn verify_checksums(
     Ok(Some((name, value)))
 }
 
+/// Trailing headers of an `aws-chunked` body.
+type Trailers = Vec<(String, String)>;
+
+/// How the S3 routes call the simulation.
+type SimCall<'a> =
+    dyn FnMut(&str, Json, Option<&[u8]>) -> Result<crate::sim::api::Response, WireError> + 'a;
+
 /// The request body with `aws-chunked` framing removed (chunk signatures checked), and its
 /// trailing headers.
 fn decoded_body(
     req: &Request,
     chunks: Option<&ChunkVerifier>,
-) -> Result<(Vec<u8>, Vec<(String, String)>), WireError> {
+) -> Result<(Vec<u8>, Trailers), WireError> {
     let streaming = req
         .header("x-amz-content-sha256")
         .is_some_and(|h| h.starts_with("STREAMING-"))
@@ -309,7 +338,10 @@ fn put_params(req: &Request, bucket: &str, key: &str) -> Result<Json, WireError>
     for (h, name) in [
         ("x-amz-server-side-encryption", "ServerSideEncryption"),
         ("x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"),
-        ("x-amz-server-side-encryption-context", "SSEKMSEncryptionContext"),
+        (
+            "x-amz-server-side-encryption-context",
+            "SSEKMSEncryptionContext",
+        ),
         ("content-type", "ContentType"),
     ] {
         if let Some(v) = req.header(h) {
@@ -322,7 +354,10 @@ fn put_params(req: &Request, bucket: &str, key: &str) -> Result<Json, WireError>
     let meta: Map<String, Json> = req
         .headers
         .iter()
-        .filter_map(|(n, v)| n.strip_prefix("x-amz-meta-").map(|k| (k.to_string(), json!(v))))
+        .filter_map(|(n, v)| {
+            n.strip_prefix("x-amz-meta-")
+                .map(|k| (k.to_string(), json!(v)))
+        })
         .collect();
     if !meta.is_empty() {
         p["Metadata"] = Json::Object(meta);
@@ -428,11 +463,20 @@ fn object_headers(mut r: Response, f: &Json, req: &Request) -> Response {
 
 /// Keys in list results: URL-encoded when the client asked for `encoding-type=url`.
 fn list_key(s: &str, url: bool) -> String {
-    if url { uri_encode(s, true) } else { s.to_string() }
+    if url {
+        uri_encode(s, true)
+    } else {
+        s.to_string()
+    }
 }
 
 fn write_contents(w: &mut Writer, f: &Json, url: bool, owner: Option<&str>) {
-    for c in f.get("Contents").and_then(Json::as_array).into_iter().flatten() {
+    for c in f
+        .get("Contents")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
         w.open("Contents");
         w.leaf("Key", &list_key(c["Key"].as_str().unwrap_or(""), url));
         w.leaf_json("LastModified", c.get("LastModified"));
@@ -485,9 +529,7 @@ fn route(
     let get = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     let method = req.method.as_str();
     let mut call = |op: &str, params: Json, body: Option<&[u8]>| {
-        svc.cloud
-            .call(ctx, op, &params, body)
-            .map_err(wire)
+        svc.cloud.call(ctx, op, &params, body).map_err(wire)
     };
     let Some(b) = bucket else {
         if method != "GET" {
@@ -505,7 +547,12 @@ fn route(
             .leaf("ID", owner)
             .close("Owner")
             .open("Buckets");
-        for x in f.get("Buckets").and_then(Json::as_array).into_iter().flatten() {
+        for x in f
+            .get("Buckets")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
             w.open("Bucket")
                 .leaf_json("Name", x.get("Name"))
                 .leaf_json("CreationDate", x.get("CreationDate"))
@@ -518,7 +565,9 @@ fn route(
     let Some(k) = key else {
         // ------------------------------------------------ bucket level
         if let Some(sub) = UNMODELLED_BUCKET.iter().find(|s| has(s)) {
-            return Err(not_implemented(&format!("the bucket's ?{sub} sub-resource")));
+            return Err(not_implemented(&format!(
+                "the bucket's ?{sub} sub-resource"
+            )));
         }
         return match method {
             "PUT" if has("encryption") => {
@@ -620,10 +669,22 @@ fn route(
                 let f = call("s3:DeleteObjects", p, None)?.fields;
                 let mut w = Writer::document();
                 w.open_ns("DeleteResult", NS);
-                for d in f.get("Deleted").and_then(Json::as_array).into_iter().flatten() {
-                    w.open("Deleted").leaf_json("Key", d.get("Key")).close("Deleted");
+                for d in f
+                    .get("Deleted")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    w.open("Deleted")
+                        .leaf_json("Key", d.get("Key"))
+                        .close("Deleted");
                 }
-                for e in f.get("Errors").and_then(Json::as_array).into_iter().flatten() {
+                for e in f
+                    .get("Errors")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     w.open("Error")
                         .leaf_json("Key", e.get("Key"))
                         .leaf_json("Code", e.get("Code"))
@@ -664,7 +725,9 @@ fn route(
     };
     // ---------------------------------------------------- object level
     if let Some(sub) = UNMODELLED_OBJECT.iter().find(|s| has(s)) {
-        return Err(not_implemented(&format!("the object's ?{sub} sub-resource")));
+        return Err(not_implemented(&format!(
+            "the object's ?{sub} sub-resource"
+        )));
     }
     let op = json!({"Bucket": b, "Key": k});
     match method {
@@ -713,11 +776,18 @@ fn route(
                     p["Range"] = json!(r);
                 }
                 let resp = call("s3:GetObject", p, None)?;
-                (resp.fields, resp.body.map(|b| b.to_vec()).unwrap_or_default())
+                (
+                    resp.fields,
+                    resp.body.map(|b| b.to_vec()).unwrap_or_default(),
+                )
             } else {
                 (call("s3:HeadObject", op, None)?.fields, Vec::new())
             };
-            let status = if f.get("ContentRange").is_some() { 206 } else { 200 };
+            let status = if f.get("ContentRange").is_some() {
+                206
+            } else {
+                200
+            };
             let mut r = object_headers(ok(rid, status, "", body), &f, req);
             if let Some(cr) = f.get("ContentRange").and_then(Json::as_str) {
                 r = r.header("content-range", cr);
@@ -785,7 +855,7 @@ fn route(
 /// ListObjectsV2 (`?list-type=2`) or ListObjects (v1, `marker`), both on the sim's
 /// ListObjectsV2.
 fn list_objects(
-    call: &mut dyn FnMut(&str, Json, Option<&[u8]>) -> Result<crate::sim::api::Response, WireError>,
+    call: &mut SimCall<'_>,
     req: &Request,
     b: &str,
     query: &[(String, String)],
@@ -802,7 +872,11 @@ fn list_objects(
     }
     if let Some(m) = get("max-keys") {
         let n: i64 = m.parse().map_err(|_| {
-            WireError::new("InvalidArgument", 400, "Provided max-keys not an integer or within integer range")
+            WireError::new(
+                "InvalidArgument",
+                400,
+                "Provided max-keys not an integer or within integer range",
+            )
         })?;
         p["MaxKeys"] = json!(n);
     }

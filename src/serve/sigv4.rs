@@ -141,7 +141,8 @@ pub fn percent_decode(s: &str) -> String {
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
         {
             out.push(v);
             i += 3;
@@ -517,7 +518,13 @@ pub struct ChunkVerifier {
 }
 
 /// The signature of one `aws-chunked` chunk, chained from the previous signature.
-pub fn chunk_signature(key: &[u8; 32], amz_date: &str, scope: &str, prev: &str, chunk: &[u8]) -> String {
+pub fn chunk_signature(
+    key: &[u8; 32],
+    amz_date: &str,
+    scope: &str,
+    prev: &str,
+    chunk: &[u8],
+) -> String {
     let sts = format!(
         "{ALGORITHM}-PAYLOAD\n{amz_date}\n{scope}\n{prev}\n{EMPTY_SHA256}\n{}",
         sha256_hex(chunk)
@@ -621,7 +628,10 @@ pub fn sign(
     if service == "s3" && !headers.iter().any(|(n, _)| n == "x-amz-content-sha256") {
         headers.push(("x-amz-content-sha256".into(), sha256_hex(body)));
     }
-    let mut signed: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let mut signed: Vec<String> = headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
     signed.sort();
     signed.dedup();
     let cred = Credentials {
@@ -672,7 +682,10 @@ mod tests {
         let headers = h(&[
             ("host", "example.amazonaws.com"),
             ("x-amz-date", "20150830T123600Z"),
-            ("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+            ),
         ]);
         let req = RequestParts {
             method: "GET",
@@ -709,7 +722,10 @@ mod tests {
             ),
             ("host", "iam.amazonaws.com"),
             ("x-amz-date", "20150830T123600Z"),
-            ("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"),
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
+            ),
         ]);
         let req = RequestParts {
             method: "GET",
@@ -720,7 +736,13 @@ mod tests {
         };
         let _ = body;
         let cred = parse(&req).unwrap().unwrap();
-        verify(&req, &cred, SECRET, parse_amz_date("20150830T123600Z").unwrap()).unwrap();
+        verify(
+            &req,
+            &cred,
+            SECRET,
+            parse_amz_date("20150830T123600Z").unwrap(),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -781,7 +803,10 @@ mod tests {
         // A flipped byte in the data breaks that chunk's signature.
         let mut bad = body.clone();
         bad[200] = b'b';
-        assert!(matches!(dechunk(&bad, Some(&v)), Err(AuthError::Mismatch(_))));
+        assert!(matches!(
+            dechunk(&bad, Some(&v)),
+            Err(AuthError::Mismatch(_))
+        ));
     }
 
     #[test]

@@ -83,10 +83,7 @@ const OPS: &[(&str, JsonOp)] = &[
         "s3:CompleteMultipartUpload",
         Cloud::s3_complete_multipart_upload,
     ),
-    (
-        "s3:AbortMultipartUpload",
-        Cloud::s3_abort_multipart_upload,
-    ),
+    ("s3:AbortMultipartUpload", Cloud::s3_abort_multipart_upload),
     ("s3:DeleteObjects", Cloud::s3_delete_objects),
     ("s3:GetBucketLocation", Cloud::s3_get_bucket_location),
     ("sts:GetCallerIdentity", Cloud::sts_get_caller_identity),

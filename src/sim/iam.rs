@@ -783,7 +783,8 @@ impl Cloud {
 /// The secret access key's text: the 30 random bytes in base64 (40 characters), with `+` and
 /// `/` replaced so the secret is safe in shell `export` lines and URLs.
 fn secret_text(bytes: &[u8]) -> String {
-    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes).replace(['+', '/'], "A")
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+        .replace(['+', '/'], "A")
 }
 
 /// One access key as a request signer presents it: whose it is and its secret.
@@ -810,7 +811,10 @@ impl Cloud {
             .users
             .values()
             .find_map(|u| u.access_keys.iter().find(|k| k.id == id).map(|k| (u, k)))?;
-        let m = self.root.unwrap(&format!("iam/{id}"), 1, &key.wrapped_secret).ok()?;
+        let m = self
+            .root
+            .unwrap(&format!("iam/{id}"), 1, &key.wrapped_secret)
+            .ok()?;
         Some(AccessKeyInfo {
             user: user.name.clone(),
             status: key.status.clone(),
@@ -820,7 +824,11 @@ impl Cloud {
 
     /// STS GetCallerIdentity: who the caller is. Needs no permission (even an explicit Deny
     /// cannot block it); CloudTrail records it as a management event, as AWS does.
-    pub fn sts_get_caller_identity(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+    pub fn sts_get_caller_identity(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
         let op = Op {
             service: "sts",
             name: "GetCallerIdentity",

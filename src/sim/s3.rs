@@ -577,17 +577,32 @@ impl Cloud {
                 conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
             }
             if let Some(kk) = &kms_key {
-                conds.push(("s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(), kk.clone()));
+                conds.push((
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(),
+                    kk.clone(),
+                ));
             }
             c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &conds)?;
-            let default = c.bucket(&b)?.encryption.as_ref().and_then(|r| r.first().cloned());
+            let default = c
+                .bucket(&b)?
+                .encryption
+                .as_ref()
+                .and_then(|r| r.first().cloned());
             let (algorithm, rule_key, rule_bucket_key) = match (&sse, &default) {
                 (Some(s), _) => (s.clone(), None, false),
-                (None, Some(r)) => (r.sse_algorithm.clone(), r.kms_master_key_id.clone(), r.bucket_key_enabled),
+                (None, Some(r)) => (
+                    r.sse_algorithm.clone(),
+                    r.kms_master_key_id.clone(),
+                    r.bucket_key_enabled,
+                ),
                 (None, None) => ("AES256".to_string(), None, false),
             };
             if !matches!(algorithm.as_str(), "AES256" | "aws:kms" | "aws:kms:dsse") {
-                return Err(SimError::service("InvalidArgument", 400, format!("The encryption method specified is not supported: {algorithm}")));
+                return Err(SimError::service(
+                    "InvalidArgument",
+                    400,
+                    format!("The encryption method specified is not supported: {algorithm}"),
+                ));
             }
             let kms_mode = algorithm != "AES256";
             if !kms_mode && kms_key.is_some() {
@@ -616,15 +631,18 @@ impl Cloud {
                 };
                 let key_arn = c.kms_key_arn_for(&key_ref).map_err(kms_error_through_s3)?;
                 // DSSE-KMS never uses a bucket key, as in AWS.
-                let use_bucket_key = algorithm == "aws:kms" && bucket_key.unwrap_or(rule_bucket_key);
+                let use_bucket_key =
+                    algorithm == "aws:kms" && bucket_key.unwrap_or(rule_bucket_key);
                 let mut enc_ctx = decode_context(extra_ctx.as_deref())?;
                 let data_key: Zeroizing<Vec<u8>>;
                 if use_bucket_key {
                     let bucket_arn = format!("arn:aws:s3:::{b}");
                     enc_ctx.insert("aws:s3:arn".into(), bucket_arn);
                     let (bk, blob) = c.bucket_key_for_put(ctx, &b, &key_arn, &enc_ctx)?;
-                    let dk = crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
-                    let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?;
+                    let dk =
+                        crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
+                    let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?;
                     enc.bucket_sealed_key = Some(B64.encode(sealed_dk));
                     enc.wrapped_data_key = Some(blob);
                     enc.bucket_key_enabled = true;
@@ -632,31 +650,45 @@ impl Cloud {
                 } else {
                     enc_ctx.insert("aws:s3:arn".into(), object.clone());
                     let req = json!({"KeyId": key_ref, "KeySpec": "AES_256", "EncryptionContext": enc_ctx});
-                    let r = c.kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req).map_err(kms_error_through_s3)?;
+                    let r = c
+                        .kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req)
+                        .map_err(kms_error_through_s3)?;
                     data_key = Zeroizing::new(b64_field(&r, "Plaintext")?);
-                    enc.wrapped_data_key = r.get("CiphertextBlob").and_then(Json::as_str).map(str::to_string);
+                    enc.wrapped_data_key = r
+                        .get("CiphertextBlob")
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
                 }
                 enc.kms_key_arn = Some(key_arn);
                 enc.context = enc_ctx;
-                let layer1 = crypto::encrypt_body(&data_key, body, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?;
+                let layer1 = crypto::encrypt_body(&data_key, body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?;
                 if algorithm == "aws:kms:dsse" {
                     let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
                     enc.s3_wrapped_key = Some(wrapped);
-                    crypto::encrypt_body(s3_key.expose(), &layer1, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?
+                    crypto::encrypt_body(s3_key.expose(), &layer1, aad.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?
                 } else {
                     layer1
                 }
             } else {
                 let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
                 enc.s3_wrapped_key = Some(wrapped);
-                crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?
+                crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?
             };
-            c.blobs.put(&blob_id, &sealed).map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
+            c.blobs
+                .put(&blob_id, &sealed)
+                .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
             let digest = crypto::sha256(body);
             // As S3 does: an SSE-S3 object's ETag is the MD5 of its body; a KMS-encrypted
             // object's is opaque (here the MD5 of the stored ciphertext), never a digest of
             // the plaintext.
-            let etag = if kms_mode { crypto::md5_hex(&sealed) } else { crypto::md5_hex(body) };
+            let etag = if kms_mode {
+                crypto::md5_hex(&sealed)
+            } else {
+                crypto::md5_hex(body)
+            };
             let obj = S3Object {
                 key: k.clone(),
                 size: body.len() as u64,
@@ -679,7 +711,12 @@ impl Cloud {
             if obj.encryption.bucket_key_enabled {
                 out["BucketKeyEnabled"] = json!(true);
             }
-            c.world.s3.objects.entry(b.clone()).or_default().insert(k.clone(), obj);
+            c.world
+                .s3
+                .objects
+                .entry(b.clone())
+                .or_default()
+                .insert(k.clone(), obj);
             c.touch(EntityRef::Object(b.clone(), k.clone()));
             Ok(out)
         }

@@ -430,7 +430,13 @@ const ACCESS_KEY: &str = "IAM Access Key";
 pub(super) fn read_access_key(w: &World, prior: &Map) -> Option<Map> {
     let id = str_of(prior, "id")?;
     let user = str_of(prior, "user")?;
-    let k = w.iam.users.get(user)?.access_keys.iter().find(|k| k.id == id)?;
+    let k = w
+        .iam
+        .users
+        .get(user)?
+        .access_keys
+        .iter()
+        .find(|k| k.id == id)?;
     let mut m = Map::new();
     m.insert("id".into(), Value::string(&k.id));
     m.insert("user".into(), Value::string(user));
@@ -479,7 +485,8 @@ impl AwsProvider<'_> {
         let id = str_of(prior, "id").unwrap_or_default().to_string();
         let user = str_of(prior, "user").unwrap_or_default().to_string();
         let what = target(ACCESS_KEY, &id);
-        if let Some(st) = str_of(planned, "status").filter(|s| Some(*s) != str_of(prior, "status")) {
+        if let Some(st) = str_of(planned, "status").filter(|s| Some(*s) != str_of(prior, "status"))
+        {
             let p = json!({"UserName": user, "AccessKeyId": id, "Status": st});
             self.cloud
                 .iam_update_access_key(&self.ctx, &p)

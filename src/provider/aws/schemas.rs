@@ -404,10 +404,15 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             summary: "An access key of a user, for signing requests to `keyform serve`",
             body: BodySchema::new(vec![
                 A::required("user", s()).force_new(),
-                A::optional("status", s()).default("Active").validate(|v| match v {
-                    Value::String(x) if x == "Active" || x == "Inactive" => Ok(()),
-                    _ => Err(format!("expected status to be one of [\"Active\" \"Inactive\"], got {}", v.to_json())),
-                }),
+                A::optional("status", s())
+                    .default("Active")
+                    .validate(|v| match v {
+                        Value::String(x) if x == "Active" || x == "Inactive" => Ok(()),
+                        _ => Err(format!(
+                            "expected status to be one of [\"Active\" \"Inactive\"], got {}",
+                            v.to_json()
+                        )),
+                    }),
                 A::computed("id", s()),
                 A::computed("secret", s()).sensitive(),
                 A::computed("create_date", s()),

@@ -131,7 +131,9 @@ impl Cloud {
                 return Err(SimError::service(
                     "InvalidArgument",
                     400,
-                    format!("Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive"),
+                    format!(
+                        "Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive"
+                    ),
                 ));
             }
             let blob = c.world.ids.uuid();
@@ -177,7 +179,9 @@ impl Cloud {
             .get(&part.blob)
             .map_err(|e| SimError::internal(format!("upload part missing from the store: {e}")))?;
         crypto::decrypt_body(m.expose(), &sealed, part.blob.as_bytes()).map_err(|_| {
-            SimError::internal("a stored upload part failed authentication: the object store was tampered with")
+            SimError::internal(
+                "a stored upload part failed authentication: the object store was tampered with",
+            )
         })
     }
 
