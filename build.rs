@@ -34,6 +34,8 @@ fn main() {
     let mut names: Vec<_> = std::fs::read_dir(labs)
         .map(|r| r.flatten().filter(|e| e.path().is_dir()).collect())
         .unwrap_or_default();
+    // A lab is a directory with a reference solution (labs/ci holds the CI workflow).
+    names.retain(|e| e.path().join("main.tf").is_file());
     names.sort_by_key(|e| e.file_name());
     for lab in names {
         let lab_dir = lab.path();

@@ -21,6 +21,7 @@ pub mod diag;
 pub mod eval;
 pub mod fmt;
 pub mod fsutil;
+pub mod grade;
 pub mod graph;
 pub mod parse;
 pub mod plan;

@@ -4,6 +4,14 @@
 mod support;
 
 mod cli_basics;
+mod commands;
+mod drift;
+mod grade_grade;
+mod grade_test;
+mod invalid_configs;
+mod labs;
+mod locking;
+mod plan_render;
 mod serve_clients;
 mod serve_wire;
 mod sim_access;
@@ -11,3 +19,4 @@ mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod sim_s3;
+mod workflow;

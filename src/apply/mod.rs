@@ -60,6 +60,21 @@ pub fn apply(
     hook: &mut dyn ApplyHook,
 ) -> ApplyOutcome {
     let mut out = ApplyOutcome::default();
+    // Objects the plan's refresh found gone (deleted outside keyform) leave the state now, as
+    // Terraform saves the refreshed state; otherwise one no longer configured would be
+    // reported as deleted by every plan, forever.
+    let gone: Vec<StateOp> = plan
+        .drift
+        .iter()
+        .filter(|d| d.action == Action::Delete && state.resources.contains_key(&d.addr))
+        .map(|d| StateOp::Remove(d.addr.clone()))
+        .collect();
+    if !gone.is_empty()
+        && let Err(e) = hook.commit(state, gone, None)
+    {
+        out.diags.push(Diagnostic::error("Failed to save state", e));
+        return out;
+    }
     let mut failed_deletes: BTreeSet<InstanceAddr> = BTreeSet::new();
     // Phase 1: destroys, dependents first.
     let deletes: Vec<&ResourceChange> = plan
@@ -318,8 +333,11 @@ impl Handler for ApplyHandler<'_, '_> {
                     .schemas
                     .resource_schema(Mode::Managed, kind)
                     .ok_or_else(|| Diagnostic::error("Unknown resource type", kind.to_string()))?;
+                // An update starts from what the plan saw: the refreshed object, so changes
+                // made outside keyform since the last apply are undone too.
+                let seen = change.before.clone().or(current);
                 let prior = if change.action == Action::Update {
-                    current.as_ref()
+                    seen.as_ref()
                 } else {
                     None
                 };
@@ -347,7 +365,7 @@ impl Handler for ApplyHandler<'_, '_> {
                 };
                 self.hook.pre(addr, change.action);
                 let t = Instant::now();
-                let r = match (change.action, &current) {
+                let r = match (change.action, &seen) {
                     (Action::Update, Some(before)) => self.provider.update(kind, before, &planned),
                     _ => self.provider.create(kind, &planned),
                 };

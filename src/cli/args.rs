@@ -68,6 +68,16 @@ pub enum Command {
     /// Release a lock left behind by a process that no longer runs.
     #[command(name = "force-unlock", after_help = "Example:\n  keyform force-unlock")]
     ForceUnlock(ForceUnlockArgs),
+    /// Run the *.tftest.hcl tests against the configuration, each file in a fresh in-memory world.
+    #[command(
+        after_help = "Examples:\n  keyform test\n  keyform test -verbose -junit-xml=report.xml\n  keyform -chdir=student test -test-directory=../labs/aerosecure-sse-kms/tests\n\nExit status: 0 when every run passed, 1 otherwise."
+    )]
+    Test(TestArgs),
+    /// Grade every submission directory with a lab's tests: a gradebook CSV and JUnit reports.
+    #[command(
+        after_help = "Example:\n  keyform grade -lab=labs/aerosecure-sse-kms -out=grades submissions/\n\nEach immediate subdirectory of SUBMISSIONS_DIR is graded with LAB/tests in its own process,\nwithin -timeout; results go to OUT/gradebook.csv and OUT/<submission>.xml."
+    )]
+    Grade(GradeArgs),
     /// Call the simulated cloud like the AWS CLI: keyform sim kms encrypt --key-id K --plaintext T.
     #[command(
         disable_help_flag = true,
@@ -90,6 +100,7 @@ pub enum Command {
     )]
     Lab(LabCommand),
     /// Print the version.
+    #[command(after_help = "Example:\n  keyform version")]
     Version,
 }
 
@@ -202,6 +213,50 @@ pub struct DestroyArgs {
     /// Skip the interactive approval.
     #[arg(long = "auto-approve")]
     pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Run the tests in DIR (relative to -chdir) instead of the working directory and its tests/.
+    #[arg(long = "test-directory", value_name = "DIR")]
+    pub test_directory: Option<PathBuf>,
+    /// Run only this test file (repeatable), e.g. -filter=tests/main.tftest.hcl.
+    #[arg(long = "filter", value_name = "FILE")]
+    pub filters: Vec<String>,
+    /// Set an input variable: -var 'name=value' (repeatable). Test files' variables win.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Load variable values from a .tfvars file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// Also write the results as a JUnit XML report to FILE.
+    #[arg(long = "junit-xml", value_name = "FILE")]
+    pub junit_xml: Option<PathBuf>,
+    /// Machine-readable output: one JSON event per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Also show what each command and action did.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The lab directory; its tests/ grade every submission.
+    #[arg(long, value_name = "DIR")]
+    pub lab: PathBuf,
+    /// A directory holding one subdirectory per submission.
+    #[arg(value_name = "SUBMISSIONS_DIR")]
+    pub submissions: PathBuf,
+    /// Time limit per submission, e.g. 30s or 2m.
+    #[arg(long, default_value = "30s", value_name = "DURATION")]
+    pub timeout: String,
+    /// How many submissions to grade at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub parallelism: Option<usize>,
+    /// Where to write gradebook.csv and the JUnit reports.
+    #[arg(long, default_value = "grades", value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -364,7 +419,10 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
             && !rest.starts_with('-')
         {
             let name = rest.split('=').next().unwrap_or("");
-            if LONG_FLAGS.contains(&name) {
+            // Unknown words too, so a typo gets clap's "unexpected argument '--auto-aprove'"
+            // with its suggestion, not a complaint about short flag '-a'.
+            let word = name.len() > 1 && name.starts_with(|c: char| c.is_ascii_alphabetic());
+            if LONG_FLAGS.contains(&name) || word {
                 out.push(OsString::from(format!("-{s}")));
                 continue;
             }

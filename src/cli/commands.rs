@@ -21,7 +21,6 @@ use crate::plan::{self, Plan, PlanMode, PlanOptions, RawVar};
 use crate::provider::aws::{AwsProvider, AwsSchemas};
 use crate::sim::Cloud;
 use crate::state::State;
-use crate::value::Value;
 use crate::workspace::Workspace;
 
 type CmdResult = Result<u8, Failure>;
@@ -46,7 +45,7 @@ fn schema_lookup(
 }
 
 /// Paths given to subcommands are relative to -chdir.
-fn rel(ctx: &Ctx, p: &Path) -> PathBuf {
+pub(crate) fn rel(ctx: &Ctx, p: &Path) -> PathBuf {
     if p.is_absolute() {
         p.to_path_buf()
     } else {
@@ -239,36 +238,11 @@ fn load_var_file(
     }
 }
 
-/// The region the provider block asks for (literal, or a variable), default us-east-1.
-fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> String {
-    let Some(attr) = cfg.provider.as_ref().and_then(|p| p.attr("region")) else {
-        return "us-east-1".into();
-    };
-    let mut ns = crate::eval::Namespace::new();
-    for (name, v) in &cfg.variables {
-        let value = match inputs.get(name) {
-            Some(RawVar::Value(x)) => x.clone(),
-            Some(RawVar::Text(t)) => Value::String(t.clone()),
-            None => v
-                .default
-                .as_ref()
-                .and_then(|d| crate::config::types::literal_value(&d.expr))
-                .unwrap_or(Value::Unknown),
-        };
-        ns.set_in("var", name, value);
-    }
-    let ev = crate::eval::Evaluator::new(&ns, &cfg.dir);
-    match ev.eval(&attr.value) {
-        Ok(Value::String(s)) => s,
-        _ => "us-east-1".into(),
-    }
-}
-
 /// The provider block's region of the configuration in the working directory (us-east-1
 /// when there is none or it cannot be read), for a world created outside plan and apply.
 pub(crate) fn configured_region(ctx: &Ctx) -> String {
     match load(ctx, &PlanFlags::default()) {
-        Ok(l) => provider_region(&l.cfg, &l.inputs),
+        Ok(l) => crate::plan::provider_region(&l.cfg, &l.inputs),
         Err(_) => "us-east-1".into(),
     }
 }
@@ -291,8 +265,7 @@ fn open(
             .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
     }
     if let Some((op, timeout)) = lock {
-        ws.lock(op, timeout)
-            .map_err(|e| Failure::msg("Error acquiring the state lock", e.to_string()))?;
+        ws.lock(op, timeout).map_err(lock_failure)?;
     }
     let (state, mut cloud) = ws.load().map_err(|e| {
         Failure::msg(
@@ -317,6 +290,25 @@ fn open(
     Ok((ws, state, cloud))
 }
 
+/// The lock is held by someone else (or could not be taken): say who holds it and what to do.
+fn lock_failure(e: crate::workspace::WorkspaceError) -> Failure {
+    use crate::workspace::{LockError, WorkspaceError};
+    let detail = match e {
+        WorkspaceError::Lock(LockError::Held { path, holder }) => {
+            let dir = path.parent().unwrap_or(&path);
+            format!(
+                "The state in {} is locked by {holder}. keyform takes this lock so that two commands never change the same state at once. Wait for that command to finish, or retry with -lock-timeout=DURATION (like -lock-timeout=30s) to wait for it. If no keyform process is running any more, release the lock with keyform force-unlock.",
+                dir.strip_prefix(".").unwrap_or(dir).display()
+            )
+        }
+        WorkspaceError::Lock(LockError::Io { path, message }) => {
+            format!("Could not take the lock {}: {message}.", path.display())
+        }
+        other => other.to_string(),
+    };
+    Failure::msg("Error acquiring the state lock", detail)
+}
+
 fn print_warnings(ctx: &Ctx, d: &Diagnostics, sources: &SourceMap) {
     let warnings: Vec<&Diagnostic> = d.iter().filter(|x| !x.is_error()).collect();
     if !warnings.is_empty() {
@@ -338,7 +330,7 @@ pub(crate) fn init(ctx: &Ctx, a: &InitArgs) -> CmdResult {
         ));
     }
     let region = match load(ctx, &PlanFlags::default()) {
-        Ok(l) => provider_region(&l.cfg, &l.inputs),
+        Ok(l) => plan::provider_region(&l.cfg, &l.inputs),
         Err(f)
             if f.diags
                 .iter()
@@ -601,7 +593,7 @@ fn check_replace_targets(l: &Loaded, opts: &PlanOptions, state: &State) -> Resul
 pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
     let l = load(ctx, &a.flags)?;
     let opts = plan_options(&a.flags, a.destroy)?;
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(&a.flags)?;
     let (_ws, state, mut cloud) = open(ctx, &region, a.flags.lock.then_some(("plan", timeout)))?;
     check_replace_targets(&l, &opts, &state)?;
@@ -676,7 +668,7 @@ fn confirm(ctx: &Ctx, what: &str) -> Result<bool, Failure> {
 
 pub(crate) fn apply(ctx: &Ctx, a: &ApplyArgs) -> CmdResult {
     if let Some(pf) = &a.plan_file {
-        return apply_saved(ctx, a, &rel(ctx, pf));
+        return apply_saved(ctx, a, pf);
     }
     run_apply(ctx, &a.flags, a.auto_approve, false)
 }
@@ -688,7 +680,7 @@ pub(crate) fn destroy(ctx: &Ctx, a: &DestroyArgs) -> CmdResult {
 fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) -> CmdResult {
     let l = load(ctx, flags)?;
     let opts = plan_options(flags, destroy)?;
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(flags)?;
     let (mut ws, mut state, mut cloud) = open(
         ctx,
@@ -716,7 +708,8 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
     execute(ctx, &l, &p, &mut ws, &mut state, &mut cloud, destroy)
 }
 
-fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
+fn apply_saved(ctx: &Ctx, a: &ApplyArgs, given: &Path) -> CmdResult {
+    let path = &rel(ctx, given);
     let text = std::fs::read_to_string(path).map_err(|e| {
         Failure::msg(
             "Failed to read plan file",
@@ -741,7 +734,7 @@ fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
         .iter()
         .map(|(k, v)| (k.clone(), RawVar::Value(v.clone())))
         .collect();
-    let region = provider_region(&l.cfg, &l.inputs);
+    let region = plan::provider_region(&l.cfg, &l.inputs);
     let timeout = lock_timeout(&a.flags)?;
     let (mut ws, mut state, mut cloud) =
         open(ctx, &region, a.flags.lock.then_some(("apply", timeout)))?;
@@ -749,17 +742,20 @@ fn apply_saved(ctx: &Ctx, a: &ApplyArgs, path: &Path) -> CmdResult {
         return Err(Failure::msg(
             "Saved plan is stale",
             format!(
-                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan made at serial {}, state is now at serial {}). Create a new plan with `keyform plan -out={}`.",
+                "The given plan file can no longer be applied because the state was changed by another operation after the plan was created (plan made at serial {}, state is now at serial {}). Create a new plan with keyform plan -out={}.",
                 p.prior_serial,
                 state.serial,
-                path.display()
+                given.display()
             ),
         ));
     }
     if p.config_digest != plan::config_digest(&l.cfg) {
         return Err(Failure::msg(
             "Saved plan does not match the configuration",
-            "The configuration files changed after the plan was created. Create a new plan with keyform plan -out=FILE.",
+            format!(
+                "The configuration files changed after the plan was created, so the plan may no longer do what they say. Create a new plan with keyform plan -out={}.",
+                given.display()
+            ),
         ));
     }
     let destroy = p.mode == PlanMode::Destroy;
@@ -987,8 +983,7 @@ pub(crate) fn state(ctx: &Ctx, c: &StateCommand) -> CmdResult {
                     "Nothing has been applied here yet.",
                 ));
             }
-            ws.lock("state rm", Duration::ZERO)
-                .map_err(|e| Failure::msg("Error acquiring the state lock", e.to_string()))?;
+            ws.lock("state rm", Duration::ZERO).map_err(lock_failure)?;
             let (mut state, mut cloud) = ws
                 .load()
                 .map_err(|e| Failure::msg("Failed to load state", e.to_string()))?;
@@ -1058,7 +1053,7 @@ pub(crate) fn output(ctx: &Ctx, a: &OutputArgs) -> CmdResult {
         } else if a.json {
             println!("{}", o.value.to_json());
         } else {
-            println!("{}", render::plan::show_value(&o.value, false, 0));
+            println!("{}", render::state::plain_value(&o.value, 0, 2));
         }
         return Ok(0);
     }

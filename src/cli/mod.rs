@@ -7,6 +7,7 @@ mod lab;
 pub mod render;
 mod serve;
 mod sim;
+mod test;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -52,8 +53,28 @@ pub(crate) struct Ctx {
     pub style: Style,
 }
 
+/// Makes a closed stdout (`keyform plan | head`) end the process quietly with exit 1 instead
+/// of a panic and a backtrace: `println!` panics on EPIPE, and Rust ignores SIGPIPE. Everything
+/// durable is written before the final messages are printed, so stopping there loses nothing.
+fn exit_quietly_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(1);
+        }
+        default(info);
+    }));
+}
+
 /// Runs keyform with these arguments (the first is the program name).
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    exit_quietly_on_broken_pipe();
     let args = args::normalize(args);
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
@@ -95,6 +116,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
         Command::Serve(a) => serve::serve(&ctx, &a),
+        Command::Test(a) => test::test(&ctx, &a),
+        Command::Grade(a) => test::grade(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),
         Command::Lab(args::LabCommand::Start { name, dir }) => {
             lab::start(&ctx, &name, dir.as_deref())

@@ -255,8 +255,18 @@ impl Config {
                     return;
                 }
                 if let Some(v) = validate::variable(b, diags) {
-                    if self.variables.contains_key(&v.name) {
-                        diags.push(duplicate("variable", &v.name, b.span));
+                    if let Some(prev) = self.variables.get(&v.name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "Duplicate variable declaration",
+                                format!(
+                                    "A variable named \"{}\" was already declared at {}. Variable names must be unique within a module.",
+                                    v.name,
+                                    self.range_text(prev.span)
+                                ),
+                            )
+                            .with_span(Some(b.span)),
+                        );
                     } else {
                         self.variables.insert(v.name.clone(), v);
                     }
@@ -276,13 +286,14 @@ impl Config {
                     );
                 }
                 for a in &b.body.attrs {
-                    if self.locals.contains_key(&a.name) {
+                    if let Some(prev) = self.locals.get(&a.name) {
                         diags.push(
                             Diagnostic::error(
                                 "Duplicate local value definition",
                                 format!(
-                                    "A local value named \"{}\" was already defined. Local value names must be unique within a configuration.",
-                                    a.name
+                                    "A local value named \"{}\" was already defined at {}. Local value names must be unique within a module.",
+                                    a.name,
+                                    self.range_text(prev.span)
                                 ),
                             )
                             .with_span(Some(a.name_span)),
@@ -300,8 +311,18 @@ impl Config {
                     return;
                 }
                 if let Some(o) = validate::output(b, diags) {
-                    if self.outputs.contains_key(&o.name) {
-                        diags.push(duplicate("output", &o.name, b.span));
+                    if let Some(prev) = self.outputs.get(&o.name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "Duplicate output definition",
+                                format!(
+                                    "An output named \"{}\" was already defined at {}. Output names must be unique within a module.",
+                                    o.name,
+                                    self.range_text(prev.span)
+                                ),
+                            )
+                            .with_span(Some(b.span)),
+                        );
                     } else {
                         self.outputs.insert(o.name.clone(), o);
                     }
@@ -313,21 +334,23 @@ impl Config {
                 }
                 let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
                 if let Some(r) = validate::resource(b, mode, schemas, diags) {
-                    if self.resources.contains_key(&r.addr) {
+                    if let Some(prev) = self.resources.get(&r.addr) {
+                        let (block, what) = if mode == Mode::Data {
+                            ("data", "data resource")
+                        } else {
+                            ("resource", "resource")
+                        };
                         diags.push(
                             Diagnostic::error(
-                                if mode == Mode::Data {
-                                    "Duplicate data resource configuration"
-                                } else {
-                                    "Duplicate resource configuration"
-                                },
+                                format!("Duplicate {block} \"{}\" configuration", r.addr.kind),
                                 format!(
-                                    "A {} named \"{}\" was already declared. Each resource address must be unique within a configuration; rename one of them.",
-                                    r.addr.kind, r.addr.name
+                                    "A {} {what} named \"{}\" was already declared at {}. Resource names must be unique per type in each module.",
+                                    r.addr.kind,
+                                    r.addr.name,
+                                    self.range_text(prev.span)
                                 ),
                             )
-                            .with_span(Some(b.span))
-                            .with_subject(r.addr.to_string()),
+                            .with_span(Some(b.span)),
                         );
                     } else {
                         self.resources.insert(r.addr.clone(), r);
@@ -361,18 +384,25 @@ impl Config {
         }
     }
 
+    /// A span as Terraform writes ranges in messages: `main.tf:1,1-27` (end column exclusive),
+    /// or `main.tf:1,1-3,2` when it spans lines.
+    pub(crate) fn range_text(&self, span: Span) -> String {
+        let Some(f) = self.sources.get(span.file) else {
+            return String::from("an earlier block");
+        };
+        let (l1, c1) = f.line_col(span.start);
+        let (l2, c2) = f.line_col(span.end.max(span.start));
+        if l1 == l2 {
+            format!("{}:{l1},{c1}-{c2}", f.display)
+        } else {
+            format!("{}:{l1},{c1}-{l2},{c2}", f.display)
+        }
+    }
+
     /// Resource blocks of one mode.
     pub fn resources_of(&self, mode: Mode) -> impl Iterator<Item = &Resource> {
         self.resources.values().filter(move |r| r.addr.mode == mode)
     }
-}
-
-fn duplicate(kind: &str, name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(
-        format!("Duplicate {kind} declaration"),
-        format!("A {kind} named \"{name}\" was already declared. {kind} names must be unique within a configuration."),
-    )
-    .with_span(Some(span))
 }
 
 fn expect_labels(b: &Block, names: &[&str], diags: &mut Diagnostics) -> bool {

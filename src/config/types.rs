@@ -198,17 +198,32 @@ impl TypeConstraint {
                 }
                 Ok(Value::Object(out))
             }
-            (t, v) => Err(format!("{} required, got {}", article(t), v.type_name())),
+            (t, v) => Err(format!("{} required, got {}", friendly(t), v.type_name())),
         }
     }
 }
 
-fn article(t: &TypeConstraint) -> String {
+/// A type as Terraform names it in messages: `a bool is`, `list of string`.
+fn friendly(t: &TypeConstraint) -> String {
+    match t {
+        TypeConstraint::String => "a string is".into(),
+        TypeConstraint::Number => "a number is".into(),
+        TypeConstraint::Bool => "a bool is".into(),
+        TypeConstraint::List(t) => format!("list of {}", plain(t)),
+        TypeConstraint::Set(t) => format!("set of {}", plain(t)),
+        TypeConstraint::Map(t) => format!("map of {}", plain(t)),
+        TypeConstraint::Tuple(_) => "tuple".into(),
+        TypeConstraint::Object(_) => "object".into(),
+        TypeConstraint::Any => "any value".into(),
+    }
+}
+
+fn plain(t: &TypeConstraint) -> String {
     match t {
         TypeConstraint::String => "string".into(),
         TypeConstraint::Number => "number".into(),
         TypeConstraint::Bool => "bool".into(),
-        other => format!("{other}"),
+        other => friendly(other),
     }
 }
 
@@ -310,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             ty("list(string)").convert(&Value::from("x")).unwrap_err(),
-            "list(string) required, got string"
+            "list of string required, got string"
         );
     }
 }

@@ -368,7 +368,9 @@ pub(super) fn resource(
     }
     for blk in body.blocks.drain(..) {
         match blk.ident.as_str() {
-            "lifecycle" if mode == Mode::Managed => r.lifecycle = lifecycle(&blk, diags),
+            "lifecycle" if mode == Mode::Managed => {
+                r.lifecycle = lifecycle(&blk, &schema.body, diags);
+            }
             "provisioner" | "connection" => diags.push(
                 Diagnostic::error(
                     "Provisioners not supported by keyform",
@@ -388,7 +390,7 @@ pub(super) fn resource(
     Some(r)
 }
 
-fn lifecycle(b: &Block, diags: &mut Diagnostics) -> Lifecycle {
+fn lifecycle(b: &Block, schema: &BodySchema, diags: &mut Diagnostics) -> Lifecycle {
     only(
         &b.body,
         &[
@@ -431,7 +433,28 @@ fn lifecycle(b: &Block, diags: &mut Diagnostics) -> Lifecycle {
                         expr: item.clone(),
                     };
                     match e.as_traversal_text().or_else(|| e.as_literal_str()) {
-                        Some(n) => names.push(n),
+                        Some(n) => {
+                            // Only the first step names a schema attribute or block (the rest
+                            // may index into a map, like tags["Owner"]).
+                            let first = n.split(['.', '[']).next().unwrap_or_default();
+                            let known = schema.attrs.iter().map(|a| a.name);
+                            let known = known.chain(schema.blocks.iter().map(|b| b.name));
+                            if schema.attr(first).is_none()
+                                && !schema.blocks.iter().any(|b| b.name == first)
+                            {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "Unsupported attribute",
+                                        format!(
+                                            "This object has no argument, nested block, or exported attribute named \"{first}\".{}",
+                                            suggestion(first, known)
+                                        ),
+                                    )
+                                    .with_span(e.span()),
+                                );
+                            }
+                            names.push(n);
+                        }
                         None => diags.push(
                             Diagnostic::error(
                                 "Invalid ignore_changes entry",
@@ -633,7 +656,7 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
         if n < bs.min_items {
             diags.push(
                 Diagnostic::error(
-                    "Insufficient blocks",
+                    format!("Insufficient {} blocks", bs.name),
                     format!(
                         "At least {} \"{}\" block{} required {context}.",
                         bs.min_items,
@@ -651,7 +674,7 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
                 .nth(bs.max_items);
             diags.push(
                 Diagnostic::error(
-                    "Too many blocks",
+                    format!("Too many {} blocks", bs.name),
                     format!(
                         "No more than {} \"{}\" block{} allowed {context}.",
                         bs.max_items,

@@ -1004,7 +1004,23 @@ pub fn convert_to(v: &Value, ty: &crate::provider::schema::AttrType) -> Result<V
             }
             Ok(Value::Object(out))
         }
-        (t, v) => Err(format!("{} required, got {}", t.name(), v.type_name())),
+        (AttrType::String | AttrType::Json, v) => {
+            Err(format!("a string is required, got {}", described(v)))
+        }
+        (AttrType::Number, v) => Err(format!("a number is required, got {}", described(v))),
+        (AttrType::Bool, v) => Err(format!("a bool is required, got {}", described(v))),
+        (t, v) => Err(format!("{} required, got {}", t.name(), described(v))),
+    }
+}
+
+/// A value's type for a conversion error: the string itself when it is a short string (so the
+/// user sees which text could not be converted), else its type name.
+pub(crate) fn described(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.chars().count() <= 40 && !s.contains('\n') => {
+            format!("the string {}", crate::value::quote(s))
+        }
+        other => other.type_name().to_string(),
     }
 }
 

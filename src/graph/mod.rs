@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::addr::{Mode, ResourceAddr};
 use crate::config::{Body, Config, Expr};
-use crate::diag::{Diagnostic, Diagnostics, Span, suggestion};
+use crate::diag::{Diagnostic, Diagnostics, Span, did_you_mean, suggestion};
 use crate::eval::refs::{Ref, references};
 
 /// One node: a named thing of the configuration.
@@ -167,17 +167,20 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
         if scc.len() > 1 || self_loop {
             let mut names: Vec<String> = scc.iter().map(|i| g[*i].to_string()).collect();
             names.sort();
+            // Point at a reference that is part of the cycle (both ends inside it), not at
+            // one coming from outside.
             let span = scc
                 .iter()
-                .filter_map(|i| g.edges_directed(*i, petgraph::Direction::Incoming).next())
-                .map(|e| *e.weight())
-                .next();
+                .flat_map(|i| g.edges_directed(*i, petgraph::Direction::Incoming))
+                .find(|e| scc.contains(&petgraph::visit::EdgeRef::source(e)))
+                .map(|e| *e.weight());
+            let detail = if names.len() == 1 {
+                "It refers to itself, so it can never be evaluated. Remove the self-reference."
+            } else {
+                "These refer to each other in a loop, so none of them can be evaluated first. Break the cycle by removing one of the references."
+            };
             diags.push(
-                Diagnostic::error(
-                    "Cycle",
-                    format!("{} refer to each other, so none of them can be evaluated first. Break the cycle by removing one of the references.", names.join(", ")),
-                )
-                .with_span(span),
+                Diagnostic::error(format!("Cycle: {}", names.join(", ")), detail).with_span(span),
             );
         }
     }
@@ -466,19 +469,29 @@ impl Builder<'_> {
                 }
             }
             Ref::Unknown(root) => {
-                let mut roots: Vec<&str> =
-                    vec!["var", "local", "data", "count", "each", "path", "self"];
-                roots.extend(cfg.resources.keys().map(|a| a.kind.as_str()));
-                self.diags.push(
-                    Diagnostic::error(
-                        "Invalid reference",
+                let detail = match root.as_str() {
+                    "var" | "local" => format!(
+                        "The \"{root}\" object cannot be accessed directly. Instead, access one of its attributes, like {root}.name."
+                    ),
+                    "data" => "The \"data\" object must be followed by two attribute names: the data source type and the resource name, like data.aws_caller_identity.current.".to_string(),
+                    _ => {
+                        let mut roots: Vec<&str> =
+                            vec!["var", "local", "data", "count", "each", "path", "self"];
+                        roots.extend(cfg.resources.keys().map(|a| a.kind.as_str()));
+                        let hint = match did_you_mean(&root, roots) {
+                            Some(c) => format!(" Did you mean \"{c}\"?"),
+                            None if !root.contains('_') => format!(
+                                " To write the text \"{root}\" itself, put it in quotes."
+                            ),
+                            None => String::new(),
+                        };
                         format!(
-                            "A reference to a resource type must be followed by at least one attribute access, specifying the resource name; \"{root}\" is not a name keyform knows.{}",
-                            suggestion(&root, roots)
-                        ),
-                    )
-                    .with_span(Some(span)),
-                );
+                            "A reference to a resource type must be followed by at least one attribute access, specifying the resource name.{hint}"
+                        )
+                    }
+                };
+                self.diags
+                    .push(Diagnostic::error("Invalid reference", detail).with_span(Some(span)));
             }
         }
     }

@@ -93,11 +93,10 @@ pub fn parse_text(
             let offset = e.location().offset();
             let len = sources.get(file).map_or(0, |f| f.text.len());
             let start = offset.min(len);
-            let end = (start + 1).min(len.max(start));
-            Err(
-                Diagnostic::error("Invalid HCL syntax", syntax_detail(e.message()))
-                    .with_span(Some(Span::new(file, start..end))),
-            )
+            let text = sources.get(file).map_or("", |f| f.text.as_str());
+            let (summary, detail, width) = syntax_diagnostic(e.message(), text, start);
+            let end = (start + width.max(1)).min(len.max(start));
+            Err(Diagnostic::error(summary, detail).with_span(Some(Span::new(file, start..end))))
         }
     }
 }
@@ -131,6 +130,54 @@ fn read_error(display: &str, e: &std::io::Error) -> Diagnostic {
         "Failed to read file",
         format!("Could not read {display}: {e}."),
     )
+}
+
+/// Terraform's wording for the syntax errors people make most, else the parser's own message;
+/// with how many bytes from `offset` the caret should cover.
+fn syntax_diagnostic(message: &str, text: &str, offset: usize) -> (&'static str, String, usize) {
+    let rest = text.get(offset..).unwrap_or("");
+    if message.contains("redefined attribute") {
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .collect();
+        return (
+            "Attribute redefined",
+            format!(
+                "The argument \"{name}\" was already set earlier in this block. Each argument may be set only once; remove one of them."
+            ),
+            name.len(),
+        );
+    }
+    if rest.trim().is_empty() && message.contains("expected `}`") {
+        return (
+            "Unclosed configuration block",
+            "There is no closing brace for this block before the end of the file. This may be caused by incorrect brace nesting elsewhere in this file.".into(),
+            1,
+        );
+    }
+    if message.starts_with("invalid expression") {
+        return (
+            "Invalid expression",
+            "Expected the start of an expression, but found an invalid expression token. Give a value here: a quoted string, a number, true or false, a list, or a reference like var.name.".into(),
+            1,
+        );
+    }
+    if message.starts_with("unexpected token") {
+        return (
+            "Argument or block definition required",
+            "An argument or block definition is required here. Check for an extra closing brace or a stray word.".into(),
+            1,
+        );
+    }
+    if message == "expected `{`" {
+        return (
+            "Invalid block definition",
+            "A block definition must have block content delimited by \"{\" and \"}\", starting on the same line as the block header. To set an argument instead, put an equals sign between its name and its value, like name = \"x\".".into(),
+            1,
+        );
+    }
+    ("Invalid HCL syntax", syntax_detail(message), 1)
 }
 
 fn syntax_detail(message: &str) -> String {

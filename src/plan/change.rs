@@ -77,6 +77,8 @@ pub enum Reason {
     /// The instance key is no longer produced by count/for_each.
     NoInstanceKey,
     Destroy,
+    /// A data source read at apply time because its `depends_on` has changes pending.
+    ReadDependencyPending,
 }
 
 /// One instance's planned change.

@@ -100,20 +100,18 @@ fn action_from(s: &str) -> Option<Action> {
 
 /// Encodes a plan for saving.
 pub fn to_json(p: &Plan) -> Json {
-    let changes: Vec<Json> = p
-        .changes
-        .iter()
-        .map(|c| {
-            let (b, bm) = enc(&c.before);
-            let (a, am) = enc(&c.after);
-            json!({
-                "address": c.addr.to_string(), "action": action_name(c.action),
-                "before": b, "before_unknown": bm, "after": a, "after_unknown": am,
-                "replace_paths": c.replace_paths, "reason": c.reason, "dependencies": c.dependencies,
-                "sensitive": c.sensitive, "note": c.note,
-            })
+    let change_json = |c: &ResourceChange| {
+        let (b, bm) = enc(&c.before);
+        let (a, am) = enc(&c.after);
+        json!({
+            "address": c.addr.to_string(), "action": action_name(c.action),
+            "before": b, "before_unknown": bm, "after": a, "after_unknown": am,
+            "replace_paths": c.replace_paths, "reason": c.reason, "dependencies": c.dependencies,
+            "sensitive": c.sensitive, "note": c.note,
         })
-        .collect();
+    };
+    let changes: Vec<Json> = p.changes.iter().map(change_json).collect();
+    let drift: Vec<Json> = p.drift.iter().map(change_json).collect();
     let outputs: serde_json::Map<String, Json> = p
         .outputs
         .iter()
@@ -134,31 +132,17 @@ pub fn to_json(p: &Plan) -> Json {
         "variables": p.variables.iter().map(|(k, v)| (k.clone(), v.to_json())).collect::<serde_json::Map<_, _>>(),
         "targets": p.targets,
         "changes": changes,
+        "drift": drift,
         "outputs": outputs,
     })
 }
 
-/// Decodes a saved plan.
-pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
+/// The resource changes listed under `key` of a saved plan.
+fn changes_from(j: &Json, key: &str) -> Result<Vec<ResourceChange>, PlanFileError> {
     let bad = |m: &str| PlanFileError::Invalid(m.to_string());
-    let format = j
-        .get("keyform_plan_format")
-        .and_then(Json::as_u64)
-        .ok_or_else(|| bad("missing keyform_plan_format"))?;
-    if format > PLAN_FORMAT {
-        return Err(PlanFileError::TooNew(format));
-    }
-    let s = |k: &str| {
-        j.get(k)
-            .and_then(Json::as_str)
-            .map(str::to_string)
-            .ok_or_else(|| bad(&format!("missing {k}")))
-    };
-    let mode: PlanMode = serde_json::from_value(j.get("mode").cloned().unwrap_or(Json::Null))
-        .map_err(|e| bad(&e.to_string()))?;
     let mut changes = Vec::new();
     for c in j
-        .get("changes")
+        .get(key)
         .and_then(Json::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default()
@@ -210,7 +194,31 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
             note: c.get("note").and_then(Json::as_str).map(str::to_string),
         });
     }
+    Ok(changes)
+}
+
+/// Decodes a saved plan.
+pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
+    let bad = |m: &str| PlanFileError::Invalid(m.to_string());
+    let format = j
+        .get("keyform_plan_format")
+        .and_then(Json::as_u64)
+        .ok_or_else(|| bad("missing keyform_plan_format"))?;
+    if format > PLAN_FORMAT {
+        return Err(PlanFileError::TooNew(format));
+    }
+    let s = |k: &str| {
+        j.get(k)
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| bad(&format!("missing {k}")))
+    };
+    let mode: PlanMode = serde_json::from_value(j.get("mode").cloned().unwrap_or(Json::Null))
+        .map_err(|e| bad(&e.to_string()))?;
+    let mut changes = changes_from(j, "changes")?;
     changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    // Plans saved before drift was recorded have none.
+    let drift = changes_from(j, "drift")?;
     let mut outputs = std::collections::BTreeMap::new();
     if let Some(Json::Object(o)) = j.get("outputs") {
         for (k, v) in o {
@@ -238,7 +246,7 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
     Ok(Plan {
         mode,
         changes,
-        drift: Vec::new(),
+        drift,
         outputs,
         warnings: Diagnostics::new(),
         prior_lineage: s("prior_lineage")?,

@@ -76,6 +76,7 @@ pub fn validate(
     }
     let mut w = Walk::new(cfg, graph, schemas, inputs);
     w.unknown_missing_vars = true;
+    w.unknown_repetition_ok = true;
     w.run(&mut V);
     w.diags
 }
@@ -257,10 +258,15 @@ pub fn plan(
     })
 }
 
-/// SHA-256 over every configuration file's name and text.
+/// SHA-256 over every configuration file's name and text. Variable files are left out: their
+/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
 pub fn config_digest(cfg: &Config) -> String {
     let mut all = Vec::new();
-    for (_, f) in cfg.sources.files() {
+    for (_, f) in cfg
+        .sources
+        .files()
+        .filter(|(_, f)| f.display.ends_with(".tf"))
+    {
         all.extend_from_slice(f.display.as_bytes());
         all.push(0);
         all.extend_from_slice(f.text.as_bytes());
@@ -420,7 +426,8 @@ impl Handler for PlanHandler<'_, '_> {
         addr: &InstanceAddr,
         config: Map,
     ) -> Result<Value, Diagnostic> {
-        let deferred = Value::Object(config.clone()).is_unknown()
+        let config_unknown = Value::Object(config.clone()).is_unknown();
+        let deferred = config_unknown
             || (!res.depends_on.is_empty()
                 && self
                     .graph
@@ -438,7 +445,7 @@ impl Handler for PlanHandler<'_, '_> {
                 before: None,
                 after: Some(with_unknown_computed(w.schemas, addr, config.clone())),
                 replace_paths: Vec::new(),
-                reason: None,
+                reason: (!config_unknown).then_some(Reason::ReadDependencyPending),
                 dependencies: Vec::new(),
                 sensitive: Vec::new(),
                 note: None,
@@ -648,5 +655,114 @@ pub fn json_equal(a: &str, b: &str) -> bool {
     ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
+    }
+}
+
+/// The region the provider block asks for (a literal, or variables), default us-east-1.
+pub fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> String {
+    let Some(attr) = cfg.provider.as_ref().and_then(|p| p.attr("region")) else {
+        return "us-east-1".into();
+    };
+    let mut ns = crate::eval::Namespace::new();
+    for (name, v) in &cfg.variables {
+        let value = match inputs.get(name) {
+            Some(RawVar::Value(x)) => x.clone(),
+            Some(RawVar::Text(t)) => Value::String(t.clone()),
+            None => v
+                .default
+                .as_ref()
+                .and_then(|d| crate::config::types::literal_value(&d.expr))
+                .unwrap_or(Value::Unknown),
+        };
+        ns.set_in("var", name, value);
+    }
+    let ev = crate::eval::Evaluator::new(&ns, &cfg.dir);
+    match ev.eval(&attr.value) {
+        Ok(Value::String(s)) => s,
+        _ => "us-east-1".into(),
+    }
+}
+
+/// Where [`evaluate`] takes managed resource instances' values from.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueSource<'a> {
+    /// Planned values (unknown where only apply can tell), state values for unchanged instances.
+    Planned(&'a Plan, &'a State),
+    /// The state as it is (after apply or destroy); instances missing from it are null.
+    State(&'a State),
+}
+
+/// Every value of a configuration as its expressions see them: what `keyform test` asserts and
+/// actions refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluated {
+    /// Roots `var`, `local`, `data`, `path`, `terraform` and one per resource type.
+    pub namespace: crate::eval::Namespace,
+    /// Output values (unknown where they depend on values known only after apply).
+    pub outputs: BTreeMap<String, Value>,
+}
+
+/// Evaluates the configuration against `source` without changing anything: managed instances
+/// take their value from the plan or state, data sources are read again (reads record nothing in
+/// the cloud), variables, locals and outputs are evaluated. Errors only make values unknown:
+/// the caller has already reported the command's own diagnostics.
+pub fn evaluate(
+    cfg: &Config,
+    graph: &Graph,
+    schemas: &dyn SchemaSource,
+    inputs: &BTreeMap<String, RawVar>,
+    provider: &mut dyn Provider,
+    source: ValueSource<'_>,
+) -> Evaluated {
+    struct E<'s, 'p> {
+        source: ValueSource<'s>,
+        provider: &'p mut dyn Provider,
+    }
+    impl Handler for E<'_, '_> {
+        fn managed(
+            &mut self,
+            _w: &Walk<'_>,
+            _r: &Resource,
+            addr: &InstanceAddr,
+            _config: Map,
+        ) -> Result<Value, Diagnostic> {
+            Ok(match self.source {
+                ValueSource::Planned(plan, state) => match plan.change(addr) {
+                    Some(c) => c.after.clone().map_or(Value::Null, Value::Object),
+                    None => state
+                        .resources
+                        .get(addr)
+                        .map_or(Value::Unknown, |r| Value::Object(r.attrs.clone())),
+                },
+                ValueSource::State(state) => state
+                    .resources
+                    .get(addr)
+                    .map_or(Value::Null, |r| Value::Object(r.attrs.clone())),
+            })
+        }
+
+        fn data(
+            &mut self,
+            _w: &Walk<'_>,
+            _r: &Resource,
+            addr: &InstanceAddr,
+            config: Map,
+        ) -> Result<Value, Diagnostic> {
+            if config.values().any(Value::is_unknown) {
+                return Ok(Value::Unknown);
+            }
+            Ok(self
+                .provider
+                .read_data(&addr.resource.kind, &config)
+                .map_or(Value::Unknown, Value::Object))
+        }
+    }
+    let mut h = E { source, provider };
+    let mut w = Walk::new(cfg, graph, schemas, inputs);
+    w.unknown_missing_vars = true;
+    w.run(&mut h);
+    Evaluated {
+        namespace: w.ns.clone(),
+        outputs: w.outputs.clone(),
     }
 }

@@ -70,6 +70,9 @@ pub(crate) struct Walk<'a> {
     pub(crate) outputs: BTreeMap<String, Value>,
     /// When true, required variables without a value are unknown instead of an error.
     pub(crate) unknown_missing_vars: bool,
+    /// When true (validate), a `count`/`for_each` not known yet is not an error: the body is
+    /// checked once with `count.index` / `each` unknown, as `terraform validate` does.
+    pub(crate) unknown_repetition_ok: bool,
     kinds: Vec<&'static str>,
 }
 
@@ -105,6 +108,7 @@ impl<'a> Walk<'a> {
             variables: BTreeMap::new(),
             outputs: BTreeMap::new(),
             unknown_missing_vars: false,
+            unknown_repetition_ok: false,
             kinds,
         }
     }
@@ -180,13 +184,25 @@ impl<'a> Walk<'a> {
                 }
             },
         };
+        let from_default = raw.is_none() && v.default.is_some();
         let value = match value.and_then(|x| match &v.ty {
-            Some(t) => t
-                .convert(&x)
-                .map_err(|e| format!("Unsuitable value for var.{name}: {e}.")),
+            Some(t) => t.convert(&x).map_err(|e| {
+                if from_default {
+                    format!("This default value is not compatible with the variable's type constraint: {e}.")
+                } else {
+                    format!("Unsuitable value for var.{name}: {e}.")
+                }
+            }),
             None => Ok(x),
         }) {
             Ok(x) => x,
+            Err(why) if from_default => {
+                let span = v.default.as_ref().and_then(|d| d.span()).or(Some(v.span));
+                self.diags.push(
+                    Diagnostic::error("Invalid default value for variable", why).with_span(span),
+                );
+                Value::Unknown
+            }
             Err(why) => {
                 self.diags.push(
                     Diagnostic::error("Invalid value for input variable", why)
@@ -214,8 +230,10 @@ impl<'a> Walk<'a> {
         if value.is_unknown() {
             return;
         }
+        let mut invalid = false;
         for c in &v.validations {
             if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+                invalid = true;
                 self.diags.push(
                     Diagnostic::error(
                         "Invalid value for variable",
@@ -229,13 +247,15 @@ impl<'a> Walk<'a> {
                 );
             }
         }
+        if invalid {
+            // Dependents see an unknown value, so only the root cause is reported (and an
+            // `expect_failures = [var.x]` test is not failed by consequences of the bad value).
+            self.ns.set_in("var", name, Value::Unknown);
+        }
     }
 
     fn where_is(&self, c: &Check) -> String {
-        self.cfg
-            .sources
-            .locate(c.span)
-            .map_or_else(String::new, |(f, l, col)| format!("{f}:{l},{col}"))
+        self.cfg.range_text(c.span)
     }
 
     /// Evaluates a check; Some(error message) when its condition is false.
@@ -319,6 +339,14 @@ impl<'a> Walk<'a> {
                     return None;
                 }
             };
+            if v.is_unknown() && self.unknown_repetition_ok {
+                let mut count = Map::new();
+                count.insert("index".into(), Value::Unknown);
+                return Some(vec![(
+                    InstanceKey::None,
+                    vec![("count".to_string(), Value::Object(count))],
+                )]);
+            }
             if v.is_unknown() {
                 self.diags.push(
                     Diagnostic::error(
@@ -375,6 +403,15 @@ impl<'a> Walk<'a> {
                     return None;
                 }
             };
+            if v.is_unknown() && self.unknown_repetition_ok {
+                let mut each = Map::new();
+                each.insert("key".into(), Value::Unknown);
+                each.insert("value".into(), Value::Unknown);
+                return Some(vec![(
+                    InstanceKey::None,
+                    vec![("each".to_string(), Value::Object(each))],
+                )]);
+            }
             if v.is_unknown() {
                 self.diags.push(
                     Diagnostic::error(
@@ -388,6 +425,16 @@ impl<'a> Walk<'a> {
             }
             let pairs: Vec<(String, Value)> = match v {
                 Value::Object(m) => m.into_iter().collect(),
+                Value::List(_) if let Some(kind) = self.sequence_kind(fe) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Invalid for_each argument",
+                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {kind}. To use its elements as the instance keys, wrap it in toset(...)."),
+                        )
+                        .with_span(fe.span()),
+                    );
+                    return None;
+                }
                 Value::List(l) => {
                     let mut keys = Vec::new();
                     for item in l {
@@ -440,6 +487,51 @@ impl<'a> Walk<'a> {
             );
         }
         Some(vec![(InstanceKey::None, Vec::new())])
+    }
+
+    /// Values carry no set/list distinction, so tell a sequence (which `for_each` refuses, as in
+    /// Terraform) from a set by the expression's form: a `[...]` literal or `[for ...]` is a
+    /// tuple; a variable declared `list(...)` and the functions returning lists give a list.
+    /// Anything else (toset(...), a set variable, an unknown form) is taken as a set.
+    fn sequence_kind(&self, e: &crate::config::Expr) -> Option<String> {
+        use crate::config::TypeConstraint;
+        use hcl_edit::expr::Expression;
+        let mut ex = &e.expr;
+        while let Expression::Parenthesis(p) = ex {
+            ex = p.inner();
+        }
+        match ex {
+            Expression::Array(_) => Some("tuple".into()),
+            Expression::ForExpr(f) if f.key_expr.is_none() => Some("tuple".into()),
+            Expression::FuncCall(c) => {
+                const LISTS: &[&str] = &[
+                    "tolist",
+                    "split",
+                    "keys",
+                    "values",
+                    "sort",
+                    "compact",
+                    "distinct",
+                    "flatten",
+                    "reverse",
+                    "slice",
+                    "range",
+                    "concat",
+                    "chunklist",
+                ];
+                let name = c.name.name.value().as_str();
+                LISTS.contains(&name).then(|| "list".to_string())
+            }
+            _ => {
+                let text = e.as_traversal_text()?;
+                let name = text.strip_prefix("var.")?;
+                match &self.cfg.variables.get(name)?.ty {
+                    Some(TypeConstraint::List(t)) => Some(format!("list of {t}")),
+                    Some(TypeConstraint::Tuple(_)) => Some("tuple".into()),
+                    _ => None,
+                }
+            }
+        }
     }
 
     fn resource(&mut self, a: &ResourceAddr, h: &mut dyn Handler) {
@@ -521,7 +613,13 @@ impl<'a> Walk<'a> {
         }
         let keys: Vec<InstanceKey> = instances.into_iter().map(|(k, _)| k).collect();
         h.resource_done(self, res, &keys);
-        let block_value = if res.count.is_some() {
+        let unknown_repetition = (res.count.is_some() || res.for_each.is_some())
+            && keys.as_slice() == [InstanceKey::None];
+        let block_value = if unknown_repetition {
+            // validate with count/for_each not known yet: one representative instance was
+            // checked, but how many there will be is unknown.
+            Value::Unknown
+        } else if res.count.is_some() {
             Value::List(values.into_iter().map(|(_, v)| v).collect())
         } else if res.for_each.is_some() {
             Value::Object(

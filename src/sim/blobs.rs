@@ -1,13 +1,16 @@
 //! Where sealed S3 object bodies live: files under `.keyform/objects/` (0600), or memory for
 //! test worlds. Bodies arrive here already encrypted; this layer never sees plaintext.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// Storage of opaque sealed blobs by id.
 pub trait BlobStore: Send {
-    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()>;
-    fn get(&self, id: &str) -> std::io::Result<Vec<u8>>;
+    /// Stores a sealed body (taken by value: bodies can be large, so no copy is made).
+    fn put(&mut self, id: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+    /// The sealed body, borrowed when the store holds it in memory.
+    fn get(&self, id: &str) -> std::io::Result<Cow<'_, [u8]>>;
     fn delete(&mut self, id: &str) -> std::io::Result<()>;
 
     /// The store this one wraps, if it is an overlay (see [`Overlay`]).
@@ -35,13 +38,13 @@ impl Overlay {
 }
 
 impl BlobStore for Overlay {
-    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    fn put(&mut self, id: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         self.deleted.remove(id);
-        self.written.insert(id.to_string(), bytes.to_vec());
+        self.written.insert(id.to_string(), bytes);
         Ok(())
     }
 
-    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
+    fn get(&self, id: &str) -> std::io::Result<Cow<'_, [u8]>> {
         if self.deleted.contains(id) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
@@ -49,7 +52,7 @@ impl BlobStore for Overlay {
             ));
         }
         match self.written.get(id) {
-            Some(b) => Ok(b.clone()),
+            Some(b) => Ok(Cow::Borrowed(b)),
             None => self.inner.get(id),
         }
     }
@@ -70,15 +73,18 @@ impl BlobStore for Overlay {
 pub struct MemoryBlobs(HashMap<String, Vec<u8>>);
 
 impl BlobStore for MemoryBlobs {
-    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.0.insert(id.to_string(), bytes.to_vec());
+    fn put(&mut self, id: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.0.insert(id.to_string(), bytes);
         Ok(())
     }
 
-    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
-        self.0.get(id).cloned().ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("blob {id} missing"))
-        })
+    fn get(&self, id: &str) -> std::io::Result<Cow<'_, [u8]>> {
+        self.0
+            .get(id)
+            .map(|b| Cow::Borrowed(b.as_slice()))
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, format!("blob {id} missing"))
+            })
     }
 
     fn delete(&mut self, id: &str) -> std::io::Result<()> {
@@ -109,15 +115,15 @@ impl DirBlobs {
 }
 
 impl BlobStore for DirBlobs {
-    fn put(&mut self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    fn put(&mut self, id: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         crate::fsutil::create_private_dir(&self.dir)?;
         let path = self.path(id)?;
-        crate::fsutil::atomic_write(&path, bytes)?;
+        crate::fsutil::atomic_write(&path, &bytes)?;
         Ok(())
     }
 
-    fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
-        std::fs::read(self.path(id)?)
+    fn get(&self, id: &str) -> std::io::Result<Cow<'_, [u8]>> {
+        std::fs::read(self.path(id)?).map(Cow::Owned)
     }
 
     fn delete(&mut self, id: &str) -> std::io::Result<()> {

@@ -270,6 +270,17 @@ impl Cloud {
         self.world.now
     }
 
+    /// Puts back a world saved earlier with `world.clone()` (a `keyform test` run whose command
+    /// failed leaves no trace). The change marks restart from it; sealed object bodies written
+    /// since stay in the blob store, unreferenced.
+    pub fn restore_world(&mut self, world: World) {
+        self.world = world;
+        self.touched.clear();
+        self.events_mark = self.world.cloudtrail.events.len();
+        self.clock_mark = self.world.now;
+        self.policy_cache.clear();
+    }
+
     pub(crate) fn touch(&mut self, r: EntityRef) {
         self.touched.insert(r);
     }

@@ -677,18 +677,17 @@ impl Cloud {
                 crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes())
                     .map_err(|e| SimError::internal(e.to_string()))?
             };
-            c.blobs
-                .put(&blob_id, &sealed)
-                .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
-            let digest = crypto::sha256(body);
             // As S3 does: an SSE-S3 object's ETag is the MD5 of its body; a KMS-encrypted
-            // object's is opaque (here the MD5 of the stored ciphertext), never a digest of
-            // the plaintext.
+            // object's is opaque (random per upload), never a digest of the plaintext.
             let etag = if kms_mode {
-                crypto::md5_hex(&sealed)
+                c.world.ids.hex(32)
             } else {
                 crypto::md5_hex(body)
             };
+            c.blobs
+                .put(&blob_id, sealed)
+                .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
+            let digest = crypto::sha256(body);
             let obj = S3Object {
                 key: k.clone(),
                 size: body.len() as u64,
@@ -919,7 +918,8 @@ impl Cloud {
             .ok_or_else(|| SimError::service("NoSuchKey", 404, "The specified key does not exist."))
     }
 
-    /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes).
+    /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes). The
+    /// AES-GCM tags authenticate the stored bytes, so a tampered body never decrypts.
     fn open_object(
         &mut self,
         ctx: &CallContext,
@@ -928,15 +928,14 @@ impl Cloud {
     ) -> Result<Zeroizing<Vec<u8>>, SimError> {
         let enc = &obj.encryption;
         let aad = format!("{}\n{}", object_arn(b, &obj.key), obj.blob);
-        let sealed = self
-            .blobs
-            .get(&obj.blob)
-            .map_err(|e| SimError::internal(format!("object body missing from the store: {e}")))?;
         let corrupt = |_| {
             SimError::internal(format!(
                 "stored object {}/{} failed authentication: the object store was tampered with",
                 b, obj.key
             ))
+        };
+        let missing = |e: std::io::Error| {
+            SimError::internal(format!("object body missing from the store: {e}"))
         };
         if enc.algorithm == "AES256" {
             let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
@@ -944,9 +943,8 @@ impl Cloud {
                 .root
                 .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
                 .map_err(|e| SimError::internal(e.to_string()))?;
-            let body =
-                crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?;
-            return self.verify_checksum(b, obj, body);
+            let sealed = self.blobs.get(&obj.blob).map_err(missing)?;
+            return crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt);
         }
         if matches!(ctx.principal, Principal::Anonymous) || !ctx.secure_transport {
             return Err(SimError::service(
@@ -973,33 +971,18 @@ impl Cloud {
                 Zeroizing::new(b64_field(&r, "Plaintext")?)
             }
         };
-        let layer1 = if enc.algorithm == "aws:kms:dsse" {
+        let sealed = self.blobs.get(&obj.blob).map_err(missing)?;
+        if enc.algorithm == "aws:kms:dsse" {
             let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
             let m = self
                 .root
                 .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
                 .map_err(|e| SimError::internal(e.to_string()))?;
-            crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?
-        } else {
-            Zeroizing::new(sealed)
-        };
-        let body = crypto::decrypt_body(&data_key, &layer1, aad.as_bytes()).map_err(corrupt)?;
-        self.verify_checksum(b, obj, body)
-    }
-
-    fn verify_checksum(
-        &self,
-        b: &str,
-        obj: &S3Object,
-        body: Zeroizing<Vec<u8>>,
-    ) -> Result<Zeroizing<Vec<u8>>, SimError> {
-        if B64.encode(crypto::sha256(&body)) != obj.checksum_sha256 {
-            return Err(SimError::internal(format!(
-                "stored object {b}/{} does not match its SHA-256 checksum",
-                obj.key
-            )));
+            let layer1 =
+                crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?;
+            return crypto::decrypt_body(&data_key, &layer1, aad.as_bytes()).map_err(corrupt);
         }
-        Ok(body)
+        crypto::decrypt_body(&data_key, &sealed, aad.as_bytes()).map_err(corrupt)
     }
 
     fn bucket_key_for_get(

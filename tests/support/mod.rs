@@ -71,6 +71,47 @@ impl Run {
     }
 
     #[track_caller]
+    pub(crate) fn stderr_lacks(self, s: &str) -> Run {
+        assert!(
+            !self.stderr.contains(s),
+            "stderr has {s:?}\nstderr:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Exact stdout, shown as a diff-friendly pair when it differs.
+    #[track_caller]
+    pub(crate) fn stdout_is(self, expected: &str) -> Run {
+        assert!(
+            self.stdout == expected,
+            "stdout differs\n--- expected\n{expected}\n--- actual\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// One resource change block of a rendered plan: from its `  # ADDR ...` comment line to
+    /// the closing `    }` line, inclusive. Panics if the plan has no such block.
+    #[track_caller]
+    pub(crate) fn block(&self, addr: &str) -> String {
+        let head = format!("  # {addr} ");
+        let lines: Vec<&str> = self.stdout.lines().collect();
+        let Some(start) = lines.iter().position(|l| l.starts_with(&head)) else {
+            panic!("no change block for {addr} in stdout:\n{}", self.stdout);
+        };
+        let end = lines[start..]
+            .iter()
+            .position(|l| *l == "    }")
+            .map(|i| start + i)
+            .unwrap_or_else(|| panic!("unterminated block for {addr}:\n{}", self.stdout));
+        let mut out = lines[start..=end].join("\n");
+        out.push('\n');
+        out
+    }
+
+    #[track_caller]
     pub(crate) fn stdout_lacks(self, s: &str) -> Run {
         assert!(
             !self.stdout.contains(s),
@@ -79,6 +120,13 @@ impl Run {
         );
         self
     }
+}
+
+/// `tests/fixtures` of this crate.
+pub(crate) fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 pub(crate) fn keyform_bin() -> PathBuf {
@@ -90,6 +138,13 @@ impl Test {
         Test {
             dir: tempfile::tempdir().expect("temp dir"),
         }
+    }
+
+    /// A test directory holding a copy of `tests/fixtures/<rel>`.
+    pub(crate) fn fixture(rel: &str) -> Test {
+        let t = Test::new();
+        copy_dir(&fixtures_dir().join(rel), t.path());
+        t
     }
 
     /// A test directory holding a copy of a bundled lab's files (not its .keyform).

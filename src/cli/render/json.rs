@@ -73,13 +73,20 @@ fn change_json(c: &ResourceChange) -> Json {
             json!(c.replace_paths.iter().map(|p| vec![p]).collect::<Vec<_>>());
     }
     m.insert("change".into(), change);
+    if c.action == Action::Read && c.reason.is_none() {
+        m.insert("action_reason".into(), json!("read_because_config_unknown"));
+    }
     if let Some(r) = &c.reason {
         let reason = match r {
             crate::plan::Reason::Tainted => "replace_because_tainted",
             crate::plan::Reason::ReplaceRequested => "replace_by_request",
             crate::plan::Reason::NoResourceConfig => "delete_because_no_resource_config",
-            crate::plan::Reason::NoInstanceKey => "delete_because_no_resource_config",
+            crate::plan::Reason::NoInstanceKey => match c.addr.key {
+                InstanceKey::Str(_) => "delete_because_each_key",
+                _ => "delete_because_count_index",
+            },
             crate::plan::Reason::Destroy => "delete_because_no_resource_config",
+            crate::plan::Reason::ReadDependencyPending => "read_because_dependency_pending",
         };
         if !matches!(r, crate::plan::Reason::Destroy) {
             m.insert("action_reason".into(), json!(reason));
@@ -172,8 +179,10 @@ pub fn plan_json(p: &Plan, prior: &State) -> Json {
         "output_changes": output_changes,
         "prior_state": state_json(prior),
         "configuration": {"provider_config": {"aws": {"name": "aws", "full_name": PROVIDER_NAME}}},
+        "variables": p.variables.iter().map(|(k, v)| (k.clone(), json!({"value": v.to_json()}))).collect::<serde_json::Map<String, Json>>(),
+        "applyable": p.has_changes(),
+        "complete": true,
         "errored": false,
-        "timestamp": "",
     })
 }
 

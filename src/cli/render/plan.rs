@@ -31,9 +31,17 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         .filter(|(_, o)| o.before != o.after)
         .collect();
     if effective.is_empty() && output_changes.is_empty() {
+        if plan.mode == PlanMode::Destroy {
+            out.push('\n');
+            out.push_str(&style.bold("No changes."));
+            out.push_str(" No objects need to be destroyed.\n\n");
+            out.push_str("Either you have not created any objects yet or the existing objects were\nalready deleted outside of keyform.\n");
+            return out;
+        }
+        out.push('\n');
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
-        out.push_str("keyform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.\n");
+        out.push_str("keyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
         return out;
     }
     if !effective.is_empty() {
@@ -46,7 +54,7 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         symbols.sort_by_key(|a| legend_order(*a));
         out.push_str("\nkeyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
         for a in symbols {
-            let _ = writeln!(out, "  {} {}", paint_symbol(a, style), legend(a));
+            let _ = writeln!(out, "{} {}", padded_symbol(a, style), legend(a));
         }
         out.push_str("\nkeyform will perform the following actions:\n\n");
         for c in &effective {
@@ -67,25 +75,22 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
             .map(|(n, _)| n.len())
             .max()
             .unwrap_or(0);
+        // Output lines start with a two-column symbol, so their values sit at column 2.
         for (name, o) in output_changes {
             let (sym, body) = match (&o.before, &o.after) {
-                (None, Some(a)) => ("+", show_value(a, o.sensitive, 2)),
-                (Some(b), None) => ("-", format!("{} -> null", show_value(b, o.sensitive, 2))),
-                (Some(b), Some(a)) => (
-                    "~",
-                    format!(
-                        "{} -> {}",
-                        show_value(b, o.sensitive, 2),
-                        show_value(a, o.sensitive, 2)
-                    ),
+                (None, Some(a)) => ("+", value_text(a, o.sensitive, 2, "+")),
+                (Some(b), None) => (
+                    "-",
+                    format!("{} -> null", value_text(b, o.sensitive, 2, "-")),
                 ),
+                (Some(b), Some(a)) => ("~", changed_value(b, a, o.sensitive, 2, style)),
                 (None, None) => continue,
             };
             let _ = writeln!(out, "  {} {name:width$} = {body}", paint(sym, style));
         }
-    }
-    if plan.mode == PlanMode::Destroy && effective.is_empty() {
-        out.push_str("\nNo objects need to be destroyed.\n");
+        if effective.is_empty() {
+            out.push_str("\nYou can apply this plan to save these new output values to the keyform\nstate, without changing any real infrastructure.\n");
+        }
     }
     out
 }
@@ -125,14 +130,24 @@ fn paint(sym: &str, style: Style) -> String {
     }
 }
 
-fn paint_symbol(a: Action, style: Style) -> String {
-    paint(a.symbol(), style)
+/// The action's symbol right-aligned in three columns, as Terraform prints it (`  +`, `-/+`,
+/// ` <=`); padding is computed on the bare symbol so colour codes don't upset it.
+fn padded_symbol(a: Action, style: Style) -> String {
+    let sym = a.symbol();
+    format!(
+        "{}{}",
+        " ".repeat(3usize.saturating_sub(sym.len())),
+        paint(sym, style)
+    )
 }
 
 fn header(c: &ResourceChange) -> String {
     let a = &c.addr;
     match (c.action, &c.reason) {
         (Action::Create, _) => format!("# {a} will be created"),
+        (Action::Read, Some(Reason::ReadDependencyPending)) => format!(
+            "# {a} will be read during apply\n  # (depends on a resource or a module with changes pending)"
+        ),
         (Action::Read, _) => {
             format!("# {a} will be read during apply\n  # (config refers to values not yet known)")
         }
@@ -175,8 +190,8 @@ pub fn render_change(c: &ResourceChange, schemas: SchemaLookup<'_>, style: Style
     };
     let _ = writeln!(
         out,
-        "{:>3} {keyword} \"{}\" \"{}\" {{",
-        paint_symbol(c.action, style),
+        "{} {keyword} \"{}\" \"{}\" {{",
+        padded_symbol(c.action, style),
         a.kind,
         a.name
     );
@@ -209,13 +224,20 @@ enum Line {
     Raw(String),
 }
 
+/// Attributes Terraform always shows in an update, changed or not, so the object can be
+/// recognised.
+const IMPORTANT: [&str; 3] = ["id", "name", "tags"];
+
+/// The attributes and nested blocks of one object, in Terraform's order: attributes (sorted,
+/// aligned to the longest non-null name, unchanged ones hidden except `id`, `name` and `tags`),
+/// the hidden-attribute count, then nested blocks and the hidden-block count.
 #[allow(clippy::too_many_arguments)]
-fn body(
+fn body<'a>(
     out: &mut String,
     c: &ResourceChange,
     schema: Option<&BodySchema>,
-    before: &Map,
-    after: &Map,
+    before: &'a Map,
+    after: &'a Map,
     has_before: bool,
     has_after: bool,
     depth: usize,
@@ -232,102 +254,88 @@ fn body(
         .collect();
     names.sort();
     names.dedup();
+    static NULL: Value = Value::Null;
+    let value_of = |m: &'a Map, present: bool, name: &str| -> &'a Value {
+        if present {
+            m.get(name).unwrap_or(&NULL)
+        } else {
+            &NULL
+        }
+    };
+    // Null on both sides is not an attribute of the object at all (Terraform neither shows nor
+    // counts it, nor aligns to it).
+    let names: Vec<&String> = names
+        .into_iter()
+        .filter(|n| {
+            !(value_of(before, has_before, n).is_null() && value_of(after, has_after, n).is_null())
+        })
+        .collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
     let mut lines = Vec::new();
     let mut hidden = 0;
     for name in names {
-        let b = before
-            .get(name)
-            .filter(|v| !v.is_null() || !has_after)
-            .filter(|_| has_before);
-        let a = after.get(name).filter(|_| has_after);
+        let bv = value_of(before, has_before, name);
+        let av = value_of(after, has_after, name);
         let ty = schema.and_then(|s| s.attr(name)).map(|a| &a.ty);
         let sensitive = c.sensitive.iter().any(|s| s == name);
         let forces = c.replace_paths.iter().any(|p| p == name);
-        let null = Value::Null;
-        let bv = b.unwrap_or(&null);
-        let av = a.unwrap_or(&null);
-        let line = match (has_before, has_after) {
-            (false, true) => {
-                if av.is_null() {
-                    continue;
-                }
-                Line::Attr {
-                    sym: "+",
-                    name: name.clone(),
-                    text: value_text(av, sensitive, pad.len(), "+"),
-                }
+        let suffix = if forces {
+            format!(" {}", style.red("# forces replacement"))
+        } else {
+            String::new()
+        };
+        let line = if !has_before {
+            Line::Attr {
+                sym: "+",
+                name: name.clone(),
+                text: value_text(av, sensitive, pad.len(), "+"),
             }
-            (true, false) => {
-                if bv.is_null() {
-                    continue;
-                }
-                Line::Attr {
-                    sym: "-",
-                    name: name.clone(),
-                    text: format!("{} -> null", value_text(bv, sensitive, pad.len(), "-")),
-                }
+        } else if !has_after {
+            Line::Attr {
+                sym: "-",
+                name: name.clone(),
+                text: format!("{} -> null", value_text(bv, sensitive, pad.len(), "-")),
             }
-            _ => {
-                if bv == av {
-                    if !bv.is_null() {
-                        hidden += 1;
-                    }
-                    continue;
-                }
-                let suffix = if forces {
-                    format!(" {}", style.red("# forces replacement"))
-                } else {
-                    String::new()
-                };
-                if bv.is_null() {
-                    Line::Attr {
-                        sym: "+",
-                        name: name.clone(),
-                        text: format!("{}{suffix}", value_text(av, sensitive, pad.len(), "+")),
-                    }
-                } else if av.is_null() {
-                    Line::Attr {
-                        sym: "-",
-                        name: name.clone(),
-                        text: format!(
-                            "{} -> null{suffix}",
-                            value_text(bv, sensitive, pad.len(), "-")
-                        ),
-                    }
-                } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
-                    Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
-                } else if let (Value::Object(bm), Value::Object(am), false) = (bv, av, sensitive) {
-                    Line::Attr {
-                        sym: "~",
-                        name: name.clone(),
-                        text: format!("{}{suffix}", map_diff(bm, am, pad.len(), style)),
-                    }
-                } else {
-                    Line::Attr {
-                        sym: "~",
-                        name: name.clone(),
-                        text: format!(
-                            "{} -> {}{suffix}",
-                            value_text(bv, sensitive, pad.len(), ""),
-                            value_text(av, sensitive, pad.len(), "")
-                        ),
-                    }
-                }
+        } else if bv == av {
+            if !IMPORTANT.contains(&name.as_str()) {
+                hidden += 1;
+                continue;
+            }
+            Line::Attr {
+                sym: " ",
+                name: name.clone(),
+                text: value_text(av, sensitive, pad.len(), " "),
+            }
+        } else if bv.is_null() {
+            Line::Attr {
+                sym: "+",
+                name: name.clone(),
+                text: format!("{}{suffix}", value_text(av, sensitive, pad.len(), "+")),
+            }
+        } else if av.is_null() {
+            Line::Attr {
+                sym: "-",
+                name: name.clone(),
+                text: format!(
+                    "{} -> null{suffix}",
+                    value_text(bv, sensitive, pad.len(), "-")
+                ),
+            }
+        } else if ty == Some(&AttrType::Json) && !sensitive && !av.is_unknown() {
+            Line::Raw(json_diff(name, bv, av, depth, &suffix, style))
+        } else {
+            Line::Attr {
+                sym: "~",
+                name: name.clone(),
+                text: format!(
+                    "{}{suffix}",
+                    changed_value(bv, av, sensitive, pad.len(), style)
+                ),
             }
         };
         lines.push(line);
     }
-    let width = lines
-        .iter()
-        .filter_map(|l| {
-            if let Line::Attr { name, .. } = l {
-                Some(name.len())
-            } else {
-                None
-            }
-        })
-        .max()
-        .unwrap_or(0);
+    let has_attrs = !lines.is_empty() || hidden > 0;
     for l in lines {
         match l {
             Line::Attr { sym, name, text } => {
@@ -336,65 +344,75 @@ fn body(
             Line::Raw(s) => out.push_str(&s),
         }
     }
+    if hidden > 0 {
+        let _ = writeln!(out, "{pad}  {}", unchanged(hidden, "attribute"));
+    }
+    let mut hidden_blocks = 0;
     if let Some(s) = schema {
         for bs in &s.blocks {
-            let bl = list_of(before.get(bs.name));
-            let al = list_of(after.get(bs.name));
-            if !has_after || !has_before || bl != al {
-                let n = bl.len().max(al.len());
-                for i in 0..n {
-                    let bi = bl.get(i).and_then(Value::as_object);
-                    let ai = al.get(i).and_then(Value::as_object);
-                    let (sym, hb, ha) = match (bi.filter(|_| has_before), ai.filter(|_| has_after))
-                    {
-                        (Some(_), Some(_)) => ("~", true, true),
-                        (None, Some(_)) => ("+", false, true),
-                        (Some(_), None) => ("-", true, false),
-                        (None, None) => continue,
-                    };
-                    if sym == "~" && bi == ai {
-                        continue;
-                    }
+            let bl = if has_before {
+                list_of(before.get(bs.name))
+            } else {
+                Vec::new()
+            };
+            let al = if has_after {
+                list_of(after.get(bs.name))
+            } else {
+                Vec::new()
+            };
+            let mut first = true;
+            for i in 0..bl.len().max(al.len()) {
+                let bi = bl.get(i).and_then(Value::as_object);
+                let ai = al.get(i).and_then(Value::as_object);
+                let (sym, hb, ha) = match (bi, ai) {
+                    (Some(_), Some(_)) => ("~", true, true),
+                    (None, Some(_)) => ("+", false, true),
+                    (Some(_), None) => ("-", true, false),
+                    (None, None) => continue,
+                };
+                if sym == "~" && bi == ai {
+                    hidden_blocks += 1;
+                    continue;
+                }
+                // One blank line between the attributes and each group of blocks.
+                if first && has_attrs {
                     out.push('\n');
-                    let _ = writeln!(out, "{pad}{} {} {{", paint(sym, style), bs.name);
-                    let empty = Map::new();
-                    body(
-                        out,
-                        c,
-                        Some(&bs.body),
-                        bi.unwrap_or(&empty),
-                        ai.unwrap_or(&empty),
-                        hb,
-                        ha,
-                        depth + 1,
-                        style,
-                    );
-                    let _ = writeln!(out, "{pad}  }}");
                 }
-                if al.iter().any(Value::is_wholly_unknown)
-                    || after.get(bs.name).is_some_and(Value::is_wholly_unknown)
-                {
-                    let _ = writeln!(out, "{pad}  # ({} blocks known after apply)", bs.name);
-                }
-            } else if !bl.is_empty() {
-                hidden += 0;
-                let _ = writeln!(
+                first = false;
+                let _ = writeln!(out, "{pad}{} {} {{", paint(sym, style), bs.name);
+                let empty = Map::new();
+                body(
                     out,
-                    "\n{pad}  # ({} unchanged {} block{} hidden)",
-                    bl.len(),
-                    bs.name,
-                    if bl.len() == 1 { "" } else { "s" }
+                    c,
+                    Some(&bs.body),
+                    bi.unwrap_or(&empty),
+                    ai.unwrap_or(&empty),
+                    hb,
+                    ha,
+                    depth + 1,
+                    style,
                 );
+                let _ = writeln!(out, "{pad}  }}");
+            }
+            if has_after
+                && (al.iter().any(Value::is_wholly_unknown)
+                    || after.get(bs.name).is_some_and(Value::is_wholly_unknown))
+            {
+                let _ = writeln!(out, "{pad}  # ({} blocks known after apply)", bs.name);
             }
         }
     }
-    if hidden > 0 && has_before && has_after {
-        let _ = writeln!(
-            out,
-            "\n{pad}  # ({hidden} unchanged attribute{} hidden)",
-            if hidden == 1 { "" } else { "s" }
-        );
+    if hidden_blocks > 0 {
+        let _ = writeln!(out, "\n{pad}  {}", unchanged(hidden_blocks, "block"));
     }
+}
+
+/// `# (N unchanged attributes hidden)`.
+fn unchanged(n: usize, what: &str) -> String {
+    format!(
+        "# ({n} unchanged {what}{} hidden)",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 fn list_of(v: Option<&Value>) -> Vec<Value> {
@@ -465,6 +483,107 @@ pub fn value_text(v: &Value, sensitive: bool, col: usize, sym: &str) -> String {
             t
         }
     }
+}
+
+/// A value changed in place, its line starting at column `col`: maps and lists element by
+/// element, anything else `old -> new`.
+fn changed_value(
+    before: &Value,
+    after: &Value,
+    sensitive: bool,
+    col: usize,
+    style: Style,
+) -> String {
+    match (before, after, sensitive) {
+        (Value::Object(bm), Value::Object(am), false) => map_diff(bm, am, col, style),
+        (Value::List(bl), Value::List(al), false) if bl.len() * al.len() <= 250_000 => {
+            list_diff(bl, al, col, style)
+        }
+        _ => format!(
+            "{} -> {}",
+            value_text(before, sensitive, col, ""),
+            value_text(after, sensitive, col, "")
+        ),
+    }
+}
+
+/// A list changed in place, as Terraform shows it: elements removed (`-`) and added (`+`)
+/// against the longest common subsequence, one unchanged element of context either side of a
+/// change, and a count of the unchanged elements hidden.
+fn list_diff(before: &[Value], after: &[Value], col: usize, style: Style) -> String {
+    let ops = lcs_ops(before, after);
+    let item_pad = " ".repeat(col + 4);
+    let mut t = String::from("[\n");
+    let mut unchanged: Vec<&Value> = Vec::new();
+    let mut render_next = false;
+    let hidden_line = |t: &mut String, n: usize| {
+        let _ = writeln!(
+            t,
+            "{item_pad}  # ({n} unchanged element{} hidden)",
+            if n == 1 { "" } else { "s" }
+        );
+    };
+    for (sym, v) in ops {
+        if sym == " " && !render_next {
+            unchanged.push(v);
+            continue;
+        }
+        render_next = false;
+        if unchanged.len() > 1 {
+            hidden_line(&mut t, unchanged.len() - 1);
+        }
+        if let Some(last) = unchanged.last() {
+            let _ = writeln!(t, "{item_pad}  {},", value_text(last, false, col + 4, " "));
+        }
+        unchanged.clear();
+        if sym != " " {
+            render_next = true;
+        }
+        let _ = writeln!(
+            t,
+            "{item_pad}{} {},",
+            paint(sym, style),
+            value_text(v, false, col + 4, sym)
+        );
+    }
+    if !unchanged.is_empty() {
+        hidden_line(&mut t, unchanged.len());
+    }
+    let _ = write!(t, "{}]", " ".repeat(col + 2));
+    t
+}
+
+/// The edit from `before` to `after`: (" ", kept), ("-", removed), ("+", added), removals
+/// before additions where both happen at one place.
+fn lcs_ops<'v>(before: &'v [Value], after: &'v [Value]) -> Vec<(&'static str, &'v Value)> {
+    let (n, m) = (before.len(), after.len());
+    // lcs[i][j]: length of the longest common subsequence of before[i..] and after[j..].
+    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if before[i] == after[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(n + m);
+    while i < n || j < m {
+        if i < n && j < m && before[i] == after[j] {
+            out.push((" ", &before[i]));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(("-", &before[i]));
+            i += 1;
+        } else {
+            out.push(("+", &after[j]));
+            j += 1;
+        }
+    }
+    out
 }
 
 /// An object attribute changed in place: one line per added, removed or changed key.
@@ -578,15 +697,8 @@ fn render_drift(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String 
         let empty = Map::new();
         let before = c.before.as_ref().unwrap_or(&empty);
         let after = c.after.as_ref().unwrap_or(&empty);
-        if c.action == Action::Delete {
-            let _ = writeln!(
-                out,
-                "      - id = {} -> null",
-                show_value(before.get("id").unwrap_or(&Value::Null), false, 2)
-            );
-        } else {
-            body(&mut out, c, schema, before, after, true, true, 2, style);
-        }
+        let deleted = c.action == Action::Delete;
+        body(&mut out, c, schema, before, after, true, !deleted, 2, style);
         let _ = writeln!(out, "    }}\n");
     }
     out.push_str("\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n");

@@ -40,11 +40,12 @@ pub fn instance(addr: &InstanceAddr, r: &ResourceInstance, sensitive: &[&str]) -
         if is_block_list(v) {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "    {k:width$} = {}",
-            show_value(v, sensitive.contains(&k.as_str()), 1).replace("\n  ", "\n")
-        );
+        let text = if sensitive.contains(&k.as_str()) {
+            "(sensitive value)".to_string()
+        } else {
+            plain_value(v, 4, 4)
+        };
+        let _ = writeln!(out, "    {k:width$} = {text}");
     }
     for (k, v) in &shown {
         if let Value::List(items) = v
@@ -55,7 +56,7 @@ pub fn instance(addr: &InstanceAddr, r: &ResourceInstance, sensitive: &[&str]) -
                 if let Value::Object(m) = item {
                     let w = m.keys().map(String::len).max().unwrap_or(0);
                     for (ik, iv) in m.iter().filter(|(_, x)| !x.is_null()) {
-                        let _ = writeln!(out, "        {ik:w$} = {}", show_value(iv, false, 2));
+                        let _ = writeln!(out, "        {ik:w$} = {}", plain_value(iv, 8, 4));
                     }
                 }
                 let _ = writeln!(out, "    }}");
@@ -77,9 +78,49 @@ pub fn output_line(name: &str, v: &Value, sensitive: bool) -> String {
         if sensitive {
             "<sensitive>".to_string()
         } else {
-            show_value(v, false, 0)
+            plain_value(v, 0, 2)
         }
     )
+}
+
+/// A value as `state show` and `output` print it: collections span lines, their entries
+/// indented `unit` columns past `indent` (the column the value's line starts at).
+pub fn plain_value(v: &Value, indent: usize, unit: usize) -> String {
+    let inner = " ".repeat(indent + unit);
+    let close = " ".repeat(indent);
+    match v {
+        Value::List(l) if !l.is_empty() => {
+            let mut t = String::from("[\n");
+            for item in l {
+                let _ = writeln!(t, "{inner}{},", plain_value(item, indent + unit, unit));
+            }
+            let _ = write!(t, "{close}]");
+            t
+        }
+        Value::Object(m) if !m.is_empty() => {
+            let width = m.keys().map(|k| quote(k).len()).max().unwrap_or(0);
+            let mut t = String::from("{\n");
+            for (k, item) in m {
+                let _ = writeln!(
+                    t,
+                    "{inner}{:width$} = {}",
+                    quote(k),
+                    plain_value(item, indent + unit, unit)
+                );
+            }
+            let _ = write!(t, "{close}}}");
+            t
+        }
+        Value::String(s) if s.contains('\n') => {
+            let mut t = String::from("<<-EOT\n");
+            for line in s.trim_end_matches('\n').lines() {
+                let _ = writeln!(t, "{inner}{line}");
+            }
+            let _ = write!(t, "{close}EOT");
+            t
+        }
+        other => show_value(other, false, 0),
+    }
 }
 
 /// A string output's raw text (`output -raw`).

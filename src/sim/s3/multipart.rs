@@ -145,7 +145,7 @@ impl Cloud {
             let sealed = crypto::encrypt_body(m.expose(), body, blob.as_bytes())
                 .map_err(|e| SimError::internal(e.to_string()))?;
             c.blobs
-                .put(&blob, &sealed)
+                .put(&blob, sealed)
                 .map_err(|e| SimError::internal(format!("could not store the part: {e}")))?;
             let etag = crypto::md5_hex(body);
             let part = UploadPart {
