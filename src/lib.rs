@@ -26,6 +26,7 @@ pub mod graph;
 pub mod parse;
 pub mod plan;
 pub mod provider;
+pub mod serve;
 pub mod sim;
 pub mod state;
 pub mod value;

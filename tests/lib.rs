@@ -12,6 +12,8 @@ mod invalid_configs;
 mod labs;
 mod locking;
 mod plan_render;
+mod serve_clients;
+mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;

@@ -238,6 +238,15 @@ fn load_var_file(
     }
 }
 
+/// The provider block's region of the configuration in the working directory (us-east-1
+/// when there is none or it cannot be read), for a world created outside plan and apply.
+pub(crate) fn configured_region(ctx: &Ctx) -> String {
+    match load(ctx, &PlanFlags::default()) {
+        Ok(l) => crate::plan::provider_region(&l.cfg, &l.inputs),
+        Err(_) => "us-east-1".into(),
+    }
+}
+
 fn lock_timeout(flags: &PlanFlags) -> Result<Duration, Failure> {
     crate::sim::clock::parse_duration(&flags.lock_timeout)
         .map(|ms| Duration::from_millis(ms as u64))

@@ -128,6 +128,34 @@ pub struct Resource {
 
 impl Config {
     /// Builds the configuration from parsed files, collecting every static error.
+    /// Terraform refuses an output that shows a sensitive attribute (an access key's secret)
+    /// unless the output is itself `sensitive = true`.
+    fn check_sensitive_outputs(&self, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
+        for o in self.outputs.values().filter(|o| !o.sensitive) {
+            for (addr, attr, span) in
+                crate::eval::refs::resource_attributes(o.value.file, &o.value.expr)
+            {
+                let sensitive = schemas
+                    .resource_schema(Mode::Managed, &addr.kind)
+                    .and_then(|s| s.body.attr(&attr))
+                    .is_some_and(|a| a.sensitive);
+                if sensitive {
+                    diags.push(
+                        Diagnostic::error(
+                            "Output refers to sensitive values",
+                            format!(
+                                "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true\n\n(output \"{}\" reads {addr}.{attr})",
+                                o.name
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
     pub fn build(
         dir: &Path,
         sources: SourceMap,
@@ -163,6 +191,7 @@ impl Config {
                 cfg.add_block(b, schemas, &mut diags);
             }
         }
+        cfg.check_sensitive_outputs(schemas, &mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
