@@ -113,7 +113,9 @@ fn literal_string(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<Strin
     s
 }
 
-fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
+/// The `condition` + `error_message` blocks named `block` of a body (validation,
+/// precondition, postcondition; test files' assert).
+pub(crate) fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
     let mut out = Vec::new();
     for b in body.blocks_named(block) {
         only(
@@ -127,7 +129,14 @@ fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
             diags.push(
                 Diagnostic::error(
                     "Missing required argument",
-                    format!("A {block} block needs both \"condition\" and \"error_message\"."),
+                    format!(
+                        "{} {block} block needs both \"condition\" and \"error_message\".",
+                        if block.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "An"
+                        } else {
+                            "A"
+                        }
+                    ),
                 )
                 .with_span(Some(b.span)),
             );

@@ -507,41 +507,16 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
 }
 
 fn asserts(body: &Body, diags: &mut Diagnostics) -> Vec<Check> {
-    let mut out = Vec::new();
-    for b in body.blocks_named("assert") {
-        if !b.labels.is_empty() {
-            diags.push(
-                Diagnostic::error(
-                    "Extraneous label for assert",
-                    "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
-                )
-                .with_span(Some(b.span)),
-            );
-        }
-        only(
-            &b.body,
-            &["condition", "error_message"],
-            &[],
-            "in an assert block",
-            diags,
+    for b in body.blocks_named("assert").filter(|b| !b.labels.is_empty()) {
+        diags.push(
+            Diagnostic::error(
+                "Extraneous label for assert",
+                "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
+            )
+            .with_span(Some(b.span)),
         );
-        let (Some(c), Some(m)) = (b.body.attr("condition"), b.body.attr("error_message")) else {
-            diags.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    "An assert block needs both \"condition\" and \"error_message\".",
-                )
-                .with_span(Some(b.span)),
-            );
-            continue;
-        };
-        out.push(Check {
-            condition: c.value.clone(),
-            error_message: m.value.clone(),
-            span: b.span,
-        });
     }
-    out
+    crate::config::checks(body, "assert", diags)
 }
 
 fn action_block(
