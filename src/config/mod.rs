@@ -8,7 +8,7 @@ mod body;
 pub mod types;
 mod validate;
 
-pub(crate) use validate::checks;
+pub(crate) use validate::{checks, only};
 
 pub use body::{Attr, Block, Body, Expr};
 pub use types::TypeConstraint;
