@@ -202,7 +202,7 @@ fn bench_engine(r: &mut Report, filter: &Option<String>) {
     let load = || {
         let mut sources = keyform::diag::SourceMap::new();
         let files = keyform::parse::load_dir(d.path(), &mut sources).expect("parse");
-        keyform::config::Config::build(d.path(), sources, &files, schemas).expect("config")
+        keyform::config::Config::build(d.path(), sources, files, schemas).expect("config")
     };
     let t = time(5, || {
         let cfg = load();

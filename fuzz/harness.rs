@@ -64,7 +64,7 @@ pub(crate) fn hcl(data: &[u8]) {
         return;
     };
     let schemas = AwsSchemas::get();
-    let Ok(cfg) = Config::build(&dir, sources, &[parsed], schemas) else {
+    let Ok(cfg) = Config::build(&dir, sources, vec![parsed], schemas) else {
         return;
     };
     let Ok(graph) = keyform::graph::build(&cfg) else {

@@ -162,6 +162,7 @@ def main():
     p.add_argument("-k", type=int, default=2000, help="Encrypt+Decrypt round trips")
     p.add_argument("--json", action="store_true")
     a = p.parse_args()
+    a.keyform = os.path.abspath(a.keyform)
     kf = keyform_run(a.keyform, a.n, a.m, a.s, a.k)
     mo = moto_run(a.n, a.m, a.s, a.k)
     rows = []

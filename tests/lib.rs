@@ -18,6 +18,8 @@ mod reliability_fuzz;
 mod reliability_hostile;
 mod reliability_lock;
 mod reliability_secrets;
+mod serve_clients;
+mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;

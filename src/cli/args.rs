@@ -88,6 +88,11 @@ pub enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Serve the working directory's simulated cloud on the AWS wire protocols (boto3, the AWS CLI, SDKs, Terraform).
+    #[command(
+        after_help = "Examples:\n  keyform -chdir=labs/kms-access-control serve\n  keyform serve -port=0 -ready-file=addr.txt\n  keyform serve -auth=lenient        # unknown access keys act as lab-admin (moto's tests)\n\nControl endpoints: POST /_keyform/reset, POST /_keyform/clock/advance?by=8d, GET /_keyform/clock"
+    )]
+    Serve(ServeArgs),
     /// List the bundled labs or start one in a new directory.
     #[command(
         subcommand,
@@ -321,6 +326,24 @@ pub struct GraphArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Loopback by default; anything else exposes the world (and its
+    /// lab-admin keys) to the network, with a warning.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: String,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// When ready, write the bound address (host:port) to FILE.
+    #[arg(long = "ready-file", value_name = "FILE")]
+    pub ready_file: Option<PathBuf>,
+    /// strict: every signature is verified and unknown keys are refused. lenient: unknown
+    /// access keys and unsigned requests act as lab-admin (for clients signing with fake keys).
+    #[arg(long, default_value = "strict", value_parser = ["strict", "lenient"])]
+    pub auth: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ForceUnlockArgs {
     /// Accepted for Terraform compatibility: the lock id is the holder's process id.
     pub lock_id: Option<String>,
@@ -367,6 +390,10 @@ const LONG_FLAGS: &[&str] = &[
     "parallelism",
     "timeout",
     "state",
+    "bind",
+    "port",
+    "ready-file",
+    "auth",
 ];
 
 /// Rewrites `-flag` and `-flag=value` to `--flag` forms for known long flags, stopping at

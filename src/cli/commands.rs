@@ -68,7 +68,7 @@ fn load_config(ctx: &Ctx) -> Result<(Config, Graph, SourceMap), Failure> {
             ),
         ));
     }
-    let cfg = Config::build(&ctx.dir, sources.clone(), &files, schemas())
+    let cfg = Config::build(&ctx.dir, sources.clone(), files, schemas())
         .map_err(|d| Failure::new(d, Some(sources.clone())))?;
     let graph = graph::build(&cfg).map_err(|d| Failure::new(d, Some(cfg.sources.clone())))?;
     Ok((cfg, graph, sources))
@@ -203,7 +203,7 @@ fn load_var_file(
     };
     let mut d = Diagnostics::new();
     let dummy = crate::diag::Span::new(parsed.file, 0..0);
-    let body = crate::config::Body::from_hcl(parsed.file, &parsed.body, dummy, &mut d);
+    let body = crate::config::Body::from_hcl(parsed.file, parsed.body, dummy, &mut d);
     errors.extend(d);
     for b in &body.blocks {
         errors.push(
@@ -236,6 +236,23 @@ fn load_var_file(
             ),
         }
     }
+}
+
+/// The provider block's region of the configuration in the working directory (us-east-1
+/// when there is none or it cannot be read), for a world created outside plan and apply.
+pub(crate) fn configured_region(ctx: &Ctx) -> String {
+    match load(ctx, &PlanFlags::default()) {
+        Ok(l) => crate::plan::provider_region(&l.cfg, &l.inputs),
+        Err(_) => "us-east-1".into(),
+    }
+}
+
+/// Prints a plan to stdout as it is rendered.
+fn print_plan(ctx: &Ctx, p: &Plan) {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    // A closed pipe (`keyform plan | head`) is not an error of the plan.
+    let _ = render::plan::render_to(p, &schema_lookup, ctx.style, &mut w).and_then(|()| w.flush());
 }
 
 fn lock_timeout(flags: &PlanFlags) -> Result<Duration, Failure> {
@@ -604,7 +621,7 @@ pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
     } else {
         print_warnings(ctx, &l.warnings, &l.cfg.sources);
         print_warnings(ctx, &p.warnings, &l.cfg.sources);
-        print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+        print_plan(ctx, &p);
     }
     if let Some(out) = &a.out {
         let path = rel(ctx, out);
@@ -692,7 +709,7 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
     let p = make_plan(ctx, &l, &state, &mut cloud, &opts)?;
     print_warnings(ctx, &l.warnings, &l.cfg.sources);
     print_warnings(ctx, &p.warnings, &l.cfg.sources);
-    print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+    print_plan(ctx, &p);
     if p.has_changes() && !auto_approve && !confirm(ctx, if destroy { "destroy" } else { "apply" })?
     {
         return Err(Failure::msg(
@@ -862,7 +879,7 @@ pub(crate) fn show(ctx: &Ctx, a: &ShowArgs) -> CmdResult {
                 .unwrap_or_else(|_| State::new(p.prior_lineage.clone()));
             println!("{}", render::json::plan_json(&p, &prior));
         } else {
-            print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+            print_plan(ctx, &p);
         }
         return Ok(0);
     }

@@ -5,6 +5,7 @@ pub mod args;
 mod commands;
 mod lab;
 pub mod render;
+mod serve;
 mod sim;
 mod test;
 
@@ -114,6 +115,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Output(a) => commands::output(&ctx, &a),
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
+        Command::Serve(a) => serve::serve(&ctx, &a),
         Command::Test(a) => test::test(&ctx, &a),
         Command::Grade(a) => test::grade(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),

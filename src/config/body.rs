@@ -106,7 +106,7 @@ impl Body {
     /// Converts a parsed body, reporting duplicate attributes.
     pub fn from_hcl(
         file: FileId,
-        body: &hcl_edit::structure::Body,
+        body: hcl_edit::structure::Body,
         owner: Span,
         diags: &mut Diagnostics,
     ) -> Body {
@@ -116,10 +116,11 @@ impl Body {
             blocks: Vec::new(),
             span: owner,
         };
-        // A set, not a scan of the attributes so far: a locals block of thousands of entries
-        // must not take quadratic time.
+        // Taken by value: expressions move into the configuration instead of being copied.
+        // Names seen go in a set, not a scan of the attributes so far: a locals block of
+        // thousands of entries must not take quadratic time.
         let mut seen = std::collections::HashSet::new();
-        for s in body.iter() {
+        for s in body {
             match s {
                 Structure::Attribute(a) => {
                     let name = a.key.value().to_string();
@@ -142,7 +143,7 @@ impl Body {
                         name_span,
                         value: Expr {
                             file,
-                            expr: a.value.clone(),
+                            expr: a.value,
                         },
                         span,
                     });
@@ -156,7 +157,7 @@ impl Body {
                         }
                     }
                     let labels = b.labels.iter().map(|l| l.as_str().to_string()).collect();
-                    let inner = Body::from_hcl(file, &b.body, header, diags);
+                    let inner = Body::from_hcl(file, b.body, header, diags);
                     out.blocks.push(Block {
                         ident,
                         labels,

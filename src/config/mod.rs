@@ -8,6 +8,8 @@ mod body;
 pub mod types;
 mod validate;
 
+pub(crate) use validate::{checks, only};
+
 pub use body::{Attr, Block, Body, Expr};
 pub use types::TypeConstraint;
 
@@ -128,10 +130,38 @@ pub struct Resource {
 
 impl Config {
     /// Builds the configuration from parsed files, collecting every static error.
+    /// Terraform refuses an output that shows a sensitive attribute (an access key's secret)
+    /// unless the output is itself `sensitive = true`.
+    fn check_sensitive_outputs(&self, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
+        for o in self.outputs.values().filter(|o| !o.sensitive) {
+            for (addr, attr, span) in
+                crate::eval::refs::resource_attributes(o.value.file, &o.value.expr)
+            {
+                let sensitive = schemas
+                    .resource_schema(Mode::Managed, &addr.kind)
+                    .and_then(|s| s.body.attr(&attr))
+                    .is_some_and(|a| a.sensitive);
+                if sensitive {
+                    diags.push(
+                        Diagnostic::error(
+                            "Output refers to sensitive values",
+                            format!(
+                                "To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, Terraform requires that any root module output containing sensitive data be explicitly marked as sensitive, to confirm your intent.\n\nIf you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true\n\n(output \"{}\" reads {addr}.{attr})",
+                                o.name
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
     pub fn build(
         dir: &Path,
         sources: SourceMap,
-        files: &[ParsedFile],
+        files: Vec<ParsedFile>,
         schemas: &dyn SchemaSource,
     ) -> Result<Config, Diagnostics> {
         let mut diags = Diagnostics::new();
@@ -146,7 +176,7 @@ impl Config {
         };
         for f in files {
             let dummy = Span::new(f.file, 0..0);
-            let body = Body::from_hcl(f.file, &f.body, dummy, &mut diags);
+            let body = Body::from_hcl(f.file, f.body, dummy, &mut diags);
             for a in &body.attrs {
                 diags.push(
                     Diagnostic::error(
@@ -159,10 +189,11 @@ impl Config {
                     .with_span(Some(a.name_span)),
                 );
             }
-            for b in &body.blocks {
+            for b in body.blocks {
                 cfg.add_block(b, schemas, &mut diags);
             }
         }
+        cfg.check_sensitive_outputs(schemas, &mut diags);
         if diags.has_errors() {
             Err(diags)
         } else {
@@ -170,7 +201,7 @@ impl Config {
         }
     }
 
-    fn add_block(&mut self, b: &Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
+    fn add_block(&mut self, b: Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
         const TOP: &[&str] = &[
             "terraform",
             "provider",
@@ -181,9 +212,9 @@ impl Config {
             "output",
         ];
         match b.ident.as_str() {
-            "terraform" => validate::terraform_block(b, diags),
+            "terraform" => validate::terraform_block(&b, diags),
             "provider" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
                 if b.labels[0] != "aws" {
@@ -209,7 +240,7 @@ impl Config {
                     );
                     return;
                 }
-                validate::provider_block(b, diags);
+                validate::provider_block(&b, diags);
                 if self.provider.is_some() {
                     diags.push(
                         Diagnostic::error(
@@ -219,13 +250,13 @@ impl Config {
                         .with_span(Some(b.span)),
                     );
                 }
-                self.provider = Some(b.body.clone());
+                self.provider = Some(b.body);
             }
             "variable" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
-                if let Some(v) = validate::variable(b, diags) {
+                if let Some(v) = validate::variable(&b, diags) {
                     if let Some(prev) = self.variables.get(&v.name) {
                         diags.push(
                             Diagnostic::error(
@@ -244,7 +275,7 @@ impl Config {
                 }
             }
             "locals" => {
-                if !expect_labels(b, &[], diags) {
+                if !expect_labels(&b, &[], diags) {
                     return;
                 }
                 for blk in &b.body.blocks {
@@ -278,10 +309,10 @@ impl Config {
                 }
             }
             "output" => {
-                if !expect_labels(b, &["name"], diags) {
+                if !expect_labels(&b, &["name"], diags) {
                     return;
                 }
-                if let Some(o) = validate::output(b, diags) {
+                if let Some(o) = validate::output(&b, diags) {
                     if let Some(prev) = self.outputs.get(&o.name) {
                         diags.push(
                             Diagnostic::error(
@@ -300,7 +331,7 @@ impl Config {
                 }
             }
             "resource" | "data" => {
-                if !expect_labels(b, &["type", "name"], diags) {
+                if !expect_labels(&b, &["type", "name"], diags) {
                     return;
                 }
                 let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
@@ -321,7 +352,7 @@ impl Config {
                                     self.range_text(prev.span)
                                 ),
                             )
-                            .with_span(Some(b.span)),
+                            .with_span(Some(r.span)),
                         );
                     } else {
                         self.resources.insert(r.addr.clone(), r);

@@ -28,15 +28,30 @@ pub fn references(file: FileId, e: &Expression, bound: &[String]) -> Vec<(Ref, S
         file,
         bound: bound.to_vec(),
         out: Vec::new(),
+        attrs: Vec::new(),
     };
     c.expr(e);
     c.out
+}
+
+/// The managed resources' attributes an expression reads (`aws_iam_access_key.k.secret`,
+/// `aws_iam_access_key.k[0].secret`), for static checks such as sensitive outputs.
+pub fn resource_attributes(file: FileId, e: &Expression) -> Vec<(ResourceAddr, String, Span)> {
+    let mut c = Collector {
+        file,
+        bound: Vec::new(),
+        out: Vec::new(),
+        attrs: Vec::new(),
+    };
+    c.expr(e);
+    c.attrs
 }
 
 struct Collector {
     file: FileId,
     bound: Vec<String>,
     out: Vec<(Ref, Span)>,
+    attrs: Vec<(ResourceAddr, String, Span)>,
 }
 
 impl Collector {
@@ -64,6 +79,14 @@ impl Collector {
             }
             _ => match attr(0) {
                 Some(n) if name.contains('_') => {
+                    let field = ops[1..].iter().find_map(|o| match o {
+                        TraversalOperator::GetAttr(a) => Some(a.value().to_string()),
+                        _ => None,
+                    });
+                    if let Some(f) = field {
+                        self.attrs
+                            .push((ResourceAddr::managed(name, n.clone()), f, span));
+                    }
                     Some(Ref::Resource(ResourceAddr::managed(name, n)))
                 }
                 _ => Some(Ref::Unknown(name.to_string())),

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::addr::ResourceAddr;
-use crate::config::{Attr, Block, Body, Check, Expr};
+use crate::config::{Attr, Block, Body, Check, Expr, only};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span, did_you_mean, suggestion};
 use crate::eval::refs::{Ref, references};
 
@@ -141,7 +141,7 @@ pub fn parse_text(
 fn from_parsed(parsed: crate::parse::ParsedFile, name: String) -> Result<TestFile, Diagnostics> {
     let mut diags = Diagnostics::new();
     let top = Span::new(parsed.file, 0..0);
-    let body = Body::from_hcl(parsed.file, &parsed.body, top, &mut diags);
+    let body = Body::from_hcl(parsed.file, parsed.body, top, &mut diags);
     let mut file = TestFile {
         name,
         variables: Vec::new(),
@@ -207,50 +207,6 @@ fn from_parsed(parsed: crate::parse::ParsedFile, name: String) -> Result<TestFil
         Err(diags)
     } else {
         Ok(file)
-    }
-}
-
-/// Reports attributes and blocks of `body` that are not in the allowed lists.
-fn only(body: &Body, attrs: &[&str], blocks: &[&str], context: &str, diags: &mut Diagnostics) {
-    for a in &body.attrs {
-        if attrs.contains(&a.name.as_str()) {
-            continue;
-        }
-        let hint = if blocks.contains(&a.name.as_str()) {
-            format!(" Write it as a block: {} {{ ... }}.", a.name)
-        } else {
-            suggestion(&a.name, attrs.iter().copied())
-        };
-        diags.push(
-            Diagnostic::error(
-                "Unsupported argument",
-                format!(
-                    "An argument named \"{}\" is not expected {context}.{hint}",
-                    a.name
-                ),
-            )
-            .with_span(Some(a.name_span)),
-        );
-    }
-    for b in &body.blocks {
-        if blocks.contains(&b.ident.as_str()) {
-            continue;
-        }
-        let hint = if attrs.contains(&b.ident.as_str()) {
-            format!(" Write it as an argument: {} = ....", b.ident)
-        } else {
-            suggestion(&b.ident, blocks.iter().copied())
-        };
-        diags.push(
-            Diagnostic::error(
-                "Unsupported block type",
-                format!(
-                    "Blocks of type \"{}\" are not expected {context}.{hint}",
-                    b.ident
-                ),
-            )
-            .with_span(Some(b.span)),
-        );
     }
 }
 
@@ -364,9 +320,10 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         .map(|a| expect_failures(&a.value, diags))
         .unwrap_or_default();
     let mut actions: Vec<ActionBlock> = Vec::new();
+    let mut before: BTreeSet<String> = BTreeSet::new();
     for a in b.body.blocks_named("action") {
-        let before: Vec<&str> = actions.iter().map(|x| x.name.as_str()).collect();
         if let Some(x) = action_block(a, &before, &name, diags) {
+            before.insert(x.name.clone());
             actions.push(x);
         }
     }
@@ -389,8 +346,14 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         exprs.push((&c.condition, &action_names));
         exprs.push((&c.error_message, &action_names));
     }
+    // Where each action is declared, so "declared before this point" is one lookup.
+    let position: std::collections::HashMap<&str, usize> = action_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, i))
+        .collect();
     for (e, visible) in exprs {
-        check_refs(e, visible, earlier, &name, diags);
+        check_refs(e, visible, &position, earlier, &name, diags);
     }
     Some(RunBlock {
         name,
@@ -500,51 +463,26 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
 }
 
 fn asserts(body: &Body, diags: &mut Diagnostics) -> Vec<Check> {
-    let mut out = Vec::new();
-    for b in body.blocks_named("assert") {
-        if !b.labels.is_empty() {
-            diags.push(
-                Diagnostic::error(
-                    "Extraneous label for assert",
-                    "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
-                )
-                .with_span(Some(b.span)),
-            );
-        }
-        only(
-            &b.body,
-            &["condition", "error_message"],
-            &[],
-            "in an assert block",
-            diags,
+    for b in body.blocks_named("assert").filter(|b| !b.labels.is_empty()) {
+        diags.push(
+            Diagnostic::error(
+                "Extraneous label for assert",
+                "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
+            )
+            .with_span(Some(b.span)),
         );
-        let (Some(c), Some(m)) = (b.body.attr("condition"), b.body.attr("error_message")) else {
-            diags.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    "An assert block needs both \"condition\" and \"error_message\".",
-                )
-                .with_span(Some(b.span)),
-            );
-            continue;
-        };
-        out.push(Check {
-            condition: c.value.clone(),
-            error_message: m.value.clone(),
-            span: b.span,
-        });
     }
-    out
+    crate::config::checks(body, "assert", diags)
 }
 
 fn action_block(
     b: &Block,
-    before: &[&str],
+    before: &BTreeSet<String>,
     run: &str,
     diags: &mut Diagnostics,
 ) -> Option<ActionBlock> {
     let name = one_name(b, "action", diags)?;
-    if before.contains(&name.as_str()) {
+    if before.contains(&name) {
         diags.push(
             Diagnostic::error(
                 "Duplicate action block",
@@ -698,7 +636,14 @@ fn close_names(text: &str, names: &[&'static str]) -> Vec<&'static str> {
 }
 
 /// Checks `action.NAME` and `run.NAME` references against what exists at that point.
-fn check_refs(e: &Expr, actions: &[&str], runs: &[&str], run: &str, diags: &mut Diagnostics) {
+fn check_refs(
+    e: &Expr,
+    actions: &[&str],
+    position: &std::collections::HashMap<&str, usize>,
+    runs: &[&str],
+    run: &str,
+    diags: &mut Diagnostics,
+) {
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for (r, span) in references(e.file, &e.expr, &[]) {
         let Ref::Special(root) = &r else { continue };
@@ -722,7 +667,14 @@ fn check_refs(e: &Expr, actions: &[&str], runs: &[&str], run: &str, diags: &mut 
                 format!("no run \"{name}\" before this run in this file"),
             )
         };
-        if !known.contains(&name.as_str()) {
+        let declared = if root == "action" {
+            position
+                .get(name.as_str())
+                .is_some_and(|i| *i < actions.len())
+        } else {
+            known.contains(&name.as_str())
+        };
+        if !declared {
             let hint = did_you_mean(&name, known.iter().copied())
                 .map(|c| format!(" Did you mean \"{c}\"?"))
                 .unwrap_or_default();

@@ -136,7 +136,7 @@ fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceMap) 
         );
         return (Err(d.into()), sources);
     }
-    let cfg = match Config::build(dir, sources.clone(), &files, AwsSchemas::get()) {
+    let cfg = match Config::build(dir, sources.clone(), files, AwsSchemas::get()) {
         Ok(c) => c,
         Err(d) => return (Err(d), sources),
     };
@@ -321,7 +321,7 @@ fn inputs(
             }
         };
         let dummy = crate::diag::Span::new(parsed.file, 0..0);
-        let body = crate::config::Body::from_hcl(parsed.file, &parsed.body, dummy, diags);
+        let body = crate::config::Body::from_hcl(parsed.file, parsed.body, dummy, diags);
         for b in &body.blocks {
             diags.push(
                 Diagnostic::error(

@@ -282,7 +282,12 @@ fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<
     let mut set = BTreeSet::new();
     for t in targets {
         set.insert(t.resource.clone());
-        set.extend(graph.resource_dependencies(&Node::Resource(t.resource.clone())));
+        set.extend(
+            graph
+                .resource_dependencies(&Node::Resource(t.resource.clone()))
+                .iter()
+                .cloned(),
+        );
     }
     Some(set)
 }
@@ -472,8 +477,9 @@ impl Handler for PlanHandler<'_, '_> {
         {
             return;
         }
-        for (addr, inst) in self.state.managed() {
-            if addr.resource == res.addr && !keys.contains(&addr.key) {
+        let wanted: std::collections::HashSet<&InstanceKey> = keys.iter().collect();
+        for (addr, inst) in self.state.instances_of(&res.addr) {
+            if !wanted.contains(&addr.key) {
                 let mut c = delete_change(addr, inst, Reason::NoInstanceKey);
                 c.note = self.provider.destroy_note(&addr.resource.kind, &inst.attrs);
                 self.changes.push(c);

@@ -75,6 +75,18 @@ const OPS: &[(&str, JsonOp)] = &[
     ("s3:HeadObject", Cloud::s3_head_object),
     ("s3:DeleteObject", Cloud::s3_delete_object),
     ("s3:ListObjectsV2", Cloud::s3_list_objects_v2),
+    (
+        "s3:CreateMultipartUpload",
+        Cloud::s3_create_multipart_upload,
+    ),
+    (
+        "s3:CompleteMultipartUpload",
+        Cloud::s3_complete_multipart_upload,
+    ),
+    ("s3:AbortMultipartUpload", Cloud::s3_abort_multipart_upload),
+    ("s3:DeleteObjects", Cloud::s3_delete_objects),
+    ("s3:GetBucketLocation", Cloud::s3_get_bucket_location),
+    ("sts:GetCallerIdentity", Cloud::sts_get_caller_identity),
     ("iam:CreateUser", Cloud::iam_create_user),
     ("iam:GetUser", Cloud::iam_get_user),
     ("iam:ListUsers", Cloud::iam_list_users),
@@ -100,6 +112,7 @@ const OPS: &[(&str, JsonOp)] = &[
     ("iam:CreateAccessKey", Cloud::iam_create_access_key),
     ("iam:ListAccessKeys", Cloud::iam_list_access_keys),
     ("iam:DeleteAccessKey", Cloud::iam_delete_access_key),
+    ("iam:UpdateAccessKey", Cloud::iam_update_access_key),
     ("cloudtrail:CreateTrail", Cloud::cloudtrail_create_trail),
     ("cloudtrail:UpdateTrail", Cloud::cloudtrail_update_trail),
     ("cloudtrail:DeleteTrail", Cloud::cloudtrail_delete_trail),
@@ -253,6 +266,31 @@ const PARAMS: &[(&str, &[&str])] = &[
             "StartAfter",
         ],
     ),
+    (
+        "s3:CreateMultipartUpload",
+        &[
+            "Bucket",
+            "Key",
+            "ServerSideEncryption",
+            "SSEKMSKeyId",
+            "SSEKMSEncryptionContext",
+            "BucketKeyEnabled",
+            "ContentType",
+            "Metadata",
+        ],
+    ),
+    (
+        "s3:UploadPart",
+        &["Bucket", "Key", "UploadId", "PartNumber"],
+    ),
+    (
+        "s3:CompleteMultipartUpload",
+        &["Bucket", "Key", "UploadId", "MultipartUpload"],
+    ),
+    ("s3:AbortMultipartUpload", &["Bucket", "Key", "UploadId"]),
+    ("s3:DeleteObjects", &["Bucket", "Delete"]),
+    ("s3:GetBucketLocation", &["Bucket"]),
+    ("sts:GetCallerIdentity", &[]),
     ("iam:CreateUser", &["UserName", "Path"]),
     ("iam:GetUser", &["UserName"]),
     ("iam:ListUsers", &[]),
@@ -284,6 +322,10 @@ const PARAMS: &[(&str, &[&str])] = &[
     ("iam:CreateAccessKey", &["UserName"]),
     ("iam:ListAccessKeys", &["UserName"]),
     ("iam:DeleteAccessKey", &["UserName", "AccessKeyId"]),
+    (
+        "iam:UpdateAccessKey",
+        &["UserName", "AccessKeyId", "Status"],
+    ),
     (
         "cloudtrail:CreateTrail",
         &[
@@ -351,23 +393,34 @@ fn check_parameters(op: &str, params: &Json) -> Result<(), SimError> {
 }
 
 /// Operations with bodies, handled apart from [`OPS`].
-const BODY_OPS: &[&str] = &["s3:PutObject", "s3:GetObject"];
+const BODY_OPS: &[&str] = &["s3:PutObject", "s3:GetObject", "s3:UploadPart"];
 
 /// Every operation name, for listings and "did you mean".
 pub fn operation_names() -> Vec<&'static str> {
-    let mut v: Vec<&str> = OPS
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(BODY_OPS.iter().copied())
-        .collect();
-    v.sort_unstable();
-    v
+    sorted_names().to_vec()
+}
+
+/// The sorted operation names, built once: `call` looks names up on every simulated call.
+fn sorted_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut v: Vec<&str> = OPS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(BODY_OPS.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v
+    })
 }
 
 /// Finds the canonical name of an operation (service part case-insensitive).
 pub fn canonical(name: &str) -> Option<&'static str> {
     let (svc, op) = name.split_once(':')?;
-    operation_names().into_iter().find(|n| {
+    if let Ok(i) = sorted_names().binary_search(&name) {
+        return Some(sorted_names()[i]);
+    }
+    sorted_names().iter().copied().find(|n| {
         n.split_once(':')
             .is_some_and(|(s, o)| s.eq_ignore_ascii_case(svc) && o == op)
     })
@@ -402,6 +455,13 @@ impl Cloud {
                 let body = body.unwrap_or_default();
                 Ok(Response {
                     fields: self.s3_put_object(ctx, params, body)?,
+                    body: None,
+                })
+            }
+            "s3:UploadPart" => {
+                let body = body.unwrap_or_default();
+                Ok(Response {
+                    fields: self.s3_upload_part(ctx, params, body)?,
                     body: None,
                 })
             }

@@ -234,6 +234,36 @@ impl Cloud {
         self.touch(EntityRef::User(LAB_ADMIN.into()));
     }
 
+    /// Replaces the whole world with `world` (serve's reset). The old world's object bodies
+    /// and upload parts are deleted, and the store must be compacted so no file keeps the
+    /// old keys' material.
+    pub fn replace_world(&mut self, world: World) {
+        let blobs: Vec<String> = self
+            .world
+            .s3
+            .objects
+            .values()
+            .flat_map(|m| m.values().map(|o| o.blob.clone()))
+            .chain(
+                self.world
+                    .s3
+                    .uploads
+                    .values()
+                    .flat_map(|u| u.parts.values().map(|p| p.blob.clone())),
+            )
+            .collect();
+        for b in blobs {
+            let _ = self.blobs.delete(&b);
+        }
+        self.world = world;
+        self.touched.clear();
+        self.events_mark = 0;
+        self.clock_mark = self.world.now;
+        self.material_destroyed = true;
+        self.policy_cache.clear();
+        self.bootstrap();
+    }
+
     /// Worlds written before keys stored their manager read every key as CUSTOMER: the keys
     /// behind `alias/aws/...` are AWS managed.
     fn migrate_key_managers(&mut self) {
@@ -500,7 +530,7 @@ pub fn unknown_credentials(service: &str) -> SimError {
             403,
             "The AWS Access Key Id you provided does not exist in our records.",
         ),
-        "iam" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
+        "iam" | "sts" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
         _ => SimError::service("UnrecognizedClientException", 400, INVALID_TOKEN),
     }
 }

@@ -4,6 +4,8 @@
 //! A PUT asks KMS for a data key *as the caller* and a GET asks KMS to decrypt it as the caller,
 //! so reading an SSE-KMS object needs both s3:GetObject and kms:Decrypt, as in AWS.
 
+mod multipart;
+
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -98,7 +100,47 @@ fn kms_error_through_s3(e: SimError) -> SimError {
     }
 }
 
-fn object_arn(b: &str, k: &str) -> String {
+/// How PutObject (or CreateMultipartUpload) asks for an object to be stored.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PutRequest {
+    pub sse: Option<String>,
+    pub kms_key: Option<String>,
+    /// Base64 JSON, as the `x-amz-server-side-encryption-context` header carries it.
+    pub extra_ctx: Option<String>,
+    pub bucket_key: Option<bool>,
+    pub content_type: String,
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl PutRequest {
+    /// Reads the storage parameters of PutObject / CreateMultipartUpload.
+    pub(crate) fn from_params(p: &Json) -> Result<PutRequest, SimError> {
+        Ok(PutRequest {
+            sse: opt_str(p, "ServerSideEncryption")?.map(str::to_string),
+            kms_key: opt_str(p, "SSEKMSKeyId")?.map(str::to_string),
+            extra_ctx: opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string),
+            bucket_key: opt_bool(p, "BucketKeyEnabled")?,
+            content_type: opt_str(p, "ContentType")?
+                .unwrap_or("binary/octet-stream")
+                .to_string(),
+            metadata: crate::sim::opt_str_map(p, "Metadata")?,
+        })
+    }
+
+    /// Adds the encryption headers to the CloudTrail request parameters, as S3 logs them.
+    pub(crate) fn log_params(&self, params: &mut Json) {
+        for (name, v) in [
+            ("x-amz-server-side-encryption", &self.sse),
+            ("x-amz-server-side-encryption-aws-kms-key-id", &self.kms_key),
+        ] {
+            if let Some(v) = v {
+                params[name] = json!(v);
+            }
+        }
+    }
+}
+
+pub(crate) fn object_arn(b: &str, k: &str) -> String {
     format!("arn:aws:s3:::{b}/{k}")
 }
 
@@ -501,39 +543,66 @@ impl Cloud {
         let k = req_str(p, "Key")?.to_string();
         validate_key(&k)?;
         params["key"] = json!(k);
-        let sse = opt_str(p, "ServerSideEncryption")?.map(str::to_string);
-        let kms_key = opt_str(p, "SSEKMSKeyId")?.map(str::to_string);
-        let extra_ctx = opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string);
-        let bucket_key = opt_bool(p, "BucketKeyEnabled")?;
-        let content_type = opt_str(p, "ContentType")?
-            .unwrap_or("binary/octet-stream")
-            .to_string();
-        let metadata = crate::sim::opt_str_map(p, "Metadata")?;
-        for (name, v) in [
-            ("x-amz-server-side-encryption", &sse),
-            ("x-amz-server-side-encryption-aws-kms-key-id", &kms_key),
-        ] {
-            if let Some(v) = v {
-                params[name] = json!(v);
-            }
-        }
+        let req = PutRequest::from_params(p)?;
+        req.log_params(&mut params);
         self.run(ctx, s3_op("PutObject", params, false, true), |c, t| {
+            c.store_object(ctx, t, &b, &k, &req, body)
+        })
+    }
+
+    /// Encrypts and stores an object as PutObject does (authorization included); also the
+    /// last step of CompleteMultipartUpload.
+    pub(crate) fn store_object(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        req: &PutRequest,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
+        let (b, k) = (b.to_string(), k.to_string());
+        let PutRequest {
+            sse,
+            kms_key,
+            extra_ctx,
+            bucket_key,
+            content_type,
+            metadata,
+        } = req.clone();
+        let c = self;
+        {
             let mut conds = Vec::new();
             if let Some(s) = &sse {
                 conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
             }
             if let Some(kk) = &kms_key {
-                conds.push(("s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(), kk.clone()));
+                conds.push((
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(),
+                    kk.clone(),
+                ));
             }
             c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &conds)?;
-            let default = c.bucket(&b)?.encryption.as_ref().and_then(|r| r.first().cloned());
+            let default = c
+                .bucket(&b)?
+                .encryption
+                .as_ref()
+                .and_then(|r| r.first().cloned());
             let (algorithm, rule_key, rule_bucket_key) = match (&sse, &default) {
                 (Some(s), _) => (s.clone(), None, false),
-                (None, Some(r)) => (r.sse_algorithm.clone(), r.kms_master_key_id.clone(), r.bucket_key_enabled),
+                (None, Some(r)) => (
+                    r.sse_algorithm.clone(),
+                    r.kms_master_key_id.clone(),
+                    r.bucket_key_enabled,
+                ),
                 (None, None) => ("AES256".to_string(), None, false),
             };
             if !matches!(algorithm.as_str(), "AES256" | "aws:kms" | "aws:kms:dsse") {
-                return Err(SimError::service("InvalidArgument", 400, format!("The encryption method specified is not supported: {algorithm}")));
+                return Err(SimError::service(
+                    "InvalidArgument",
+                    400,
+                    format!("The encryption method specified is not supported: {algorithm}"),
+                ));
             }
             let kms_mode = algorithm != "AES256";
             if !kms_mode && kms_key.is_some() {
@@ -562,16 +631,19 @@ impl Cloud {
                 };
                 let key_arn = c.kms_key_arn_for(&key_ref).map_err(kms_error_through_s3)?;
                 // DSSE-KMS never uses a bucket key, as in AWS.
-                let use_bucket_key = algorithm == "aws:kms" && bucket_key.unwrap_or(rule_bucket_key);
+                let use_bucket_key =
+                    algorithm == "aws:kms" && bucket_key.unwrap_or(rule_bucket_key);
                 let mut enc_ctx = decode_context(extra_ctx.as_deref())?;
                 let data_key: Zeroizing<Vec<u8>>;
                 if use_bucket_key {
                     let bucket_arn = format!("arn:aws:s3:::{b}");
                     enc_ctx.insert("aws:s3:arn".into(), bucket_arn);
                     let (bk, blob) = c.bucket_key_for_put(ctx, &b, &key_arn, &enc_ctx)?;
-                    let dk = crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
+                    let dk =
+                        crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
                     crate::sim::reveal_secret("s3-object-key", &dk);
-                    let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?;
+                    let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?;
                     enc.bucket_sealed_key = Some(B64.encode(sealed_dk));
                     enc.wrapped_data_key = Some(blob);
                     enc.bucket_key_enabled = true;
@@ -579,29 +651,43 @@ impl Cloud {
                 } else {
                     enc_ctx.insert("aws:s3:arn".into(), object.clone());
                     let req = json!({"KeyId": key_ref, "KeySpec": "AES_256", "EncryptionContext": enc_ctx});
-                    let r = c.kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req).map_err(kms_error_through_s3)?;
+                    let r = c
+                        .kms_generate_data_key(&ctx.via("s3.amazonaws.com"), &req)
+                        .map_err(kms_error_through_s3)?;
                     data_key = Zeroizing::new(b64_field(&r, "Plaintext")?);
-                    enc.wrapped_data_key = r.get("CiphertextBlob").and_then(Json::as_str).map(str::to_string);
+                    enc.wrapped_data_key = r
+                        .get("CiphertextBlob")
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
                 }
                 enc.kms_key_arn = Some(key_arn);
                 enc.context = enc_ctx;
-                let layer1 = crypto::encrypt_body(&data_key, body, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?;
+                let layer1 = crypto::encrypt_body(&data_key, body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?;
                 if algorithm == "aws:kms:dsse" {
                     let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
                     enc.s3_wrapped_key = Some(wrapped);
-                    crypto::encrypt_body(s3_key.expose(), &layer1, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?
+                    crypto::encrypt_body(s3_key.expose(), &layer1, aad.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?
                 } else {
                     layer1
                 }
             } else {
                 let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
                 enc.s3_wrapped_key = Some(wrapped);
-                crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes()).map_err(|e| SimError::internal(e.to_string()))?
+                crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?
             };
             // As S3 does: an SSE-S3 object's ETag is the MD5 of its body; a KMS-encrypted
             // object's is opaque (random per upload), never a digest of the plaintext.
-            let etag = if kms_mode { c.world.ids.hex(32) } else { crypto::md5_hex(body) };
-            c.blobs.put(&blob_id, sealed).map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
+            let etag = if kms_mode {
+                c.world.ids.hex(32)
+            } else {
+                crypto::md5_hex(body)
+            };
+            c.blobs
+                .put(&blob_id, sealed)
+                .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
             let digest = crypto::sha256(body);
             let obj = S3Object {
                 key: k.clone(),
@@ -625,10 +711,15 @@ impl Cloud {
             if obj.encryption.bucket_key_enabled {
                 out["BucketKeyEnabled"] = json!(true);
             }
-            c.world.s3.objects.entry(b.clone()).or_default().insert(k.clone(), obj);
+            c.world
+                .s3
+                .objects
+                .entry(b.clone())
+                .or_default()
+                .insert(k.clone(), obj);
             c.touch(EntityRef::Object(b.clone(), k.clone()));
             Ok(out)
-        })
+        }
     }
 
     /// A fresh S3-managed data key and its root-wrapped form.

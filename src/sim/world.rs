@@ -173,6 +173,33 @@ pub struct S3State {
     pub buckets: BTreeMap<String, Bucket>,
     /// Bucket name -> object key -> object.
     pub objects: BTreeMap<String, BTreeMap<String, S3Object>>,
+    /// Multipart uploads in progress, by upload id.
+    #[serde(default)]
+    pub uploads: BTreeMap<String, MultipartUpload>,
+}
+
+/// A multipart upload in progress: where it goes, how it is to be stored, its parts so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated: Millis,
+    /// ARN of the caller who started it.
+    pub initiator: String,
+    pub request: crate::sim::s3::PutRequest,
+    pub parts: BTreeMap<u32, UploadPart>,
+}
+
+/// One uploaded part, sealed under its own S3-managed key until the upload completes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadPart {
+    pub etag: String,
+    pub size: u64,
+    pub blob: String,
+    /// The part's data key, wrapped under the root key.
+    pub wrapped_key: String,
+    pub last_modified: Millis,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -391,6 +418,7 @@ pub enum EntityRef {
     User(String),
     Policy(String),
     Trail(String),
+    Upload(String),
 }
 
 /// A journaled change: an entity's new value (None = deleted), or appended events.
@@ -421,6 +449,7 @@ impl World {
                     EntityRef::User(n) => self.iam.users.get(n).map(to_json),
                     EntityRef::Policy(a) => self.iam.policies.get(a).map(to_json),
                     EntityRef::Trail(n) => self.cloudtrail.trails.get(n).map(to_json),
+                    EntityRef::Upload(id) => self.s3.uploads.get(id).map(to_json),
                 };
                 (r.clone(), v)
             })
@@ -456,6 +485,7 @@ impl World {
                 EntityRef::User(n) => put(&mut self.iam.users, n, v)?,
                 EntityRef::Policy(a) => put(&mut self.iam.policies, a, v)?,
                 EntityRef::Trail(n) => put(&mut self.cloudtrail.trails, n, v)?,
+                EntityRef::Upload(id) => put(&mut self.s3.uploads, id, v)?,
             }
         }
         let events = &mut self.cloudtrail.events;

@@ -5,7 +5,7 @@ pub mod file;
 
 use std::collections::BTreeMap;
 
-use crate::addr::{InstanceAddr, Mode};
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
 use crate::value::{Map, Value};
 
 /// One resource instance as last applied or refreshed.
@@ -49,6 +49,17 @@ impl State {
         self.resources
             .iter()
             .filter(|(a, _)| a.resource.mode == Mode::Managed)
+    }
+
+    /// The instances of one resource block (a range of the ordered map, not a scan).
+    pub fn instances_of<'a>(
+        &'a self,
+        r: &'a ResourceAddr,
+    ) -> impl Iterator<Item = (&'a InstanceAddr, &'a ResourceInstance)> + 'a {
+        let start = r.instance(crate::addr::InstanceKey::None);
+        self.resources
+            .range(start..)
+            .take_while(move |(a, _)| &a.resource == r)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -434,6 +434,24 @@ impl Workspace {
         })
     }
 
+    /// Durably records a change of the world alone (`serve`'s requests): the state and its
+    /// serial stay as they are.
+    pub fn commit_world(&mut self, state: &State, world: WorldDelta) -> Result<(), WorkspaceError> {
+        self.seq += 1;
+        let rec = journal::Record {
+            seq: self.seq,
+            serial: state.serial,
+            state: Vec::new(),
+            world: Some(world),
+        };
+        self.journal.append(&rec).map_err(|e| {
+            WorkspaceError::file(
+                &self.journal.path,
+                format!("could not be written: {e}"),
+            )
+        })
+    }
+
     /// Writes state and world snapshots atomically, keeps the previous pair as backups (the
     /// world's scrubbed of deleted keys), empties the journal (so nothing a deleted key left in
     /// it survives) and removes object bodies nothing refers to and leftover temporary files.

@@ -137,6 +137,7 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_policy" => iam::read_policy(w, prior),
             "aws_iam_user_policy" => iam::read_user_policy(w, prior),
             "aws_iam_user_policy_attachment" => iam::read_attachment(w, prior),
+            "aws_iam_access_key" => iam::read_access_key(w, prior),
             "aws_cloudtrail" => cloudtrail::read_trail(w, prior),
             _ => return Err(unsupported(kind)),
         };
@@ -191,6 +192,7 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_policy" => self.create_policy(planned),
             "aws_iam_user_policy" => self.create_user_policy(planned),
             "aws_iam_user_policy_attachment" => self.create_attachment(planned),
+            "aws_iam_access_key" => self.create_access_key(planned),
             "aws_cloudtrail" => self.create_trail(planned),
             _ => Err(unsupported(kind)),
         };
@@ -222,6 +224,7 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_policy" => self.update_policy(prior, planned),
             "aws_iam_user_policy" => self.update_user_policy(prior, planned),
             "aws_iam_user_policy_attachment" => self.update_attachment(prior, planned),
+            "aws_iam_access_key" => self.update_access_key(prior, planned),
             "aws_cloudtrail" => self.update_trail(prior, planned),
             _ => Err(unsupported(kind)),
         };
@@ -243,6 +246,7 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_policy" => self.delete_policy(prior),
             "aws_iam_user_policy" => self.delete_user_policy(prior),
             "aws_iam_user_policy_attachment" => self.delete_attachment(prior),
+            "aws_iam_access_key" => self.delete_access_key(prior),
             "aws_cloudtrail" => self.delete_trail(prior),
             _ => Err(unsupported(kind)),
         };

@@ -400,6 +400,25 @@ pub(super) fn resources() -> Vec<ResourceSchema> {
             ]),
         },
         ResourceSchema {
+            kind: "aws_iam_access_key",
+            summary: "An access key of a user, for signing requests to `keyform serve`",
+            body: BodySchema::new(vec![
+                A::required("user", s()).force_new(),
+                A::optional("status", s())
+                    .default("Active")
+                    .validate(|v| match v {
+                        Value::String(x) if x == "Active" || x == "Inactive" => Ok(()),
+                        _ => Err(format!(
+                            "expected status to be one of [\"Active\" \"Inactive\"], got {}",
+                            v.to_json()
+                        )),
+                    }),
+                A::computed("id", s()),
+                A::computed("secret", s()).sensitive(),
+                A::computed("create_date", s()),
+            ]),
+        },
+        ResourceSchema {
             kind: "aws_iam_user_policy_attachment",
             summary: "Attaches a managed policy (AWS or customer) to a user",
             body: BodySchema::new(vec![
@@ -599,5 +618,4 @@ pub(super) const KNOWN_UNSUPPORTED: &[&str] = &[
     "aws_sqs_queue",
     "aws_cloudwatch_log_group",
     "aws_iam_user_login_profile",
-    "aws_iam_access_key",
 ];

@@ -1,0 +1,767 @@
+//! `keyform serve`: the simulated cloud of a working directory on the AWS wire protocols, so
+//! boto3, the AWS CLI, SDKs and the Terraform AWS provider work against a lab world unchanged.
+//!
+//! One port, one router: the service comes from the SigV4 scope, else `X-Amz-Target` (KMS and
+//! CloudTrail, JSON 1.1), else the form's `Action` (IAM and STS, query protocol), else S3
+//! (REST XML). Every request becomes one [`Cloud::call`], so the policy evaluator, the clock
+//! and CloudTrail are the ones `apply` and `sim` use; the caller is the IAM user whose access
+//! key signed the request (unsigned requests are anonymous).
+//!
+//! While serving, the process holds the workspace lock (`keyform apply` or `sim` on the same
+//! directory fail fast naming `keyform serve`), journals each request's world change before
+//! answering, delivers CloudTrail logs at the end of each request, and snapshots the world
+//! every [`SNAPSHOT_EVERY`] changes, after a key's material is destroyed, and on shutdown.
+//!
+//! Control endpoints (unauthenticated, like moto's): `POST /_keyform/reset` (a fresh world;
+//! lab-admin keeps its access keys), `POST /_keyform/clock/advance?by=8d`, `GET
+//! /_keyform/clock`, and `POST /moto-api/reset` for moto's test suite.
+
+pub mod cloudtrail;
+pub mod iam;
+pub mod kms;
+pub mod s3;
+pub mod sigv4;
+pub mod xml;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value as Json, json};
+use zeroize::Zeroizing;
+
+use crate::sim::clock::{self, Millis};
+use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError, World};
+use crate::state::State;
+use crate::workspace::Workspace;
+use sigv4::{AuthError, Credentials, RequestParts};
+
+/// Journal records between two snapshots (a snapshot rewrites the whole world).
+pub const SNAPSHOT_EVERY: usize = 500;
+/// The largest request body accepted (AWS allows 5 GiB in one PUT; use multipart above this).
+pub const MAX_BODY: usize = 256 * 1024 * 1024;
+/// The port AWS-compatible local endpoints conventionally use.
+pub const DEFAULT_PORT: u16 = 4566;
+
+/// How signatures are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Every signed request must verify against its access key; unknown keys are refused.
+    Strict,
+    /// Unknown keys (moto's `FOOBARKEY`) act as lab-admin without verification, and unsigned
+    /// KMS/IAM/STS/CloudTrail requests too; known keys are still verified.
+    Lenient,
+}
+
+/// A problem starting the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Workspace(#[from] crate::workspace::WorkspaceError),
+    #[error("could not listen on {addr}: {message}")]
+    Bind { addr: SocketAddr, message: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// One HTTP request as the handlers see it (body already read, de-chunking still to do).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path exactly as sent (percent-encoded).
+    pub raw_path: String,
+    /// Query exactly as sent, without `?`.
+    pub raw_query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub peer: IpAddr,
+}
+
+impl Request {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn parts(&self) -> RequestParts<'_> {
+        RequestParts {
+            method: &self.method,
+            raw_path: &self.raw_path,
+            raw_query: &self.raw_query,
+            headers: &self.headers,
+            body: &self.body,
+        }
+    }
+
+    /// The query decoded into pairs (`+` is a space, as in forms).
+    pub fn query(&self) -> Vec<(String, String)> {
+        serde_urlencoded::from_str::<Vec<(String, String)>>(&self.raw_query).unwrap_or_else(|_| {
+            sigv4::query_pairs(&self.raw_query)
+                .into_iter()
+                .map(|(k, v)| (sigv4::percent_decode(&k), sigv4::percent_decode(&v)))
+                .collect()
+        })
+    }
+}
+
+/// One HTTP response.
+#[derive(Debug, Clone, Default)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Response {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+}
+
+/// Which wire protocol a request speaks, with the service it is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// awsJson1_1: `kms` or `cloudtrail`.
+    Json(&'static str),
+    /// awsQuery: `iam` or `sts`.
+    Query(&'static str),
+    RestXml,
+}
+
+const KMS_TARGET: &str = "TrentService.";
+const CLOUDTRAIL_TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+
+/// An error in the protocol's terms: its code, status and message.
+#[derive(Debug, Clone)]
+pub struct WireError {
+    pub code: String,
+    pub status: u16,
+    pub message: String,
+}
+
+impl WireError {
+    pub fn new(code: &str, status: u16, message: impl Into<String>) -> WireError {
+        WireError {
+            code: code.into(),
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<SimError> for WireError {
+    fn from(e: SimError) -> WireError {
+        WireError {
+            code: e.code,
+            status: e.status,
+            message: e.message,
+        }
+    }
+}
+
+/// A fresh request id (UUID form, as the JSON and query protocols use).
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The wall clock in epoch seconds (signatures are checked against it, never the sim clock).
+fn wall_secs() -> i64 {
+    clock::wall_clock_now() / 1000
+}
+
+/// The world of one working directory, served.
+pub struct Service {
+    ws: Workspace,
+    state: State,
+    pub cloud: Cloud,
+    auth: AuthMode,
+    since_snapshot: usize,
+}
+
+impl Service {
+    /// Opens (creating if needed) the world of `dir` and takes its lock for as long as the
+    /// service lives.
+    /// A new world is created in `region_if_new`.
+    pub fn open(dir: &Path, auth: AuthMode, region_if_new: &str) -> Result<Service, ServeError> {
+        let mut ws = Workspace::at(dir);
+        // Locked before the world is created, so no other command creates one meanwhile.
+        ws.lock("serve", std::time::Duration::ZERO)?;
+        if !ws.exists() {
+            ws.init(crate::sim::DEFAULT_ACCOUNT, region_if_new)?;
+        }
+        let (state, cloud) = ws.load()?;
+        let mut s = Service {
+            ws,
+            state,
+            cloud,
+            auth,
+            since_snapshot: 0,
+        };
+        // Replay of the journal is folded in now, so the first request starts clean.
+        s.snapshot()?;
+        Ok(s)
+    }
+
+    /// The world's region (the one clients must sign for).
+    pub fn region(&self) -> String {
+        self.cloud.world.region.clone()
+    }
+
+    /// lab-admin's access key id and secret: its first key, or a new one.
+    pub fn admin_key(&mut self) -> Result<(String, Zeroizing<String>), ServeError> {
+        let existing = self
+            .cloud
+            .world
+            .iam
+            .users
+            .get(LAB_ADMIN)
+            .and_then(|u| u.access_keys.iter().find(|k| k.status == "Active"))
+            .map(|k| k.id.clone());
+        let id = match existing {
+            Some(id) => id,
+            None => {
+                let r = self
+                    .cloud
+                    .call(
+                        &CallContext::lab_admin(),
+                        "iam:CreateAccessKey",
+                        &json!({"UserName": LAB_ADMIN}),
+                        None,
+                    )
+                    .map_err(|e| {
+                        ServeError::Other(format!("could not create lab-admin's access key: {e}"))
+                    })?;
+                self.persist().map_err(|e| ServeError::Other(e.message))?;
+                r.fields
+                    .pointer("/AccessKey/AccessKeyId")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            }
+        };
+        let info = self.cloud.access_key(&id).ok_or_else(|| {
+            ServeError::Other(format!(
+                "the secret of lab-admin's access key {id} cannot be recovered (was .keyform/root.key replaced?)"
+            ))
+        })?;
+        Ok((id, info.secret))
+    }
+
+    /// Writes the snapshots and empties the journal.
+    pub fn snapshot(&mut self) -> Result<(), ServeError> {
+        self.ws.snapshot(&self.state, &mut self.cloud)?;
+        self.since_snapshot = 0;
+        Ok(())
+    }
+
+    /// Delivers CloudTrail logs and durably records what the request changed.
+    fn persist(&mut self) -> Result<(), WireError> {
+        self.cloud.deliver_trails();
+        let fail = |e: crate::workspace::WorkspaceError| {
+            WireError::new(
+                "InternalError",
+                500,
+                format!("keyform could not save the world: {e}"),
+            )
+        };
+        if self.cloud.material_destroyed || self.since_snapshot >= SNAPSHOT_EVERY {
+            self.ws
+                .snapshot(&self.state, &mut self.cloud)
+                .map_err(fail)?;
+            self.since_snapshot = 0;
+        } else if let Some(d) = self.cloud.take_delta() {
+            self.ws.commit_world(&self.state, d).map_err(fail)?;
+            self.since_snapshot += 1;
+        }
+        Ok(())
+    }
+
+    /// Answers one request.
+    pub fn handle(&mut self, req: &Request) -> Response {
+        let path = req.raw_path.as_str();
+        if path.starts_with("/_keyform/") || path.starts_with("/moto-api/") {
+            return self.control(req);
+        }
+        let creds = sigv4::parse(&req.parts());
+        let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
+        let rid = request_id();
+        match proto {
+            Err(e) => s3::error_response(req, &e, &rid),
+            Ok(proto) => match self.authenticate(req, creds, proto) {
+                Err(e) => error_response(proto, req, &e, &rid),
+                Ok((ctx, chunks)) => {
+                    let mut resp = match proto {
+                        Protocol::Json("kms") => kms::handle(self, req, &ctx, &rid),
+                        Protocol::Json(_) => cloudtrail::handle(self, req, &ctx, &rid),
+                        Protocol::Query(svc) => iam::handle(self, req, &ctx, svc, &rid),
+                        Protocol::RestXml => s3::handle(self, req, &ctx, chunks.as_ref(), &rid),
+                    };
+                    if let Err(e) = self.persist() {
+                        resp = error_response(proto, req, &e, &rid);
+                    }
+                    resp
+                }
+            },
+        }
+    }
+
+    /// Who a request is from, after checking its signature; for a signed `aws-chunked` body,
+    /// how to check its chunks.
+    fn authenticate(
+        &self,
+        req: &Request,
+        creds: Result<Option<Credentials>, AuthError>,
+        proto: Protocol,
+    ) -> Result<(CallContext, Option<sigv4::ChunkVerifier>), WireError> {
+        let service = match proto {
+            Protocol::Json(s) | Protocol::Query(s) => s,
+            Protocol::RestXml => "s3",
+        };
+        let base = |principal: Principal, key: Option<&str>| CallContext {
+            principal,
+            invoked_by: None,
+            source_ip: req.peer.to_string(),
+            user_agent: req.header("user-agent").unwrap_or("").to_string(),
+            access_key_id: key.map(str::to_string),
+            // Loopback is this machine: requests are treated as if over TLS, so policies
+            // requiring aws:SecureTransport keep working (README: "Use your own tools").
+            secure_transport: true,
+            conditions: Vec::new(),
+        };
+        let creds = creds.map_err(|e| auth_error(proto, &e))?;
+        let Some(cred) = creds else {
+            if service == "s3" {
+                return Ok((base(Principal::Anonymous, None), None));
+            }
+            if self.auth == AuthMode::Lenient {
+                return Ok((base(Principal::User(LAB_ADMIN.into()), None), None));
+            }
+            return Err(match proto {
+                Protocol::Query(_) => WireError::new(
+                    "MissingAuthenticationToken",
+                    403,
+                    "Request is missing Authentication Token",
+                ),
+                _ => WireError::new(
+                    "MissingAuthenticationTokenException",
+                    400,
+                    "Missing Authentication Token",
+                ),
+            });
+        };
+        let Some(key) = self
+            .cloud
+            .access_key(&cred.access_key_id)
+            .filter(|k| k.status == "Active")
+        else {
+            if self.auth == AuthMode::Lenient {
+                return Ok((
+                    base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
+                    None,
+                ));
+            }
+            return Err(crate::sim::unknown_credentials(service).into());
+        };
+        sigv4::verify(&req.parts(), &cred, &key.secret, wall_secs())
+            .map_err(|e| auth_error(proto, &e))?;
+        let region = self.cloud.world.region.clone();
+        if self.auth == AuthMode::Strict
+            && !matches!(service, "iam" | "sts")
+            && cred.region != region
+        {
+            let msg = format!(
+                "the region '{}' is wrong; expecting '{region}' (this world is in {region}: set AWS_DEFAULT_REGION={region})",
+                cred.region
+            );
+            return Err(match proto {
+                Protocol::RestXml => WireError::new(
+                    "AuthorizationHeaderMalformed",
+                    400,
+                    format!("The authorization header is malformed; {msg}"),
+                ),
+                _ => WireError::new(
+                    "InvalidSignatureException",
+                    400,
+                    format!("Credential should be scoped to a valid region: {msg}"),
+                ),
+            });
+        }
+        let signed_chunks = req
+            .header("x-amz-content-sha256")
+            .is_some_and(|h| h.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
+        let chunks = signed_chunks.then(|| sigv4::ChunkVerifier {
+            key: sigv4::signing_key(&key.secret, &cred.date, &cred.region, &cred.service),
+            amz_date: cred.amz_date.clone(),
+            scope: cred.scope(),
+            seed: cred.signature.clone(),
+        });
+        Ok((
+            base(Principal::User(key.user), Some(&cred.access_key_id)),
+            chunks,
+        ))
+    }
+
+    /// The control endpoints.
+    fn control(&mut self, req: &Request) -> Response {
+        let json_ok = |v: Json| Response::new(200, "application/json", v.to_string());
+        let bad = |status: u16, msg: String| {
+            Response::new(
+                status,
+                "application/json",
+                json!({"error": msg}).to_string(),
+            )
+        };
+        match (req.method.as_str(), req.raw_path.as_str()) {
+            ("POST", "/_keyform/reset" | "/moto-api/reset") => match self.reset() {
+                Ok(()) => json_ok(json!({"status": "ok", "now": clock::iso8601(self.cloud.now())})),
+                Err(e) => bad(500, e.to_string()),
+            },
+            ("GET", "/_keyform/clock") => json_ok(json!({"now": clock::iso8601(self.cloud.now())})),
+            ("POST", "/_keyform/clock/advance") => {
+                let by = req
+                    .query()
+                    .into_iter()
+                    .find(|(k, _)| k == "by")
+                    .map(|(_, v)| v);
+                let Some(by) = by else {
+                    return bad(
+                        400,
+                        "clock/advance needs ?by=DURATION, like ?by=8d, 36h, 90m or 45s".into(),
+                    );
+                };
+                let ms: Millis = match clock::parse_duration(&by) {
+                    Ok(ms) => ms,
+                    Err(e) => return bad(400, e),
+                };
+                let happened = self.cloud.advance_clock(ms);
+                if let Err(e) = self.persist() {
+                    return bad(500, e.message);
+                }
+                json_ok(json!({"now": clock::iso8601(self.cloud.now()), "happened": happened}))
+            }
+            (m, p) => bad(
+                404,
+                format!(
+                    "no control endpoint {m} {p}: use POST /_keyform/reset, POST /_keyform/clock/advance?by=8d or GET /_keyform/clock"
+                ),
+            ),
+        }
+    }
+
+    /// A fresh world in the same account and region; lab-admin keeps its access keys so the
+    /// printed credentials stay valid. The state file is left as it is (the next plan shows
+    /// what the reset removed).
+    fn reset(&mut self) -> Result<(), ServeError> {
+        let keys = self
+            .cloud
+            .world
+            .iam
+            .users
+            .get(LAB_ADMIN)
+            .map(|u| u.access_keys.clone())
+            .unwrap_or_default();
+        let w = &self.cloud.world;
+        let world = World::new(
+            &w.account_id,
+            &w.region,
+            clock::wall_clock_now(),
+            crate::sim::ids::IdGen::random(),
+        );
+        self.cloud.replace_world(world);
+        if let Some(u) = self.cloud.world.iam.users.get_mut(LAB_ADMIN) {
+            u.access_keys = keys;
+        }
+        self.snapshot()
+    }
+}
+
+/// Picks the protocol: the SigV4 scope's service, else `X-Amz-Target`, else a form
+/// `Action`, else S3.
+fn protocol(req: &Request, cred: Option<&Credentials>) -> Result<Protocol, WireError> {
+    let target = req.header("x-amz-target").unwrap_or("");
+    let by_target = if target.starts_with(KMS_TARGET) {
+        Some(Protocol::Json("kms"))
+    } else if target.starts_with(CLOUDTRAIL_TARGET) {
+        Some(Protocol::Json("cloudtrail"))
+    } else {
+        None
+    };
+    let form_version = || -> Option<String> {
+        let is_form = req
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let pairs: Vec<(String, String)> = if is_form {
+            serde_urlencoded::from_bytes(&req.body).unwrap_or_default()
+        } else {
+            req.query()
+        };
+        if !pairs.iter().any(|(k, _)| k == "Action") {
+            return None;
+        }
+        pairs
+            .into_iter()
+            .find(|(k, _)| k == "Version")
+            .map(|(_, v)| v)
+    };
+    let svc = match cred {
+        Some(c) => c.service.as_str(),
+        None => {
+            if let Some(p) = by_target {
+                return Ok(p);
+            }
+            match form_version().as_deref() {
+                Some("2010-05-08") => return Ok(Protocol::Query("iam")),
+                Some("2011-06-15") => return Ok(Protocol::Query("sts")),
+                _ => return Ok(Protocol::RestXml),
+            }
+        }
+    };
+    match svc {
+        "kms" | "cloudtrail" => Ok(by_target.unwrap_or(if svc == "kms" {
+            Protocol::Json("kms")
+        } else {
+            Protocol::Json("cloudtrail")
+        })),
+        "iam" => Ok(Protocol::Query("iam")),
+        "sts" => Ok(Protocol::Query("sts")),
+        "s3" => Ok(Protocol::RestXml),
+        other => Err(WireError::new(
+            "NotImplemented",
+            501,
+            format!(
+                "keyform serve simulates kms, s3, iam, sts and cloudtrail; requests signed for service '{other}' are not simulated"
+            ),
+        )),
+    }
+}
+
+/// An authentication failure in the protocol's terms (AWS's codes and statuses).
+fn auth_error(proto: Protocol, e: &AuthError) -> WireError {
+    match (proto, e) {
+        (Protocol::RestXml, AuthError::Malformed(m)) => {
+            WireError::new("AuthorizationHeaderMalformed", 400, m.clone())
+        }
+        (Protocol::RestXml, AuthError::Mismatch(m)) => {
+            WireError::new("SignatureDoesNotMatch", 403, m.clone())
+        }
+        (Protocol::RestXml, AuthError::Skewed(_)) => WireError::new(
+            "RequestTimeTooSkewed",
+            403,
+            "The difference between the request time and the current time is too large.",
+        ),
+        (Protocol::RestXml, AuthError::Expired(_)) => {
+            WireError::new("AccessDenied", 403, "Request has expired")
+        }
+        (_, AuthError::ContentMismatch) => WireError::new(
+            "XAmzContentSHA256Mismatch",
+            400,
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        ),
+        (Protocol::Query(_), AuthError::Malformed(m)) => {
+            WireError::new("IncompleteSignature", 400, m.clone())
+        }
+        (
+            Protocol::Query(_),
+            AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m),
+        ) => WireError::new("SignatureDoesNotMatch", 403, m.clone()),
+        (Protocol::Json(_), AuthError::Malformed(m)) => {
+            WireError::new("IncompleteSignatureException", 400, m.clone())
+        }
+        (
+            Protocol::Json(_),
+            AuthError::Mismatch(m) | AuthError::Skewed(m) | AuthError::Expired(m),
+        ) => WireError::new("InvalidSignatureException", 400, m.clone()),
+    }
+}
+
+/// An error response in the protocol's shape.
+pub fn error_response(proto: Protocol, req: &Request, e: &WireError, rid: &str) -> Response {
+    match proto {
+        Protocol::Json(_) => kms::json_error(e, rid),
+        Protocol::Query(svc) => iam::query_error(svc, e, rid),
+        Protocol::RestXml => s3::error_response(req, e, rid),
+    }
+}
+
+/// A listening server: bound, not yet serving.
+pub struct Server {
+    listener: std::net::TcpListener,
+    service: Arc<Mutex<Service>>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free one).
+    pub fn bind(service: Service, addr: SocketAddr) -> Result<Server, ServeError> {
+        let listener = std::net::TcpListener::bind(addr).map_err(|e| ServeError::Bind {
+            addr,
+            message: e.to_string(),
+        })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| ServeError::Other(e.to_string()))?;
+        Ok(Server {
+            listener,
+            service: Arc::new(Mutex::new(service)),
+        })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
+        self.listener
+            .local_addr()
+            .map_err(|e| ServeError::Other(e.to_string()))
+    }
+
+    /// Serves until Ctrl-C (or SIGTERM), then snapshots the world.
+    pub fn run(self) -> Result<(), ServeError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| ServeError::Other(format!("could not start the server: {e}")))?;
+        let service = self.service.clone();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(self.listener)
+                .map_err(|e| ServeError::Other(e.to_string()))?;
+            let stop = shutdown_signal();
+            tokio::pin!(stop);
+            loop {
+                tokio::select! {
+                    _ = &mut stop => break,
+                    accepted = listener.accept() => {
+                        let Ok((stream, peer)) = accepted else { continue };
+                        let svc = self.service.clone();
+                        tokio::spawn(serve_connection(stream, peer, svc));
+                    }
+                }
+            }
+            Ok::<(), ServeError>(())
+        })?;
+        let mut s = service
+            .lock()
+            .map_err(|_| ServeError::Other("the world's lock was poisoned".into()))?;
+        s.snapshot()
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    service: Arc<Mutex<Service>>,
+) {
+    use http_body_util::BodyExt;
+    let _ = stream.set_nodelay(true);
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let handler = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let service = service.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            // Reading the body is what makes hyper send `100 Continue` to clients that wait
+            // for it (botocore's PutObject).
+            let limited = http_body_util::Limited::new(body, MAX_BODY);
+            let bytes = match limited.collect().await {
+                Ok(b) => b.to_bytes(),
+                Err(_) => {
+                    let e = WireError::new(
+                        "EntityTooLarge",
+                        400,
+                        format!(
+                            "Your proposed upload exceeds the maximum allowed size of {MAX_BODY} bytes for one request; use a multipart upload"
+                        ),
+                    );
+                    let r = Request {
+                        method: parts.method.to_string(),
+                        raw_path: parts.uri.path().to_string(),
+                        raw_query: String::new(),
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                        peer: peer.ip(),
+                    };
+                    return Ok::<_, std::convert::Infallible>(to_hyper(s3::error_response(
+                        &r,
+                        &e,
+                        &request_id(),
+                    )));
+                }
+            };
+            let req = Request {
+                method: parts.method.to_string(),
+                raw_path: parts.uri.path().to_string(),
+                raw_query: parts.uri.query().unwrap_or("").to_string(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(n, v)| {
+                        (
+                            n.as_str().to_ascii_lowercase(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect(),
+                body: bytes.to_vec(),
+                peer: peer.ip(),
+            };
+            let resp = match service.lock() {
+                Ok(mut s) => s.handle(&req),
+                Err(_) => Response::new(
+                    500,
+                    "text/plain",
+                    "the world's lock was poisoned by an earlier failure; restart keyform serve",
+                ),
+            };
+            Ok::<_, std::convert::Infallible>(to_hyper(resp))
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(io, handler)
+        .await;
+}
+
+fn to_hyper(r: Response) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
+    let mut b = hyper::Response::builder().status(r.status);
+    for (n, v) in &r.headers {
+        b = b.header(n.as_str(), v.as_str());
+    }
+    b.body(http_body_util::Full::new(bytes::Bytes::from(r.body)))
+        .unwrap_or_else(|_| {
+            let mut resp = hyper::Response::new(http_body_util::Full::new(
+                bytes::Bytes::from_static(b"keyform serve built an invalid response header"),
+            ));
+            *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            resp
+        })
+}
