@@ -252,3 +252,32 @@ fn the_first_command_in_a_new_directory_creates_one_world_even_when_raced() {
     }
     t.run(&["plan", "-detailed-exitcode"]).status(0);
 }
+
+#[test]
+fn a_stale_lock_of_a_command_that_leaves_nothing_half_done_is_released_with_a_notice() {
+    let t = Test::new().file("main.tf", USERS);
+    t.run(&["apply", "-auto-approve"]).success();
+    for op in ["plan", "serve", "sim", "init", "state rm"] {
+        let pid = dead_pid();
+        std::fs::write(
+            t.path().join(".keyform/lock.info"),
+            format!(
+                r#"{{"pid":{pid},"operation":"{op}","who":"tester","created":"2026-01-01T00:00:00Z"}}"#
+            ),
+        )
+        .unwrap();
+        let r = if op == "sim" {
+            t.run(&["sim", "iam", "list-users"]).success()
+        } else {
+            t.run(&["plan", "-detailed-exitcode"]).status(0)
+        };
+        let stderr = r.stderr;
+        assert!(
+            stderr.contains(&format!(
+                "The lock left by keyform {op} (process {pid}, tester) since 2026-01-01T00:00:00Z, which is no longer running, was released"
+            )),
+            "{op}: {stderr}"
+        );
+        assert!(lock_info(&t).is_none(), "{op}: released");
+    }
+}

@@ -271,6 +271,13 @@ fn open(
     // Locked before the world is created, so two first commands never both create one.
     if let Some((op, timeout)) = lock {
         ws.lock(op, timeout).map_err(lock_failure)?;
+        if let Some(n) = ws.take_lock_notice() {
+            print_warnings(
+                ctx,
+                &Diagnostics::from(Diagnostic::warning("Stale lock released", n)),
+                &SourceMap::new(),
+            );
+        }
     }
     if !ws.exists() {
         ws.init(crate::sim::DEFAULT_ACCOUNT, region)

@@ -594,6 +594,9 @@ fn open_world(ctx: &Ctx) -> Result<(Workspace, Cloud), (SimError, String)> {
     // Locked before the world is created, so two first commands never both create one.
     ws.lock("sim", std::time::Duration::from_secs(5))
         .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;
+    if let Some(n) = ws.take_lock_notice() {
+        eprintln!("keyform: {n}");
+    }
     if !ws.exists() {
         ws.init(crate::sim::DEFAULT_ACCOUNT, "us-east-1")
             .map_err(|e| (SimError::internal(e.to_string()), String::new()))?;

@@ -3,10 +3,14 @@
 //! waiting for.
 //!
 //! A holder removes `lock.info` before it releases the OS lock, so finding `lock.info` while the
-//! OS lock is free means its holder ended without finishing (killed, crashed, power cut). That
-//! stale lock is reported rather than silently taken over: the user should know a command
-//! stopped half way, and `keyform force-unlock` is the way out (the finished part of that
-//! command is safe in the journal and is recovered on the next load either way).
+//! OS lock is free means its holder ended without finishing (killed, crashed, power cut). What
+//! happens next depends on what the holder was doing. An apply or destroy that stopped half way
+//! left the infrastructure half changed: that stale lock is an error, with `keyform
+//! force-unlock` as the way out, so the user learns of it before going on (the finished part is
+//! safe in the journal and is recovered either way). Every other command leaves nothing half
+//! done (a plan changes nothing; `sim`, `state rm` and `init` save in one atomic step; `serve`
+//! saves every request and is normally stopped by a signal): its stale lock is released and
+//! reported as a notice.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -70,7 +74,12 @@ pub enum LockError {
 pub(super) struct LockGuard {
     _file: File,
     info_path: PathBuf,
+    /// Set when a stale lock of a command that leaves nothing half done was released.
+    pub(super) released_stale: Option<String>,
 }
+
+/// Operations whose interruption leaves changes half made: their stale locks need force-unlock.
+const HALF_DONE_IF_INTERRUPTED: &[&str] = &["apply", "destroy"];
 
 /// True if a process with this id exists (Linux: /proc/PID). Where /proc is absent, None.
 pub fn pid_alive(pid: u32) -> Option<bool> {
@@ -129,13 +138,23 @@ impl LockGuard {
                 Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
             }
         }
+        let mut released_stale = None;
         if let Some((info, holder)) = read_holder(&info_path) {
             // We hold the OS lock, so whoever wrote lock.info does not: it died holding it.
-            return Err(LockError::Stale {
-                path: info_path,
-                fate: fate(info.as_ref()),
-                holder,
-            });
+            let fate = fate(info.as_ref());
+            let half_done = info
+                .as_ref()
+                .is_none_or(|i| HALF_DONE_IF_INTERRUPTED.contains(&i.operation.as_str()));
+            if half_done {
+                return Err(LockError::Stale {
+                    path: info_path,
+                    fate,
+                    holder,
+                });
+            }
+            released_stale = Some(format!(
+                "The lock left by {holder}, which {fate}, was released: that command leaves nothing half done."
+            ));
         }
         let info = LockInfo {
             pid: std::process::id(),
@@ -150,6 +169,7 @@ impl LockGuard {
         Ok(LockGuard {
             _file: file,
             info_path,
+            released_stale,
         })
     }
 }

@@ -202,6 +202,11 @@ impl Workspace {
         Ok(())
     }
 
+    /// A notice for the user about taking the lock (a stale lock that was released), once.
+    pub fn take_lock_notice(&mut self) -> Option<String> {
+        self.lock.as_mut().and_then(|l| l.released_stale.take())
+    }
+
     /// Releases a lock whose holder died (`keyform force-unlock`); refuses while it is held.
     pub fn force_unlock(&self, lock_id: Option<&str>) -> Result<Unlocked, WorkspaceError> {
         Ok(lock::force_unlock(&self.dir, lock_id)?)
@@ -445,10 +450,7 @@ impl Workspace {
             world: Some(world),
         };
         self.journal.append(&rec).map_err(|e| {
-            WorkspaceError::file(
-                &self.journal.path,
-                format!("could not be written: {e}"),
-            )
+            WorkspaceError::file(&self.journal.path, format!("could not be written: {e}"))
         })
     }
 
