@@ -211,6 +211,72 @@ fn assert_lab_world(t: &Test, context: &str) {
         set(&["envelope-lab-trail"]),
         "{context}"
     );
+    // CloudTrail recorded each create once: a lost journal record lost its events with it,
+    // and the recovery's creates were recorded once each.
+    let events = w["cloudtrail"]["events"].as_array().unwrap();
+    let count = |name: &str| {
+        events
+            .iter()
+            .filter(|e| e["eventName"] == name && e.get("errorCode").is_none())
+            .count()
+    };
+    assert_eq!(
+        (
+            count("CreateKey"),
+            count("CreateAlias"),
+            count("CreateBucket"),
+            count("CreateUser"),
+            count("CreateTrail")
+        ),
+        (1, 1, 2, 3, 1),
+        "{context}: CloudTrail events of the creates"
+    );
+    // Delivered CloudTrail log files never hold an event twice (a delivery lost to a crash is
+    // delivered again, once).
+    let list = t
+        .run(&[
+            "sim",
+            "s3api",
+            "list-objects-v2",
+            "--bucket",
+            "envelope-lab-cloudtrail-logs",
+        ])
+        .success()
+        .stdout;
+    let list: Json = serde_json::from_str(&list).unwrap();
+    let mut seen = BTreeSet::new();
+    for (i, o) in list["Contents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let out = t.path().join(format!("log-{i}.json.gz"));
+        t.run(&[
+            "sim",
+            "s3api",
+            "get-object",
+            "--bucket",
+            "envelope-lab-cloudtrail-logs",
+            "--key",
+            o["Key"].as_str().unwrap(),
+            out.to_str().unwrap(),
+        ])
+        .success();
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(std::fs::File::open(&out).unwrap()),
+            &mut text,
+        )
+        .unwrap();
+        let log: Json = serde_json::from_str(&text).unwrap();
+        for r in log["Records"].as_array().unwrap() {
+            let id = r["eventID"].as_str().unwrap().to_string();
+            assert!(seen.insert(id), "{context}: an event was delivered twice");
+        }
+    }
+    assert!(!seen.is_empty(), "{context}: the trail delivered");
     // The state holds all 14 managed resources.
     let list = t.run(&["state", "list"]).success().stdout;
     let managed = list.lines().filter(|l| !l.starts_with("data.")).count();
