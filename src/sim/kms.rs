@@ -970,6 +970,11 @@ impl Cloud {
 
     pub fn kms_tag_resource(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
+        if p.get("Tags").is_none_or(Json::is_null) {
+            return Err(SimError::param(
+                "Missing required parameter in input: \"Tags\"",
+            ));
+        }
         let tags = tag_list(p)?;
         self.run(ctx, kms_op("TagResource", p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:TagResource", &[])?;
@@ -981,15 +986,28 @@ impl Cloud {
 
     pub fn kms_untag_resource(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
-        let keys: Vec<String> = p
-            .get("TagKeys")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let keys: Vec<String> = match p.get("TagKeys") {
+            None | Some(Json::Null) => {
+                return Err(SimError::param(
+                    "Missing required parameter in input: \"TagKeys\"",
+                ));
+            }
+            Some(Json::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        SimError::param(
+                            "Invalid type for parameter TagKeys: expected a list of strings",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(SimError::param(
+                    "Invalid type for parameter TagKeys: expected a list of strings",
+                ));
+            }
+        };
         self.run(ctx, kms_op("UntagResource", p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:UntagResource", &[])?;
             c.require_not_pending(&id)?;
