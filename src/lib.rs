@@ -3,15 +3,20 @@
 //! # Pipeline
 //! ```text
 //! args -> parse::load_dir -> config::Config::build -> graph::build -> plan::plan -> render/confirm
-//!      -> apply::apply --Provider--> sim::Cloud -> state::store (journal, atomic snapshot)
+//!      -> apply::apply --Provider--> sim::Cloud -> workspace (journal, atomic snapshots)
 //! ```
+//! `keyform test` (`grade`) runs the same pipeline on an in-memory world and then calls the
+//! simulated cloud directly (`sim::Cloud::call`); `keyform serve` (`serve`) puts that same API
+//! on the AWS wire protocols.
 //!
 //! # Layering
-//! - `diag`, `addr` and `value` import nothing from the crate.
-//! - `parse` < `config` < `eval` < `graph` < `plan` < `apply`; `state` holds the model and files.
+//! - `diag`, `addr`, `value` and `fsutil` import nothing from the crate.
+//! - `parse` < `config` < `eval` < `graph` < `plan` < `apply`; `state` holds the model and its
+//!   file format, `workspace` stores state and world in `.keyform/`.
 //! - `sim` (the simulated cloud) imports no pipeline module; `provider::aws` adapts it to the
 //!   engine's `Provider` trait, so the engine knows no service internals.
-//! - `grade` (`keyform test`) drives the library API; only `cli` prints, and nothing imports `cli`.
+//! - `grade` and `serve` drive the library API; `fmt` stands alone; only `cli` prints, and
+//!   nothing imports `cli`.
 
 pub mod addr;
 pub mod apply;

@@ -247,6 +247,14 @@ pub(crate) fn configured_region(ctx: &Ctx) -> String {
     }
 }
 
+/// Prints a plan to stdout as it is rendered.
+fn print_plan(ctx: &Ctx, p: &Plan) {
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    // A closed pipe (`keyform plan | head`) is not an error of the plan.
+    let _ = render::plan::render_to(p, &schema_lookup, ctx.style, &mut w).and_then(|()| w.flush());
+}
+
 fn lock_timeout(flags: &PlanFlags) -> Result<Duration, Failure> {
     crate::sim::clock::parse_duration(&flags.lock_timeout)
         .map(|ms| Duration::from_millis(ms as u64))
@@ -605,7 +613,7 @@ pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
     } else {
         print_warnings(ctx, &l.warnings, &l.cfg.sources);
         print_warnings(ctx, &p.warnings, &l.cfg.sources);
-        print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+        print_plan(ctx, &p);
     }
     if let Some(out) = &a.out {
         let path = rel(ctx, out);
@@ -693,7 +701,7 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
     let p = make_plan(ctx, &l, &state, &mut cloud, &opts)?;
     print_warnings(ctx, &l.warnings, &l.cfg.sources);
     print_warnings(ctx, &p.warnings, &l.cfg.sources);
-    print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+    print_plan(ctx, &p);
     if p.has_changes() && !auto_approve && !confirm(ctx, if destroy { "destroy" } else { "apply" })?
     {
         return Err(Failure::msg(
@@ -877,7 +885,7 @@ pub(crate) fn show(ctx: &Ctx, a: &ShowArgs) -> CmdResult {
                 .unwrap_or_else(|_| State::new(p.prior_lineage.clone()));
             println!("{}", render::json::plan_json(&p, &prior));
         } else {
-            print!("{}", render::plan::render(&p, &schema_lookup, ctx.style));
+            print_plan(ctx, &p);
         }
         return Ok(0);
     }

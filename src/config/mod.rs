@@ -8,6 +8,8 @@ mod body;
 pub mod types;
 mod validate;
 
+pub(crate) use validate::{checks, only};
+
 pub use body::{Attr, Block, Body, Expr};
 pub use types::TypeConstraint;
 

@@ -18,33 +18,53 @@ fn unsupported_arg(name: &str, context: &str, allowed: &[&str]) -> String {
     )
 }
 
-/// Reports attributes and blocks of `body` not in the allowed lists.
-fn only(body: &Body, attrs: &[&str], blocks: &[&str], context: &str, diags: &mut Diagnostics) {
+/// Reports attributes and blocks of `body` that are not in the allowed lists.
+pub(crate) fn only(
+    body: &Body,
+    attrs: &[&str],
+    blocks: &[&str],
+    context: &str,
+    diags: &mut Diagnostics,
+) {
     for a in &body.attrs {
-        if !attrs.contains(&a.name.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    "Unsupported argument",
-                    unsupported_arg(&a.name, context, attrs),
-                )
-                .with_span(Some(a.name_span)),
-            );
+        if attrs.contains(&a.name.as_str()) {
+            continue;
         }
+        let hint = if blocks.contains(&a.name.as_str()) {
+            format!(" Write it as a block: {} {{ ... }}.", a.name)
+        } else {
+            suggestion(&a.name, attrs.iter().copied())
+        };
+        diags.push(
+            Diagnostic::error(
+                "Unsupported argument",
+                format!(
+                    "An argument named \"{}\" is not expected {context}.{hint}",
+                    a.name
+                ),
+            )
+            .with_span(Some(a.name_span)),
+        );
     }
     for b in &body.blocks {
-        if !blocks.contains(&b.ident.as_str()) {
-            diags.push(
-                Diagnostic::error(
-                    "Unsupported block type",
-                    format!(
-                        "Blocks of type \"{}\" are not expected {context}.{}",
-                        b.ident,
-                        suggestion(&b.ident, blocks.iter().copied())
-                    ),
-                )
-                .with_span(Some(b.span)),
-            );
+        if blocks.contains(&b.ident.as_str()) {
+            continue;
         }
+        let hint = if attrs.contains(&b.ident.as_str()) {
+            format!(" Write it as an argument: {} = ....", b.ident)
+        } else {
+            suggestion(&b.ident, blocks.iter().copied())
+        };
+        diags.push(
+            Diagnostic::error(
+                "Unsupported block type",
+                format!(
+                    "Blocks of type \"{}\" are not expected {context}.{hint}",
+                    b.ident
+                ),
+            )
+            .with_span(Some(b.span)),
+        );
     }
 }
 
@@ -113,7 +133,9 @@ fn literal_string(e: &Expr, what: &str, diags: &mut Diagnostics) -> Option<Strin
     s
 }
 
-fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
+/// The `condition` + `error_message` blocks named `block` of a body (validation,
+/// precondition, postcondition; test files' assert).
+pub(crate) fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
     let mut out = Vec::new();
     for b in body.blocks_named(block) {
         only(
@@ -127,7 +149,14 @@ fn checks(body: &Body, block: &str, diags: &mut Diagnostics) -> Vec<Check> {
             diags.push(
                 Diagnostic::error(
                     "Missing required argument",
-                    format!("A {block} block needs both \"condition\" and \"error_message\"."),
+                    format!(
+                        "{} {block} block needs both \"condition\" and \"error_message\".",
+                        if block.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "An"
+                        } else {
+                            "A"
+                        }
+                    ),
                 )
                 .with_span(Some(b.span)),
             );

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::addr::ResourceAddr;
-use crate::config::{Attr, Block, Body, Check, Expr};
+use crate::config::{Attr, Block, Body, Check, Expr, only};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span, did_you_mean, suggestion};
 use crate::eval::refs::{Ref, references};
 
@@ -207,50 +207,6 @@ fn from_parsed(parsed: crate::parse::ParsedFile, name: String) -> Result<TestFil
         Err(diags)
     } else {
         Ok(file)
-    }
-}
-
-/// Reports attributes and blocks of `body` that are not in the allowed lists.
-fn only(body: &Body, attrs: &[&str], blocks: &[&str], context: &str, diags: &mut Diagnostics) {
-    for a in &body.attrs {
-        if attrs.contains(&a.name.as_str()) {
-            continue;
-        }
-        let hint = if blocks.contains(&a.name.as_str()) {
-            format!(" Write it as a block: {} {{ ... }}.", a.name)
-        } else {
-            suggestion(&a.name, attrs.iter().copied())
-        };
-        diags.push(
-            Diagnostic::error(
-                "Unsupported argument",
-                format!(
-                    "An argument named \"{}\" is not expected {context}.{hint}",
-                    a.name
-                ),
-            )
-            .with_span(Some(a.name_span)),
-        );
-    }
-    for b in &body.blocks {
-        if blocks.contains(&b.ident.as_str()) {
-            continue;
-        }
-        let hint = if attrs.contains(&b.ident.as_str()) {
-            format!(" Write it as an argument: {} = ....", b.ident)
-        } else {
-            suggestion(&b.ident, blocks.iter().copied())
-        };
-        diags.push(
-            Diagnostic::error(
-                "Unsupported block type",
-                format!(
-                    "Blocks of type \"{}\" are not expected {context}.{hint}",
-                    b.ident
-                ),
-            )
-            .with_span(Some(b.span)),
-        );
     }
 }
 
@@ -507,41 +463,16 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
 }
 
 fn asserts(body: &Body, diags: &mut Diagnostics) -> Vec<Check> {
-    let mut out = Vec::new();
-    for b in body.blocks_named("assert") {
-        if !b.labels.is_empty() {
-            diags.push(
-                Diagnostic::error(
-                    "Extraneous label for assert",
-                    "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
-                )
-                .with_span(Some(b.span)),
-            );
-        }
-        only(
-            &b.body,
-            &["condition", "error_message"],
-            &[],
-            "in an assert block",
-            diags,
+    for b in body.blocks_named("assert").filter(|b| !b.labels.is_empty()) {
+        diags.push(
+            Diagnostic::error(
+                "Extraneous label for assert",
+                "An assert block takes no labels: assert { condition = ... error_message = \"...\" }.",
+            )
+            .with_span(Some(b.span)),
         );
-        let (Some(c), Some(m)) = (b.body.attr("condition"), b.body.attr("error_message")) else {
-            diags.push(
-                Diagnostic::error(
-                    "Missing required argument",
-                    "An assert block needs both \"condition\" and \"error_message\".",
-                )
-                .with_span(Some(b.span)),
-            );
-            continue;
-        };
-        out.push(Check {
-            condition: c.value.clone(),
-            error_message: m.value.clone(),
-            span: b.span,
-        });
     }
-    out
+    crate::config::checks(body, "assert", diags)
 }
 
 fn action_block(

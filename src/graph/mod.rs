@@ -40,6 +40,9 @@ pub struct Graph {
     index: HashMap<Node, NodeIndex>,
     /// Nodes in an order where every node comes after its dependencies.
     pub order: Vec<Node>,
+    /// For each node, every resource it depends on through any path (computed once, since
+    /// planning asks for it per resource instance).
+    resource_deps: HashMap<NodeIndex, BTreeSet<ResourceAddr>>,
 }
 
 impl Graph {
@@ -59,22 +62,42 @@ impl Graph {
     }
 
     /// Every resource a node depends on, directly or through locals and variables.
-    pub fn resource_dependencies(&self, n: &Node) -> BTreeSet<ResourceAddr> {
-        let mut out = BTreeSet::new();
-        let mut stack: Vec<&Node> = self.dependencies(n);
-        let mut seen: BTreeSet<&Node> = BTreeSet::new();
-        while let Some(d) = stack.pop() {
-            if !seen.insert(d) {
+    pub fn resource_dependencies(&self, n: &Node) -> &BTreeSet<ResourceAddr> {
+        static EMPTY: BTreeSet<ResourceAddr> = BTreeSet::new();
+        self.index
+            .get(n)
+            .and_then(|i| self.resource_deps.get(i))
+            .unwrap_or(&EMPTY)
+    }
+
+    /// Fills `resource_deps` in dependency order: a node's set is its direct resource
+    /// dependencies plus the sets of its other direct dependencies.
+    fn compute_resource_deps(&mut self) {
+        let mut all: HashMap<NodeIndex, BTreeSet<ResourceAddr>> =
+            HashMap::with_capacity(self.order.len());
+        for n in &self.order {
+            let Some(&i) = self.index.get(n) else {
                 continue;
-            }
-            match d {
-                Node::Resource(a) => {
-                    out.insert(a.clone());
+            };
+            let mut set = BTreeSet::new();
+            for d in self
+                .graph
+                .neighbors_directed(i, petgraph::Direction::Incoming)
+            {
+                match &self.graph[d] {
+                    Node::Resource(a) => {
+                        set.insert(a.clone());
+                    }
+                    _ => {
+                        if let Some(inner) = all.get(&d) {
+                            set.extend(inner.iter().cloned());
+                        }
+                    }
                 }
-                other => stack.extend(self.dependencies(other)),
             }
+            all.insert(i, set);
         }
-        out
+        self.resource_deps = all;
     }
 
     /// DOT text for `keyform graph`.
@@ -196,11 +219,14 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
             )));
         }
     };
-    Ok(Graph {
+    let mut graph = Graph {
         graph: g,
         index,
         order,
-    })
+        resource_deps: HashMap::new(),
+    };
+    graph.compute_resource_deps();
+    Ok(graph)
 }
 
 struct Builder<'a> {

@@ -282,7 +282,12 @@ fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<
     let mut set = BTreeSet::new();
     for t in targets {
         set.insert(t.resource.clone());
-        set.extend(graph.resource_dependencies(&Node::Resource(t.resource.clone())));
+        set.extend(
+            graph
+                .resource_dependencies(&Node::Resource(t.resource.clone()))
+                .iter()
+                .cloned(),
+        );
     }
     Some(set)
 }

@@ -401,19 +401,30 @@ const BODY_OPS: &[&str] = &["s3:PutObject", "s3:GetObject", "s3:UploadPart"];
 
 /// Every operation name, for listings and "did you mean".
 pub fn operation_names() -> Vec<&'static str> {
-    let mut v: Vec<&str> = OPS
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(BODY_OPS.iter().copied())
-        .collect();
-    v.sort_unstable();
-    v
+    sorted_names().to_vec()
+}
+
+/// The sorted operation names, built once: `call` looks names up on every simulated call.
+fn sorted_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut v: Vec<&str> = OPS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(BODY_OPS.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v
+    })
 }
 
 /// Finds the canonical name of an operation (service part case-insensitive).
 pub fn canonical(name: &str) -> Option<&'static str> {
     let (svc, op) = name.split_once(':')?;
-    operation_names().into_iter().find(|n| {
+    if let Ok(i) = sorted_names().binary_search(&name) {
+        return Some(sorted_names()[i]);
+    }
+    sorted_names().iter().copied().find(|n| {
         n.split_once(':')
             .is_some_and(|(s, o)| s.eq_ignore_ascii_case(svc) && o == op)
     })

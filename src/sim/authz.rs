@@ -148,7 +148,14 @@ impl Cloud {
 
     /// Evaluates an access without failing: the decision and every statement considered.
     pub fn explain_access(&mut self, ctx: &CallContext, a: &Access) -> Explanation {
+        self.evaluate_access(ctx, a, true)
+    }
+
+    /// Evaluates an access; `explain` adds why each statement did not apply (costly, and only
+    /// `sim explain` shows it).
+    fn evaluate_access(&mut self, ctx: &CallContext, a: &Access, explain: bool) -> Explanation {
         let mut req = RequestContext::new(self.caller(&ctx.principal), &a.action, &a.resource);
+        req.explain = explain;
         let mut conds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for (k, v) in a.conditions.iter().chain(&ctx.conditions) {
             conds.entry(k.clone()).or_default().push(v.clone());
@@ -230,7 +237,8 @@ impl Cloud {
 
     /// Allows or refuses a call with the service's AccessDenied shape.
     pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), SimError> {
-        let e = self.explain_access(ctx, a);
+        let explain = self.explain_log.is_some();
+        let e = self.evaluate_access(ctx, a, explain);
         if let Some(log) = &mut self.explain_log {
             log.push(e.clone());
         }

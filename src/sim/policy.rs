@@ -302,6 +302,9 @@ pub struct RequestContext {
     /// `aws:PrincipalType`, `aws:PrincipalServiceName` and `aws:PrincipalIsAWSService` are derived
     /// from the caller when not given.
     pub conditions: BTreeMap<String, Vec<String>>,
+    /// Whether traces should say why each statement did not apply (`sim explain`). Decisions
+    /// are the same either way; without it, evaluation allocates no explanations.
+    pub explain: bool,
 }
 
 impl RequestContext {
@@ -312,6 +315,7 @@ impl RequestContext {
             action: action.into(),
             resource: resource.into(),
             conditions: BTreeMap::new(),
+            explain: true,
         }
     }
 
@@ -2297,6 +2301,7 @@ fn trace_source(
                 (true, Some(PrincipalMatch::Account), reason.to_owned())
             }
             Ok(pm) => (true, pm, "matched".to_owned()),
+            Err(_) if !ctx.explain => (false, None, String::new()),
             Err(m) => (false, None, describe_mismatch(&m, st, ctx)),
         };
         traces.push(StatementTrace {

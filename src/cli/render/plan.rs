@@ -20,6 +20,19 @@ const INDENT: &str = "    ";
 
 /// The whole plan text, as `keyform plan` prints it.
 pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
+    let mut buf = Vec::new();
+    let _ = render_to(plan, schemas, style, &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Writes the plan text to `w` change by change, so a plan of thousands of resources is never
+/// held in memory as one string.
+pub fn render_to(
+    plan: &Plan,
+    schemas: SchemaLookup<'_>,
+    style: Style,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut out = String::new();
     if !plan.drift.is_empty() {
         out.push_str(&render_drift(plan, schemas, style));
@@ -36,13 +49,13 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
             out.push_str(&style.bold("No changes."));
             out.push_str(" No objects need to be destroyed.\n\n");
             out.push_str("Either you have not created any objects yet or the existing objects were\nalready deleted outside of keyform.\n");
-            return out;
+            return w.write_all(out.as_bytes());
         }
         out.push('\n');
         out.push_str(&style.bold("No changes."));
         out.push_str(" Your infrastructure matches the configuration.\n\n");
         out.push_str("keyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
-        return out;
+        return w.write_all(out.as_bytes());
     }
     if !effective.is_empty() {
         let mut symbols: Vec<Action> = Vec::new();
@@ -60,6 +73,8 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
         for c in &effective {
             out.push_str(&render_change(c, schemas, style));
             out.push('\n');
+            w.write_all(out.as_bytes())?;
+            out.clear();
         }
         let (add, change, destroy) = plan.counts();
         let _ = writeln!(
@@ -92,7 +107,7 @@ pub fn render(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String {
             out.push_str("\nYou can apply this plan to save these new output values to the keyform\nstate, without changing any real infrastructure.\n");
         }
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 fn legend_order(a: Action) -> u8 {
