@@ -13,6 +13,8 @@ mod labs;
 mod locking;
 mod plan_render;
 mod serve_clients;
+mod serve_conformance;
+mod serve_moto;
 mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
