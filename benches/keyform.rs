@@ -245,6 +245,54 @@ fn bench_engine(r: &mut Report, filter: &Option<String>) {
     );
 }
 
+/// `keyform test` on every bundled lab, end to end (load, plan, apply, actions, asserts, report).
+fn bench_labs(r: &mut Report, filter: &Option<String>) {
+    if !filter
+        .as_ref()
+        .is_none_or(|f| "labs test grade".contains(f.as_str()))
+    {
+        return;
+    }
+    let labs = Path::new(env!("CARGO_MANIFEST_DIR")).join("labs");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&labs)
+        .expect("labs")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("main.tf").is_file())
+        .collect();
+    names.sort();
+    for lab in names {
+        let name = lab
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let t = median(
+            (0..15)
+                .map(|_| {
+                    let t = Instant::now();
+                    let out = Command::new(keyform_bin())
+                        .arg(format!("-chdir={}", lab.display()))
+                        .arg("test")
+                        .output()
+                        .expect("keyform test");
+                    assert!(
+                        out.status.success(),
+                        "{name}: {}",
+                        String::from_utf8_lossy(&out.stdout)
+                    );
+                    t.elapsed()
+                })
+                .collect(),
+        );
+        r.row(
+            &format!("keyform test, lab {name}"),
+            ms(t),
+            "<= 20 ms",
+            verdict(t.as_secs_f64() <= 0.020),
+        );
+    }
+}
+
 fn world() -> (Cloud, String) {
     let mut c = Cloud::in_memory("123456789012", "us-east-1", T0, IdGen::seeded(1)).expect("cloud");
     let admin = CallContext::lab_admin();
@@ -454,6 +502,7 @@ fn main() {
         "benchmark", "measured", "target"
     );
     let mut r = Report { rows: Vec::new() };
+    bench_labs(&mut r, &filter);
     bench_crypto(&mut r, &filter);
     bench_engine(&mut r, &filter);
     bench_scale(&mut r, &filter);

@@ -19,6 +19,8 @@ mod reliability_hostile;
 mod reliability_lock;
 mod reliability_secrets;
 mod serve_clients;
+mod serve_conformance;
+mod serve_moto;
 mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;

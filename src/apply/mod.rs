@@ -29,6 +29,11 @@ pub trait ApplyHook {
         _elapsed: std::time::Duration,
     ) {
     }
+    /// Whether `commit` needs the cloud's changes (an in-memory world keeps none).
+    fn journals_world(&self) -> bool {
+        true
+    }
+
     /// Durably records state changes together with the cloud's changes.
     fn commit(
         &mut self,
@@ -103,7 +108,7 @@ pub fn apply(
         if let Err(e) = hook.commit(
             state,
             vec![StateOp::Outputs(BTreeMap::new())],
-            provider.take_world_delta(),
+            world_delta(provider, hook),
         ) {
             out.diags.push(Diagnostic::error("Failed to save state", e));
         }
@@ -157,7 +162,7 @@ pub fn apply(
         match r {
             Ok(()) => {
                 out.destroyed += 1;
-                if let Err(e) = hook.commit(state, Vec::new(), provider.take_world_delta()) {
+                if let Err(e) = hook.commit(state, Vec::new(), world_delta(provider, hook)) {
                     out.diags.push(Diagnostic::error("Failed to save state", e));
                 }
             }
@@ -189,12 +194,21 @@ pub fn apply(
         && let Err(e) = hook.commit(
             state,
             vec![StateOp::Outputs(outputs)],
-            provider.take_world_delta(),
+            world_delta(provider, hook),
         )
     {
         out.diags.push(Diagnostic::error("Failed to save state", e));
     }
     out
+}
+
+/// The cloud's changes since the last commit, when the hook journals them.
+fn world_delta(provider: &mut dyn Provider, hook: &dyn ApplyHook) -> Option<serde_json::Value> {
+    if hook.journals_world() {
+        provider.take_world_delta()
+    } else {
+        None
+    }
 }
 
 /// Orders deletions so that an instance goes before anything it depends on.
@@ -242,7 +256,7 @@ fn destroy_one(
             .commit(
                 state,
                 vec![StateOp::Remove(c.addr.clone())],
-                provider.take_world_delta(),
+                world_delta(provider, hook),
             )
             .map_err(|e| Diagnostic::error("Failed to save state", e)),
         Err(e) => Err(
@@ -276,7 +290,7 @@ impl ApplyHandler<'_, '_> {
             dependencies: deps,
             tainted: false,
         };
-        let delta = self.provider.take_world_delta();
+        let delta = world_delta(&mut *self.provider, &*self.hook);
         self.hook
             .commit(self.state, vec![StateOp::Put(addr.clone(), inst)], delta)
             .map_err(|e| {
@@ -392,7 +406,7 @@ impl Handler for ApplyHandler<'_, '_> {
                         // change it calls for: an object a failed create left behind is kept
                         // in the state as tainted (replaced by the next apply), never left
                         // unmanaged in the cloud to be created a second time.
-                        let delta = self.provider.take_world_delta();
+                        let delta = world_delta(&mut *self.provider, &*self.hook);
                         let ops = match e.partial.clone() {
                             Some(attrs) => vec![StateOp::Put(
                                 addr.clone(),

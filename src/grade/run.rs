@@ -51,6 +51,10 @@ impl Observer for Quiet {}
 struct InMemory;
 
 impl ApplyHook for InMemory {
+    fn journals_world(&self) -> bool {
+        false
+    }
+
     fn commit(
         &mut self,
         state: &mut State,

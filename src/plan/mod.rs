@@ -182,6 +182,7 @@ pub fn plan(
         mut warnings,
         ..
     } = h;
+    reclaim_planned(&mut w.ns, &mut changes);
     let mut diags = std::mem::take(&mut w.diags);
     if opts.mode == PlanMode::Destroy {
         // Destroy: everything in state goes, whatever the walk planned.
@@ -256,6 +257,33 @@ pub fn plan(
         config_digest: config_digest(cfg),
         targets: opts.targets.iter().map(ToString::to_string).collect(),
     })
+}
+
+/// Moves each managed instance's planned value from the namespace back into its change.
+fn reclaim_planned(ns: &mut crate::eval::Namespace, changes: &mut [ResourceChange]) {
+    for c in changes
+        .iter_mut()
+        .filter(|c| c.after.is_none() && c.addr.resource.mode == Mode::Managed)
+    {
+        let a = &c.addr;
+        let Some(Value::Object(by_name)) = ns.roots.get_mut(&a.resource.kind) else {
+            continue;
+        };
+        let Some(block) = by_name.get_mut(&a.resource.name) else {
+            continue;
+        };
+        let slot = match (&a.key, block) {
+            (InstanceKey::None, v) => Some(v),
+            (InstanceKey::Int(i), Value::List(items)) => {
+                usize::try_from(*i).ok().and_then(|i| items.get_mut(i))
+            }
+            (InstanceKey::Str(k), Value::Object(m)) => m.get_mut(k),
+            _ => None,
+        };
+        if let Some(Value::Object(m)) = slot.map(std::mem::take) {
+            c.after = Some(m);
+        }
+    }
 }
 
 /// SHA-256 over every configuration file's name and text. Variable files are left out: their
@@ -419,7 +447,9 @@ impl Handler for PlanHandler<'_, '_> {
                 .as_ref()
                 .and_then(|b| self.provider.destroy_note(&addr.resource.kind, b));
         }
-        let v = Value::Object(change.after.clone().unwrap_or_default());
+        // The planned value lives in the namespace while the walk needs it and moves back
+        // into the change afterwards (see `reclaim_planned`), so it is never held twice.
+        let v = Value::Object(change.after.take().unwrap_or_default());
         self.changes.push(change);
         Ok(v)
     }

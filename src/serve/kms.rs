@@ -34,7 +34,11 @@ const TIMESTAMPS: &[&str] = &[
 
 /// Parameters AWS accepts that change nothing in the simulation, dropped before the call
 /// (grant tokens, pagination of lists the sim returns whole, the default key origin).
-fn harmless(op: &str, name: &str, v: &Json) -> bool {
+/// Parameters the operation honours (ListKeys' Limit and Marker) are never dropped.
+fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
+    if crate::sim::api::parameters(&format!("{service}:{op}")).is_some_and(|p| p.contains(&name)) {
+        return false;
+    }
     match name {
         "GrantTokens" => true,
         "DryRun" => v == &json!(false),
@@ -182,7 +186,7 @@ fn json_call_inner(
             "The request would have succeeded, but the DryRun option is set.",
         ));
     }
-    m.retain(|k, v| !harmless(&op, k, v));
+    m.retain(|k, v| !harmless(service, &op, k, v));
     timestamps_from_epoch(m);
     let name = format!("{service}:{op}");
     if crate::sim::api::canonical(&name).is_none() {

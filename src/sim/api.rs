@@ -37,6 +37,8 @@ const OPS: &[(&str, JsonOp)] = &[
     ("kms:RotateKeyOnDemand", Cloud::kms_rotate_key_on_demand),
     ("kms:ListKeyRotations", Cloud::kms_list_key_rotations),
     ("kms:GetKeyPolicy", Cloud::kms_get_key_policy),
+    ("kms:ListKeyPolicies", Cloud::kms_list_key_policies),
+    ("kms:GenerateRandom", Cloud::kms_generate_random),
     ("kms:PutKeyPolicy", Cloud::kms_put_key_policy),
     (
         "kms:UpdateKeyDescription",
@@ -171,6 +173,8 @@ const PARAMS: &[(&str, &[&str])] = &[
     ("kms:RotateKeyOnDemand", &["KeyId"]),
     ("kms:ListKeyRotations", &["KeyId"]),
     ("kms:GetKeyPolicy", &["KeyId", "PolicyName"]),
+    ("kms:ListKeyPolicies", &["KeyId", "Limit", "Marker"]),
+    ("kms:GenerateRandom", &["NumberOfBytes"]),
     (
         "kms:PutKeyPolicy",
         &[

@@ -200,6 +200,17 @@ impl Cloud {
         m
     }
 
+    /// What CreateTrail and UpdateTrail answer: the trail without HomeRegion and
+    /// HasCustomEventSelectors, which only GetTrail and DescribeTrails carry.
+    fn trail_write_json(t: &Trail) -> Json {
+        let mut m = Cloud::trail_json(t);
+        if let Json::Object(o) = &mut m {
+            o.remove("HomeRegion");
+            o.remove("HasCustomEventSelectors");
+        }
+        m
+    }
+
     /// CloudTrail must be allowed to write into the bucket by its bucket policy.
     fn check_trail_bucket(
         &mut self,
@@ -320,7 +331,7 @@ impl Cloud {
                 delivered_upto: c.world.cloudtrail.events.len() + 1,
                 tags: Default::default(),
             };
-            let out = Cloud::trail_json(&trail);
+            let out = Cloud::trail_write_json(&trail);
             c.world.cloudtrail.trails.insert(name.clone(), trail);
             c.touch(EntityRef::Trail(name));
             Ok(out)
@@ -388,7 +399,7 @@ impl Cloud {
             if p.get("KmsKeyId").is_some() {
                 tr.kms_key_id = kms.filter(|x| !x.is_empty());
             }
-            Ok(Cloud::trail_json(tr))
+            Ok(Cloud::trail_write_json(tr))
         })
     }
 

@@ -37,6 +37,51 @@ enum IdForms {
     WithAlias,
 }
 
+/// KeySpec values of the KMS API model (botocore `kms/2014-11-01`).
+const KEY_SPECS: &[&str] = &[
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "SYMMETRIC_DEFAULT",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+    "SM2",
+    "ML_DSA_44",
+    "ML_DSA_65",
+    "ML_DSA_87",
+    "ECC_NIST_EDWARDS25519",
+    "ML_KEM_512",
+    "ML_KEM_768",
+    "ML_KEM_1024",
+];
+/// The deprecated CustomerMasterKeySpec takes the specs that existed when it was replaced.
+const CUSTOMER_MASTER_KEY_SPECS: &[&str] = KEY_SPECS.split_at(13).0;
+/// KeyUsage values of the KMS API model.
+const KEY_USAGES: &[&str] = &[
+    "SIGN_VERIFY",
+    "ENCRYPT_DECRYPT",
+    "GENERATE_VERIFY_MAC",
+    "KEY_AGREEMENT",
+    "ENCAPSULATE_DECAPSULATE",
+];
+
+/// A value outside an enum of the API model, refused as AWS's model validation does.
+fn check_enum(member: &str, value: &str, allowed: &[&str]) -> Result<(), SimError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(SimError::validation(format!(
+        "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+        allowed.join(", ")
+    )))
+}
+
 fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     Op {
         service: "kms",
@@ -352,6 +397,13 @@ impl Cloud {
         let multi_region = opt_bool(p, "MultiRegion")?.unwrap_or(false);
         let tags = tag_list(p)?;
         self.run(ctx, op, |c, t| {
+            // The API model's enums come first (ValidationException), before authorization
+            // and before the policy is read.
+            check_enum("keyUsage", &usage, KEY_USAGES)?;
+            match opt_str(p, "KeySpec")? {
+                Some(s) => check_enum("keySpec", s, KEY_SPECS)?,
+                None => check_enum("customerMasterKeySpec", &spec, CUSTOMER_MASTER_KEY_SPECS)?,
+            }
             c.authorize(ctx, &Access::iam_only("kms:CreateKey", "*"))?;
             if description.chars().count() > 8192 {
                 return Err(SimError::validation("Description must be at most 8192 characters."));
@@ -460,11 +512,26 @@ impl Cloud {
         })
     }
 
+    /// The checks of an alias name, in AWS's order: the API model's constraints
+    /// (ValidationException), the `alias/` prefix, the reserved `alias/aws/`, then KMS's
+    /// narrower character rule (no `:`).
     fn validate_alias_name(name: &str) -> Result<(), SimError> {
-        if !name.starts_with("alias/") {
+        if name.len() > 256 {
             return Err(SimError::validation(format!(
-                "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$"
+                "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256"
             )));
+        }
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '_' | '-'))
+        {
+            return Err(SimError::validation(format!(
+                "1 validation error detected: Value '{name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
+            )));
+        }
+        if !name.starts_with("alias/") {
+            return Err(SimError::validation("Invalid identifier"));
         }
         if name.starts_with("alias/aws/") {
             return Err(SimError::service(
@@ -474,12 +541,13 @@ impl Cloud {
             ));
         }
         let rest = &name["alias/".len()..];
-        if rest.is_empty()
-            || name.len() > 256
-            || !rest
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
-        {
+        if rest.contains(':') {
+            // The model's pattern allows `:`; KMS itself refuses it, still as a ValidationException.
+            return Err(SimError::validation(format!(
+                "{name} contains invalid characters for an alias"
+            )));
+        }
+        if rest.is_empty() {
             return Err(SimError::service(
                 "InvalidAliasNameException",
                 400,
@@ -538,6 +606,7 @@ impl Cloud {
         let name = req_str(p, "AliasName")?.to_string();
         let target = req_str(p, "TargetKeyId")?.to_string();
         self.run(ctx, kms_op("UpdateAlias", p, false), |c, t| {
+            Cloud::validate_alias_name(&name)?;
             let alias_arn = c.alias_arn(&name);
             if !c.world.kms.aliases.contains_key(&name) {
                 return Err(SimError::kms_not_found(format!(
@@ -560,6 +629,7 @@ impl Cloud {
     pub fn kms_delete_alias(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "AliasName")?.to_string();
         self.run(ctx, kms_op("DeleteAlias", p, false), |c, t| {
+            Cloud::validate_alias_name(&name)?;
             let alias_arn = c.alias_arn(&name);
             let Some(a) = c.world.kms.aliases.get(&name) else {
                 return Err(SimError::kms_not_found(format!(
@@ -814,6 +884,38 @@ impl Cloud {
         })
     }
 
+    /// ListKeyPolicies: a key has exactly one policy, `default`.
+    pub fn kms_list_key_policies(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let given = req_str(p, "KeyId")?.to_string();
+        self.run(ctx, kms_op("ListKeyPolicies", p, true), |c, t| {
+            c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:ListKeyPolicies", &[])?;
+            Ok(json!({"PolicyNames": ["default"], "Truncated": false}))
+        })
+    }
+
+    /// GenerateRandom: 1 to 1024 bytes from the OS RNG; IAM policy only (no key involved).
+    pub fn kms_generate_random(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let n = opt_int(p, "NumberOfBytes")?;
+        self.run(ctx, kms_op("GenerateRandom", p, true), |c, _| {
+            let n = match n {
+                Some(n) if (1..=1024).contains(&n) => n as usize,
+                Some(n) => {
+                    return Err(SimError::validation(format!(
+                        "1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024"
+                    )));
+                }
+                None => {
+                    return Err(SimError::validation(
+                        "1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null",
+                    ));
+                }
+            };
+            c.authorize(ctx, &Access::iam_only("kms:GenerateRandom", "*"))?;
+            let bytes = crypto::random_bytes(n).map_err(|e| SimError::internal(e.to_string()))?;
+            Ok(json!({"Plaintext": B64.encode(&*bytes)}))
+        })
+    }
+
     pub fn kms_get_key_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let name = opt_str(p, "PolicyName")?.unwrap_or("default").to_string();
@@ -869,6 +971,11 @@ impl Cloud {
 
     pub fn kms_tag_resource(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
+        if p.get("Tags").is_none_or(Json::is_null) {
+            return Err(SimError::param(
+                "Missing required parameter in input: \"Tags\"",
+            ));
+        }
         let tags = tag_list(p)?;
         self.run(ctx, kms_op("TagResource", p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:TagResource", &[])?;
@@ -880,15 +987,28 @@ impl Cloud {
 
     pub fn kms_untag_resource(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
-        let keys: Vec<String> = p
-            .get("TagKeys")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let keys: Vec<String> = match p.get("TagKeys") {
+            None | Some(Json::Null) => {
+                return Err(SimError::param(
+                    "Missing required parameter in input: \"TagKeys\"",
+                ));
+            }
+            Some(Json::Array(a)) => a
+                .iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        SimError::param(
+                            "Invalid type for parameter TagKeys: expected a list of strings",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => {
+                return Err(SimError::param(
+                    "Invalid type for parameter TagKeys: expected a list of strings",
+                ));
+            }
+        };
         self.run(ctx, kms_op("UntagResource", p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:UntagResource", &[])?;
             c.require_not_pending(&id)?;
@@ -975,10 +1095,15 @@ impl Cloud {
         let enc_ctx = opt_str_map(p, "EncryptionContext")?;
         check_algorithm(p)?;
         self.run(ctx, kms_op("Encrypt", p, false), |c, t| {
-            if plaintext.is_empty() || plaintext.len() > MAX_PLAINTEXT {
+            // AWS's exact messages (verified against AWS by moto's test_kms_encrypt.py).
+            if plaintext.is_empty() {
+                return Err(SimError::validation(
+                    "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
+                ));
+            }
+            if plaintext.len() > MAX_PLAINTEXT {
                 return Err(SimError::validation(format!(
-                    "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length between 1 and {MAX_PLAINTEXT} (got {} bytes). Use envelope encryption (GenerateDataKey) for larger data.",
-                    plaintext.len()
+                    "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to {MAX_PLAINTEXT}"
                 )));
             }
             let conds = c.crypto_conditions(ctx, &enc_ctx);
@@ -1306,4 +1431,168 @@ fn tag_list(p: &Json) -> Result<BTreeMap<String, String>, SimError> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ids::IdGen;
+
+    fn cloud() -> Cloud {
+        Cloud::in_memory(
+            "123456789012",
+            "us-east-1",
+            1_767_225_600_000,
+            IdGen::seeded(7),
+        )
+        .unwrap()
+    }
+
+    fn call(c: &mut Cloud, op: &str, p: Json) -> Result<Json, SimError> {
+        c.call(&CallContext::lab_admin(), op, &p, None)
+            .map(|r| r.fields)
+    }
+
+    fn code_and_message(r: Result<Json, SimError>) -> (String, String) {
+        let e = r.unwrap_err();
+        (e.code, e.message)
+    }
+
+    #[test]
+    fn alias_names_are_checked_in_awss_order_with_awss_errors() {
+        let mut c = cloud();
+        let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let create = |c: &mut Cloud, name: &str| {
+            code_and_message(call(
+                c,
+                "kms:CreateAlias",
+                json!({"AliasName": name, "TargetKeyId": key}),
+            ))
+        };
+        assert_eq!(
+            create(&mut c, "alias/my-alias!"),
+            (
+                "ValidationException".into(),
+                "1 validation error detected: Value 'alias/my-alias!' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$".into()
+            )
+        );
+        assert_eq!(
+            create(&mut c, "wrongprefix/my-alias"),
+            ("ValidationException".into(), "Invalid identifier".into())
+        );
+        assert_eq!(
+            create(&mut c, "alias/my:alias"),
+            (
+                "ValidationException".into(),
+                "alias/my:alias contains invalid characters for an alias".into()
+            )
+        );
+        assert_eq!(create(&mut c, "alias/aws/s3").0, "NotAuthorizedException");
+        let (code, _) = code_and_message(call(
+            &mut c,
+            "kms:DeleteAlias",
+            json!({"AliasName": "wrongprefix/x"}),
+        ));
+        assert_eq!(code, "ValidationException");
+        call(
+            &mut c,
+            "kms:CreateAlias",
+            json!({"AliasName": "alias/ok_name-1/x", "TargetKeyId": key}),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn unknown_key_specs_fail_model_validation_before_the_policy_is_read() {
+        let mut c = cloud();
+        let (code, msg) = code_and_message(call(
+            &mut c,
+            "kms:CreateKey",
+            json!({"KeySpec": "NotSupportedKeySpec", "Policy": "my policy"}),
+        ));
+        assert_eq!(code, "ValidationException");
+        assert!(
+            msg.starts_with("1 validation error detected: Value 'NotSupportedKeySpec' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, "),
+            "{msg}"
+        );
+        // A real spec keyform does not simulate is still UnsupportedOperationException.
+        let (code, _) = code_and_message(call(
+            &mut c,
+            "kms:CreateKey",
+            json!({"KeySpec": "RSA_2048"}),
+        ));
+        assert_eq!(code, "UnsupportedOperationException");
+        let (code, _) =
+            code_and_message(call(&mut c, "kms:CreateKey", json!({"KeyUsage": "SIGN"})));
+        assert_eq!(code, "ValidationException");
+    }
+
+    #[test]
+    fn encrypt_length_errors_are_awss_exact_messages() {
+        let mut c = cloud();
+        let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
+        let enc = |c: &mut Cloud, n: usize| {
+            code_and_message(call(
+                c,
+                "kms:Encrypt",
+                json!({"KeyId": key, "Plaintext": B64.encode(vec![b'x'; n])}),
+            ))
+            .1
+        };
+        assert_eq!(
+            enc(&mut c, 0),
+            "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        );
+        assert_eq!(
+            enc(&mut c, 4097),
+            "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"
+        );
+    }
+
+    #[test]
+    fn generate_random_list_key_policies_and_required_tag_members() {
+        let mut c = cloud();
+        let random = call(&mut c, "kms:GenerateRandom", json!({"NumberOfBytes": 24})).unwrap();
+        assert_eq!(
+            B64.decode(random["Plaintext"].as_str().unwrap())
+                .unwrap()
+                .len(),
+            24
+        );
+        for bad in [
+            json!({"NumberOfBytes": 1025}),
+            json!({"NumberOfBytes": 0}),
+            json!({}),
+        ] {
+            assert_eq!(
+                code_and_message(call(&mut c, "kms:GenerateRandom", bad)).0,
+                "ValidationException"
+            );
+        }
+        let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
+        let r = call(&mut c, "kms:ListKeyPolicies", json!({"KeyId": key})).unwrap();
+        assert_eq!(r, json!({"PolicyNames": ["default"], "Truncated": false}));
+        let e = call(&mut c, "kms:TagResource", json!({"KeyId": key})).unwrap_err();
+        assert_eq!(e.message, "Missing required parameter in input: \"Tags\"");
+        let e = call(&mut c, "kms:UntagResource", json!({"KeyId": key})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Missing required parameter in input: \"TagKeys\""
+        );
+        // The call is in CloudTrail, the random bytes are not.
+        let random = random["Plaintext"].as_str().unwrap().to_string();
+        let ev = c
+            .world
+            .cloudtrail
+            .events
+            .iter()
+            .find(|e| e["eventName"] == "GenerateRandom");
+        assert!(
+            ev.is_some_and(|e| !e.to_string().contains(&random)),
+            "{ev:?}"
+        );
+    }
 }

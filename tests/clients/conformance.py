@@ -1,0 +1,504 @@
+"""keyform's request/response shapes against botocore's JSON service models (service-2.json).
+
+    python conformance.py OPS.json
+
+OPS.json maps each operation keyform serves ("kms:Encrypt") to the parameters it accepts, as
+keyform's own table lists them (src/sim/api.rs). Against a running `keyform serve`
+(AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_DEFAULT_REGION as serve prints
+them; the world should not be in us-east-1, so CreateBucketConfiguration can be sent) it checks:
+
+1. every parameter keyform accepts is a member of the operation's input shape, and every member
+   the model marks required is one keyform accepts;
+2. a scenario calls every operation through boto3, sending every parameter keyform accepts
+   (botocore serialises each one by its model type, so keyform must read that type); the raw
+   response of each successful call is walked against the output shape: every JSON member,
+   XML element and x-amz-* header must be a member of it, with the model's type (string and
+   its enums, integer/long, boolean, timestamp, blob, list, map, structure);
+3. each required member left out (botocore's own validation off) gets a 4xx error naming it.
+
+Prints one line per problem, then `conformance: N passed, M failed` and exits 1 on any problem.
+"""
+
+import base64
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+import boto3
+import botocore
+import botocore.session
+from botocore import xform_name
+from botocore.config import Config
+
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+REGION = os.environ.get("AWS_DEFAULT_REGION", "eu-west-1")
+SESSION = botocore.session.get_session()
+MODELS = {s: SESSION.get_service_model(s) for s in ("kms", "s3", "iam", "sts", "cloudtrail")}
+
+# Parameters keyform accepts that the scenario cannot meaningfully send, with the reason.
+NOT_SENT = {
+    "kms:ListKeyPolicies": {"Marker": "a key has one policy, so there is never a next page to ask for"},
+}
+
+problems = []
+passed = 0
+calls = []      # (op_model, status, headers, body or None)
+sent = {}       # "svc:Op" -> set of parameter names sent in successful calls
+succeeded = {}  # "svc:Op" -> params of one successful call
+
+
+def problem(msg):
+    problems.append(msg)
+    print(f"FAIL {msg}")
+
+
+def ok():
+    global passed
+    passed += 1
+
+
+def record(http_response, parsed, model, **_):
+    body = None if model.has_streaming_output else http_response.content
+    calls.append((model, http_response.status_code, {k.lower(): v for k, v in http_response.headers.items()}, body))
+
+
+def client(service, validate=True):
+    c = boto3.client(service, endpoint_url=ENDPOINT, region_name=REGION,
+                     config=Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"},
+                                   parameter_validation=validate))
+    c.meta.events.register("after-call", record)
+    return c
+
+
+CLIENTS = {s: client(s) for s in MODELS}
+
+
+def call(service, op, **params):
+    """Calls `op` through boto3 and records what was sent; returns the parsed result."""
+    result = getattr(CLIENTS[service], xform_name(op))(**params)
+    sent.setdefault(f"{service}:{op}", set()).update(params)
+    succeeded.setdefault(f"{service}:{op}", params)
+    return result
+
+
+# ------------------------------------------------------------------ shapes
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
+HTTP_DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+
+
+def check_scalar(text, shape, path, timestamp_re=ISO):
+    t = shape.type_name
+    if t == "string":
+        if shape.enum and text not in shape.enum:
+            problem(f"{path}: {text!r} is not one of {shape.name}'s values {shape.enum}")
+    elif t in ("integer", "long"):
+        if not re.fullmatch(r"-?\d+", text):
+            problem(f"{path}: {text!r} is not an {t}")
+    elif t == "boolean":
+        if text not in ("true", "false"):
+            problem(f"{path}: {text!r} is not a boolean (true/false)")
+    elif t in ("double", "float"):
+        try:
+            float(text)
+        except ValueError:
+            problem(f"{path}: {text!r} is not a number")
+    elif t == "timestamp":
+        if not timestamp_re.match(text):
+            problem(f"{path}: {text!r} is not a timestamp in the protocol's format")
+    elif t == "blob":
+        try:
+            base64.b64decode(text, validate=True)
+        except Exception:
+            problem(f"{path}: {text!r} is not base64")
+
+
+def check_json(v, shape, path):
+    t = shape.type_name
+    if v is None:
+        problem(f"{path}: null (AWS leaves absent members out)")
+    elif t == "structure":
+        if not isinstance(v, dict):
+            return problem(f"{path}: expected an object ({shape.name}), got {type(v).__name__}")
+        for k, x in v.items():
+            if k not in shape.members:
+                problem(f"{path}.{k}: not a member of {shape.name}")
+            else:
+                check_json(x, shape.members[k], f"{path}.{k}")
+    elif t == "list":
+        if not isinstance(v, list):
+            return problem(f"{path}: expected a list ({shape.name}), got {type(v).__name__}")
+        for i, x in enumerate(v):
+            check_json(x, shape.member, f"{path}[{i}]")
+    elif t == "map":
+        if not isinstance(v, dict):
+            return problem(f"{path}: expected a map ({shape.name}), got {type(v).__name__}")
+        for k, x in v.items():
+            check_json(x, shape.value, f"{path}[{k}]")
+    elif t in ("integer", "long"):
+        if not isinstance(v, int) or isinstance(v, bool):
+            problem(f"{path}: expected an {t}, got {v!r}")
+    elif t == "boolean":
+        if not isinstance(v, bool):
+            problem(f"{path}: expected a boolean, got {v!r}")
+    elif t in ("double", "float", "timestamp"):
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            problem(f"{path}: expected a number ({t}; JSON timestamps are epoch seconds), got {v!r}")
+    elif not isinstance(v, str):
+        problem(f"{path}: expected a {t} as a string, got {v!r}")
+    else:
+        check_scalar(v, shape, path)
+
+
+def tag(e):
+    return e.tag.split("}", 1)[-1]
+
+
+def xml_name(member_name, m):
+    if m.type_name == "list" and m.serialization.get("flattened"):
+        return m.serialization.get("name") or m.member.serialization.get("name") or member_name
+    return m.serialization.get("name", member_name)
+
+
+def check_xml(e, shape, path):
+    t = shape.type_name
+    if t == "structure":
+        names = {xml_name(n, m): m for n, m in shape.members.items()
+                 if m.serialization.get("location") not in ("header", "headers", "statusCode", "uri", "querystring")}
+        for child in e:
+            m = names.get(tag(child))
+            if m is None:
+                problem(f"{path}/{tag(child)}: not a member of {shape.name}")
+            elif m.type_name == "list" and m.serialization.get("flattened"):
+                check_xml(child, m.member, f"{path}/{tag(child)}")
+            else:
+                check_xml(child, m, f"{path}/{tag(child)}")
+    elif t == "list":
+        want = shape.member.serialization.get("name", "member")
+        for child in e:
+            if tag(child) != want:
+                problem(f"{path}/{tag(child)}: list items of {shape.name} are <{want}>")
+            check_xml(child, shape.member, f"{path}/{want}")
+    elif t == "map":
+        for entry in e:
+            value = entry.find("./{*}value")
+            if value is None:
+                value = entry.find("value")
+            if value is not None:
+                check_xml(value, shape.value, f"{path}/entry")
+    else:
+        if len(e):
+            problem(f"{path}: expected a {t}, got elements")
+        else:
+            check_scalar(e.text or "", shape, path)
+
+
+def check_headers(op, headers, shape):
+    members = {}
+    prefixes = []
+    if shape is not None:
+        for n, m in shape.members.items():
+            loc = m.serialization.get("location")
+            if loc == "header":
+                members[m.serialization.get("name", n).lower()] = m
+            elif loc == "headers":
+                prefixes.append(m.serialization.get("name", n).lower())
+    for h, v in headers.items():
+        if h in members:
+            m = members[h]
+            fmt = m.serialization.get("timestampFormat")
+            check_scalar(v, m, f"{op} header {h}", ISO if fmt == "iso8601" else HTTP_DATE)
+        elif h.startswith("x-amz-") and h not in ("x-amz-request-id", "x-amz-id-2") \
+                and not any(h.startswith(p) for p in prefixes):
+            problem(f"{op} header {h}: not a member of {shape.name if shape else 'the (empty) output'}")
+
+
+def check_response(op_model, status, headers, body):
+    svc = op_model.service_model.service_name
+    op = f"{svc}:{op_model.name}"
+    shape = op_model.output_shape
+    protocol = op_model.service_model.protocol
+    if protocol == "json":
+        v = json.loads(body or b"{}")
+        if shape is None:
+            if v:
+                problem(f"{op}: the model has no output, keyform answered {v}")
+        else:
+            check_json(v, shape, op)
+    elif protocol == "query":
+        root = ET.fromstring(body)
+        if tag(root) != f"{op_model.name}Response":
+            problem(f"{op}: root element <{tag(root)}>, expected <{op_model.name}Response>")
+        for child in root:
+            name = tag(child)
+            if name == "ResponseMetadata":
+                continue
+            if shape is not None and name == shape.serialization.get("resultWrapper"):
+                check_xml(child, shape, f"{op}/{name}")
+            elif shape is None and name == f"{op_model.name}Result" and len(child) == 0:
+                continue
+            else:
+                problem(f"{op}/{name}: not part of the {op_model.name} response")
+    else:  # rest-xml (S3)
+        check_headers(op, headers, shape)
+        if shape is None or body is None or not body.strip():
+            return
+        payload = shape.serialization.get("payload")
+        if op_model.name == "GetBucketLocation":
+            root = ET.fromstring(body)
+            if tag(root) != "LocationConstraint" or len(root):
+                problem(f"{op}: expected <LocationConstraint>region</LocationConstraint>")
+            return
+        if payload:
+            m = shape.members[payload]
+            if m.type_name != "structure":
+                return  # raw payload (a policy document, object bytes)
+            root = ET.fromstring(body)
+            want = m.serialization.get("name", payload)
+            if tag(root) != want:
+                problem(f"{op}: root element <{tag(root)}>, expected <{want}>")
+            check_xml(root, m, op)
+        else:
+            check_xml(ET.fromstring(body), shape, op)
+
+
+# ------------------------------------------------------------------ scenario
+def scenario():
+    kms = lambda op, **p: call("kms", op, **p)  # noqa: E731
+    s3 = lambda op, **p: call("s3", op, **p)  # noqa: E731
+    iam = lambda op, **p: call("iam", op, **p)  # noqa: E731
+    sts = lambda op, **p: call("sts", op, **p)  # noqa: E731
+    ct = lambda op, **p: call("cloudtrail", op, **p)  # noqa: E731
+
+    me = sts("GetCallerIdentity")
+    account = me["Account"]
+    root = f"arn:aws:iam::{account}:root"
+    admin_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "root", "Effect": "Allow", "Principal": {"AWS": root}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "trail", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+         "Action": ["kms:GenerateDataKey*", "kms:DescribeKey"], "Resource": "*"}]})
+
+    # KMS
+    key = kms("CreateKey", Policy=admin_policy, Description="conformance", KeyUsage="ENCRYPT_DECRYPT",
+              KeySpec="SYMMETRIC_DEFAULT", BypassPolicyLockoutSafetyCheck=False,
+              Tags=[{"TagKey": "team", "TagValue": "lab"}], MultiRegion=False)["KeyMetadata"]
+    kid, karn = key["KeyId"], key["Arn"]
+    other = kms("CreateKey", CustomerMasterKeySpec="SYMMETRIC_DEFAULT")["KeyMetadata"]["KeyId"]
+    kms("DescribeKey", KeyId=kid)
+    page = kms("ListKeys", Limit=1)
+    kms("ListKeys", Limit=1, Marker=page["NextMarker"])
+    kms("CreateAlias", AliasName="alias/conformance", TargetKeyId=kid)
+    kms("UpdateAlias", AliasName="alias/conformance", TargetKeyId=other)
+    kms("UpdateAlias", AliasName="alias/conformance", TargetKeyId=kid)
+    kms("ListAliases", KeyId=kid)
+    kms("ListAliases")
+    kms("CreateAlias", AliasName="alias/conformance-gone", TargetKeyId=other)
+    kms("DeleteAlias", AliasName="alias/conformance-gone")
+    kms("DisableKey", KeyId=other)
+    kms("EnableKey", KeyId=other)
+    kms("EnableKeyRotation", KeyId=kid, RotationPeriodInDays=90)
+    kms("GetKeyRotationStatus", KeyId=kid)
+    kms("RotateKeyOnDemand", KeyId=kid)
+    kms("ListKeyRotations", KeyId=kid)
+    kms("DisableKeyRotation", KeyId=kid)
+    kms("GetKeyPolicy", KeyId=kid, PolicyName="default")
+    kms("PutKeyPolicy", KeyId=kid, PolicyName="default", Policy=admin_policy, BypassPolicyLockoutSafetyCheck=False)
+    kms("ListKeyPolicies", KeyId=kid, Limit=10)
+    kms("UpdateKeyDescription", KeyId=kid, Description="conformance key")
+    kms("TagResource", KeyId=kid, Tags=[{"TagKey": "env", "TagValue": "test"}])
+    kms("UntagResource", KeyId=kid, TagKeys=["env"])
+    kms("ListResourceTags", KeyId=kid)
+    ec = {"purpose": "conformance"}
+    blob = kms("Encrypt", KeyId="alias/conformance", Plaintext=b"secret", EncryptionContext=ec,
+               EncryptionAlgorithm="SYMMETRIC_DEFAULT")["CiphertextBlob"]
+    kms("Decrypt", CiphertextBlob=blob, EncryptionContext=ec, KeyId=kid, EncryptionAlgorithm="SYMMETRIC_DEFAULT")
+    kms("ReEncrypt", CiphertextBlob=blob, SourceEncryptionContext=ec, SourceKeyId=kid, DestinationKeyId=other,
+        DestinationEncryptionContext={"purpose": "moved"})
+    kms("GenerateDataKey", KeyId=kid, EncryptionContext=ec, KeySpec="AES_256")
+    kms("GenerateDataKey", KeyId=kid, NumberOfBytes=16)
+    kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, EncryptionContext=ec, KeySpec="AES_128")
+    kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, NumberOfBytes=32)
+    kms("GenerateRandom", NumberOfBytes=24)
+    gone = kms("CreateKey")["KeyMetadata"]["KeyId"]
+    kms("ScheduleKeyDeletion", KeyId=gone, PendingWindowInDays=7)
+    kms("CancelKeyDeletion", KeyId=gone)
+
+    # S3
+    b = "conformance-bucket"
+    s3("CreateBucket", Bucket=b, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3("HeadBucket", Bucket=b)
+    s3("ListBuckets")
+    s3("GetBucketLocation", Bucket=b)
+    s3("PutBucketEncryption", Bucket=b, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": karn},
+        "BucketKeyEnabled": True}]})
+    s3("GetBucketEncryption", Bucket=b)
+    s3("DeleteBucketEncryption", Bucket=b)
+    s3("GetBucketEncryption", Bucket=b)
+    s3("PutPublicAccessBlock", Bucket=b, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3("GetPublicAccessBlock", Bucket=b)
+    s3("DeletePublicAccessBlock", Bucket=b)
+    s3("PutBucketPolicy", Bucket=b, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": root}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{b}/*"}]}))
+    s3("GetBucketPolicy", Bucket=b)
+    s3("DeleteBucketPolicy", Bucket=b)
+    ctx64 = base64.b64encode(json.dumps({"app": "conformance"}).encode()).decode()
+    s3("PutObject", Bucket=b, Key="dir/a.txt", Body=b"hello", ServerSideEncryption="aws:kms", SSEKMSKeyId=kid,
+       SSEKMSEncryptionContext=ctx64, BucketKeyEnabled=False, ContentType="text/plain", Metadata={"owner": "lab"})
+    s3("PutObject", Bucket=b, Key="dir/b.txt", Body=b"world", ServerSideEncryption="AES256")
+    s3("PutObject", Bucket=b, Key="top.txt", Body=b"!")
+    s3("GetObject", Bucket=b, Key="dir/a.txt")["Body"].read()
+    s3("GetObject", Bucket=b, Key="dir/b.txt", Range="bytes=0-2")["Body"].read()
+    s3("HeadObject", Bucket=b, Key="dir/a.txt")
+    page = s3("ListObjectsV2", Bucket=b, MaxKeys=1)
+    s3("ListObjectsV2", Bucket=b, MaxKeys=1, ContinuationToken=page["NextContinuationToken"])
+    s3("ListObjectsV2", Bucket=b, Prefix="dir/", Delimiter="/", StartAfter="dir/a.txt")
+    s3("ListObjectsV2", Bucket=b, Delimiter="/")
+    up = s3("CreateMultipartUpload", Bucket=b, Key="big.bin", ServerSideEncryption="aws:kms", SSEKMSKeyId=kid,
+            SSEKMSEncryptionContext=ctx64, BucketKeyEnabled=True, ContentType="application/octet-stream",
+            Metadata={"parts": "1"})["UploadId"]
+    etag = s3("UploadPart", Bucket=b, Key="big.bin", UploadId=up, PartNumber=1, Body=b"x" * 1024)["ETag"]
+    s3("CompleteMultipartUpload", Bucket=b, Key="big.bin", UploadId=up,
+       MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]})
+    up2 = s3("CreateMultipartUpload", Bucket=b, Key="abandoned.bin")["UploadId"]
+    s3("AbortMultipartUpload", Bucket=b, Key="abandoned.bin", UploadId=up2)
+    s3("DeleteObject", Bucket=b, Key="top.txt")
+    s3("DeleteObjects", Bucket=b, Delete={"Objects": [{"Key": "dir/b.txt"}, {"Key": "missing"}], "Quiet": False})
+    s3("CreateBucket", Bucket="conformance-empty", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3("DeleteBucket", Bucket="conformance-empty")
+
+    # IAM
+    iam("CreateUser", UserName="conformance", Path="/lab/")
+    iam("GetUser", UserName="conformance")
+    iam("GetUser")
+    iam("ListUsers")
+    iam("UpdateUser", UserName="conformance", NewUserName="conformance2", NewPath="/lab2/")
+    u = "conformance2"
+    doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]})
+    iam("PutUserPolicy", UserName=u, PolicyName="inline", PolicyDocument=doc)
+    iam("GetUserPolicy", UserName=u, PolicyName="inline")
+    iam("ListUserPolicies", UserName=u)
+    iam("DeleteUserPolicy", UserName=u, PolicyName="inline")
+    parn = iam("CreatePolicy", PolicyName="managed", Path="/lab/", PolicyDocument=doc,
+               Description="conformance policy")["Policy"]["Arn"]
+    iam("GetPolicy", PolicyArn=parn)
+    iam("CreatePolicyVersion", PolicyArn=parn, PolicyDocument=doc, SetAsDefault=True)
+    iam("ListPolicyVersions", PolicyArn=parn)
+    iam("GetPolicyVersion", PolicyArn=parn, VersionId="v2")
+    iam("DeletePolicyVersion", PolicyArn=parn, VersionId="v1")
+    iam("AttachUserPolicy", UserName=u, PolicyArn=parn)
+    iam("ListAttachedUserPolicies", UserName=u)
+    iam("DetachUserPolicy", UserName=u, PolicyArn=parn)
+    iam("DeletePolicy", PolicyArn=parn)
+    ak = iam("CreateAccessKey", UserName=u)["AccessKey"]["AccessKeyId"]
+    iam("ListAccessKeys", UserName=u)
+    iam("UpdateAccessKey", UserName=u, AccessKeyId=ak, Status="Inactive")
+    iam("DeleteAccessKey", UserName=u, AccessKeyId=ak)
+    iam("DeleteUser", UserName=u)
+
+    # CloudTrail
+    logs = "conformance-trail-logs"
+    s3("CreateBucket", Bucket=logs, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3("PutBucketPolicy", Bucket=logs, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+         "Resource": f"arn:aws:s3:::{logs}"},
+        {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{logs}/*",
+         "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}}]}))
+    ct("CreateTrail", Name="conformance", S3BucketName=logs, S3KeyPrefix="ct", KmsKeyId=karn,
+       IncludeGlobalServiceEvents=True, IsMultiRegionTrail=False, EnableLogFileValidation=True)
+    ct("UpdateTrail", Name="conformance", S3BucketName=logs, S3KeyPrefix="ct2", KmsKeyId=karn,
+       IncludeGlobalServiceEvents=True, IsMultiRegionTrail=True, EnableLogFileValidation=False)
+    ct("GetTrail", Name="conformance")
+    ct("DescribeTrails")
+    ct("StartLogging", Name="conformance")
+    ct("GetTrailStatus", Name="conformance")
+    ct("PutEventSelectors", TrailName="conformance", EventSelectors=[{
+        "ReadWriteType": "All", "IncludeManagementEvents": True,
+        "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{b}/"]}]}])
+    ct("GetEventSelectors", TrailName="conformance")
+    ev = ct("LookupEvents", LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": "kms.amazonaws.com"}],
+            StartTime=0, EndTime=4102444800, MaxResults=1)
+    ct("LookupEvents", MaxResults=1, NextToken=ev["NextToken"])
+    ct("StopLogging", Name="conformance")
+    ct("DeleteTrail", Name="conformance")
+
+
+def missing_required():
+    """Each required member left out gets a 4xx error that names it."""
+    for op, params in sorted(succeeded.items()):
+        svc, name = op.split(":")
+        model = MODELS[svc].operation_model(name)
+        shape = model.input_shape
+        if shape is None:
+            continue
+        loose = client(svc, validate=False)
+        rest = model.service_model.protocol == "rest-xml"
+        for r in shape.required_members:
+            if r not in params or shape.members[r].serialization.get("location") in ("uri", "querystring"):
+                # S3: the path and query name the operation itself (DELETE /b/k without
+                # ?uploadId is DeleteObject), so leaving them out asks for something else.
+                continue
+            try:
+                getattr(loose, xform_name(name))(**{k: v for k, v in params.items() if k != r})
+                problem(f"{op}: accepted a request without the required {r}")
+            except botocore.exceptions.ClientError as e:
+                status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+                msg = e.response["Error"].get("Message", "")
+                # S3's XML errors (MalformedXML, MissingRequestBodyError) do not name members.
+                if 400 <= status < 500 and (rest or r.lower() in msg.lower().replace("_", "")):
+                    ok()
+                else:
+                    problem(f"{op} without {r}: {status} {e.response['Error'].get('Code')} {msg!r} does not name {r}")
+
+
+def main():
+    ops = json.load(open(sys.argv[1]))
+    # 1. Parameters against the input shapes.
+    for op, params in sorted(ops.items()):
+        svc, name = op.split(":")
+        try:
+            model = MODELS[svc].operation_model(name)
+        except botocore.exceptions.OperationNotFoundError:
+            problem(f"{op}: no such operation in botocore's {svc} model")
+            continue
+        members = model.input_shape.members if model.input_shape else {}
+        for p in params:
+            if p in members:
+                ok()
+            else:
+                problem(f"{op}: accepts {p}, which is not a member of {model.input_shape.name if model.input_shape else 'its (empty) input'}")
+        for r in (model.input_shape.required_members if model.input_shape else []):
+            if r in params:
+                ok()
+            else:
+                problem(f"{op}: the model requires {r}, which keyform does not accept")
+    # 2. The scenario, then every response against its output shape.
+    try:
+        scenario()
+    except botocore.exceptions.ClientError as e:
+        problem(f"scenario stopped: {e}")
+    for model, status, headers, body in calls:
+        if 200 <= status < 300:
+            before = len(problems)
+            check_response(model, status, headers, body)
+            if len(problems) == before:
+                ok()
+    for op, params in sorted(ops.items()):
+        missing = set(params) - sent.get(op, set()) - set(NOT_SENT.get(op, {}))
+        if op not in sent:
+            problem(f"{op}: the scenario never called it successfully")
+        elif missing:
+            problem(f"{op}: the scenario never sent {sorted(missing)}")
+        else:
+            ok()
+    # 3. Required members.
+    missing_required()
+    print(f"conformance: {passed} passed, {len(problems)} failed")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
