@@ -234,63 +234,74 @@ pub(crate) fn policy(data: &[u8]) {
 /// cloud holding a key. Bytes that Encrypt did not produce must never decrypt.
 pub(crate) fn ciphertext(data: &[u8]) {
     use base64::Engine as _;
-    let _ = keyform::sim::crypto::parse_blob_header(data);
-    let mut c = cloud();
-    let admin = CallContext::lab_admin();
-    let key = c
-        .call(&admin, "kms:CreateKey", &serde_json::json!({}), None)
-        .expect("CreateKey");
-    let key_id = key.fields["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let b64 = base64::engine::general_purpose::STANDARD;
-    // A real blob of this key with the input's bytes spliced over its tail, so the header
-    // (and the key lookup) is right more often than chance allows.
-    let real = c
-        .call(
-            &admin,
-            "kms:Encrypt",
-            &serde_json::json!({"KeyId": key_id, "Plaintext": "fuzz"}),
-            None,
-        )
-        .expect("Encrypt");
-    let mut spliced = b64
-        .decode(real.fields["CiphertextBlob"].as_str().unwrap_or_default())
-        .unwrap_or_default();
-    let keep = spliced.len().saturating_sub(data.len().min(spliced.len()));
-    spliced.truncate(keep);
-    spliced.extend_from_slice(data);
-    let ctx_text = text(data.get(..data.len().min(16)).unwrap_or_default());
-    for blob in [data.to_vec(), spliced] {
-        for params in [
-            serde_json::json!({"CiphertextBlob": b64.encode(&blob)}),
-            serde_json::json!({"CiphertextBlob": b64.encode(&blob), "KeyId": key_id}),
-            serde_json::json!({"CiphertextBlob": b64.encode(&blob), "EncryptionContext": {"k": ctx_text}}),
-        ] {
-            if let Ok(r) = c.call(&admin, "kms:Decrypt", &params, None) {
-                // Only the exact blob Encrypt returned opens, to exactly its plaintext.
-                assert_eq!(
-                    b64.encode(&blob),
-                    real.fields["CiphertextBlob"].as_str().unwrap_or_default(),
-                    "a blob Encrypt never produced decrypted"
-                );
-                let plain = r.fields["PlaintextBase64"]
-                    .as_str()
-                    .and_then(|p| b64.decode(p).ok())
-                    .or_else(|| {
-                        r.fields["Plaintext"]
-                            .as_str()
-                            .map(|p| p.as_bytes().to_vec())
-                    });
-                assert_eq!(plain.as_deref(), Some(&b"fuzz"[..]), "wrong plaintext");
-            }
-        }
-        let _ = c.call(
-            &admin,
-            "kms:ReEncrypt",
-            &serde_json::json!({"CiphertextBlob": b64.encode(&blob), "DestinationKeyId": key_id}),
-            None,
-        );
+    use std::cell::RefCell;
+    // One cloud with one key per thread, reused across inputs (creating them dominates).
+    thread_local! {
+        static WORLD: RefCell<Option<(Cloud, String, String)>> = const { RefCell::new(None) };
     }
+    let _ = keyform::sim::crypto::parse_blob_header(data);
+    let admin = CallContext::lab_admin();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    WORLD.with(|w| {
+        let mut w = w.borrow_mut();
+        let (c, key_id, real) = w.get_or_insert_with(|| {
+            let mut c = cloud();
+            let key = c
+                .call(&admin, "kms:CreateKey", &serde_json::json!({}), None)
+                .expect("CreateKey");
+            let key_id = key.fields["KeyMetadata"]["KeyId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let real = c
+                .call(
+                    &admin,
+                    "kms:Encrypt",
+                    &serde_json::json!({"KeyId": key_id, "Plaintext": "fuzz"}),
+                    None,
+                )
+                .expect("Encrypt");
+            let real = real.fields["CiphertextBlob"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (c, key_id, real)
+        });
+        // A real blob of this key with the input's bytes spliced over its tail, so the header
+        // (and the key lookup) is right more often than chance allows.
+        let mut spliced = b64.decode(real.as_str()).unwrap_or_default();
+        let keep = spliced.len().saturating_sub(data.len().min(spliced.len()));
+        spliced.truncate(keep);
+        spliced.extend_from_slice(data);
+        let ctx_text = text(data.get(..data.len().min(16)).unwrap_or_default());
+        for blob in [data.to_vec(), spliced] {
+            for params in [
+                serde_json::json!({"CiphertextBlob": b64.encode(&blob)}),
+                serde_json::json!({"CiphertextBlob": b64.encode(&blob), "KeyId": key_id}),
+                serde_json::json!({"CiphertextBlob": b64.encode(&blob), "EncryptionContext": {"k": ctx_text}}),
+            ] {
+                if let Ok(r) = c.call(&admin, "kms:Decrypt", &params, None) {
+                    // Only the exact blob Encrypt returned opens, to exactly its plaintext.
+                    assert_eq!(
+                        &b64.encode(&blob),
+                        real,
+                        "a blob Encrypt never produced decrypted"
+                    );
+                    let plain = r.fields["PlaintextBase64"]
+                        .as_str()
+                        .and_then(|p| b64.decode(p).ok())
+                        .or_else(|| r.fields["Plaintext"].as_str().map(|p| p.as_bytes().to_vec()));
+                    assert_eq!(plain.as_deref(), Some(&b"fuzz"[..]), "wrong plaintext");
+                }
+            }
+            let _ = c.call(
+                &admin,
+                "kms:ReEncrypt",
+                &serde_json::json!({"CiphertextBlob": b64.encode(&blob), "DestinationKeyId": key_id}),
+                None,
+            );
+        }
+        // Re-encryptions made new blobs nobody keeps; the audit trail would only grow.
+        c.world.cloudtrail.events.clear();
+    });
 }
