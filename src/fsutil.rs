@@ -89,10 +89,38 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
 pub const CHECKSUM_FIELD: &str = "keyform_checksum";
 
 fn json_digest(j: &serde_json::Value) -> String {
+    object_digest(j.as_object().into_iter().flatten())
+}
+
+/// SHA-256 of the compact text of an object made of `entries` (serde_json's maps are sorted, so
+/// that text is canonical: the digest survives reformatting, pretty or not, but no change of
+/// any value). Streamed into the hasher: a large state is never copied to compute it.
+fn object_digest<'a>(entries: impl Iterator<Item = (&'a String, &'a serde_json::Value)>) -> String {
     use sha2::Digest;
-    // serde_json's maps are sorted, so the compact text of a value is canonical: the digest
-    // survives reformatting (pretty or not) but no change of any value.
-    hex::encode(sha2::Sha256::digest(j.to_string().as_bytes()))
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.update(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(sha2::Sha256::new());
+    let mut first = true;
+    let _ = std::io::Write::write_all(&mut h, b"{");
+    for (k, v) in entries {
+        if !first {
+            let _ = std::io::Write::write_all(&mut h, b",");
+        }
+        first = false;
+        let _ = serde_json::to_writer(&mut h, k);
+        let _ = std::io::Write::write_all(&mut h, b":");
+        let _ = serde_json::to_writer(&mut h, v);
+    }
+    let _ = std::io::Write::write_all(&mut h, b"}");
+    hex::encode(h.0.finalize())
 }
 
 /// Adds a SHA-256 checksum of the document's content, so a bit flip that still leaves valid
@@ -100,8 +128,10 @@ fn json_digest(j: &serde_json::Value) -> String {
 pub fn seal_json(j: &mut serde_json::Value) {
     if let Some(m) = j.as_object_mut() {
         m.remove(CHECKSUM_FIELD);
-        let sum = json_digest(&serde_json::Value::Object(m.clone()));
-        m.insert(CHECKSUM_FIELD.into(), serde_json::Value::String(sum));
+        let sum = json_digest(j);
+        if let Some(m) = j.as_object_mut() {
+            m.insert(CHECKSUM_FIELD.into(), serde_json::Value::String(sum));
+        }
     }
 }
 
@@ -110,7 +140,6 @@ pub fn seal_json(j: &mut serde_json::Value) {
 pub fn verify_json(j: &serde_json::Value) -> Option<bool> {
     let m = j.as_object()?;
     let sum = m.get(CHECKSUM_FIELD)?;
-    let mut rest = m.clone();
-    rest.remove(CHECKSUM_FIELD);
-    Some(sum.as_str() == Some(json_digest(&serde_json::Value::Object(rest)).as_str()))
+    let digest = object_digest(m.iter().filter(|(k, _)| k.as_str() != CHECKSUM_FIELD));
+    Some(sum.as_str() == Some(digest.as_str()))
 }

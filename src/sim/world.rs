@@ -13,7 +13,7 @@ use crate::sim::ids::IdGen;
 
 /// Version of the world file format; newer files are refused, older ones migrated. Format 2
 /// files carry a checksum of their content (format 1 files, without one, are still read).
-pub const WORLD_FORMAT_VERSION: u32 = 2;
+pub const WORLD_FORMAT_VERSION: u32 = 3;
 
 /// The whole simulated account.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -218,6 +218,9 @@ impl Workspace {
         let (mut world, world_seq) = self.load_world_snapshot()?;
         let records = self.journal.read().map_err(|e| self.journal_error(e))?;
         let mut seq = state_seq.max(world_seq);
+        // A replayed deletion of a key means the snapshot on disk still holds its material:
+        // the next snapshot must scrub the backup it makes of it.
+        let mut replayed_key_deletion = false;
         for r in records {
             if r.seq > state_seq {
                 for op in &r.state {
@@ -228,6 +231,9 @@ impl Workspace {
             if r.seq > world_seq
                 && let Some(d) = &r.world
             {
+                replayed_key_deletion |= d.upserts.iter().any(|(e, v)| {
+                    matches!(e, crate::sim::world::EntityRef::KmsKey(_)) && v.is_none()
+                });
                 world.apply_delta(d).map_err(|e| {
                     WorkspaceError::file(
                         &self.journal.path,
@@ -246,6 +252,7 @@ impl Workspace {
         self.check_root_key(&root, &world)?;
         let mut cloud = Cloud::new(world, root, Box::new(self.blob_store()));
         cloud.bootstrap();
+        cloud.material_destroyed = replayed_key_deletion;
         Ok((state, cloud))
     }
 
@@ -474,26 +481,35 @@ impl Workspace {
         let old_world = std::fs::read(&wp).ok();
         let changed = old_state.as_deref() != Some(state_text.as_bytes())
             || old_world.as_deref() != Some(world_text.as_bytes());
-        let mut backup_world = None;
+        // The bytes of the world backup once written, for the garbage collection below.
+        let mut backup_bytes: Option<Vec<u8>> = None;
         if changed && let (Some(os), Some(ow)) = (&old_state, &old_world) {
             let bp = self.backup_path();
             fsutil::atomic_write(&bp, os).map_err(|e| self.io_err(&bp, e))?;
             crate::sim::crash_after_write();
             let wbp = self.world_backup_path();
-            match parse_world(ow) {
-                Ok((mut old, seq)) => {
-                    scrub_deleted_keys(&mut old, &cloud.world);
-                    let text = world_file_text(&old, seq).map_err(|e| {
-                        WorkspaceError::file(&wbp, format!("could not be encoded: {e}"))
-                    })?;
-                    fsutil::atomic_write(&wbp, text.as_bytes())
-                        .map_err(|e| self.io_err(&wbp, e))?;
-                    crate::sim::crash_after_write();
-                    backup_world = Some(old);
+            if cloud.material_destroyed {
+                // A key was deleted since that snapshot: the backup must not keep its material.
+                match parse_world(ow) {
+                    Ok((mut old, seq)) => {
+                        scrub_deleted_keys(&mut old, &cloud.world);
+                        let text = world_file_text(&old, seq).map_err(|e| {
+                            WorkspaceError::file(&wbp, format!("could not be encoded: {e}"))
+                        })?;
+                        fsutil::atomic_write(&wbp, text.as_bytes())
+                            .map_err(|e| self.io_err(&wbp, e))?;
+                        crate::sim::crash_after_write();
+                        backup_bytes = Some(text.into_bytes());
+                    }
+                    // An unreadable old world cannot be scrubbed: keep no world backup at all
+                    // rather than one that might hold a deleted key's material.
+                    Err(_) => remove_if_exists(&wbp).map_err(|e| self.io_err(&wbp, e))?,
                 }
-                // An unreadable old world cannot be scrubbed: keep no world backup at all
-                // rather than one that might hold a deleted key's material.
-                Err(_) => remove_if_exists(&wbp).map_err(|e| self.io_err(&wbp, e))?,
+            } else {
+                // Nothing was destroyed since: the previous snapshot is the backup as it is.
+                fsutil::atomic_write(&wbp, ow).map_err(|e| self.io_err(&wbp, e))?;
+                crate::sim::crash_after_write();
+                backup_bytes = old_world.clone();
             }
         }
         if changed {
@@ -506,26 +522,29 @@ impl Workspace {
             WorkspaceError::file(&self.journal.path, format!("could not be emptied: {e}"))
         })?;
         cloud.material_destroyed = false;
-        if backup_world.is_none() {
-            backup_world = std::fs::read(self.world_backup_path())
-                .ok()
-                .and_then(|b| parse_world(&b).ok())
-                .map(|(w, _)| w);
+        if backup_bytes.is_none() {
+            backup_bytes = std::fs::read(self.world_backup_path()).ok();
         }
-        self.collect_garbage(&cloud.world, backup_world.as_ref());
+        self.collect_garbage(&cloud.world, backup_bytes.as_deref());
         Ok(())
     }
 
     /// Removes object bodies neither the world nor its backup refers to (left by a crash, or
     /// by objects deleted or overwritten since), and temporary files of interrupted writes.
     /// Runs only after the snapshot is durable; failures only leave garbage behind.
-    fn collect_garbage(&self, world: &World, backup: Option<&World>) {
+    fn collect_garbage(&self, world: &World, backup: Option<&[u8]>) {
         let mut keep: BTreeSet<&str> = BTreeSet::new();
-        for w in std::iter::once(world).chain(backup) {
-            for objs in w.s3.objects.values() {
-                keep.extend(objs.values().map(|o| o.blob.as_str()));
-            }
+        for objs in world.s3.objects.values() {
+            keep.extend(objs.values().map(|o| o.blob.as_str()));
         }
+        // Parts of multipart uploads still in progress.
+        for u in world.s3.uploads.values() {
+            keep.extend(u.parts.values().map(|p| p.blob.as_str()));
+        }
+        // Bodies the backup names are kept too; a blob id (a UUID) appearing anywhere in its
+        // text is enough, which spares decoding a large backup on every snapshot.
+        let in_backup =
+            |id: &str| backup.is_some_and(|b| b.windows(id.len()).any(|w| w == id.as_bytes()));
         let objects = self.dir.join("objects");
         for dir in [&self.dir, &objects] {
             let Ok(entries) = std::fs::read_dir(dir) else {
@@ -535,7 +554,10 @@ impl Workspace {
                 let name = e.file_name();
                 let Some(name) = name.to_str() else { continue };
                 let temp = name.starts_with('.') && name.contains(".tmp");
-                let orphan_body = *dir == objects && !name.starts_with('.') && !keep.contains(name);
+                let orphan_body = *dir == objects
+                    && !name.starts_with('.')
+                    && !keep.contains(name)
+                    && !in_backup(name);
                 if (temp || orphan_body) && e.file_type().is_ok_and(|t| t.is_file()) {
                     let _ = std::fs::remove_file(e.path());
                 }
@@ -593,6 +615,52 @@ pub enum WorldFileError {
 
 /// Parses a world file (`world.json` or its backup): the world and its journal sequence.
 pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
+    // Format 3 is one JSON object whose header fields come first and whose `world` comes last,
+    // with the SHA-256 of the world's exact bytes: loading checks raw bytes and decodes
+    // straight into the typed world, never through an untyped copy.
+    const WORLD_KEY: &[u8] = b",\"world\":";
+    if let Some(at) = bytes.windows(WORLD_KEY.len()).position(|w| w == WORLD_KEY) {
+        let mut header_text = bytes[..at].to_vec();
+        header_text.push(b'}');
+        if let Ok(header) = serde_json::from_slice::<Json>(&header_text)
+            && let Some(sum) = header.get("sha256").and_then(Json::as_str)
+        {
+            let format = header
+                .get("keyform_format")
+                .and_then(Json::as_u64)
+                .ok_or_else(|| {
+                    WorldFileError::Damaged("keyform_format is not a whole number".into())
+                })?;
+            if format > u64::from(WORLD_FORMAT_VERSION) {
+                return Err(WorldFileError::TooNew(format));
+            }
+            let rest = &bytes[at + WORLD_KEY.len()..];
+            let end = rest.iter().rposition(|b| *b == b'}').ok_or_else(|| {
+                WorldFileError::Damaged("not valid JSON: the file ends early".into())
+            })?;
+            let body = &rest[..end];
+            if !rest[end + 1..].iter().all(u8::is_ascii_whitespace) {
+                return Err(WorldFileError::Damaged(
+                    "not valid JSON: trailing characters".into(),
+                ));
+            }
+            if sum != crate::sim::crypto::sha256_hex(body) {
+                return Err(WorldFileError::Damaged(CHECKSUM_MISMATCH.into()));
+            }
+            let seq = header
+                .get("journal_seq")
+                .and_then(Json::as_u64)
+                .ok_or_else(|| WorldFileError::Damaged("journal_seq is not a number".into()))?;
+            let world: World = serde_json::from_slice(body)
+                .map_err(|e| WorldFileError::Damaged(format!("the world does not fit: {e}")))?;
+            return Ok((world, seq));
+        }
+    }
+    parse_world_v2(bytes)
+}
+
+/// Formats 1 and 2: one JSON object with the world inside (and, in 2, a checksum field).
+fn parse_world_v2(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| WorldFileError::Damaged(format!("not UTF-8: {e}")))?;
     let j: Json = serde_json::from_str(text)
@@ -632,13 +700,11 @@ pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
 }
 
 fn world_file_text(world: &World, seq: u64) -> Result<String, String> {
-    let mut j = json!({
-        "keyform_format": WORLD_FORMAT_VERSION,
-        "journal_seq": seq,
-        "world": serde_json::to_value(world).map_err(|e| e.to_string())?,
-    });
-    fsutil::seal_json(&mut j);
-    serde_json::to_string(&j).map_err(|e| e.to_string())
+    let body = serde_json::to_string(world).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{{\"keyform_format\":{WORLD_FORMAT_VERSION},\"journal_seq\":{seq},\"sha256\":\"{}\",\"world\":{body}}}",
+        crate::sim::crypto::sha256_hex(body.as_bytes())
+    ))
 }
 
 /// Drops from `old` every KMS key that `now` no longer has (deleted since), with the aliases
