@@ -798,6 +798,7 @@ fn execute(
     destroy: bool,
 ) -> CmdResult {
     let total = p.effective().count();
+    ws.group_commits();
     let outcome: ApplyOutcome = {
         let mut hook = render::progress::Progress::new(
             Some(&mut *ws),

@@ -610,6 +610,7 @@ impl Cloud {
                 .events
                 .iter()
                 .rev()
+                .map(crate::sim::world::TrailEvent::json)
                 .filter(|e| {
                     e.get("managementEvent")
                         .and_then(Json::as_bool)
@@ -624,7 +625,7 @@ impl Cloud {
                     start.is_none_or(|s| t >= s) && end.is_none_or(|x| t <= x)
                 })
                 .filter(|e| filter.as_ref().is_none_or(|(k, v)| event_matches(e, k, v)))
-                .map(lookup_event)
+                .map(|e| lookup_event(&e))
                 .collect();
             let page: Vec<Json> = matching.iter().skip(skip).take(max).cloned().collect();
             let mut out = json!({"Events": page});
@@ -655,8 +656,8 @@ impl Cloud {
             let from = trail.delivered_upto.min(upto);
             let records: Vec<Json> = self.world.cloudtrail.events[from..upto]
                 .iter()
+                .map(crate::sim::world::TrailEvent::json)
                 .filter(|e| selected(&trail, e))
-                .cloned()
                 .collect();
             if let Some(t) = self.world.cloudtrail.trails.get_mut(&name) {
                 t.delivered_upto = upto;

@@ -10,6 +10,36 @@ pub struct IdGen {
     seed_state: Option<u64>,
 }
 
+/// Words of OS randomness drawn per system call: identifiers are minted by the thousand
+/// (ten per resource in a large apply), and one `getrandom` call each would dominate.
+const RANDOM_BATCH: usize = 64;
+
+thread_local! {
+    static RANDOM_WORDS: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A fresh 64-bit word from the OS RNG, drawn in batches.
+fn os_random_u64() -> u64 {
+    RANDOM_WORDS.with(|cell| {
+        let mut words = cell.borrow_mut();
+        if words.is_empty() {
+            let mut b = [0u8; RANDOM_BATCH * 8];
+            if getrandom::fill(&mut b).is_err() {
+                // Identifiers need uniqueness, not secrecy: fall back to the clock.
+                return std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+            }
+            words.extend(b.chunks_exact(8).map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                u64::from_le_bytes(w)
+            }));
+        }
+        words.pop().unwrap_or_default()
+    })
+}
+
 impl IdGen {
     pub fn random() -> IdGen {
         IdGen { seed_state: None }
@@ -31,16 +61,7 @@ impl IdGen {
                 z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
                 z ^ (z >> 31)
             }
-            None => {
-                let mut b = [0u8; 8];
-                if getrandom::fill(&mut b).is_err() {
-                    // Identifiers need uniqueness, not secrecy: fall back to the clock.
-                    return std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_nanos() as u64);
-                }
-                u64::from_le_bytes(b)
-            }
+            None => os_random_u64(),
         }
     }
 

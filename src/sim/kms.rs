@@ -1589,9 +1589,11 @@ mod tests {
             .cloudtrail
             .events
             .iter()
+            .map(crate::sim::world::TrailEvent::json)
             .find(|e| e["eventName"] == "GenerateRandom");
         assert!(
-            ev.is_some_and(|e| !e.to_string().contains(&random)),
+            ev.as_ref()
+                .is_some_and(|e| !e.to_string().contains(&random)),
             "{ev:?}"
         );
     }

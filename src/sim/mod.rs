@@ -403,7 +403,10 @@ impl Cloud {
         {
             ui.entry("invokedBy").or_insert_with(|| json!(s));
         }
-        self.world.cloudtrail.events.push(ev);
+        self.world
+            .cloudtrail
+            .events
+            .push(crate::sim::world::TrailEvent::new(&ev));
     }
 
     fn user_identity(&self, ctx: &CallContext) -> Json {

@@ -359,7 +359,29 @@ pub struct PolicyVersion {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TrailState {
     pub trails: BTreeMap<String, Trail>,
-    pub events: Vec<serde_json::Value>,
+    pub events: Vec<TrailEvent>,
+}
+
+/// One recorded CloudTrail event, kept as its compact JSON text: a world holds thousands and
+/// most are never read again, so keeping them as text (one allocation each, copied verbatim
+/// into snapshots) rather than as JSON trees saves most of a large world's memory and load time.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TrailEvent(Box<serde_json::value::RawValue>);
+
+impl TrailEvent {
+    pub fn new(event: &serde_json::Value) -> TrailEvent {
+        match serde_json::value::to_raw_value(event) {
+            Ok(raw) => TrailEvent(raw),
+            // A JSON value always encodes; the fallback only keeps this free of panics.
+            Err(_) => TrailEvent(serde_json::value::RawValue::NULL.to_owned()),
+        }
+    }
+
+    /// The event as a JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -430,7 +452,7 @@ pub struct WorldDelta {
     pub upserts: Vec<(EntityRef, Option<serde_json::Value>)>,
     /// Events appended since the last delta, starting at index `events_from`.
     pub events_from: usize,
-    pub events: Vec<serde_json::Value>,
+    pub events: Vec<TrailEvent>,
 }
 
 impl World {

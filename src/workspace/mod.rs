@@ -2,7 +2,8 @@
 //! snapshot (+ backup), the write-ahead journal, the root key, object bodies and the lock.
 //!
 //! During apply every change is one journal record carrying both the state change and the world
-//! change, fsynced before the next change starts; at the end both snapshots are written
+//! change; records are fsynced in groups (at most 50 ms apart), `serve`'s one by one before the
+//! response. At the end both snapshots are written
 //! atomically and the journal is emptied. Loading replays the journal over the snapshots, so a
 //! crash at any point leaves state and world consistent with each other: a record that did not
 //! reach the disk loses its state change and its world change together.
@@ -446,6 +447,13 @@ impl Workspace {
         })
     }
 
+    /// Group-commits journal records from now on (see [`journal::GROUP_COMMIT_WINDOW`]): for
+    /// `apply`, whose records all end in one snapshot anyway. `serve` keeps one fsync per
+    /// request, because a client that got a 200 may rely on it.
+    pub fn group_commits(&mut self) {
+        self.journal.group_commits();
+    }
+
     /// Durably records a change of the world alone (`serve`'s requests): the state and its
     /// serial stay as they are.
     pub fn commit_world(&mut self, state: &State, world: WorldDelta) -> Result<(), WorkspaceError> {
@@ -465,6 +473,10 @@ impl Workspace {
     /// world's scrubbed of deleted keys), empties the journal (so nothing a deleted key left in
     /// it survives) and removes object bodies nothing refers to and leftover temporary files.
     pub fn snapshot(&mut self, state: &State, cloud: &mut Cloud) -> Result<(), WorkspaceError> {
+        // If writing the snapshots fails, the journal is what keeps the changes.
+        self.journal.sync().map_err(|e| {
+            WorkspaceError::file(&self.journal.path, format!("could not be written: {e}"))
+        })?;
         fsutil::create_private_dir(&self.dir).map_err(|e| self.io_err(&self.dir, e))?;
         let _ = cloud.take_delta();
         let mut sj = state_file::to_json(state);

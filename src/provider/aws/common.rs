@@ -566,6 +566,7 @@ pub(super) mod testing {
     pub(crate) fn event_names(p: &AwsProvider<'_>, from: usize) -> Vec<String> {
         p.cloud.world.cloudtrail.events[from..]
             .iter()
+            .map(crate::sim::world::TrailEvent::json)
             .filter_map(|e| {
                 e.get("eventName")
                     .and_then(|v| v.as_str())
