@@ -178,15 +178,14 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
         .ok_or_else(|| StateFileError::Shape("missing serial".into()))?;
     // A present field of the wrong type is damage, never "nothing there": reading it as empty
     // would silently forget every resource.
-    let list = |v: Option<&'_ Json>, what: &str| -> Result<Vec<Json>, StateFileError> {
+    fn list<'j>(v: Option<&'j Json>, what: &str) -> Result<&'j [Json], StateFileError> {
         match v {
-            None | Some(Json::Null) => Ok(Vec::new()),
-            Some(Json::Array(a)) => Ok(a.clone()),
+            None | Some(Json::Null) => Ok(&[]),
+            Some(Json::Array(a)) => Ok(a),
             Some(_) => Err(StateFileError::Shape(format!("{what} is not a list"))),
         }
-    };
+    }
     for r in list(j.get("resources"), "\"resources\"")? {
-        let r = &r;
         let field = |k: &str| {
             r.get(k)
                 .and_then(Json::as_str)
@@ -207,7 +206,6 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
             name: field("name")?.to_string(),
         };
         for i in list(r.get("instances"), "\"instances\"")? {
-            let i = &i;
             let key = match i.get("index_key") {
                 None | Some(Json::Null) => InstanceKey::None,
                 Some(Json::Number(n)) => InstanceKey::Int(

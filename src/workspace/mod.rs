@@ -215,8 +215,20 @@ impl Workspace {
 
     /// Loads state and world: snapshots, then the journal replayed over them.
     pub fn load(&mut self) -> Result<(State, Cloud), WorkspaceError> {
-        let (mut state, state_seq) = self.load_state_snapshot()?;
-        let (mut world, world_seq) = self.load_world_snapshot()?;
+        // The two snapshots are independent files, decoded side by side.
+        let (state, world) = std::thread::scope(|s| {
+            let world = s.spawn(|| self.load_world_snapshot());
+            let state = self.load_state_snapshot();
+            let world = world.join().unwrap_or_else(|_| {
+                Err(WorkspaceError::file(
+                    &self.world_path(),
+                    "could not be read: the reading thread failed".to_string(),
+                ))
+            });
+            (state, world)
+        });
+        let (mut state, state_seq) = state?;
+        let (mut world, world_seq) = world?;
         let records = self.journal.read().map_err(|e| self.journal_error(e))?;
         let mut seq = state_seq.max(world_seq);
         // A replayed deletion of a key means the snapshot on disk still holds its material:

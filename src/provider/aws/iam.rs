@@ -133,16 +133,34 @@ impl AwsProvider<'_> {
 
 // ------------------------------------------------------------------ aws_iam_policy
 
-pub(super) fn read_policy(w: &World, prior: &Map) -> Option<Map> {
-    let arn = str_of(prior, "id").or_else(|| str_of(prior, "arn"))?;
-    let p = w.iam.policies.get(arn)?;
-    let doc = p.default_version().map_or("", |v| v.document.as_str());
-    let attachments = w
-        .iam
+/// How many users each managed policy is attached to.
+pub(super) fn attachment_counts(w: &World) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for arn in w.iam.users.values().flat_map(|u| &u.attached_policies) {
+        *counts.entry(arn.clone()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// How many users one managed policy is attached to.
+pub(super) fn attachment_count(w: &World, arn: &str) -> usize {
+    w.iam
         .users
         .values()
         .filter(|u| u.attached_policies.contains(arn))
-        .count();
+        .count()
+}
+
+/// `attachments` tells how many users a policy ARN is attached to.
+pub(super) fn read_policy(
+    w: &World,
+    prior: &Map,
+    attachments: impl Fn(&str) -> usize,
+) -> Option<Map> {
+    let arn = str_of(prior, "id").or_else(|| str_of(prior, "arn"))?;
+    let p = w.iam.policies.get(arn)?;
+    let doc = p.default_version().map_or("", |v| v.document.as_str());
+    let attachments = attachments(arn);
     // An unset description is "" in IAM; keep it unset so it plans no (replacing) change.
     let description = match (p.description.as_str(), val(prior, "description")) {
         ("", Value::Null | Value::Unknown) => Value::Null,
@@ -192,7 +210,10 @@ impl AwsProvider<'_> {
             .to_string();
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&arn));
-        read_policy(&self.cloud.world, &seed).ok_or_else(|| gone_after("creating", &what))
+        read_policy(&self.cloud.world, &seed, |arn| {
+            attachment_count(&self.cloud.world, arn)
+        })
+        .ok_or_else(|| gone_after("creating", &what))
     }
 
     /// A new document becomes a new default version; at IAM's limit the oldest non-default
@@ -217,7 +238,10 @@ impl AwsProvider<'_> {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&arn));
-        read_policy(&self.cloud.world, &seed).ok_or_else(|| gone_after("updating", &what))
+        read_policy(&self.cloud.world, &seed, |arn| {
+            attachment_count(&self.cloud.world, arn)
+        })
+        .ok_or_else(|| gone_after("updating", &what))
     }
 
     fn prune_policy_versions(&mut self, arn: &str) -> Result<(), ProviderError> {

@@ -85,6 +85,11 @@ pub struct AwsProvider<'a> {
     /// Set by a create once its object exists (before any further step), so a failure of a
     /// later step can report what was created ([`ProviderError::partial`]).
     created: Option<Map>,
+    /// How many users each managed policy is attached to, built on the first policy read and
+    /// dropped by every change made through this provider: a refresh reads every policy, and
+    /// counting per read would scan every user each time. Sound because the provider holds
+    /// the cloud exclusively for its lifetime.
+    attachment_counts: Option<std::collections::HashMap<String, usize>>,
 }
 
 impl<'a> AwsProvider<'a> {
@@ -94,6 +99,7 @@ impl<'a> AwsProvider<'a> {
             base_dir: base_dir.to_path_buf(),
             ctx: CallContext::lab_admin(),
             created: None,
+            attachment_counts: None,
         }
     }
 }
@@ -123,6 +129,9 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn read(&mut self, kind: &str, prior: &Map) -> Result<Option<Map>, ProviderError> {
+        if kind == "aws_iam_policy" && self.attachment_counts.is_none() {
+            self.attachment_counts = Some(iam::attachment_counts(&self.cloud.world));
+        }
         let w = &self.cloud.world;
         let m = match kind {
             "aws_kms_key" => kms::read_key(w, prior),
@@ -134,7 +143,10 @@ impl Provider for AwsProvider<'_> {
             "aws_s3_bucket_policy" => s3::read_bucket_policy(w, prior),
             "aws_s3_object" => s3::read_object(w, prior),
             "aws_iam_user" => iam::read_user(w, prior),
-            "aws_iam_policy" => iam::read_policy(w, prior),
+            "aws_iam_policy" => iam::read_policy(w, prior, |arn| match &self.attachment_counts {
+                Some(counts) => counts.get(arn).copied().unwrap_or(0),
+                None => iam::attachment_count(w, arn),
+            }),
             "aws_iam_user_policy" => iam::read_user_policy(w, prior),
             "aws_iam_user_policy_attachment" => iam::read_attachment(w, prior),
             "aws_iam_access_key" => iam::read_access_key(w, prior),
@@ -178,6 +190,7 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn create(&mut self, kind: &str, planned: &Map) -> Result<Map, ProviderError> {
+        self.attachment_counts = None;
         self.created = None;
         let m = match kind {
             "aws_kms_key" => self.create_key(planned),
@@ -211,6 +224,7 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn update(&mut self, kind: &str, prior: &Map, planned: &Map) -> Result<Map, ProviderError> {
+        self.attachment_counts = None;
         let m = match kind {
             "aws_kms_key" => self.update_key(prior, planned),
             "aws_kms_alias" => self.update_alias(prior, planned),
@@ -233,6 +247,7 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn delete(&mut self, kind: &str, prior: &Map) -> Result<(), ProviderError> {
+        self.attachment_counts = None;
         let r = match kind {
             "aws_kms_key" => self.delete_key(prior),
             "aws_kms_alias" => self.delete_alias(prior),
