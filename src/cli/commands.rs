@@ -261,12 +261,12 @@ fn lock_timeout(flags: &PlanFlags) -> Result<Duration, Failure> {
         .map_err(|e| Failure::msg("Invalid -lock-timeout", format!("{e}.")))
 }
 
-/// Opens the workspace (creating it on first use) and loads state and world.
-fn open(
-    ctx: &Ctx,
-    region: &str,
-    lock: Option<(&str, Duration)>,
-) -> Result<(Workspace, State, Cloud), Failure> {
+/// A workspace taken (locked, if asked) and, when it already existed, its state and world.
+type Opened = (Workspace, Option<(State, Cloud)>);
+
+/// Takes the lock and loads state and world if the workspace exists; needs nothing from the
+/// configuration, so it runs while the configuration loads.
+fn open_existing(ctx: &Ctx, lock: Option<(&str, Duration)>) -> Result<Opened, Failure> {
     let mut ws = Workspace::at(&ctx.dir);
     // Locked before the world is created, so two first commands never both create one.
     if let Some((op, timeout)) = lock {
@@ -280,15 +280,72 @@ fn open(
         }
     }
     if !ws.exists() {
-        ws.init(crate::sim::DEFAULT_ACCOUNT, region)
-            .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
+        return Ok((ws, None));
     }
-    let (state, mut cloud) = ws.load().map_err(|e| {
+    let loaded = load_workspace(&mut ws)?;
+    Ok((ws, Some(loaded)))
+}
+
+fn load_workspace(ws: &mut Workspace) -> Result<(State, Cloud), Failure> {
+    ws.load().map_err(|e| {
         Failure::msg(
             "Failed to load the working directory's state",
             e.to_string(),
         )
+    })
+}
+
+/// Loads the configuration and, side by side with it, takes the lock and loads the state and
+/// world (large ones take as long as the configuration). `op` names the command in the lock.
+fn load_and_open(
+    ctx: &Ctx,
+    flags: &PlanFlags,
+    op: &str,
+) -> Result<(Loaded, Workspace, State, Cloud), Failure> {
+    let timeout = lock_timeout(flags)?;
+    let lock = flags.lock.then_some((op, timeout));
+    let (loaded, opened) = std::thread::scope(|s| {
+        let opened = s.spawn(|| open_existing(ctx, lock));
+        let loaded = load(ctx, flags);
+        (loaded, opened.join())
+    });
+    // A configuration error comes first, as when the two ran one after the other.
+    let l = loaded?;
+    let opened = opened.unwrap_or_else(|_| {
+        Err(Failure::msg(
+            "Failed to load the working directory's state",
+            "The thread loading it stopped unexpectedly; nothing was changed.",
+        ))
     })?;
+    let region = plan::provider_region(&l.cfg, &l.inputs);
+    let (ws, state, cloud) = finish_open(opened, &region)?;
+    Ok((l, ws, state, cloud))
+}
+
+/// Opens the workspace (creating it on first use) and loads state and world.
+fn open(
+    ctx: &Ctx,
+    region: &str,
+    lock: Option<(&str, Duration)>,
+) -> Result<(Workspace, State, Cloud), Failure> {
+    let opened = open_existing(ctx, lock)?;
+    finish_open(opened, region)
+}
+
+/// Creates the world of a new workspace, in the configuration's region, and checks an
+/// existing world's region against it.
+fn finish_open(
+    (mut ws, loaded): Opened,
+    region: &str,
+) -> Result<(Workspace, State, Cloud), Failure> {
+    let (state, mut cloud) = match loaded {
+        Some(l) => l,
+        None => {
+            ws.init(crate::sim::DEFAULT_ACCOUNT, region)
+                .map_err(|e| Failure::msg("Failed to create .keyform/", e.to_string()))?;
+            load_workspace(&mut ws)?
+        }
+    };
     if cloud.world.region != region {
         let empty = cloud.world.kms.keys.is_empty() && cloud.world.s3.buckets.is_empty();
         if empty {
@@ -614,11 +671,8 @@ fn check_replace_targets(l: &Loaded, opts: &PlanOptions, state: &State) -> Resul
 }
 
 pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
-    let l = load(ctx, &a.flags)?;
     let opts = plan_options(&a.flags, a.destroy)?;
-    let region = plan::provider_region(&l.cfg, &l.inputs);
-    let timeout = lock_timeout(&a.flags)?;
-    let (_ws, state, mut cloud) = open(ctx, &region, a.flags.lock.then_some(("plan", timeout)))?;
+    let (l, _ws, state, mut cloud) = load_and_open(ctx, &a.flags, "plan")?;
     check_replace_targets(&l, &opts, &state)?;
     let p = make_plan(ctx, &l, &state, &mut cloud, &opts)?;
     if a.json {
@@ -653,11 +707,13 @@ pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
             "─".repeat(77)
         );
     }
-    Ok(if a.detailed_exitcode && p.has_changes() {
+    let code = if a.detailed_exitcode && p.has_changes() {
         2
     } else {
         0
-    })
+    };
+    leave_to_exit((l, p, state));
+    Ok(code)
 }
 
 fn confirm(ctx: &Ctx, what: &str) -> Result<bool, Failure> {
@@ -701,17 +757,9 @@ pub(crate) fn destroy(ctx: &Ctx, a: &DestroyArgs) -> CmdResult {
 }
 
 fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) -> CmdResult {
-    let l = load(ctx, flags)?;
     let opts = plan_options(flags, destroy)?;
-    let region = plan::provider_region(&l.cfg, &l.inputs);
-    let timeout = lock_timeout(flags)?;
-    let (mut ws, mut state, mut cloud) = open(
-        ctx,
-        &region,
-        flags
-            .lock
-            .then_some((if destroy { "destroy" } else { "apply" }, timeout)),
-    )?;
+    let op = if destroy { "destroy" } else { "apply" };
+    let (l, mut ws, mut state, mut cloud) = load_and_open(ctx, flags, op)?;
     check_replace_targets(&l, &opts, &state)?;
     let p = make_plan(ctx, &l, &state, &mut cloud, &opts)?;
     print_warnings(ctx, &l.warnings, &l.cfg.sources);
@@ -728,7 +776,16 @@ fn run_apply(ctx: &Ctx, flags: &PlanFlags, auto_approve: bool, destroy: bool) ->
             "Only 'yes' approves; nothing was changed.",
         ));
     }
-    execute(ctx, &l, &p, &mut ws, &mut state, &mut cloud, destroy)
+    let result = execute(ctx, &l, &p, &mut ws, &mut state, &mut cloud, destroy);
+    leave_to_exit((l, p, state));
+    result
+}
+
+/// Hands plain data (configuration, plan, state) to process exit instead of dropping it:
+/// freeing a 100,000-resource configuration piece by piece takes longer than the OS takes to
+/// reclaim the whole address space. Only for values whose drop does nothing but free memory.
+fn leave_to_exit<T>(v: T) {
+    std::mem::forget(v);
 }
 
 /// Reads a saved plan; anything wrong with it is reported with the file and the way out.
