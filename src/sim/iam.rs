@@ -405,11 +405,12 @@ impl Cloud {
             .count()
     }
 
-    fn policy_json(&self, m: &ManagedPolicy) -> Json {
+    /// `attachments`: how many users it is attached to.
+    fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
         json!({
             "PolicyName": m.name, "PolicyId": m.policy_id, "Arn": m.arn, "Path": m.path,
             "DefaultVersionId": m.default_version().map(|v| v.id.clone()).unwrap_or_default(),
-            "AttachmentCount": self.attachment_count(&m.arn), "IsAttachable": true,
+            "AttachmentCount": attachments, "IsAttachable": true,
             "Description": m.description, "CreateDate": iso8601(m.created), "UpdateDate": iso8601(m.updated.unwrap_or(m.created)),
         })
     }
@@ -452,7 +453,8 @@ impl Cloud {
                 }],
                 tags: BTreeMap::new(),
             };
-            let out = json!({"Policy": c.policy_json(&m)});
+            // A policy created a moment ago is attached to nothing.
+            let out = json!({"Policy": Cloud::policy_json(&m, 0)});
             c.world.iam.policies.insert(arn.clone(), m);
             c.touch(EntityRef::Policy(arn));
             Ok(out)
@@ -487,7 +489,7 @@ impl Cloud {
             }
             c.policy_prelude(ctx, t, &arn, "iam:GetPolicy")?;
             let m = c.world.iam.policies.get(&arn).ok_or_else(|| no_such_policy(&arn))?;
-            Ok(json!({"Policy": c.policy_json(m)}))
+            Ok(json!({"Policy": Cloud::policy_json(m, c.attachment_count(&arn))}))
         })
     }
 

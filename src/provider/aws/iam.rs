@@ -210,10 +210,8 @@ impl AwsProvider<'_> {
             .to_string();
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&arn));
-        read_policy(&self.cloud.world, &seed, |arn| {
-            attachment_count(&self.cloud.world, arn)
-        })
-        .ok_or_else(|| gone_after("creating", &what))
+        // Nothing can be attached to a policy that did not exist a moment ago.
+        read_policy(&self.cloud.world, &seed, |_| 0).ok_or_else(|| gone_after("creating", &what))
     }
 
     /// A new document becomes a new default version; at IAM's limit the oldest non-default
@@ -678,6 +676,11 @@ mod tests {
             Value::from(1)
         );
         p.delete("aws_iam_user_policy_attachment", &att).unwrap();
+        // The count read above is not reused once the attachment is gone.
+        assert_eq!(
+            p.read("aws_iam_policy", &pol).unwrap().unwrap()["attachment_count"],
+            Value::from(0)
+        );
 
         p.delete("aws_iam_policy", &pol).unwrap();
         assert!(p.cloud.world.iam.policies.is_empty());
