@@ -19,6 +19,7 @@
 //!   nothing imports `cli`.
 
 pub mod addr;
+pub mod allocator;
 pub mod apply;
 pub mod cli;
 pub mod config;
