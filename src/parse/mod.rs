@@ -98,7 +98,7 @@ pub fn parse_text(
         )
         .with_span(Some(Span::new(file, at..at + 1))));
     }
-    let result = hcl_edit::parser::parse_body(&text);
+    let result = parse_body(&text);
     let file = sources.add(display, path, text);
     match result {
         Ok(body) => Ok(ParsedFile { file, body }),
@@ -114,7 +114,86 @@ pub fn parse_text(
     }
 }
 
-/// Loads every `*.tf` file of `dir`. `display_base` is prefixed to file names in messages.
+/// Files at least this large are parsed in pieces, one thread per core.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
+
+/// Parses a body; a large one in pieces side by side. A piece boundary is a line that starts
+/// with a name at column 0 (where top-level blocks start). A boundary that is not between two
+/// top-level structures (inside a heredoc, a comment or a block) leaves the text before it
+/// incomplete, so that piece fails to parse; any failure falls back to parsing the whole text
+/// at once, which also gives the error its exact position and wording.
+fn parse_body(text: &str) -> Result<Body, hcl_edit::parser::Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || text.len() < PARALLEL_PARSE_BYTES {
+        return hcl_edit::parser::parse_body(text);
+    }
+    let mut starts = vec![0];
+    for i in 1..threads {
+        if let Some(at) = block_start_after(text, text.len() * i / threads)
+            && at > *starts.last().unwrap_or(&0)
+        {
+            starts.push(at);
+        }
+    }
+    if starts.len() < 2 {
+        return hcl_edit::parser::parse_body(text);
+    }
+    let ends: Vec<usize> = starts[1..].iter().copied().chain([text.len()]).collect();
+    let pieces: Vec<Option<Body>> = std::thread::scope(|s| {
+        let handles: Vec<_> = starts
+            .iter()
+            .zip(&ends)
+            .map(|(&start, &end)| s.spawn(move || parse_piece(text, start, end)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect()
+    });
+    if pieces.iter().any(Option::is_none) {
+        return hcl_edit::parser::parse_body(text);
+    }
+    let mut body = Body::new();
+    for piece in pieces.into_iter().flatten() {
+        body.extend(piece);
+    }
+    Ok(body)
+}
+
+/// Parses `text[start..end]` with positions as in the whole text: the text before `start` is
+/// replaced by spaces, which the parser skips.
+fn parse_piece(text: &str, start: usize, end: usize) -> Option<Body> {
+    if start == 0 {
+        return hcl_edit::parser::parse_body(&text[..end]).ok();
+    }
+    let mut padded = String::with_capacity(end);
+    padded.extend(std::iter::repeat_n(' ', start));
+    padded.push_str(&text[start..end]);
+    let mut body = hcl_edit::parser::parse_body(&padded).ok()?;
+    // The padding became the first structure's leading whitespace: drop that copy.
+    if let Some(first) = body.get_mut(0) {
+        hcl_edit::Decorate::decor_mut(first).clear();
+    }
+    Some(body)
+}
+
+/// The offset of the first line at or after `from` that starts with a name character.
+fn block_start_after(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    loop {
+        let nl = bytes.get(at..)?.iter().position(|&b| b == b'\n')? + at;
+        at = nl + 1;
+        if bytes
+            .get(at)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            return Some(at);
+        }
+    }
+}
+
+/// Loads every `*.tf` file of `dir`.
 pub fn load_dir(dir: &Path, sources: &mut SourceMap) -> Result<Vec<ParsedFile>, Diagnostics> {
     let files = list_files(dir, ".tf").map_err(Diagnostics::from)?;
     let mut parsed = Vec::new();
@@ -215,5 +294,73 @@ fn syntax_detail(message: &str) -> String {
         "The file is not valid HCL. Check for a missing bracket, quote or `=` near here.".into()
     } else {
         format!("{m}. Check for a missing bracket, quote or `=` near here.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration of `n` resources, larger than the parallel threshold for large `n`.
+    fn config(n: usize, middle: &str) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            if i == n / 2 {
+                s.push_str(middle);
+            }
+            s.push_str(&format!(
+                "# key {i}\nresource \"aws_kms_key\" \"k{i}\" {{\n  description = \"key ${{var.x}} {i}\"\n  tags = {{ n = {i} }}\n}}\n\n"
+            ));
+        }
+        s
+    }
+
+    /// What a parse says about each top-level structure: its span and its first line.
+    fn outline(text: &str, body: &Body) -> Vec<(std::ops::Range<usize>, String)> {
+        body.iter()
+            .map(|st| {
+                let span = hcl_edit::Span::span(st).unwrap_or(0..0);
+                let line = text[span.clone()].lines().next().unwrap_or("").to_string();
+                (span, line)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_pieces_matches_one_parse() {
+        let text = config(4000, "");
+        assert!(text.len() > PARALLEL_PARSE_BYTES);
+        let whole = hcl_edit::parser::parse_body(&text).unwrap();
+        let pieces = parse_body(&text).unwrap();
+        assert_eq!(pieces.len(), 4000);
+        assert_eq!(outline(&text, &pieces), outline(&text, &whole));
+    }
+
+    #[test]
+    fn a_boundary_inside_a_heredoc_or_comment_never_splits_it() {
+        // Lines at column 0 that look like block starts, inside a heredoc and a comment, around
+        // every possible boundary.
+        let filler = "x = 1\nresource \"a\" \"b\" {\n".repeat(4000);
+        for middle in [
+            format!("locals {{\n  doc = <<EOT\n{filler}EOT\n}}\n"),
+            format!("/*\n{filler}*/\n"),
+        ] {
+            let text = config(2000, &middle);
+            let whole = hcl_edit::parser::parse_body(&text).unwrap();
+            let pieces = parse_body(&text).unwrap();
+            assert_eq!(outline(&text, &pieces), outline(&text, &whole));
+        }
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_large_file_is_reported_where_one_parse_reports_it() {
+        let text = config(
+            4000,
+            "resource \"aws_kms_key\" \"bad\" {\n  description = \n}\n",
+        );
+        let whole = hcl_edit::parser::parse_body(&text).unwrap_err();
+        let pieces = parse_body(&text).unwrap_err();
+        assert_eq!(pieces.location().offset(), whole.location().offset());
+        assert_eq!(pieces.message(), whole.message());
     }
 }
