@@ -110,7 +110,7 @@ fn bench_scale(r: &mut Report, filter: &Option<String>) {
     let wanted = |n: &str| filter.as_ref().is_none_or(|f| n.contains(f.as_str()));
     let mut plan_times = BTreeMap::new();
     for (n, plan_target, noop_target) in [(10_000usize, 0.100, None), (100_000, 1.5, Some(1.0))] {
-        if !wanted("plan") && !wanted("apply") && !wanted("memory") {
+        if !wanted("plan") && !wanted("apply") && !wanted("memory") && !wanted("noop") {
             continue;
         }
         let d = scale_dir(n);

@@ -7,7 +7,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// A command frees and reallocates large amounts as it moves from loading to planning to
 /// saving. mimalloc returns freed memory to the OS after 10 ms by default, and the kernel then
 /// zeroes it again on reuse: on a 100,000-resource plan that refaulting took a third of the
-/// time (`cargo bench -- noop`). Freed memory is kept instead; a command's footprint is its
+/// time (`cargo bench -- noop`, the no-op plan row). Freed memory is kept instead; a command's footprint is its
 /// peak either way, and `serve`'s working set is small.
 #[allow(unsafe_code)]
 pub fn tune_mimalloc() {
