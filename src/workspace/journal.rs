@@ -1,5 +1,6 @@
-//! The write-ahead journal: one line per change, each with a checksum, fsynced on append (or,
-//! in group-commit mode, at most one group-commit window after it).
+//! The write-ahead journal: one line per change, each with a checksum, fsynced on append (or, in
+//! group-commit mode, with the first append a group-commit window after the last fsync, on
+//! `sync` and on drop).
 //!
 //! A damaged last line is a record torn by a crash while it was being written: it is dropped
 //! (its state change and world change together, so they stay consistent) and cut off before the
@@ -45,9 +46,9 @@ pub(super) struct Journal {
     unsynced: bool,
 }
 
-/// How long a group-committed record may stay in the page cache before it is fsynced. A power
-/// loss inside the window loses those records' state and world changes together, so the two
-/// stay consistent; nothing outside keyform saw them happen.
+/// In group-commit mode, the first append this long after the last fsync fsyncs every record
+/// written since. A power loss before that loses those records' state and world changes
+/// together, so the two stay consistent; nothing outside keyform saw them happen.
 pub(super) const GROUP_COMMIT_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// Why the journal could not be read.

@@ -2,9 +2,9 @@
 //! snapshot (+ backup), the write-ahead journal, the root key, object bodies and the lock.
 //!
 //! During apply every change is one journal record carrying both the state change and the world
-//! change; records are fsynced in groups (at most 50 ms apart), `serve`'s one by one before the
-//! response. At the end both snapshots are written
-//! atomically and the journal is emptied. Loading replays the journal over the snapshots, so a
+//! change; apply's records are fsynced in groups (see `journal::GROUP_COMMIT_WINDOW`), `serve`'s
+//! one by one before the response. At the end both snapshots are written atomically and the
+//! journal is emptied. Loading replays the journal over the snapshots, so a
 //! crash at any point leaves state and world consistent with each other: a record that did not
 //! reach the disk loses its state change and its world change together.
 //!
