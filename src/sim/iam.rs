@@ -396,15 +396,6 @@ impl Cloud {
         format!("arn:aws:iam::{}:policy{path}{name}", self.world.account_id)
     }
 
-    fn attachment_count(&self, arn: &str) -> usize {
-        self.world
-            .iam
-            .users
-            .values()
-            .filter(|u| u.attached_policies.contains(arn))
-            .count()
-    }
-
     /// `attachments`: how many users it is attached to.
     fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
         json!({
@@ -484,12 +475,12 @@ impl Cloud {
                 c.authorize(ctx, &Access::iam_only("iam:GetPolicy", &arn))?;
                 return Ok(json!({"Policy": {
                     "PolicyName": info.name, "Arn": info.arn, "Path": "/", "DefaultVersionId": info.version,
-                    "AttachmentCount": c.attachment_count(&arn), "IsAttachable": true,
+                    "AttachmentCount": c.world.iam.attachment_count(&arn), "IsAttachable": true,
                 }}));
             }
             c.policy_prelude(ctx, t, &arn, "iam:GetPolicy")?;
             let m = c.world.iam.policies.get(&arn).ok_or_else(|| no_such_policy(&arn))?;
-            Ok(json!({"Policy": Cloud::policy_json(m, c.attachment_count(&arn))}))
+            Ok(json!({"Policy": Cloud::policy_json(m, c.world.iam.attachment_count(&arn))}))
         })
     }
 
@@ -609,7 +600,7 @@ impl Cloud {
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("DeletePolicy", p, false), |c, t| {
             c.policy_prelude(ctx, t, &arn, "iam:DeletePolicy")?;
-            if c.attachment_count(&arn) > 0 {
+            if c.world.iam.attachment_count(&arn) > 0 {
                 return Err(SimError::service("DeleteConflict", 409, "Cannot delete a policy attached to entities."));
             }
             if c.world.iam.policies.get(&arn).is_some_and(|m| m.versions.len() > 1) {

@@ -296,6 +296,25 @@ pub struct IamState {
     pub policies: BTreeMap<String, ManagedPolicy>,
 }
 
+impl IamState {
+    /// How many users a managed policy (by ARN) is attached to.
+    pub fn attachment_count(&self, arn: &str) -> usize {
+        self.users
+            .values()
+            .filter(|u| u.attached_policies.contains(arn))
+            .count()
+    }
+
+    /// How many users each attached managed policy is attached to, in one pass over the users.
+    pub fn attachment_counts(&self) -> std::collections::HashMap<String, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for arn in self.users.values().flat_map(|u| &u.attached_policies) {
+            *counts.entry(arn.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IamUser {
     pub name: String,

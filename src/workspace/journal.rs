@@ -18,13 +18,6 @@ use crate::sim::world::WorldDelta;
 use crate::state::StateOp;
 use crate::state::file as state_file;
 
-impl Drop for Journal {
-    /// An error path that never reaches a snapshot still leaves its records durable.
-    fn drop(&mut self) {
-        let _ = self.sync();
-    }
-}
-
 /// Format version of journal records; newer ones are refused.
 pub(super) const JOURNAL_FORMAT: u64 = 1;
 
@@ -187,6 +180,13 @@ impl Journal {
             Err(e) => return Err(ReadError::Io(e.to_string())),
         };
         parse(&bytes)
+    }
+}
+
+impl Drop for Journal {
+    /// An error path that never reaches a snapshot still leaves its records durable.
+    fn drop(&mut self) {
+        let _ = self.sync();
     }
 }
 

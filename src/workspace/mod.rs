@@ -565,10 +565,9 @@ impl Workspace {
         for u in world.s3.uploads.values() {
             keep.extend(u.parts.values().map(|p| p.blob.as_str()));
         }
-        // Bodies the backup names are kept too; a blob id (a UUID) appearing anywhere in its
-        // text is enough, which spares decoding a large backup on every snapshot.
-        let in_backup =
-            |id: &str| backup.is_some_and(|b| b.windows(id.len()).any(|w| w == id.as_bytes()));
+        // Bodies the backup names are kept too, read off its text rather than by decoding a
+        // large backup on every snapshot.
+        keep.extend(backup.map(blob_values).into_iter().flatten());
         let objects = self.dir.join("objects");
         for dir in [&self.dir, &objects] {
             let Ok(entries) = std::fs::read_dir(dir) else {
@@ -578,10 +577,7 @@ impl Workspace {
                 let name = e.file_name();
                 let Some(name) = name.to_str() else { continue };
                 let temp = name.starts_with('.') && name.contains(".tmp");
-                let orphan_body = *dir == objects
-                    && !name.starts_with('.')
-                    && !keep.contains(name)
-                    && !in_backup(name);
+                let orphan_body = *dir == objects && !name.starts_with('.') && !keep.contains(name);
                 if (temp || orphan_body) && e.file_type().is_ok_and(|t| t.is_file()) {
                     let _ = std::fs::remove_file(e.path());
                 }
@@ -635,6 +631,21 @@ pub enum WorldFileError {
     TooNew(u64),
     /// Not a world file, or a damaged one.
     Damaged(String),
+}
+
+/// Every string value of a `"blob"` field in a world file's text (object bodies and upload
+/// parts name their sealed body so; other `blob` fields only add names no body has).
+fn blob_values(text: &[u8]) -> impl Iterator<Item = &str> {
+    const KEY: &[u8] = b"\"blob\":\"";
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let at = rest.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+        let len = rest[at..].iter().position(|&b| b == b'"')?;
+        let value = std::str::from_utf8(&rest[at..at + len]).ok();
+        rest = &rest[at + len..];
+        Some(value)
+    })
+    .flatten()
 }
 
 /// Parses a world file (`world.json` or its backup): the world and its journal sequence.
@@ -809,5 +820,54 @@ mod tests {
         let mut kept = c.world.clone();
         scrub_deleted_keys(&mut kept, &c.world);
         assert!(kept.kms.keys.contains_key(&id), "live keys are kept");
+    }
+
+    #[test]
+    fn an_overwritten_body_stays_while_the_backup_names_it_and_goes_after() {
+        let d = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::at(d.path());
+        ws.init("123456789012", "us-east-1").unwrap();
+        let (state, mut c) = ws.load().unwrap();
+        let ctx = crate::sim::CallContext::lab_admin();
+        c.call(
+            &ctx,
+            "s3:CreateBucket",
+            &json!({"Bucket": "gc-bucket"}),
+            None,
+        )
+        .unwrap();
+        let put = |c: &mut Cloud, body: &[u8]| {
+            c.call(
+                &ctx,
+                "s3:PutObject",
+                &json!({"Bucket": "gc-bucket", "Key": "k"}),
+                Some(body),
+            )
+            .unwrap();
+            c.world.s3.objects["gc-bucket"]["k"].blob.clone()
+        };
+        let bodies = |d: &Path| -> BTreeSet<String> {
+            std::fs::read_dir(d.join(".keyform/objects"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        };
+        let first = put(&mut c, b"one");
+        ws.snapshot(&state, &mut c).unwrap();
+        let second = put(&mut c, b"two");
+        ws.snapshot(&state, &mut c).unwrap();
+        // The backup is the world that still had the first body.
+        assert_eq!(
+            bodies(d.path()),
+            BTreeSet::from([first.clone(), second.clone()])
+        );
+        put(&mut c, b"three");
+        ws.snapshot(&state, &mut c).unwrap();
+        let now = bodies(d.path());
+        assert!(
+            !now.contains(&first),
+            "no world names the first body any more"
+        );
+        assert!(now.contains(&second), "the backup names the second");
     }
 }

@@ -133,24 +133,6 @@ impl AwsProvider<'_> {
 
 // ------------------------------------------------------------------ aws_iam_policy
 
-/// How many users each managed policy is attached to.
-pub(super) fn attachment_counts(w: &World) -> std::collections::HashMap<String, usize> {
-    let mut counts = std::collections::HashMap::new();
-    for arn in w.iam.users.values().flat_map(|u| &u.attached_policies) {
-        *counts.entry(arn.clone()).or_insert(0) += 1;
-    }
-    counts
-}
-
-/// How many users one managed policy is attached to.
-pub(super) fn attachment_count(w: &World, arn: &str) -> usize {
-    w.iam
-        .users
-        .values()
-        .filter(|u| u.attached_policies.contains(arn))
-        .count()
-}
-
 /// `attachments` tells how many users a policy ARN is attached to.
 pub(super) fn read_policy(
     w: &World,
@@ -237,7 +219,7 @@ impl AwsProvider<'_> {
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&arn));
         read_policy(&self.cloud.world, &seed, |arn| {
-            attachment_count(&self.cloud.world, arn)
+            self.cloud.world.iam.attachment_count(arn)
         })
         .ok_or_else(|| gone_after("updating", &what))
     }

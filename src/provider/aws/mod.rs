@@ -130,7 +130,7 @@ impl Provider for AwsProvider<'_> {
 
     fn read(&mut self, kind: &str, prior: &Map) -> Result<Option<Map>, ProviderError> {
         if kind == "aws_iam_policy" && self.attachment_counts.is_none() {
-            self.attachment_counts = Some(iam::attachment_counts(&self.cloud.world));
+            self.attachment_counts = Some(self.cloud.world.iam.attachment_counts());
         }
         let w = &self.cloud.world;
         let m = match kind {
@@ -145,7 +145,7 @@ impl Provider for AwsProvider<'_> {
             "aws_iam_user" => iam::read_user(w, prior),
             "aws_iam_policy" => iam::read_policy(w, prior, |arn| match &self.attachment_counts {
                 Some(counts) => counts.get(arn).copied().unwrap_or(0),
-                None => iam::attachment_count(w, arn),
+                None => w.iam.attachment_count(arn),
             }),
             "aws_iam_user_policy" => iam::read_user_policy(w, prior),
             "aws_iam_user_policy_attachment" => iam::read_attachment(w, prior),
