@@ -1,0 +1,220 @@
+//! The AWS managed policies the simulated account offers, as the documents AWS publishes for
+//! the default version keyform models (one JSON file each under `managed/`, embedded with
+//! `include_str!` and parsed once, on first use).
+//!
+//! It does not attach policies to anyone (IAM does) nor evaluate them (see `evaluate`).
+
+use std::sync::OnceLock;
+
+use super::model::PolicyDocument;
+
+/// One AWS managed policy.
+#[derive(Debug)]
+pub struct ManagedPolicy {
+    /// Policy name, e.g. `AmazonS3FullAccess`.
+    pub name: &'static str,
+    /// `arn:aws:iam::aws:policy/<name>`.
+    pub arn: &'static str,
+    /// Id of the default version, e.g. `v2`.
+    pub version: &'static str,
+    /// When the default version was created (ISO 8601).
+    pub version_created: &'static str,
+    /// The default version's document.
+    pub document: PolicyDocument,
+}
+
+pub(super) struct ManagedSource {
+    pub(super) name: &'static str,
+    pub(super) arn: &'static str,
+    pub(super) version: &'static str,
+    pub(super) created: &'static str,
+    pub(super) json: &'static str,
+}
+
+pub(super) const MANAGED_SOURCES: &[ManagedSource] = &[
+    ManagedSource {
+        name: "AdministratorAccess",
+        arn: "arn:aws:iam::aws:policy/AdministratorAccess",
+        version: "v1",
+        created: "2015-02-06T18:39:46+00:00",
+        json: include_str!("managed/AdministratorAccess.json"),
+    },
+    ManagedSource {
+        name: "AmazonS3FullAccess",
+        arn: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        version: "v2",
+        created: "2021-09-27T20:16:37+00:00",
+        json: include_str!("managed/AmazonS3FullAccess.json"),
+    },
+    ManagedSource {
+        name: "AmazonS3ReadOnlyAccess",
+        arn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        version: "v3",
+        created: "2023-08-10T21:31:39+00:00",
+        json: include_str!("managed/AmazonS3ReadOnlyAccess.json"),
+    },
+    ManagedSource {
+        name: "AWSKeyManagementServicePowerUser",
+        arn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
+        version: "v2",
+        created: "2017-03-07T00:55:11+00:00",
+        json: include_str!("managed/AWSKeyManagementServicePowerUser.json"),
+    },
+];
+
+pub(super) const MANAGED_ARNS: &[&str] = &[
+    "arn:aws:iam::aws:policy/AdministratorAccess",
+    "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
+];
+
+pub(super) fn managed_catalogue() -> &'static [ManagedPolicy] {
+    static POLICIES: OnceLock<Vec<ManagedPolicy>> = OnceLock::new();
+    POLICIES.get_or_init(|| {
+        // The texts are constants that a unit test parses; one that failed to parse would only
+        // be missing from the catalogue, never a panic.
+        MANAGED_SOURCES
+            .iter()
+            .filter_map(|s| {
+                PolicyDocument::parse(s.json)
+                    .ok()
+                    .map(|document| ManagedPolicy {
+                        name: s.name,
+                        arn: s.arn,
+                        version: s.version,
+                        version_created: s.created,
+                        document,
+                    })
+            })
+            .collect()
+    })
+}
+
+/// The managed policy with this ARN (`arn:aws:iam::aws:policy/AmazonS3FullAccess`) or bare name
+/// (`AmazonS3FullAccess`); names are case-sensitive, as in IAM.
+pub fn managed_policy_info(arn_or_name: &str) -> Option<&'static ManagedPolicy> {
+    managed_catalogue()
+        .iter()
+        .find(|p| p.arn == arn_or_name || p.name == arn_or_name)
+}
+
+/// The document of the managed policy with this ARN or name.
+pub fn managed_policy(arn_or_name: &str) -> Option<&'static PolicyDocument> {
+    managed_policy_info(arn_or_name).map(|p| &p.document)
+}
+
+/// ARNs of every managed policy offered, in a stable order.
+pub fn managed_policy_arns() -> &'static [&'static str] {
+    MANAGED_ARNS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::policy::*;
+
+    // --- managed policies -------------------------------------------------------------------
+
+    fn user_ctx(action: &str) -> RequestContext {
+        RequestContext::new(
+            Caller::Principal {
+                arn: "arn:aws:iam::123456789012:user/alice".into(),
+                account: "123456789012".into(),
+            },
+            action,
+            "arn:aws:s3:::bucket/key",
+        )
+    }
+
+    fn allowed_by(policy: &str, action: &str) -> bool {
+        let doc = managed_policy(policy).expect("managed policy exists");
+        let source = PolicySource {
+            label: format!("managed policy {policy}"),
+            kind: PolicyKind::Identity,
+            doc,
+        };
+        decide_standard(&user_ctx(action), &[source], &[]).0 == Decision::Allow
+    }
+
+    #[test]
+    fn every_listed_managed_arn_resolves_to_a_valid_identity_policy() {
+        assert_eq!(
+            managed_catalogue().len(),
+            MANAGED_SOURCES.len(),
+            "every managed policy text parses"
+        );
+        for arn in managed_policy_arns() {
+            let info = managed_policy_info(arn).expect("listed ARN resolves");
+            assert_eq!(info.arn, *arn);
+            assert_eq!(*arn, format!("arn:aws:iam::aws:policy/{}", info.name));
+            info.document
+                .validate_for(PolicyKind::Identity)
+                .expect("valid identity policy");
+        }
+        assert_eq!(managed_policy_arns().len(), MANAGED_SOURCES.len());
+    }
+
+    #[test]
+    fn lookup_by_name_or_arn_and_unknown_names() {
+        let by_name = managed_policy("AmazonS3FullAccess").expect("by name");
+        let by_arn = managed_policy("arn:aws:iam::aws:policy/AmazonS3FullAccess").expect("by arn");
+        assert!(std::ptr::eq(by_name, by_arn));
+        assert!(managed_policy("amazons3fullaccess").is_none());
+        assert!(managed_policy("ReadOnlyAccess").is_none());
+        assert!(managed_policy("arn:aws:iam::123456789012:policy/AmazonS3FullAccess").is_none());
+    }
+
+    #[test]
+    fn administrator_access_allows_everything() {
+        assert!(allowed_by("AdministratorAccess", "kms:Decrypt"));
+        assert!(allowed_by("AdministratorAccess", "iam:CreateUser"));
+    }
+
+    #[test]
+    fn s3_policies_grant_no_kms_action() {
+        for p in ["AmazonS3FullAccess", "AmazonS3ReadOnlyAccess"] {
+            assert!(
+                !allowed_by(p, "kms:Decrypt"),
+                "{p} must not grant kms:Decrypt"
+            );
+            assert!(!allowed_by(p, "kms:GenerateDataKey"), "{p}");
+        }
+        assert!(allowed_by("AmazonS3FullAccess", "s3:PutObject"));
+        assert!(allowed_by("AmazonS3ReadOnlyAccess", "s3:GetObject"));
+        assert!(allowed_by("AmazonS3ReadOnlyAccess", "s3:ListBucket"));
+        assert!(!allowed_by("AmazonS3ReadOnlyAccess", "s3:PutObject"));
+        assert!(!allowed_by("AmazonS3ReadOnlyAccess", "s3:DeleteObject"));
+    }
+
+    #[test]
+    fn kms_power_user_has_no_crypto_or_destructive_actions() {
+        assert!(allowed_by(
+            "AWSKeyManagementServicePowerUser",
+            "kms:CreateKey"
+        ));
+        assert!(allowed_by(
+            "AWSKeyManagementServicePowerUser",
+            "kms:DescribeKey"
+        ));
+        assert!(allowed_by(
+            "AWSKeyManagementServicePowerUser",
+            "kms:GetKeyPolicy"
+        ));
+        assert!(allowed_by(
+            "AWSKeyManagementServicePowerUser",
+            "iam:ListUsers"
+        ));
+        for denied in [
+            "kms:Decrypt",
+            "kms:Encrypt",
+            "kms:PutKeyPolicy",
+            "kms:ScheduleKeyDeletion",
+        ] {
+            assert!(
+                !allowed_by("AWSKeyManagementServicePowerUser", denied),
+                "{denied}"
+            );
+        }
+    }
+}
