@@ -6,10 +6,14 @@
 
 use std::sync::Arc;
 
+use crate::sim::cloudtrail::CloudTrailError;
+use crate::sim::iam::IamError;
+use crate::sim::kms::KmsError;
 use crate::sim::policy::{
     self, Caller, Decision, PolicyDocument, PolicyKind, PolicySource, RequestContext,
     StatementTrace,
 };
+use crate::sim::s3::S3Error;
 use crate::sim::{CallContext, Cloud, Principal, SimError};
 
 /// Which resource policy, if any, takes part in the decision.
@@ -70,6 +74,41 @@ impl Access {
             resource: resource.into(),
             policy: ResourcePolicy::Bucket(bucket.into()),
             conditions: conditions.to_vec(),
+        }
+    }
+}
+
+/// A refused authorization: AWS's denial sentence, and the service whose action was refused,
+/// which words the error (KMS and CloudTrail answer AccessDeniedException, S3 and IAM
+/// AccessDenied, and S3 tells anonymous callers no more than "Access Denied").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    pub by: DeniedBy,
+    pub message: String,
+}
+
+/// The service whose action an authorization refused, from the action's namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeniedBy {
+    Kms,
+    CloudTrail,
+    S3 {
+        anonymous: bool,
+    },
+    /// IAM and STS (and any other namespace): AccessDenied.
+    Iam,
+}
+
+impl From<Denied> for SimError {
+    fn from(d: Denied) -> SimError {
+        match d.by {
+            DeniedBy::Kms => KmsError::AccessDenied { message: d.message }.into(),
+            DeniedBy::CloudTrail => CloudTrailError::AccessDenied { message: d.message }.into(),
+            DeniedBy::S3 { anonymous: true } => S3Error::AnonymousDenied.into(),
+            DeniedBy::S3 { anonymous: false } => {
+                S3Error::AccessDenied { message: d.message }.into()
+            }
+            DeniedBy::Iam => IamError::AccessDenied { message: d.message }.into(),
         }
     }
 }
@@ -235,8 +274,9 @@ impl Cloud {
         }
     }
 
-    /// Allows or refuses a call with the service's AccessDenied shape.
-    pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), SimError> {
+    /// Allows or refuses a call; a refusal is worded by the service the action belongs to
+    /// (see [`Denied`]).
+    pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), Denied> {
         let explain = self.explain_log.is_some();
         let e = self.evaluate_access(ctx, a, explain);
         if let Some(log) = &mut self.explain_log {
@@ -245,14 +285,17 @@ impl Cloud {
         if e.decision.is_allowed() {
             return Ok(());
         }
-        let service = a.action.split(':').next().unwrap_or("");
-        Err(match service {
-            "kms" => SimError::service("AccessDeniedException", 400, e.message),
-            "cloudtrail" => SimError::service("AccessDeniedException", 400, e.message),
-            "s3" if matches!(ctx.principal, Principal::Anonymous) => {
-                SimError::service("AccessDenied", 403, policy::S3_ACCESS_DENIED)
-            }
-            _ => SimError::service("AccessDenied", 403, e.message),
+        let by = match a.action.split(':').next().unwrap_or("") {
+            "kms" => DeniedBy::Kms,
+            "cloudtrail" => DeniedBy::CloudTrail,
+            "s3" => DeniedBy::S3 {
+                anonymous: matches!(ctx.principal, Principal::Anonymous),
+            },
+            _ => DeniedBy::Iam,
+        };
+        Err(Denied {
+            by,
+            message: e.message,
         })
     }
 

@@ -1,6 +1,15 @@
-//! Errors of the simulated cloud, named and shaped as AWS names them.
+//! Errors of the simulated cloud, named and shaped as AWS names them: [`SimError`] is what the
+//! callers of the cloud (the `sim` command, `serve`, the grading runner, the provider) see.
+//!
+//! Each service decides its failures as its own enum of data ([`crate::sim::kms::KmsError`],
+//! [`crate::sim::s3::S3Error`], [`crate::sim::iam::IamError`],
+//! [`crate::sim::cloudtrail::CloudTrailError`]) and converts it here, at its edge, into AWS's
+//! code, HTTP status and message; nothing downstream reads the message to decide anything.
 
 use std::fmt;
+
+/// What KMS, IAM and CloudTrail answer to credentials of no existing user.
+pub(crate) const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 
 /// Who is at fault: the request's shape (caught before the service, like botocore's parameter
 /// validation) or the service's answer.
@@ -51,18 +60,6 @@ impl SimError {
             message: message.into(),
             status: 500,
         }
-    }
-
-    pub fn validation(message: impl Into<String>) -> SimError {
-        SimError::service("ValidationException", 400, message)
-    }
-
-    pub fn kms_not_found(message: impl Into<String>) -> SimError {
-        SimError::service("NotFoundException", 400, message)
-    }
-
-    pub fn access_denied_kms(message: impl Into<String>) -> SimError {
-        SimError::service("AccessDeniedException", 400, message)
     }
 }
 

@@ -340,23 +340,30 @@ impl Cloud {
     }
 
     /// Runs one API operation: the closure authorizes and acts; the call is recorded either way.
-    pub(crate) fn run<T>(
+    ///
+    /// The error type is the service's (`SimError`, or a service error enum such as
+    /// [`kms::KmsError`] when a caller needs to tell the failures apart); the event records it
+    /// as AWS words it.
+    pub(crate) fn run<T, E>(
         &mut self,
         ctx: &CallContext,
         op: Op,
-        f: impl FnOnce(&mut Cloud, &mut Touched) -> Result<T, SimError>,
-    ) -> Result<T, SimError> {
+        f: impl FnOnce(&mut Cloud, &mut Touched) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<SimError> + Into<SimError> + Clone,
+    {
         if let Principal::User(name) = &ctx.principal
             && !self.world.iam.users.contains_key(name)
         {
             // Credentials of a user that does not exist never reach the service: nothing is
             // recorded, and the error is the one each service gives for unknown credentials.
-            return Err(unknown_credentials(op.service));
+            return Err(unknown_credentials(op.service).into());
         }
         let mut touched = Touched::default();
         let result = f(self, &mut touched);
-        let err = result.as_ref().err();
-        self.record_event(ctx, &op, &touched, err);
+        let err: Option<SimError> = result.as_ref().err().cloned().map(Into::into);
+        self.record_event(ctx, &op, &touched, err.as_ref());
         result
     }
 
@@ -526,15 +533,11 @@ impl Cloud {
 /// in the world): S3's InvalidAccessKeyId, IAM's InvalidClientTokenId, and KMS's and
 /// CloudTrail's UnrecognizedClientException, with AWS's messages.
 pub fn unknown_credentials(service: &str) -> SimError {
-    const INVALID_TOKEN: &str = "The security token included in the request is invalid.";
     match service {
-        "s3" => SimError::service(
-            "InvalidAccessKeyId",
-            403,
-            "The AWS Access Key Id you provided does not exist in our records.",
-        ),
-        "iam" | "sts" => SimError::service("InvalidClientTokenId", 403, INVALID_TOKEN),
-        _ => SimError::service("UnrecognizedClientException", 400, INVALID_TOKEN),
+        "s3" => s3::S3Error::InvalidAccessKeyId.into(),
+        "iam" | "sts" => iam::IamError::InvalidClientTokenId.into(),
+        "cloudtrail" => cloudtrail::CloudTrailError::UnrecognizedClient.into(),
+        _ => kms::KmsError::UnrecognizedClient.into(),
     }
 }
 

@@ -187,8 +187,21 @@ pub struct MultipartUpload {
     pub initiated: Millis,
     /// ARN of the caller who started it.
     pub initiator: String,
-    pub request: crate::sim::s3::PutRequest,
+    pub request: PutRequest,
     pub parts: BTreeMap<u32, UploadPart>,
+}
+
+/// How PutObject (or CreateMultipartUpload) asks for an object to be stored; kept with a
+/// multipart upload until it completes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PutRequest {
+    pub sse: Option<String>,
+    pub kms_key: Option<String>,
+    /// Base64 JSON, as the `x-amz-server-side-encryption-context` header carries it.
+    pub extra_ctx: Option<String>,
+    pub bucket_key: Option<bool>,
+    pub content_type: String,
+    pub metadata: BTreeMap<String, String>,
 }
 
 /// One uploaded part, sealed under its own S3-managed key until the upload completes.

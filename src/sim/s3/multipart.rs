@@ -1,6 +1,5 @@
-//! S3 multipart uploads (what the AWS CLI switches to at 8 MiB), DeleteObjects and
-//! GetBucketLocation: the S3 operations real clients send that a single PutObject does not
-//! cover.
+//! S3 multipart uploads (what the AWS CLI switches to at 8 MiB): Create, UploadPart,
+//! Complete and AbortMultipartUpload.
 //!
 //! Parts are sealed as they arrive, each under a fresh S3-managed key wrapped by the root key,
 //! so no plaintext part ever rests in the blob store. CompleteMultipartUpload decrypts them,
@@ -12,36 +11,30 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
-use super::{PutRequest, kms_error_through_s3, object_arn, s3_op, validate_key};
+use super::object::validate_key;
+use super::{S3Error, s3_op};
 use crate::sim::crypto::{self, KeyMaterial};
-use crate::sim::world::{EntityRef, MultipartUpload, UploadPart};
-use crate::sim::{CallContext, Cloud, SimError, opt_bool, opt_int, req_str};
+use crate::sim::kms::KmsError;
+use crate::sim::world::{EntityRef, MultipartUpload, PutRequest, UploadPart};
+use crate::sim::{CallContext, Cloud, SimError, opt_int, req_str};
 
 /// S3's smallest part, except for the last one.
 pub(crate) const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
 /// S3's largest part number.
 pub(crate) const MAX_PART_NUMBER: i64 = 10_000;
 
-fn no_such_upload() -> SimError {
-    SimError::service(
-        "NoSuchUpload",
-        404,
-        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
-    )
-}
-
 fn part_wrap_id(blob: &str) -> String {
     format!("s3-part/{blob}")
 }
 
 impl Cloud {
-    fn upload(&self, id: &str, b: &str, k: &str) -> Result<&MultipartUpload, SimError> {
+    fn upload(&self, id: &str, b: &str, k: &str) -> Result<&MultipartUpload, S3Error> {
         self.world
             .s3
             .uploads
             .get(id)
             .filter(|u| u.bucket == b && u.key == k)
-            .ok_or_else(no_such_upload)
+            .ok_or(S3Error::NoSuchUpload)
     }
 
     /// CreateMultipartUpload: authorized as s3:PutObject (with the same encryption condition
@@ -75,16 +68,15 @@ impl Cloud {
                 let mut out = json!({"Bucket": b, "Key": k});
                 if let Some(s) = &req.sse {
                     if !matches!(s.as_str(), "AES256" | "aws:kms" | "aws:kms:dsse") {
-                        return Err(SimError::service(
-                            "InvalidArgument",
-                            400,
-                            format!("The encryption method specified is not supported: {s}"),
-                        ));
+                        return Err(S3Error::UnsupportedEncryption {
+                            algorithm: s.clone(),
+                        }
+                        .into());
                     }
                     out["ServerSideEncryption"] = json!(s);
                 }
                 if let Some(key) = &req.kms_key {
-                    let arn = c.kms_key_arn_for(key).map_err(kms_error_through_s3)?;
+                    let arn = c.kms_key_arn_for(key).map_err(KmsError::through_s3)?;
                     out["SSEKMSKeyId"] = json!(arn);
                 }
                 let id = c.world.ids.chars(
@@ -128,13 +120,10 @@ impl Cloud {
             c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &[])?;
             c.upload(&id, &b, &k)?;
             if !(1..=MAX_PART_NUMBER).contains(&n) {
-                return Err(SimError::service(
-                    "InvalidArgument",
-                    400,
-                    format!(
-                        "Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive"
-                    ),
-                ));
+                return Err(S3Error::InvalidPartNumber {
+                    max: MAX_PART_NUMBER,
+                }
+                .into());
             }
             let blob = c.world.ids.uuid();
             let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
@@ -226,39 +215,20 @@ impl Cloud {
             |c, t| {
                 let upload = c.upload(&id, &b, &k)?.clone();
                 if listed.is_empty() {
-                    return Err(SimError::service(
-                        "MalformedXML",
-                        400,
-                        "The XML you provided was not well-formed or did not validate against our published schema",
-                    ));
+                    return Err(S3Error::MalformedXml.into());
                 }
                 if listed.windows(2).any(|w| w[0].0 >= w[1].0) {
-                    return Err(SimError::service(
-                        "InvalidPartOrder",
-                        400,
-                        "The list of parts was not in ascending order. Parts must be ordered by part number.",
-                    ));
+                    return Err(S3Error::InvalidPartOrder.into());
                 }
-                let invalid_part = || {
-                    SimError::service(
-                        "InvalidPart",
-                        400,
-                        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                    )
-                };
                 let mut parts = Vec::new();
                 for (i, (n, etag)) in listed.iter().enumerate() {
                     let part = u32::try_from(*n)
                         .ok()
                         .and_then(|n| upload.parts.get(&n))
                         .filter(|p| &p.etag == etag)
-                        .ok_or_else(invalid_part)?;
+                        .ok_or(S3Error::InvalidPart)?;
                     if i + 1 < listed.len() && part.size < MIN_PART_SIZE {
-                        return Err(SimError::service(
-                            "EntityTooSmall",
-                            400,
-                            "Your proposed upload is smaller than the minimum allowed object size.",
-                        ));
+                        return Err(S3Error::EntityTooSmall.into());
                     }
                     parts.push(part.clone());
                 }
@@ -303,86 +273,6 @@ impl Cloud {
                 c.upload(&id, &b, &k)?;
                 c.drop_upload(&id);
                 Ok(json!({}))
-            },
-        )
-    }
-
-    /// DeleteObjects: each key is authorized as s3:DeleteObject on its own; failures are
-    /// reported per key, as S3 does, and never fail the whole request.
-    pub fn s3_delete_objects(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        let (b, mut params) = Cloud::bucket_params(p)?;
-        let keys: Vec<String> = p
-            .pointer("/Delete/Objects")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .map(|o| req_str(o, "Key").map(str::to_string))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?
-            .unwrap_or_default();
-        let quiet = p
-            .get("Delete")
-            .map(|d| opt_bool(d, "Quiet"))
-            .transpose()?
-            .flatten()
-            .unwrap_or(false);
-        params["delete"] = json!({"objects": keys.len(), "quiet": quiet});
-        self.run(ctx, s3_op("DeleteObjects", params, false, true), |c, t| {
-            c.bucket(&b)?;
-            if keys.is_empty() || keys.len() > 1000 {
-                return Err(SimError::service(
-                    "MalformedXML",
-                    400,
-                    "The XML you provided was not well-formed or did not validate against our published schema",
-                ));
-            }
-            let mut deleted = Vec::new();
-            let mut errors = Vec::new();
-            for k in &keys {
-                let arn = object_arn(&b, k);
-                t.resources.push(("AWS::S3::Object".into(), arn.clone()));
-                let allowed = c.check_public_restriction(ctx, &b).and_then(|_| {
-                    c.authorize(
-                        ctx,
-                        &crate::sim::authz::Access::s3("s3:DeleteObject", &arn, &b, &[]),
-                    )
-                });
-                match allowed {
-                    Err(e) => errors.push(json!({"Key": k, "Code": e.code, "Message": e.message})),
-                    Ok(()) => {
-                        if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(k))
-                        {
-                            let _ = c.blobs.delete(&obj.blob);
-                            c.touch(EntityRef::Object(b.clone(), k.clone()));
-                        }
-                        if !quiet {
-                            deleted.push(json!({"Key": k}));
-                        }
-                    }
-                }
-            }
-            if c.world.s3.objects.get(&b).is_some_and(BTreeMap::is_empty) {
-                c.world.s3.objects.remove(&b);
-            }
-            Ok(json!({"Deleted": deleted, "Errors": errors}))
-        })
-    }
-
-    /// GetBucketLocation: us-east-1 answers an empty constraint, as S3 does.
-    pub fn s3_get_bucket_location(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        let (b, params) = Cloud::bucket_params(p)?;
-        self.run(
-            ctx,
-            s3_op("GetBucketLocation", params, true, false),
-            |c, t| {
-                c.s3_bucket_prelude(ctx, t, &b, "s3:GetBucketLocation")?;
-                let region = c.bucket(&b)?.region.clone();
-                Ok(json!({"LocationConstraint": if region == "us-east-1" { Json::Null } else { json!(region) }}))
             },
         )
     }

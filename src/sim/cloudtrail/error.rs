@@ -1,0 +1,105 @@
+//! CloudTrail's errors as data. Each variant holds what its message names; [`SimError::from`]
+//! turns it into AWS's error code, HTTP status (always 400, as CloudTrail answers) and exact
+//! message text at the service edge.
+//!
+//! It does not decide when an error happens; the operations do.
+
+use crate::sim::SimError;
+
+/// Why a CloudTrail call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloudTrailError {
+    /// TrailNotFoundException.
+    TrailNotFound { name: String },
+    /// TrailAlreadyExistsException.
+    TrailExists { name: String, account: String },
+    /// InvalidTrailNameException: `why` names the rule the name breaks.
+    InvalidTrailName { why: String },
+    /// InvalidS3PrefixException: a key prefix over 2000 characters.
+    PrefixTooLong,
+    /// S3BucketDoesNotExistException.
+    BucketDoesNotExist { bucket: String },
+    /// InsufficientS3BucketPolicyException: the bucket policy does not let CloudTrail write.
+    InsufficientBucketPolicy { bucket: String, account: String },
+    /// KmsKeyNotFoundException: the trail's KMS key does not resolve.
+    KmsKeyNotFound { key: String },
+    /// InvalidEventSelectorsException: more than five selectors.
+    TooManyEventSelectors,
+    /// InvalidEventSelectorsException: a ReadWriteType other than All, ReadOnly, WriteOnly.
+    InvalidReadWriteType { value: String },
+    /// InvalidLookupAttributesException: more than one lookup attribute.
+    OneLookupAttribute,
+    /// InvalidLookupAttributesException: an attribute key LookupEvents does not have.
+    InvalidLookupAttribute { key: String },
+    /// AccessDeniedException with AWS's denial sentence.
+    AccessDenied { message: String },
+    /// UnrecognizedClientException: credentials of no existing user.
+    UnrecognizedClient,
+    /// An error another layer made (parameter validation, internal failures).
+    Other(SimError),
+}
+
+impl CloudTrailError {
+    /// AWS's error code.
+    pub fn code(&self) -> &str {
+        use CloudTrailError::*;
+        match self {
+            TrailNotFound { .. } => "TrailNotFoundException",
+            TrailExists { .. } => "TrailAlreadyExistsException",
+            InvalidTrailName { .. } => "InvalidTrailNameException",
+            PrefixTooLong => "InvalidS3PrefixException",
+            BucketDoesNotExist { .. } => "S3BucketDoesNotExistException",
+            InsufficientBucketPolicy { .. } => "InsufficientS3BucketPolicyException",
+            KmsKeyNotFound { .. } => "KmsKeyNotFoundException",
+            TooManyEventSelectors | InvalidReadWriteType { .. } => "InvalidEventSelectorsException",
+            OneLookupAttribute | InvalidLookupAttribute { .. } => {
+                "InvalidLookupAttributesException"
+            }
+            AccessDenied { .. } => "AccessDeniedException",
+            UnrecognizedClient => "UnrecognizedClientException",
+            Other(e) => &e.code,
+        }
+    }
+
+    /// AWS's message text.
+    pub fn message(&self) -> String {
+        use CloudTrailError::*;
+        match self {
+            TrailNotFound { name } => format!("Unknown trail: {name} for the user"),
+            TrailExists { name, account } => {
+                format!("Trail {name} already exists for customer: {account}")
+            }
+            InvalidTrailName { why } => why.clone(),
+            PrefixTooLong => "S3 key prefix must be at most 2000 characters.".into(),
+            BucketDoesNotExist { bucket } => format!("S3 bucket {bucket} does not exist."),
+            InsufficientBucketPolicy { bucket, account } => format!(
+                "Incorrect S3 bucket policy is detected for bucket: {bucket}. The policy must \
+                 allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject \
+                 on its AWSLogs/{account}/* prefix."
+            ),
+            KmsKeyNotFound { key } => format!("KMS key {key} does not exist."),
+            TooManyEventSelectors => "A trail can have at most 5 event selectors.".into(),
+            InvalidReadWriteType { value } => format!("Invalid ReadWriteType {value}"),
+            OneLookupAttribute => "You can specify only one lookup attribute.".into(),
+            InvalidLookupAttribute { key } => format!("Invalid attribute key {key}."),
+            AccessDenied { message } => message.clone(),
+            UnrecognizedClient => crate::sim::error::INVALID_TOKEN.into(),
+            Other(e) => e.message.clone(),
+        }
+    }
+}
+
+impl From<CloudTrailError> for SimError {
+    fn from(e: CloudTrailError) -> SimError {
+        match e {
+            CloudTrailError::Other(e) => e,
+            e => SimError::service(e.code(), 400, e.message()),
+        }
+    }
+}
+
+impl From<SimError> for CloudTrailError {
+    fn from(e: SimError) -> CloudTrailError {
+        CloudTrailError::Other(e)
+    }
+}

@@ -1,0 +1,398 @@
+//! CloudTrail: trails, event lookup, and delivery of gzipped JSON log files into a trail's bucket.
+//!
+//! Events themselves are recorded by [`Cloud::run`] for every call; this module reads them back
+//! and delivers them (at the end of each command or clock step, never triggered by a delivery).
+//!
+//! This file holds the trails themselves (Create/Update/Delete/Get/DescribeTrails,
+//! GetTrailStatus, Start/StopLogging) and the checks of a trail's bucket. Event selectors are
+//! in `selectors`, LookupEvents in `lookup`, log file delivery in `delivery`; errors are
+//! [`CloudTrailError`].
+
+mod delivery;
+mod error;
+mod lookup;
+mod selectors;
+
+pub use error::CloudTrailError;
+
+use serde_json::{Value as Json, json};
+
+use crate::sim::authz::Access;
+use crate::sim::world::{EntityRef, Trail};
+use crate::sim::{CallContext, Cloud, Op, Principal, SimError, opt_bool, opt_str, req_str};
+
+pub(super) const SERVICE: &str = "cloudtrail.amazonaws.com";
+
+pub(super) fn ct_op(name: &'static str, params: &Json, read_only: bool) -> Op {
+    Op {
+        service: "cloudtrail",
+        name,
+        params: params.clone(),
+        read_only,
+        data_event: false,
+    }
+}
+
+/// CloudTrail trail names: 3-128, letters/digits/`._-`, start and end alphanumeric.
+pub fn validate_trail_name(n: &str) -> Result<(), String> {
+    let ok_chars = n
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    let ends = n.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && n.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
+    let adjacent = ["._", "_.", "-.", ".-", "-_", "_-", "..", "--", "__"]
+        .iter()
+        .any(|p| n.contains(p));
+    if !(3..=128).contains(&n.len()) || !ok_chars || !ends || adjacent {
+        return Err("Trail name must be 3-128 characters of letters, digits, periods, underscores or dashes, start and end with a letter or digit, and have no adjacent punctuation".into());
+    }
+    if n.split('.').count() == 4 && n.split('.').all(|p| p.parse::<u8>().is_ok()) {
+        return Err("Trail name must not be formatted as an IP address".into());
+    }
+    Ok(())
+}
+
+impl Cloud {
+    pub(super) fn trail_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:cloudtrail:{}:{}:trail/{name}",
+            self.world.region, self.world.account_id
+        )
+    }
+
+    /// Accepts a trail name or ARN.
+    pub(super) fn trail_name(&self, given: &str) -> String {
+        given
+            .rsplit_once(":trail/")
+            .map_or(given, |(_, n)| n)
+            .to_string()
+    }
+
+    pub(super) fn trail_json(t: &Trail) -> Json {
+        let mut m = json!({
+            "Name": t.name, "TrailARN": t.arn, "S3BucketName": t.s3_bucket_name,
+            "IncludeGlobalServiceEvents": t.include_global_service_events, "IsMultiRegionTrail": t.is_multi_region,
+            "HomeRegion": t.arn.split(':').nth(3).unwrap_or_default(), "LogFileValidationEnabled": t.log_file_validation,
+            "HasCustomEventSelectors": !t.event_selectors.is_empty(), "IsOrganizationTrail": false,
+        });
+        if let Some(p) = &t.s3_key_prefix {
+            m["S3KeyPrefix"] = json!(p);
+        }
+        if let Some(k) = &t.kms_key_id {
+            m["KmsKeyId"] = json!(k);
+        }
+        m
+    }
+
+    /// What CreateTrail and UpdateTrail answer: the trail without HomeRegion and
+    /// HasCustomEventSelectors, which only GetTrail and DescribeTrails carry.
+    pub(super) fn trail_write_json(t: &Trail) -> Json {
+        let mut m = Cloud::trail_json(t);
+        if let Json::Object(o) = &mut m {
+            o.remove("HomeRegion");
+            o.remove("HasCustomEventSelectors");
+        }
+        m
+    }
+
+    /// CloudTrail must be allowed to write into the bucket by its bucket policy.
+    pub(super) fn check_trail_bucket(
+        &mut self,
+        name: &str,
+        bucket: &str,
+        prefix: Option<&str>,
+    ) -> Result<(), SimError> {
+        if !self.world.s3.buckets.contains_key(bucket) {
+            return Err(CloudTrailError::BucketDoesNotExist {
+                bucket: bucket.into(),
+            }
+            .into());
+        }
+        let svc = CallContext {
+            principal: Principal::Service(SERVICE.into()),
+            ..CallContext::lab_admin()
+        };
+        let source_arn = self.trail_arn(name);
+        let conds = vec![
+            ("aws:SourceArn".to_string(), source_arn),
+            (
+                "aws:SourceAccount".to_string(),
+                self.world.account_id.clone(),
+            ),
+            (
+                "s3:x-amz-acl".to_string(),
+                "bucket-owner-full-control".to_string(),
+            ),
+        ];
+        let acl = Access::s3(
+            "s3:GetBucketAcl",
+            &format!("arn:aws:s3:::{bucket}"),
+            bucket,
+            &conds,
+        );
+        let key = match prefix {
+            Some(p) if !p.is_empty() => format!(
+                "arn:aws:s3:::{bucket}/{p}/AWSLogs/{}/x",
+                self.world.account_id
+            ),
+            _ => format!("arn:aws:s3:::{bucket}/AWSLogs/{}/x", self.world.account_id),
+        };
+        let put = Access::s3("s3:PutObject", &key, bucket, &conds);
+        if !self.explain_access(&svc, &acl).decision.is_allowed()
+            || !self.explain_access(&svc, &put).decision.is_allowed()
+        {
+            return Err(CloudTrailError::InsufficientBucketPolicy {
+                bucket: bucket.into(),
+                account: self.world.account_id.clone(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    pub fn cloudtrail_create_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        let name = req_str(p, "Name")?.to_string();
+        let bucket = req_str(p, "S3BucketName")?.to_string();
+        let prefix = opt_str(p, "S3KeyPrefix")?.map(str::to_string);
+        let kms = opt_str(p, "KmsKeyId")?.map(str::to_string);
+        let global = opt_bool(p, "IncludeGlobalServiceEvents")?.unwrap_or(true);
+        let multi = opt_bool(p, "IsMultiRegionTrail")?.unwrap_or(false);
+        let validation = opt_bool(p, "EnableLogFileValidation")?.unwrap_or(false);
+        self.run(ctx, ct_op("CreateTrail", p, false), |c, t| {
+            let arn = c.trail_arn(&name);
+            t.resources
+                .push(("AWS::CloudTrail::Trail".into(), arn.clone()));
+            c.authorize(ctx, &Access::iam_only("cloudtrail:CreateTrail", &arn))?;
+            validate_trail_name(&name).map_err(|m| CloudTrailError::InvalidTrailName { why: m })?;
+            if c.world.cloudtrail.trails.contains_key(&name) {
+                return Err(CloudTrailError::TrailExists {
+                    name: name.clone(),
+                    account: c.world.account_id.clone(),
+                }
+                .into());
+            }
+            if prefix.as_ref().is_some_and(|p| p.len() > 2000) {
+                return Err(CloudTrailError::PrefixTooLong.into());
+            }
+            c.check_trail_bucket(&name, &bucket, prefix.as_deref())?;
+            if let Some(k) = &kms {
+                c.kms_key_arn_for(k)
+                    .map_err(|_| CloudTrailError::KmsKeyNotFound { key: k.clone() })?;
+            }
+            let trail = Trail {
+                name: name.clone(),
+                arn,
+                s3_bucket_name: bucket,
+                s3_key_prefix: prefix,
+                is_logging: false,
+                include_global_service_events: global,
+                is_multi_region: multi,
+                log_file_validation: validation,
+                kms_key_id: kms,
+                event_selectors: Vec::new(),
+                created: c.world.now,
+                delivered_upto: c.world.cloudtrail.events.len() + 1,
+                tags: Default::default(),
+            };
+            let out = Cloud::trail_write_json(&trail);
+            c.world.cloudtrail.trails.insert(name.clone(), trail);
+            c.touch(EntityRef::Trail(name));
+            Ok(out)
+        })
+    }
+
+    pub(super) fn with_trail(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut crate::sim::Touched,
+        given: &str,
+        action: &str,
+    ) -> Result<String, SimError> {
+        let name = self.trail_name(given);
+        let arn = self.trail_arn(&name);
+        t.resources
+            .push(("AWS::CloudTrail::Trail".into(), arn.clone()));
+        self.authorize(ctx, &Access::iam_only(action, &arn))?;
+        if !self.world.cloudtrail.trails.contains_key(&name) {
+            return Err(CloudTrailError::TrailNotFound {
+                name: name.to_string(),
+            }
+            .into());
+        }
+        self.touch(EntityRef::Trail(name.clone()));
+        Ok(name)
+    }
+
+    pub fn cloudtrail_update_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        let given = req_str(p, "Name")?.to_string();
+        self.run(ctx, ct_op("UpdateTrail", p, false), |c, t| {
+            let name = c.with_trail(ctx, t, &given, "cloudtrail:UpdateTrail")?;
+            let bucket = opt_str(p, "S3BucketName")?.map(str::to_string);
+            let prefix = opt_str(p, "S3KeyPrefix")?.map(str::to_string);
+            if let Some(b) = &bucket {
+                let pre = prefix.clone().or_else(|| {
+                    c.world
+                        .cloudtrail
+                        .trails
+                        .get(&name)
+                        .and_then(|x| x.s3_key_prefix.clone())
+                });
+                c.check_trail_bucket(&name, b, pre.as_deref())?;
+            }
+            let kms = opt_str(p, "KmsKeyId")?.map(str::to_string);
+            let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) else {
+                return Err(CloudTrailError::TrailNotFound {
+                    name: name.to_string(),
+                }
+                .into());
+            };
+            if let Some(b) = bucket {
+                tr.s3_bucket_name = b;
+            }
+            if p.get("S3KeyPrefix").is_some() {
+                tr.s3_key_prefix = prefix.filter(|x| !x.is_empty());
+            }
+            if let Some(v) = opt_bool(p, "IncludeGlobalServiceEvents")? {
+                tr.include_global_service_events = v;
+            }
+            if let Some(v) = opt_bool(p, "IsMultiRegionTrail")? {
+                tr.is_multi_region = v;
+            }
+            if let Some(v) = opt_bool(p, "EnableLogFileValidation")? {
+                tr.log_file_validation = v;
+            }
+            if p.get("KmsKeyId").is_some() {
+                tr.kms_key_id = kms.filter(|x| !x.is_empty());
+            }
+            Ok(Cloud::trail_write_json(tr))
+        })
+    }
+
+    pub fn cloudtrail_delete_trail(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        let given = req_str(p, "Name")?.to_string();
+        self.run(ctx, ct_op("DeleteTrail", p, false), |c, t| {
+            let name = c.with_trail(ctx, t, &given, "cloudtrail:DeleteTrail")?;
+            c.world.cloudtrail.trails.remove(&name);
+            Ok(json!({}))
+        })
+    }
+
+    pub fn cloudtrail_get_trail(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let given = req_str(p, "Name")?.to_string();
+        self.run(ctx, ct_op("GetTrail", p, true), |c, t| {
+            let name = c.with_trail(ctx, t, &given, "cloudtrail:GetTrail")?;
+            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| {
+                CloudTrailError::TrailNotFound {
+                    name: name.to_string(),
+                }
+            })?;
+            Ok(json!({"Trail": Cloud::trail_json(tr)}))
+        })
+    }
+
+    pub fn cloudtrail_describe_trails(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        self.run(ctx, ct_op("DescribeTrails", p, true), |c, _| {
+            c.authorize(ctx, &Access::iam_only("cloudtrail:DescribeTrails", "*"))?;
+            let list: Vec<Json> = c
+                .world
+                .cloudtrail
+                .trails
+                .values()
+                .map(Cloud::trail_json)
+                .collect();
+            Ok(json!({"trailList": list}))
+        })
+    }
+
+    pub fn cloudtrail_get_trail_status(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        let given = req_str(p, "Name")?.to_string();
+        self.run(ctx, ct_op("GetTrailStatus", p, true), |c, t| {
+            let name = c.with_trail(ctx, t, &given, "cloudtrail:GetTrailStatus")?;
+            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| {
+                CloudTrailError::TrailNotFound {
+                    name: name.to_string(),
+                }
+            })?;
+            Ok(json!({"IsLogging": tr.is_logging}))
+        })
+    }
+
+    pub fn cloudtrail_start_logging(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        self.set_logging(ctx, p, true)
+    }
+
+    pub fn cloudtrail_stop_logging(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<Json, SimError> {
+        self.set_logging(ctx, p, false)
+    }
+
+    pub(super) fn set_logging(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+        on: bool,
+    ) -> Result<Json, SimError> {
+        let given = req_str(p, "Name")?.to_string();
+        let (op, action) = if on {
+            ("StartLogging", "cloudtrail:StartLogging")
+        } else {
+            ("StopLogging", "cloudtrail:StopLogging")
+        };
+        self.run(ctx, ct_op(op, p, false), |c, t| {
+            let name = c.with_trail(ctx, t, &given, action)?;
+            let n = c.world.cloudtrail.events.len();
+            if let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) {
+                if on && !tr.is_logging {
+                    // Logging starts with this very call (it is recorded right after).
+                    tr.delivered_upto = n;
+                }
+                tr.is_logging = on;
+            }
+            Ok(json!({}))
+        })
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trail_names_follow_cloudtrail_rules() {
+        assert!(validate_trail_name("lab-trail").is_ok());
+        for bad in ["ab", "-x-trail", "a..b", "a_-b", "trail!", "10.0.0.1"] {
+            assert!(validate_trail_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_use_the_world_clock() {
+        assert_eq!(crate::sim::clock::iso8601(0), "1970-01-01T00:00:00Z");
+    }
+}

@@ -1,0 +1,232 @@
+//! IAM's (and STS's) errors as data. Each variant holds what its message names;
+//! [`SimError::from`] turns it into AWS's error code, HTTP status and exact message text at the
+//! service edge.
+//!
+//! It does not decide when an error happens; the operations do.
+
+use super::{MANAGED_POLICY_MAX_CHARS, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS};
+use super::{USER_INLINE_POLICIES_MAX_CHARS, policy::PolicyError};
+use crate::sim::SimError;
+
+/// Why an IAM or STS call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IamError {
+    // ------------------------------------------------------------ NoSuchEntity
+    /// No user with this name.
+    NoSuchUser { name: String },
+    /// No managed policy with this ARN (or it cannot be attached).
+    NoSuchPolicy { arn: String },
+    /// GetPolicyVersion of a version the policy does not have.
+    NoSuchVersion { arn: String, version: String },
+    /// DeletePolicyVersion of a version the policy does not have.
+    NoSuchVersionToDelete { arn: String, version: String },
+    /// No inline policy with this name on the user.
+    NoSuchUserPolicy { name: String },
+    /// DetachUserPolicy of a policy the user does not have attached.
+    PolicyNotAttached { arn: String },
+    /// No access key with this id on the user.
+    NoSuchAccessKey { id: String },
+
+    // ------------------------------------------------------------ input
+    /// ValidationError: a user or policy name outside IAM's characters or length.
+    InvalidName { member: &'static str, max: usize },
+    /// ValidationError: a path that does not begin and end with `/`, or is too long.
+    InvalidPath { path: String },
+    /// ValidationError: a call by a non-user that names no user.
+    UserNameRequired,
+    /// ValidationError: an access key status other than Active or Inactive.
+    InvalidStatus { status: String },
+    /// InvalidInput: an ARN that is not a policy ARN.
+    InvalidArn { arn: String },
+    /// MalformedPolicyDocument: the document does not parse or is not an identity policy.
+    MalformedPolicy(PolicyError),
+
+    // ------------------------------------------------------------ conflicts and quotas
+    /// EntityAlreadyExists: a user of that name exists.
+    UserExists { name: String },
+    /// EntityAlreadyExists: a policy of that name exists.
+    PolicyExists { name: String },
+    /// DeleteConflict: DeleteUser of a user with policies.
+    UserHasPolicies,
+    /// DeleteConflict: DeleteUser of a user with access keys.
+    UserHasAccessKeys,
+    /// DeleteConflict: DeletePolicyVersion of the default version.
+    DeleteDefaultVersion,
+    /// DeleteConflict: DeletePolicy of a policy still attached.
+    PolicyAttached,
+    /// DeleteConflict: DeletePolicy of a policy with versions besides the default.
+    PolicyHasVersions,
+    /// LimitExceeded: a managed policy over 6144 characters.
+    PolicyTooLarge,
+    /// LimitExceeded: a user's inline policies together over 2048 characters.
+    InlinePoliciesTooLarge { user: String },
+    /// LimitExceeded: a sixth version of a managed policy.
+    TooManyVersions,
+    /// LimitExceeded: an eleventh managed policy attached to a user.
+    TooManyAttached,
+    /// LimitExceeded: a third access key.
+    TooManyAccessKeys,
+
+    // ------------------------------------------------------------ who may
+    /// AccessDenied with AWS's denial sentence.
+    AccessDenied { message: String },
+    /// InvalidClientTokenId: credentials of no existing user.
+    InvalidClientTokenId,
+    /// MissingAuthenticationToken: an unsigned STS call.
+    MissingAuthenticationToken,
+
+    /// An error another layer made (parameter validation, internal failures).
+    Other(SimError),
+}
+
+impl IamError {
+    /// AWS's error code.
+    pub fn code(&self) -> &str {
+        use IamError::*;
+        match self {
+            NoSuchUser { .. }
+            | NoSuchPolicy { .. }
+            | NoSuchVersion { .. }
+            | NoSuchVersionToDelete { .. }
+            | NoSuchUserPolicy { .. }
+            | PolicyNotAttached { .. }
+            | NoSuchAccessKey { .. } => "NoSuchEntity",
+            InvalidName { .. } | InvalidPath { .. } | UserNameRequired | InvalidStatus { .. } => {
+                "ValidationError"
+            }
+            InvalidArn { .. } => "InvalidInput",
+            MalformedPolicy(_) => "MalformedPolicyDocument",
+            UserExists { .. } | PolicyExists { .. } => "EntityAlreadyExists",
+            UserHasPolicies | UserHasAccessKeys | DeleteDefaultVersion | PolicyAttached
+            | PolicyHasVersions => "DeleteConflict",
+            PolicyTooLarge
+            | InlinePoliciesTooLarge { .. }
+            | TooManyVersions
+            | TooManyAttached
+            | TooManyAccessKeys => "LimitExceeded",
+            AccessDenied { .. } => "AccessDenied",
+            InvalidClientTokenId => "InvalidClientTokenId",
+            MissingAuthenticationToken => "MissingAuthenticationToken",
+            Other(e) => &e.code,
+        }
+    }
+
+    /// The HTTP status IAM answers with.
+    pub fn status(&self) -> u16 {
+        use IamError::*;
+        match self {
+            NoSuchUser { .. }
+            | NoSuchPolicy { .. }
+            | NoSuchVersion { .. }
+            | NoSuchVersionToDelete { .. }
+            | NoSuchUserPolicy { .. }
+            | PolicyNotAttached { .. }
+            | NoSuchAccessKey { .. } => 404,
+            UserExists { .. }
+            | PolicyExists { .. }
+            | UserHasPolicies
+            | UserHasAccessKeys
+            | DeleteDefaultVersion
+            | PolicyAttached
+            | PolicyHasVersions
+            | PolicyTooLarge
+            | InlinePoliciesTooLarge { .. }
+            | TooManyVersions
+            | TooManyAttached
+            | TooManyAccessKeys => 409,
+            AccessDenied { .. } | InvalidClientTokenId | MissingAuthenticationToken => 403,
+            InvalidName { .. }
+            | InvalidPath { .. }
+            | UserNameRequired
+            | InvalidStatus { .. }
+            | InvalidArn { .. }
+            | MalformedPolicy(_) => 400,
+            Other(e) => e.status,
+        }
+    }
+
+    /// AWS's message text.
+    pub fn message(&self) -> String {
+        use IamError::*;
+        match self {
+            NoSuchUser { name } => format!("The user with name {name} cannot be found."),
+            NoSuchPolicy { arn } => format!("Policy {arn} does not exist or is not attachable."),
+            NoSuchVersion { arn, version } => {
+                format!("Policy {arn} version {version} does not exist or is not attachable.")
+            }
+            NoSuchVersionToDelete { arn, version } => {
+                format!("Policy {arn} version {version} does not exist.")
+            }
+            NoSuchUserPolicy { name } => {
+                format!("The user policy with name {name} cannot be found.")
+            }
+            PolicyNotAttached { arn } => format!("Policy {arn} was not found."),
+            NoSuchAccessKey { id } => format!("The Access Key with id {id} cannot be found."),
+            InvalidName { member, max } => format!(
+                "The specified value for {member} is invalid. It must contain only alphanumeric \
+                 characters and/or the following: +=,.@_- and be 1 to {max} characters long."
+            ),
+            InvalidPath { path } => format!(
+                "The specified value for path is invalid: {path}. It must begin and end with / \
+                 and be at most 512 characters."
+            ),
+            UserNameRequired => {
+                "Must specify userName when calling with non-User credentials".into()
+            }
+            InvalidStatus { status } => format!(
+                "1 validation error detected: Value '{status}' at 'status' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [Active, Inactive]"
+            ),
+            InvalidArn { arn } => format!("ARN {arn} is not valid."),
+            MalformedPolicy(e) => e.to_string(),
+            UserExists { name } => format!("User with name {name} already exists."),
+            PolicyExists { name } => {
+                format!("A policy called {name} already exists. Duplicate names are not allowed.")
+            }
+            UserHasPolicies => "Cannot delete entity, must delete policies first.".into(),
+            UserHasAccessKeys => "Cannot delete entity, must delete access keys first.".into(),
+            DeleteDefaultVersion => {
+                "Cannot delete a policy version that is the default version.".into()
+            }
+            PolicyAttached => "Cannot delete a policy attached to entities.".into(),
+            PolicyHasVersions => "This policy has more than one version. Before you delete a \
+                                  policy, you must delete the policy's versions. The default \
+                                  version is deleted with the policy."
+                .into(),
+            PolicyTooLarge => {
+                format!("Cannot exceed quota for PolicySize: {MANAGED_POLICY_MAX_CHARS}")
+            }
+            InlinePoliciesTooLarge { user } => format!(
+                "Maximum policy size of {USER_INLINE_POLICIES_MAX_CHARS} bytes exceeded for user \
+                 {user}"
+            ),
+            TooManyVersions => format!(
+                "A managed policy can have up to {MAX_POLICY_VERSIONS} versions. Before you \
+                 create a new version, you must delete an existing version."
+            ),
+            TooManyAttached => {
+                format!("Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_PER_USER}")
+            }
+            TooManyAccessKeys => "Cannot exceed quota for AccessKeysPerUser: 2".into(),
+            AccessDenied { message } => message.clone(),
+            InvalidClientTokenId => crate::sim::error::INVALID_TOKEN.into(),
+            MissingAuthenticationToken => "Request is missing Authentication Token".into(),
+            Other(e) => e.message.clone(),
+        }
+    }
+}
+
+impl From<IamError> for SimError {
+    fn from(e: IamError) -> SimError {
+        match e {
+            IamError::Other(e) => e,
+            e => SimError::service(e.code(), e.status(), e.message()),
+        }
+    }
+}
+
+impl From<SimError> for IamError {
+    fn from(e: SimError) -> IamError {
+        IamError::Other(e)
+    }
+}

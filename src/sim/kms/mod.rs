@@ -1,0 +1,261 @@
+//! KMS: keys, aliases, key policies, rotation, scheduled deletion, and the crypto calls.
+//!
+//! Key states and errors follow AWS (aws-semantics.md §3). Material is generated from the OS
+//! RNG, stored only wrapped under the world's root key, and destroyed for good when a scheduled
+//! deletion runs.
+//!
+//! This file holds what every KMS operation shares: resolving a KeyId in the forms AWS accepts
+//! per operation, the prelude (resolve, record the resource, authorize against the key policy),
+//! the key-state checks, key material, and running what fell due on the clock. The operations
+//! live beside it by concern: `keys` (lifecycle, metadata, tags), `aliases`, `rotation`,
+//! `key_policy`, `crypto_ops`; their errors are [`KmsError`] (`error`).
+
+mod aliases;
+mod crypto_ops;
+mod error;
+mod key_policy;
+mod keys;
+mod rotation;
+#[cfg(test)]
+mod tests;
+
+pub use error::KmsError;
+
+use serde_json::Value as Json;
+
+use crate::sim::authz::Access;
+use crate::sim::clock::Millis;
+use crate::sim::crypto::KeyMaterial;
+use crate::sim::world::{EntityRef, KeyState, KmsKey, WrappedMaterial};
+use crate::sim::{CallContext, Cloud, Op, SimError, Touched};
+
+/// Largest plaintext Encrypt accepts.
+pub const MAX_PLAINTEXT: usize = 4096;
+/// On-demand rotations allowed per key.
+pub const MAX_ON_DEMAND_ROTATIONS: usize = 25;
+/// Aliases allowed per key.
+pub const MAX_ALIASES_PER_KEY: usize = 50;
+
+/// Forms of key id an operation accepts (aws-semantics.md §3.1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdForms {
+    /// Key id or key ARN only (lifecycle, policy and rotation calls).
+    KeyOnly,
+    /// Also alias name and alias ARN (crypto calls, DescribeKey).
+    WithAlias,
+}
+
+pub(super) fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
+    Op {
+        service: "kms",
+        name,
+        params: redact_params(params),
+        read_only,
+        data_event: false,
+    }
+}
+
+/// CloudTrail never records plaintext or ciphertext.
+fn redact_params(p: &Json) -> Json {
+    let mut p = p.clone();
+    if let Json::Object(m) = &mut p {
+        for k in ["Plaintext", "CiphertextBlob"] {
+            m.remove(k);
+        }
+        let renamed: Vec<(String, Json)> = m
+            .iter()
+            .map(|(k, v)| {
+                let mut c = k.chars();
+                let lower = c
+                    .next()
+                    .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default();
+                (lower, v.clone())
+            })
+            .collect();
+        *m = renamed.into_iter().collect();
+    }
+    p
+}
+
+impl Cloud {
+    pub(super) fn key_arn(&self, id: &str) -> String {
+        format!(
+            "arn:aws:kms:{}:{}:key/{id}",
+            self.world.region, self.world.account_id
+        )
+    }
+
+    pub(super) fn alias_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:kms:{}:{}:{name}",
+            self.world.region, self.world.account_id
+        )
+    }
+
+    /// Resolves a KeyId parameter to a key id, accepting only the forms AWS accepts.
+    pub(super) fn resolve_key(&self, given: &str, forms: IdForms) -> Result<String, KmsError> {
+        let prefix = format!(
+            "arn:aws:kms:{}:{}:",
+            self.world.region, self.world.account_id
+        );
+        let (alias, key) = if let Some(rest) = given.strip_prefix(&prefix) {
+            match rest.split_once('/') {
+                Some(("key", id)) => (None, Some(id.to_string())),
+                Some(("alias", _)) => (Some(rest.to_string()), None),
+                _ => {
+                    return Err(KmsError::InvalidArn {
+                        given: given.into(),
+                    });
+                }
+            }
+        } else if given.starts_with("arn:") {
+            return Err(KmsError::KeyNotFound { arn: given.into() });
+        } else if given.starts_with("alias/") {
+            (Some(given.to_string()), None)
+        } else {
+            (None, Some(given.to_string()))
+        };
+        if let Some(a) = alias {
+            if forms == IdForms::KeyOnly {
+                return Err(KmsError::AliasNotAccepted {
+                    given: given.into(),
+                });
+            }
+            return self
+                .world
+                .kms
+                .aliases
+                .get(&a)
+                .map(|x| x.target_key_id.clone())
+                .ok_or_else(|| KmsError::AliasNotFound {
+                    arn: self.alias_arn(&a),
+                });
+        }
+        let id = key.unwrap_or_default();
+        if self.world.kms.keys.contains_key(&id) {
+            Ok(id)
+        } else {
+            Err(KmsError::KeyNotFound {
+                arn: self.key_arn(&id),
+            })
+        }
+    }
+
+    pub(super) fn key(&self, id: &str) -> Result<&KmsKey, KmsError> {
+        self.world
+            .kms
+            .keys
+            .get(id)
+            .ok_or_else(|| KmsError::KeyNotFound {
+                arn: self.key_arn(id),
+            })
+    }
+
+    pub(super) fn key_mut(&mut self, id: &str) -> Result<&mut KmsKey, KmsError> {
+        self.touch(EntityRef::KmsKey(id.to_string()));
+        let arn = self.key_arn(id);
+        self.world
+            .kms
+            .keys
+            .get_mut(id)
+            .ok_or(KmsError::KeyNotFound { arn })
+    }
+
+    /// The usual prelude: resolve, note the resource, authorize against the key policy.
+    pub(super) fn kms_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        given: &str,
+        forms: IdForms,
+        action: &str,
+        conditions: &[(String, String)],
+    ) -> Result<String, KmsError> {
+        let id = self.resolve_key(given, forms)?;
+        let arn = self.key_arn(&id);
+        t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
+        self.authorize(ctx, &Access::kms(action, &arn, &id, conditions))?;
+        Ok(id)
+    }
+
+    /// Crypto calls need an Enabled key.
+    pub(super) fn require_usable(&self, id: &str) -> Result<(), KmsError> {
+        let k = self.key(id)?;
+        match k.state {
+            KeyState::Enabled => Ok(()),
+            KeyState::Disabled => Err(KmsError::Disabled { arn: k.arn.clone() }),
+            KeyState::PendingDeletion => Err(KmsError::PendingDeletion { arn: k.arn.clone() }),
+        }
+    }
+
+    pub(super) fn require_not_pending(&self, id: &str) -> Result<(), KmsError> {
+        let k = self.key(id)?;
+        if k.state == KeyState::PendingDeletion {
+            return Err(KmsError::PendingDeletion { arn: k.arn.clone() });
+        }
+        Ok(())
+    }
+
+    pub(super) fn new_material(
+        &mut self,
+        key_id: &str,
+        version: u32,
+    ) -> Result<WrappedMaterial, SimError> {
+        let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
+        crate::sim::reveal_secret("key-material", m.expose());
+        let wrapped = self
+            .root
+            .wrap(key_id, version, &m)
+            .map_err(|e| SimError::internal(e.to_string()))?;
+        Ok(WrappedMaterial {
+            version,
+            created: self.world.now,
+            wrapped,
+        })
+    }
+
+    pub(super) fn material(&self, k: &KmsKey, version: u32) -> Result<KeyMaterial, KmsError> {
+        let w = k
+            .materials
+            .iter()
+            .find(|m| m.version == version)
+            .ok_or(KmsError::MaterialMissing)?;
+        self.root
+            .unwrap(&k.key_id, version, &w.wrapped)
+            .map_err(|e| SimError::internal(format!("key store damaged: {e}")).into())
+    }
+
+    /// Runs what fell due for one key at time `t`: its deletion or an automatic rotation.
+    pub(crate) fn kms_run_due(&mut self, id: &str, t: Millis) -> Option<String> {
+        let k = self.world.kms.keys.get(id)?;
+        match (k.state, k.deletion_date, k.rotation) {
+            (KeyState::PendingDeletion, Some(d), _) if d <= t => self.run_deletion(id),
+            (KeyState::Enabled, _, Some(r)) if r.next <= t => self.run_automatic_rotation(id, r),
+            _ => None,
+        }
+    }
+
+    /// Events KMS records on its own (scheduled deletion, automatic rotation).
+    pub(super) fn record_service_event(&mut self, name: &'static str, key_arn: &str) {
+        let ctx = CallContext::service("kms.amazonaws.com");
+        let op = Op {
+            service: "kms",
+            name,
+            params: Json::Null,
+            read_only: false,
+            data_event: false,
+        };
+        let touched = Touched {
+            resources: vec![("AWS::KMS::Key".into(), key_arn.to_string())],
+            response: None,
+        };
+        self.record_event(&ctx, &op, &touched, None);
+    }
+
+    /// Resolves a key reference to its ARN without recording anything (S3 uses this).
+    pub(crate) fn kms_key_arn_for(&self, given: &str) -> Result<String, KmsError> {
+        let id = self.resolve_key(given, IdForms::WithAlias)?;
+        Ok(self.key_arn(&id))
+    }
+}

@@ -1,0 +1,167 @@
+//! KMS operations end to end through `Cloud::call`: AWS's exact errors and their order.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::json;
+
+use super::*;
+use crate::sim::ids::IdGen;
+
+fn cloud() -> Cloud {
+    Cloud::in_memory(
+        "123456789012",
+        "us-east-1",
+        1_767_225_600_000,
+        IdGen::seeded(7),
+    )
+    .unwrap()
+}
+
+fn call(c: &mut Cloud, op: &str, p: Json) -> Result<Json, SimError> {
+    c.call(&CallContext::lab_admin(), op, &p, None)
+        .map(|r| r.fields)
+}
+
+fn code_and_message(r: Result<Json, SimError>) -> (String, String) {
+    let e = r.unwrap_err();
+    (e.code, e.message)
+}
+
+#[test]
+fn alias_names_are_checked_in_awss_order_with_awss_errors() {
+    let mut c = cloud();
+    let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let create = |c: &mut Cloud, name: &str| {
+        code_and_message(call(
+            c,
+            "kms:CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": key}),
+        ))
+    };
+    assert_eq!(
+        create(&mut c, "alias/my-alias!"),
+        (
+            "ValidationException".into(),
+            "1 validation error detected: Value 'alias/my-alias!' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$".into()
+        )
+    );
+    assert_eq!(
+        create(&mut c, "wrongprefix/my-alias"),
+        ("ValidationException".into(), "Invalid identifier".into())
+    );
+    assert_eq!(
+        create(&mut c, "alias/my:alias"),
+        (
+            "ValidationException".into(),
+            "alias/my:alias contains invalid characters for an alias".into()
+        )
+    );
+    assert_eq!(create(&mut c, "alias/aws/s3").0, "NotAuthorizedException");
+    let (code, _) = code_and_message(call(
+        &mut c,
+        "kms:DeleteAlias",
+        json!({"AliasName": "wrongprefix/x"}),
+    ));
+    assert_eq!(code, "ValidationException");
+    call(
+        &mut c,
+        "kms:CreateAlias",
+        json!({"AliasName": "alias/ok_name-1/x", "TargetKeyId": key}),
+    )
+    .unwrap();
+}
+
+#[test]
+fn unknown_key_specs_fail_model_validation_before_the_policy_is_read() {
+    let mut c = cloud();
+    let (code, msg) = code_and_message(call(
+        &mut c,
+        "kms:CreateKey",
+        json!({"KeySpec": "NotSupportedKeySpec", "Policy": "my policy"}),
+    ));
+    assert_eq!(code, "ValidationException");
+    assert!(
+        msg.starts_with("1 validation error detected: Value 'NotSupportedKeySpec' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [RSA_2048, "),
+        "{msg}"
+    );
+    // A real spec keyform does not simulate is still UnsupportedOperationException.
+    let (code, _) = code_and_message(call(
+        &mut c,
+        "kms:CreateKey",
+        json!({"KeySpec": "RSA_2048"}),
+    ));
+    assert_eq!(code, "UnsupportedOperationException");
+    let (code, _) = code_and_message(call(&mut c, "kms:CreateKey", json!({"KeyUsage": "SIGN"})));
+    assert_eq!(code, "ValidationException");
+}
+
+#[test]
+fn encrypt_length_errors_are_awss_exact_messages() {
+    let mut c = cloud();
+    let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
+    let enc = |c: &mut Cloud, n: usize| {
+        code_and_message(call(
+            c,
+            "kms:Encrypt",
+            json!({"KeyId": key, "Plaintext": B64.encode(vec![b'x'; n])}),
+        ))
+        .1
+    };
+    assert_eq!(
+        enc(&mut c, 0),
+        "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    assert_eq!(
+        enc(&mut c, 4097),
+        "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096"
+    );
+}
+
+#[test]
+fn generate_random_list_key_policies_and_required_tag_members() {
+    let mut c = cloud();
+    let random = call(&mut c, "kms:GenerateRandom", json!({"NumberOfBytes": 24})).unwrap();
+    assert_eq!(
+        B64.decode(random["Plaintext"].as_str().unwrap())
+            .unwrap()
+            .len(),
+        24
+    );
+    for bad in [
+        json!({"NumberOfBytes": 1025}),
+        json!({"NumberOfBytes": 0}),
+        json!({}),
+    ] {
+        assert_eq!(
+            code_and_message(call(&mut c, "kms:GenerateRandom", bad)).0,
+            "ValidationException"
+        );
+    }
+    let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"].clone();
+    let r = call(&mut c, "kms:ListKeyPolicies", json!({"KeyId": key})).unwrap();
+    assert_eq!(r, json!({"PolicyNames": ["default"], "Truncated": false}));
+    let e = call(&mut c, "kms:TagResource", json!({"KeyId": key})).unwrap_err();
+    assert_eq!(e.message, "Missing required parameter in input: \"Tags\"");
+    let e = call(&mut c, "kms:UntagResource", json!({"KeyId": key})).unwrap_err();
+    assert_eq!(
+        e.message,
+        "Missing required parameter in input: \"TagKeys\""
+    );
+    // The call is in CloudTrail, the random bytes are not.
+    let random = random["Plaintext"].as_str().unwrap().to_string();
+    let ev = c
+        .world
+        .cloudtrail
+        .events
+        .iter()
+        .map(crate::sim::world::TrailEvent::json)
+        .find(|e| e["eventName"] == "GenerateRandom");
+    assert!(
+        ev.as_ref()
+            .is_some_and(|e| !e.to_string().contains(&random)),
+        "{ev:?}"
+    );
+}

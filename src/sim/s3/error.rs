@@ -1,0 +1,244 @@
+//! S3's errors as data. Each variant holds what its message names; [`SimError::from`] turns it
+//! into AWS's error code, HTTP status and exact message text at the service edge.
+//!
+//! It does not decide when an error happens; the operations do. KMS failures S3 meets while
+//! acting for its caller arrive as [`KmsError`] and are classified by
+//! [`KmsError::through_s3`].
+
+use crate::sim::SimError;
+use crate::sim::authz::{Denied, DeniedBy};
+use crate::sim::kms::KmsError;
+use crate::sim::policy::{PolicyError, S3_ACCESS_DENIED};
+
+/// Why an S3 call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum S3Error {
+    // ------------------------------------------------------------ buckets
+    /// NoSuchBucket.
+    NoSuchBucket { bucket: String },
+    /// InvalidBucketName: `why` names the rule the name breaks.
+    InvalidBucketName { why: String },
+    /// BucketAlreadyOwnedByYou.
+    BucketAlreadyOwnedByYou,
+    /// IllegalLocationConstraintException: a region other than the endpoint's.
+    IllegalLocationConstraint { region: String },
+    /// BucketNotEmpty: DeleteBucket of a bucket that still has objects.
+    BucketNotEmpty,
+    /// NoSuchPublicAccessBlockConfiguration.
+    NoSuchPublicAccessBlock,
+    /// NoSuchBucketPolicy.
+    NoSuchBucketPolicy,
+    /// MalformedPolicy: the bucket policy does not parse.
+    MalformedPolicy(PolicyError),
+    /// MalformedPolicy: a bucket policy statement without Principal.
+    PolicyWithoutPrincipal,
+    /// AccessDenied: BlockPublicPolicy refuses a public bucket policy.
+    PublicPolicyBlocked { caller: String, bucket: String },
+
+    // ------------------------------------------------------------ who may
+    /// AccessDenied with AWS's denial sentence (policies, or KMS refusing S3's caller).
+    AccessDenied { message: String },
+    /// AccessDenied as S3 tells anonymous callers: no more than "Access Denied".
+    AnonymousDenied,
+    /// InvalidAccessKeyId: credentials of no existing user.
+    InvalidAccessKeyId,
+
+    // ------------------------------------------------------------ objects and encryption
+    /// NoSuchKey.
+    NoSuchKey,
+    /// KeyTooLongError: object keys are 1 to 1024 bytes.
+    KeyTooLong,
+    /// InvalidRange: a Range header that selects nothing.
+    InvalidRange,
+    /// InvalidArgument: a server-side encryption method S3 does not have.
+    UnsupportedEncryption { algorithm: String },
+    /// InvalidArgument: a KMS key id with SSE-S3.
+    KmsKeyWithoutKms,
+    /// InvalidArgument: an SSE-KMS object read without SigV4 (anonymously, or in plain HTTP).
+    SigV4Required,
+    /// InvalidArgument: the encryption context header is not base64 JSON of strings.
+    BadEncryptionContext,
+    /// InvalidArgument: a KMSMasterKeyID in a default-encryption rule for AES256.
+    KmsKeyNotApplicable,
+    /// MalformedXML: a default-encryption rule with an SSEAlgorithm S3 does not have.
+    UnsupportedSseAlgorithm { algorithm: String },
+    /// MalformedXML: a request body S3 cannot use (no rules, no parts, too many keys).
+    MalformedXml,
+    /// KMS refused a call S3 made for its caller: KMS's code behind `KMS.`, KMS's message.
+    Kms(KmsError),
+
+    // ------------------------------------------------------------ multipart uploads
+    /// NoSuchUpload.
+    NoSuchUpload,
+    /// InvalidArgument: a part number outside 1 to `max`.
+    InvalidPartNumber { max: i64 },
+    /// InvalidPartOrder.
+    InvalidPartOrder,
+    /// InvalidPart: a listed part was not uploaded, or its ETag differs.
+    InvalidPart,
+    /// EntityTooSmall: a part other than the last is under 5 MiB.
+    EntityTooSmall,
+
+    /// An error another layer made (parameter validation, internal failures, KMS errors that
+    /// reach S3's caller unchanged).
+    Other(SimError),
+}
+
+const MALFORMED_XML: &str = "The XML you provided was not well-formed or did not validate \
+                             against our published schema";
+
+impl S3Error {
+    /// AWS's error code.
+    pub fn code(&self) -> String {
+        use S3Error::*;
+        match self {
+            NoSuchBucket { .. } => "NoSuchBucket".into(),
+            InvalidBucketName { .. } => "InvalidBucketName".into(),
+            BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou".into(),
+            IllegalLocationConstraint { .. } => "IllegalLocationConstraintException".into(),
+            BucketNotEmpty => "BucketNotEmpty".into(),
+            NoSuchPublicAccessBlock => "NoSuchPublicAccessBlockConfiguration".into(),
+            NoSuchBucketPolicy => "NoSuchBucketPolicy".into(),
+            MalformedPolicy(_) | PolicyWithoutPrincipal => "MalformedPolicy".into(),
+            PublicPolicyBlocked { .. } | AccessDenied { .. } | AnonymousDenied => {
+                "AccessDenied".into()
+            }
+            InvalidAccessKeyId => "InvalidAccessKeyId".into(),
+            NoSuchKey => "NoSuchKey".into(),
+            KeyTooLong => "KeyTooLongError".into(),
+            InvalidRange => "InvalidRange".into(),
+            UnsupportedEncryption { .. }
+            | KmsKeyWithoutKms
+            | SigV4Required
+            | BadEncryptionContext
+            | KmsKeyNotApplicable
+            | InvalidPartNumber { .. } => "InvalidArgument".into(),
+            UnsupportedSseAlgorithm { .. } | MalformedXml => "MalformedXML".into(),
+            Kms(e) => format!("KMS.{}", e.code()),
+            NoSuchUpload => "NoSuchUpload".into(),
+            InvalidPartOrder => "InvalidPartOrder".into(),
+            InvalidPart => "InvalidPart".into(),
+            EntityTooSmall => "EntityTooSmall".into(),
+            Other(e) => e.code.clone(),
+        }
+    }
+
+    /// The HTTP status S3 answers with.
+    pub fn status(&self) -> u16 {
+        use S3Error::*;
+        match self {
+            NoSuchBucket { .. }
+            | NoSuchPublicAccessBlock
+            | NoSuchBucketPolicy
+            | NoSuchKey
+            | NoSuchUpload => 404,
+            BucketAlreadyOwnedByYou | BucketNotEmpty => 409,
+            PublicPolicyBlocked { .. }
+            | AccessDenied { .. }
+            | AnonymousDenied
+            | InvalidAccessKeyId => 403,
+            InvalidRange => 416,
+            Other(e) => e.status,
+            _ => 400,
+        }
+    }
+
+    /// AWS's message text.
+    pub fn message(&self) -> String {
+        use S3Error::*;
+        match self {
+            NoSuchBucket { bucket } => format!("The specified bucket does not exist: {bucket}"),
+            InvalidBucketName { why } => format!("The specified bucket is not valid: {why}."),
+            BucketAlreadyOwnedByYou => "Your previous request to create the named bucket \
+                                        succeeded and you already own it."
+                .into(),
+            IllegalLocationConstraint { region } => format!(
+                "The {region} location constraint is incompatible for the region specific \
+                 endpoint this request was sent to."
+            ),
+            BucketNotEmpty => "The bucket you tried to delete is not empty".into(),
+            NoSuchPublicAccessBlock => "The public access block configuration was not found".into(),
+            NoSuchBucketPolicy => "The bucket policy does not exist".into(),
+            MalformedPolicy(e) => e.to_string(),
+            PolicyWithoutPrincipal => "Policy has invalid resource: every statement of a bucket \
+                                       policy needs a Principal"
+                .into(),
+            PublicPolicyBlocked { caller, bucket } => format!(
+                "User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: \
+                 \"arn:aws:s3:::{bucket}\" because public policies are blocked by the \
+                 BlockPublicPolicy block public access setting."
+            ),
+            AccessDenied { message } => message.clone(),
+            AnonymousDenied => S3_ACCESS_DENIED.into(),
+            InvalidAccessKeyId => {
+                "The AWS Access Key Id you provided does not exist in our records.".into()
+            }
+            NoSuchKey => "The specified key does not exist.".into(),
+            KeyTooLong => "Object keys must be 1 to 1024 bytes long.".into(),
+            InvalidRange => "The requested range is not satisfiable".into(),
+            UnsupportedEncryption { algorithm } => {
+                format!("The encryption method specified is not supported: {algorithm}")
+            }
+            KmsKeyWithoutKms => "Server Side Encryption with AWS KMS managed key requires HTTP \
+                                 header x-amz-server-side-encryption : aws:kms"
+                .into(),
+            SigV4Required => "Requests specifying Server Side Encryption with AWS KMS managed \
+                              keys require AWS Signature Version 4."
+                .into(),
+            BadEncryptionContext => "The header 'x-amz-server-side-encryption-context' shall be \
+                                     Base64-encoded UTF-8 string holding JSON which represents a \
+                                     string-string map"
+                .into(),
+            KmsKeyNotApplicable => "a KMSMasterKeyID is not applicable if the default sse \
+                                    algorithm is not aws:kms or aws:kms:dsse"
+                .into(),
+            UnsupportedSseAlgorithm { algorithm } => {
+                format!("Unsupported SSEAlgorithm {algorithm}: use AES256, aws:kms or aws:kms:dsse")
+            }
+            MalformedXml => MALFORMED_XML.into(),
+            Kms(e) => e.message(),
+            NoSuchUpload => "The specified upload does not exist. The upload ID may be invalid, \
+                             or the upload may have been aborted or completed."
+                .into(),
+            InvalidPartNumber { max } => {
+                format!("Part number must be an integer between 1 and {max}, inclusive")
+            }
+            InvalidPartOrder => "The list of parts was not in ascending order. Parts must be \
+                                 ordered by part number."
+                .into(),
+            InvalidPart => "One or more of the specified parts could not be found. The part may \
+                            not have been uploaded, or the specified entity tag may not match \
+                            the part's entity tag."
+                .into(),
+            EntityTooSmall => {
+                "Your proposed upload is smaller than the minimum allowed object size.".into()
+            }
+            Other(e) => e.message.clone(),
+        }
+    }
+}
+
+impl From<S3Error> for SimError {
+    fn from(e: S3Error) -> SimError {
+        match e {
+            S3Error::Other(e) => e,
+            e => SimError::service(&e.code(), e.status(), e.message()),
+        }
+    }
+}
+
+impl From<Denied> for S3Error {
+    fn from(d: Denied) -> S3Error {
+        match d.by {
+            DeniedBy::S3 { anonymous: true } => S3Error::AnonymousDenied,
+            DeniedBy::S3 { anonymous: false } => S3Error::AccessDenied { message: d.message },
+            _ => S3Error::Other(d.into()),
+        }
+    }
+}
+
+impl From<SimError> for S3Error {
+    fn from(e: SimError) -> S3Error {
+        S3Error::Other(e)
+    }
+}

@@ -1,0 +1,543 @@
+//! S3 objects: PutObject (encrypted as asked or by the bucket's default: SSE-S3, SSE-KMS with
+//! a data key from KMS as the caller, DSSE-KMS), GetObject (with ranges) and HeadObject,
+//! DeleteObject and DeleteObjects, and writing a file as S3 itself (CloudTrail delivery).
+//!
+//! Bucket keys are `bucket_key`'s; multipart uploads end in [`Cloud::store_object`] too.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::{Value as Json, json};
+use zeroize::Zeroizing;
+
+use super::{S3Error, object_arn, s3_op};
+use crate::sim::authz::Access;
+use crate::sim::clock::iso8601;
+use crate::sim::crypto::{self, KeyMaterial};
+use crate::sim::kms::KmsError;
+use crate::sim::world::{EntityRef, ObjectEncryption, PutRequest, S3Object};
+use crate::sim::{CallContext, Cloud, Principal, SimError, Touched, opt_bool, opt_str, req_str};
+
+impl PutRequest {
+    /// Reads the storage parameters of PutObject / CreateMultipartUpload.
+    pub(crate) fn from_params(p: &Json) -> Result<PutRequest, SimError> {
+        Ok(PutRequest {
+            sse: opt_str(p, "ServerSideEncryption")?.map(str::to_string),
+            kms_key: opt_str(p, "SSEKMSKeyId")?.map(str::to_string),
+            extra_ctx: opt_str(p, "SSEKMSEncryptionContext")?.map(str::to_string),
+            bucket_key: opt_bool(p, "BucketKeyEnabled")?,
+            content_type: opt_str(p, "ContentType")?
+                .unwrap_or("binary/octet-stream")
+                .to_string(),
+            metadata: crate::sim::opt_str_map(p, "Metadata")?,
+        })
+    }
+
+    /// Adds the encryption headers to the CloudTrail request parameters, as S3 logs them.
+    pub(crate) fn log_params(&self, params: &mut Json) {
+        for (name, v) in [
+            ("x-amz-server-side-encryption", &self.sse),
+            ("x-amz-server-side-encryption-aws-kms-key-id", &self.kms_key),
+        ] {
+            if let Some(v) = v {
+                params[name] = json!(v);
+            }
+        }
+    }
+}
+
+/// One object's metadata as GetObject/HeadObject return it.
+pub(super) fn object_fields(o: &S3Object) -> Json {
+    let mut m = json!({
+        "ContentLength": o.size,
+        "ETag": format!("\"{}\"", o.etag),
+        "LastModified": iso8601(o.last_modified),
+        "ContentType": o.content_type,
+        "ServerSideEncryption": o.encryption.algorithm,
+        "ChecksumSHA256": o.checksum_sha256,
+        "Metadata": o.metadata,
+    });
+    if let Some(arn) = &o.encryption.kms_key_arn {
+        m["SSEKMSKeyId"] = json!(arn);
+    }
+    if o.encryption.bucket_key_enabled {
+        m["BucketKeyEnabled"] = json!(true);
+    }
+    m
+}
+
+impl Cloud {
+    pub(super) fn object_prelude(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        action: &str,
+        conds: &[(String, String)],
+    ) -> Result<(), S3Error> {
+        let arn = object_arn(b, k);
+        t.resources.push(("AWS::S3::Object".into(), arn.clone()));
+        t.resources
+            .push(("AWS::S3::Bucket".into(), format!("arn:aws:s3:::{b}")));
+        self.bucket(b)?;
+        self.check_public_restriction(ctx, b)?;
+        Ok(self.authorize(ctx, &Access::s3(action, &arn, b, conds))?)
+    }
+
+    /// PutObject with the body given as bytes.
+    pub fn s3_put_object(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let k = req_str(p, "Key")?.to_string();
+        validate_key(&k)?;
+        params["key"] = json!(k);
+        let req = PutRequest::from_params(p)?;
+        req.log_params(&mut params);
+        self.run(ctx, s3_op("PutObject", params, false, true), |c, t| {
+            c.store_object(ctx, t, &b, &k, &req, body)
+        })
+    }
+
+    /// Encrypts and stores an object as PutObject does (authorization included); also the
+    /// last step of CompleteMultipartUpload.
+    pub(crate) fn store_object(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        req: &PutRequest,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
+        let (b, k) = (b.to_string(), k.to_string());
+        let PutRequest {
+            sse,
+            kms_key,
+            extra_ctx,
+            bucket_key,
+            content_type,
+            metadata,
+        } = req.clone();
+        let c = self;
+        {
+            let mut conds = Vec::new();
+            if let Some(s) = &sse {
+                conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
+            }
+            if let Some(kk) = &kms_key {
+                conds.push((
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(),
+                    kk.clone(),
+                ));
+            }
+            c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &conds)?;
+            let default = c
+                .bucket(&b)?
+                .encryption
+                .as_ref()
+                .and_then(|r| r.first().cloned());
+            let (algorithm, rule_key, rule_bucket_key) = match (&sse, &default) {
+                (Some(s), _) => (s.clone(), None, false),
+                (None, Some(r)) => (
+                    r.sse_algorithm.clone(),
+                    r.kms_master_key_id.clone(),
+                    r.bucket_key_enabled,
+                ),
+                (None, None) => ("AES256".to_string(), None, false),
+            };
+            if !matches!(algorithm.as_str(), "AES256" | "aws:kms" | "aws:kms:dsse") {
+                return Err(S3Error::UnsupportedEncryption {
+                    algorithm: algorithm.clone(),
+                }
+                .into());
+            }
+            let kms_mode = algorithm != "AES256";
+            if !kms_mode && kms_key.is_some() {
+                return Err(S3Error::KmsKeyWithoutKms.into());
+            }
+            let object = object_arn(&b, &k);
+            let blob_id = c.world.ids.uuid();
+            let aad = format!("{object}\n{blob_id}");
+            let mut enc = ObjectEncryption {
+                algorithm: algorithm.clone(),
+                kms_key_arn: None,
+                bucket_key_enabled: false,
+                wrapped_data_key: None,
+                bucket_sealed_key: None,
+                context: BTreeMap::new(),
+                s3_wrapped_key: None,
+            };
+            let sealed = if kms_mode {
+                let key_ref = match kms_key.clone().or(rule_key) {
+                    Some(r) => r,
+                    None => c.aws_managed_s3_key()?,
+                };
+                let key_arn = c.kms_key_arn_for(&key_ref).map_err(KmsError::through_s3)?;
+                // DSSE-KMS never uses a bucket key, as in AWS.
+                let use_bucket_key =
+                    algorithm == "aws:kms" && bucket_key.unwrap_or(rule_bucket_key);
+                let mut enc_ctx = decode_context(extra_ctx.as_deref())?;
+                let data_key: Zeroizing<Vec<u8>>;
+                if use_bucket_key {
+                    let bucket_arn = format!("arn:aws:s3:::{b}");
+                    enc_ctx.insert("aws:s3:arn".into(), bucket_arn);
+                    let (bk, blob) = c.bucket_key_for_put(ctx, &b, &key_arn, &enc_ctx)?;
+                    let dk =
+                        crypto::random_bytes(32).map_err(|e| SimError::internal(e.to_string()))?;
+                    crate::sim::reveal_secret("s3-object-key", &dk);
+                    let sealed_dk = crypto::encrypt_body(bk.expose(), &dk, object.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?;
+                    enc.bucket_sealed_key = Some(B64.encode(sealed_dk));
+                    enc.wrapped_data_key = Some(blob);
+                    enc.bucket_key_enabled = true;
+                    data_key = dk;
+                } else {
+                    enc_ctx.insert("aws:s3:arn".into(), object.clone());
+                    let req = json!({"KeyId": key_ref, "KeySpec": "AES_256", "EncryptionContext": enc_ctx});
+                    let r = c
+                        .kms_generate_data_key_typed(&ctx.via("s3.amazonaws.com"), &req)
+                        .map_err(KmsError::through_s3)?;
+                    data_key = Zeroizing::new(b64_field(&r, "Plaintext")?);
+                    enc.wrapped_data_key = r
+                        .get("CiphertextBlob")
+                        .and_then(Json::as_str)
+                        .map(str::to_string);
+                }
+                enc.kms_key_arn = Some(key_arn);
+                enc.context = enc_ctx;
+                let layer1 = crypto::encrypt_body(&data_key, body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?;
+                if algorithm == "aws:kms:dsse" {
+                    let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
+                    enc.s3_wrapped_key = Some(wrapped);
+                    crypto::encrypt_body(s3_key.expose(), &layer1, aad.as_bytes())
+                        .map_err(|e| SimError::internal(e.to_string()))?
+                } else {
+                    layer1
+                }
+            } else {
+                let (s3_key, wrapped) = c.s3_managed_key(&blob_id)?;
+                enc.s3_wrapped_key = Some(wrapped);
+                crypto::encrypt_body(s3_key.expose(), body, aad.as_bytes())
+                    .map_err(|e| SimError::internal(e.to_string()))?
+            };
+            // As S3 does: an SSE-S3 object's ETag is the MD5 of its body; a KMS-encrypted
+            // object's is opaque (random per upload), never a digest of the plaintext.
+            let etag = if kms_mode {
+                c.world.ids.hex(32)
+            } else {
+                crypto::md5_hex(body)
+            };
+            c.blobs
+                .put(&blob_id, sealed)
+                .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
+            let digest = crypto::sha256(body);
+            let obj = S3Object {
+                key: k.clone(),
+                size: body.len() as u64,
+                etag: etag.clone(),
+                checksum_sha256: B64.encode(digest),
+                last_modified: c.world.now,
+                content_type,
+                metadata,
+                encryption: enc,
+                blob: blob_id,
+            };
+            if let Some(old) = c.world.s3.objects.get(&b).and_then(|m| m.get(&k)) {
+                let old_blob = old.blob.clone();
+                let _ = c.blobs.delete(&old_blob);
+            }
+            let mut out = json!({"ETag": format!("\"{etag}\""), "ServerSideEncryption": obj.encryption.algorithm, "ChecksumSHA256": obj.checksum_sha256});
+            if let Some(arn) = &obj.encryption.kms_key_arn {
+                out["SSEKMSKeyId"] = json!(arn);
+            }
+            if obj.encryption.bucket_key_enabled {
+                out["BucketKeyEnabled"] = json!(true);
+            }
+            c.world
+                .s3
+                .objects
+                .entry(b.clone())
+                .or_default()
+                .insert(k.clone(), obj);
+            c.touch(EntityRef::Object(b.clone(), k.clone()));
+            Ok(out)
+        }
+    }
+
+    /// A fresh S3-managed data key and its root-wrapped form.
+    pub(super) fn s3_managed_key(
+        &mut self,
+        blob_id: &str,
+    ) -> Result<(KeyMaterial, String), SimError> {
+        let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
+        crate::sim::reveal_secret("s3-managed-key", m.expose());
+        let wrapped = self
+            .root
+            .wrap(&format!("s3/{blob_id}"), 1, &m)
+            .map_err(|e| SimError::internal(e.to_string()))?;
+        Ok((m, wrapped))
+    }
+
+    /// GetObject: returns the response fields and the plaintext body.
+    pub fn s3_get_object(
+        &mut self,
+        ctx: &CallContext,
+        p: &Json,
+    ) -> Result<(Json, Zeroizing<Vec<u8>>), SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let k = req_str(p, "Key")?.to_string();
+        params["key"] = json!(k);
+        let range = opt_str(p, "Range")?.map(str::to_string);
+        self.run(ctx, s3_op("GetObject", params, true, true), |c, t| {
+            c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
+            let obj = c.object(&b, &k)?.clone();
+            let body = c.open_object(ctx, &b, &obj)?;
+            let mut fields = object_fields(&obj);
+            let body = match range {
+                Some(r) => {
+                    let (start, end) = parse_range(&r, body.len())?;
+                    fields["ContentRange"] = json!(format!("bytes {start}-{end}/{}", body.len()));
+                    fields["ContentLength"] = json!(end + 1 - start);
+                    Zeroizing::new(body[start..=end].to_vec())
+                }
+                None => body,
+            };
+            Ok((fields, body))
+        })
+    }
+
+    pub(super) fn object(&self, b: &str, k: &str) -> Result<&S3Object, S3Error> {
+        self.world
+            .s3
+            .objects
+            .get(b)
+            .and_then(|m| m.get(k))
+            .ok_or(S3Error::NoSuchKey)
+    }
+
+    /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes). The
+    /// AES-GCM tags authenticate the stored bytes, so a tampered body never decrypts.
+    pub(super) fn open_object(
+        &mut self,
+        ctx: &CallContext,
+        b: &str,
+        obj: &S3Object,
+    ) -> Result<Zeroizing<Vec<u8>>, SimError> {
+        let enc = &obj.encryption;
+        let aad = format!("{}\n{}", object_arn(b, &obj.key), obj.blob);
+        let corrupt = |_| {
+            SimError::internal(format!(
+                "stored object {}/{} failed authentication: the object store was tampered with",
+                b, obj.key
+            ))
+        };
+        let missing = |e: std::io::Error| {
+            SimError::internal(format!("object body missing from the store: {e}"))
+        };
+        if enc.algorithm == "AES256" {
+            let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
+            let m = self
+                .root
+                .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
+                .map_err(|e| SimError::internal(e.to_string()))?;
+            let sealed = self.blobs.get(&obj.blob).map_err(missing)?;
+            return crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt);
+        }
+        if matches!(ctx.principal, Principal::Anonymous) || !ctx.secure_transport {
+            return Err(S3Error::SigV4Required.into());
+        }
+        let blob = enc.wrapped_data_key.clone().unwrap_or_default();
+        let data_key: Zeroizing<Vec<u8>> = match &enc.bucket_sealed_key {
+            Some(sealed_dk) => {
+                let bk = self.bucket_key_for_get(ctx, b, enc, &blob)?;
+                let sealed_dk = B64
+                    .decode(sealed_dk)
+                    .map_err(|_| SimError::internal("stored data key damaged"))?;
+                crypto::decrypt_body(bk.expose(), &sealed_dk, object_arn(b, &obj.key).as_bytes())
+                    .map_err(corrupt)?
+            }
+            None => {
+                let req = json!({"CiphertextBlob": blob, "EncryptionContext": enc.context});
+                let r = self
+                    .kms_decrypt_typed(&ctx.via("s3.amazonaws.com"), &req)
+                    .map_err(KmsError::through_s3)?;
+                Zeroizing::new(b64_field(&r, "Plaintext")?)
+            }
+        };
+        let sealed = self.blobs.get(&obj.blob).map_err(missing)?;
+        if enc.algorithm == "aws:kms:dsse" {
+            let wrapped = enc.s3_wrapped_key.clone().unwrap_or_default();
+            let m = self
+                .root
+                .unwrap(&format!("s3/{}", obj.blob), 1, &wrapped)
+                .map_err(|e| SimError::internal(e.to_string()))?;
+            let layer1 =
+                crypto::decrypt_body(m.expose(), &sealed, aad.as_bytes()).map_err(corrupt)?;
+            return crypto::decrypt_body(&data_key, &layer1, aad.as_bytes()).map_err(corrupt);
+        }
+        crypto::decrypt_body(&data_key, &sealed, aad.as_bytes()).map_err(corrupt)
+    }
+
+    pub fn s3_head_object(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let k = req_str(p, "Key")?.to_string();
+        params["key"] = json!(k);
+        self.run(ctx, s3_op("HeadObject", params, true, true), |c, t| {
+            c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
+            Ok(object_fields(c.object(&b, &k)?))
+        })
+    }
+
+    pub fn s3_delete_object(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let k = req_str(p, "Key")?.to_string();
+        params["key"] = json!(k);
+        self.run(ctx, s3_op("DeleteObject", params, false, true), |c, t| {
+            c.object_prelude(ctx, t, &b, &k, "s3:DeleteObject", &[])?;
+            if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(&k)) {
+                let _ = c.blobs.delete(&obj.blob);
+                c.touch(EntityRef::Object(b.clone(), k.clone()));
+            }
+            if c.world.s3.objects.get(&b).is_some_and(BTreeMap::is_empty) {
+                c.world.s3.objects.remove(&b);
+            }
+            Ok(json!({}))
+        })
+    }
+
+    /// DeleteObjects: each key is authorized as s3:DeleteObject on its own; failures are
+    /// reported per key, as S3 does, and never fail the whole request.
+    pub fn s3_delete_objects(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let keys: Vec<String> = p
+            .pointer("/Delete/Objects")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|o| req_str(o, "Key").map(str::to_string))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let quiet = p
+            .get("Delete")
+            .map(|d| opt_bool(d, "Quiet"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(false);
+        params["delete"] = json!({"objects": keys.len(), "quiet": quiet});
+        self.run(ctx, s3_op("DeleteObjects", params, false, true), |c, t| {
+            c.bucket(&b)?;
+            if keys.is_empty() || keys.len() > 1000 {
+                return Err(S3Error::MalformedXml.into());
+            }
+            let mut deleted = Vec::new();
+            let mut errors = Vec::new();
+            for k in &keys {
+                let arn = object_arn(&b, k);
+                t.resources.push(("AWS::S3::Object".into(), arn.clone()));
+                let allowed = c.check_public_restriction(ctx, &b).and_then(|()| {
+                    Ok(c.authorize(ctx, &Access::s3("s3:DeleteObject", &arn, &b, &[]))?)
+                });
+                match allowed {
+                    Err(e) => {
+                        errors.push(json!({"Key": k, "Code": e.code(), "Message": e.message()}))
+                    }
+                    Ok(()) => {
+                        if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(k))
+                        {
+                            let _ = c.blobs.delete(&obj.blob);
+                            c.touch(EntityRef::Object(b.clone(), k.clone()));
+                        }
+                        if !quiet {
+                            deleted.push(json!({"Key": k}));
+                        }
+                    }
+                }
+            }
+            if c.world.s3.objects.get(&b).is_some_and(BTreeMap::is_empty) {
+                c.world.s3.objects.remove(&b);
+            }
+            Ok(json!({"Deleted": deleted, "Errors": errors}))
+        })
+    }
+
+    /// Writes a file into a bucket as S3 itself (CloudTrail delivery), encrypted by the
+    /// bucket's default encryption.
+    pub(crate) fn s3_put_as_service(
+        &mut self,
+        service: &str,
+        b: &str,
+        k: &str,
+        body: &[u8],
+        conditions: &[(String, String)],
+    ) -> Result<(), SimError> {
+        let ctx = CallContext {
+            conditions: conditions.to_vec(),
+            ..CallContext::service(service)
+        };
+        let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip"});
+        self.s3_put_object(&ctx, &p, body).map(|_| ())
+    }
+}
+
+pub(super) fn validate_key(k: &str) -> Result<(), S3Error> {
+    if k.is_empty() || k.len() > 1024 {
+        return Err(S3Error::KeyTooLong);
+    }
+    Ok(())
+}
+
+pub(super) fn b64_field(r: &Json, name: &str) -> Result<Vec<u8>, SimError> {
+    let s = r.get(name).and_then(Json::as_str).unwrap_or_default();
+    B64.decode(s)
+        .map_err(|_| SimError::internal(format!("{name} was not base64")))
+}
+
+pub(super) fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, S3Error> {
+    let Some(e) = extra else {
+        return Ok(BTreeMap::new());
+    };
+    let raw = B64.decode(e).map_err(|_| S3Error::BadEncryptionContext)?;
+    serde_json::from_slice::<BTreeMap<String, String>>(&raw)
+        .map_err(|_| S3Error::BadEncryptionContext)
+}
+
+pub(super) fn parse_range(r: &str, len: usize) -> Result<(usize, usize), S3Error> {
+    let bad = || S3Error::InvalidRange;
+    let spec = r.strip_prefix("bytes=").ok_or_else(bad)?;
+    let (a, b) = spec.split_once('-').ok_or_else(bad)?;
+    if len == 0 {
+        return Err(bad());
+    }
+    let (start, end) = match (a.parse::<usize>().ok(), b.parse::<usize>().ok()) {
+        (Some(s), Some(e)) => (s, e.min(len - 1)),
+        (Some(s), None) if b.is_empty() => (s, len - 1),
+        (None, Some(n)) if a.is_empty() => (len.saturating_sub(n), len - 1),
+        _ => return Err(bad()),
+    };
+    if start > end || start >= len {
+        return Err(bad());
+    }
+    Ok((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_like_http() {
+        assert_eq!(parse_range("bytes=0-4", 10).unwrap(), (0, 4));
+        assert_eq!(parse_range("bytes=5-", 10).unwrap(), (5, 9));
+        assert_eq!(parse_range("bytes=-3", 10).unwrap(), (7, 9));
+        assert!(parse_range("bytes=10-12", 10).is_err());
+    }
+}
