@@ -103,3 +103,118 @@ impl From<SimError> for CloudTrailError {
         CloudTrailError::Other(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant becomes the code, HTTP status and message text the service answered
+    /// with before errors were data (the expected texts are the old call sites' own).
+    #[test]
+    fn variants_keep_awss_code_status_and_message() {
+        let cases: Vec<(CloudTrailError, &str, u16, &str)> = vec![
+            (
+                CloudTrailError::TrailNotFound { name: "t".into() },
+                "TrailNotFoundException",
+                400,
+                "Unknown trail: t for the user",
+            ),
+            (
+                CloudTrailError::TooManyEventSelectors,
+                "InvalidEventSelectorsException",
+                400,
+                "A trail can have at most 5 event selectors.",
+            ),
+            (
+                CloudTrailError::InvalidReadWriteType {
+                    value: "Some".into(),
+                },
+                "InvalidEventSelectorsException",
+                400,
+                "Invalid ReadWriteType Some",
+            ),
+            (
+                CloudTrailError::BucketDoesNotExist {
+                    bucket: "logs".into(),
+                },
+                "S3BucketDoesNotExistException",
+                400,
+                "S3 bucket logs does not exist.",
+            ),
+            (
+                CloudTrailError::InsufficientBucketPolicy {
+                    bucket: "logs".into(),
+                    account: "123456789012".into(),
+                },
+                "InsufficientS3BucketPolicyException",
+                400,
+                "Incorrect S3 bucket policy is detected for bucket: logs. The policy must allow cloudtrail.amazonaws.com s3:GetBucketAcl on the bucket and s3:PutObject on its AWSLogs/123456789012/* prefix.",
+            ),
+            (
+                CloudTrailError::TrailExists {
+                    name: "t".into(),
+                    account: "123456789012".into(),
+                },
+                "TrailAlreadyExistsException",
+                400,
+                "Trail t already exists for customer: 123456789012",
+            ),
+            (
+                CloudTrailError::PrefixTooLong,
+                "InvalidS3PrefixException",
+                400,
+                "S3 key prefix must be at most 2000 characters.",
+            ),
+            (
+                CloudTrailError::KmsKeyNotFound {
+                    key: "alias/none".into(),
+                },
+                "KmsKeyNotFoundException",
+                400,
+                "KMS key alias/none does not exist.",
+            ),
+            (
+                CloudTrailError::OneLookupAttribute,
+                "InvalidLookupAttributesException",
+                400,
+                "You can specify only one lookup attribute.",
+            ),
+            (
+                CloudTrailError::InvalidLookupAttribute { key: "Foo".into() },
+                "InvalidLookupAttributesException",
+                400,
+                "Invalid attribute key Foo.",
+            ),
+            (
+                CloudTrailError::InvalidTrailName {
+                    why: "Trail name must not be formatted as an IP address".into(),
+                },
+                "InvalidTrailNameException",
+                400,
+                "Trail name must not be formatted as an IP address",
+            ),
+            (
+                CloudTrailError::UnrecognizedClient,
+                "UnrecognizedClientException",
+                400,
+                "The security token included in the request is invalid.",
+            ),
+            (
+                CloudTrailError::AccessDenied {
+                    message: "User: x is not authorized".into(),
+                },
+                "AccessDeniedException",
+                400,
+                "User: x is not authorized",
+            ),
+        ];
+        for (e, code, status, message) in cases {
+            let s = SimError::from(e.clone());
+            assert_eq!(
+                (s.code.as_str(), s.status, s.message.as_str()),
+                (code, status, message),
+                "{e:?}"
+            );
+        }
+    }
+}

@@ -95,7 +95,7 @@ impl Cloud {
     }
 }
 
-pub(super) fn event_matches(e: &Json, key: &str, value: &str) -> bool {
+fn event_matches(e: &Json, key: &str, value: &str) -> bool {
     let s = |k: &str| e.get(k).and_then(Json::as_str).unwrap_or("").to_string();
     match key {
         "EventId" => s("eventID") == value,
@@ -129,7 +129,7 @@ pub(super) fn event_matches(e: &Json, key: &str, value: &str) -> bool {
     }
 }
 
-pub(super) fn lookup_event(e: &Json) -> Json {
+fn lookup_event(e: &Json) -> Json {
     let s = |k: &str| e.get(k).cloned().unwrap_or(Json::Null);
     json!({
         "EventId": s("eventID"),

@@ -21,9 +21,9 @@ use crate::sim::authz::Access;
 use crate::sim::world::{EntityRef, Trail};
 use crate::sim::{CallContext, Cloud, Op, Principal, SimError, opt_bool, opt_str, req_str};
 
-pub(super) const SERVICE: &str = "cloudtrail.amazonaws.com";
+const SERVICE: &str = "cloudtrail.amazonaws.com";
 
-pub(super) fn ct_op(name: &'static str, params: &Json, read_only: bool) -> Op {
+fn ct_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     Op {
         service: "cloudtrail",
         name,
@@ -53,7 +53,7 @@ pub fn validate_trail_name(n: &str) -> Result<(), String> {
 }
 
 impl Cloud {
-    pub(super) fn trail_arn(&self, name: &str) -> String {
+    fn trail_arn(&self, name: &str) -> String {
         format!(
             "arn:aws:cloudtrail:{}:{}:trail/{name}",
             self.world.region, self.world.account_id
@@ -61,14 +61,14 @@ impl Cloud {
     }
 
     /// Accepts a trail name or ARN.
-    pub(super) fn trail_name(&self, given: &str) -> String {
+    fn trail_name(&self, given: &str) -> String {
         given
             .rsplit_once(":trail/")
             .map_or(given, |(_, n)| n)
             .to_string()
     }
 
-    pub(super) fn trail_json(t: &Trail) -> Json {
+    fn trail_json(t: &Trail) -> Json {
         let mut m = json!({
             "Name": t.name, "TrailARN": t.arn, "S3BucketName": t.s3_bucket_name,
             "IncludeGlobalServiceEvents": t.include_global_service_events, "IsMultiRegionTrail": t.is_multi_region,
@@ -86,7 +86,7 @@ impl Cloud {
 
     /// What CreateTrail and UpdateTrail answer: the trail without HomeRegion and
     /// HasCustomEventSelectors, which only GetTrail and DescribeTrails carry.
-    pub(super) fn trail_write_json(t: &Trail) -> Json {
+    fn trail_write_json(t: &Trail) -> Json {
         let mut m = Cloud::trail_json(t);
         if let Json::Object(o) = &mut m {
             o.remove("HomeRegion");
@@ -96,7 +96,7 @@ impl Cloud {
     }
 
     /// CloudTrail must be allowed to write into the bucket by its bucket policy.
-    pub(super) fn check_trail_bucket(
+    fn check_trail_bucket(
         &mut self,
         name: &str,
         bucket: &str,
@@ -205,7 +205,7 @@ impl Cloud {
         })
     }
 
-    pub(super) fn with_trail(
+    fn with_trail(
         &mut self,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,
@@ -353,12 +353,7 @@ impl Cloud {
         self.set_logging(ctx, p, false)
     }
 
-    pub(super) fn set_logging(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-        on: bool,
-    ) -> Result<Json, SimError> {
+    fn set_logging(&mut self, ctx: &CallContext, p: &Json, on: bool) -> Result<Json, SimError> {
         let given = req_str(p, "Name")?.to_string();
         let (op, action) = if on {
             ("StartLogging", "cloudtrail:StartLogging")

@@ -7,7 +7,7 @@ use super::{CloudTrailError, ct_op};
 use crate::sim::world::{DataResource, EventSelector, Trail};
 use crate::sim::{CallContext, Cloud, SimError, opt_bool, opt_str, req_str};
 
-pub(super) fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
+fn parse_selectors(p: &Json) -> Result<Vec<EventSelector>, SimError> {
     let Some(arr) = p.get("EventSelectors").and_then(Json::as_array) else {
         return Err(SimError::param(
             "Missing required parameter in input: \"EventSelectors\"",
@@ -155,7 +155,7 @@ impl Cloud {
     }
 }
 
-pub(super) fn selectors_json(s: &[EventSelector]) -> Vec<Json> {
+fn selectors_json(s: &[EventSelector]) -> Vec<Json> {
     s.iter()
         .map(|x| {
             json!({

@@ -113,7 +113,7 @@ impl Cloud {
 
 /// The secret access key's text: the 30 random bytes in base64 (40 characters), with `+` and
 /// `/` replaced so the secret is safe in shell `export` lines and URLs.
-pub(super) fn secret_text(bytes: &[u8]) -> String {
+fn secret_text(bytes: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
         .replace(['+', '/'], "A")
 }

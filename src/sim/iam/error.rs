@@ -230,3 +230,213 @@ impl From<SimError> for IamError {
         IamError::Other(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant becomes the code, HTTP status and message text the service answered
+    /// with before errors were data (the expected texts are the old call sites' own).
+    #[test]
+    fn variants_keep_awss_code_status_and_message() {
+        let cases: Vec<(IamError, &str, u16, &str)> = vec![
+            (
+                IamError::NoSuchUser { name: "bob".into() },
+                "NoSuchEntity",
+                404,
+                "The user with name bob cannot be found.",
+            ),
+            (
+                IamError::NoSuchPolicy {
+                    arn: "arn:aws:iam::123456789012:policy/p".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "Policy arn:aws:iam::123456789012:policy/p does not exist or is not attachable.",
+            ),
+            (
+                IamError::NoSuchVersion {
+                    arn: "arn:aws:iam::123456789012:policy/p".into(),
+                    version: "v9".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "Policy arn:aws:iam::123456789012:policy/p version v9 does not exist or is not attachable.",
+            ),
+            (
+                IamError::NoSuchVersionToDelete {
+                    arn: "arn:aws:iam::123456789012:policy/p".into(),
+                    version: "v9".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "Policy arn:aws:iam::123456789012:policy/p version v9 does not exist.",
+            ),
+            (
+                IamError::NoSuchUserPolicy {
+                    name: "inline".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "The user policy with name inline cannot be found.",
+            ),
+            (
+                IamError::PolicyNotAttached {
+                    arn: "arn:aws:iam::aws:policy/AmazonS3FullAccess".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "Policy arn:aws:iam::aws:policy/AmazonS3FullAccess was not found.",
+            ),
+            (
+                IamError::NoSuchAccessKey {
+                    id: "AKIAEXAMPLE".into(),
+                },
+                "NoSuchEntity",
+                404,
+                "The Access Key with id AKIAEXAMPLE cannot be found.",
+            ),
+            (
+                IamError::InvalidName {
+                    member: "userName",
+                    max: 64,
+                },
+                "ValidationError",
+                400,
+                "The specified value for userName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_- and be 1 to 64 characters long.",
+            ),
+            (
+                IamError::InvalidPath { path: "x".into() },
+                "ValidationError",
+                400,
+                "The specified value for path is invalid: x. It must begin and end with / and be at most 512 characters.",
+            ),
+            (
+                IamError::UserNameRequired,
+                "ValidationError",
+                400,
+                "Must specify userName when calling with non-User credentials",
+            ),
+            (
+                IamError::InvalidStatus {
+                    status: "Gone".into(),
+                },
+                "ValidationError",
+                400,
+                "1 validation error detected: Value 'Gone' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+            ),
+            (
+                IamError::InvalidArn { arn: "nope".into() },
+                "InvalidInput",
+                400,
+                "ARN nope is not valid.",
+            ),
+            (
+                IamError::UserExists { name: "bob".into() },
+                "EntityAlreadyExists",
+                409,
+                "User with name bob already exists.",
+            ),
+            (
+                IamError::PolicyExists { name: "p".into() },
+                "EntityAlreadyExists",
+                409,
+                "A policy called p already exists. Duplicate names are not allowed.",
+            ),
+            (
+                IamError::UserHasPolicies,
+                "DeleteConflict",
+                409,
+                "Cannot delete entity, must delete policies first.",
+            ),
+            (
+                IamError::UserHasAccessKeys,
+                "DeleteConflict",
+                409,
+                "Cannot delete entity, must delete access keys first.",
+            ),
+            (
+                IamError::DeleteDefaultVersion,
+                "DeleteConflict",
+                409,
+                "Cannot delete a policy version that is the default version.",
+            ),
+            (
+                IamError::PolicyAttached,
+                "DeleteConflict",
+                409,
+                "Cannot delete a policy attached to entities.",
+            ),
+            (
+                IamError::PolicyHasVersions,
+                "DeleteConflict",
+                409,
+                "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+            ),
+            (
+                IamError::PolicyTooLarge,
+                "LimitExceeded",
+                409,
+                "Cannot exceed quota for PolicySize: 6144",
+            ),
+            (
+                IamError::InlinePoliciesTooLarge { user: "bob".into() },
+                "LimitExceeded",
+                409,
+                "Maximum policy size of 2048 bytes exceeded for user bob",
+            ),
+            (
+                IamError::TooManyVersions,
+                "LimitExceeded",
+                409,
+                "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+            ),
+            (
+                IamError::TooManyAttached,
+                "LimitExceeded",
+                409,
+                "Cannot exceed quota for PoliciesPerUser: 10",
+            ),
+            (
+                IamError::TooManyAccessKeys,
+                "LimitExceeded",
+                409,
+                "Cannot exceed quota for AccessKeysPerUser: 2",
+            ),
+            (
+                IamError::MissingAuthenticationToken,
+                "MissingAuthenticationToken",
+                403,
+                "Request is missing Authentication Token",
+            ),
+            (
+                IamError::InvalidClientTokenId,
+                "InvalidClientTokenId",
+                403,
+                "The security token included in the request is invalid.",
+            ),
+            (
+                IamError::AccessDenied {
+                    message: "User: x is not authorized".into(),
+                },
+                "AccessDenied",
+                403,
+                "User: x is not authorized",
+            ),
+            (
+                IamError::MalformedPolicy(PolicyError::NotAnObject),
+                "MalformedPolicyDocument",
+                400,
+                "policy document must be a JSON object",
+            ),
+        ];
+        for (e, code, status, message) in cases {
+            let s = SimError::from(e.clone());
+            assert_eq!(
+                (s.code.as_str(), s.status, s.message.as_str()),
+                (code, status, message),
+                "{e:?}"
+            );
+        }
+    }
+}

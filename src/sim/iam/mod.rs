@@ -29,7 +29,7 @@ pub const MAX_ATTACHED_PER_USER: usize = 10;
 /// Versions a managed policy may keep.
 pub const MAX_POLICY_VERSIONS: usize = 5;
 
-pub(super) fn iam_op(name: &'static str, params: &Json, read_only: bool) -> Op {
+fn iam_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     let mut p = params.clone();
     if let Json::Object(m) = &mut p {
         let lowered: Vec<(String, Json)> = m
@@ -55,7 +55,7 @@ pub(super) fn iam_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     }
 }
 
-pub(super) fn check_name(kind: &'static str, name: &str, max: usize) -> Result<(), SimError> {
+fn check_name(kind: &'static str, name: &str, max: usize) -> Result<(), SimError> {
     if name.is_empty()
         || name.len() > max
         || !name
@@ -67,7 +67,7 @@ pub(super) fn check_name(kind: &'static str, name: &str, max: usize) -> Result<(
     Ok(())
 }
 
-pub(super) fn check_path(path: &str) -> Result<(), SimError> {
+fn check_path(path: &str) -> Result<(), SimError> {
     if !(path.starts_with('/') && path.ends_with('/')) || path.len() > 512 {
         return Err(IamError::InvalidPath { path: path.into() }.into());
     }
@@ -75,28 +75,28 @@ pub(super) fn check_path(path: &str) -> Result<(), SimError> {
 }
 
 /// IAM's size quotas, counted as AWS counts them: characters other than whitespace.
-pub(super) const MANAGED_POLICY_MAX_CHARS: usize = 6144;
-pub(super) const USER_INLINE_POLICIES_MAX_CHARS: usize = 2048;
+const MANAGED_POLICY_MAX_CHARS: usize = 6144;
+const USER_INLINE_POLICIES_MAX_CHARS: usize = 2048;
 
-pub(super) fn policy_chars(doc: &str) -> usize {
+fn policy_chars(doc: &str) -> usize {
     doc.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-pub(super) fn check_managed_policy_size(doc: &str) -> Result<(), SimError> {
+fn check_managed_policy_size(doc: &str) -> Result<(), SimError> {
     if policy_chars(doc) > MANAGED_POLICY_MAX_CHARS {
         return Err(IamError::PolicyTooLarge.into());
     }
     Ok(())
 }
 
-pub(super) fn check_identity_policy(doc: &str) -> Result<(), IamError> {
+fn check_identity_policy(doc: &str) -> Result<(), IamError> {
     let d = PolicyDocument::parse(doc).map_err(IamError::MalformedPolicy)?;
     d.validate_for(policy::PolicyKind::Identity)
         .map_err(IamError::MalformedPolicy)
 }
 
 impl Cloud {
-    pub(super) fn user_arn(&self, path: &str, name: &str) -> String {
+    fn user_arn(&self, path: &str, name: &str) -> String {
         format!("arn:aws:iam::{}:user{path}{name}", self.world.account_id)
     }
 
@@ -115,11 +115,11 @@ impl Cloud {
         }
     }
 
-    pub(super) fn user_json(u: &IamUser) -> Json {
+    fn user_json(u: &IamUser) -> Json {
         json!({"Path": u.path, "UserName": u.name, "UserId": u.user_id, "Arn": u.arn, "CreateDate": iso8601(u.created)})
     }
 
-    pub(super) fn user_prelude(
+    fn user_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,

@@ -16,12 +16,12 @@ use crate::sim::world::{EntityRef, ManagedPolicy, PolicyVersion};
 use crate::sim::{CallContext, Cloud, SimError, opt_bool, opt_str, policy, req_str};
 
 impl Cloud {
-    pub(super) fn policy_arn(&self, path: &str, name: &str) -> String {
+    fn policy_arn(&self, path: &str, name: &str) -> String {
         format!("arn:aws:iam::{}:policy{path}{name}", self.world.account_id)
     }
 
     /// `attachments`: how many users it is attached to.
-    pub(super) fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
+    fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
         json!({
             "PolicyName": m.name, "PolicyId": m.policy_id, "Arn": m.arn, "Path": m.path,
             "DefaultVersionId": m.default_version().map(|v| v.id.clone()).unwrap_or_default(),
@@ -70,7 +70,7 @@ impl Cloud {
         })
     }
 
-    pub(super) fn policy_prelude(
+    fn policy_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,

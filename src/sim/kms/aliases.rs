@@ -40,7 +40,7 @@ impl Cloud {
     /// The checks of an alias name, in AWS's order: the API model's constraints
     /// (ValidationException), the `alias/` prefix, the reserved `alias/aws/`, then KMS's
     /// narrower character rule (no `:`).
-    pub(super) fn validate_alias_name(name: &str) -> Result<(), KmsError> {
+    fn validate_alias_name(name: &str) -> Result<(), KmsError> {
         if name.len() > 256 {
             return Err(KmsError::TooLong {
                 member: "aliasName",

@@ -17,7 +17,7 @@ use crate::sim::{
     CallContext, Cloud, SimError, Touched, crypto, opt_int, opt_str, opt_str_map, req_str,
 };
 
-pub(super) fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
+fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
     let s = req_str(p, name)?;
     B64.decode(s.trim()).map_err(|_| {
         SimError::param(format!(
@@ -27,7 +27,7 @@ pub(super) fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
 }
 
 impl Cloud {
-    pub(super) fn via_conditions(
+    fn via_conditions(
         ctx: &CallContext,
         enc_ctx: &BTreeMap<String, String>,
     ) -> Vec<(String, String)> {
@@ -53,7 +53,7 @@ impl Cloud {
         conds
     }
 
-    pub(super) fn crypto_conditions(
+    fn crypto_conditions(
         &self,
         ctx: &CallContext,
         enc_ctx: &BTreeMap<String, String>,
@@ -102,7 +102,7 @@ impl Cloud {
         })
     }
 
-    pub(super) fn seal_with_current(
+    fn seal_with_current(
         &self,
         id: &str,
         plaintext: &[u8],
@@ -116,7 +116,7 @@ impl Cloud {
     }
 
     /// Finds the key a ciphertext blob names, authorizes, checks state, and opens it.
-    pub(super) fn open_blob(
+    fn open_blob(
         &mut self,
         ctx: &CallContext,
         t: &mut Touched,
@@ -222,7 +222,7 @@ impl Cloud {
             .map_err(SimError::from)
     }
 
-    pub(super) fn generate_data_key(
+    fn generate_data_key(
         &mut self,
         ctx: &CallContext,
         p: &Json,
@@ -291,7 +291,7 @@ impl Cloud {
     }
 }
 
-pub(super) fn check_algorithm(p: &Json) -> Result<(), KmsError> {
+fn check_algorithm(p: &Json) -> Result<(), KmsError> {
     match opt_str(p, "EncryptionAlgorithm")? {
         None | Some("SYMMETRIC_DEFAULT") => Ok(()),
         Some(other) => Err(KmsError::UnsupportedAlgorithm {
@@ -301,7 +301,7 @@ pub(super) fn check_algorithm(p: &Json) -> Result<(), KmsError> {
 }
 
 /// NumberOfBytes outside the model's 1 to 1024.
-pub(super) fn number_of_bytes(n: i64) -> KmsError {
+fn number_of_bytes(n: i64) -> KmsError {
     KmsError::OutOfRange {
         member: "numberOfBytes",
         value: n,

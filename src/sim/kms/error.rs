@@ -334,3 +334,351 @@ impl From<Denied> for KmsError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimError;
+
+    /// One of each variant, with the code, HTTP status and message text KMS answered with
+    /// before errors were data (the expected texts are the old call sites' own).
+    fn samples() -> Vec<(KmsError, &'static str, u16, &'static str)> {
+        vec![
+            (
+                KmsError::NotInEnum {
+                    member: "keyUsage",
+                    value: "SIGN".into(),
+                    allowed: &["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value 'SIGN' at 'keyUsage' failed to satisfy constraint: Member must satisfy enum value set: [ENCRYPT_DECRYPT, SIGN_VERIFY]",
+            ),
+            (
+                KmsError::InvalidArn {
+                    given: "arn:aws:kms:us-east-1:123456789012:x".into(),
+                },
+                "NotFoundException",
+                400,
+                "Invalid arn arn:aws:kms:us-east-1:123456789012:x",
+            ),
+            (
+                KmsError::KeyNotFound {
+                    arn: "arn:aws:kms:eu-west-1:1:key/x".into(),
+                },
+                "NotFoundException",
+                400,
+                "Key 'arn:aws:kms:eu-west-1:1:key/x' does not exist",
+            ),
+            (
+                KmsError::AliasNotAccepted {
+                    given: "alias/a".into(),
+                },
+                "NotFoundException",
+                400,
+                "Invalid keyId 'alias/a': this operation takes a key id or key ARN, not an alias",
+            ),
+            (
+                KmsError::AliasNotFound {
+                    arn: "arn:aws:kms:us-east-1:123456789012:alias/a".into(),
+                },
+                "NotFoundException",
+                400,
+                "Alias arn:aws:kms:us-east-1:123456789012:alias/a is not found.",
+            ),
+            (
+                KmsError::Disabled {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                },
+                "DisabledException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 is disabled.",
+            ),
+            (
+                KmsError::NotPendingDeletion {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                },
+                "KMSInvalidStateException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 is not pending deletion.",
+            ),
+            (
+                KmsError::MaterialMissing,
+                "InvalidCiphertextException",
+                400,
+                "The ciphertext refers to key material that does not exist.",
+            ),
+            (
+                KmsError::KeyPolicyTooLarge,
+                "LimitExceededException",
+                400,
+                "The key policy exceeds the maximum size of 32768 bytes.",
+            ),
+            (
+                KmsError::LockoutRisk,
+                "MalformedPolicyDocumentException",
+                400,
+                "The new key policy will not allow you to update the key policy in the future.",
+            ),
+            (
+                KmsError::DescriptionTooLong,
+                "ValidationException",
+                400,
+                "Description must be at most 8192 characters.",
+            ),
+            (
+                KmsError::UnsupportedKeySpec {
+                    spec: "RSA_2048".into(),
+                    usage: "SIGN_VERIFY".into(),
+                },
+                "UnsupportedOperationException",
+                400,
+                "keyform simulates symmetric encryption keys only (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT); got RSA_2048/SIGN_VERIFY.",
+            ),
+            (
+                KmsError::TooLong {
+                    member: "aliasName",
+                    value: Some("alias/xxx".into()),
+                    max: 256,
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value 'alias/xxx' at 'aliasName' failed to satisfy constraint: Member must have length less than or equal to 256",
+            ),
+            (
+                KmsError::NotMatching {
+                    member: "aliasName",
+                    value: "alias/a!".into(),
+                    pattern: "^[a-zA-Z0-9:/_-]+$",
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value 'alias/a!' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$",
+            ),
+            (
+                KmsError::InvalidIdentifier,
+                "ValidationException",
+                400,
+                "Invalid identifier",
+            ),
+            (
+                KmsError::ReservedAlias {
+                    name: "alias/aws/s3".into(),
+                },
+                "NotAuthorizedException",
+                400,
+                "alias/aws/s3: the alias/aws/ prefix is reserved for AWS managed keys.",
+            ),
+            (
+                KmsError::AliasCharacters {
+                    name: "alias/a:b".into(),
+                },
+                "ValidationException",
+                400,
+                "alias/a:b contains invalid characters for an alias",
+            ),
+            (
+                KmsError::InvalidAliasName {
+                    name: "alias/".into(),
+                },
+                "InvalidAliasNameException",
+                400,
+                "Alias alias/ is invalid: use alias/ followed by 1-250 letters, digits, /, _ or -.",
+            ),
+            (
+                KmsError::AliasExists {
+                    arn: "arn:aws:kms:us-east-1:123456789012:alias/a".into(),
+                },
+                "AlreadyExistsException",
+                400,
+                "An alias with the name arn:aws:kms:us-east-1:123456789012:alias/a already exists",
+            ),
+            (
+                KmsError::TooManyAliases,
+                "LimitExceededException",
+                400,
+                "A key can have at most 50 aliases.",
+            ),
+            (
+                KmsError::PendingWindow { days: 31 },
+                "ValidationException",
+                400,
+                "PendingWindowInDays must be between 7 and 30 (got 31).",
+            ),
+            (
+                KmsError::OutOfRange {
+                    member: "rotationPeriodInDays",
+                    value: 89,
+                    min: 90,
+                    max: 2560,
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value between 90 and 2560",
+            ),
+            (
+                KmsError::TooManyRotations {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                },
+                "LimitExceededException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 has reached the maximum of 25 on-demand rotations.",
+            ),
+            (
+                KmsError::OutOfRange {
+                    member: "numberOfBytes",
+                    value: 1025,
+                    min: 1,
+                    max: 1024,
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value '1025' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024",
+            ),
+            (
+                KmsError::Missing {
+                    member: "numberOfBytes",
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value null at 'numberOfBytes' failed to satisfy constraint: Member must not be null",
+            ),
+            (
+                KmsError::NoSuchKeyPolicy {
+                    name: "other".into(),
+                },
+                "NotFoundException",
+                400,
+                "No such policy exists: other",
+            ),
+            (
+                KmsError::PolicyNameNotDefault,
+                "ValidationException",
+                400,
+                "PolicyName must be \"default\".",
+            ),
+            (
+                KmsError::TooShort {
+                    member: "plaintext",
+                    min: 1,
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ),
+            (
+                KmsError::TooLong {
+                    member: "plaintext",
+                    value: None,
+                    max: 4096,
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+            ),
+            (
+                KmsError::InvalidCiphertext,
+                "InvalidCiphertextException",
+                400,
+                "",
+            ),
+            (
+                KmsError::IncorrectKey,
+                "IncorrectKeyException",
+                400,
+                "The key ID in the request does not identify a CMK that can perform this operation.",
+            ),
+            (
+                KmsError::NotInEnum {
+                    member: "keySpec",
+                    value: "AES_512".into(),
+                    allowed: &["AES_256", "AES_128"],
+                },
+                "ValidationException",
+                400,
+                "1 validation error detected: Value 'AES_512' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]",
+            ),
+            (
+                KmsError::DataKeySizeMissing,
+                "ValidationException",
+                400,
+                "Please specify either number of bytes or key spec.",
+            ),
+            (
+                KmsError::DataKeySizeTwice,
+                "ValidationException",
+                400,
+                "Please specify either number of bytes or key spec, not both.",
+            ),
+            (
+                KmsError::UnsupportedAlgorithm {
+                    algorithm: "RSAES_OAEP_SHA_256".into(),
+                },
+                "InvalidKeyUsageException",
+                400,
+                "The encryption algorithm RSAES_OAEP_SHA_256 is not supported by symmetric keys; use SYMMETRIC_DEFAULT.",
+            ),
+            (
+                KmsError::PendingDeletion {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                },
+                "KMSInvalidStateException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 is pending deletion.",
+            ),
+            (
+                KmsError::UnrecognizedClient,
+                "UnrecognizedClientException",
+                400,
+                "The security token included in the request is invalid.",
+            ),
+            (
+                KmsError::AccessDenied {
+                    message: "User: x is not authorized".into(),
+                },
+                "AccessDeniedException",
+                400,
+                "User: x is not authorized",
+            ),
+            (
+                KmsError::MalformedPolicy(PolicyError::NotAnObject),
+                "MalformedPolicyDocumentException",
+                400,
+                "policy document must be a JSON object",
+            ),
+        ]
+    }
+
+    #[test]
+    fn variants_keep_awss_code_status_and_message() {
+        for (e, code, status, message) in samples() {
+            let s = SimError::from(e.clone());
+            assert_eq!(
+                (s.code.as_str(), s.status, s.message.as_str()),
+                (code, status, message),
+                "{e:?}"
+            );
+        }
+    }
+
+    /// Through S3, a denial is S3's AccessDenied and the key-state, missing-key and
+    /// ciphertext failures keep KMS's code behind `KMS.`; everything else is unchanged. This
+    /// is the rule S3 applied to KMS's error codes before it read the variants.
+    #[test]
+    fn through_s3_classifies_as_the_codes_did() {
+        for (e, ..) in samples() {
+            let kms = SimError::from(e.clone());
+            let want = match kms.code.as_str() {
+                "AccessDeniedException" => SimError::service("AccessDenied", 403, &kms.message),
+                "DisabledException"
+                | "KMSInvalidStateException"
+                | "NotFoundException"
+                | "InvalidCiphertextException" => {
+                    SimError::service(&format!("KMS.{}", kms.code), 400, &kms.message)
+                }
+                _ => kms.clone(),
+            };
+            assert_eq!(SimError::from(e.clone().through_s3()), want, "{e:?}");
+        }
+    }
+}

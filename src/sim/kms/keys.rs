@@ -17,7 +17,7 @@ use crate::sim::world::{EntityRef, KeyManager, KeyState, KmsAlias, KmsKey, Rotat
 use crate::sim::{CallContext, Cloud, SimError, opt_bool, opt_int, opt_str, req_str};
 
 /// KeySpec values of the KMS API model (botocore `kms/2014-11-01`).
-pub(super) const KEY_SPECS: &[&str] = &[
+const KEY_SPECS: &[&str] = &[
     "RSA_2048",
     "RSA_3072",
     "RSA_4096",
@@ -40,9 +40,9 @@ pub(super) const KEY_SPECS: &[&str] = &[
     "ML_KEM_1024",
 ];
 /// The deprecated CustomerMasterKeySpec takes the specs that existed when it was replaced.
-pub(super) const CUSTOMER_MASTER_KEY_SPECS: &[&str] = KEY_SPECS.split_at(13).0;
+const CUSTOMER_MASTER_KEY_SPECS: &[&str] = KEY_SPECS.split_at(13).0;
 /// KeyUsage values of the KMS API model.
-pub(super) const KEY_USAGES: &[&str] = &[
+const KEY_USAGES: &[&str] = &[
     "SIGN_VERIFY",
     "ENCRYPT_DECRYPT",
     "GENERATE_VERIFY_MAC",
@@ -51,7 +51,7 @@ pub(super) const KEY_USAGES: &[&str] = &[
 ];
 
 /// A value outside an enum of the API model, refused as AWS's model validation does.
-pub(super) fn check_enum(
+fn check_enum(
     member: &'static str,
     value: &str,
     allowed: &'static [&'static str],
@@ -67,7 +67,7 @@ pub(super) fn check_enum(
 }
 
 impl Cloud {
-    pub(super) fn key_metadata(&self, k: &KmsKey) -> Json {
+    fn key_metadata(&self, k: &KmsKey) -> Json {
         let mut m = json!({
             "AWSAccountId": self.world.account_id,
             "KeyId": k.key_id,
@@ -206,12 +206,7 @@ impl Cloud {
         self.set_enabled(ctx, p, false)
     }
 
-    pub(super) fn set_enabled(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-        enable: bool,
-    ) -> Result<Json, SimError> {
+    fn set_enabled(&mut self, ctx: &CallContext, p: &Json, enable: bool) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         let (name, action) = if enable {
             ("EnableKey", "kms:EnableKey")
@@ -478,7 +473,7 @@ impl Cloud {
 }
 
 /// KMS tags: `[{TagKey, TagValue}]`.
-pub(super) fn tag_list(p: &Json) -> Result<BTreeMap<String, String>, SimError> {
+fn tag_list(p: &Json) -> Result<BTreeMap<String, String>, SimError> {
     let Some(tags) = p.get("Tags") else {
         return Ok(BTreeMap::new());
     };

@@ -38,14 +38,14 @@ pub const MAX_ALIASES_PER_KEY: usize = 50;
 
 /// Forms of key id an operation accepts (aws-semantics.md §3.1).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum IdForms {
+enum IdForms {
     /// Key id or key ARN only (lifecycle, policy and rotation calls).
     KeyOnly,
     /// Also alias name and alias ARN (crypto calls, DescribeKey).
     WithAlias,
 }
 
-pub(super) fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
+fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     Op {
         service: "kms",
         name,
@@ -79,14 +79,14 @@ fn redact_params(p: &Json) -> Json {
 }
 
 impl Cloud {
-    pub(super) fn key_arn(&self, id: &str) -> String {
+    fn key_arn(&self, id: &str) -> String {
         format!(
             "arn:aws:kms:{}:{}:key/{id}",
             self.world.region, self.world.account_id
         )
     }
 
-    pub(super) fn alias_arn(&self, name: &str) -> String {
+    fn alias_arn(&self, name: &str) -> String {
         format!(
             "arn:aws:kms:{}:{}:{name}",
             self.world.region, self.world.account_id
@@ -94,7 +94,7 @@ impl Cloud {
     }
 
     /// Resolves a KeyId parameter to a key id, accepting only the forms AWS accepts.
-    pub(super) fn resolve_key(&self, given: &str, forms: IdForms) -> Result<String, KmsError> {
+    fn resolve_key(&self, given: &str, forms: IdForms) -> Result<String, KmsError> {
         let prefix = format!(
             "arn:aws:kms:{}:{}:",
             self.world.region, self.world.account_id
@@ -142,7 +142,7 @@ impl Cloud {
         }
     }
 
-    pub(super) fn key(&self, id: &str) -> Result<&KmsKey, KmsError> {
+    fn key(&self, id: &str) -> Result<&KmsKey, KmsError> {
         self.world
             .kms
             .keys
@@ -152,7 +152,7 @@ impl Cloud {
             })
     }
 
-    pub(super) fn key_mut(&mut self, id: &str) -> Result<&mut KmsKey, KmsError> {
+    fn key_mut(&mut self, id: &str) -> Result<&mut KmsKey, KmsError> {
         self.touch(EntityRef::KmsKey(id.to_string()));
         let arn = self.key_arn(id);
         self.world
@@ -163,7 +163,7 @@ impl Cloud {
     }
 
     /// The usual prelude: resolve, note the resource, authorize against the key policy.
-    pub(super) fn kms_prelude(
+    fn kms_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut Touched,
@@ -180,7 +180,7 @@ impl Cloud {
     }
 
     /// Crypto calls need an Enabled key.
-    pub(super) fn require_usable(&self, id: &str) -> Result<(), KmsError> {
+    fn require_usable(&self, id: &str) -> Result<(), KmsError> {
         let k = self.key(id)?;
         match k.state {
             KeyState::Enabled => Ok(()),
@@ -189,7 +189,7 @@ impl Cloud {
         }
     }
 
-    pub(super) fn require_not_pending(&self, id: &str) -> Result<(), KmsError> {
+    fn require_not_pending(&self, id: &str) -> Result<(), KmsError> {
         let k = self.key(id)?;
         if k.state == KeyState::PendingDeletion {
             return Err(KmsError::PendingDeletion { arn: k.arn.clone() });
@@ -197,11 +197,7 @@ impl Cloud {
         Ok(())
     }
 
-    pub(super) fn new_material(
-        &mut self,
-        key_id: &str,
-        version: u32,
-    ) -> Result<WrappedMaterial, SimError> {
+    fn new_material(&mut self, key_id: &str, version: u32) -> Result<WrappedMaterial, SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
         crate::sim::reveal_secret("key-material", m.expose());
         let wrapped = self
@@ -215,7 +211,7 @@ impl Cloud {
         })
     }
 
-    pub(super) fn material(&self, k: &KmsKey, version: u32) -> Result<KeyMaterial, KmsError> {
+    fn material(&self, k: &KmsKey, version: u32) -> Result<KeyMaterial, KmsError> {
         let w = k
             .materials
             .iter()
@@ -237,7 +233,7 @@ impl Cloud {
     }
 
     /// Events KMS records on its own (scheduled deletion, automatic rotation).
-    pub(super) fn record_service_event(&mut self, name: &'static str, key_arn: &str) {
+    fn record_service_event(&mut self, name: &'static str, key_arn: &str) {
         let ctx = CallContext::service("kms.amazonaws.com");
         let op = Op {
             service: "kms",

@@ -121,7 +121,7 @@ impl Cloud {
         })
     }
 
-    pub(super) fn rotate(&mut self, id: &str, kind: &str) -> Result<(), KmsError> {
+    fn rotate(&mut self, id: &str, kind: &str) -> Result<(), KmsError> {
         let version = self.key(id)?.current_version() + 1;
         let m = self.new_material(id, version)?;
         let now = self.world.now;

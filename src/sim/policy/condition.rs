@@ -49,7 +49,7 @@ pub(super) enum Op {
     Null,
 }
 
-pub(super) const OPERATORS: &[(&str, Op)] = &[
+const OPERATORS: &[(&str, Op)] = &[
     ("StringEquals", Op::StringEquals),
     ("StringNotEquals", Op::StringNotEquals),
     ("StringEqualsIgnoreCase", Op::StringEqualsIgnoreCase),
@@ -96,7 +96,7 @@ impl Op {
         )
     }
 
-    pub(super) fn family(self) -> Family {
+    fn family(self) -> Family {
         match self {
             Op::StringEquals
             | Op::StringNotEquals
@@ -128,7 +128,7 @@ impl Op {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Family {
+enum Family {
     String,
     Numeric,
     Date,
@@ -213,7 +213,7 @@ impl Condition {
     }
 }
 
-pub(super) fn parse_operator(name: &str) -> Option<(Op, SetQualifier, bool)> {
+fn parse_operator(name: &str) -> Option<(Op, SetQualifier, bool)> {
     let (set, rest) = if let Some(rest) = name.strip_prefix("ForAnyValue:") {
         (SetQualifier::ForAnyValue, rest)
     } else if let Some(rest) = name.strip_prefix("ForAllValues:") {
@@ -299,7 +299,7 @@ pub(super) fn parse_conditions(
 }
 
 /// A condition value: string, bool or number, or a non-empty array of them, as strings.
-pub(super) fn condition_values(
+fn condition_values(
     v: &Value,
     field: &str,
     loc: &dyn Fn() -> Location,
@@ -325,11 +325,7 @@ pub(super) fn condition_values(
     }
 }
 
-pub(super) fn compile_values(
-    op: Op,
-    raw: &[String],
-    variables: bool,
-) -> Result<CondValues, String> {
+fn compile_values(op: Op, raw: &[String], variables: bool) -> Result<CondValues, String> {
     Ok(match op.family() {
         Family::String => {
             CondValues::Strings(raw.iter().map(|r| compile_pattern(r, variables)).collect())
@@ -363,11 +359,11 @@ pub(super) fn compile_values(
     })
 }
 
-pub(super) fn parse_number(s: &str) -> Option<f64> {
+fn parse_number(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-pub(super) fn parse_bool(s: &str) -> Option<bool> {
+fn parse_bool(s: &str) -> Option<bool> {
     if s.eq_ignore_ascii_case("true") {
         Some(true)
     } else if s.eq_ignore_ascii_case("false") {
@@ -377,7 +373,7 @@ pub(super) fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-pub(super) fn parse_cidr(s: &str) -> Option<Cidr> {
+fn parse_cidr(s: &str) -> Option<Cidr> {
     let (addr, prefix) = match s.trim().split_once('/') {
         Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
         None => (s.trim(), None),
@@ -395,14 +391,14 @@ pub(super) fn parse_cidr(s: &str) -> Option<Cidr> {
     })
 }
 
-pub(super) fn ip_bits(ip: IpAddr) -> (bool, u128, u8) {
+fn ip_bits(ip: IpAddr) -> (bool, u128, u8) {
     match ip {
         IpAddr::V4(v4) => (false, u128::from(u32::from(v4)), 32),
         IpAddr::V6(v6) => (true, u128::from(v6), 128),
     }
 }
 
-pub(super) fn prefix_mask(prefix: u8, max: u8) -> u128 {
+fn prefix_mask(prefix: u8, max: u8) -> u128 {
     if prefix == 0 {
         0
     } else {
@@ -423,10 +419,10 @@ impl Cidr {
 }
 
 /// `2024-01-31`: a date alone means its midnight, UTC.
-pub(super) const DATE: &[Item<'_>] = format_description!("[year]-[month]-[day]");
+const DATE: &[Item<'_>] = format_description!("[year]-[month]-[day]");
 /// `T12:00`, `T12:00:00` or `T12:00:00.123456`, after `T`, `t` or a space. Seconds may be 60
 /// (a leap second); more fraction digits than a millisecond are read and dropped.
-pub(super) const TIME: &[Item<'_>] = &[
+const TIME: &[Item<'_>] = &[
     Item::First(&[
         Item::StringLiteral("T"),
         Item::StringLiteral("t"),
@@ -438,7 +434,7 @@ pub(super) const TIME: &[Item<'_>] = &[
     ))),
 ];
 /// `Z`, `z`, `+05:30` or `-0800`; no zone at all means UTC.
-pub(super) const ZONE: &[Item<'_>] = &[Item::Optional(&Item::First(&[
+const ZONE: &[Item<'_>] = &[Item::Optional(&Item::First(&[
     Item::StringLiteral("Z"),
     Item::StringLiteral("z"),
     Item::Compound(format_description!(
@@ -448,7 +444,7 @@ pub(super) const ZONE: &[Item<'_>] = &[Item::Optional(&Item::First(&[
 
 /// Milliseconds since the Unix epoch from ISO 8601 (`2024-01-31`, `2024-01-31T12:00:00Z`,
 /// fractional seconds, `+hh:mm` offsets) or from epoch seconds, as the Date operators take them.
-pub(super) fn parse_date(s: &str) -> Option<i64> {
+fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse::<i64>().ok()?.checked_mul(1000);
@@ -540,7 +536,7 @@ pub(super) fn condition_holds<'s>(
 /// Whether one request value satisfies the operator against the policy values (OR over policy
 /// values, NOR for negated operators). Request values that cannot be read as the operator's type
 /// (a non-number for Numeric*, ...) satisfy nothing.
-pub(super) fn value_satisfies<'s>(
+fn value_satisfies<'s>(
     c: &'s Condition,
     v: &str,
     ctx: &RequestContext,
@@ -584,7 +580,7 @@ pub(super) fn value_satisfies<'s>(
     Ok(hit != c.op.negated())
 }
 
-pub(super) fn ordered_hit(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
+fn ordered_hit(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
     use std::cmp::Ordering::{Equal, Greater, Less};
     let Some(ord) = ord else {
         return false;
@@ -603,7 +599,7 @@ pub(super) fn ordered_hit(op: Op, ord: Option<std::cmp::Ordering>) -> bool {
 
 /// Positive comparison of one request value with one policy value (negation is applied by the
 /// caller).
-pub(super) fn string_hit<'s>(
+fn string_hit<'s>(
     op: Op,
     p: &'s Pattern,
     v: &str,

@@ -94,10 +94,7 @@ pub(super) enum Mismatch<'s> {
     Unresolved(&'s str),
 }
 
-pub(super) fn match_principal_entry(
-    entry: &PrincipalEntry,
-    caller: &Caller,
-) -> Option<PrincipalMatch> {
+fn match_principal_entry(entry: &PrincipalEntry, caller: &Caller) -> Option<PrincipalMatch> {
     match (entry.kind, caller) {
         (PrincipalType::Aws, _) if entry.value == "*" => Some(PrincipalMatch::Direct),
         (PrincipalType::Aws, Caller::Principal { arn, account }) => {
@@ -146,10 +143,7 @@ pub(super) fn match_principal_entry(
     }
 }
 
-pub(super) fn match_principal_spec(
-    spec: &PrincipalSpec,
-    caller: &Caller,
-) -> Option<PrincipalMatch> {
+fn match_principal_spec(spec: &PrincipalSpec, caller: &Caller) -> Option<PrincipalMatch> {
     match spec {
         PrincipalSpec::Any => Some(PrincipalMatch::Direct),
         PrincipalSpec::List(entries) => {
@@ -166,7 +160,7 @@ pub(super) fn match_principal_spec(
     }
 }
 
-pub(super) fn match_statement<'s>(
+fn match_statement<'s>(
     st: &'s Statement,
     kind: PolicyKind,
     ctx: &RequestContext,
@@ -239,7 +233,7 @@ pub fn evaluate(ctx: &RequestContext, sources: &[PolicySource<'_>]) -> Evaluatio
     Evaluation { traces }
 }
 
-pub(super) fn trace_source(
+fn trace_source(
     ctx: &RequestContext,
     source: &PolicySource<'_>,
     kind: PolicyKind,
@@ -352,7 +346,7 @@ pub fn decide_kms(
     (decision, eval.traces)
 }
 
-pub(super) fn caller_is_root(caller: &Caller) -> bool {
+fn caller_is_root(caller: &Caller) -> bool {
     matches!(caller, Caller::Principal { arn, account } if is_account_root(arn, account))
 }
 

@@ -23,7 +23,7 @@ pub struct ManagedPolicy {
     pub document: PolicyDocument,
 }
 
-pub(super) struct ManagedSource {
+struct ManagedSource {
     pub(super) name: &'static str,
     pub(super) arn: &'static str,
     pub(super) version: &'static str,
@@ -31,7 +31,7 @@ pub(super) struct ManagedSource {
     pub(super) json: &'static str,
 }
 
-pub(super) const MANAGED_SOURCES: &[ManagedSource] = &[
+const MANAGED_SOURCES: &[ManagedSource] = &[
     ManagedSource {
         name: "AdministratorAccess",
         arn: "arn:aws:iam::aws:policy/AdministratorAccess",
@@ -62,14 +62,14 @@ pub(super) const MANAGED_SOURCES: &[ManagedSource] = &[
     },
 ];
 
-pub(super) const MANAGED_ARNS: &[&str] = &[
+const MANAGED_ARNS: &[&str] = &[
     "arn:aws:iam::aws:policy/AdministratorAccess",
     "arn:aws:iam::aws:policy/AmazonS3FullAccess",
     "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
     "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
 ];
 
-pub(super) fn managed_catalogue() -> &'static [ManagedPolicy] {
+fn managed_catalogue() -> &'static [ManagedPolicy] {
     static POLICIES: OnceLock<Vec<ManagedPolicy>> = OnceLock::new();
     POLICIES.get_or_init(|| {
         // The texts are constants that a unit test parses; one that failed to parse would only

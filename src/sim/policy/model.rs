@@ -279,7 +279,7 @@ impl Statement {
         self.principal.is_some()
     }
 
-    pub(super) fn open_to_everyone(&self) -> bool {
+    fn open_to_everyone(&self) -> bool {
         let wildcard = match &self.principal {
             None => false,
             Some(PrincipalBlock { negated: true, .. }) => true,
@@ -359,7 +359,7 @@ pub(super) fn lookup<'a>(ctx: &'a RequestContext, key: &str) -> Values<'a> {
 }
 
 /// Global condition keys that follow from the caller alone.
-pub(super) fn derived_value<'a>(caller: &'a Caller, key: &str) -> Option<&'a str> {
+fn derived_value<'a>(caller: &'a Caller, key: &str) -> Option<&'a str> {
     let is = |name: &str| key.eq_ignore_ascii_case(name);
     match caller {
         Caller::Principal { arn, account } => {
@@ -398,7 +398,7 @@ pub(super) fn derived_value<'a>(caller: &'a Caller, key: &str) -> Option<&'a str
     }
 }
 
-pub(super) fn write_canonical(v: &Value, out: &mut String) {
+fn write_canonical(v: &Value, out: &mut String) {
     match v {
         Value::Object(m) => write_object(m, out),
         Value::Array(items) => {
@@ -417,7 +417,7 @@ pub(super) fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
-pub(super) fn write_object(m: &Map<String, Value>, out: &mut String) {
+fn write_object(m: &Map<String, Value>, out: &mut String) {
     // Sorting here rather than relying on serde_json's map type: another crate in the build can
     // switch serde_json to insertion order (`preserve_order`).
     let mut entries: Vec<(&String, &Value)> = m.iter().collect();
@@ -434,7 +434,7 @@ pub(super) fn write_object(m: &Map<String, Value>, out: &mut String) {
     out.push('}');
 }
 
-pub(super) fn write_json_string(s: &str, out: &mut String) {
+fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -345,11 +345,7 @@ impl PolicyDocument {
     }
 }
 
-pub(super) fn parse_statement(
-    v: &Value,
-    number: usize,
-    variables: bool,
-) -> Result<Statement, PolicyError> {
+fn parse_statement(v: &Value, number: usize, variables: bool) -> Result<Statement, PolicyError> {
     let Value::Object(m) = v else {
         return Err(PolicyError::InvalidField {
             location: Location::Statement { number, sid: None },
@@ -494,7 +490,7 @@ pub(super) fn invalid(
 }
 
 /// A string or a non-empty array of strings.
-pub(super) fn string_list(
+fn string_list(
     v: &Value,
     field: &str,
     loc: &dyn Fn() -> Location,
@@ -521,7 +517,7 @@ pub(super) fn string_list(
     }
 }
 
-pub(super) fn parse_actions(
+fn parse_actions(
     v: &Value,
     field: &str,
     loc: &dyn Fn() -> Location,
@@ -553,7 +549,7 @@ pub(super) fn parse_actions(
     Ok(actions)
 }
 
-pub(super) fn parse_resources(
+fn parse_resources(
     v: &Value,
     field: &str,
     variables: bool,
@@ -580,7 +576,7 @@ pub(super) fn parse_resources(
         .collect()
 }
 
-pub(super) fn parse_principal(
+fn parse_principal(
     v: &Value,
     field: &str,
     loc: &dyn Fn() -> Location,
@@ -623,7 +619,7 @@ pub(super) fn parse_principal(
     }
 }
 
-pub(super) fn check_aws_principal(
+fn check_aws_principal(
     value: &str,
     field: &str,
     loc: &dyn Fn() -> Location,

@@ -70,7 +70,7 @@ pub(super) fn compile_pattern(raw: &str, variables: bool) -> Pattern {
     }
 }
 
-pub(super) fn parse_variable(inner: &str) -> Option<Part> {
+fn parse_variable(inner: &str) -> Option<Part> {
     let inner = inner.trim();
     match inner {
         "*" => return Some(Part::Literal('*')),
@@ -113,7 +113,7 @@ pub(super) enum Tok {
 
 /// A wildcard pattern: raw policy text (where `*`/`?` are wildcards) or tokens produced by
 /// policy-variable substitution (where substituted text is always literal).
-pub(super) trait PatSeq {
+trait PatSeq {
     fn tok(&self, i: usize) -> Tok;
 }
 
@@ -133,7 +133,7 @@ impl PatSeq for [Tok] {
     }
 }
 
-pub(super) fn utf8_len(lead: u8) -> usize {
+fn utf8_len(lead: u8) -> usize {
     match lead {
         0xF0..=0xFF => 4,
         0xE0..=0xEF => 3,
@@ -145,7 +145,7 @@ pub(super) fn utf8_len(lead: u8) -> usize {
 /// Classic two-pointer wildcard match of `pat[start..end]` against all of `text`: remembers only
 /// the last `*`, so it never recurses and runs in O(pattern × text) at worst. `?` consumes one
 /// UTF-8 character. `fold` compares ASCII letters case-insensitively.
-pub(super) fn glob_range<P: PatSeq + ?Sized>(
+fn glob_range<P: PatSeq + ?Sized>(
     pat: &P,
     start: usize,
     end: usize,
@@ -198,7 +198,7 @@ pub(super) fn glob_range<P: PatSeq + ?Sized>(
 
 /// ArnLike/ArnEquals: both sides split into the six colon-separated ARN parts (the last part
 /// keeps any further colons) and each part matched on its own, case-sensitively.
-pub(super) fn arn_match<P: PatSeq + ?Sized>(pat: &P, pat_len: usize, text: &str) -> bool {
+fn arn_match<P: PatSeq + ?Sized>(pat: &P, pat_len: usize, text: &str) -> bool {
     let Some(pat_bounds) = arn_bounds(pat_len, |i| pat.tok(i) == Tok::Byte(b':')) else {
         return false;
     };
@@ -215,7 +215,7 @@ pub(super) fn arn_match<P: PatSeq + ?Sized>(pat: &P, pat_len: usize, text: &str)
 
 /// Start offsets of the six ARN parts, then the total length. Part `k < 5` ends at the colon
 /// just before start `k + 1`; the last part runs to the end, colons included.
-pub(super) fn arn_bounds(len: usize, is_colon: impl Fn(usize) -> bool) -> Option<[usize; 7]> {
+fn arn_bounds(len: usize, is_colon: impl Fn(usize) -> bool) -> Option<[usize; 7]> {
     let mut bounds = [0usize; 7];
     let mut found = 0;
     for i in 0..len {

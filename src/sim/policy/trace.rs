@@ -13,7 +13,7 @@ use super::model::{
 };
 
 /// How many list entries trace text shows before summarising the rest.
-pub(super) const TRACE_LIST_LIMIT: usize = 10;
+const TRACE_LIST_LIMIT: usize = 10;
 
 /// What one statement did for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl fmt::Display for StatementTrace {
     }
 }
 
-pub(super) fn list_text<'a>(items: impl ExactSizeIterator<Item = &'a str>, quote: bool) -> String {
+fn list_text<'a>(items: impl ExactSizeIterator<Item = &'a str>, quote: bool) -> String {
     let total = items.len();
     let mut out = String::from("[");
     for (i, item) in items.take(TRACE_LIST_LIMIT).enumerate() {
@@ -68,7 +68,7 @@ pub(super) fn list_text<'a>(items: impl ExactSizeIterator<Item = &'a str>, quote
     out
 }
 
-pub(super) fn principal_text(spec: &PrincipalSpec) -> String {
+fn principal_text(spec: &PrincipalSpec) -> String {
     match spec {
         PrincipalSpec::Any => "\"*\"".to_owned(),
         PrincipalSpec::List(entries) => {
@@ -81,7 +81,7 @@ pub(super) fn principal_text(spec: &PrincipalSpec) -> String {
     }
 }
 
-pub(super) fn caller_text(caller: &Caller) -> &str {
+fn caller_text(caller: &Caller) -> &str {
     match caller {
         Caller::Principal { arn, .. } => arn,
         Caller::Anonymous => ANONYMOUS_CALLER,

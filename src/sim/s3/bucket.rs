@@ -199,7 +199,7 @@ impl Cloud {
     }
 }
 
-pub(super) fn contents_last_key(out: &Json) -> Option<String> {
+fn contents_last_key(out: &Json) -> Option<String> {
     out.get("Contents")?
         .as_array()?
         .last()?

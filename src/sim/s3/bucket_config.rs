@@ -231,7 +231,7 @@ impl Cloud {
 }
 
 /// Parses a ServerSideEncryptionConfiguration parameter.
-pub(super) fn parse_encryption_rules(cfg: &Json) -> Result<Vec<EncryptionRule>, SimError> {
+fn parse_encryption_rules(cfg: &Json) -> Result<Vec<EncryptionRule>, SimError> {
     let rules = cfg.get("Rules").and_then(Json::as_array).ok_or_else(|| {
         SimError::param(
             "Missing required parameter in ServerSideEncryptionConfiguration: \"Rules\"",

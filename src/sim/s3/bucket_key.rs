@@ -23,13 +23,13 @@ pub const BUCKET_KEY_TTL: Millis = 5 * MINUTE;
 
 impl Cloud {
     /// The root-key binding of a cached bucket key: which bucket, caller and KMS key it is for.
-    pub(super) fn bucket_key_wrap_id(b: &str, who: &str, key_arn: &str) -> String {
+    fn bucket_key_wrap_id(b: &str, who: &str, key_arn: &str) -> String {
         format!("s3-bucket-key/{b}/{who}/{key_arn}")
     }
 
     /// The unexpired cached bucket key of `who` for `key_arn` in bucket `b` (for a GET: the
     /// one whose KMS blob is `blob`), unwrapped.
-    pub(super) fn cached_bucket_key(
+    fn cached_bucket_key(
         &self,
         b: &str,
         who: &str,
@@ -59,7 +59,7 @@ impl Cloud {
     }
 
     /// Caches a bucket key for `who` (wrapped under the root key), dropping expired entries.
-    pub(super) fn cache_bucket_key(
+    fn cache_bucket_key(
         &mut self,
         b: &str,
         who: &str,
@@ -133,7 +133,7 @@ impl Cloud {
     }
 
     /// Re-checks, without a KMS call or event, that the caller may still use the key.
-    pub(super) fn check_cached_key_use(
+    fn check_cached_key_use(
         &mut self,
         ctx: &CallContext,
         key_arn: &str,

@@ -242,3 +242,246 @@ impl From<SimError> for S3Error {
         S3Error::Other(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::kms::KmsError;
+
+    /// Every variant becomes the code, HTTP status and message text the service answered
+    /// with before errors were data (the expected texts are the old call sites' own).
+    #[test]
+    fn variants_keep_awss_code_status_and_message() {
+        let cases: Vec<(S3Error, &str, u16, &str)> = vec![
+            (
+                S3Error::NoSuchBucket {
+                    bucket: "lab-bucket".into(),
+                },
+                "NoSuchBucket",
+                404,
+                "The specified bucket does not exist: lab-bucket",
+            ),
+            (
+                S3Error::InvalidBucketName {
+                    why: "bucket names must not contain two adjacent periods".into(),
+                },
+                "InvalidBucketName",
+                400,
+                "The specified bucket is not valid: bucket names must not contain two adjacent periods.",
+            ),
+            (
+                S3Error::BucketAlreadyOwnedByYou,
+                "BucketAlreadyOwnedByYou",
+                409,
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            ),
+            (
+                S3Error::IllegalLocationConstraint {
+                    region: "eu-west-1".into(),
+                },
+                "IllegalLocationConstraintException",
+                400,
+                "The eu-west-1 location constraint is incompatible for the region specific endpoint this request was sent to.",
+            ),
+            (
+                S3Error::BucketNotEmpty,
+                "BucketNotEmpty",
+                409,
+                "The bucket you tried to delete is not empty",
+            ),
+            (
+                S3Error::NoSuchPublicAccessBlock,
+                "NoSuchPublicAccessBlockConfiguration",
+                404,
+                "The public access block configuration was not found",
+            ),
+            (
+                S3Error::PolicyWithoutPrincipal,
+                "MalformedPolicy",
+                400,
+                "Policy has invalid resource: every statement of a bucket policy needs a Principal",
+            ),
+            (
+                S3Error::PublicPolicyBlocked {
+                    caller: "arn:aws:iam::123456789012:user/lab-admin".into(),
+                    bucket: "lab-bucket".into(),
+                },
+                "AccessDenied",
+                403,
+                "User: arn:aws:iam::123456789012:user/lab-admin is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::lab-bucket\" because public policies are blocked by the BlockPublicPolicy block public access setting.",
+            ),
+            (
+                S3Error::NoSuchBucketPolicy,
+                "NoSuchBucketPolicy",
+                404,
+                "The bucket policy does not exist",
+            ),
+            (
+                S3Error::UnsupportedEncryption {
+                    algorithm: "aws:fake".into(),
+                },
+                "InvalidArgument",
+                400,
+                "The encryption method specified is not supported: aws:fake",
+            ),
+            (
+                S3Error::UnsupportedEncryption {
+                    algorithm: "aws:fake".into(),
+                },
+                "InvalidArgument",
+                400,
+                "The encryption method specified is not supported: aws:fake",
+            ),
+            (
+                S3Error::KmsKeyWithoutKms,
+                "InvalidArgument",
+                400,
+                "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms",
+            ),
+            (
+                S3Error::Kms(KmsError::Disabled {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                }),
+                "KMS.DisabledException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 is disabled.",
+            ),
+            (
+                S3Error::Kms(KmsError::PendingDeletion {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                }),
+                "KMS.KMSInvalidStateException",
+                400,
+                "arn:aws:kms:us-east-1:123456789012:key/k1 is pending deletion.",
+            ),
+            (
+                S3Error::Kms(KmsError::KeyNotFound {
+                    arn: "arn:aws:kms:us-east-1:123456789012:key/k1".into(),
+                }),
+                "KMS.NotFoundException",
+                400,
+                "Key 'arn:aws:kms:us-east-1:123456789012:key/k1' does not exist",
+            ),
+            (
+                S3Error::NoSuchKey,
+                "NoSuchKey",
+                404,
+                "The specified key does not exist.",
+            ),
+            (
+                S3Error::SigV4Required,
+                "InvalidArgument",
+                400,
+                "Requests specifying Server Side Encryption with AWS KMS managed keys require AWS Signature Version 4.",
+            ),
+            (
+                S3Error::KeyTooLong,
+                "KeyTooLongError",
+                400,
+                "Object keys must be 1 to 1024 bytes long.",
+            ),
+            (
+                S3Error::BadEncryptionContext,
+                "InvalidArgument",
+                400,
+                "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map",
+            ),
+            (
+                S3Error::InvalidRange,
+                "InvalidRange",
+                416,
+                "The requested range is not satisfiable",
+            ),
+            (
+                S3Error::MalformedXml,
+                "MalformedXML",
+                400,
+                "The XML you provided was not well-formed or did not validate against our published schema",
+            ),
+            (
+                S3Error::UnsupportedSseAlgorithm {
+                    algorithm: "aws:fake".into(),
+                },
+                "MalformedXML",
+                400,
+                "Unsupported SSEAlgorithm aws:fake: use AES256, aws:kms or aws:kms:dsse",
+            ),
+            (
+                S3Error::KmsKeyNotApplicable,
+                "InvalidArgument",
+                400,
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+            ),
+            (
+                S3Error::NoSuchUpload,
+                "NoSuchUpload",
+                404,
+                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+            ),
+            (
+                S3Error::InvalidPartNumber { max: 10_000 },
+                "InvalidArgument",
+                400,
+                "Part number must be an integer between 1 and 10000, inclusive",
+            ),
+            (
+                S3Error::InvalidPartOrder,
+                "InvalidPartOrder",
+                400,
+                "The list of parts was not in ascending order. Parts must be ordered by part number.",
+            ),
+            (
+                S3Error::InvalidPart,
+                "InvalidPart",
+                400,
+                "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+            ),
+            (
+                S3Error::EntityTooSmall,
+                "EntityTooSmall",
+                400,
+                "Your proposed upload is smaller than the minimum allowed object size.",
+            ),
+            (
+                S3Error::InvalidAccessKeyId,
+                "InvalidAccessKeyId",
+                403,
+                "The AWS Access Key Id you provided does not exist in our records.",
+            ),
+            (
+                S3Error::AnonymousDenied,
+                "AccessDenied",
+                403,
+                "Access Denied",
+            ),
+            (
+                S3Error::AccessDenied {
+                    message: "User: x is not authorized".into(),
+                },
+                "AccessDenied",
+                403,
+                "User: x is not authorized",
+            ),
+            (
+                S3Error::Kms(KmsError::InvalidCiphertext),
+                "KMS.InvalidCiphertextException",
+                400,
+                "",
+            ),
+            (
+                S3Error::MalformedPolicy(PolicyError::NotAnObject),
+                "MalformedPolicy",
+                400,
+                "policy document must be a JSON object",
+            ),
+        ];
+        for (e, code, status, message) in cases {
+            let s = SimError::from(e.clone());
+            assert_eq!(
+                (s.code.as_str(), s.status, s.message.as_str()),
+                (code, status, message),
+                "{e:?}"
+            );
+        }
+    }
+}

@@ -27,7 +27,7 @@ use crate::sim::authz::Access;
 use crate::sim::world::{Bucket, EntityRef};
 use crate::sim::{CallContext, Cloud, Op, SimError, Touched, req_str};
 
-pub(super) fn s3_op(name: &'static str, params: Json, read_only: bool, data_event: bool) -> Op {
+fn s3_op(name: &'static str, params: Json, read_only: bool, data_event: bool) -> Op {
     Op {
         service: "s3",
         name,
@@ -42,7 +42,7 @@ pub(crate) fn object_arn(b: &str, k: &str) -> String {
 }
 
 impl Cloud {
-    pub(super) fn bucket(&self, b: &str) -> Result<&Bucket, S3Error> {
+    fn bucket(&self, b: &str) -> Result<&Bucket, S3Error> {
         self.world
             .s3
             .buckets
@@ -50,7 +50,7 @@ impl Cloud {
             .ok_or_else(|| S3Error::NoSuchBucket { bucket: b.into() })
     }
 
-    pub(super) fn bucket_mut(&mut self, b: &str) -> Result<&mut Bucket, S3Error> {
+    fn bucket_mut(&mut self, b: &str) -> Result<&mut Bucket, S3Error> {
         self.touch(EntityRef::Bucket(b.to_string()));
         self.world
             .s3
@@ -59,7 +59,7 @@ impl Cloud {
             .ok_or_else(|| S3Error::NoSuchBucket { bucket: b.into() })
     }
 
-    pub(super) fn bucket_params(p: &Json) -> Result<(String, Json), SimError> {
+    fn bucket_params(p: &Json) -> Result<(String, Json), SimError> {
         let b = req_str(p, "Bucket")?.to_string();
         Ok((
             b.clone(),
@@ -68,7 +68,7 @@ impl Cloud {
     }
 
     /// Authorizes a bucket-level call: s3:ACTION on the bucket ARN.
-    pub(super) fn s3_bucket_prelude(
+    fn s3_bucket_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut Touched,

@@ -48,7 +48,7 @@ impl PutRequest {
 }
 
 /// One object's metadata as GetObject/HeadObject return it.
-pub(super) fn object_fields(o: &S3Object) -> Json {
+fn object_fields(o: &S3Object) -> Json {
     let mut m = json!({
         "ContentLength": o.size,
         "ETag": format!("\"{}\"", o.etag),
@@ -272,10 +272,7 @@ impl Cloud {
     }
 
     /// A fresh S3-managed data key and its root-wrapped form.
-    pub(super) fn s3_managed_key(
-        &mut self,
-        blob_id: &str,
-    ) -> Result<(KeyMaterial, String), SimError> {
+    fn s3_managed_key(&mut self, blob_id: &str) -> Result<(KeyMaterial, String), SimError> {
         let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
         crate::sim::reveal_secret("s3-managed-key", m.expose());
         let wrapped = self
@@ -324,7 +321,7 @@ impl Cloud {
 
     /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes). The
     /// AES-GCM tags authenticate the stored bytes, so a tampered body never decrypts.
-    pub(super) fn open_object(
+    fn open_object(
         &mut self,
         ctx: &CallContext,
         b: &str,
@@ -501,7 +498,7 @@ pub(super) fn b64_field(r: &Json, name: &str) -> Result<Vec<u8>, SimError> {
         .map_err(|_| SimError::internal(format!("{name} was not base64")))
 }
 
-pub(super) fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, S3Error> {
+fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, S3Error> {
     let Some(e) = extra else {
         return Ok(BTreeMap::new());
     };
@@ -510,7 +507,7 @@ pub(super) fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, Str
         .map_err(|_| S3Error::BadEncryptionContext)
 }
 
-pub(super) fn parse_range(r: &str, len: usize) -> Result<(usize, usize), S3Error> {
+fn parse_range(r: &str, len: usize) -> Result<(usize, usize), S3Error> {
     let bad = || S3Error::InvalidRange;
     let spec = r.strip_prefix("bytes=").ok_or_else(bad)?;
     let (a, b) = spec.split_once('-').ok_or_else(bad)?;
