@@ -4,9 +4,12 @@
 //!
 //! It does not decide when an error happens; the operations do.
 
-use super::{MANAGED_POLICY_MAX_CHARS, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS};
-use super::{USER_INLINE_POLICIES_MAX_CHARS, policy::PolicyError};
+use super::{
+    MANAGED_POLICY_MAX_CHARS, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS,
+    USER_INLINE_POLICIES_MAX_CHARS,
+};
 use crate::sim::SimError;
+use crate::sim::policy::PolicyError;
 
 /// Why an IAM or STS call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
