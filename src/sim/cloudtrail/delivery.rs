@@ -1,6 +1,8 @@
 //! CloudTrail log file delivery: at the end of each command or clock step, each logging trail
 //! writes the events its selectors select, gzipped JSON, into its bucket as CloudTrail itself
 //! (so the bucket policy and default encryption apply). Deliveries never trigger deliveries.
+//!
+//! Which events a trail selects is `selectors`'; storing the file is S3's.
 
 use std::io::Write;
 

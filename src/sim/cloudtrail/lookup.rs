@@ -1,5 +1,7 @@
-//! CloudTrail LookupEvents: management events of the last 90 days, newest first, filtered by
-//! one lookup attribute and a time range.
+//! CloudTrail LookupEvents: recorded management events, newest first, filtered by at most one
+//! lookup attribute and a time range, 50 to a page.
+//!
+//! It does not record events ([`Cloud::run`] does) nor deliver them (see `delivery`).
 
 use serde_json::{Value as Json, json};
 

@@ -1,5 +1,7 @@
 //! CloudTrail event selectors: Put/GetEventSelectors, and which recorded events a trail's
 //! selectors deliver (management events always by default, data events only when asked for).
+//!
+//! It does not write log files (see `delivery`).
 
 use serde_json::{Value as Json, json};
 

@@ -1,6 +1,8 @@
 //! IAM access keys (Create/List/Update/DeleteAccessKey; the secret is shown once and stored
 //! only wrapped under the root key), looking a key up for a request signer, and STS
 //! GetCallerIdentity.
+//!
+//! Checking a request's signature is `serve`'s; this file only hands it the key.
 
 use serde_json::{Value as Json, json};
 

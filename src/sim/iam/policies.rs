@@ -1,6 +1,9 @@
 //! IAM managed policies: customer managed policies and their versions (Create/Get/DeletePolicy,
 //! Create/Get/List/DeletePolicyVersion), AWS managed policies as `policy::managed` offers them,
 //! and attaching either to users (Attach/Detach/ListAttachedUserPolicies).
+//!
+//! The AWS managed documents themselves are `policy::managed`'s; evaluating any policy is
+//! `policy`'s.
 
 use std::collections::BTreeMap;
 

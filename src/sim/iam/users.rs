@@ -1,5 +1,7 @@
 //! IAM users and their inline policies: Create/Get/List/Update/DeleteUser and
 //! Put/Get/List/DeleteUserPolicy (with IAM's aggregate size quota for a user's inline policies).
+//!
+//! Managed policies and attachments are in `policies`, access keys in `access_keys`.
 
 use serde_json::{Value as Json, json};
 

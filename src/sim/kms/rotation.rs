@@ -1,6 +1,8 @@
 //! KMS key rotation: automatic rotation (Enable/DisableKeyRotation, GetKeyRotationStatus, and
 //! the rotation itself when it falls due), RotateKeyOnDemand and ListKeyRotations. A rotation
 //! adds a key material version; old versions stay to decrypt what they encrypted.
+//!
+//! Generating and wrapping material is the parent module's (`new_material`).
 
 use serde_json::{Value as Json, json};
 
