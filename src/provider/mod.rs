@@ -2,11 +2,10 @@
 //! internals. `aws` implements it on the simulated cloud.
 
 pub mod aws;
-pub mod schema;
 
 use crate::addr::Mode;
+use crate::schema::ResourceSchema;
 use crate::value::Map;
-use schema::ResourceSchema;
 
 /// A provider call failed; `code` is the cloud's error code when there is one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::config::types::dedupe_sorted;
 use crate::provider::ProviderError;
-use crate::provider::schema::{AttrType, BodySchema, Nesting};
+use crate::schema::{AttrType, BodySchema, Nesting};
 use crate::sim::{SimError, World};
 use crate::value::{Map, Value};
 
@@ -467,7 +467,7 @@ pub(super) mod testing {
     use super::super::{AwsProvider, body};
     use crate::addr::Mode;
     use crate::provider::Provider;
-    use crate::provider::schema::BodySchema;
+    use crate::schema::BodySchema;
     use crate::sim::Cloud;
     use crate::sim::ids::IdGen;
     use crate::value::{Map, Value};

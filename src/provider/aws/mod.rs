@@ -24,9 +24,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::addr::Mode;
-use crate::config::SchemaSource;
-use crate::provider::schema::{BodySchema, ResourceSchema};
 use crate::provider::{PlanAdjustments, Provider, ProviderError};
+use crate::schema::{BodySchema, ResourceSchema, SchemaSource};
 use crate::sim::{CallContext, Cloud};
 use crate::value::{Map, Value};
 

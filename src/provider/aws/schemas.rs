@@ -2,7 +2,7 @@
 //! matching terraform-provider-aws (aws-semantics.md §1): arguments, defaults, validation,
 //! ForceNew and computed attributes.
 
-use crate::provider::schema::{
+use crate::schema::{
     AttrSchema as A, AttrType as T, BlockSchema as B, BodySchema, ResourceSchema, check,
 };
 use crate::value::Value;
