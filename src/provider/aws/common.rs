@@ -464,7 +464,8 @@ mod tests {
 /// provider.
 #[cfg(test)]
 pub(super) mod testing {
-    use super::super::{AwsProvider, body};
+    use super::super::AwsProvider;
+    use super::super::registry::body;
     use crate::addr::Mode;
     use crate::provider::Provider;
     use crate::schema::BodySchema;
