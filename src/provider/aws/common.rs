@@ -1,8 +1,8 @@
-//! Helpers shared by the service files of the AWS provider: reading attributes out of a [`Map`],
+//! Helpers shared by the resource files of the AWS provider: reading attributes out of a [`Map`],
 //! turning sim errors into Terraform-style [`ProviderError`]s, Terraform's generated names,
 //! JSON-policy equivalence, and completing a state map so it holds every schema attribute.
 //!
-//! Nothing here calls the cloud; the service files (`kms.rs`, `s3.rs`, ...) do.
+//! Nothing here calls the cloud; the resource files (`kms/key.rs`, `s3/bucket.rs`, ...) do.
 
 use std::collections::BTreeMap;
 

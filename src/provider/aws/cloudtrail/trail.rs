@@ -99,7 +99,6 @@ impl Resource<AwsProvider<'_>> for Trail {
         read_trail(&aws.cloud.world, prior)
     }
 
-    /// The home region is the world's, known at plan time.
     fn plan(
         &self,
         aws: &AwsProvider<'_>,

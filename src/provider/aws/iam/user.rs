@@ -80,8 +80,7 @@ impl Resource<AwsProvider<'_>> for User {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&new));
-        read_user(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &target(USER, &new)))
+        self.read_back(aws, "updating", &new, &seed)
     }
 
     /// With force_destroy, access keys, inline policies and attachments go first.

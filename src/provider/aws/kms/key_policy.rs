@@ -78,8 +78,7 @@ impl Resource<AwsProvider<'_>> for KeyPolicy {
         )?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&key));
-        read_key_policy(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", &target(KEY_POLICY, &key)))
+        self.read_back(aws, "creating", &key, &seed)
     }
 
     fn update(
@@ -96,8 +95,7 @@ impl Resource<AwsProvider<'_>> for KeyPolicy {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), carry(prior, "id", Value::string(&key)));
-        read_key_policy(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &target(KEY_POLICY, &key)))
+        self.read_back(aws, "updating", &key, &seed)
     }
 
     /// Restores the default key policy, unless the lockout check was bypassed (the policy may

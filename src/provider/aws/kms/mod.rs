@@ -49,3 +49,28 @@ pub(super) mod testing {
         p.create("aws_kms_key", &planned).expect("creates key")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::key_already_going;
+    use super::testing::new_key;
+    use crate::provider::Provider;
+    use crate::provider::aws::common::testing::*;
+
+    #[test]
+    fn already_going_is_read_from_the_key_state_not_the_message() {
+        let mut c = cloud();
+        let mut p = provider(&mut c);
+        let key = new_key(&mut p, vec![]);
+        let (id, arn) = (key["id"].as_str().unwrap(), key["arn"].as_str().unwrap());
+        let w = &p.cloud.world;
+        assert!(key_already_going(w, "no-such-key", "NotFoundException"));
+        assert!(!key_already_going(w, id, "KMSInvalidStateException"));
+        assert!(!key_already_going(w, id, "DisabledException"));
+        p.delete("aws_kms_key", &key).unwrap();
+        let w = &p.cloud.world;
+        assert!(key_already_going(w, id, "KMSInvalidStateException"));
+        assert!(key_already_going(w, arn, "KMSInvalidStateException"));
+        assert!(!key_already_going(w, id, "AccessDeniedException"));
+    }
+}

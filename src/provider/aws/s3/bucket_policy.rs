@@ -43,8 +43,7 @@ impl Resource<AwsProvider<'_>> for BucketPolicy {
         let bucket = put_bucket_policy(aws, "creating", planned)?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&bucket));
-        read_bucket_policy(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", &target(POLICY, &bucket)))
+        self.read_back(aws, "creating", &bucket, &seed)
     }
 
     fn update(
@@ -58,9 +57,12 @@ impl Resource<AwsProvider<'_>> for BucketPolicy {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), val(prior, "id").clone());
-        let what = target(POLICY, str_of(prior, "id").unwrap_or_default());
-        read_bucket_policy(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &what))
+        self.read_back(
+            aws,
+            "updating",
+            str_of(prior, "id").unwrap_or_default(),
+            &seed,
+        )
     }
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {

@@ -54,8 +54,7 @@ impl Resource<AwsProvider<'_>> for BucketPublicAccessBlock {
         let bucket = put_pab(aws, "creating", planned)?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&bucket));
-        read_pab(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", &target(PAB, &bucket)))
+        self.read_back(aws, "creating", &bucket, &seed)
     }
 
     fn update(
@@ -72,9 +71,12 @@ impl Resource<AwsProvider<'_>> for BucketPublicAccessBlock {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), val(prior, "id").clone());
-        let what = target(PAB, str_of(prior, "id").unwrap_or_default());
-        read_pab(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &what))
+        self.read_back(
+            aws,
+            "updating",
+            str_of(prior, "id").unwrap_or_default(),
+            &seed,
+        )
     }
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {

@@ -74,8 +74,7 @@ impl Resource<AwsProvider<'_>> for BucketServerSideEncryptionConfiguration {
         let bucket = put_sse(aws, "creating", planned)?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&bucket));
-        read_sse(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", &target(SSE, &bucket)))
+        self.read_back(aws, "creating", &bucket, &seed)
     }
 
     fn update(
@@ -89,9 +88,12 @@ impl Resource<AwsProvider<'_>> for BucketServerSideEncryptionConfiguration {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), val(prior, "id").clone());
-        let what = target(SSE, str_of(prior, "id").unwrap_or_default());
-        read_sse(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &what))
+        self.read_back(
+            aws,
+            "updating",
+            str_of(prior, "id").unwrap_or_default(),
+            &seed,
+        )
     }
 
     /// DeleteBucketEncryption: the bucket goes back to SSE-S3, not to "unencrypted".

@@ -117,8 +117,7 @@ impl Resource<AwsProvider<'_>> for Object {
         let id = upload(aws, "creating", planned)?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&id));
-        read_object(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", &target(OBJECT, &id)))
+        self.read_back(aws, "creating", &id, &seed)
     }
 
     fn update(
@@ -135,9 +134,12 @@ impl Resource<AwsProvider<'_>> for Object {
         }
         let mut seed = planned.clone();
         seed.insert("id".into(), val(prior, "id").clone());
-        let what = target(OBJECT, str_of(prior, "id").unwrap_or_default());
-        read_object(&aws.cloud.world, &seed)
-            .ok_or_else(|| ProviderError::gone_after("updating", &what))
+        self.read_back(
+            aws,
+            "updating",
+            str_of(prior, "id").unwrap_or_default(),
+            &seed,
+        )
     }
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
