@@ -10,7 +10,8 @@
 //! on the AWS wire protocols.
 //!
 //! # Layering
-//! - `diag`, `addr`, `value` and `fsutil` import nothing from the crate.
+//! - `diag`, `addr`, `value` and `fsutil` import nothing from the crate; `schema` (what each
+//!   resource type accepts) imports only `addr` and `value`.
 //! - `parse` < `config` < `eval` < `graph` < `plan` < `apply`; `state` holds the model and its
 //!   file format, `workspace` stores state and world in `.keyform/`.
 //! - `sim` (the simulated cloud) imports no pipeline module; `provider::aws` adapts it to the
@@ -32,6 +33,7 @@ pub mod graph;
 pub mod parse;
 pub mod plan;
 pub mod provider;
+pub mod schema;
 pub mod serve;
 pub mod sim;
 pub mod state;

@@ -37,10 +37,7 @@ fn schemas() -> &'static AwsSchemas {
     AwsSchemas::get()
 }
 
-fn schema_lookup(
-    mode: Mode,
-    kind: &str,
-) -> Option<&'static crate::provider::schema::ResourceSchema> {
+fn schema_lookup(mode: Mode, kind: &str) -> Option<&'static crate::schema::ResourceSchema> {
     schemas().resource_schema(mode, kind)
 }
 

@@ -19,17 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::addr::{Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span, suggestion};
 use crate::parse::ParsedFile;
-use crate::provider::schema::ResourceSchema;
-
-/// Looks up the schema of a resource or data source type.
-pub trait SchemaSource {
-    fn resource_schema(&self, mode: Mode, kind: &str) -> Option<&ResourceSchema>;
-    fn resource_kinds(&self, mode: Mode) -> Vec<&'static str>;
-    /// Types the AWS provider has that keyform does not simulate.
-    fn is_known_unsupported(&self, _mode: Mode, _kind: &str) -> bool {
-        false
-    }
-}
+// The lookup lives with the schemas (a base module); re-exported where config's users find it.
+pub use crate::schema::SchemaSource;
 
 /// The whole configuration of one directory.
 #[derive(Debug, Clone)]

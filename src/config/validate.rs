@@ -9,7 +9,7 @@ use crate::config::{
     Block, Body, Check, Expr, IgnoreChanges, Lifecycle, Output, Resource, SchemaSource, Variable,
 };
 use crate::diag::{Diagnostic, Diagnostics, suggestion};
-use crate::provider::schema::BodySchema;
+use crate::schema::BodySchema;
 
 fn unsupported_arg(name: &str, context: &str, allowed: &[&str]) -> String {
     format!(

@@ -1020,8 +1020,8 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
 }
 
 /// Converts a value to a schema attribute type.
-pub fn convert_to(v: &Value, ty: &crate::provider::schema::AttrType) -> Result<Value, String> {
-    use crate::provider::schema::AttrType;
+pub fn convert_to(v: &Value, ty: &crate::schema::AttrType) -> Result<Value, String> {
+    use crate::schema::AttrType;
     if v.is_wholly_unknown() || v.is_null() {
         return Ok(v.clone());
     }

@@ -4,7 +4,7 @@
 use crate::config::{Block, Body};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::eval::{Evaluator, convert_to};
-use crate::provider::schema::{BodySchema, Nesting};
+use crate::schema::{BodySchema, Nesting};
 use crate::value::{Map, Value};
 
 /// Evaluates `body` as described by `schema` into a full attribute map (every schema attribute

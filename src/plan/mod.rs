@@ -16,7 +16,7 @@ use crate::config::{Config, IgnoreChanges, Resource, SchemaSource};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::{Graph, Node};
 use crate::provider::Provider;
-use crate::provider::schema::{AttrType, ResourceSchema};
+use crate::schema::{AttrType, ResourceSchema};
 use crate::state::{ResourceInstance, State};
 use crate::value::{Map, Value};
 use walk::{Handler, Walk};

@@ -9,12 +9,12 @@ use similar::{ChangeTag, TextDiff};
 use crate::addr::{InstanceKey, Mode};
 use crate::cli::render::Style;
 use crate::plan::{Action, Plan, PlanMode, Reason, ResourceChange};
-use crate::provider::schema::{AttrType, BodySchema};
+use crate::schema::{AttrType, BodySchema};
 use crate::value::{Map, Value, format_number, quote};
 
 /// Looks up the schema of a resource type for rendering.
 pub type SchemaLookup<'a> =
-    &'a dyn Fn(Mode, &str) -> Option<&'static crate::provider::schema::ResourceSchema>;
+    &'a dyn Fn(Mode, &str) -> Option<&'static crate::schema::ResourceSchema>;
 
 const INDENT: &str = "    ";
 

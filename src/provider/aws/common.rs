@@ -1,8 +1,8 @@
-//! Helpers shared by the service files of the AWS provider: reading attributes out of a [`Map`],
+//! Helpers shared by the resource files of the AWS provider: reading attributes out of a [`Map`],
 //! turning sim errors into Terraform-style [`ProviderError`]s, Terraform's generated names,
 //! JSON-policy equivalence, and completing a state map so it holds every schema attribute.
 //!
-//! Nothing here calls the cloud; the service files (`kms.rs`, `s3.rs`, ...) do.
+//! Nothing here calls the cloud; the resource files (`kms/key.rs`, `s3/bucket.rs`, ...) do.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::config::types::dedupe_sorted;
 use crate::provider::ProviderError;
-use crate::provider::schema::{AttrType, BodySchema, Nesting};
+use crate::schema::{AttrType, BodySchema, Nesting};
 use crate::sim::{SimError, World};
 use crate::value::{Map, Value};
 
@@ -464,10 +464,11 @@ mod tests {
 /// provider.
 #[cfg(test)]
 pub(super) mod testing {
-    use super::super::{AwsProvider, body};
+    use super::super::AwsProvider;
+    use super::super::registry::body;
     use crate::addr::Mode;
     use crate::provider::Provider;
-    use crate::provider::schema::BodySchema;
+    use crate::schema::BodySchema;
     use crate::sim::Cloud;
     use crate::sim::ids::IdGen;
     use crate::value::{Map, Value};

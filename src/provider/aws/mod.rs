@@ -2,79 +2,38 @@
 //! onto sim API calls made as lab-admin, and renders data sources. No business rules live here:
 //! the cloud enforces them.
 //!
-//! This file holds the schemas' registry and the dispatcher; each service has its own file
-//! (`kms.rs`, `s3.rs`, `iam.rs`, `cloudtrail.rs`), data sources are in `data.rs` and
-//! `policy_doc.rs`, shared helpers in `common.rs`.
+//! Layout: one file per resource type under its service (`kms/key.rs`, `s3/bucket.rs`,
+//! `iam/user.rs`, `cloudtrail/trail.rs`), one per data source under `data/`, each implementing
+//! [`Resource`](crate::provider::Resource) or [`DataSource`](crate::provider::DataSource) and
+//! listed once in `registry.rs`; helpers shared by the services in `common.rs` and schema
+//! building blocks in `attrs.rs`. This file is the dispatcher: the [`Provider`] calls, by type
+//! name, through the registry, plus the work no type does itself (generic plan rules, completing
+//! maps, the partial state of a failed create, the crash-test hook).
 //!
 //! The contract with the engine: a state map holds every attribute of its schema (null where
 //! unset, nested blocks as lists of objects, sets sorted and deduplicated). `read` looks at the
 //! world directly and never calls an operation, so a refresh records no CloudTrail event.
 
+mod attrs;
 mod cloudtrail;
 mod common;
 mod data;
 mod iam;
 mod kms;
-mod policy_doc;
+mod registry;
 mod s3;
-mod schemas;
 
+pub use registry::AwsSchemas;
+
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use crate::addr::Mode;
-use crate::config::SchemaSource;
-use crate::provider::schema::{BodySchema, ResourceSchema};
 use crate::provider::{PlanAdjustments, Provider, ProviderError};
+use crate::schema::{BodySchema, ResourceSchema, SchemaSource};
 use crate::sim::{CallContext, Cloud};
 use crate::value::{Map, Value};
-
-/// The schemas of every simulated resource type and data source.
-pub struct AwsSchemas {
-    resources: HashMap<&'static str, ResourceSchema>,
-    data: HashMap<&'static str, ResourceSchema>,
-}
-
-impl AwsSchemas {
-    pub fn get() -> &'static AwsSchemas {
-        static S: OnceLock<AwsSchemas> = OnceLock::new();
-        S.get_or_init(|| AwsSchemas {
-            resources: schemas::resources()
-                .into_iter()
-                .map(|s| (s.kind, s))
-                .collect(),
-            data: schemas::data_sources()
-                .into_iter()
-                .map(|s| (s.kind, s))
-                .collect(),
-        })
-    }
-}
-
-impl SchemaSource for AwsSchemas {
-    fn resource_schema(&self, mode: Mode, kind: &str) -> Option<&ResourceSchema> {
-        match mode {
-            Mode::Managed => self.resources.get(kind),
-            Mode::Data => self.data.get(kind),
-        }
-    }
-
-    fn resource_kinds(&self, mode: Mode) -> Vec<&'static str> {
-        let mut v: Vec<&'static str> = match mode {
-            Mode::Managed => self.resources.keys().copied().collect(),
-            Mode::Data => self.data.keys().copied().collect(),
-        };
-        v.sort_unstable();
-        v
-    }
-
-    fn is_known_unsupported(&self, mode: Mode, kind: &str) -> bool {
-        mode == Mode::Managed
-            && schemas::KNOWN_UNSUPPORTED.contains(&kind)
-            && !self.resources.contains_key(kind)
-    }
-}
 
 /// The provider instance for one command: the cloud it acts on, as lab-admin.
 pub struct AwsProvider<'a> {
@@ -88,8 +47,8 @@ pub struct AwsProvider<'a> {
     /// How many users each managed policy is attached to, built on the first policy read and
     /// dropped by every change made through this provider: a refresh reads every policy, and
     /// counting per read would scan every user each time. Sound because the provider holds
-    /// the cloud exclusively for its lifetime.
-    attachment_counts: Option<std::collections::HashMap<String, usize>>,
+    /// the cloud exclusively for its lifetime. A cell, because reads get `&self`.
+    attachment_counts: OnceCell<HashMap<String, usize>>,
 }
 
 impl<'a> AwsProvider<'a> {
@@ -99,28 +58,15 @@ impl<'a> AwsProvider<'a> {
             base_dir: base_dir.to_path_buf(),
             ctx: CallContext::lab_admin(),
             created: None,
-            attachment_counts: None,
+            attachment_counts: OnceCell::new(),
         }
     }
 }
 
-fn unsupported(kind: &str) -> ProviderError {
-    ProviderError::new(format!(
-        "the AWS provider of keyform has no resource type {kind:?}"
-    ))
-}
-
-fn body(mode: Mode, kind: &str) -> Result<&'static BodySchema, ProviderError> {
-    AwsSchemas::get()
-        .resource_schema(mode, kind)
-        .map(|s| &s.body)
-        .ok_or_else(|| unsupported(kind))
-}
-
-/// Completes a map so it holds every attribute of the kind's schema.
-fn complete(mode: Mode, kind: &str, mut m: Map) -> Result<Map, ProviderError> {
-    common::fill(body(mode, kind)?, &mut m);
-    Ok(m)
+/// Completes a map so it holds every attribute of its schema.
+fn complete(body: &BodySchema, mut m: Map) -> Map {
+    common::fill(body, &mut m);
+    m
 }
 
 impl Provider for AwsProvider<'_> {
@@ -129,31 +75,8 @@ impl Provider for AwsProvider<'_> {
     }
 
     fn read(&mut self, kind: &str, prior: &Map) -> Result<Option<Map>, ProviderError> {
-        if kind == "aws_iam_policy" && self.attachment_counts.is_none() {
-            self.attachment_counts = Some(self.cloud.world.iam.attachment_counts());
-        }
-        let w = &self.cloud.world;
-        let m = match kind {
-            "aws_kms_key" => kms::read_key(w, prior),
-            "aws_kms_alias" => kms::read_alias(w, prior),
-            "aws_kms_key_policy" => kms::read_key_policy(w, prior),
-            "aws_s3_bucket" => s3::read_bucket(w, prior),
-            "aws_s3_bucket_server_side_encryption_configuration" => s3::read_sse(w, prior),
-            "aws_s3_bucket_public_access_block" => s3::read_pab(w, prior),
-            "aws_s3_bucket_policy" => s3::read_bucket_policy(w, prior),
-            "aws_s3_object" => s3::read_object(w, prior),
-            "aws_iam_user" => iam::read_user(w, prior),
-            "aws_iam_policy" => iam::read_policy(w, prior, |arn| match &self.attachment_counts {
-                Some(counts) => counts.get(arn).copied().unwrap_or(0),
-                None => w.iam.attachment_count(arn),
-            }),
-            "aws_iam_user_policy" => iam::read_user_policy(w, prior),
-            "aws_iam_user_policy_attachment" => iam::read_attachment(w, prior),
-            "aws_iam_access_key" => iam::read_access_key(w, prior),
-            "aws_cloudtrail" => cloudtrail::read_trail(w, prior),
-            _ => return Err(unsupported(kind)),
-        };
-        m.map(|m| complete(Mode::Managed, kind, m)).transpose()
+        let r = registry::resource(kind)?;
+        Ok(r.imp.read(self, prior).map(|m| complete(&r.schema.body, m)))
     }
 
     fn plan(
@@ -162,7 +85,8 @@ impl Provider for AwsProvider<'_> {
         prior: Option<&Map>,
         planned: &mut Map,
     ) -> Result<PlanAdjustments, ProviderError> {
-        let body = body(Mode::Managed, kind)?;
+        let r = registry::resource(kind)?;
+        let body = &r.schema.body;
         if let Some(prior) = prior {
             common::suppress_equivalent_json(body, prior, planned);
         }
@@ -175,115 +99,54 @@ impl Provider for AwsProvider<'_> {
             };
             planned.insert("tags_all".into(), all);
         }
-        let mut adj = PlanAdjustments::default();
-        match kind {
-            "aws_kms_key" => kms::plan_key(planned),
-            "aws_kms_alias" => kms::plan_alias(prior, planned),
-            "aws_s3_bucket_server_side_encryption_configuration" => {
-                adj.warnings = s3::sse_warnings(planned)
-            }
-            "aws_s3_object" => adj.warnings = s3::plan_object(prior, planned),
-            "aws_cloudtrail" => cloudtrail::plan_trail(&self.cloud.world, planned),
-            _ => {}
-        }
-        Ok(adj)
+        r.imp.plan(self, prior, planned)
     }
 
     fn create(&mut self, kind: &str, planned: &Map) -> Result<Map, ProviderError> {
-        self.attachment_counts = None;
+        self.attachment_counts.take();
         self.created = None;
-        let m = match kind {
-            "aws_kms_key" => self.create_key(planned),
-            "aws_kms_alias" => self.create_alias(planned),
-            "aws_kms_key_policy" => self.create_key_policy(planned),
-            "aws_s3_bucket" => self.create_bucket(planned),
-            "aws_s3_bucket_server_side_encryption_configuration" => self.create_sse(planned),
-            "aws_s3_bucket_public_access_block" => self.create_pab(planned),
-            "aws_s3_bucket_policy" => self.create_bucket_policy(planned),
-            "aws_s3_object" => self.create_object(planned),
-            "aws_iam_user" => self.create_user(planned),
-            "aws_iam_policy" => self.create_policy(planned),
-            "aws_iam_user_policy" => self.create_user_policy(planned),
-            "aws_iam_user_policy_attachment" => self.create_attachment(planned),
-            "aws_iam_access_key" => self.create_access_key(planned),
-            "aws_cloudtrail" => self.create_trail(planned),
-            _ => Err(unsupported(kind)),
-        };
+        let m = registry::resource(kind).and_then(|r| {
+            r.imp
+                .create(self, planned)
+                .map(|m| complete(&r.schema.body, m))
+        });
         crate::sim::crash_after_provider_call();
-        match m {
-            Ok(m) => complete(Mode::Managed, kind, m),
-            Err(mut e) => {
-                if let Some(seed) = self.created.take()
-                    && let Ok(Some(attrs)) = self.read(kind, &seed)
-                {
-                    e.partial = Some(attrs);
-                }
-                Err(e)
+        m.map_err(|mut e| {
+            if let Some(seed) = self.created.take()
+                && let Ok(Some(attrs)) = self.read(kind, &seed)
+            {
+                e.partial = Some(attrs);
             }
-        }
+            e
+        })
     }
 
     fn update(&mut self, kind: &str, prior: &Map, planned: &Map) -> Result<Map, ProviderError> {
-        self.attachment_counts = None;
-        let m = match kind {
-            "aws_kms_key" => self.update_key(prior, planned),
-            "aws_kms_alias" => self.update_alias(prior, planned),
-            "aws_kms_key_policy" => self.update_key_policy(prior, planned),
-            "aws_s3_bucket" => self.update_bucket(prior, planned),
-            "aws_s3_bucket_server_side_encryption_configuration" => self.update_sse(prior, planned),
-            "aws_s3_bucket_public_access_block" => self.update_pab(prior, planned),
-            "aws_s3_bucket_policy" => self.update_bucket_policy(prior, planned),
-            "aws_s3_object" => self.update_object(prior, planned),
-            "aws_iam_user" => self.update_user(prior, planned),
-            "aws_iam_policy" => self.update_policy(prior, planned),
-            "aws_iam_user_policy" => self.update_user_policy(prior, planned),
-            "aws_iam_user_policy_attachment" => self.update_attachment(prior, planned),
-            "aws_iam_access_key" => self.update_access_key(prior, planned),
-            "aws_cloudtrail" => self.update_trail(prior, planned),
-            _ => Err(unsupported(kind)),
-        };
+        self.attachment_counts.take();
+        let m = registry::resource(kind).and_then(|r| {
+            r.imp
+                .update(self, prior, planned)
+                .map(|m| complete(&r.schema.body, m))
+        });
         crate::sim::crash_after_provider_call();
-        complete(Mode::Managed, kind, m?)
+        m
     }
 
     fn delete(&mut self, kind: &str, prior: &Map) -> Result<(), ProviderError> {
-        self.attachment_counts = None;
-        let r = match kind {
-            "aws_kms_key" => self.delete_key(prior),
-            "aws_kms_alias" => self.delete_alias(prior),
-            "aws_kms_key_policy" => self.delete_key_policy(prior),
-            "aws_s3_bucket" => self.delete_bucket(prior),
-            "aws_s3_bucket_server_side_encryption_configuration" => self.delete_sse(prior),
-            "aws_s3_bucket_public_access_block" => self.delete_pab(prior),
-            "aws_s3_bucket_policy" => self.delete_bucket_policy(prior),
-            "aws_s3_object" => self.delete_object(prior),
-            "aws_iam_user" => self.delete_user(prior),
-            "aws_iam_policy" => self.delete_policy(prior),
-            "aws_iam_user_policy" => self.delete_user_policy(prior),
-            "aws_iam_user_policy_attachment" => self.delete_attachment(prior),
-            "aws_iam_access_key" => self.delete_access_key(prior),
-            "aws_cloudtrail" => self.delete_trail(prior),
-            _ => Err(unsupported(kind)),
-        };
+        self.attachment_counts.take();
+        let r = registry::resource(kind).and_then(|r| r.imp.delete(self, prior));
         crate::sim::crash_after_provider_call();
         r
     }
 
     fn read_data(&mut self, kind: &str, config: &Map) -> Result<Map, ProviderError> {
-        let w = &self.cloud.world;
-        let m = match kind {
-            "aws_iam_policy_document" => policy_doc::read_policy_document(config)?,
-            "aws_caller_identity" => data::caller_identity(w),
-            "aws_region" => data::region(w, config)?,
-            "aws_partition" => data::partition(),
-            "aws_kms_alias" => kms::read_alias_data(w, config)?,
-            _ => return Err(unsupported(kind)),
-        };
-        complete(Mode::Data, kind, m)
+        let d = registry::data_source(kind)?;
+        let m = d.imp.read(self, config)?;
+        Ok(complete(&d.schema.body, m))
     }
 
     fn destroy_note(&self, kind: &str, prior: &Map) -> Option<String> {
-        (kind == "aws_kms_key").then(|| kms::key_destroy_note(prior))
+        registry::resource(kind).ok()?.imp.destroy_note(prior)
     }
 
     /// The world's changes since the last call (a `WorldDelta` as JSON), for the journal.

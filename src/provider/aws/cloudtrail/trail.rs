@@ -1,28 +1,211 @@
-//! `aws_cloudtrail` on the simulated CloudTrail: the trail, its logging switch and its event
-//! selectors.
+//! `aws_cloudtrail`: a CloudTrail trail, its logging switch and its event selectors, delivering
+//! log files into a bucket.
 //!
-//! Writes go through the sim's CloudTrail operations as lab-admin (CreateTrail, then
-//! StartLogging, then PutEventSelectors, as the Terraform provider does); reads look at the
-//! world directly and record nothing.
+//! Writes are made in the Terraform provider's order: CreateTrail, then StartLogging, then
+//! PutEventSelectors. Tags live in state only (the simulated CloudTrail has no AddTags).
 
 use serde_json::{Value as Json, json};
 
-use super::AwsProvider;
-use super::common::{
+use crate::provider::aws::AwsProvider;
+use crate::provider::aws::attrs::{set_of_strings, string, with_tags};
+use crate::provider::aws::common::{
     blocks, bool_of, carry, fail, keep_key_ref, nonempty_str, state_tags, str_of, string_set,
     strings, target, val,
 };
-use crate::provider::ProviderError;
+use crate::provider::{PlanAdjustments, ProviderError, Resource};
+use crate::schema::{
+    AttrSchema as A, AttrType as T, BlockSchema as B, BodySchema, ResourceSchema, check,
+};
 use crate::sim::World;
 use crate::sim::world::EventSelector;
 use crate::value::{Map, Value};
 
 const TRAIL: &str = "CloudTrail Trail";
 
-fn gone_after(doing: &str, what: &str) -> ProviderError {
-    ProviderError::new(format!(
-        "{doing} {what}: not found in the cloud right after the call"
-    ))
+fn valid_trail_name(v: &Value) -> Result<(), String> {
+    crate::sim::cloudtrail::validate_trail_name(v.as_str().unwrap_or(""))
+}
+
+/// `aws_cloudtrail`.
+pub(crate) struct Trail;
+
+impl Resource<AwsProvider<'_>> for Trail {
+    fn schema(&self) -> ResourceSchema {
+        ResourceSchema {
+            kind: "aws_cloudtrail",
+            summary: "A CloudTrail trail delivering log files into a bucket",
+            body: BodySchema::new(with_tags(vec![
+                A::required("name", string())
+                    .force_new()
+                    .validate(valid_trail_name),
+                A::required("s3_bucket_name", string()),
+                A::optional("s3_key_prefix", string()).validate(|v| check::len_between(v, 0, 2000)),
+                A::optional("enable_logging", T::Bool).default(true),
+                A::optional("include_global_service_events", T::Bool).default(true),
+                A::optional("is_multi_region_trail", T::Bool).default(false),
+                A::optional("enable_log_file_validation", T::Bool).default(false),
+                A::optional("kms_key_id", string()),
+                A::computed("arn", string()),
+                A::computed("id", string()),
+                A::computed("home_region", string()),
+            ]))
+            .blocks(vec![B::list(
+                "event_selector",
+                0,
+                5,
+                BodySchema::new(vec![
+                    A::optional("read_write_type", string())
+                        .default("All")
+                        .validate(|v| check::one_of(v, &["All", "ReadOnly", "WriteOnly"])),
+                    A::optional("include_management_events", T::Bool).default(true),
+                    A::optional("exclude_management_event_sources", set_of_strings()),
+                ])
+                .blocks(vec![B::list(
+                    "data_resource",
+                    0,
+                    usize::MAX,
+                    BodySchema::new(vec![
+                        A::required("type", string()).validate(|v| {
+                            check::one_of(
+                                v,
+                                &[
+                                    "AWS::S3::Object",
+                                    "AWS::Lambda::Function",
+                                    "AWS::DynamoDB::Table",
+                                ],
+                            )
+                        }),
+                        A::required("values", T::List(Box::new(T::String))),
+                    ]),
+                )]),
+            )])
+            .unsupported(&[
+                "is_organization_trail",
+                "cloud_watch_logs_group_arn",
+                "cloud_watch_logs_role_arn",
+                "sns_topic_name",
+                "advanced_event_selector",
+                "insight_selector",
+                "region",
+            ]),
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        TRAIL
+    }
+
+    fn read(&self, aws: &AwsProvider<'_>, prior: &Map) -> Option<Map> {
+        read_trail(&aws.cloud.world, prior)
+    }
+
+    fn plan(
+        &self,
+        aws: &AwsProvider<'_>,
+        _prior: Option<&Map>,
+        planned: &mut Map,
+    ) -> Result<PlanAdjustments, ProviderError> {
+        plan_trail(&aws.cloud.world, planned);
+        Ok(PlanAdjustments::default())
+    }
+
+    fn create(&self, aws: &mut AwsProvider<'_>, planned: &Map) -> Result<Map, ProviderError> {
+        let name = str_of(planned, "name").unwrap_or_default().to_string();
+        let what = target(TRAIL, &name);
+        let flag = |k: &str, default: bool| bool_of(planned, k).unwrap_or(default);
+        let mut p = json!({
+            "Name": name,
+            "S3BucketName": str_of(planned, "s3_bucket_name"),
+            "IncludeGlobalServiceEvents": flag("include_global_service_events", true),
+            "IsMultiRegionTrail": flag("is_multi_region_trail", false),
+            "EnableLogFileValidation": flag("enable_log_file_validation", false),
+        });
+        if let Some(prefix) = nonempty_str(planned, "s3_key_prefix") {
+            p["S3KeyPrefix"] = json!(prefix);
+        }
+        if let Some(k) = nonempty_str(planned, "kms_key_id") {
+            p["KmsKeyId"] = json!(k);
+        }
+        aws.cloud
+            .cloudtrail_create_trail(&aws.ctx, &p)
+            .map_err(|e| fail("creating", &what, e))?;
+        // The trail exists from here on: if a later step fails, it is kept as a partial state.
+        aws.created = Some(planned.clone());
+        // CloudTrail creates trails with logging off.
+        if bool_of(planned, "enable_logging") != Some(false) {
+            set_logging(aws, &name, true)?;
+        }
+        if !blocks(planned, "event_selector").is_empty() {
+            put_selectors(aws, &name, planned)?;
+        }
+        read_trail(&aws.cloud.world, planned)
+            .ok_or_else(|| ProviderError::gone_after("creating", &what))
+    }
+
+    fn update(
+        &self,
+        aws: &mut AwsProvider<'_>,
+        prior: &Map,
+        planned: &Map,
+    ) -> Result<Map, ProviderError> {
+        let name = trail_name(prior).unwrap_or_default().to_string();
+        let what = target(TRAIL, &name);
+        let changed = |k: &str| val(prior, k) != val(planned, k) && !val(planned, k).is_unknown();
+        let mut p = json!({"Name": name});
+        if changed("s3_bucket_name") {
+            p["S3BucketName"] = json!(str_of(planned, "s3_bucket_name"));
+        }
+        if changed("s3_key_prefix") {
+            p["S3KeyPrefix"] = json!(str_of(planned, "s3_key_prefix").unwrap_or(""));
+        }
+        if changed("kms_key_id") {
+            p["KmsKeyId"] = json!(str_of(planned, "kms_key_id").unwrap_or(""));
+        }
+        for (attr, param) in [
+            (
+                "include_global_service_events",
+                "IncludeGlobalServiceEvents",
+            ),
+            ("is_multi_region_trail", "IsMultiRegionTrail"),
+            ("enable_log_file_validation", "EnableLogFileValidation"),
+        ] {
+            if changed(attr) {
+                p[param] = json!(bool_of(planned, attr).unwrap_or(false));
+            }
+        }
+        if p.as_object().is_some_and(|o| o.len() > 1) {
+            aws.cloud
+                .cloudtrail_update_trail(&aws.ctx, &p)
+                .map_err(|e| fail("updating", &what, e))?;
+        }
+        if changed("enable_logging") {
+            set_logging(
+                aws,
+                &name,
+                bool_of(planned, "enable_logging").unwrap_or(true),
+            )?;
+        }
+        if changed("event_selector") {
+            put_selectors(aws, &name, planned)?;
+        }
+        let mut seed = planned.clone();
+        seed.insert("name".into(), Value::string(&name));
+        read_trail(&aws.cloud.world, &seed)
+            .ok_or_else(|| ProviderError::gone_after("updating", &what))
+    }
+
+    fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
+        let name = trail_name(prior).unwrap_or_default();
+        match aws
+            .cloud
+            .cloudtrail_delete_trail(&aws.ctx, &json!({"Name": name}))
+        {
+            Err(e) if e.code != "TrailNotFoundException" => {
+                Err(fail("deleting", &target(TRAIL, name), e))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 fn trail_name(m: &Map) -> Option<&str> {
@@ -99,7 +282,7 @@ fn selectors_json(planned: &Map) -> Json {
     Json::Array(out)
 }
 
-pub(super) fn read_trail(w: &World, prior: &Map) -> Option<Map> {
+fn read_trail(w: &World, prior: &Map) -> Option<Map> {
     let name = trail_name(prior)?;
     let t = w.cloudtrail.trails.get(name)?;
     let home = t.arn.split(':').nth(3).unwrap_or_default();
@@ -162,139 +345,51 @@ pub(super) fn read_trail(w: &World, prior: &Map) -> Option<Map> {
 }
 
 /// Plan rules of `aws_cloudtrail`: the home region is the world's, known at plan time.
-pub(super) fn plan_trail(w: &World, planned: &mut Map) {
+fn plan_trail(w: &World, planned: &mut Map) {
     if val(planned, "home_region").is_unknown() {
         planned.insert("home_region".into(), Value::string(&w.region));
     }
 }
 
-impl AwsProvider<'_> {
-    fn set_logging(&mut self, name: &str, on: bool) -> Result<(), ProviderError> {
-        let p = json!({"Name": name});
-        let r = if on {
-            self.cloud.cloudtrail_start_logging(&self.ctx, &p)
-        } else {
-            self.cloud.cloudtrail_stop_logging(&self.ctx, &p)
-        };
-        let doing = if on { "starting" } else { "stopping" };
-        r.map(|_| ())
-            .map_err(|e| fail(doing, &format!("{} logging", target(TRAIL, name)), e))
-    }
+fn set_logging(aws: &mut AwsProvider<'_>, name: &str, on: bool) -> Result<(), ProviderError> {
+    let p = json!({"Name": name});
+    let r = if on {
+        aws.cloud.cloudtrail_start_logging(&aws.ctx, &p)
+    } else {
+        aws.cloud.cloudtrail_stop_logging(&aws.ctx, &p)
+    };
+    let doing = if on { "starting" } else { "stopping" };
+    r.map(|_| ())
+        .map_err(|e| fail(doing, &format!("{} logging", target(TRAIL, name)), e))
+}
 
-    fn put_selectors(&mut self, name: &str, planned: &Map) -> Result<(), ProviderError> {
-        let p = json!({"TrailName": name, "EventSelectors": selectors_json(planned)});
-        self.cloud
-            .cloudtrail_put_event_selectors(&self.ctx, &p)
-            .map(|_| ())
-            .map_err(|e| {
-                fail(
-                    "setting",
-                    &format!("{} event selectors", target(TRAIL, name)),
-                    e,
-                )
-            })
-    }
-
-    pub(super) fn create_trail(&mut self, planned: &Map) -> Result<Map, ProviderError> {
-        let name = str_of(planned, "name").unwrap_or_default().to_string();
-        let what = target(TRAIL, &name);
-        let flag = |k: &str, default: bool| bool_of(planned, k).unwrap_or(default);
-        let mut p = json!({
-            "Name": name,
-            "S3BucketName": str_of(planned, "s3_bucket_name"),
-            "IncludeGlobalServiceEvents": flag("include_global_service_events", true),
-            "IsMultiRegionTrail": flag("is_multi_region_trail", false),
-            "EnableLogFileValidation": flag("enable_log_file_validation", false),
-        });
-        if let Some(prefix) = nonempty_str(planned, "s3_key_prefix") {
-            p["S3KeyPrefix"] = json!(prefix);
-        }
-        if let Some(k) = nonempty_str(planned, "kms_key_id") {
-            p["KmsKeyId"] = json!(k);
-        }
-        self.cloud
-            .cloudtrail_create_trail(&self.ctx, &p)
-            .map_err(|e| fail("creating", &what, e))?;
-        // The trail exists from here on: if a later step fails, it is kept as a partial state.
-        self.created = Some(planned.clone());
-        // CloudTrail creates trails with logging off.
-        if bool_of(planned, "enable_logging") != Some(false) {
-            self.set_logging(&name, true)?;
-        }
-        if !blocks(planned, "event_selector").is_empty() {
-            self.put_selectors(&name, planned)?;
-        }
-        read_trail(&self.cloud.world, planned).ok_or_else(|| gone_after("creating", &what))
-    }
-
-    pub(super) fn update_trail(
-        &mut self,
-        prior: &Map,
-        planned: &Map,
-    ) -> Result<Map, ProviderError> {
-        let name = trail_name(prior).unwrap_or_default().to_string();
-        let what = target(TRAIL, &name);
-        let changed = |k: &str| val(prior, k) != val(planned, k) && !val(planned, k).is_unknown();
-        let mut p = json!({"Name": name});
-        if changed("s3_bucket_name") {
-            p["S3BucketName"] = json!(str_of(planned, "s3_bucket_name"));
-        }
-        if changed("s3_key_prefix") {
-            p["S3KeyPrefix"] = json!(str_of(planned, "s3_key_prefix").unwrap_or(""));
-        }
-        if changed("kms_key_id") {
-            p["KmsKeyId"] = json!(str_of(planned, "kms_key_id").unwrap_or(""));
-        }
-        for (attr, param) in [
-            (
-                "include_global_service_events",
-                "IncludeGlobalServiceEvents",
-            ),
-            ("is_multi_region_trail", "IsMultiRegionTrail"),
-            ("enable_log_file_validation", "EnableLogFileValidation"),
-        ] {
-            if changed(attr) {
-                p[param] = json!(bool_of(planned, attr).unwrap_or(false));
-            }
-        }
-        if p.as_object().is_some_and(|o| o.len() > 1) {
-            self.cloud
-                .cloudtrail_update_trail(&self.ctx, &p)
-                .map_err(|e| fail("updating", &what, e))?;
-        }
-        if changed("enable_logging") {
-            self.set_logging(&name, bool_of(planned, "enable_logging").unwrap_or(true))?;
-        }
-        if changed("event_selector") {
-            self.put_selectors(&name, planned)?;
-        }
-        let mut seed = planned.clone();
-        seed.insert("name".into(), Value::string(&name));
-        read_trail(&self.cloud.world, &seed).ok_or_else(|| gone_after("updating", &what))
-    }
-
-    pub(super) fn delete_trail(&mut self, prior: &Map) -> Result<(), ProviderError> {
-        let name = trail_name(prior).unwrap_or_default();
-        match self
-            .cloud
-            .cloudtrail_delete_trail(&self.ctx, &json!({"Name": name}))
-        {
-            Err(e) if e.code != "TrailNotFoundException" => {
-                Err(fail("deleting", &target(TRAIL, name), e))
-            }
-            _ => Ok(()),
-        }
-    }
+fn put_selectors(
+    aws: &mut AwsProvider<'_>,
+    name: &str,
+    planned: &Map,
+) -> Result<(), ProviderError> {
+    let p = json!({"TrailName": name, "EventSelectors": selectors_json(planned)});
+    aws.cloud
+        .cloudtrail_put_event_selectors(&aws.ctx, &p)
+        .map(|_| ())
+        .map_err(|e| {
+            fail(
+                "setting",
+                &format!("{} event selectors", target(TRAIL, name)),
+                e,
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::common::testing::*;
     use crate::addr::Mode;
     use crate::provider::Provider;
+    use crate::provider::aws::AwsProvider;
+    use crate::provider::aws::common::testing::*;
     use crate::value::Value;
 
-    fn trail_bucket(p: &mut super::AwsProvider<'_>) {
+    fn trail_bucket(p: &mut AwsProvider<'_>) {
         let planned = plan_create(p, "aws_s3_bucket", vec![("bucket", s("trail-logs"))]);
         p.create("aws_s3_bucket", &planned).unwrap();
         let policy = r#"{"Version":"2012-10-17","Statement":[
