@@ -10,7 +10,8 @@
 //! on the AWS wire protocols.
 //!
 //! # Layering
-//! - `diag`, `addr`, `value` and `fsutil` import nothing from the crate.
+//! - `diag`, `addr`, `value`, `fsutil` and `text` import nothing from the crate; `types` imports
+//!   only `value`.
 //! - `parse` < `config` < `eval` < `graph` < `plan` < `apply`; `state` holds the model and its
 //!   file format, `workspace` stores state and world in `.keyform/`.
 //! - `sim` (the simulated cloud) imports no pipeline module; `provider::aws` adapts it to the
@@ -35,5 +36,7 @@ pub mod provider;
 pub mod serve;
 pub mod sim;
 pub mod state;
+pub mod text;
+pub mod types;
 pub mod value;
 pub mod workspace;

@@ -16,7 +16,6 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::{Ident, Span as _};
 
 use crate::config::Expr;
-use crate::config::types::dedupe_sorted;
 use crate::diag::{Diagnostic, FileId, Span, suggestion};
 use crate::value::MAX_VALUE_WEIGHT;
 use crate::value::{Map, Value, format_number};
@@ -1019,70 +1018,25 @@ pub fn values_equal(a: &Value, b: &Value) -> bool {
     a == b
 }
 
-/// Converts a value to a schema attribute type.
+/// Converts a value to a schema attribute type, by [`crate::types`]' rules (a JSON attribute
+/// is a string); null list and set elements are refused, as providers refuse them. Err reads
+/// like "a number is required, got the string \"a week\"".
 pub fn convert_to(v: &Value, ty: &crate::provider::schema::AttrType) -> Result<Value, String> {
-    use crate::provider::schema::AttrType;
-    if v.is_wholly_unknown() || v.is_null() {
-        return Ok(v.clone());
-    }
-    match (ty, v) {
-        (AttrType::String | AttrType::Json, Value::String(_)) => Ok(v.clone()),
-        (AttrType::String | AttrType::Json, Value::Number(_) | Value::Bool(_)) => {
-            Ok(Value::String(v.to_string_lossy().unwrap_or_default()))
-        }
-        (AttrType::Number, Value::Number(_)) => Ok(v.clone()),
-        (AttrType::Number, Value::String(s)) => {
-            s.trim().parse::<f64>().map(Value::Number).map_err(|_| {
-                format!(
-                    "a number is required, got the string {}",
-                    crate::value::quote(s)
-                )
-            })
-        }
-        (AttrType::Bool, Value::Bool(_)) => Ok(v.clone()),
-        (AttrType::Bool, Value::String(s)) if s == "true" || s == "false" => {
-            Ok(Value::Bool(s == "true"))
-        }
-        (AttrType::List(t) | AttrType::Set(t), Value::List(items)) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                if item.is_null() {
-                    return Err(format!("element {i}: null values are not allowed here"));
-                }
-                out.push(convert_to(item, t).map_err(|e| format!("element {i}: {e}"))?);
-            }
-            if matches!(ty, AttrType::Set(_)) && !out.iter().any(Value::is_unknown) {
-                dedupe_sorted(&mut out);
-            }
-            Ok(Value::List(out))
-        }
-        (AttrType::Map(t), Value::Object(m)) => {
-            let mut out = Map::new();
-            for (k, item) in m {
-                out.insert(
-                    k.clone(),
-                    convert_to(item, t).map_err(|e| format!("element {k:?}: {e}"))?,
-                );
-            }
-            Ok(Value::Object(out))
-        }
-        (AttrType::String | AttrType::Json, v) => {
-            Err(format!("a string is required, got {}", described(v)))
-        }
-        (AttrType::Number, v) => Err(format!("a number is required, got {}", described(v))),
-        (AttrType::Bool, v) => Err(format!("a bool is required, got {}", described(v))),
-        (t, v) => Err(format!("{} required, got {}", t.name(), described(v))),
-    }
+    use crate::types::convert::{NullElements, Style, convert_with};
+    convert_with(v, &attr_type(ty), NullElements::Reject).map_err(|e| e.message(Style::Values))
 }
 
-/// A value's type for a conversion error: the string itself when it is a short string (so the
-/// user sees which text could not be converted), else its type name.
-pub(crate) fn described(v: &Value) -> String {
-    match v {
-        Value::String(s) if s.chars().count() <= 40 && !s.contains('\n') => {
-            format!("the string {}", crate::value::quote(s))
-        }
-        other => other.type_name().to_string(),
+/// A schema attribute type as a [`Type`](crate::types::Type).
+pub fn attr_type(ty: &crate::provider::schema::AttrType) -> crate::types::Type {
+    use crate::provider::schema::AttrType;
+    use crate::types::Type;
+    match ty {
+        AttrType::String | AttrType::Json => Type::String,
+        AttrType::Number => Type::Number,
+        AttrType::Bool => Type::Bool,
+        AttrType::List(t) => Type::List(Box::new(attr_type(t))),
+        AttrType::Set(t) => Type::Set(Box::new(attr_type(t))),
+        AttrType::Map(t) => Type::Map(Box::new(attr_type(t))),
     }
 }
 

@@ -1,0 +1,280 @@
+//! Encoding functions (Terraform's `lang/funcs/encoding.go` and cty's JSON functions):
+//! `base64encode`/`base64decode`, `urlencode`, `jsonencode` (Go's bytes exactly) and
+//! `jsondecode` (serde_json, round-trip exact for floats).
+
+use base64::Engine as _;
+
+use super::*;
+use crate::value::format_number;
+
+pub(super) fn f_urlencode(c: &Call<'_>) -> Result<Value, FuncError> {
+    // Go's url.QueryEscape.
+    let s = c.string(0)?;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    Ok(Value::String(out))
+}
+
+pub(super) fn base64_engine() -> base64::engine::GeneralPurpose {
+    // Go's StdEncoding tolerates non-zero trailing bits; the crate's default does not.
+    base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+    )
+}
+
+pub(super) fn f_base64encode(c: &Call<'_>) -> Result<Value, FuncError> {
+    Ok(Value::String(base64_engine().encode(c.string(0)?)))
+}
+
+pub(super) fn f_base64decode(c: &Call<'_>) -> Result<Value, FuncError> {
+    let s = c.string(0)?;
+    // Go's decoder skips line breaks.
+    let compact: String = s.chars().filter(|ch| *ch != '\r' && *ch != '\n').collect();
+    let bytes = base64_engine()
+        .decode(compact.as_bytes())
+        .map_err(|_| c.fail(format!("failed to decode base64 data {}", quoted_short(&s))))?;
+    String::from_utf8(bytes)
+        .map(Value::String)
+        .map_err(|_| c.fail("the result of decoding the provided string is not valid UTF-8"))
+}
+
+pub(super) fn f_jsonencode(c: &Call<'_>) -> Result<Value, FuncError> {
+    let v = c.arg(0);
+    if v.is_unknown() {
+        return Ok(Value::Unknown);
+    }
+    let mut out = String::new();
+    json_encode(v, &mut out).map_err(|m| c.fail(m))?;
+    Ok(Value::String(out))
+}
+
+/// Serialises like cty's JSON marshaller: compact, object keys sorted, numbers without
+/// exponent, strings escaped as Go's encoding/json does (HTML-safe).
+pub(super) fn json_encode(v: &Value, out: &mut String) -> Result<(), String> {
+    match v {
+        Value::Null | Value::Unknown => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if !n.is_finite() {
+                return Err("cannot serialize infinity as JSON".into());
+            }
+            out.push_str(&format_number(*n));
+        }
+        Value::String(s) => json_quote(s, out),
+        Value::List(l) => {
+            out.push('[');
+            for (i, e) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_encode(e, out)?;
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, e)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_quote(k, out);
+                out.push(':');
+                json_encode(e, out)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+/// Go's `encoding/json` string quoting (HTML-safe), as `jsonencode` and `%q` write strings.
+pub(super) fn json_quote(s: &str, out: &mut String) {
+    crate::text::json_quote(s, out);
+}
+
+pub(super) fn f_jsondecode(c: &Call<'_>) -> Result<Value, FuncError> {
+    let s = c.string(0)?;
+    // serde_json's messages carry line and column, it bounds nesting (128 levels), and with
+    // `float_roundtrip` its numbers are exact, so jsondecode(jsonencode(x)) is x. Like Go (and
+    // cty), a repeated object key keeps its last value.
+    let json: serde_json::Value = serde_json::from_str(&s).map_err(|e| c.bad(0, e.to_string()))?;
+    if json_depth(&json) > crate::value::MAX_VALUE_DEPTH {
+        return Err(c.bad(
+            0,
+            format!(
+                "JSON nested more than {} levels deep is not supported",
+                crate::value::MAX_VALUE_DEPTH
+            ),
+        ));
+    }
+    Ok(Value::from_json(&json))
+}
+
+/// The deepest nesting of arrays and objects in a JSON value.
+fn json_depth(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
+        serde_json::Value::Object(o) => 1 + o.values().map(json_depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::funcs::testing::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn extreme_numbers_survive_a_json_round_trip() {
+        let ctx = FuncContext {
+            base_dir: Path::new("."),
+        };
+        for n in [
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.1,
+            1.0 / 3.0,
+            2f64.powi(60),
+        ] {
+            let encoded = call("jsonencode", &[Value::Number(n)], &ctx).unwrap();
+            assert_eq!(
+                call("jsondecode", &[encoded], &ctx),
+                Ok(Value::Number(n)),
+                "{n:e}"
+            );
+        }
+    }
+
+    #[test]
+    fn jsonencode_matches_terraform_bytes() {
+        let rows: &[(&str, &str)] = &[
+            (r#"{"b":1,"a":"<x>"}"#, r#"{"a":"\u003cx\u003e","b":1}"#),
+            ("null", "null"),
+            (r#"[1,2.5,"x",true,null,{}]"#, r#"[1,2.5,"x",true,null,{}]"#),
+            (
+                r#""a\u2028b&c\u0001\u0008\u000c\u007f é""#,
+                "\"a\\u2028b\\u0026c\\u0001\\b\\f\u{7f} é\"",
+            ),
+            ("1e21", "1000000000000000000000"),
+            ("1e-7", "0.0000001"),
+            ("-0.5", "-0.5"),
+            ("123456789012", "123456789012"),
+            (
+                r#"{"z":[{"b":null,"a":false}],"a":"\t\"\\"}"#,
+                r#"{"a":"\t\"\\","z":[{"a":false,"b":null}]}"#,
+            ),
+        ];
+        for (input, want) in rows {
+            assert_eq!(ok_str("jsonencode", &[input]), *want, "{input}");
+        }
+        assert_eq!(
+            ok("jsonencode", &[r#"{"a":["<unknown>"]}"#]),
+            Value::Unknown
+        );
+        let ctx = FuncContext {
+            base_dir: Path::new("."),
+        };
+        let e = call("jsonencode", &[Value::Number(f64::INFINITY)], &ctx).unwrap_err();
+        assert!(e.to_string().contains("infinity"), "{e}");
+    }
+
+    #[test]
+    fn jsondecode_builds_values_and_reports_positions() {
+        check(&[
+            (
+                "jsondecode",
+                &[r#""{\"a\":{\"b\":[1,{\"c\":\"\\u00e9\\ud83d\\ude00\"}]}}""#],
+                r#"{"a":{"b":[1,{"c":"é😀"}]}}"#,
+            ),
+            (
+                "jsondecode",
+                &[r#""[0.1, 1e-7, -0, 5e-324]""#],
+                "[0.1, 1e-7, 0, 5e-324]",
+            ),
+            ("jsondecode", &[r#""{\"a\":1,\"a\":2}""#], r#"{"a":2}"#),
+            ("jsondecode", &[r#""  null ""#], "null"),
+        ]);
+        let e = err("jsondecode", &[r#""[1,]""#]);
+        assert!(e.contains("line 1 column 4"), "{e}");
+        let e = err("jsondecode", &[r#""{\"a\":1}x""#]);
+        assert!(e.contains("trailing characters"), "{e}");
+        assert_eq!(ok("jsondecode", &[r#""<unknown>""#]), Value::Unknown);
+    }
+
+    #[test]
+    fn encoding_and_hash_functions() {
+        check(&[
+            (
+                "base64encode",
+                &[r#""Hello World""#],
+                r#""SGVsbG8gV29ybGQ=""#,
+            ),
+            (
+                "base64decode",
+                &[r#""SGVsbG8gV29ybGQ=""#],
+                r#""Hello World""#,
+            ),
+            ("base64decode", &[r#""SGVs\nbG8=""#], r#""Hello""#),
+            ("base64decode", &[r#""YR==""#], r#""a""#),
+            (
+                "sha256",
+                &[r#""hello""#],
+                r#""2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824""#,
+            ),
+            (
+                "base64sha256",
+                &[r#""hello""#],
+                r#""LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=""#,
+            ),
+            ("sensitive", &[r#""x""#], r#""x""#),
+            ("nonsensitive", &["null"], "null"),
+        ]);
+        assert!(
+            err("base64decode", &[r#""SGVsbG8gV29ybGQ""#])
+                .contains("failed to decode base64 data \"SGVsbG8gV29ybGQ\"")
+        );
+        assert!(err("base64decode", &[r#""/w==""#]).contains("not valid UTF-8"));
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<f64>()
+                .prop_filter("finite", |n| n.is_finite())
+                .prop_map(Value::Number),
+            any::<i32>().prop_map(|n| Value::Number(f64::from(n))),
+            ".*".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::List),
+                prop::collection::btree_map(".*", inner, 0..6).prop_map(Value::Object),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn jsondecode_inverts_jsonencode(value in arb_value()) {
+            let ctx = FuncContext { base_dir: Path::new(".") };
+            let encoded = call("jsonencode", std::slice::from_ref(&value), &ctx).unwrap();
+            let decoded = call("jsondecode", &[encoded], &ctx).unwrap();
+            prop_assert_eq!(decoded, value);
+        }
+    }
+}
