@@ -216,6 +216,40 @@ mod tests {
     }
 
     #[test]
+    fn jsondecode_on_serde_json_keeps_terraforms_values_and_limits() {
+        check(&[
+            // Integers beyond 2^53 and 2^64 round to the nearest double, as cty's big floats
+            // do when they become numbers.
+            (
+                "jsondecode",
+                &[r#""[9007199254740993, 12345678901234567890123]""#],
+                "[9007199254740992, 1.2345678901234568e22]",
+            ),
+            ("jsondecode", &[r#""\"\\u00e9\\t\"""#], r#""é\t""#),
+            (
+                "jsondecode",
+                &[r#""{\"b\":[],\"a\":{}}""#],
+                r#"{"a":{},"b":[]}"#,
+            ),
+        ]);
+        let deep = format!("\"{}{}\"", "[".repeat(200), "]".repeat(200));
+        let e = err("jsondecode", &[&deep]);
+        assert!(
+            e.starts_with("Invalid value for \"str\" parameter: recursion limit exceeded"),
+            "{e}"
+        );
+        let e = err("jsondecode", &[r#""1e400""#]);
+        assert!(e.contains("number out of range"), "{e}");
+        // A lone surrogate escape is an error (Go would decode it as U+FFFD).
+        let e = err("jsondecode", &[r#""\"\\ud800\"""#]);
+        assert!(e.contains("hex escape at line 1 column 8"), "{e}");
+        assert_eq!(
+            err("jsondecode", &[r#""""#]),
+            "Invalid value for \"str\" parameter: EOF while parsing a value at line 1 column 0."
+        );
+    }
+
+    #[test]
     fn encoding_and_hash_functions() {
         check(&[
             (

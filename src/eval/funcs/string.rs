@@ -317,6 +317,24 @@ mod tests {
     }
 
     #[test]
+    fn grapheme_clusters_are_terraforms_unicode_15_clusters() {
+        // Unicode 15.0, as Terraform's segmenter: no rule GB9c, so a Devanagari conjunct
+        // (consonant + virama + consonant) is two clusters, not one.
+        check(&[
+            ("strrev", &[r#""नमस्ते""#], r#""तेस्मन""#),
+            ("substr", &[r#""नमस्ते""#, "2", "1"], r#""स्""#),
+            ("length", &[r#""🏳️‍🌈👩🏽‍💻""#], "2"),
+            ("strrev", &[r#""a\r\nb""#], r#""b\r\na""#),
+            ("length", &[r#""ᄀᄀ각""#], "1"),
+            (
+                "format",
+                &[r#""%-4s|""#, r#""e\u0301""#],
+                r#""e\u0301   |""#,
+            ),
+        ]);
+    }
+
+    #[test]
     fn length_and_substr_count_grapheme_clusters() {
         for (s, n) in [
             ("e\u{301}", 1),
