@@ -468,6 +468,46 @@ mod tests {
     }
 
     #[test]
+    fn deeply_nested_patterns_compile_or_say_they_nest_too_deeply() {
+        // Plain groups nest as deep as Go's limit here allows (200 levels).
+        let p = format!("{}a{}", "(".repeat(199), ")".repeat(199));
+        let groups = ok("regex", &[&format!("\"{p}\""), r#""a""#]);
+        assert_eq!(groups.as_list().map(<[Value]>::len), Some(199));
+        // Each level of `(?i:(...|b)*?)` is three levels for the crate (a group, an
+        // alternation, a repetition): the crate compiles recursively, so the translated
+        // nesting is bounded too, with Go's message, and never overflows the stack.
+        let nested =
+            |n: usize, wrap: fn(&str) -> String| (0..n).fold(String::from("a"), |p, _| wrap(&p));
+        let shapes: [fn(&str) -> String; 4] = [
+            |p| format!("(?i:({p}|b)*?)"),
+            |p| format!("(?:{p})+x"),
+            |p| format!("[a-c](?:{p})|d"),
+            |p| format!("(?s:.{{2,3}}{p}\\b)?"),
+        ];
+        for wrap in shapes {
+            // The deepest nesting that compiles is compiled, one level more is refused.
+            let mut n = 1;
+            loop {
+                let p = nested(n, wrap);
+                match run("regex", &[&format!("\"{p}\""), r#""zzz""#]) {
+                    Err(e) if e.to_string().contains("nests too deeply") => break,
+                    Err(e) if e.to_string().contains("did not match") => {}
+                    Ok(_) => {}
+                    Err(e) => panic!("{n}: {e}"),
+                }
+                n += 1;
+            }
+            assert!(n > 40, "{}: only {n} levels", wrap("x"));
+        }
+        let p = nested(60, |p| format!("(?i:({p}|b)*?)"));
+        let groups = ok("regex", &[&format!("\"^{p}$\""), r#""AbA""#]);
+        assert_eq!(groups.as_list().map(<[Value]>::len), Some(60));
+        let deep = format!("\"{}a{}\"", "(?:".repeat(201), ")".repeat(201));
+        let e = err("regex", &[&deep, r#""a""#]);
+        assert!(e.contains("expression nests too deeply"), "{e}");
+    }
+
+    #[test]
     fn regex_rejects_oversized_programs_and_stays_linear() {
         let e = err("regex", &[r#""(a{1000}){1000}""#, r#""a""#]);
         assert!(e.contains("expression too large"), "{e}");

@@ -14,6 +14,11 @@ pub(super) const MAX_REPEAT: u32 = 1000;
 pub(super) const MAX_GROUPS: usize = 200;
 /// Group nesting limit (protects the parser's stack).
 pub(super) const MAX_DEPTH: usize = 200;
+/// Nesting limit of the translated pattern, counted as the crate counts it (groups,
+/// repetitions, alternations, concatenations, bracketed classes): the crate compiles
+/// recursively, and keeps its own default limit (250) to protect the stack; this one is
+/// checked first so that the error is Go's.
+const MAX_NEST: usize = 200;
 
 /// A syntax error, with Go's error code text and the offending fragment.
 #[derive(Debug)]
@@ -65,6 +70,9 @@ pub(super) fn translate(pattern: &str) -> Result<Translation, Error> {
     if piece.size.saturating_add(3) > MAX_PROGRAM {
         return Err(syntax_err("expression too large", pattern));
     }
+    if piece.nest > MAX_NEST {
+        return Err(syntax_err("expression nests too deeply", pattern));
+    }
     Ok(Translation {
         pattern: piece.re,
         names: parser.names,
@@ -80,35 +88,65 @@ struct Flags {
     ungreedy: bool,
 }
 
-/// A translated fragment: the crate's pattern text and the number of instructions Go's
-/// compiler would emit for it (for the program size limit).
+/// How a translated fragment combines with its neighbours without a wrapping group (each
+/// wrapper is one more nesting level for the crate, so none is added that is not needed).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// One atom: may take a repetition operator as it is.
+    Atom,
+    /// A concatenation or a repetition: fine inside a concatenation.
+    Seq,
+    /// An alternation `a|b`: grouped inside a concatenation.
+    Alt,
+}
+
+/// A translated fragment: the crate's pattern text, the number of instructions Go's
+/// compiler would emit for it (for the program size limit), and how deeply the crate will
+/// see it nested.
 struct Piece {
     re: String,
     size: usize,
+    nest: usize,
+    shape: Shape,
 }
 
 impl Piece {
-    fn new(re: impl Into<String>, size: usize) -> Piece {
+    fn atom(re: impl Into<String>, size: usize, nest: usize) -> Piece {
         Piece {
             re: re.into(),
             size,
+            nest,
+            shape: Shape::Atom,
         }
     }
 
     fn empty() -> Piece {
-        Piece::new("(?:)", 0)
+        Piece::atom("(?:)", 0, 1)
     }
 
     fn lit(c: char, fold: bool) -> Piece {
         let escaped = ::regex::escape(c.encode_utf8(&mut [0; 4]));
-        Piece::new(
-            if fold {
-                format!("(?i:{escaped})")
-            } else {
-                escaped
-            },
-            1,
-        )
+        if fold {
+            Piece::atom(format!("(?i:{escaped})"), 1, 1)
+        } else {
+            Piece::atom(escaped, 1, 0)
+        }
+    }
+
+    /// The text as one atom (for a repetition), and its nesting.
+    fn grouped(self) -> (String, usize) {
+        match self.shape {
+            Shape::Atom => (self.re, self.nest),
+            Shape::Seq | Shape::Alt => (format!("(?:{})", self.re), self.nest + 1),
+        }
+    }
+
+    /// The text as an item of a concatenation, and its nesting.
+    fn in_concat(self) -> (String, usize) {
+        match self.shape {
+            Shape::Atom | Shape::Seq => (self.re, self.nest),
+            Shape::Alt => (format!("(?:{})", self.re), self.nest + 1),
+        }
     }
 }
 
@@ -144,14 +182,11 @@ impl Class {
             (false, false) => format!("[{items}]"),
             (false, true) => format!("[^{items}]"),
         };
-        Piece::new(
-            if self.fold {
-                format!("(?i:{class})")
-            } else {
-                class
-            },
-            1,
-        )
+        if self.fold {
+            Piece::atom(format!("(?i:{class})"), 1, 2)
+        } else {
+            Piece::atom(class, 1, 1)
+        }
     }
 }
 
@@ -291,8 +326,14 @@ impl<'p> Parser<'p> {
         let size = branches
             .iter()
             .fold(2 * (branches.len() - 1), |n, b| n.saturating_add(b.size));
+        let nest = 1 + branches.iter().map(|b| b.nest).max().unwrap_or(0);
         let texts: Vec<&str> = branches.iter().map(|b| b.re.as_str()).collect();
-        Ok(Piece::new(format!("(?:{})", texts.join("|")), size))
+        Ok(Piece {
+            re: texts.join("|"),
+            size,
+            nest,
+            shape: Shape::Alt,
+        })
     }
 
     fn parse_concat(&mut self, flags: &mut Flags, depth: usize) -> Result<Piece, Error> {
@@ -316,10 +357,21 @@ impl<'p> Parser<'p> {
         Ok(match items.len() {
             0 => Piece::empty(),
             1 => items.pop().unwrap_or_else(Piece::empty),
-            _ => Piece {
-                size: items.iter().fold(0, |n, p| n.saturating_add(p.size)),
-                re: items.into_iter().map(|p| p.re).collect(),
-            },
+            _ => {
+                let size = items.iter().fold(0usize, |n, p| n.saturating_add(p.size));
+                let (mut re, mut nest) = (String::new(), 0);
+                for item in items {
+                    let (text, n) = item.in_concat();
+                    re.push_str(&text);
+                    nest = nest.max(n);
+                }
+                Piece {
+                    re,
+                    size,
+                    nest: nest + 1,
+                    shape: Shape::Seq,
+                }
+            }
         })
     }
 
@@ -398,7 +450,7 @@ impl<'p> Parser<'p> {
         let Some(c) = self.bump() else {
             return Ok(Atom::One(Piece::empty()));
         };
-        let one = |re: &str| Ok(Atom::One(Piece::new(re, 1)));
+        let one = |re: &str| Ok(Atom::One(Piece::atom(re, 1, 1)));
         match c {
             '(' => self.parse_group(flags, depth).map(Atom::One),
             '[' => self.parse_class(*flags, start).map(Atom::One),
@@ -485,9 +537,14 @@ impl<'p> Parser<'p> {
         }
         Ok(if capture {
             // Every group is unnamed for the crate: Go allows a name twice, the crate does not.
-            Piece::new(format!("({})", inner.re), inner.size.saturating_add(2))
+            Piece::atom(
+                format!("({})", inner.re),
+                inner.size.saturating_add(2),
+                inner.nest + 1,
+            )
         } else {
-            Piece::new(format!("(?:{})", inner.re), inner.size)
+            // A non-capturing group only groups; the flags are already applied per atom.
+            inner
         })
     }
 
@@ -501,7 +558,7 @@ impl<'p> Parser<'p> {
     fn parse_escape_atom(&mut self, flags: Flags, start: usize) -> Result<Atom, Error> {
         let look = |p: &mut Self, re: &str| {
             p.pos += 1;
-            Ok(Atom::One(Piece::new(re, 1)))
+            Ok(Atom::One(Piece::atom(re, 1, 1)))
         };
         match self.peek() {
             // Go's word boundaries are ASCII.
@@ -730,5 +787,12 @@ fn repeat(atom: Piece, min: u32, max: Option<u32>, greedy: bool) -> Piece {
         (n, Some(m)) => format!("{{{n},{m}}}"),
     };
     let lazy = if greedy { "" } else { "?" };
-    Piece::new(format!("(?:{}){op}{lazy}", atom.re), size)
+    let (text, nest) = atom.grouped();
+    Piece {
+        re: format!("{text}{op}{lazy}"),
+        size,
+        nest: nest + 1,
+        // A repetition of a repetition must be grouped: `(?:a*)*`, not `a**`.
+        shape: Shape::Seq,
+    }
 }
