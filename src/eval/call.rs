@@ -5,7 +5,7 @@
 use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 
-use super::{Ctx, err, funcs};
+use super::{Ctx, err, funcs, too_big};
 use crate::diag::Diagnostic;
 use crate::value::Value;
 
@@ -80,6 +80,9 @@ impl<'a> Ctx<'_, 'a> {
             base_dir: self.ev.base_dir,
         };
         funcs::call(name, &args, &ctx).map_err(|e| {
+            if let funcs::FuncError::NumberOutOfRange { .. } = e {
+                return too_big(crate::value::TooBig::NotFinite, span);
+            }
             let (summary, arg_span) = match &e {
                 funcs::FuncError::UnknownFunction { .. } => ("Call to unknown function", None),
                 funcs::FuncError::InvalidArgument { index, .. } => (

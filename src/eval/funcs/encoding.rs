@@ -105,11 +105,13 @@ pub(super) fn json_quote(s: &str, out: &mut String) {
 
 pub(super) fn f_jsondecode(c: &Call<'_>) -> Result<Value, FuncError> {
     let s = c.string(0)?;
-    // serde_json's messages carry line and column, it bounds nesting (128 levels), and with
-    // `float_roundtrip` its numbers are exact, so jsondecode(jsonencode(x)) is x. Like Go (and
-    // cty), a repeated object key keeps its last value.
-    let json: serde_json::Value = serde_json::from_str(&s).map_err(|e| c.bad(0, e.to_string()))?;
-    if json_depth(&json) > crate::value::MAX_VALUE_DEPTH {
+    // serde_json checks the syntax (its messages carry line and column); ignoring the value
+    // checks it at any depth without building anything.
+    if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&s) {
+        return Err(c.bad(0, e.to_string()));
+    }
+    let limits = JsonLimits::of(&s);
+    if limits.depth > crate::value::MAX_VALUE_DEPTH {
         return Err(c.bad(
             0,
             format!(
@@ -118,16 +120,76 @@ pub(super) fn f_jsondecode(c: &Call<'_>) -> Result<Value, FuncError> {
             ),
         ));
     }
+    if limits.infinite_number {
+        return Err(FuncError::NumberOutOfRange {
+            name: c.name.to_string(),
+        });
+    }
+    // With `float_roundtrip` serde_json's numbers are exact, so jsondecode(jsonencode(x)) is
+    // x. Like Go (and cty), a repeated object key keeps its last value. The depth is bounded
+    // above, so serde_json's own (lower) recursion limit is not needed.
+    let mut de = serde_json::Deserializer::from_str(&s);
+    de.disable_recursion_limit();
+    let json = serde::Deserialize::deserialize(&mut de)
+        .and_then(|json: serde_json::Value| de.end().map(|()| json))
+        .map_err(|e| c.bad(0, e.to_string()))?;
     Ok(Value::from_json(&json))
 }
 
-/// The deepest nesting of arrays and objects in a JSON value.
-fn json_depth(v: &serde_json::Value) -> usize {
-    match v {
-        serde_json::Value::Array(a) => 1 + a.iter().map(json_depth).max().unwrap_or(0),
-        serde_json::Value::Object(o) => 1 + o.values().map(json_depth).max().unwrap_or(0),
-        _ => 0,
+/// What keyform's values cannot hold, found in JSON text that serde_json has validated: the
+/// deepest nesting of arrays and objects, and whether a number is beyond f64's range (which
+/// serde_json refuses as a syntax error, but keyform reports as a number out of range).
+struct JsonLimits {
+    depth: usize,
+    infinite_number: bool,
+}
+
+impl JsonLimits {
+    fn of(s: &str) -> JsonLimits {
+        let mut limits = JsonLimits {
+            depth: 0,
+            infinite_number: false,
+        };
+        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+        let mut number_start = None;
+        for (i, b) in s.bytes().enumerate() {
+            if in_str {
+                match (esc, b) {
+                    (true, _) => esc = false,
+                    (false, b'\\') => esc = true,
+                    (false, b'"') => in_str = false,
+                    _ => {}
+                }
+                continue;
+            }
+            let in_number = b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E');
+            match (number_start, in_number) {
+                (None, true) => number_start = Some(i),
+                (Some(start), false) => {
+                    limits.infinite_number |= number_is_infinite(&s[start..i]);
+                    number_start = None;
+                }
+                _ => {}
+            }
+            match b {
+                b'"' => in_str = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    limits.depth = limits.depth.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if let Some(start) = number_start {
+            limits.infinite_number |= number_is_infinite(&s[start..]);
+        }
+        limits
     }
+}
+
+fn number_is_infinite(token: &str) -> bool {
+    token.parse::<f64>().is_ok_and(f64::is_infinite)
 }
 
 #[cfg(test)]
@@ -232,14 +294,29 @@ mod tests {
                 r#"{"a":{},"b":[]}"#,
             ),
         ]);
-        let deep = format!("\"{}{}\"", "[".repeat(200), "]".repeat(200));
-        let e = err("jsondecode", &[&deep]);
-        assert!(
-            e.starts_with("Invalid value for \"str\" parameter: recursion limit exceeded"),
-            "{e}"
+        // keyform's values nest 128 levels deep at most (serde_json's own limit is lower).
+        let nested = |n: usize| format!("\"{}{}\"", "[".repeat(n), "]".repeat(n));
+        assert_eq!(ok("jsondecode", &[&nested(3)]), v("[[[]]]"));
+        let decoded = ok("jsondecode", &[&nested(128)]);
+        assert!(matches!(decoded, Value::List(_)));
+        let e = err("jsondecode", &[&nested(129)]);
+        assert_eq!(
+            e,
+            "Invalid value for \"str\" parameter: JSON nested more than 128 levels deep is not \
+             supported."
         );
-        let e = err("jsondecode", &[r#""1e400""#]);
-        assert!(e.contains("number out of range"), "{e}");
+        // A number beyond f64's range is keyform's "Number out of range", as for any
+        // expression producing one.
+        assert_eq!(
+            run("jsondecode", &[r#""[1, -1e400]""#]),
+            Err(FuncError::NumberOutOfRange {
+                name: "jsondecode".into()
+            })
+        );
+        assert_eq!(
+            ok("jsondecode", &[r#""[1e-400, \"1e400\"]""#]),
+            v(r#"[0, "1e400"]"#)
+        );
         // A lone surrogate escape is an error (Go would decode it as U+FFFD).
         let e = err("jsondecode", &[r#""\"\\ud800\"""#]);
         assert!(e.contains("hex escape at line 1 column 8"), "{e}");

@@ -81,6 +81,10 @@ pub enum FuncError {
         index: usize,
         message: String,
     },
+    /// The result would hold a number keyform cannot store (beyond about ±1.8e308); the
+    /// evaluator reports it as it reports any expression producing such a number.
+    #[error("Call to function \"{name}\" failed: the result holds a number out of range.")]
+    NumberOutOfRange { name: String },
     /// The call failed for a reason not tied to one argument.
     #[error("Call to function \"{name}\" failed: {message}.")]
     Failed { name: String, message: String },
