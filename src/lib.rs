@@ -10,8 +10,9 @@
 //! on the AWS wire protocols.
 //!
 //! # Layering
-//! - `diag`, `addr`, `value` and `fsutil` import nothing from the crate; `schema` (what each
-//!   resource type accepts) imports only `addr` and `value`.
+//! - `diag`, `addr`, `value`, `fsutil` and `text` import nothing from the crate; `types` imports
+//!   only `value`; `schema` (what each resource type accepts) imports only `addr`, `value` and
+//!   `types`.
 //! - `parse` < `config` < `eval` < `graph` < `plan` < `apply`; `state` holds the model and its
 //!   file format, `workspace` stores state and world in `.keyform/`.
 //! - `sim` (the simulated cloud) imports no pipeline module; `provider::aws` adapts it to the
@@ -37,5 +38,7 @@ pub mod schema;
 pub mod serve;
 pub mod sim;
 pub mod state;
+pub mod text;
+pub mod types;
 pub mod value;
 pub mod workspace;

@@ -134,38 +134,17 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let d = edit_distance(name, c);
-        let limit = (name.len().max(c.len()) / 3).max(2);
-        let prefix = c.starts_with(name) || name.starts_with(c);
-        if (d <= limit || (prefix && name.len() >= 4)) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
+    crate::text::did_you_mean(name, candidates)
 }
 
 /// " Did you mean \"x\"?" or "".
 pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    did_you_mean(name, candidates)
-        .map(|c| format!(" Did you mean \"{c}\"?"))
-        .unwrap_or_default()
+    crate::text::suggestion(name, candidates)
 }
 
 /// Levenshtein distance in characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::text::edit_distance(a, b)
 }
 
 #[cfg(test)]

@@ -164,20 +164,7 @@ impl Report {
 /// Escapes text for XML attributes and content; characters XML 1.0 cannot carry at all
 /// (most control characters) become U+FFFD so the document stays well-formed.
 pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::xml_escape(s)
 }
 
 /// The report as JUnit XML: `testsuites` > one `testsuite` per file > one `testcase` per run

@@ -100,7 +100,7 @@ pub fn parse(text: &str) -> Result<Element, String> {
 
 /// Escapes text for an element's content.
 pub fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    crate::text::xml_escape_text(s)
 }
 
 /// Builds a response document element by element.

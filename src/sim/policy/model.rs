@@ -411,7 +411,7 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::String(s) => write_json_string(s, out),
+        Value::String(s) => crate::text::json_quote_plain(s, out),
         // Null, booleans and numbers print the same way in every form.
         other => out.push_str(&other.to_string()),
     }
@@ -427,29 +427,11 @@ fn write_object(m: &Map<String, Value>, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
-        write_json_string(k, out);
+        crate::text::json_quote_plain(k, out);
         out.push(':');
         write_canonical(v, out);
     }
     out.push('}');
-}
-
-fn write_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{08}' => out.push_str("\\b"),
-            '\u{0C}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 impl serde::Serialize for PolicyDocument {

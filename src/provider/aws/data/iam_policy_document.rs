@@ -259,19 +259,6 @@ fn merged_document(config: &Map) -> Result<Doc, ProviderError> {
     Ok(merged)
 }
 
-/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as Go's `crc32.ChecksumIEEE`.
-fn crc32_ieee(data: &[u8]) -> u32 {
-    let mut crc: u32 = 0xFFFF_FFFF;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            let mask = (crc & 1).wrapping_neg();
-            crc = (crc >> 1) ^ (0xEDB8_8320 & mask);
-        }
-    }
-    !crc
-}
-
 /// Reads the data source: the configuration plus `version` (defaulted), `json`,
 /// `minified_json` and `id`. An unknown input makes the three outputs unknown.
 fn read_policy_document(config: &Map) -> Result<Map, ProviderError> {
@@ -301,7 +288,7 @@ fn read_policy_document(config: &Map) -> Result<Map, ProviderError> {
     doc.compact(&mut minified);
     out.insert(
         "id".into(),
-        Value::string(crc32_ieee(json.as_bytes()).to_string()),
+        Value::string(crc32fast::hash(json.as_bytes()).to_string()),
     );
     out.insert("json".into(), Value::string(json));
     out.insert("minified_json".into(), Value::string(minified));
@@ -339,8 +326,8 @@ mod tests {
 
     #[test]
     fn crc32_matches_the_ieee_check_value() {
-        assert_eq!(crc32_ieee(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32_ieee(b""), 0);
+        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32fast::hash(b""), 0);
     }
 
     #[test]
@@ -362,7 +349,7 @@ mod tests {
             min,
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":"arn:aws:s3:::lab/*"}]}"#
         );
-        assert_eq!(id, crc32_ieee(json.as_bytes()).to_string());
+        assert_eq!(id, crc32fast::hash(json.as_bytes()).to_string());
     }
 
     #[test]

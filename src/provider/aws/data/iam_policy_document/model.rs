@@ -20,36 +20,13 @@ pub(super) enum GoJson {
     Obj(Vec<(String, GoJson)>),
 }
 
-/// Go's JSON string escaping: HTML-safe (`<`, `>`, `&` as `\u00XX`), `\u2028`/`\u2029`
-/// escaped, short escapes for `\b \f \n \r \t`.
-fn go_quote(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 impl GoJson {
     pub(super) fn compact(&self, out: &mut String) {
         match self {
             GoJson::Null => out.push_str("null"),
             GoJson::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             GoJson::Num(n) => out.push_str(n),
-            GoJson::Str(s) => go_quote(s, out),
+            GoJson::Str(s) => crate::text::json_quote(s, out),
             GoJson::Arr(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
@@ -66,7 +43,7 @@ impl GoJson {
                     if i > 0 {
                         out.push(',');
                     }
-                    go_quote(k, out);
+                    crate::text::json_quote(k, out);
                     out.push(':');
                     v.compact(out);
                 }
@@ -103,7 +80,7 @@ impl GoJson {
                         out.push(',');
                     }
                     pad(out, depth + 1);
-                    go_quote(k, out);
+                    crate::text::json_quote(k, out);
                     out.push_str(": ");
                     v.indented(out, depth + 1);
                 }
