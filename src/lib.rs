@@ -24,6 +24,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod fsutil;

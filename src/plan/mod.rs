@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr, TargetAddr};
 use crate::config::{Config, IgnoreChanges, Resource, SchemaSource};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::graph::{Graph, Node};
 use crate::provider::Provider;
 use crate::provider::schema::{AttrType, ResourceSchema};
@@ -190,7 +190,7 @@ pub fn plan(
             diags
                 .0
                 .into_iter()
-                .filter(|d| !d.is_error() || d.summary == "Instance cannot be destroyed")
+                .filter(|d| !d.is_error() || d.code == DiagCode::PreventDestroy)
                 .collect(),
         );
         changes = destroy_changes(cfg, &refreshed, &mut diags, &targeted);
@@ -377,6 +377,7 @@ fn prevent_destroy_error(addr: &InstanceAddr, r: &Resource) -> Diagnostic {
     )
     .with_span(r.lifecycle.prevent_destroy_span.or(Some(r.span)))
     .with_subject(addr.to_string())
+    .with_code(DiagCode::PreventDestroy)
 }
 
 struct PlanHandler<'p, 'q> {
