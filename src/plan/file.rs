@@ -291,6 +291,23 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
     })
 }
 
+/// SHA-256 over every configuration file's name and text. Variable files are left out: their
+/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
+pub fn config_digest(cfg: &Config) -> String {
+    let mut all = Vec::new();
+    for (_, f) in cfg
+        .sources
+        .files()
+        .filter(|(_, f)| f.display.ends_with(".tf"))
+    {
+        all.extend_from_slice(f.display.as_bytes());
+        all.push(0);
+        all.extend_from_slice(f.text.as_bytes());
+        all.push(0);
+    }
+    crate::sim::crypto::sha256_hex(&all)
+}
+
 /// Why a saved plan can no longer be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotApplicable {
@@ -312,7 +329,7 @@ pub fn check_applicable(plan: &Plan, state: &State, cfg: &Config) -> Result<(), 
             state_serial: state.serial,
         });
     }
-    if plan.config_digest != crate::plan::config_digest(cfg) {
+    if plan.config_digest != config_digest(cfg) {
         return Err(NotApplicable::ConfigChanged);
     }
     Ok(())

@@ -7,6 +7,7 @@ pub mod file;
 pub(crate) mod walk;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+pub use file::config_digest;
 pub use walk::{RawVar, parse_var_text};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -284,23 +285,6 @@ fn reclaim_planned(ns: &mut crate::eval::Namespace, changes: &mut [ResourceChang
             c.after = Some(m);
         }
     }
-}
-
-/// SHA-256 over every configuration file's name and text. Variable files are left out: their
-/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
-pub fn config_digest(cfg: &Config) -> String {
-    let mut all = Vec::new();
-    for (_, f) in cfg
-        .sources
-        .files()
-        .filter(|(_, f)| f.display.ends_with(".tf"))
-    {
-        all.extend_from_slice(f.display.as_bytes());
-        all.push(0);
-        all.extend_from_slice(f.text.as_bytes());
-        all.push(0);
-    }
-    crate::sim::crypto::sha256_hex(&all)
 }
 
 fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<ResourceAddr>> {
