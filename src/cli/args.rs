@@ -147,7 +147,8 @@ pub struct FmtArgs {
     pub targets: Vec<PathBuf>,
 }
 
-/// Flags shared by plan, apply and destroy.
+/// Flags shared by plan, apply and destroy. `-var` and `-var-file` are used in command-line
+/// order, as [`parse`] returns them; `vars` and `var_files` only declare them to clap.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlanFlags {
     /// Set an input variable: -var 'name=value' (repeatable).
@@ -217,6 +218,7 @@ pub struct DestroyArgs {
     pub auto_approve: bool,
 }
 
+/// `-var` and `-var-file` are used in command-line order, as [`parse`] returns them.
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Run the tests in DIR (relative to -chdir) instead of the working directory and its tests/.

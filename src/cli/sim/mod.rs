@@ -4,6 +4,10 @@
 //!
 //! Exit codes are the AWS CLI's: 0 success, 252 usage or parameter error, 254 the service
 //! answered with an error, 255 anything else.
+//!
+//! Here: dispatch, errors, `sim clock` and the world's lock. `params` turns flags into
+//! parameters, `output` prints responses (`--query`, `--output`), `explain` and `events` are
+//! `sim explain` and `sim cloudtrail lookup-events`.
 
 mod events;
 mod explain;
