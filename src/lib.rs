@@ -5,9 +5,10 @@
 //! args -> parse::load_dir -> config::Config::build -> graph::build -> plan::plan -> render/confirm
 //!      -> apply::apply --Provider--> sim::Cloud -> workspace (journal, atomic snapshots)
 //! ```
-//! `keyform test` (`grade`) runs the same pipeline on an in-memory world and then calls the
-//! simulated cloud directly (`sim::Cloud::call`); `keyform serve` (`serve`) puts that same API
-//! on the AWS wire protocols.
+//! `engine` is that pipeline as library calls (input variables through `config::inputs`);
+//! the CLI and `keyform test` (`grade`) both call it. `grade` runs it on an in-memory world and
+//! then calls the simulated cloud directly (`sim::Cloud::call`); `keyform serve` (`serve`) puts
+//! that same API on the AWS wire protocols.
 //!
 //! # Layering
 //! - `diag`, `addr`, `value`, `fsutil` and `text` import nothing from the crate; `types` imports
@@ -17,8 +18,9 @@
 //!   file format, `workspace` stores state and world in `.keyform/`.
 //! - `sim` (the simulated cloud) imports no pipeline module; `provider::aws` adapts it to the
 //!   engine's `Provider` trait, so the engine knows no service internals.
-//! - `grade` and `serve` drive the library API; `fmt` stands alone; only `cli` prints, and
-//!   nothing imports `cli`.
+//! - `engine` sits on the pipeline and `workspace`; `cli` and `grade` call it, never the stages'
+//!   plumbing twice. `grade` and `serve` drive the library API; `fmt` stands alone; only `cli`
+//!   prints, and nothing imports `cli`.
 
 pub mod addr;
 pub mod allocator;
@@ -26,6 +28,7 @@ pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod engine;
 pub mod eval;
 pub mod fmt;
 pub mod fsutil;

@@ -27,4 +27,5 @@ mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod sim_s3;
+mod variables;
 mod workflow;

@@ -4,7 +4,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::config::inputs::VarArg;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -145,7 +147,8 @@ pub struct FmtArgs {
     pub targets: Vec<PathBuf>,
 }
 
-/// Flags shared by plan, apply and destroy.
+/// Flags shared by plan, apply and destroy. `-var` and `-var-file` are used in command-line
+/// order, as [`parse`] returns them; `vars` and `var_files` only declare them to clap.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlanFlags {
     /// Set an input variable: -var 'name=value' (repeatable).
@@ -215,6 +218,7 @@ pub struct DestroyArgs {
     pub auto_approve: bool,
 }
 
+/// `-var` and `-var-file` are used in command-line order, as [`parse`] returns them.
 #[derive(Debug, Args)]
 pub struct TestArgs {
     /// Run the tests in DIR (relative to -chdir) instead of the working directory and its tests/.
@@ -432,6 +436,36 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     out
 }
 
+/// Parses normalized arguments (see [`normalize`]) into the command line and, from the same
+/// arguments, the subcommand's `-var` and `-var-file` occurrences in the order they were given
+/// (clap keeps each flag's values apart; Terraform applies the two in command-line order).
+pub fn parse(args: Vec<OsString>) -> Result<(Cli, Vec<VarArg>), clap::Error> {
+    let mut matches = Cli::command().try_get_matches_from(args)?;
+    let vars = var_args(&matches);
+    // As `Cli::try_parse_from` does, so errors read the same.
+    let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut Cli::command()))?;
+    Ok((cli, vars))
+}
+
+/// The `-var`/`-var-file` values of the subcommands that take them, by argument position.
+fn var_args(m: &ArgMatches) -> Vec<VarArg> {
+    let Some(("plan" | "apply" | "destroy" | "test", sub)) = m.subcommand() else {
+        return Vec::new();
+    };
+    let mut found: Vec<(usize, VarArg)> = Vec::new();
+    if let (Some(at), Some(values)) = (sub.indices_of("vars"), sub.get_many::<String>("vars")) {
+        found.extend(at.zip(values).map(|(i, v)| (i, VarArg::Var(v.clone()))));
+    }
+    if let (Some(at), Some(values)) = (
+        sub.indices_of("var_files"),
+        sub.get_many::<PathBuf>("var_files"),
+    ) {
+        found.extend(at.zip(values).map(|(i, f)| (i, VarArg::File(f.clone()))));
+    }
+    found.sort_by_key(|(i, _)| *i);
+    found.into_iter().map(|(_, v)| v).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,5 +491,50 @@ mod tests {
             norm(&["kf", "sim", "kms", "-list"]),
             ["kf", "sim", "kms", "-list"]
         );
+    }
+
+    #[test]
+    fn vars_and_var_files_keep_the_order_of_the_given_arguments() {
+        let vars = |v: &[&str]| parse(normalize(v.iter().map(OsString::from))).unwrap().1;
+        let var = |s: &str| VarArg::Var(s.into());
+        let file = |s: &str| VarArg::File(s.into());
+        assert_eq!(
+            vars(&[
+                "kf",
+                "plan",
+                "-var-file=a.tfvars",
+                "-var",
+                "x=1",
+                "-var-file",
+                "b.tfvars",
+                "-var=y=2"
+            ]),
+            [file("a.tfvars"), var("x=1"), file("b.tfvars"), var("y=2")]
+        );
+        assert_eq!(
+            vars(&[
+                "kf",
+                "-chdir=d",
+                "test",
+                "-var",
+                "x=1",
+                "-var-file=a.tfvars"
+            ]),
+            [var("x=1"), file("a.tfvars")]
+        );
+        assert_eq!(
+            vars(&[
+                "kf",
+                "apply",
+                "-auto-approve",
+                "-var-file=a.tfvars",
+                "-var",
+                "x=1",
+                "tfplan"
+            ]),
+            [file("a.tfvars"), var("x=1")]
+        );
+        assert_eq!(vars(&["kf", "destroy", "-var", "x=1"]), [var("x=1")]);
+        assert!(vars(&["kf", "validate"]).is_empty());
     }
 }

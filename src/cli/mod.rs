@@ -14,10 +14,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use crate::diag::{Diagnostics, SourceMap};
-use args::{Cli, Command};
+use crate::config::inputs::VarArg;
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use args::Command;
 use render::Style;
 
 /// A command that failed: what to print and the exit code.
@@ -37,7 +36,15 @@ impl Failure {
     }
 
     pub(crate) fn msg(summary: &str, detail: impl Into<String>) -> Failure {
-        Failure::new(crate::diag::Diagnostic::error(summary, detail).into(), None)
+        Failure::new(Diagnostic::error(summary, detail).into(), None)
+    }
+
+    /// The same failure about `subject` (the flag or address it concerns).
+    pub(crate) fn with_subject(mut self, s: String) -> Failure {
+        for d in &mut self.diags.0 {
+            d.subject = Some(s.clone());
+        }
+        self
     }
 }
 
@@ -47,10 +54,24 @@ impl From<Diagnostics> for Failure {
     }
 }
 
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Failure {
+        Failure::new(d.into(), None)
+    }
+}
+
+impl From<crate::engine::Error> for Failure {
+    fn from(e: crate::engine::Error) -> Failure {
+        Failure::new(e.diags, e.sources)
+    }
+}
+
 /// What every command gets.
 pub(crate) struct Ctx {
     pub dir: PathBuf,
     pub style: Style,
+    /// The subcommand's `-var` and `-var-file` options, in the order they were given.
+    pub vars: Vec<VarArg>,
 }
 
 /// Makes a closed stdout (`keyform plan | head`) end the process quietly with exit 1 instead
@@ -76,7 +97,7 @@ fn exit_quietly_on_broken_pipe() {
 pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     exit_quietly_on_broken_pipe();
     let args = args::normalize(args);
-    let cli = match Cli::try_parse_from(args) {
+    let (cli, vars) = match args::parse(args) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -102,6 +123,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let ctx = Ctx {
         dir,
         style: Style { color },
+        vars,
     };
     let result = match cli.command {
         Command::Init(a) => commands::init(&ctx, &a),

@@ -32,7 +32,7 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
     } else {
         AuthMode::Strict
     };
-    let region = super::commands::configured_region(ctx);
+    let region = crate::engine::configured_region(&ctx.dir);
     let mut service = Service::open(&ctx.dir, auth, &region)
         .map_err(|e| failure("Cannot serve this working directory", e))?;
     let (id, secret) = service

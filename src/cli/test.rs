@@ -13,7 +13,7 @@ use crate::cli::args::{GradeArgs, TestArgs};
 use crate::cli::commands::rel;
 use crate::cli::render::{self, Style};
 use crate::cli::{Ctx, Failure};
-use crate::diag::{Diagnostic, SourceMap};
+use crate::diag::SourceMap;
 use crate::grade::file::{RunBlock, TestFile};
 use crate::grade::report::{
     self, FileReport, GradeRow, Message, MessageKind, Report, RunReport, Status,
@@ -89,25 +89,12 @@ struct JsonLines;
 
 impl Observer for JsonLines {
     fn run_started(&mut self, file: &TestFile, run: &RunBlock) {
-        println!("{}", report::json_run_started(&file.name, &run.name));
+        println!("{}", render::json::run_started(&file.name, &run.name));
     }
 
     fn run_finished(&mut self, file: &TestFile, r: &RunReport) {
-        println!("{}", report::json_run_finished(&file.name, r));
+        println!("{}", render::json::run_finished(&file.name, r));
     }
-}
-
-fn diagnostic_json(d: &Diagnostic, sources: &SourceMap) -> String {
-    let mut j = serde_json::json!({
-        "type": "diagnostic",
-        "severity": if d.is_error() { "error" } else { "warning" },
-        "summary": d.summary,
-        "detail": d.detail,
-    });
-    if let Some((file, line, col)) = d.span.and_then(|s| sources.locate(s)) {
-        j["range"] = serde_json::json!({"filename": file, "start": {"line": line, "column": col}});
-    }
-    j.to_string()
 }
 
 pub(crate) fn test(ctx: &Ctx, a: &TestArgs) -> CmdResult {
@@ -115,14 +102,13 @@ pub(crate) fn test(ctx: &Ctx, a: &TestArgs) -> CmdResult {
         dir: ctx.dir.clone(),
         test_dir: a.test_directory.clone(),
         filters: a.filters.clone(),
-        vars: a.vars.clone(),
-        var_files: a.var_files.clone(),
+        vars: ctx.vars.clone(),
     };
     let session = Session::open(&opts).map_err(|(d, s)| Failure::new(d, Some(s)))?;
     if let Some(errors) = session.config_error() {
         if a.json {
             for d in errors.iter() {
-                println!("{}", diagnostic_json(d, &session.sources));
+                println!("{}", render::json::test_diagnostic(d, &session.sources));
             }
         } else {
             eprint!(
@@ -149,7 +135,7 @@ pub(crate) fn test(ctx: &Ctx, a: &TestArgs) -> CmdResult {
         })?;
     }
     if a.json {
-        println!("{}", report::json_summary(&report));
+        println!("{}", render::json::test_summary(&report));
     } else {
         let head = if report.all_passed() {
             ctx.style.green(&ctx.style.bold("Success!"))

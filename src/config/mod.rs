@@ -5,6 +5,7 @@
 //! schema (`validate`). Expressions stay unevaluated; `eval` owns their meaning.
 
 mod body;
+pub mod inputs;
 pub mod types;
 mod validate;
 

@@ -3,8 +3,10 @@
 //! Owns the [`Diagnostic`] model and the source map; rendering lives in `cli::render::diag`.
 //! Imports nothing else from the crate.
 
+mod code;
 mod source;
 
+pub use code::DiagCode;
 pub use source::{FileId, SourceFile, SourceMap, Span};
 
 use std::fmt;
@@ -24,6 +26,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Resource address, flag or file the problem is about when there is no source span.
     pub subject: Option<String>,
+    /// What kind of problem this is, for callers that act on it (never match `summary`).
+    pub code: DiagCode,
 }
 
 impl Diagnostic {
@@ -34,6 +38,7 @@ impl Diagnostic {
             detail: detail.into(),
             span: None,
             subject: None,
+            code: DiagCode::General,
         }
     }
 
@@ -53,6 +58,11 @@ impl Diagnostic {
 
     pub fn with_subject(mut self, subject: impl Into<String>) -> Diagnostic {
         self.subject = Some(subject.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: DiagCode) -> Diagnostic {
+        self.code = code;
         self
     }
 

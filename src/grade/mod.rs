@@ -2,9 +2,10 @@
 //! fresh in-memory world and state, and reports per-run pass/fail and a score.
 //!
 //! - `file`: parsing and strict validation of test files.
-//! - `run`: executing runs (command, actions, asserts) through the library API: `plan`, `apply`
-//!   and `sim`. The working directory's `.keyform/` is never read or written.
-//! - `report`: results, JUnit XML, JSON events and the gradebook CSV.
+//! - `run`: executing runs (command, actions, asserts) through the library API: `engine` (load,
+//!   plan, apply, destroy; input variables through `config::inputs`, as `plan` does) and `sim`.
+//!   The working directory's `.keyform/` is never read or written.
+//! - `report`: results, JUnit XML and the gradebook CSV.
 //!
 //! Reproducibility: every world starts at [`T0`] and draws identifiers from a generator seeded by
 //! the test file's name, so reports are byte-identical on re-run (key material still comes from
@@ -18,10 +19,10 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Config;
+use crate::config::inputs::{self, Request, Undeclared, VarArg};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::graph::Graph;
 use crate::plan::RawVar;
-use crate::provider::aws::AwsSchemas;
 
 pub use file::TestFile;
 pub use report::Report;
@@ -40,10 +41,8 @@ pub struct Options {
     pub test_dir: Option<PathBuf>,
     /// `-filter`: run only these test files (by the name reports show, or by file name).
     pub filters: Vec<String>,
-    /// `-var NAME=VALUE`, in order.
-    pub vars: Vec<String>,
-    /// `-var-file`, in order, relative to `dir` unless absolute.
-    pub var_files: Vec<PathBuf>,
+    /// `-var NAME=VALUE` and `-var-file` (relative to `dir` unless absolute), in the order given.
+    pub vars: Vec<VarArg>,
 }
 
 /// Loaded test files and the configuration they test.
@@ -61,7 +60,7 @@ impl Session {
     /// files or the command line are errors; a configuration that does not load is not: every
     /// run then reports it (the student's mistake still gets a report and a score).
     pub fn open(opts: &Options) -> Result<Session, (Diagnostics, SourceMap)> {
-        let (config, mut sources) = load_config(&opts.dir);
+        let (config, mut sources) = crate::engine::load_config(&opts.dir);
         let found = match discover(&opts.dir, opts.test_dir.as_deref()) {
             Ok(f) => f,
             Err(d) => return Err((d.into(), sources)),
@@ -75,14 +74,16 @@ impl Session {
                 Err(d) => diags.extend(d),
             }
         }
-        let mut config_diags = Diagnostics::new();
-        let inputs = inputs(
-            opts,
-            config.as_ref().ok(),
-            &mut sources,
-            &mut config_diags,
-            &mut diags,
-        );
+        // Test files may refer to variables the configuration does not declare (`var.NAME`), so
+        // values for them are kept, as `terraform test` does.
+        let collected = {
+            let declared = config.as_ref().ok().map(|(c, _)| &c.variables);
+            let req = Request::new(&opts.dir, declared, &opts.vars, Undeclared::Keep);
+            inputs::collect(&req, &mut sources)
+        };
+        let config_diags = collected.from_dir;
+        diags.extend(collected.from_args);
+        let inputs = collected.values;
         // A bad terraform.tfvars belongs to the configuration under test: its runs report it.
         let config = match config {
             _ if !config_diags.has_errors() => config,
@@ -116,33 +117,6 @@ impl Session {
             report.files.push(run::run_file(self, f, obs));
         }
         report
-    }
-}
-
-/// Parses and checks the configuration of `dir` (into a fresh source map, returned either way).
-fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceMap) {
-    let mut sources = SourceMap::new();
-    let files = match crate::parse::load_dir(dir, &mut sources) {
-        Ok(f) => f,
-        Err(d) => return (Err(d), sources),
-    };
-    if files.is_empty() {
-        let d = Diagnostic::error(
-            "No configuration files",
-            format!(
-                "There are no .tf files in {}: there is no configuration to test.",
-                dir.display()
-            ),
-        );
-        return (Err(d.into()), sources);
-    }
-    let cfg = match Config::build(dir, sources.clone(), files, AwsSchemas::get()) {
-        Ok(c) => c,
-        Err(d) => return (Err(d), sources),
-    };
-    match crate::graph::build(&cfg) {
-        Ok(g) => (Ok((cfg, g)), sources),
-        Err(d) => (Err(d), sources),
     }
 }
 
@@ -260,104 +234,6 @@ fn filter(
         }
     }
     Ok(out)
-}
-
-/// Input variables from outside the test files, later wins: `TF_VAR_` environment,
-/// `terraform.tfvars`, `*.auto.tfvars`, `-var-file`, then `-var`. Test files' own `variables`
-/// override all of them. Problems with the configuration directory's own files go to
-/// `config_diags`, problems with the command line's to `diags`.
-fn inputs(
-    opts: &Options,
-    cfg: Option<&(Config, Graph)>,
-    sources: &mut SourceMap,
-    config_diags: &mut Diagnostics,
-    diags: &mut Diagnostics,
-) -> BTreeMap<String, RawVar> {
-    let mut out = BTreeMap::new();
-    if let Some((cfg, _)) = cfg {
-        for (k, v) in std::env::vars() {
-            if let Some(name) = k.strip_prefix("TF_VAR_")
-                && cfg.variables.contains_key(name)
-            {
-                out.insert(name.to_string(), RawVar::Text(v));
-            }
-        }
-    }
-    // (path, whether it belongs to the configuration directory)
-    let mut files: Vec<(PathBuf, bool)> = Vec::new();
-    let default = opts.dir.join("terraform.tfvars");
-    if default.is_file() {
-        files.push((default, true));
-    }
-    if let Ok(auto) = crate::parse::list_files(&opts.dir, ".auto.tfvars") {
-        files.extend(auto.into_iter().map(|p| (p, true)));
-    }
-    for f in &opts.var_files {
-        let path = if f.is_absolute() {
-            f.clone()
-        } else {
-            opts.dir.join(f)
-        };
-        if !path.is_file() {
-            diags.push(
-                Diagnostic::error(
-                    "Failed to read variables file",
-                    format!("Given variables file {} does not exist.", f.display()),
-                )
-                .with_subject(format!("-var-file={}", f.display())),
-            );
-            continue;
-        }
-        files.push((path, false));
-    }
-    for (path, own) in files {
-        let diags: &mut Diagnostics = if own { &mut *config_diags } else { &mut *diags };
-        let name = crate::parse::display_name(&opts.dir, &path);
-        let parsed = match crate::parse::load_file(sources, &path, name) {
-            Ok(p) => p,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        let dummy = crate::diag::Span::new(parsed.file, 0..0);
-        let body = crate::config::Body::from_hcl(parsed.file, parsed.body, dummy, diags);
-        for b in &body.blocks {
-            diags.push(
-                Diagnostic::error(
-                    "Unexpected block in variables file",
-                    "A variables file holds only name = value assignments.",
-                )
-                .with_span(Some(b.span)),
-            );
-        }
-        for a in &body.attrs {
-            match crate::config::types::literal_value(&a.value.expr) {
-                Some(v) => {
-                    out.insert(a.name.clone(), RawVar::Value(v));
-                }
-                None => diags.push(
-                    Diagnostic::error(
-                        "Variables not allowed",
-                        "Variables files may contain only literal values; references and function calls are not allowed here.",
-                    )
-                    .with_span(a.value.span()),
-                ),
-            }
-        }
-    }
-    for v in &opts.vars {
-        match v.split_once('=') {
-            Some((name, value)) if !name.is_empty() => {
-                out.insert(name.to_string(), RawVar::Text(value.to_string()));
-            }
-            _ => diags.push(Diagnostic::error(
-                "Invalid -var option",
-                format!("The given -var option {v:?} is not correctly specified. It must be a variable name and value separated by an equals sign, like -var=\"key=value\"."),
-            )),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
-//! Results of `keyform test` and `keyform grade`, and their machine-readable forms: JUnit XML,
-//! JSON event lines and the gradebook CSV. The human rendering (colours, layout) is the CLI's.
+//! Results of `keyform test` and `keyform grade`, and their machine-readable forms: JUnit XML
+//! and the gradebook CSV. The human rendering and the JSON event lines are the CLI's
+//! (`cli::render::json`).
 //!
 //! Everything here is deterministic: no wall-clock time, no paths beyond what the caller named,
 //! so a report is byte-identical on re-run.
 
 use std::fmt::Write as _;
-
-use serde_json::json;
 
 use crate::grade::file::Command;
 
@@ -235,38 +234,6 @@ pub fn junit_xml(report: &Report) -> String {
     out
 }
 
-/// JSON event: a run is starting.
-pub fn json_run_started(file: &str, run: &str) -> String {
-    json!({"type": "run_started", "file": file, "run": run}).to_string()
-}
-
-/// JSON event: a run finished, with its status, points and messages.
-pub fn json_run_finished(file: &str, r: &RunReport) -> String {
-    json!({
-        "type": "run_finished",
-        "file": file,
-        "run": r.name,
-        "status": r.status.as_str(),
-        "points": r.earned(),
-        "max_points": r.points,
-        "messages": r.messages.iter().map(Message::render).collect::<Vec<_>>(),
-    })
-    .to_string()
-}
-
-/// JSON event: the closing summary.
-pub fn json_summary(report: &Report) -> String {
-    json!({
-        "type": "summary",
-        "status": if report.all_passed() { "pass" } else { "fail" },
-        "passed": report.passed(),
-        "failed": report.failed(),
-        "score": report.score(),
-        "total": report.total(),
-    })
-    .to_string()
-}
-
 /// One gradebook line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GradeRow {
@@ -381,19 +348,6 @@ tests/a.tftest.hcl:7: apply failed
     #[test]
     fn xml_escape_replaces_characters_xml_cannot_hold() {
         assert_eq!(xml_escape("a\u{1}b\tc'"), "a\u{FFFD}b\tc&apos;");
-    }
-
-    #[test]
-    fn json_events_carry_status_points_and_messages() {
-        let r = report();
-        assert_eq!(
-            json_run_finished("tests/a.tftest.hcl", &r.files[0].runs[1]),
-            r#"{"file":"tests/a.tftest.hcl","max_points":3,"messages":["tests/a.tftest.hcl:7: keys <must> be \"rotated\""],"points":0,"run":"reads","status":"fail","type":"run_finished"}"#
-        );
-        assert_eq!(
-            json_summary(&r),
-            r#"{"failed":2,"passed":1,"score":1,"status":"fail","total":6,"type":"summary"}"#
-        );
     }
 
     #[test]

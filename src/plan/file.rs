@@ -1,12 +1,15 @@
 //! Saved plans (`plan -out=FILE`): JSON carrying the prior state's lineage and serial, the
-//! configuration digest and the variables, so `apply FILE` refuses a plan that went stale.
+//! configuration digest and the variables, so `apply FILE` refuses a plan that went stale
+//! ([`check_applicable`]).
 //! Unknown values are stored as an `after_unknown` mask, as in Terraform's JSON plan.
 
 use serde_json::{Value as Json, json};
 
 use crate::addr::{InstanceAddr, InstanceKey, TargetAddr};
+use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::plan::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+use crate::state::State;
 use crate::value::{Map, Value};
 
 /// Format version of saved plan files. Format 2 files carry a checksum of their content.
@@ -286,6 +289,50 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
             })
             .unwrap_or_default(),
     })
+}
+
+/// SHA-256 over every configuration file's name and text. Variable files are left out: their
+/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
+pub fn config_digest(cfg: &Config) -> String {
+    let mut all = Vec::new();
+    for (_, f) in cfg
+        .sources
+        .files()
+        .filter(|(_, f)| f.display.ends_with(".tf"))
+    {
+        all.extend_from_slice(f.display.as_bytes());
+        all.push(0);
+        all.extend_from_slice(f.text.as_bytes());
+        all.push(0);
+    }
+    crate::sim::crypto::sha256_hex(&all)
+}
+
+/// Why a saved plan can no longer be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotApplicable {
+    /// Another operation changed the state after the plan was made (its lineage or serial).
+    StateChanged {
+        planned_serial: u64,
+        state_serial: u64,
+    },
+    /// The configuration files changed after the plan was made.
+    ConfigChanged,
+}
+
+/// Whether `plan` still applies to `state` and `cfg`: it must have been made from exactly this
+/// state (lineage and serial) and these configuration files (their digest).
+pub fn check_applicable(plan: &Plan, state: &State, cfg: &Config) -> Result<(), NotApplicable> {
+    if plan.prior_lineage != state.lineage || plan.prior_serial != state.serial {
+        return Err(NotApplicable::StateChanged {
+            planned_serial: plan.prior_serial,
+            state_serial: state.serial,
+        });
+    }
+    if plan.config_digest != config_digest(cfg) {
+        return Err(NotApplicable::ConfigChanged);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

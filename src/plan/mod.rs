@@ -7,13 +7,14 @@ pub mod file;
 pub(crate) mod walk;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+pub use file::config_digest;
 pub use walk::{RawVar, parse_var_text};
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr, TargetAddr};
 use crate::config::{Config, IgnoreChanges, Resource, SchemaSource};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::graph::{Graph, Node};
 use crate::provider::Provider;
 use crate::schema::{AttrType, ResourceSchema};
@@ -190,7 +191,7 @@ pub fn plan(
             diags
                 .0
                 .into_iter()
-                .filter(|d| !d.is_error() || d.summary == "Instance cannot be destroyed")
+                .filter(|d| !d.is_error() || d.code == DiagCode::PreventDestroy)
                 .collect(),
         );
         changes = destroy_changes(cfg, &refreshed, &mut diags, &targeted);
@@ -286,23 +287,6 @@ fn reclaim_planned(ns: &mut crate::eval::Namespace, changes: &mut [ResourceChang
     }
 }
 
-/// SHA-256 over every configuration file's name and text. Variable files are left out: their
-/// values are recorded in the plan itself, and `apply PLANFILE` is not given them again.
-pub fn config_digest(cfg: &Config) -> String {
-    let mut all = Vec::new();
-    for (_, f) in cfg
-        .sources
-        .files()
-        .filter(|(_, f)| f.display.ends_with(".tf"))
-    {
-        all.extend_from_slice(f.display.as_bytes());
-        all.push(0);
-        all.extend_from_slice(f.text.as_bytes());
-        all.push(0);
-    }
-    crate::sim::crypto::sha256_hex(&all)
-}
-
 fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<ResourceAddr>> {
     if targets.is_empty() {
         return None;
@@ -377,6 +361,7 @@ fn prevent_destroy_error(addr: &InstanceAddr, r: &Resource) -> Diagnostic {
     )
     .with_span(r.lifecycle.prevent_destroy_span.or(Some(r.span)))
     .with_subject(addr.to_string())
+    .with_code(DiagCode::PreventDestroy)
 }
 
 struct PlanHandler<'p, 'q> {

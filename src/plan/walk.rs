@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
 use crate::config::{Check, Config, Resource, SchemaSource};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::eval::{Evaluator, Namespace};
 use crate::graph::{Graph, Node};
 use crate::plan::body::eval_body;
@@ -243,7 +243,8 @@ impl<'a> Walk<'a> {
                         ),
                     )
                     .with_span(Some(v.span))
-                    .with_subject(format!("var.{name}")),
+                    .with_subject(format!("var.{name}"))
+                    .with_code(DiagCode::InvalidVariableValue),
                 );
             }
         }
@@ -306,7 +307,8 @@ impl<'a> Walk<'a> {
                 self.diags.push(
                     Diagnostic::error("Module output value precondition failed", msg)
                         .with_span(Some(c.span))
-                        .with_subject(format!("output.{name}")),
+                        .with_subject(format!("output.{name}"))
+                        .with_code(DiagCode::OutputPrecondition),
                 );
             }
         }
@@ -576,7 +578,8 @@ impl<'a> Walk<'a> {
                     d.push(
                         Diagnostic::error("Resource precondition failed", msg)
                             .with_span(Some(c.span))
-                            .with_subject(addr.to_string()),
+                            .with_subject(addr.to_string())
+                            .with_code(DiagCode::ResourcePrecondition),
                     );
                 }
             }
@@ -612,7 +615,8 @@ impl<'a> Walk<'a> {
                             self.diags.push(
                                 Diagnostic::error("Resource postcondition failed", msg)
                                     .with_span(Some(span))
-                                    .with_subject(addr.to_string()),
+                                    .with_subject(addr.to_string())
+                                    .with_code(DiagCode::ResourcePostcondition),
                             );
                             block_failed = true;
                         }

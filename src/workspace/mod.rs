@@ -20,8 +20,10 @@
 
 mod journal;
 mod lock;
+mod open;
 
 pub use lock::{LockError, LockInfo, Unlocked, pid_alive};
+pub use open::{LockRequest, OpenError, Opened, Taken, open, take};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,13 @@
-//! Machine-readable output: Terraform's JSON plan and state formats (`show -json`) so tools that
-//! read Terraform plans (checkov, OPA) read ours, and JSON UI lines for `plan -json`.
+//! Machine-readable output, all of it: Terraform's JSON plan and state formats (`show -json`) so
+//! tools that read Terraform plans (checkov, OPA) read ours, JSON UI lines for `plan -json`,
+//! diagnostics (`validate -json`, `test -json`), output values (`output -json`), the JSON
+//! events of `keyform test -json`, and the AWS CLI's JSON for `keyform sim`.
 
 use serde_json::{Value as Json, json};
 
 use crate::addr::{InstanceAddr, InstanceKey, Mode};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::grade::report::{Message, Report, RunReport};
 use crate::plan::{Action, Plan, ResourceChange};
 use crate::state::State;
 use crate::state::file::type_json;
@@ -228,4 +232,145 @@ pub fn plan_ui_lines(p: &Plan) -> Vec<String> {
         json!({"changes": {"add": add, "change": change, "remove": remove, "operation": "plan"}}),
     ));
     out
+}
+
+/// One diagnostic as Terraform's JSON shows it: severity, summary, detail and, when it points
+/// into a file, its range.
+pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> Json {
+    let mut j = json!({
+        "severity": if d.is_error() { "error" } else { "warning" },
+        "summary": d.summary,
+        "detail": d.detail,
+    });
+    if let Some((file, line, col)) = d.span.and_then(|s| sources.locate(s)) {
+        j["range"] = json!({"filename": file, "start": {"line": line, "column": col}});
+    }
+    j
+}
+
+/// `validate -json`: Terraform's validation result document.
+pub fn validate_output(diags: &Diagnostics, sources: &SourceMap) -> String {
+    let list: Vec<Json> = diags.iter().map(|d| diagnostic(d, sources)).collect();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    serde_json::to_string_pretty(&json!({
+        "format_version": "1.0", "valid": errors == 0, "error_count": errors,
+        "warning_count": diags.iter().count() - errors, "diagnostics": list,
+    }))
+    .unwrap_or_default()
+}
+
+/// `output -json` without a name: every output with its sensitivity, type and value.
+pub fn outputs(s: &State) -> String {
+    let m = outputs_json(
+        s.outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), o.value.clone(), o.sensitive)),
+    );
+    serde_json::to_string_pretty(&m).unwrap_or_default()
+}
+
+/// `output -json NAME`: the value alone.
+pub fn value(v: &Value) -> String {
+    v.to_json().to_string()
+}
+
+/// `test -json`: a diagnostic event (the configuration's errors, before the runs).
+pub fn test_diagnostic(d: &Diagnostic, sources: &SourceMap) -> String {
+    let mut j = diagnostic(d, sources);
+    j["type"] = json!("diagnostic");
+    j.to_string()
+}
+
+/// `test -json`: a run is starting.
+pub fn run_started(file: &str, run: &str) -> String {
+    json!({"type": "run_started", "file": file, "run": run}).to_string()
+}
+
+/// `test -json`: a run finished, with its status, points and messages.
+pub fn run_finished(file: &str, r: &RunReport) -> String {
+    json!({
+        "type": "run_finished",
+        "file": file,
+        "run": r.name,
+        "status": r.status.as_str(),
+        "points": r.earned(),
+        "max_points": r.points,
+        "messages": r.messages.iter().map(Message::render).collect::<Vec<_>>(),
+    })
+    .to_string()
+}
+
+/// `test -json`: the closing summary.
+pub fn test_summary(report: &Report) -> String {
+    json!({
+        "type": "summary",
+        "status": if report.all_passed() { "pass" } else { "fail" },
+        "passed": report.passed(),
+        "failed": report.failed(),
+        "score": report.score(),
+        "total": report.total(),
+    })
+    .to_string()
+}
+
+/// A `keyform sim` response as the AWS CLI prints it (four-space indentation).
+pub fn aws_cli(v: &Json) -> Option<String> {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(v, &mut ser).ok()?;
+    Some(String::from_utf8_lossy(&buf).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::file::Command;
+    use crate::grade::report::{FileReport, MessageKind, Status};
+
+    // The report of `grade::report`'s tests.
+    fn run(name: &str, status: Status, points: u32, msgs: &[&str]) -> RunReport {
+        RunReport {
+            name: name.into(),
+            command: Command::Apply,
+            status,
+            points,
+            messages: msgs
+                .iter()
+                .map(|m| Message {
+                    kind: MessageKind::Assert,
+                    location: Some("tests/a.tftest.hcl:7".into()),
+                    text: (*m).into(),
+                })
+                .collect(),
+            summary: None,
+            actions: Vec::new(),
+        }
+    }
+
+    fn report() -> Report {
+        Report {
+            files: vec![FileReport {
+                name: "tests/a&b.tftest.hcl".into(),
+                runs: vec![
+                    run("provision", Status::Pass, 1, &[]),
+                    run("reads", Status::Fail, 3, &["keys <must> be \"rotated\""]),
+                    run("broken", Status::Error, 2, &["apply failed"]),
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn json_events_carry_status_points_and_messages() {
+        let r = report();
+        assert_eq!(
+            run_finished("tests/a.tftest.hcl", &r.files[0].runs[1]),
+            r#"{"file":"tests/a.tftest.hcl","max_points":3,"messages":["tests/a.tftest.hcl:7: keys <must> be \"rotated\""],"points":0,"run":"reads","status":"fail","type":"run_finished"}"#
+        );
+        assert_eq!(
+            test_summary(&r),
+            r#"{"failed":2,"passed":1,"score":1,"status":"fail","total":6,"type":"summary"}"#
+        );
+    }
 }

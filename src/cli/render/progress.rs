@@ -1,5 +1,6 @@
 //! Apply progress: Terraform's `Creating...` / `Creation complete after 0s` lines, plus an
-//! indicatif bar when stderr is a terminal; and the durable commit of each change.
+//! indicatif bar when stderr is a terminal. The durable commit of each change is the engine's
+//! (`engine::apply_in_workspace`); this only shows it.
 
 use std::io::Write;
 use std::time::Duration;
@@ -7,25 +8,17 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::addr::InstanceAddr;
-use crate::apply::ApplyHook;
+use crate::engine::ApplyProgress;
 use crate::plan::Action;
-use crate::state::{State, StateOp};
-use crate::workspace::Workspace;
 
-/// Prints progress and commits each change to the workspace journal.
+/// Prints progress as changes are made.
 pub struct Progress<'a> {
-    pub ws: Option<&'a mut Workspace>,
     bar: Option<ProgressBar>,
     out: Box<dyn Write + 'a>,
 }
 
 impl<'a> Progress<'a> {
-    pub fn new(
-        ws: Option<&'a mut Workspace>,
-        total: usize,
-        tty: bool,
-        out: Box<dyn Write + 'a>,
-    ) -> Progress<'a> {
+    pub fn new(total: usize, tty: bool, out: Box<dyn Write + 'a>) -> Progress<'a> {
         let bar = (tty && total > 0).then(|| {
             let b = ProgressBar::new(total as u64);
             b.set_style(
@@ -34,7 +27,7 @@ impl<'a> Progress<'a> {
             );
             b
         });
-        Progress { ws, bar, out }
+        Progress { bar, out }
     }
 
     fn line(&mut self, s: String) {
@@ -43,12 +36,6 @@ impl<'a> Progress<'a> {
             None => {
                 let _ = writeln!(self.out, "{s}");
             }
-        }
-    }
-
-    pub fn finish(&mut self) {
-        if let Some(b) = self.bar.take() {
-            b.finish_and_clear();
         }
     }
 }
@@ -61,7 +48,7 @@ fn verbs(a: Action) -> (&'static str, &'static str) {
     }
 }
 
-impl ApplyHook for Progress<'_> {
+impl ApplyProgress for Progress<'_> {
     fn pre(&mut self, addr: &InstanceAddr, action: Action) {
         let a = if action == Action::DeleteThenCreate || action == Action::CreateThenDelete {
             Action::Create
@@ -95,26 +82,9 @@ impl ApplyHook for Progress<'_> {
         }
     }
 
-    fn commit(
-        &mut self,
-        state: &mut State,
-        ops: Vec<StateOp>,
-        world: Option<serde_json::Value>,
-    ) -> Result<(), String> {
-        match &mut self.ws {
-            Some(ws) => {
-                let delta = match world {
-                    Some(w) => Some(serde_json::from_value(w).map_err(|e| e.to_string())?),
-                    None => None,
-                };
-                ws.commit(state, ops, delta).map_err(|e| e.to_string())
-            }
-            None => {
-                for op in &ops {
-                    state.apply_op(op);
-                }
-                Ok(())
-            }
+    fn finish(&mut self) {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
         }
     }
 }

@@ -1,0 +1,34 @@
+//! `keyform init`: create (or reuse) the working directory's world.
+
+use super::CmdResult;
+use crate::cli::args::InitArgs;
+use crate::cli::{Ctx, Failure};
+
+pub(crate) fn init(ctx: &Ctx, a: &InitArgs) -> CmdResult {
+    if a.account_id.len() != 12 || !a.account_id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Failure::msg(
+            "Invalid -account-id",
+            format!(
+                "{:?} is not an AWS account id: use 12 digits, like 123456789012.",
+                a.account_id
+            ),
+        ));
+    }
+    let (created, region) = crate::engine::init(&ctx.dir, &a.account_id)?;
+    println!(
+        "\nInitializing the backend...\n\nInitializing provider plugins...\n- hashicorp/aws is built into keyform: KMS, S3, IAM and CloudTrail are simulated locally (account {}, region {region}).",
+        a.account_id
+    );
+    if !created {
+        println!(
+            "- Reusing the existing simulated world in {}.",
+            ctx.dir.join(crate::workspace::DIR_NAME).display()
+        );
+    }
+    println!(
+        "\n{}\n\nYou may now begin working with keyform. Try running \"keyform plan\" to see\nany changes that are required for your infrastructure.",
+        ctx.style
+            .green(&ctx.style.bold("keyform has been successfully initialized!"))
+    );
+    Ok(0)
+}
