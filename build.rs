@@ -1,5 +1,6 @@
 //! Embeds the bundled labs (README, starter and tests, never the reference `main.tf`) into the
-//! binary, so `keyform lab start NAME` works from an installed keyform.
+//! binary, so `keyform lab start NAME` works from an installed keyform; and probes for the
+//! outside programs some integration tests drive (see `probe_tools`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -25,7 +26,119 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// An outside program (or prepared environment) that some integration tests need.
+struct Tool {
+    /// `cfg(kf_NAME)` is set when it is present; tests carry
+    /// `#[cfg_attr(not(kf_NAME), ignore = "skipped: ...")]`, so a missing tool makes them
+    /// *ignored*, with the reason, never passed.
+    cfg: &'static str,
+    /// What to install, for the message.
+    hint: &'static str,
+    /// The program (absolute path or a name found on PATH) and the arguments that must exit 0.
+    found: Option<String>,
+}
+
+fn runs(program: &str, args: &[&str]) -> bool {
+    std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn first_that_runs(candidates: &[String], args: &[&str]) -> Option<String> {
+    candidates
+        .iter()
+        .find(|c| !c.is_empty() && runs(c, args))
+        .cloned()
+}
+
+/// Finds the programs the client, browser and interop tests need. Each is reported to the
+/// tests as `cfg(kf_*)` plus `KEYFORM_TOOL_*` (its path). With `KEYFORM_REQUIRE_TOOLS=1` (what
+/// `.ci/run` sets after installing them) a missing one fails the build, so CI can never count
+/// a skipped test as run.
+fn probe_tools() {
+    for v in ["KEYFORM_PYTHON", "KEYFORM_REQUIRE_TOOLS", "PATH"] {
+        println!("cargo:rerun-if-env-changed={v}");
+    }
+    // Installing a tool changes one of these; the install scripts also touch the stamp.
+    let stamp = Path::new("target/tools.stamp");
+    if !stamp.exists() {
+        let _ = std::fs::create_dir_all("target");
+        let _ = std::fs::write(stamp, b"");
+    }
+    println!("cargo:rerun-if-changed=target/tools.stamp");
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let venv_python = format!("{root}/target/ci-venv/bin/python");
+    let pythons = [
+        std::env::var("KEYFORM_PYTHON").unwrap_or_default(),
+        venv_python,
+        "python3".to_string(),
+    ];
+    let moto_python = format!("{root}/target/moto-venv/bin/python");
+    let moto_ready = std::fs::read_dir(format!("{root}/target/moto-suite"))
+        .map(|d| {
+            d.flatten().any(|e| {
+                e.file_name().to_string_lossy().starts_with("moto-")
+                    && e.path()
+                        .join("tests/test_s3/test_s3_encryption.py")
+                        .exists()
+            })
+        })
+        .unwrap_or(false);
+    let tools = [
+        Tool {
+            cfg: "boto3",
+            hint: "a Python with boto3, botocore and awscli (.ci/install-clients, or set KEYFORM_PYTHON)",
+            found: first_that_runs(&pythons, &["-c", "import boto3, botocore, awscli"]),
+        },
+        Tool {
+            cfg: "moto",
+            hint: "moto's test suite (scripts/moto-suite.sh --setup)",
+            found: (moto_ready
+                && runs(
+                    &moto_python,
+                    &["-c", "import moto, pytest, freezegun, boto3"],
+                ))
+            .then_some(moto_python),
+        },
+        Tool {
+            cfg: "terraform",
+            hint: "the terraform CLI on PATH",
+            found: first_that_runs(&["terraform".into()], &["version"]),
+        },
+        Tool {
+            cfg: "openssl",
+            hint: "the openssl CLI on PATH",
+            found: first_that_runs(&["openssl".into()], &["version"]),
+        },
+    ];
+    let mut missing = Vec::new();
+    for t in &tools {
+        println!("cargo::rustc-check-cfg=cfg(kf_{})", t.cfg);
+        let var = format!("KEYFORM_TOOL_{}", t.cfg.to_uppercase());
+        match &t.found {
+            Some(path) => {
+                println!("cargo::rustc-cfg=kf_{}", t.cfg);
+                println!("cargo::rustc-env={var}={path}");
+            }
+            None => {
+                println!("cargo::rustc-env={var}=");
+                missing.push(t.hint);
+            }
+        }
+    }
+    if std::env::var("KEYFORM_REQUIRE_TOOLS").is_ok_and(|v| v == "1") && !missing.is_empty() {
+        panic!(
+            "KEYFORM_REQUIRE_TOOLS=1 but these are missing, so their tests would be skipped: {}",
+            missing.join("; ")
+        );
+    }
+}
+
 fn main() {
+    probe_tools();
     let labs = Path::new("labs");
     println!("cargo:rerun-if-changed=labs");
     let mut code = String::from(

@@ -1,7 +1,7 @@
 //! Real clients against `keyform serve`: boto3 and the AWS CLI v1 tell the seed stories over
-//! HTTP (tests/clients/seed_stories.py). Runs with `$KEYFORM_PYTHON` (the venv `.ci/run`
-//! builds with pinned boto3 + awscli) or a `python3` that has boto3; otherwise it says it
-//! skipped, since the Rust client tests in serve_wire.rs cover the same stories.
+//! HTTP (tests/clients/seed_stories.py). Runs with the Python build.rs found (`$KEYFORM_PYTHON`,
+//! the venv `.ci/install-clients` builds with pinned boto3 + awscli, or a `python3` that has
+//! them); without one the test is ignored, saying why.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,32 +9,17 @@ use std::process::Command;
 use crate::support::Test;
 use crate::support::wire::Served;
 
-/// A Python interpreter with boto3, if there is one.
-fn python() -> Option<String> {
-    let candidates: Vec<String> = match std::env::var("KEYFORM_PYTHON") {
-        Ok(p) if !p.is_empty() => vec![p],
-        _ => vec!["python3".into()],
-    };
-    candidates.into_iter().find(|p| {
-        Command::new(p)
-            .args(["-c", "import boto3"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
-}
-
 #[test]
+#[cfg_attr(
+    not(kf_boto3),
+    ignore = "skipped: no Python with boto3 and awscli (run .ci/install-clients, or set KEYFORM_PYTHON)"
+)]
 fn boto3_and_the_aws_cli_tell_the_seed_stories_over_http() {
-    let Some(py) = python() else {
-        eprintln!(
-            "skipped: no Python with boto3 (set KEYFORM_PYTHON, or run .ci/install-clients); serve_wire covers these stories from Rust"
-        );
-        return;
-    };
+    let py = env!("KEYFORM_TOOL_BOTO3");
     let t = Test::new();
     let s = Served::start(&t, &[]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/seed_stories.py");
-    let out = Command::new(&py)
+    let out = Command::new(py)
         .arg(&script)
         .current_dir(t.path())
         .env("AWS_ENDPOINT_URL", format!("http://{}", s.addr))

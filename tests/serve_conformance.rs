@@ -6,7 +6,7 @@
 //! (tests/clients/conformance.py).
 //!
 //! Needs a Python with boto3 (`$KEYFORM_PYTHON`, the venv `.ci/install-clients` builds, whose
-//! botocore carries the models); otherwise it says it skipped.
+//! botocore carries the models); without one the test is ignored, saying why.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -15,27 +15,13 @@ use std::process::Command;
 use crate::support::Test;
 use crate::support::wire::Served;
 
-/// A Python interpreter with boto3, if there is one.
-fn python() -> Option<String> {
-    let candidate = match std::env::var("KEYFORM_PYTHON") {
-        Ok(p) if !p.is_empty() => p,
-        _ => "python3".into(),
-    };
-    Command::new(&candidate)
-        .args(["-c", "import boto3, botocore"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-        .then_some(candidate)
-}
-
 #[test]
+#[cfg_attr(
+    not(kf_boto3),
+    ignore = "skipped: no Python with boto3 and botocore (run .ci/install-clients, or set KEYFORM_PYTHON)"
+)]
 fn every_served_operation_matches_botocores_service_models() {
-    let Some(py) = python() else {
-        eprintln!(
-            "skipped: no Python with boto3/botocore (set KEYFORM_PYTHON, or run .ci/install-clients)"
-        );
-        return;
-    };
+    let py = env!("KEYFORM_TOOL_BOTO3");
     let ops: BTreeMap<&str, &[&str]> = keyform::sim::api::operation_names()
         .into_iter()
         .map(|op| (op, keyform::sim::api::parameters(op).unwrap_or(&[])))
@@ -52,7 +38,7 @@ fn every_served_operation_matches_botocores_service_models() {
     let s = Served::start(&t, &[]);
     assert_eq!(s.region, "eu-west-1");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/conformance.py");
-    let out = Command::new(&py)
+    let out = Command::new(py)
         .arg(&script)
         .arg("ops.json")
         .current_dir(t.path())

@@ -4,9 +4,8 @@
 //! every line of the list must still match a failure.
 //!
 //! Runs when the venv and the tests that `scripts/moto-suite.sh --setup` prepares are under
-//! target/ (`.ci/install-clients` prepares them), or with KEYFORM_MOTO_SUITE=1, which prepares
-//! them first (network: the Python registry). KEYFORM_MOTO_SUITE=0 skips. Otherwise it says it
-//! skipped. The comparison with moto's own server is in `scripts/moto-suite.sh`.
+//! target/ (`.ci/install-clients` prepares them; build.rs looks); otherwise it is ignored,
+//! saying why. The comparison with moto's own server is in `scripts/moto-suite.sh`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -19,58 +18,32 @@ use crate::support::wire::Served;
 /// How long the whole suite may take against a debug build before the test gives up.
 const DEADLINE: Duration = Duration::from_secs(600);
 
-/// The venv's python and the extracted moto source tree, when both are there.
-fn prepared(root: &Path) -> Option<(PathBuf, PathBuf)> {
-    let py = root.join("target/moto-venv/bin/python");
-    let suite = std::fs::read_dir(root.join("target/moto-suite"))
-        .ok()?
+/// The extracted moto source tree that `scripts/moto-suite.sh --setup` left under target/.
+fn suite(root: &Path) -> PathBuf {
+    std::fs::read_dir(root.join("target/moto-suite"))
+        .expect("build.rs found target/moto-suite")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .find(|p| {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("moto-"))
                 && p.join("tests/test_s3/test_s3_encryption.py").exists()
-        })?;
-    let usable = Command::new(&py)
-        .args(["-c", "import moto, pytest, freezegun, boto3"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    usable.then_some((py, suite))
+        })
+        .expect("build.rs found moto's tests")
 }
 
 #[test]
+#[cfg_attr(
+    not(kf_moto),
+    ignore = "skipped: moto's tests are not prepared (run scripts/moto-suite.sh --setup)"
+)]
 fn motos_kms_and_s3_encryption_tests_pass_against_serve_or_are_allow_listed() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let wanted = std::env::var("KEYFORM_MOTO_SUITE").ok();
-    if wanted.as_deref() == Some("0") {
-        eprintln!("skipped: KEYFORM_MOTO_SUITE=0");
-        return;
-    }
-    let mut found = prepared(root);
-    if found.is_none() && wanted.as_deref() == Some("1") {
-        let setup = Command::new("bash")
-            .arg(root.join("scripts/moto-suite.sh"))
-            .arg("--setup")
-            .current_dir(root)
-            .output()
-            .expect("run scripts/moto-suite.sh --setup");
-        assert!(
-            setup.status.success(),
-            "KEYFORM_MOTO_SUITE=1 but scripts/moto-suite.sh --setup failed:\n{}",
-            String::from_utf8_lossy(&setup.stderr)
-        );
-        found = prepared(root);
-    }
-    let Some((py, suite)) = found else {
-        eprintln!(
-            "skipped: moto's tests are not prepared (run scripts/moto-suite.sh --setup, or set KEYFORM_MOTO_SUITE=1)"
-        );
-        return;
-    };
-
+    let py = env!("KEYFORM_TOOL_MOTO");
+    let suite = suite(root);
     let t = Test::new();
     let s = Served::start(&t, &["-auth=lenient"]);
-    let mut child = Command::new(&py)
+    let mut child = Command::new(py)
         .arg(root.join("tests/clients/moto_suite.py"))
         .arg("--suite")
         .arg(&suite)

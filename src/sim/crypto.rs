@@ -585,7 +585,6 @@ pub fn md5_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::time::Instant;
 
     fn ctx(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs
@@ -1011,33 +1010,6 @@ mod tests {
         assert_eq!(
             md5_hex(b"The quick brown fox jumps over the lazy dog"),
             "9e107d9d372bb6826bd81d3542a419d6"
-        );
-    }
-
-    /// Throughput note, not an assertion: `cargo test -- --ignored --nocapture body_throughput`.
-    #[test]
-    #[ignore = "timing note only"]
-    fn body_throughput() {
-        let key = random_bytes(KEY_LEN).unwrap();
-        let body = vec![0x5au8; 64 << 20];
-        let start = Instant::now();
-        let sealed = encrypt_body(&key, &body, b"b/k/v").unwrap();
-        let enc = start.elapsed();
-        let start = Instant::now();
-        let opened = decrypt_body(&key, &sealed, b"b/k/v").unwrap();
-        let dec = start.elapsed();
-        assert_eq!(opened.len(), body.len());
-        let start = Instant::now();
-        let digest = sha256(&body);
-        let hash = start.elapsed();
-        assert_ne!(digest, [0u8; 32]);
-        let mib = 64.0;
-        println!(
-            "64 MiB: encrypt {enc:?} ({:.0} MiB/s), decrypt {dec:?} ({:.0} MiB/s), \
-             sha256 {hash:?} ({:.0} MiB/s)",
-            mib / enc.as_secs_f64(),
-            mib / dec.as_secs_f64(),
-            mib / hash.as_secs_f64()
         );
     }
 }
