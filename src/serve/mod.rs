@@ -12,11 +12,13 @@
 //! answering, delivers CloudTrail logs at the end of each request, and snapshots the world
 //! every [`SNAPSHOT_EVERY`] changes, after a key's material is destroyed, and on shutdown.
 //!
-//! Control endpoints (unauthenticated, like moto's): `POST /_keyform/reset` (a fresh world;
-//! lab-admin keeps its access keys), `POST /_keyform/clock/advance?by=8d`, `GET
-//! /_keyform/clock`, and `POST /moto-api/reset` for moto's test suite.
+//! Control endpoints (no AWS credentials, like moto's, but no web page can call them: see
+//! [`control`]): `POST /_keyform/reset` (a fresh world; lab-admin keeps its access keys),
+//! `POST /_keyform/clock/advance?by=8d`, `GET /_keyform/clock`, and `POST /moto-api/reset`
+//! for moto's test suite.
 
 pub mod cloudtrail;
+pub mod control;
 pub mod iam;
 pub mod kms;
 pub mod s3;
@@ -30,8 +32,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value as Json, json};
 use zeroize::Zeroizing;
 
-use crate::sim::clock::{self, Millis};
-use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError, World};
+use crate::sim::clock;
+use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError};
 use crate::state::State;
 use crate::workspace::Workspace;
 use sigv4::{AuthError, Credentials, RequestParts};
@@ -189,6 +191,8 @@ pub struct Service {
     pub cloud: Cloud,
     auth: AuthMode,
     since_snapshot: usize,
+    /// Printed at start; lets control requests in from any peer (see [`control`]).
+    control_token: Zeroizing<String>,
 }
 
 impl Service {
@@ -209,6 +213,7 @@ impl Service {
             cloud,
             auth,
             since_snapshot: 0,
+            control_token: control::new_token()?,
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
@@ -218,6 +223,11 @@ impl Service {
     /// The world's region (the one clients must sign for).
     pub fn region(&self) -> String {
         self.cloud.world.region.clone()
+    }
+
+    /// The control token (`X-Keyform-Token`), for `keyform serve` to print.
+    pub fn control_token(&self) -> &str {
+        &self.control_token
     }
 
     /// lab-admin's access key id and secret: its first key, or a new one.
@@ -292,7 +302,7 @@ impl Service {
     /// Answers one request.
     pub fn handle(&mut self, req: &Request) -> Response {
         let path = req.raw_path.as_str();
-        if path.starts_with("/_keyform/") || path.starts_with("/moto-api/") {
+        if control::is_control(path) {
             return self.control(req);
         }
         let creds = sigv4::parse(&req.parts());
@@ -336,9 +346,10 @@ impl Service {
             source_ip: req.peer.to_string(),
             user_agent: req.header("user-agent").unwrap_or("").to_string(),
             access_key_id: key.map(str::to_string),
-            // Loopback is this machine: requests are treated as if over TLS, so policies
-            // requiring aws:SecureTransport keep working (README: "Use your own tools").
-            secure_transport: true,
+            // Loopback never leaves this machine: it counts as TLS, so policies requiring
+            // aws:SecureTransport keep working for local clients; any other peer spoke plain
+            // HTTP over a network (README: "Use your own tools").
+            secure_transport: req.peer.to_canonical().is_loopback(),
             conditions: Vec::new(),
         };
         let creds = creds.map_err(|e| auth_error(proto, &e))?;
@@ -346,7 +357,9 @@ impl Service {
             if service == "s3" {
                 return Ok((base(Principal::Anonymous, None), None));
             }
-            if self.auth == AuthMode::Lenient {
+            // A web page must not act as lab-admin through a lenient server (a cross-site
+            // form POST of `Action=CreateAccessKey` needs no preflight).
+            if self.auth == AuthMode::Lenient && control::from_web_page(req).is_none() {
                 return Ok((base(Principal::User(LAB_ADMIN.into()), None), None));
             }
             return Err(match proto {
@@ -412,79 +425,6 @@ impl Service {
             base(Principal::User(key.user), Some(&cred.access_key_id)),
             chunks,
         ))
-    }
-
-    /// The control endpoints.
-    fn control(&mut self, req: &Request) -> Response {
-        let json_ok = |v: Json| Response::new(200, "application/json", v.to_string());
-        let bad = |status: u16, msg: String| {
-            Response::new(
-                status,
-                "application/json",
-                json!({"error": msg}).to_string(),
-            )
-        };
-        match (req.method.as_str(), req.raw_path.as_str()) {
-            ("POST", "/_keyform/reset" | "/moto-api/reset") => match self.reset() {
-                Ok(()) => json_ok(json!({"status": "ok", "now": clock::iso8601(self.cloud.now())})),
-                Err(e) => bad(500, e.to_string()),
-            },
-            ("GET", "/_keyform/clock") => json_ok(json!({"now": clock::iso8601(self.cloud.now())})),
-            ("POST", "/_keyform/clock/advance") => {
-                let by = req
-                    .query()
-                    .into_iter()
-                    .find(|(k, _)| k == "by")
-                    .map(|(_, v)| v);
-                let Some(by) = by else {
-                    return bad(
-                        400,
-                        "clock/advance needs ?by=DURATION, like ?by=8d, 36h, 90m or 45s".into(),
-                    );
-                };
-                let ms: Millis = match clock::parse_duration(&by) {
-                    Ok(ms) => ms,
-                    Err(e) => return bad(400, e),
-                };
-                let happened = self.cloud.advance_clock(ms);
-                if let Err(e) = self.persist() {
-                    return bad(500, e.message);
-                }
-                json_ok(json!({"now": clock::iso8601(self.cloud.now()), "happened": happened}))
-            }
-            (m, p) => bad(
-                404,
-                format!(
-                    "no control endpoint {m} {p}: use POST /_keyform/reset, POST /_keyform/clock/advance?by=8d or GET /_keyform/clock"
-                ),
-            ),
-        }
-    }
-
-    /// A fresh world in the same account and region; lab-admin keeps its access keys so the
-    /// printed credentials stay valid. The state file is left as it is (the next plan shows
-    /// what the reset removed).
-    fn reset(&mut self) -> Result<(), ServeError> {
-        let keys = self
-            .cloud
-            .world
-            .iam
-            .users
-            .get(LAB_ADMIN)
-            .map(|u| u.access_keys.clone())
-            .unwrap_or_default();
-        let w = &self.cloud.world;
-        let world = World::new(
-            &w.account_id,
-            &w.region,
-            clock::wall_clock_now(),
-            crate::sim::ids::IdGen::random(),
-        );
-        self.cloud.replace_world(world);
-        if let Some(u) = self.cloud.world.iam.users.get_mut(LAB_ADMIN) {
-            u.access_keys = keys;
-        }
-        self.snapshot()
     }
 }
 

@@ -20,6 +20,8 @@ pub(crate) struct Served {
     pub region: String,
     /// Everything serve printed to stdout before it was ready.
     pub banner: String,
+    /// The control token serve printed (`X-Keyform-Token`).
+    pub control_token: String,
 }
 
 #[derive(Clone, Debug)]
@@ -98,7 +100,14 @@ impl Served {
                 .to_string()
         };
         assert_eq!(var("AWS_ENDPOINT_URL"), format!("http://{addr}"));
+        let control_token = banner
+            .lines()
+            .find_map(|l| l.strip_prefix("control token: "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_default()
+            .to_string();
         Served {
+            control_token,
             child,
             admin: Creds {
                 id: var("AWS_ACCESS_KEY_ID"),
