@@ -477,7 +477,9 @@ fn serve_holds_the_lock_saves_every_request_and_resets_and_moves_the_clock() {
     let s = Served::start(&t, &[]);
     let admin = s.client(Some(&s.admin));
     let host = [("host".to_string(), s.addr.clone())];
-    let r = s.client(None).raw("POST", "/moto-api/reset", "", &host, b"");
+    let r = s
+        .client(None)
+        .raw("POST", "/moto-api/reset", "", &host, b"");
     assert_eq!(r.status, 200);
     let r = admin.s3("GET", "/", "", &[], b"");
     assert_eq!(r.status, 200, "{}", r.text());
