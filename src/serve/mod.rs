@@ -346,8 +346,8 @@ impl Service {
             .header("content-type")
             .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
         if !signed && form && head.header("x-amz-target").is_none() {
-            // The protocol (IAM, STS or S3) is in the form: read a small body to find it.
-            return Admission::Read(BodyLimit::Rpc, None);
+            // The protocol (IAM or STS) is in the form: read a small body to find it.
+            return Admission::Read(BodyLimit::Rpc, Some(Protocol::Query("iam")));
         }
         let rid = request_id();
         let proto = match protocol(head, creds.as_ref().ok().and_then(Option::as_ref)) {
