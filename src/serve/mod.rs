@@ -624,3 +624,6 @@ pub fn error_response(proto: Protocol, req: &Request, e: &WireError, rid: &str) 
         Protocol::RestXml => s3::error_response(req, e, rid),
     }
 }
+
+#[cfg(test)]
+mod tests;
