@@ -178,3 +178,18 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
     }
     assert!(checked >= 15, "only {checked} goal-breaking fixtures");
 }
+
+#[test]
+fn every_bundled_lab_is_formatted_as_terraform_fmt_writes_it() {
+    let r = Test::new().run(&[
+        "fmt",
+        "-check",
+        "-recursive",
+        &labs_dir().display().to_string(),
+    ]);
+    assert_eq!(
+        r.code, 0,
+        "files under labs/ need `keyform fmt -recursive labs`:\n{}{}",
+        r.stdout, r.stderr
+    );
+}
