@@ -519,7 +519,24 @@ pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result
         let known = m.cfg.resources.contains_key(&t.resource)
             || state.resources.keys().any(|a| t.matches(a));
         if !known {
-            return Err(Diagnostic::error("Reference to undeclared resource", format!("{t} is not declared in the configuration and not in the state. Check the address.")).with_subject(t.to_string()));
+            let candidates: Vec<String> = m
+                .cfg
+                .resources
+                .keys()
+                .map(|r| r.to_string())
+                .chain(state.resources.keys().map(|a| a.to_string()))
+                .collect();
+            let hint = crate::text::suggestion(
+                &t.resource.to_string(),
+                candidates.iter().map(String::as_str),
+            );
+            return Err(Diagnostic::error(
+                "Reference to undeclared resource",
+                format!(
+                    "{t} is not declared in the configuration and not in the state.{hint} Check the address."
+                ),
+            )
+            .with_subject(t.to_string()));
         }
     }
     Ok(())

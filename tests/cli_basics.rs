@@ -56,3 +56,12 @@ fn plan_in_a_directory_without_configuration_says_so_and_leaves_nothing_behind()
     t.run(&["plan"]).status(1);
     assert!(t.path().join(".keyform").is_dir());
 }
+
+#[test]
+fn a_mistyped_target_gets_the_nearest_address() {
+    let t = Test::lab("aerosecure-sse-kms");
+    t.run(&["plan", "-target=aws_kms_key.aerosecur"])
+        .status(1)
+        .stderr_has("Reference to undeclared resource")
+        .stderr_has("Did you mean \"aws_kms_key.aerosecure\"?");
+}
