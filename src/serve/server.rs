@@ -164,10 +164,15 @@ async fn answer(
         Admission::Refuse(resp) => return resp,
         Admission::Read(limit, proto) => (limit, proto),
     };
-    let declared = r
-        .header("content-length")
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    // hyper knows the length from `Content-Length`, and that a request with neither it nor
+    // `Transfer-Encoding` has no body; only a chunked body's length is unknown.
+    let declared = if hyper::body::Body::is_end_stream(&body) {
+        Some(0)
+    } else {
+        hyper::body::Body::size_hint(&body)
+            .exact()
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    };
     if declared.is_some_and(|n| n > limit.bytes()) {
         return limit.refusal(proto, &r);
     }
