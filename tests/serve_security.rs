@@ -541,7 +541,17 @@ fn a_query_verifies_only_as_what_s3_reads_and_sigv2_is_told_to_use_sigv4() {
         "Action=ListUsers&Version=2010-05-08&AWSAccessKeyId={}&SignatureVersion=2&SignatureMethod=HmacSHA256&Timestamp=2026-12-01T00%3A00%3A00Z&Signature=x",
         s.admin.id
     );
-    let r = anon.raw("GET", "/", &q, &[host], b"");
+    let r = anon.raw("GET", "/", &q, &[host.clone()], b"");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.text().contains("<Code>IncompleteSignature</Code>")
+            && r.text().contains("AWS4-HMAC-SHA256"),
+        "{}",
+        r.text()
+    );
+    // ...and in a form body.
+    let form = [host, (FORM.0.to_string(), FORM.1.to_string())];
+    let r = anon.raw("POST", "/", "", &form, q.as_bytes());
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(
         r.text().contains("<Code>IncompleteSignature</Code>")

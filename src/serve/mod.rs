@@ -383,7 +383,7 @@ impl Service {
         let base = |principal: Principal, key: Option<&str>| CallContext {
             principal,
             invoked_by: None,
-            source_ip: req.peer.to_string(),
+            source_ip: req.peer.to_canonical().to_string(),
             user_agent: req.header("user-agent").unwrap_or("").to_string(),
             access_key_id: key.map(str::to_string),
             // Loopback never leaves this machine: it counts as TLS, so policies requiring
@@ -394,6 +394,15 @@ impl Service {
         };
         let creds = creds.map_err(|e| auth_error(proto, &e))?;
         let Some(cred) = creds else {
+            // A query-protocol form signed with Signature Version 2 is not unsigned.
+            if matches!(proto, Protocol::Query(_))
+                && sigv4::is_sigv2(
+                    &serde_urlencoded::from_bytes::<Vec<(String, String)>>(&req.body)
+                        .unwrap_or_default(),
+                )
+            {
+                return Err(auth_error(proto, &AuthError::UnsupportedScheme));
+            }
             if service == "s3" {
                 return Ok((base(Principal::Anonymous, None), None));
             }

@@ -208,6 +208,13 @@ pub fn service_query_pairs(raw: &str) -> Vec<(String, String)> {
     })
 }
 
+/// Whether query or form pairs carry a Signature Version 2 signature: S3's presigned
+/// `AWSAccessKeyId=..&Signature=..`, the query protocol's `SignatureVersion=2`.
+pub fn is_sigv2(pairs: &[(String, String)]) -> bool {
+    let has = |n: &str| pairs.iter().any(|(k, _)| k == n);
+    has("AWSAccessKeyId") && (has("Signature") || has("SignatureVersion"))
+}
+
 /// Reads the credentials of a request: the Authorization header, else a presigned query.
 /// `Ok(None)` means the request is unsigned (anonymous).
 pub fn parse(req: &RequestParts<'_>) -> Result<Option<Credentials>, AuthError> {
@@ -272,9 +279,7 @@ pub fn parse(req: &RequestParts<'_>) -> Result<Option<Credentials>, AuthError> {
     let Some(alg) = get("X-Amz-Algorithm") else {
         // Signature Version 2 in the query: S3's presigned `AWSAccessKeyId=..&Signature=..`,
         // the query protocol's `SignatureVersion=2`.
-        if get("AWSAccessKeyId").is_some()
-            && (get("Signature").is_some() || get("SignatureVersion").is_some())
-        {
+        if is_sigv2(&q) {
             return Err(AuthError::UnsupportedScheme);
         }
         return Ok(None);
