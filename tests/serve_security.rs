@@ -541,7 +541,7 @@ fn a_query_verifies_only_as_what_s3_reads_and_sigv2_is_told_to_use_sigv4() {
         "Action=ListUsers&Version=2010-05-08&AWSAccessKeyId={}&SignatureVersion=2&SignatureMethod=HmacSHA256&Timestamp=2026-12-01T00%3A00%3A00Z&Signature=x",
         s.admin.id
     );
-    let r = anon.raw("GET", "/", &q, &[host.clone()], b"");
+    let r = anon.raw("GET", "/", &q, std::slice::from_ref(&host), b"");
     assert_eq!(r.status, 400, "{}", r.text());
     assert!(
         r.text().contains("<Code>IncompleteSignature</Code>")
