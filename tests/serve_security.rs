@@ -850,3 +850,70 @@ fn unauthenticated_200_mb_bodies_do_not_grow_the_server() {
         "NoSuchKey"
     );
 }
+
+/// Reads one response off a kept-alive connection (its body by `content-length`).
+fn read_one(s: &mut std::net::TcpStream) -> Reply {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).expect("response head");
+        raw.push(byte[0]);
+    }
+    let head = Reply::parse(&raw);
+    let n: usize = head
+        .header("content-length")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; n];
+    s.read_exact(&mut body).expect("response body");
+    raw.extend_from_slice(&body);
+    Reply::parse(&raw)
+}
+
+#[test]
+fn a_request_refused_on_its_head_leaves_the_connection_usable() {
+    use std::io::Write;
+    let t = Test::new();
+    let s = Served::start(&t, &[]);
+    let unknown = Creds {
+        id: "AKIAUNKNOWNUNKNOWN00".into(),
+        secret: "x".repeat(40),
+    };
+    let target = (
+        "x-amz-target".to_string(),
+        "TrentService.ListKeys".to_string(),
+    );
+    let json = (JSON.0.to_string(), JSON.1.to_string());
+    let request = |c: &Creds| {
+        let hs = s.client(Some(c)).signed(
+            "kms",
+            "POST",
+            "/",
+            "",
+            vec![json.clone(), target.clone()],
+            b"{}",
+        );
+        let mut r = "POST / HTTP/1.1\r\n".to_string();
+        for (n, v) in hs {
+            r.push_str(&format!("{n}: {v}\r\n"));
+        }
+        r.push_str("content-length: 2\r\n\r\n{}");
+        r
+    };
+    let mut conn = std::net::TcpStream::connect(&s.addr).expect("connect");
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .ok();
+    conn.write_all(request(&unknown).as_bytes()).expect("write");
+    let r = read_one(&mut conn);
+    assert_eq!(
+        r.json()["__type"],
+        "UnrecognizedClientException",
+        "{}",
+        r.text()
+    );
+    conn.write_all(request(&s.admin).as_bytes()).expect("write");
+    let r = read_one(&mut conn);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["Keys"].is_array(), "{}", r.text());
+}

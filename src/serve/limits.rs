@@ -25,6 +25,9 @@ pub const RPC_BODY: usize = 1024 * 1024;
 pub const ANONYMOUS_BODY: usize = 16 * 1024 * 1024;
 /// A control request (they take no body).
 pub const CONTROL_BODY: usize = 64 * 1024;
+/// A refused request's body up to this size is still read (and dropped); a larger one is left
+/// unread and the connection closed.
+pub const DRAIN_BODY: usize = 64 * 1024;
 /// How long a client may take to send a request's head.
 pub const HEADER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 

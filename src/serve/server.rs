@@ -160,10 +160,6 @@ async fn answer(
         Ok(s) => s.admit(&r),
         Err(_) => return Response::new(500, "text/plain", POISONED),
     };
-    let (limit, proto) = match admission {
-        Admission::Refuse(resp) => return resp,
-        Admission::Read(limit, proto) => (limit, proto),
-    };
     // hyper knows the length from `Content-Length`, and that a request with neither it nor
     // `Transfer-Encoding` has no body; only a chunked body's length is unknown.
     let declared = if hyper::body::Body::is_end_stream(&body) {
@@ -172,6 +168,17 @@ async fn answer(
         hyper::body::Body::size_hint(&body)
             .exact()
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    };
+    let (limit, proto) = match admission {
+        Admission::Refuse(resp) => {
+            // A small body already on its way is read and dropped, so the connection stays
+            // usable and the client reads the answer instead of a reset.
+            if declared.is_some_and(|n| (1..=limits::DRAIN_BODY).contains(&n)) {
+                let _ = limits::read_body(body, limits::DRAIN_BODY, declared).await;
+            }
+            return resp;
+        }
+        Admission::Read(limit, proto) => (limit, proto),
     };
     if declared.is_some_and(|n| n > limit.bytes()) {
         return limit.refusal(proto, &r);
