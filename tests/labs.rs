@@ -193,3 +193,71 @@ fn every_bundled_lab_is_formatted_as_terraform_fmt_writes_it() {
         r.stdout, r.stderr
     );
 }
+
+#[test]
+fn every_lab_grades_sharply_by_lab_check() {
+    for lab in lab_names() {
+        let r = Test::new().run(&["lab", "check", &labs_dir().join(&lab).display().to_string()]);
+        assert_eq!(r.code, 0, "{lab}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("starter scores 0"), "{lab}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn lab_check_names_a_graded_run_the_starter_passes() {
+    let t = Test::new();
+    t.run(&["lab", "new", "sharp-lab"]).success();
+    // A starter that already meets goal 1 earns its point: the check must say which run.
+    let starter = t.read("sharp-lab/starter/main.tf").replace(
+        "  # TODO (goal 1): turn on automatic rotation.",
+        "  enable_key_rotation = true",
+    );
+    t.write("sharp-lab/starter/main.tf", &starter);
+    t.run(&["lab", "check", "sharp-lab"]).status(1).stdout_has(
+        "the untouched starter earns 1 point(s) in tests/lab.tftest.hcl run \"rotation_is_on\"",
+    );
+}
+
+#[test]
+fn a_new_lab_passes_lab_check_and_is_formatted() {
+    let t = Test::new();
+    t.run(&["lab", "new", "my-kms-lab"])
+        .success()
+        .stdout_has("tests/lab.tftest.hcl");
+    for f in [
+        "README.md",
+        "main.tf",
+        "starter/main.tf",
+        "tests/lab.tftest.hcl",
+    ] {
+        assert!(t.path().join("my-kms-lab").join(f).is_file(), "{f}");
+    }
+    t.run(&["lab", "check", "my-kms-lab"])
+        .success()
+        .stdout_has("solution: 3 passed, 0 failed, score 3/3")
+        .stdout_has("score 0/3");
+    t.run(&["fmt", "-check", "-recursive", "my-kms-lab"])
+        .success();
+    // Nothing of the trainer's is overwritten, and names must be directory- and alias-safe.
+    t.run(&["lab", "new", "my-kms-lab"])
+        .status(1)
+        .stderr_has("Directory not empty");
+    t.run(&["lab", "new", "My Lab"])
+        .status(1)
+        .stderr_has("Invalid lab name");
+}
+
+#[test]
+fn lab_show_and_guide_print_from_the_binary() {
+    let t = Test::new();
+    t.run(&["lab", "show", "kms-access-control"])
+        .success()
+        .stdout_has("# Lab: KMS access control");
+    t.run(&["lab", "show", "kms-acces-control"])
+        .status(1)
+        .stderr_has("Did you mean \"kms-access-control\"?");
+    t.run(&["lab", "guide"])
+        .success()
+        .stdout_has("## Writing a lab")
+        .stdout_has("expect_error");
+}
