@@ -30,6 +30,11 @@ impl Output {
 
     /// Prints a response as the AWS CLI would with these options.
     pub(super) fn print(&self, v: &Json) -> Result<(), (SimError, String)> {
+        // The AWS CLI prints nothing for a response without members (put-key-policy,
+        // delete-object), whatever --output says.
+        if v.as_object().is_some_and(|m| m.is_empty()) {
+            return Ok(());
+        }
         let v = match &self.query {
             Some(q) => query(v, q).map_err(usage)?,
             None => v.clone(),
@@ -49,8 +54,8 @@ impl Output {
 /// crate, the reference implementation's Rust port), to the response the CLI would print.
 fn query(v: &Json, q: &str) -> Result<Json, String> {
     let expr = jmespath::compile(q).map_err(|e| format!("--query {q:?}: {e}"))?;
-    let data = jmespath::Variable::from_serializable(v)
-        .map_err(|e| format!("--query {q:?}: {e}"))?;
+    let data =
+        jmespath::Variable::from_serializable(v).map_err(|e| format!("--query {q:?}: {e}"))?;
     let found = expr
         .search(data)
         .map_err(|e| format!("--query {q:?}: {e}"))?;
@@ -156,7 +161,11 @@ mod tests {
             "k1"
         );
         assert_eq!(
-            query(&v, "Aliases[?starts_with(AliasName, 'alias/aws/')] | length(@)").unwrap(),
+            query(
+                &v,
+                "Aliases[?starts_with(AliasName, 'alias/aws/')] | length(@)"
+            )
+            .unwrap(),
             1
         );
         assert_eq!(
