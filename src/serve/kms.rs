@@ -36,7 +36,7 @@ const TIMESTAMPS: &[&str] = &[
 /// (grant tokens, pagination of lists the sim returns whole, the default key origin).
 /// Parameters the operation honours (ListKeys' Limit and Marker) are never dropped.
 fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
-    if crate::sim::api::parameters(&format!("{service}:{op}")).is_some_and(|p| p.contains(&name)) {
+    if crate::sim::ops::find(&format!("{service}:{op}")).is_some_and(|o| o.params.iter().any(|p| p.name == name)) {
         return false;
     }
     match name {
@@ -189,7 +189,7 @@ fn json_call_inner(
     m.retain(|k, v| !harmless(service, &op, k, v));
     timestamps_from_epoch(m);
     let name = format!("{service}:{op}");
-    if crate::sim::api::canonical(&name).is_none() {
+    if crate::sim::ops::canonical(&name).is_none() {
         return Err(WireError::new(
             "UnsupportedOperationException",
             400,

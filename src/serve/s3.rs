@@ -283,7 +283,7 @@ type Trailers = Vec<(String, String)>;
 
 /// How the S3 routes call the simulation.
 type SimCall<'a> =
-    dyn FnMut(&str, Json, Option<&[u8]>) -> Result<crate::sim::api::Response, WireError> + 'a;
+    dyn FnMut(&str, Json, Option<&[u8]>) -> Result<crate::sim::ops::Response, WireError> + 'a;
 
 /// The request body with `aws-chunked` framing removed (chunk signatures checked), and its
 /// trailing headers.

@@ -17,7 +17,7 @@ mod params;
 use std::io::Write;
 
 use crate::cli::Ctx;
-use crate::sim::api::{canonical, operation_names};
+use crate::sim::ops::{canonical, operation_names};
 use crate::sim::{Cloud, ErrorKind, SimError};
 use crate::workspace::{LockRequest, Workspace};
 use events::lookup_events;

@@ -161,7 +161,7 @@ pub(super) fn parse_params(
     let mut outfile = None;
     let mut caller = Caller::from_env();
     let mut output = Output::default();
-    let known = crate::sim::api::parameters(op).unwrap_or_default();
+    let known = crate::sim::ops::parameter_names(op).unwrap_or_default();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
