@@ -184,7 +184,7 @@ pub(super) const OPS: &[Operation] = &[
             opt("StartAfter", String),
         ],
         false,
-        &[s3("s3:ListBucket", Res::Bucket).with(&["s3:prefix", "s3:delimiter?", "s3:max-keys"])],
+        &[s3("s3:ListBucket", Res::Bucket).with(&["s3:prefix?", "s3:delimiter?", "s3:max-keys?"])],
     ),
     object_op(
         "s3:PutObject",
