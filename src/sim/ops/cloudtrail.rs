@@ -60,7 +60,15 @@ const DESTINATION: [Check; 3] = [
         .when("the log bucket's AWSLogs/ prefix"),
     key("kms:GenerateDataKey")
         .by(CLOUDTRAIL)
-        .with(&["aws:SourceArn", "kms:EncryptionContext:"])
+        .with(&[
+            "aws:SourceArn",
+            "kms:EncryptionContext:",
+            "kms:KeySpec",
+            "kms:KeyUsage",
+            "kms:KeyOrigin",
+            "kms:ResourceAliases?",
+            "kms:RequestAlias?",
+        ])
         .when("with KmsKeyId"),
 ];
 
