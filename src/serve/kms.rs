@@ -36,7 +36,9 @@ const TIMESTAMPS: &[&str] = &[
 /// (grant tokens, pagination of lists the sim returns whole, the default key origin).
 /// Parameters the operation honours (ListKeys' Limit and Marker) are never dropped.
 fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
-    if crate::sim::ops::find(&format!("{service}:{op}")).is_some_and(|o| o.params.iter().any(|p| p.name == name)) {
+    if crate::sim::ops::find(&format!("{service}:{op}"))
+        .is_some_and(|o| o.params.iter().any(|p| p.name == name))
+    {
         return false;
     }
     match name {

@@ -372,7 +372,12 @@ impl Cloud {
         // policy that keys on it (aws:SourceIp, kms:CallerAccount) is judged as it will be.
         let mut req = RequestContext::new(self.caller(&ctx.principal), "kms:PutKeyPolicy", key_arn);
         let id = key_arn.rsplit('/').next().unwrap_or_default();
-        let access = Access::kms("kms:PutKeyPolicy", key_arn, id, &self.kms_key_conditions(id, None));
+        let access = Access::kms(
+            "kms:PutKeyPolicy",
+            key_arn,
+            id,
+            &self.kms_key_conditions(id, None),
+        );
         req.conditions = self.request_conditions(ctx, &access);
         let ids = self.identity_policies(&ctx.principal);
         let identity: Vec<PolicySource<'_>> = ids

@@ -5,7 +5,6 @@
 //! are `impl Cloud` blocks in their own files so S3 can call KMS as the caller, as AWS does.
 //! This module imports no pipeline module; `provider::aws` adapts it to the engine.
 
-pub mod ops;
 pub mod blobs;
 pub mod clock;
 pub mod cloudtrail;
@@ -14,6 +13,7 @@ pub mod error;
 pub mod iam;
 pub mod ids;
 pub mod kms;
+pub mod ops;
 #[cfg(test)]
 mod proptests;
 pub mod s3;

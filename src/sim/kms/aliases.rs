@@ -120,7 +120,12 @@ impl Cloud {
             // As AWS: the alias ARN is authorized before it is looked up, so a caller without
             // kms:UpdateAlias on it learns nothing of whether it exists.
             c.authorize(ctx, &Access::iam_only("kms:UpdateAlias", &alias_arn))?;
-            let Some(current) = c.world.kms.aliases.get(&name).map(|a| a.target_key_id.clone())
+            let Some(current) = c
+                .world
+                .kms
+                .aliases
+                .get(&name)
+                .map(|a| a.target_key_id.clone())
             else {
                 return Err(KmsError::AliasNotFound { arn: alias_arn }.into());
             };
@@ -146,7 +151,12 @@ impl Cloud {
             let alias_arn = c.alias_arn(&name);
             // Authorized on the alias ARN before the lookup, as UpdateAlias.
             c.authorize(ctx, &Access::iam_only("kms:DeleteAlias", &alias_arn))?;
-            let Some(target) = c.world.kms.aliases.get(&name).map(|a| a.target_key_id.clone())
+            let Some(target) = c
+                .world
+                .kms
+                .aliases
+                .get(&name)
+                .map(|a| a.target_key_id.clone())
             else {
                 return Err(KmsError::AliasNotFound { arn: alias_arn }.into());
             };

@@ -201,14 +201,24 @@ impl Cloud {
     /// `kms:KeyUsage`, `kms:KeyOrigin`), the aliases that point to it (`kms:ResourceAliases`)
     /// and, when the caller named it by an alias, that alias (`kms:RequestAlias`, the alias
     /// name as AWS gives it, also when an alias ARN was sent).
-    pub(crate) fn kms_key_conditions(&self, id: &str, given: Option<&str>) -> Vec<(String, String)> {
+    pub(crate) fn kms_key_conditions(
+        &self,
+        id: &str,
+        given: Option<&str>,
+    ) -> Vec<(String, String)> {
         let mut out = Vec::new();
         if let Some(k) = self.world.kms.keys.get(id) {
             out.push(("kms:KeySpec".to_string(), k.key_spec.clone()));
             out.push(("kms:KeyUsage".to_string(), k.key_usage.clone()));
             out.push(("kms:KeyOrigin".to_string(), "AWS_KMS".to_string()));
         }
-        for a in self.world.kms.aliases.values().filter(|a| a.target_key_id == id) {
+        for a in self
+            .world
+            .kms
+            .aliases
+            .values()
+            .filter(|a| a.target_key_id == id)
+        {
             out.push(("kms:ResourceAliases".to_string(), a.name.clone()));
         }
         if let Some(g) = given

@@ -142,7 +142,10 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "cloudtrail:PutEventSelectors",
         Cloud::cloudtrail_put_event_selectors,
-        &[req("TrailName", String), req("EventSelectors", List(&Structure))],
+        &[
+            req("TrailName", String),
+            req("EventSelectors", List(&Structure)),
+        ],
         true,
         &[identity("cloudtrail:PutEventSelectors", Res::Trail)],
     ),

@@ -96,7 +96,9 @@ pub(super) const OPS: &[Operation] = &[
             key("kms:UpdateAlias")
                 .with(KMS_KEY)
                 .when("the key the alias points to now"),
-            key("kms:UpdateAlias").with(KMS_KEY).when("the new target key"),
+            key("kms:UpdateAlias")
+                .with(KMS_KEY)
+                .when("the new target key"),
         ],
     ),
     op(

@@ -18,6 +18,8 @@
 //! needs to know the operation.
 
 pub mod access;
+#[cfg(test)]
+mod authz_regressions;
 mod clock;
 mod cloudtrail;
 mod iam;

@@ -18,7 +18,10 @@ const SSE_KEYS: &[&str] = &[
 const STORAGE: &[Param] = &[
     BUCKET,
     KEY,
-    opt("ServerSideEncryption", Enum(&["AES256", "aws:kms", "aws:kms:dsse"])),
+    opt(
+        "ServerSideEncryption",
+        Enum(&["AES256", "aws:kms", "aws:kms:dsse"]),
+    ),
     opt("SSEKMSKeyId", String),
     opt("SSEKMSEncryptionContext", String),
     opt("BucketKeyEnabled", Boolean),
@@ -191,7 +194,10 @@ pub(super) const OPS: &[Operation] = &[
         Handler::PutBody(Cloud::s3_put_object),
         STORAGE,
         true,
-        &[s3("s3:PutObject", Res::Object).with(SSE_KEYS), GENERATE_VIA_S3],
+        &[
+            s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            GENERATE_VIA_S3,
+        ],
     ),
     Operation {
         output_blobs: &["Body"],
@@ -262,7 +268,10 @@ pub(super) const OPS: &[Operation] = &[
             opt("MultipartUpload", Structure),
         ],
         true,
-        &[s3("s3:PutObject", Res::Object).with(SSE_KEYS), GENERATE_VIA_S3],
+        &[
+            s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            GENERATE_VIA_S3,
+        ],
     ),
     object_op(
         "s3:AbortMultipartUpload",

@@ -71,9 +71,17 @@ fn missing_required_parameters_are_refused_with_botocores_text() {
     )
     .unwrap();
     let e = c
-        .call(&CallContext::lab_admin(), "kms:Encrypt", &serde_json::json!({"KeyId": "k"}), None)
+        .call(
+            &CallContext::lab_admin(),
+            "kms:Encrypt",
+            &serde_json::json!({"KeyId": "k"}),
+            None,
+        )
         .unwrap_err();
-    assert_eq!(e.message, "Missing required parameter in input: \"Plaintext\"");
+    assert_eq!(
+        e.message,
+        "Missing required parameter in input: \"Plaintext\""
+    );
     assert!(c.world.cloudtrail.events.is_empty());
 }
 
@@ -88,7 +96,11 @@ fn the_clock_is_an_operation() {
     .unwrap();
     let ctx = CallContext::lab_admin();
     let r = c
-        .call_json(&ctx, "clock:Advance", &serde_json::json!({"Duration": "1d"}))
+        .call_json(
+            &ctx,
+            "clock:Advance",
+            &serde_json::json!({"Duration": "1d"}),
+        )
         .unwrap();
     assert_eq!(r["Now"], "1970-01-02T00:00:00Z");
     let r = c.call_json(&ctx, "clock:Get", &Json::Null).unwrap();
@@ -185,8 +197,13 @@ fn fixture() -> Fixture {
         "s3:PutPublicAccessBlock",
         json!({"Bucket": "bkt", "PublicAccessBlockConfiguration": {"BlockPublicAcls": true}}),
     );
-    c.call(&ctx, "s3:PutObject", &json!({"Bucket": "bkt", "Key": "o"}), Some(b"x"))
-        .unwrap();
+    c.call(
+        &ctx,
+        "s3:PutObject",
+        &json!({"Bucket": "bkt", "Key": "o"}),
+        Some(b"x"),
+    )
+    .unwrap();
     let logs_policy = json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
          "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::logs"},
@@ -228,11 +245,11 @@ fn fixture() -> Fixture {
     };
     call(&mut c, "iam:CreateUser", json!({"UserName": "u1"}));
     call(&mut c, "iam:CreateUser", json!({"UserName": "bare"}));
-    let access_key = call(&mut c, "iam:CreateAccessKey", json!({"UserName": "u1"}))["AccessKey"]
-        ["AccessKeyId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let access_key =
+        call(&mut c, "iam:CreateAccessKey", json!({"UserName": "u1"}))["AccessKey"]["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .to_string();
     let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
         .to_string();
     call(
@@ -315,7 +332,9 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "kms:UpdateKeyDescription" => json!({"KeyId": k1, "Description": "x"}),
         "kms:TagResource" => json!({"KeyId": k1, "Tags": [{"TagKey": "a", "TagValue": "b"}]}),
         "kms:UntagResource" => json!({"KeyId": k1, "TagKeys": ["a"]}),
-        "kms:Encrypt" => json!({"KeyId": "alias/one", "Plaintext": "aGk=", "EncryptionContext": ctx}),
+        "kms:Encrypt" => {
+            json!({"KeyId": "alias/one", "Plaintext": "aGk=", "EncryptionContext": ctx})
+        }
         "kms:Decrypt" => json!({"CiphertextBlob": f.blob, "EncryptionContext": ctx}),
         "kms:ReEncrypt" => json!({"CiphertextBlob": f.blob, "SourceEncryptionContext": ctx,
                                   "DestinationKeyId": k2, "DestinationEncryptionContext": ctx}),
@@ -347,7 +366,9 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
                            "SSEKMSKeyId": "alias/one"});
             return Some((p, Some(b"body")));
         }
-        "s3:GetObject" | "s3:HeadObject" | "s3:DeleteObject" => json!({"Bucket": "bkt", "Key": "o"}),
+        "s3:GetObject" | "s3:HeadObject" | "s3:DeleteObject" => {
+            json!({"Bucket": "bkt", "Key": "o"})
+        }
         "s3:DeleteObjects" => json!({"Bucket": "bkt", "Delete": {"Objects": [{"Key": "o"}]}}),
         "s3:CreateMultipartUpload" => json!({"Bucket": "bkt", "Key": "m2",
             "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": k1}),
@@ -360,8 +381,12 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "s3:AbortMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload}),
         "sts:GetCallerIdentity" | "iam:ListUsers" | "cloudtrail:DescribeTrails" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
-        "iam:GetUser" | "iam:UpdateUser" | "iam:ListUserPolicies"
-        | "iam:ListAttachedUserPolicies" | "iam:CreateAccessKey" | "iam:ListAccessKeys" => {
+        "iam:GetUser"
+        | "iam:UpdateUser"
+        | "iam:ListUserPolicies"
+        | "iam:ListAttachedUserPolicies"
+        | "iam:CreateAccessKey"
+        | "iam:ListAccessKeys" => {
             json!({"UserName": "u1"})
         }
         "iam:DeleteUser" => json!({"UserName": "bare"}),
@@ -384,8 +409,12 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "iam:UpdateAccessKey" => {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
         }
-        "cloudtrail:CreateTrail" => json!({"Name": "trail2", "S3BucketName": "logs", "KmsKeyId": k3}),
-        "cloudtrail:UpdateTrail" => json!({"Name": "trail", "S3BucketName": "logs", "KmsKeyId": k3}),
+        "cloudtrail:CreateTrail" => {
+            json!({"Name": "trail2", "S3BucketName": "logs", "KmsKeyId": k3})
+        }
+        "cloudtrail:UpdateTrail" => {
+            json!({"Name": "trail", "S3BucketName": "logs", "KmsKeyId": k3})
+        }
         "cloudtrail:DeleteTrail"
         | "cloudtrail:GetTrail"
         | "cloudtrail:GetTrailStatus"
@@ -405,7 +434,11 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
 /// Who an evaluation was for, as the table says it.
 fn evaluated_by(e: &crate::sim::authz::Explanation) -> By {
     use crate::sim::policy::Caller;
-    let via = e.request.conditions.get("aws:CalledVia").and_then(|v| v.first());
+    let via = e
+        .request
+        .conditions
+        .get("aws:CalledVia")
+        .and_then(|v| v.first());
     match (&e.request.caller, via) {
         (Caller::Service(s), _) => By::Service(leak(s)),
         (_, Some(s)) => By::CallerVia(leak(s)),
@@ -442,9 +475,14 @@ fn every_operation_performs_exactly_the_checks_its_row_declares_with_the_whole_r
         let (params, body) =
             scenario(o.name, &f).unwrap_or_else(|| panic!("{} has no audit scenario", o.name));
         f.cloud.explain_log = Some(Vec::new());
-        let r = f.cloud.call(&CallContext::lab_admin(), o.name, &params, body);
+        let r = f
+            .cloud
+            .call(&CallContext::lab_admin(), o.name, &params, body);
         if let Err(e) = &r {
-            panic!("{}: the audit scenario failed: {} {}", o.name, e.code, e.message);
+            panic!(
+                "{}: the audit scenario failed: {} {}",
+                o.name, e.code, e.message
+            );
         }
         let log = f.cloud.explain_log.take().unwrap_or_default();
         let mut seen = std::collections::BTreeSet::new();
@@ -487,7 +525,10 @@ fn every_operation_performs_exactly_the_checks_its_row_declares_with_the_whole_r
                 By::CallerVia(_) => &access::GLOBAL_KEYS[3..],
                 By::Service(_) => &["aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion"],
             };
-            for g in global.iter().filter(|g| **g != "aws:SourceIp" || by == By::Caller) {
+            for g in global
+                .iter()
+                .filter(|g| **g != "aws:SourceIp" || by == By::Caller)
+            {
                 assert!(
                     keys.contains_key(*g),
                     "{}: {} lacks the global key {g}",
