@@ -190,16 +190,13 @@ pub(super) const OPS: &[Operation] = &[
         false,
         &[key("kms:ListKeyPolicies").with(KMS_KEY)],
     ),
-    Operation {
-        output_blobs: &["Plaintext"],
-        ..op(
-            "kms:GenerateRandom",
-            Cloud::kms_generate_random,
-            &[opt("NumberOfBytes", Integer)],
-            false,
-            &[identity("kms:GenerateRandom", Res::Star).with(&["kms:CallerAccount"])],
-        )
-    },
+    op(
+        "kms:GenerateRandom",
+        Cloud::kms_generate_random,
+        &[opt("NumberOfBytes", Integer)],
+        false,
+        &[identity("kms:GenerateRandom", Res::Star).with(&["kms:CallerAccount"])],
+    ),
     op(
         "kms:PutKeyPolicy",
         Cloud::kms_put_key_policy,
@@ -240,21 +237,18 @@ pub(super) const OPS: &[Operation] = &[
         false,
         &[key("kms:ListResourceTags").with(KMS_KEY)],
     ),
-    Operation {
-        output_blobs: &["CiphertextBlob"],
-        ..op(
-            "kms:Encrypt",
-            Cloud::kms_encrypt,
-            &[
-                KEY_ID,
-                req("Plaintext", Blob),
-                opt("EncryptionContext", StringMap),
-                opt("EncryptionAlgorithm", ALGORITHMS),
-            ],
-            false,
-            &[key("kms:Encrypt").with(KMS_CRYPTO)],
-        )
-    },
+    op(
+        "kms:Encrypt",
+        Cloud::kms_encrypt,
+        &[
+            KEY_ID,
+            req("Plaintext", Content),
+            opt("EncryptionContext", StringMap),
+            opt("EncryptionAlgorithm", ALGORITHMS),
+        ],
+        false,
+        &[key("kms:Encrypt").with(KMS_CRYPTO)],
+    ),
     Operation {
         output_blobs: &["Plaintext"],
         ..op(
@@ -272,31 +266,28 @@ pub(super) const OPS: &[Operation] = &[
                 .when("the key the ciphertext names")],
         )
     },
+    op(
+        "kms:ReEncrypt",
+        Cloud::kms_re_encrypt,
+        &[
+            req("CiphertextBlob", Blob),
+            opt("SourceEncryptionContext", StringMap),
+            opt("SourceKeyId", String),
+            req("DestinationKeyId", String),
+            opt("DestinationEncryptionContext", StringMap),
+        ],
+        false,
+        &[
+            key("kms:ReEncryptFrom")
+                .with(KMS_CRYPTO)
+                .when("the key the ciphertext names"),
+            key("kms:ReEncryptTo")
+                .with(KMS_CRYPTO)
+                .when("the destination key"),
+        ],
+    ),
     Operation {
-        output_blobs: &["CiphertextBlob"],
-        ..op(
-            "kms:ReEncrypt",
-            Cloud::kms_re_encrypt,
-            &[
-                req("CiphertextBlob", Blob),
-                opt("SourceEncryptionContext", StringMap),
-                opt("SourceKeyId", String),
-                req("DestinationKeyId", String),
-                opt("DestinationEncryptionContext", StringMap),
-            ],
-            false,
-            &[
-                key("kms:ReEncryptFrom")
-                    .with(KMS_CRYPTO)
-                    .when("the key the ciphertext names"),
-                key("kms:ReEncryptTo")
-                    .with(KMS_CRYPTO)
-                    .when("the destination key"),
-            ],
-        )
-    },
-    Operation {
-        output_blobs: &["Plaintext", "CiphertextBlob"],
+        output_blobs: &["Plaintext"],
         ..op(
             "kms:GenerateDataKey",
             Cloud::kms_generate_data_key,
@@ -310,19 +301,16 @@ pub(super) const OPS: &[Operation] = &[
             &[key("kms:GenerateDataKey").with(KMS_CRYPTO)],
         )
     },
-    Operation {
-        output_blobs: &["CiphertextBlob"],
-        ..op(
-            "kms:GenerateDataKeyWithoutPlaintext",
-            Cloud::kms_generate_data_key_without_plaintext,
-            &[
-                KEY_ID,
-                opt("EncryptionContext", StringMap),
-                opt("NumberOfBytes", Integer),
-                opt("KeySpec", Enum(&["AES_256", "AES_128"])),
-            ],
-            false,
-            &[key("kms:GenerateDataKeyWithoutPlaintext").with(KMS_CRYPTO)],
-        )
-    },
+    op(
+        "kms:GenerateDataKeyWithoutPlaintext",
+        Cloud::kms_generate_data_key_without_plaintext,
+        &[
+            KEY_ID,
+            opt("EncryptionContext", StringMap),
+            opt("NumberOfBytes", Integer),
+            opt("KeySpec", Enum(&["AES_256", "AES_128"])),
+        ],
+        false,
+        &[key("kms:GenerateDataKeyWithoutPlaintext").with(KMS_CRYPTO)],
+    ),
 ];

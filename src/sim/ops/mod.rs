@@ -75,7 +75,9 @@ pub struct Operation {
     pub event: EventKind,
     /// Every authorization AWS performs for the operation, in the order it performs them.
     pub checks: &'static [Check],
-    /// Output members that are bytes (base64 in the JSON): front ends add a text twin.
+    /// Output members that are content bytes the caller asked for (base64 in the JSON, like
+    /// Decrypt's `Plaintext`): the `sim` and test-file front ends add the text and
+    /// `<Name>Base64` twins. GetObject's body is [`Response::body`].
     pub output_blobs: &'static [&'static str],
 }
 

@@ -15,9 +15,13 @@ pub enum ParamType {
     String,
     Integer,
     Boolean,
-    /// Bytes: base64 in the JSON the handlers see, as on the awsJson wire. The `sim` and test-file
-    /// front ends also take text for them, and `<Name>Base64` for base64.
+    /// Opaque bytes (a ciphertext blob): base64 everywhere, as the AWS CLI prints them, so an
+    /// output can be passed back unchanged.
     Blob,
+    /// Bytes the caller supplies as content (`Plaintext`): base64 in the JSON the handlers see,
+    /// as on the awsJson wire; the `sim` and test-file front ends take text for them, and
+    /// `<Name>Base64` for base64 (decisions.md "Values in test files and sim").
+    Content,
     /// ISO 8601 in the simulation; serve's JSON protocol converts epoch seconds.
     Timestamp,
     /// A policy document as a JSON string.

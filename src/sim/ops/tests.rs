@@ -514,7 +514,7 @@ fn every_operation_performs_exactly_the_checks_its_row_declares_with_the_whole_r
             }
             for d in check.conditions.iter().filter(|d| !d.ends_with('?')) {
                 assert!(
-                    keys.keys().any(|k| k.starts_with(d.as_ref() as &str)),
+                    keys.keys().any(|k| k.starts_with(*d)),
                     "{}: {} lacks the declared key {d}: {keys:?}",
                     o.name,
                     check.action
