@@ -1,8 +1,11 @@
 //! Authorization of every simulated call: one place maps a call to the policies that decide it
 //! (identity policies of the caller, the key policy, the bucket policy) and to AWS's error shape.
 //!
-//! The IAM action, resource ARN and condition keys of each operation are named at the call site
-//! in the service modules through [`Access`]; the evaluation itself is `policy`'s.
+//! Which checks each operation performs is declared in the operation table (`ops`, with an
+//! audit test holding the handlers to it); the handlers' preludes name each check's resource
+//! and operation keys through [`Access`]. Here the whole request context is built (global keys,
+//! caller keys, then the operation's, values as sent) and evaluated; the evaluation itself is
+//! `policy`'s.
 
 use std::sync::Arc;
 
