@@ -22,9 +22,14 @@ use crate::support::wire::Served;
 )]
 fn every_served_operation_matches_botocores_service_models() {
     let py = env!("KEYFORM_TOOL_BOTO3");
-    let ops: BTreeMap<&str, &[&str]> = keyform::sim::api::operation_names()
+    let ops: BTreeMap<&str, Vec<&str>> = keyform::sim::ops::operation_names()
         .into_iter()
-        .map(|op| (op, keyform::sim::api::parameters(op).unwrap_or(&[])))
+        .map(|op| {
+            (
+                op,
+                keyform::sim::ops::parameter_names(op).unwrap_or_default(),
+            )
+        })
         .collect();
     // Outside us-east-1, so CreateBucketConfiguration is a valid parameter to send.
     let t = Test::new().file(

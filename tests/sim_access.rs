@@ -240,6 +240,12 @@ fn explain_shows_the_statements_considered_and_the_deny_with_its_reason() {
     )
     .success()
     .stdout_has("(Sid \"AllowUseOfTheKey\") [Allow applies]: matched")
+    // Every key of each evaluated request context is shown, the caller's and S3's on its behalf.
+    .stdout_has("context aws:SourceIp = 127.0.0.1")
+    .stdout_has("context aws:username = S3-KMS-Admin-User")
+    .stdout_has("context aws:CalledVia = s3.amazonaws.com")
+    .stdout_has("context kms:CallerAccount = 123456789012")
+    .stdout_has("context kms:EncryptionContext:aws:s3:arn = arn:aws:s3:::")
     .stdout_lacks("DENY")
     .stdout_has("Result: the call would succeed.");
     let decrypts = lookup(&t, &["--event-name", "Decrypt"]);

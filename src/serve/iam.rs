@@ -143,13 +143,13 @@ fn call(
         return Ok(json!({"Roles": [], "IsTruncated": false}));
     }
     let name = format!("{service}:{action}");
-    if crate::sim::api::canonical(&name).is_none() {
+    if crate::sim::ops::canonical(&name).is_none() {
         return Err(WireError::new(
             "InvalidAction",
             400,
             format!(
                 "Could not find operation {action} for version {version}: keyform simulates these {service} operations: {}",
-                crate::sim::api::operation_names()
+                crate::sim::ops::operation_names()
                     .into_iter()
                     .filter_map(|n| n.strip_prefix(&format!("{service}:")))
                     .collect::<Vec<_>>()

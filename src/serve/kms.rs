@@ -10,9 +10,10 @@ use crate::sim::{CallContext, ErrorKind};
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
-/// Members that are timestamps in the KMS and CloudTrail models (the sim keeps ISO 8601
+/// Response members that are timestamps in the KMS and CloudTrail models (the sim keeps ISO 8601
 /// strings; JSON 1.1 carries epoch seconds). Same-named string members (CloudTrail's
-/// `TimeLoggingStarted`) are deliberately absent.
+/// `TimeLoggingStarted`) are deliberately absent. Request timestamps come from the operation
+/// table's parameter types.
 const TIMESTAMPS: &[&str] = &[
     "CreationDate",
     "DeletionDate",
@@ -36,7 +37,9 @@ const TIMESTAMPS: &[&str] = &[
 /// (grant tokens, pagination of lists the sim returns whole, the default key origin).
 /// Parameters the operation honours (ListKeys' Limit and Marker) are never dropped.
 fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
-    if crate::sim::api::parameters(&format!("{service}:{op}")).is_some_and(|p| p.contains(&name)) {
+    if crate::sim::ops::find(&format!("{service}:{op}"))
+        .is_some_and(|o| o.params.iter().any(|p| p.name == name))
+    {
         return false;
     }
     match name {
@@ -76,10 +79,18 @@ pub fn timestamps_to_epoch(v: &mut Json) {
     }
 }
 
-/// Rewrites timestamp members of a request from epoch seconds to the sim's ISO 8601.
-fn timestamps_from_epoch(m: &mut Map<String, Json>) {
-    for (k, v) in m.iter_mut() {
-        if TIMESTAMPS.contains(&k.as_str())
+/// Rewrites the request members the operation table types as timestamps from epoch seconds
+/// to the sim's ISO 8601.
+fn timestamps_from_epoch(name: &str, m: &mut Map<String, Json>) {
+    let Some(op) = crate::sim::ops::find(name) else {
+        return;
+    };
+    for p in op
+        .params
+        .iter()
+        .filter(|p| p.ty == crate::sim::ops::ParamType::Timestamp)
+    {
+        if let Some(v) = m.get_mut(p.name)
             && let Some(secs) = v.as_f64()
         {
             *v = json!(crate::sim::clock::iso8601((secs * 1000.0) as i64));
@@ -187,9 +198,9 @@ fn json_call_inner(
         ));
     }
     m.retain(|k, v| !harmless(service, &op, k, v));
-    timestamps_from_epoch(m);
     let name = format!("{service}:{op}");
-    if crate::sim::api::canonical(&name).is_none() {
+    timestamps_from_epoch(&name, m);
+    if crate::sim::ops::canonical(&name).is_none() {
         return Err(WireError::new(
             "UnsupportedOperationException",
             400,

@@ -1,8 +1,11 @@
 //! Authorization of every simulated call: one place maps a call to the policies that decide it
 //! (identity policies of the caller, the key policy, the bucket policy) and to AWS's error shape.
 //!
-//! The IAM action, resource ARN and condition keys of each operation are named at the call site
-//! in the service modules through [`Access`]; the evaluation itself is `policy`'s.
+//! Which checks each operation performs is declared in the operation table (`ops`, with an
+//! audit test holding the handlers to it); the handlers' preludes name each check's resource
+//! and operation keys through [`Access`]. Here the whole request context is built (global keys,
+//! caller keys, then the operation's, values as sent) and evaluated; the evaluation itself is
+//! `policy`'s.
 
 use std::sync::Arc;
 
@@ -190,28 +193,78 @@ impl Cloud {
         self.evaluate_access(ctx, a, true)
     }
 
+    /// The whole request context AWS builds for a call: the global keys that follow from the
+    /// caller, the time, the network and the region, then the operation's own keys and those
+    /// a service adds to its own calls. Values are the caller's, as sent: nothing here
+    /// rewrites them (an encryption context value `{region}` stays `{region}`).
+    pub(crate) fn request_conditions(
+        &self,
+        ctx: &CallContext,
+        a: &Access,
+    ) -> std::collections::BTreeMap<String, Vec<String>> {
+        let mut conds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut put = |k: &str, v: String| {
+            let e = conds.entry(k.to_string()).or_default();
+            if !e.contains(&v) {
+                e.push(v);
+            }
+        };
+        let now = self.world.now;
+        put("aws:CurrentTime", crate::sim::clock::iso8601(now));
+        put("aws:EpochTime", (now.div_euclid(1000)).to_string());
+        // A service calling on the caller's behalf does not carry the caller's network address.
+        if ctx.invoked_by.is_none() && ctx.source_ip.parse::<std::net::IpAddr>().is_ok() {
+            put("aws:SourceIp", ctx.source_ip.clone());
+        }
+        put("aws:UserAgent", ctx.user_agent.clone());
+        // IAM and STS are global: AWS reports their calls in us-east-1.
+        let region = match a.action.split(':').next() {
+            Some("iam" | "sts") => "us-east-1".to_string(),
+            _ => self.world.region.clone(),
+        };
+        put("aws:RequestedRegion", region);
+        match &ctx.principal {
+            Principal::User(name) => {
+                put("aws:PrincipalArn", self.principal_arn(&ctx.principal));
+                put("aws:PrincipalAccount", self.world.account_id.clone());
+                put("aws:PrincipalType", "User".into());
+                put("aws:PrincipalIsAWSService", "false".into());
+                put("aws:username", name.clone());
+                if let Some(u) = self.world.iam.users.get(name) {
+                    put("aws:userid", u.user_id.clone());
+                }
+                if a.action.starts_with("kms:") {
+                    put("kms:CallerAccount", self.world.account_id.clone());
+                }
+            }
+            Principal::Service(s) => {
+                put("aws:PrincipalServiceName", s.clone());
+                put("aws:PrincipalIsAWSService", "true".into());
+            }
+            Principal::Anonymous => put("aws:PrincipalType", "Anonymous".into()),
+        }
+        if a.resource != "*" && a.resource.starts_with("arn:aws:") {
+            put("aws:ResourceAccount", self.world.account_id.clone());
+        }
+        if !matches!(ctx.principal, Principal::Anonymous) {
+            put("aws:SecureTransport", ctx.secure_transport.to_string());
+        }
+        put("aws:ViaAWSService", ctx.invoked_by.is_some().to_string());
+        if let Some(s) = &ctx.invoked_by {
+            put("aws:CalledVia", s.clone());
+        }
+        for (k, v) in a.conditions.iter().chain(&ctx.conditions) {
+            put(k, v.clone());
+        }
+        conds
+    }
+
     /// Evaluates an access; `explain` adds why each statement did not apply (costly, and only
     /// `sim explain` shows it).
     fn evaluate_access(&mut self, ctx: &CallContext, a: &Access, explain: bool) -> Explanation {
         let mut req = RequestContext::new(self.caller(&ctx.principal), &a.action, &a.resource);
         req.explain = explain;
-        let mut conds: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for (k, v) in a.conditions.iter().chain(&ctx.conditions) {
-            conds.entry(k.clone()).or_default().push(v.clone());
-        }
-        if !matches!(ctx.principal, Principal::Anonymous) {
-            conds
-                .entry("aws:SecureTransport".into())
-                .or_default()
-                .push(ctx.secure_transport.to_string());
-        }
-        if let Some(s) = &ctx.invoked_by {
-            conds
-                .entry("aws:CalledVia".into())
-                .or_default()
-                .push(s.clone());
-        }
-        req.conditions = conds;
+        req.conditions = self.request_conditions(ctx, a);
         let ids = self.identity_policies(&ctx.principal);
         let identity: Vec<PolicySource<'_>> = ids
             .iter()
@@ -274,6 +327,18 @@ impl Cloud {
         }
     }
 
+    /// Whether a service's own check passes (CloudTrail may write to a bucket, encrypt with a
+    /// key): recorded for `sim explain` like any other decision; the service words the failure.
+    pub(crate) fn allows(&mut self, ctx: &CallContext, a: &Access) -> bool {
+        let explain = self.explain_log.is_some();
+        let e = self.evaluate_access(ctx, a, explain);
+        let allowed = e.decision.is_allowed();
+        if let Some(log) = &mut self.explain_log {
+            log.push(e);
+        }
+        allowed
+    }
+
     /// Allows or refuses a call; a refusal is worded by the service the action belongs to
     /// (see [`Denied`]).
     pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), Denied> {
@@ -306,7 +371,17 @@ impl Cloud {
         doc: &PolicyDocument,
         key_arn: &str,
     ) -> bool {
-        let req = RequestContext::new(self.caller(&ctx.principal), "kms:PutKeyPolicy", key_arn);
+        // The same request context the PutKeyPolicy call itself was authorized with, so a
+        // policy that keys on it (aws:SourceIp, kms:CallerAccount) is judged as it will be.
+        let mut req = RequestContext::new(self.caller(&ctx.principal), "kms:PutKeyPolicy", key_arn);
+        let id = key_arn.rsplit('/').next().unwrap_or_default();
+        let access = Access::kms(
+            "kms:PutKeyPolicy",
+            key_arn,
+            id,
+            &self.kms_key_conditions(id, None),
+        );
+        req.conditions = self.request_conditions(ctx, &access);
         let ids = self.identity_policies(&ctx.principal);
         let identity: Vec<PolicySource<'_>> = ids
             .iter()

@@ -5,7 +5,6 @@
 //! are `impl Cloud` blocks in their own files so S3 can call KMS as the caller, as AWS does.
 //! This module imports no pipeline module; `provider::aws` adapts it to the engine.
 
-pub mod api;
 pub mod blobs;
 pub mod clock;
 pub mod cloudtrail;
@@ -14,6 +13,7 @@ pub mod error;
 pub mod iam;
 pub mod ids;
 pub mod kms;
+pub mod ops;
 #[cfg(test)]
 mod proptests;
 pub mod s3;
@@ -293,7 +293,7 @@ impl Cloud {
         op: &str,
         params: &serde_json::Value,
         body: Option<&[u8]>,
-    ) -> (Result<api::Response, SimError>, Vec<authz::Explanation>) {
+    ) -> (Result<ops::Response, SimError>, Vec<authz::Explanation>) {
         let real = std::mem::replace(&mut self.blobs, Box::new(blobs::MemoryBlobs::default()));
         self.blobs = Box::new(blobs::Overlay::new(real));
         self.explain_log = Some(Vec::new());

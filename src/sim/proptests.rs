@@ -223,7 +223,7 @@ fn deny_statement(spec: &DenySpec, matching: bool, action: &str, resource: &str)
 }
 
 /// The outcome of a call reduced to what a caller can observe about the decision.
-fn outcome(r: &Result<crate::sim::api::Response, SimError>) -> Result<(), (String, String)> {
+fn outcome(r: &Result<crate::sim::ops::Response, SimError>) -> Result<(), (String, String)> {
     match r {
         Ok(_) => Ok(()),
         Err(e) => Err((e.code.clone(), e.message.clone())),

@@ -17,7 +17,7 @@ mod params;
 use std::io::Write;
 
 use crate::cli::Ctx;
-use crate::sim::api::{canonical, operation_names};
+use crate::sim::ops::{canonical, operation_names};
 use crate::sim::{Cloud, ErrorKind, SimError};
 use crate::workspace::{LockRequest, Workspace};
 use events::lookup_events;
@@ -224,7 +224,22 @@ fn clock(ctx: &Ctx, args: &[String]) -> SimResult {
                 .get(1)
                 .ok_or_else(|| usage("clock advance needs a duration, like 8d, 36h, 90m or 45s"))?;
             let ms = crate::sim::clock::parse_duration(d).map_err(usage)?;
-            let happened = cloud.advance_clock(ms);
+            // The table's clock:Advance, as test actions move time.
+            let r = cloud
+                .call_json(
+                    &crate::sim::CallContext::lab_admin(),
+                    "clock:Advance",
+                    &serde_json::json!({"Duration": d}),
+                )
+                .map_err(|e| usage(e.message))?;
+            let happened: Vec<String> = r["Events"]
+                .as_array()
+                .map(|v| {
+                    v.iter()
+                        .filter_map(|e| e.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
             save(&mut ws, &mut cloud)?;
             println!(
                 "Clock advanced by {} to {}",

@@ -15,33 +15,17 @@ use super::output::Output;
 use super::usage;
 use crate::sim::{CallContext, Cloud, SimError};
 
-/// Parameters that carry bytes: text (or fileb://) in, base64 on the wire.
-const TEXT_BLOBS: &[&str] = &["Plaintext"];
-/// Parameters that carry bytes and are given as base64 (as printed by the CLI).
-const B64_BLOBS: &[&str] = &["CiphertextBlob"];
-const INTS: &[&str] = &[
-    "PendingWindowInDays",
-    "RotationPeriodInDays",
-    "NumberOfBytes",
-    "Limit",
-    "MaxKeys",
-    "MaxResults",
-];
-const BOOLS: &[&str] = &[
-    "BypassPolicyLockoutSafetyCheck",
-    "BucketKeyEnabled",
-    "MultiRegion",
-    "SetAsDefault",
-    "IncludeGlobalServiceEvents",
-    "IsMultiRegionTrail",
-    "EnableLogFileValidation",
-];
-const MAPS: &[&str] = &[
-    "EncryptionContext",
-    "SourceEncryptionContext",
-    "DestinationEncryptionContext",
-    "Metadata",
-];
+use crate::sim::ops::ParamType;
+
+/// The type operation `op` gives parameter `name` (from the operation table: the one place
+/// parameters are typed).
+fn param_type(op: &str, name: &str) -> Option<ParamType> {
+    crate::sim::ops::find(op)?
+        .params
+        .iter()
+        .find(|p| p.name == name)
+        .map(|p| p.ty)
+}
 
 /// `get-key-rotation-status` -> `GetKeyRotationStatus`; `list-objects-v2` -> `ListObjectsV2`.
 pub(super) fn pascal(kebab: &str) -> String {
@@ -161,7 +145,7 @@ pub(super) fn parse_params(
     let mut outfile = None;
     let mut caller = Caller::from_env();
     let mut output = Output::default();
-    let known = crate::sim::api::parameters(op).unwrap_or_default();
+    let known = crate::sim::ops::parameter_names(op).unwrap_or_default();
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -229,7 +213,7 @@ pub(super) fn parse_params(
         }
         let name = param_name(
             flag.strip_prefix("no-")
-                .filter(|f| BOOLS.contains(&pascal(f).as_str()))
+                .filter(|f| param_type(op, &pascal(f)) == Some(ParamType::Boolean))
                 .unwrap_or(flag),
         );
         let is_body = name == "Body" && op == "s3:PutObject";
@@ -250,7 +234,8 @@ pub(super) fn parse_params(
                 "; global options: --as USER, --anonymous, --query, --output json|text, --region"
             )));
         }
-        if BOOLS.contains(&name.as_str())
+        let ty = param_type(op, &name);
+        if ty == Some(ParamType::Boolean)
             && inline.is_none()
             && words.get(i + 1).is_none_or(|n| n.starts_with("--"))
         {
@@ -281,13 +266,15 @@ pub(super) fn parse_params(
             );
             continue;
         }
-        let value = if TEXT_BLOBS.contains(&name.as_str()) {
+        // Content (Plaintext) is text or fileb:// in, base64 on the wire; opaque blobs
+        // (CiphertextBlob) are given as base64, as the CLI prints them.
+        let value = if ty == Some(ParamType::Content) {
             let bytes = match raw.strip_prefix("fileb://").or(raw.strip_prefix("file://")) {
                 Some(p) => read_file(p, base)?,
                 None => raw.into_bytes(),
             };
             Json::String(B64.encode(bytes))
-        } else if B64_BLOBS.contains(&name.as_str()) {
+        } else if ty == Some(ParamType::Blob) {
             match raw.strip_prefix("fileb://") {
                 Some(p) => Json::String(B64.encode(read_file(p, base)?)),
                 None => Json::String(raw),
@@ -295,9 +282,9 @@ pub(super) fn parse_params(
         } else if let Some(p) = raw.strip_prefix("file://") {
             let text = String::from_utf8(read_file(p, base)?)
                 .map_err(|_| usage(format!("{p} is not UTF-8 text; use fileb:// for bytes")))?;
-            structured(&name, &text)?
+            structured(&name, &text, ty)?
         } else {
-            structured(&name, &raw)?
+            structured(&name, &raw, ty)?
         };
         params.insert(name, value);
     }
@@ -305,9 +292,9 @@ pub(super) fn parse_params(
 }
 
 /// A parameter value: JSON when it looks like JSON, maps from k=v shorthand, numbers, bools.
-fn structured(name: &str, raw: &str) -> Result<Json, (SimError, String)> {
+fn structured(name: &str, raw: &str, ty: Option<ParamType>) -> Result<Json, (SimError, String)> {
     let t = raw.trim_start();
-    if name == "Policy" || name == "PolicyDocument" {
+    if ty == Some(ParamType::PolicyDocument) {
         return Ok(Json::String(raw.to_string()));
     }
     if t.starts_with('{') || t.starts_with('[') {
@@ -317,17 +304,17 @@ fn structured(name: &str, raw: &str) -> Result<Json, (SimError, String)> {
             ))
         });
     }
-    if INTS.contains(&name) {
+    if ty == Some(ParamType::Integer) {
         return raw.parse::<i64>().map(Json::from).map_err(|_| (SimError::param(format!("Invalid type for parameter {name}, value: {raw}, type: <class 'str'>, valid types: <class 'int'>")), String::new()));
     }
-    if BOOLS.contains(&name) {
+    if ty == Some(ParamType::Boolean) {
         return match raw {
             "true" => Ok(Json::Bool(true)),
             "false" => Ok(Json::Bool(false)),
             _ => Err(usage(format!("argument --{name}: expected true or false"))),
         };
     }
-    if MAPS.contains(&name) {
+    if ty == Some(ParamType::StringMap) {
         let mut m = serde_json::Map::new();
         for pair in raw.split(',').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').ok_or_else(|| usage(format!("Error parsing parameter '--{name}': expected key=value pairs separated by commas, got {pair:?}")))?;

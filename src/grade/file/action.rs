@@ -112,7 +112,7 @@ pub(super) fn action_block(
 
 /// Every name `call` accepts.
 pub fn call_names() -> Vec<&'static str> {
-    let mut v = crate::sim::api::operation_names();
+    let mut v = crate::sim::ops::operation_names();
     v.push(CLOCK_ADVANCE);
     v.sort_unstable();
     v
@@ -132,7 +132,7 @@ fn operation(e: &Expr, diags: &mut Diagnostics) -> Option<&'static str> {
     if text == CLOCK_ADVANCE {
         return Some(CLOCK_ADVANCE);
     }
-    if let Some(c) = crate::sim::api::canonical(&text) {
+    if let Some(c) = crate::sim::ops::canonical(&text) {
         return Some(c);
     }
     let names = call_names();

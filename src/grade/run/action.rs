@@ -2,8 +2,9 @@
 //! (or advancing its clock) with test-file conventions for byte values, and comparing the
 //! outcome with `expect_error`.
 //!
-//! The parameter typing here (`wire_params`) is one of several copies that a typed operation
-//! table is to replace; it is kept as it was.
+//! Which members are bytes comes from the operation table (`sim::ops`): `Content` parameters
+//! take text or `<Name>Base64`, body operations take `Body`/`BodyBase64`, and content outputs
+//! get both twins. The clock is the table's `clock:Advance`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -158,18 +159,18 @@ impl FileRun<'_> {
                 "Unknown parameter in input: \"{k}\", must be one of: Duration"
             )));
         }
-        let ms = crate::sim::clock::parse_duration(&d).map_err(bad)?;
-        let events = self.cloud.advance_clock(ms);
-        let mut out = Map::new();
-        out.insert(
-            "Now".into(),
-            Value::String(crate::sim::clock::iso8601(self.cloud.now())),
-        );
-        out.insert(
-            "Events".into(),
-            Value::List(events.into_iter().map(Value::String).collect()),
-        );
-        Ok(out)
+        let r = self
+            .cloud
+            .call_json(
+                &CallContext::lab_admin(),
+                "clock:Advance",
+                &serde_json::json!({"Duration": d}),
+            )
+            .map_err(|e| bad(e.message))?;
+        Ok(match Value::from_json(&r) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        })
     }
 }
 
@@ -193,23 +194,25 @@ fn call(
         let text = std::str::from_utf8(b).map_or_else(|_| B64.encode(&**b), str::to_string);
         out.insert("Body".into(), Value::String(text));
     }
-    if matches!(op, "kms:Decrypt" | "kms:GenerateDataKey")
-        && let Some(Value::String(b64)) = out.get("Plaintext").cloned()
-    {
-        out.insert("PlaintextBase64".into(), Value::String(b64.clone()));
-        if let Some(text) = B64
-            .decode(&b64)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-        {
-            out.insert("Plaintext".into(), Value::String(text));
+    let content = crate::sim::ops::find(op).map_or(&[][..], |o| o.output_blobs);
+    for name in content.iter().filter(|n| **n != "Body") {
+        if let Some(Value::String(b64)) = out.get(*name).cloned() {
+            out.insert(format!("{name}Base64"), Value::String(b64.clone()));
+            if let Some(text) = B64
+                .decode(&b64)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+            {
+                out.insert((*name).to_string(), Value::String(text));
+            }
         }
     }
     Ok(out)
 }
 
-/// Parameters on the wire: `Body`/`BodyBase64` of PutObject become the request body,
-/// `Plaintext` text becomes base64 and `PlaintextBase64` passes through as `Plaintext`.
+/// Parameters on the wire: `Body`/`BodyBase64` of a body operation (PutObject, UploadPart)
+/// become the request body; a `Content` parameter's text becomes base64 and its
+/// `<Name>Base64` passes through as `<Name>`.
 fn wire_params(op: &str, params: Value) -> Result<(Json, Option<Vec<u8>>), String> {
     let Value::Object(mut m) = params else {
         return Ok((Json::Object(Default::default()), None));
@@ -226,8 +229,11 @@ fn wire_params(op: &str, params: Value) -> Result<(Json, Option<Vec<u8>>), Strin
             format!("{name} must be base64, like the CiphertextBlob an action returned")
         })
     };
+    let Some(o) = crate::sim::ops::find(op) else {
+        return Ok((Value::Object(m).to_json(), None));
+    };
     let mut body = None;
-    if op == "s3:PutObject" {
+    if matches!(o.handler, crate::sim::ops::Handler::PutBody(_)) {
         match (m.remove("Body"), m.remove("BodyBase64")) {
             (Some(_), Some(_)) => return Err("give Body (text) or BodyBase64, not both".into()),
             (Some(v), None) => body = Some(text(v, "Body")?.into_bytes()),
@@ -235,20 +241,27 @@ fn wire_params(op: &str, params: Value) -> Result<(Json, Option<Vec<u8>>), Strin
             (None, None) => {}
         }
     }
-    match (m.remove("Plaintext"), m.remove("PlaintextBase64")) {
-        (Some(_), Some(_)) => {
-            return Err("give Plaintext (text) or PlaintextBase64, not both".into());
+    for p in o
+        .params
+        .iter()
+        .filter(|p| p.ty == crate::sim::ops::ParamType::Content)
+    {
+        let twin = format!("{}Base64", p.name);
+        match (m.remove(p.name), m.remove(&twin)) {
+            (Some(_), Some(_)) => {
+                return Err(format!("give {} (text) or {twin}, not both", p.name));
+            }
+            (Some(v), None) => {
+                let t = text(v, p.name)?;
+                m.insert(p.name.into(), Value::String(B64.encode(t.as_bytes())));
+            }
+            (None, Some(v)) => {
+                let t = text(v, &twin)?;
+                b64(t.clone(), &twin)?;
+                m.insert(p.name.into(), Value::String(t));
+            }
+            (None, None) => {}
         }
-        (Some(v), None) => {
-            let t = text(v, "Plaintext")?;
-            m.insert("Plaintext".into(), Value::String(B64.encode(t.as_bytes())));
-        }
-        (None, Some(v)) => {
-            let t = text(v, "PlaintextBase64")?;
-            b64(t.clone(), "PlaintextBase64")?;
-            m.insert("Plaintext".into(), Value::String(t));
-        }
-        (None, None) => {}
     }
     Ok((Value::Object(m).to_json(), body))
 }

@@ -224,23 +224,32 @@ mod tests {
 
         let ctx = p.ctx.clone();
         p.cloud
-            .kms_delete_alias(&ctx, &json!({"AliasName": "alias/x"}))
+            .call_json(&ctx, "kms:DeleteAlias", &json!({"AliasName": "alias/x"}))
             .unwrap();
         p.cloud
-            .kms_schedule_key_deletion(&ctx, &json!({"KeyId": key_id.as_str()}))
-            .unwrap();
-        p.cloud
-            .s3_delete_object(&ctx, &json!({"Bucket": "bkt1", "Key": "k"}))
-            .unwrap();
-        p.cloud
-            .s3_delete_bucket(&ctx, &json!({"Bucket": "bkt1"}))
-            .unwrap();
-        p.cloud
-            .iam_delete_user(&ctx, &json!({"UserName": "u1"}))
-            .unwrap();
-        p.cloud
-            .iam_delete_policy(
+            .call_json(
                 &ctx,
+                "kms:ScheduleKeyDeletion",
+                &json!({"KeyId": key_id.as_str()}),
+            )
+            .unwrap();
+        p.cloud
+            .call_json(
+                &ctx,
+                "s3:DeleteObject",
+                &json!({"Bucket": "bkt1", "Key": "k"}),
+            )
+            .unwrap();
+        p.cloud
+            .call_json(&ctx, "s3:DeleteBucket", &json!({"Bucket": "bkt1"}))
+            .unwrap();
+        p.cloud
+            .call_json(&ctx, "iam:DeleteUser", &json!({"UserName": "u1"}))
+            .unwrap();
+        p.cloud
+            .call_json(
+                &ctx,
+                "iam:DeletePolicy",
                 &json!({"PolicyArn": "arn:aws:iam::123456789012:policy/p1"}),
             )
             .unwrap();

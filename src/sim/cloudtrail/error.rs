@@ -23,6 +23,8 @@ pub enum CloudTrailError {
     InsufficientBucketPolicy { bucket: String, account: String },
     /// KmsKeyNotFoundException: the trail's KMS key does not resolve.
     KmsKeyNotFound { key: String },
+    /// InsufficientEncryptionPolicyException: the key policy does not let CloudTrail encrypt.
+    InsufficientEncryptionPolicy { key: String },
     /// InvalidEventSelectorsException: more than five selectors.
     TooManyEventSelectors,
     /// InvalidEventSelectorsException: a ReadWriteType other than All, ReadOnly, WriteOnly.
@@ -51,6 +53,7 @@ impl CloudTrailError {
             BucketDoesNotExist { .. } => "S3BucketDoesNotExistException",
             InsufficientBucketPolicy { .. } => "InsufficientS3BucketPolicyException",
             KmsKeyNotFound { .. } => "KmsKeyNotFoundException",
+            InsufficientEncryptionPolicy { .. } => "InsufficientEncryptionPolicyException",
             TooManyEventSelectors | InvalidReadWriteType { .. } => "InvalidEventSelectorsException",
             OneLookupAttribute | InvalidLookupAttribute { .. } => {
                 "InvalidLookupAttributesException"
@@ -78,6 +81,10 @@ impl CloudTrailError {
                  on its AWSLogs/{account}/* prefix."
             ),
             KmsKeyNotFound { key } => format!("KMS key {key} does not exist."),
+            InsufficientEncryptionPolicy { key } => format!(
+                "Insufficient permissions to access the KMS key {key}: its key policy must allow \
+                 cloudtrail.amazonaws.com kms:GenerateDataKey* for this trail."
+            ),
             TooManyEventSelectors => "A trail can have at most 5 event selectors.".into(),
             InvalidReadWriteType { value } => format!("Invalid ReadWriteType {value}"),
             OneLookupAttribute => "You can specify only one lookup attribute.".into(),

@@ -138,14 +138,33 @@ impl Cloud {
             _ => format!("arn:aws:s3:::{bucket}/AWSLogs/{}/x", self.world.account_id),
         };
         let put = Access::s3("s3:PutObject", &key, bucket, &conds);
-        if !self.explain_access(&svc, &acl).decision.is_allowed()
-            || !self.explain_access(&svc, &put).decision.is_allowed()
-        {
+        if !self.allows(&svc, &acl) || !self.allows(&svc, &put) {
             return Err(CloudTrailError::InsufficientBucketPolicy {
                 bucket: bucket.into(),
                 account: self.world.account_id.clone(),
             }
             .into());
+        }
+        Ok(())
+    }
+
+    /// The trail's KMS key: it must exist, and its key policy must let CloudTrail (as itself,
+    /// for this trail) generate data keys, or AWS refuses the trail.
+    fn check_trail_key(&mut self, name: &str, given: &str) -> Result<(), SimError> {
+        let arn = self
+            .kms_key_arn_for(given)
+            .map_err(|_| CloudTrailError::KmsKeyNotFound { key: given.into() })?;
+        let id = arn.rsplit('/').next().unwrap_or_default().to_string();
+        let trail = self.trail_arn(name);
+        let svc = CallContext {
+            principal: Principal::Service(SERVICE.into()),
+            ..CallContext::lab_admin()
+        };
+        let mut conds = self.kms_key_conditions(&id, Some(given));
+        conds.push(("aws:SourceArn".into(), trail.clone()));
+        conds.push(("kms:EncryptionContext:aws:cloudtrail:arn".into(), trail));
+        if !self.allows(&svc, &Access::kms("kms:GenerateDataKey", &arn, &id, &conds)) {
+            return Err(CloudTrailError::InsufficientEncryptionPolicy { key: arn }.into());
         }
         Ok(())
     }
@@ -180,8 +199,7 @@ impl Cloud {
             }
             c.check_trail_bucket(&name, &bucket, prefix.as_deref())?;
             if let Some(k) = &kms {
-                c.kms_key_arn_for(k)
-                    .map_err(|_| CloudTrailError::KmsKeyNotFound { key: k.clone() })?;
+                c.check_trail_key(&name, k)?;
             }
             let trail = Trail {
                 name: name.clone(),
@@ -248,6 +266,9 @@ impl Cloud {
                 c.check_trail_bucket(&name, b, pre.as_deref())?;
             }
             let kms = opt_str(p, "KmsKeyId")?.map(str::to_string);
+            if let Some(k) = kms.as_deref().filter(|k| !k.is_empty()) {
+                c.check_trail_key(&name, k)?;
+            }
             let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) else {
                 return Err(CloudTrailError::TrailNotFound {
                     name: name.to_string(),

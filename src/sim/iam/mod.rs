@@ -126,6 +126,18 @@ impl Cloud {
         name: &str,
         action: &str,
     ) -> Result<(), SimError> {
+        self.user_prelude_with(ctx, t, name, action, &[])
+    }
+
+    /// The same, with the operation's own condition keys (`iam:PolicyARN`).
+    fn user_prelude_with(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut crate::sim::Touched,
+        name: &str,
+        action: &str,
+        conds: &[(String, String)],
+    ) -> Result<(), SimError> {
         let arn = self
             .world
             .iam
@@ -133,7 +145,11 @@ impl Cloud {
             .get(name)
             .map_or_else(|| self.user_arn("/", name), |u| u.arn.clone());
         t.resources.push(("AWS::IAM::User".into(), arn.clone()));
-        self.authorize(ctx, &Access::iam_only(action, &arn))?;
+        let access = Access {
+            conditions: conds.to_vec(),
+            ..Access::iam_only(action, &arn)
+        };
+        self.authorize(ctx, &access)?;
         if !self.world.iam.users.contains_key(name) {
             return Err(IamError::NoSuchUser {
                 name: name.to_string(),

@@ -261,7 +261,13 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("AttachUserPolicy", p, false), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:AttachUserPolicy")?;
+            c.user_prelude_with(
+                ctx,
+                t,
+                &user,
+                "iam:AttachUserPolicy",
+                &[("iam:PolicyARN".into(), arn.clone())],
+            )?;
             if !arn.starts_with("arn:aws:iam::") {
                 return Err(IamError::InvalidArn { arn: arn.clone() }.into());
             }
@@ -298,7 +304,13 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("DetachUserPolicy", p, false), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:DetachUserPolicy")?;
+            c.user_prelude_with(
+                ctx,
+                t,
+                &user,
+                "iam:DetachUserPolicy",
+                &[("iam:PolicyARN".into(), arn.clone())],
+            )?;
             let u = c
                 .world
                 .iam

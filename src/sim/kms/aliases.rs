@@ -117,10 +117,21 @@ impl Cloud {
         self.run(ctx, kms_op("UpdateAlias", p, false), |c, t| {
             Cloud::validate_alias_name(&name)?;
             let alias_arn = c.alias_arn(&name);
-            if !c.world.kms.aliases.contains_key(&name) {
-                return Err(KmsError::AliasNotFound { arn: alias_arn }.into());
-            }
+            // As AWS: the alias ARN is authorized before it is looked up, so a caller without
+            // kms:UpdateAlias on it learns nothing of whether it exists.
             c.authorize(ctx, &Access::iam_only("kms:UpdateAlias", &alias_arn))?;
+            let Some(current) = c
+                .world
+                .kms
+                .aliases
+                .get(&name)
+                .map(|a| a.target_key_id.clone())
+            else {
+                return Err(KmsError::AliasNotFound { arn: alias_arn }.into());
+            };
+            // The key the alias points to now must let the caller repoint it too: rights on
+            // one's own key alone must not take over an alias that others encrypt under.
+            c.authorize_on_key(ctx, t, &current, "kms:UpdateAlias")?;
             let id = c.kms_prelude(ctx, t, &target, IdForms::KeyOnly, "kms:UpdateAlias", &[])?;
             c.require_not_pending(&id)?;
             let now = c.world.now;
@@ -138,14 +149,18 @@ impl Cloud {
         self.run(ctx, kms_op("DeleteAlias", p, false), |c, t| {
             Cloud::validate_alias_name(&name)?;
             let alias_arn = c.alias_arn(&name);
-            let Some(a) = c.world.kms.aliases.get(&name) else {
+            // Authorized on the alias ARN before the lookup, as UpdateAlias.
+            c.authorize(ctx, &Access::iam_only("kms:DeleteAlias", &alias_arn))?;
+            let Some(target) = c
+                .world
+                .kms
+                .aliases
+                .get(&name)
+                .map(|a| a.target_key_id.clone())
+            else {
                 return Err(KmsError::AliasNotFound { arn: alias_arn }.into());
             };
-            let target = a.target_key_id.clone();
-            c.authorize(ctx, &Access::iam_only("kms:DeleteAlias", &alias_arn))?;
-            let key_arn = c.key_arn(&target);
-            t.resources.push(("AWS::KMS::Key".into(), key_arn.clone()));
-            c.authorize(ctx, &Access::kms("kms:DeleteAlias", &key_arn, &target, &[]))?;
+            c.authorize_on_key(ctx, t, &target, "kms:DeleteAlias")?;
             c.world.kms.aliases.remove(&name);
             c.touch(EntityRef::KmsAlias(name));
             Ok(json!({}))

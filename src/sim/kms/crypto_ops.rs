@@ -27,7 +27,12 @@ fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
 }
 
 impl Cloud {
-    fn via_conditions(
+    /// The condition keys of a cryptographic request: the encryption context, exactly as the
+    /// caller sent it, the algorithm, and `kms:ViaService` when a service calls on the
+    /// caller's behalf (`kms:CallerAccount` and the key's own keys are added for every KMS
+    /// request). S3's cached bucket keys are re-checked with the same keys.
+    pub(crate) fn crypto_conditions(
+        &self,
         ctx: &CallContext,
         enc_ctx: &BTreeMap<String, String>,
     ) -> Vec<(String, String)> {
@@ -40,33 +45,18 @@ impl Cloud {
                 .keys()
                 .map(|k| ("kms:EncryptionContextKeys".to_string(), k.clone())),
         );
-        if matches!(ctx.principal, crate::sim::Principal::User(_)) {
-            conds.push(("kms:CallerAccount".into(), "{account}".into()));
-        }
+        conds.push((
+            "kms:EncryptionAlgorithm".to_string(),
+            "SYMMETRIC_DEFAULT".to_string(),
+        ));
         if let Some(s) = &ctx.invoked_by {
             let service = s.trim_end_matches(".amazonaws.com");
             conds.push((
                 "kms:ViaService".into(),
-                format!("{service}.{{region}}.amazonaws.com"),
+                format!("{service}.{}.amazonaws.com", self.world.region),
             ));
         }
         conds
-    }
-
-    fn crypto_conditions(
-        &self,
-        ctx: &CallContext,
-        enc_ctx: &BTreeMap<String, String>,
-    ) -> Vec<(String, String)> {
-        Cloud::via_conditions(ctx, enc_ctx)
-            .into_iter()
-            .map(|(k, v)| {
-                let v = v
-                    .replace("{region}", &self.world.region)
-                    .replace("{account}", &self.world.account_id);
-                (k, v)
-            })
-            .collect()
     }
 
     pub fn kms_encrypt(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
@@ -141,7 +131,8 @@ impl Cloud {
                 arn: self.key_arn(&id),
             });
         }
-        let conds = self.crypto_conditions(ctx, enc_ctx);
+        let mut conds = self.kms_key_conditions(&id, expected_key);
+        conds.extend(self.crypto_conditions(ctx, enc_ctx));
         let arn = self.key_arn(&id);
         t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
         self.authorize(ctx, &Access::kms(action, &arn, &id, &conds))?;

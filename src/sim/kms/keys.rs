@@ -115,7 +115,19 @@ impl Cloud {
                 Some(s) => check_enum("keySpec", s, KEY_SPECS)?,
                 None => check_enum("customerMasterKeySpec", &spec, CUSTOMER_MASTER_KEY_SPECS)?,
             }
-            c.authorize(ctx, &Access::iam_only("kms:CreateKey", "*"))?;
+            let request = [
+                ("kms:KeySpec", spec.clone()),
+                ("kms:KeyUsage", usage.clone()),
+                ("kms:KeyOrigin", "AWS_KMS".to_string()),
+                ("kms:MultiRegion", multi_region.to_string()),
+            ];
+            c.authorize(
+                ctx,
+                &Access {
+                    conditions: request.map(|(k, v)| (k.to_string(), v)).to_vec(),
+                    ..Access::iam_only("kms:CreateKey", "*")
+                },
+            )?;
             if description.chars().count() > 8192 {
                 return Err(KmsError::DescriptionTooLong.into());
             }

@@ -175,8 +175,59 @@ impl Cloud {
         let id = self.resolve_key(given, forms)?;
         let arn = self.key_arn(&id);
         t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
-        self.authorize(ctx, &Access::kms(action, &arn, &id, conditions))?;
+        let mut conds = self.kms_key_conditions(&id, Some(given));
+        conds.extend_from_slice(conditions);
+        self.authorize(ctx, &Access::kms(action, &arn, &id, &conds))?;
         Ok(id)
+    }
+
+    /// Authorizes `action` on a key already resolved (the key an alias points to), against its
+    /// key policy, and notes it as a resource of the call.
+    fn authorize_on_key(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        id: &str,
+        action: &str,
+    ) -> Result<(), KmsError> {
+        let arn = self.key_arn(id);
+        t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
+        let conds = self.kms_key_conditions(id, None);
+        self.authorize(ctx, &Access::kms(action, &arn, id, &conds))?;
+        Ok(())
+    }
+
+    /// The condition keys every request on a key carries: what the key is (`kms:KeySpec`,
+    /// `kms:KeyUsage`, `kms:KeyOrigin`), the aliases that point to it (`kms:ResourceAliases`)
+    /// and, when the caller named it by an alias, that alias (`kms:RequestAlias`, the alias
+    /// name as AWS gives it, also when an alias ARN was sent).
+    pub(crate) fn kms_key_conditions(
+        &self,
+        id: &str,
+        given: Option<&str>,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(k) = self.world.kms.keys.get(id) {
+            out.push(("kms:KeySpec".to_string(), k.key_spec.clone()));
+            out.push(("kms:KeyUsage".to_string(), k.key_usage.clone()));
+            out.push(("kms:KeyOrigin".to_string(), "AWS_KMS".to_string()));
+        }
+        for a in self
+            .world
+            .kms
+            .aliases
+            .values()
+            .filter(|a| a.target_key_id == id)
+        {
+            out.push(("kms:ResourceAliases".to_string(), a.name.clone()));
+        }
+        if let Some(g) = given
+            && let Some(i) = g.find("alias/")
+            && (i == 0 || g.starts_with("arn:"))
+        {
+            out.push(("kms:RequestAlias".to_string(), g[i..].to_string()));
+        }
+        out
     }
 
     /// Crypto calls need an Enabled key.

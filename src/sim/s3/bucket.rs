@@ -158,8 +158,21 @@ impl Cloud {
             .map(str::to_string);
         params["list-type"] = json!(2);
         params["prefix"] = json!(prefix);
+        // The listing's condition keys, with the values as the caller sent them.
+        let mut conds = Vec::new();
+        for (name, key) in [
+            ("Prefix", "s3:prefix"),
+            ("Delimiter", "s3:delimiter"),
+            ("MaxKeys", "s3:max-keys"),
+        ] {
+            match p.get(name) {
+                Some(Json::String(s)) => conds.push((key.to_string(), s.clone())),
+                Some(Json::Number(n)) => conds.push((key.to_string(), n.to_string())),
+                _ => {}
+            }
+        }
         self.run(ctx, s3_op("ListObjects", params, true, false), |c, t| {
-            c.s3_bucket_prelude(ctx, t, &b, "s3:ListBucket")?;
+            c.s3_bucket_prelude_with(ctx, t, &b, "s3:ListBucket", &conds)?;
             let empty = BTreeMap::new();
             let objects = c.world.s3.objects.get(&b).unwrap_or(&empty);
             let mut contents = Vec::new();

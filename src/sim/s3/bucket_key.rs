@@ -132,8 +132,9 @@ impl Cloud {
         Ok((key, blob))
     }
 
-    /// Re-checks, without a KMS call or event, that the caller may still use the key.
-    fn check_cached_key_use(
+    /// Checks, without a KMS call or event, that the caller may (still) use the key through
+    /// S3: a cached bucket key's use, and the key a multipart upload names.
+    pub(super) fn check_cached_key_use(
         &mut self,
         ctx: &CallContext,
         key_arn: &str,
@@ -141,15 +142,12 @@ impl Cloud {
         enc_ctx: &BTreeMap<String, String>,
     ) -> Result<(), S3Error> {
         let id = key_arn.rsplit('/').next().unwrap_or_default().to_string();
-        let mut conds: Vec<(String, String)> = enc_ctx
-            .iter()
-            .map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone()))
-            .collect();
-        conds.push((
-            "kms:ViaService".into(),
-            format!("s3.{}.amazonaws.com", self.world.region),
-        ));
         let via = ctx.via("s3.amazonaws.com");
+        // Exactly the keys the GenerateDataKey or Decrypt call S3 would make carries (with
+        // kms:CallerAccount, added for every KMS request): a key policy that lets S3 use the
+        // key for the account's callers (the aws/s3 key's) allows the cached use too.
+        let mut conds = self.kms_key_conditions(&id, None);
+        conds.extend(self.crypto_conditions(&via, enc_ctx));
         self.authorize(&via, &Access::kms(action, key_arn, &id, &conds))
             .map_err(|d| KmsError::from(d).through_s3())?;
         // The key's own state, worded as KMS words it through S3.

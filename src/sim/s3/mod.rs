@@ -75,10 +75,22 @@ impl Cloud {
         b: &str,
         action: &str,
     ) -> Result<(), S3Error> {
+        self.s3_bucket_prelude_with(ctx, t, b, action, &[])
+    }
+
+    /// The same, with the operation's own condition keys (ListObjectsV2's `s3:prefix`).
+    fn s3_bucket_prelude_with(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        action: &str,
+        conds: &[(String, String)],
+    ) -> Result<(), S3Error> {
         let arn = format!("arn:aws:s3:::{b}");
         t.resources.push(("AWS::S3::Bucket".into(), arn.clone()));
         self.bucket(b)?;
         self.check_public_restriction(ctx, b)?;
-        Ok(self.authorize(ctx, &Access::s3(action, &arn, b, &[]))?)
+        Ok(self.authorize(ctx, &Access::s3(action, &arn, b, conds))?)
     }
 }

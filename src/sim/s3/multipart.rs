@@ -77,6 +77,12 @@ impl Cloud {
                 }
                 if let Some(key) = &req.kms_key {
                     let arn = c.kms_key_arn_for(key).map_err(KmsError::through_s3)?;
+                    // AWS asks KMS for the upload's data key now, as the caller through S3:
+                    // naming a key one may not use fails here, not at completion. The check
+                    // is the one a cached bucket key gets (no KMS call, no KMS event).
+                    let mut enc_ctx = super::object::decode_context(req.extra_ctx.as_deref())?;
+                    enc_ctx.insert("aws:s3:arn".into(), super::object_arn(&b, &k));
+                    c.check_cached_key_use(ctx, &arn, "kms:GenerateDataKey", &enc_ctx)?;
                     out["SSEKMSKeyId"] = json!(arn);
                 }
                 let id = c.world.ids.chars(

@@ -498,7 +498,7 @@ pub(super) fn b64_field(r: &Json, name: &str) -> Result<Vec<u8>, SimError> {
         .map_err(|_| SimError::internal(format!("{name} was not base64")))
 }
 
-fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, S3Error> {
+pub(super) fn decode_context(extra: Option<&str>) -> Result<BTreeMap<String, String>, S3Error> {
     let Some(e) = extra else {
         return Ok(BTreeMap::new());
     };

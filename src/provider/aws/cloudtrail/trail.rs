@@ -127,7 +127,7 @@ impl Resource<AwsProvider<'_>> for Trail {
             p["KmsKeyId"] = json!(k);
         }
         aws.cloud
-            .cloudtrail_create_trail(&aws.ctx, &p)
+            .call_json(&aws.ctx, "cloudtrail:CreateTrail", &p)
             .map_err(|e| fail("creating", &what, e))?;
         // The trail exists from here on: if a later step fails, it is kept as a partial state.
         aws.created = Some(planned.clone());
@@ -175,7 +175,7 @@ impl Resource<AwsProvider<'_>> for Trail {
         }
         if p.as_object().is_some_and(|o| o.len() > 1) {
             aws.cloud
-                .cloudtrail_update_trail(&aws.ctx, &p)
+                .call_json(&aws.ctx, "cloudtrail:UpdateTrail", &p)
                 .map_err(|e| fail("updating", &what, e))?;
         }
         if changed("enable_logging") {
@@ -198,7 +198,7 @@ impl Resource<AwsProvider<'_>> for Trail {
         let name = trail_name(prior).unwrap_or_default();
         match aws
             .cloud
-            .cloudtrail_delete_trail(&aws.ctx, &json!({"Name": name}))
+            .call_json(&aws.ctx, "cloudtrail:DeleteTrail", &json!({"Name": name}))
         {
             Err(e) if e.code != "TrailNotFoundException" => {
                 Err(fail("deleting", &target(TRAIL, name), e))
@@ -354,9 +354,9 @@ fn plan_trail(w: &World, planned: &mut Map) {
 fn set_logging(aws: &mut AwsProvider<'_>, name: &str, on: bool) -> Result<(), ProviderError> {
     let p = json!({"Name": name});
     let r = if on {
-        aws.cloud.cloudtrail_start_logging(&aws.ctx, &p)
+        aws.cloud.call_json(&aws.ctx, "cloudtrail:StartLogging", &p)
     } else {
-        aws.cloud.cloudtrail_stop_logging(&aws.ctx, &p)
+        aws.cloud.call_json(&aws.ctx, "cloudtrail:StopLogging", &p)
     };
     let doing = if on { "starting" } else { "stopping" };
     r.map(|_| ())
@@ -370,7 +370,7 @@ fn put_selectors(
 ) -> Result<(), ProviderError> {
     let p = json!({"TrailName": name, "EventSelectors": selectors_json(planned)});
     aws.cloud
-        .cloudtrail_put_event_selectors(&aws.ctx, &p)
+        .call_json(&aws.ctx, "cloudtrail:PutEventSelectors", &p)
         .map(|_| ())
         .map_err(|e| {
             fail(

@@ -53,7 +53,7 @@ impl Resource<AwsProvider<'_>> for AccessKey {
         let what = target(ACCESS_KEY, &user);
         let r = aws
             .cloud
-            .iam_create_access_key(&aws.ctx, &json!({"UserName": user}))
+            .call_json(&aws.ctx, "iam:CreateAccessKey", &json!({"UserName": user}))
             .map_err(|e| fail("creating", &what, e))?;
         let field = |n: &str| {
             r.pointer(&format!("/AccessKey/{n}"))
@@ -65,7 +65,7 @@ impl Resource<AwsProvider<'_>> for AccessKey {
         if str_of(planned, "status") == Some("Inactive") {
             let p = json!({"UserName": user, "AccessKeyId": id, "Status": "Inactive"});
             aws.cloud
-                .iam_update_access_key(&aws.ctx, &p)
+                .call_json(&aws.ctx, "iam:UpdateAccessKey", &p)
                 .map_err(|e| fail("creating", &target(ACCESS_KEY, &id), e))?;
         }
         let mut seed = planned.clone();
@@ -89,7 +89,7 @@ impl Resource<AwsProvider<'_>> for AccessKey {
         {
             let p = json!({"UserName": user, "AccessKeyId": id, "Status": st});
             aws.cloud
-                .iam_update_access_key(&aws.ctx, &p)
+                .call_json(&aws.ctx, "iam:UpdateAccessKey", &p)
                 .map_err(|e| fail("updating", &what, e))?;
         }
         let mut seed = planned.clone();
@@ -103,7 +103,7 @@ impl Resource<AwsProvider<'_>> for AccessKey {
         let id = str_of(prior, "id").unwrap_or_default();
         let user = str_of(prior, "user").unwrap_or_default();
         let p = json!({"UserName": user, "AccessKeyId": id});
-        ignore_missing(aws.cloud.iam_delete_access_key(&aws.ctx, &p))
+        ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteAccessKey", &p))
             .map_err(|e| fail("deleting", &target(ACCESS_KEY, id), e))
     }
 }

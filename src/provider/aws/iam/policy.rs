@@ -82,7 +82,7 @@ impl Resource<AwsProvider<'_>> for Policy {
         }
         let r = aws
             .cloud
-            .iam_create_policy(&aws.ctx, &p)
+            .call_json(&aws.ctx, "iam:CreatePolicy", &p)
             .map_err(|e| fail("creating", &what, e))?;
         let arn = r
             .pointer("/Policy/Arn")
@@ -114,7 +114,7 @@ impl Resource<AwsProvider<'_>> for Policy {
                 "SetAsDefault": true,
             });
             aws.cloud
-                .iam_create_policy_version(&aws.ctx, &p)
+                .call_json(&aws.ctx, "iam:CreatePolicyVersion", &p)
                 .map_err(|e| fail("updating", &what, e))?;
         }
         let mut seed = planned.clone();
@@ -145,13 +145,14 @@ impl Resource<AwsProvider<'_>> for Policy {
             .unwrap_or_default();
         for v in versions {
             let p = json!({"PolicyArn": arn, "VersionId": v});
-            ignore_missing(aws.cloud.iam_delete_policy_version(&aws.ctx, &p))
+            ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeletePolicyVersion", &p))
                 .map_err(|e| fail("deleting", &format!("{what} version ({v})"), e))?;
         }
-        ignore_missing(
-            aws.cloud
-                .iam_delete_policy(&aws.ctx, &json!({"PolicyArn": arn})),
-        )
+        ignore_missing(aws.cloud.call_json(
+            &aws.ctx,
+            "iam:DeletePolicy",
+            &json!({"PolicyArn": arn}),
+        ))
         .map_err(|e| fail("deleting", &what, e))
     }
 }
@@ -200,7 +201,7 @@ fn prune_policy_versions(aws: &mut AwsProvider<'_>, arn: &str) -> Result<(), Pro
     if let Some(v) = oldest {
         let p = json!({"PolicyArn": arn, "VersionId": v});
         aws.cloud
-            .iam_delete_policy_version(&aws.ctx, &p)
+            .call_json(&aws.ctx, "iam:DeletePolicyVersion", &p)
             .map_err(|e| {
                 fail(
                     "deleting",

@@ -49,7 +49,7 @@ impl Resource<AwsProvider<'_>> for User {
         let what = target(USER, &name);
         let p = json!({"UserName": name, "Path": str_of(planned, "path").unwrap_or("/")});
         aws.cloud
-            .iam_create_user(&aws.ctx, &p)
+            .call_json(&aws.ctx, "iam:CreateUser", &p)
             .map_err(|e| fail("creating", &what, e))?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&name));
@@ -75,7 +75,7 @@ impl Resource<AwsProvider<'_>> for User {
         }
         if p.as_object().is_some_and(|o| o.len() > 1) {
             aws.cloud
-                .iam_update_user(&aws.ctx, &p)
+                .call_json(&aws.ctx, "iam:UpdateUser", &p)
                 .map_err(|e| fail("updating", &target(USER, &old), e))?;
         }
         let mut seed = planned.clone();
@@ -101,23 +101,23 @@ impl Resource<AwsProvider<'_>> for User {
             };
             for k in keys {
                 let p = json!({"UserName": name, "AccessKeyId": k});
-                ignore_missing(aws.cloud.iam_delete_access_key(&aws.ctx, &p))
+                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteAccessKey", &p))
                     .map_err(|e| fail("deleting", &format!("{what} access key ({k})"), e))?;
             }
             for pol in inline {
                 let p = json!({"UserName": name, "PolicyName": pol});
-                ignore_missing(aws.cloud.iam_delete_user_policy(&aws.ctx, &p))
+                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteUserPolicy", &p))
                     .map_err(|e| fail("deleting", &format!("{what} inline policy ({pol})"), e))?;
             }
             for arn in attached {
                 let p = json!({"UserName": name, "PolicyArn": arn});
-                ignore_missing(aws.cloud.iam_detach_user_policy(&aws.ctx, &p))
+                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DetachUserPolicy", &p))
                     .map_err(|e| fail("detaching", &format!("{what} policy ({arn})"), e))?;
             }
         }
         ignore_missing(
             aws.cloud
-                .iam_delete_user(&aws.ctx, &json!({"UserName": name})),
+                .call_json(&aws.ctx, "iam:DeleteUser", &json!({"UserName": name})),
         )
         .map_err(|e| fail("deleting", &what, e))
     }
@@ -177,18 +177,17 @@ mod tests {
 
         let ctx = p.ctx.clone();
         p.cloud
-            .iam_create_access_key(&ctx, &json!({"UserName": "alice2"}))
+            .call_json(&ctx, "iam:CreateAccessKey", &json!({"UserName": "alice2"}))
             .unwrap();
         p.cloud
-            .iam_put_user_policy(
+            .call_json(
                 &ctx,
+                "iam:PutUserPolicy",
                 &json!({"UserName": "alice2", "PolicyName": "inline", "PolicyDocument": DOC}),
             )
             .unwrap();
         p.cloud
-            .iam_attach_user_policy(
-                &ctx,
-                &json!({"UserName": "alice2", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}),
+            .call_json(&ctx, "iam:AttachUserPolicy", &json!({"UserName": "alice2", "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}),
             )
             .unwrap();
         let e = p.delete("aws_iam_user", &u2).unwrap_err();

@@ -92,7 +92,7 @@ impl Resource<AwsProvider<'_>> for UserPolicy {
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
         let (user, name) = user_policy_parts(prior).unwrap_or_default();
         let p = json!({"UserName": user, "PolicyName": name});
-        ignore_missing(aws.cloud.iam_delete_user_policy(&aws.ctx, &p)).map_err(|e| {
+        ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteUserPolicy", &p)).map_err(|e| {
             fail(
                 "deleting",
                 &target(USER_POLICY, &format!("{user}:{name}")),
@@ -130,7 +130,7 @@ fn put_user_policy(
 ) -> Result<(), ProviderError> {
     let p = json!({"UserName": user, "PolicyName": name, "PolicyDocument": doc});
     aws.cloud
-        .iam_put_user_policy(&aws.ctx, &p)
+        .call_json(&aws.ctx, "iam:PutUserPolicy", &p)
         .map(|_| ())
         .map_err(|e| fail(doing, &target(USER_POLICY, &format!("{user}:{name}")), e))
 }
@@ -177,7 +177,11 @@ mod tests {
 
         let ctx = p.ctx.clone();
         p.cloud
-            .iam_delete_user_policy(&ctx, &json!({"UserName": "bob", "PolicyName": "read"}))
+            .call_json(
+                &ctx,
+                "iam:DeleteUserPolicy",
+                &json!({"UserName": "bob", "PolicyName": "read"}),
+            )
             .unwrap();
         assert_eq!(
             p.read("aws_iam_user_policy", &up2).unwrap(),

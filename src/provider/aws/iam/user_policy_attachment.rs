@@ -48,7 +48,7 @@ impl Resource<AwsProvider<'_>> for UserPolicyAttachment {
         let id = unique_name(&aws.cloud.world, &format!("{user}-"));
         let p = json!({"UserName": user, "PolicyArn": arn});
         aws.cloud
-            .iam_attach_user_policy(&aws.ctx, &p)
+            .call_json(&aws.ctx, "iam:AttachUserPolicy", &p)
             .map_err(|e| fail("creating", &what, e))?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(id));
@@ -60,7 +60,7 @@ impl Resource<AwsProvider<'_>> for UserPolicyAttachment {
         let user = str_of(prior, "user").unwrap_or_default();
         let arn = str_of(prior, "policy_arn").unwrap_or_default();
         let p = json!({"UserName": user, "PolicyArn": arn});
-        ignore_missing(aws.cloud.iam_detach_user_policy(&aws.ctx, &p))
+        ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DetachUserPolicy", &p))
             .map_err(|e| fail("deleting", &target(ATTACHMENT, &format!("{user}/{arn}")), e))
     }
 }

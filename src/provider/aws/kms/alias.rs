@@ -89,7 +89,7 @@ impl Resource<AwsProvider<'_>> for Alias {
         let what = target(ALIAS, &name);
         let p = json!({"AliasName": name, "TargetKeyId": str_of(planned, "target_key_id")});
         aws.cloud
-            .kms_create_alias(&aws.ctx, &p)
+            .call_json(&aws.ctx, "kms:CreateAlias", &p)
             .map_err(|e| fail("creating", &what, e))?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&name));
@@ -112,7 +112,7 @@ impl Resource<AwsProvider<'_>> for Alias {
         {
             let p = json!({"AliasName": name, "TargetKeyId": new});
             aws.cloud
-                .kms_update_alias(&aws.ctx, &p)
+                .call_json(&aws.ctx, "kms:UpdateAlias", &p)
                 .map_err(|e| fail("updating", &what, e))?;
         }
         let mut seed = planned.clone();
@@ -125,7 +125,7 @@ impl Resource<AwsProvider<'_>> for Alias {
         let name = str_of(prior, "id").unwrap_or_default();
         match aws
             .cloud
-            .kms_delete_alias(&aws.ctx, &json!({"AliasName": name}))
+            .call_json(&aws.ctx, "kms:DeleteAlias", &json!({"AliasName": name}))
         {
             Err(e) if e.code != "NotFoundException" => {
                 Err(fail("deleting", &target(ALIAS, name), e))

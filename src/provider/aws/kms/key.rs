@@ -149,7 +149,7 @@ impl Resource<AwsProvider<'_>> for Key {
         }
         let r = aws
             .cloud
-            .kms_create_key(&aws.ctx, &p)
+            .call_json(&aws.ctx, "kms:CreateKey", &p)
             .map_err(|e| fail("creating", KEY, e))?;
         let id = r
             .pointer("/KeyMetadata/KeyId")
@@ -166,7 +166,7 @@ impl Resource<AwsProvider<'_>> for Key {
         }
         if bool_of(planned, "is_enabled") == Some(false) {
             aws.cloud
-                .kms_disable_key(&aws.ctx, &json!({"KeyId": id}))
+                .call_json(&aws.ctx, "kms:DisableKey", &json!({"KeyId": id}))
                 .map_err(|e| fail("disabling", &what, e))?;
         }
         let mut seed = planned.clone();
@@ -188,7 +188,7 @@ impl Resource<AwsProvider<'_>> for Key {
         // A disabled key accepts no other change: enable first, disable last.
         if changed("is_enabled") && enabled == Some(true) {
             aws.cloud
-                .kms_enable_key(&aws.ctx, &json!({"KeyId": id}))
+                .call_json(&aws.ctx, "kms:EnableKey", &json!({"KeyId": id}))
                 .map_err(|e| fail("enabling", &what, e))?;
         }
         if changed("enable_key_rotation") || changed("rotation_period_in_days") {
@@ -198,7 +198,11 @@ impl Resource<AwsProvider<'_>> for Key {
         if changed("description") {
             let d = str_of(planned, "description").unwrap_or("");
             aws.cloud
-                .kms_update_key_description(&aws.ctx, &json!({"KeyId": id, "Description": d}))
+                .call_json(
+                    &aws.ctx,
+                    "kms:UpdateKeyDescription",
+                    &json!({"KeyId": id, "Description": d}),
+                )
                 .map_err(|e| fail("updating", &format!("{what} description"), e))?;
         }
         if changed("policy")
@@ -207,12 +211,12 @@ impl Resource<AwsProvider<'_>> for Key {
             let bypass = bool_of(planned, "bypass_policy_lockout_safety_check").unwrap_or(false);
             let p = json!({"KeyId": id, "Policy": pol, "BypassPolicyLockoutSafetyCheck": bypass});
             aws.cloud
-                .kms_put_key_policy(&aws.ctx, &p)
+                .call_json(&aws.ctx, "kms:PutKeyPolicy", &p)
                 .map_err(|e| fail("updating", &format!("{what} policy"), e))?;
         }
         if changed("is_enabled") && enabled == Some(false) {
             aws.cloud
-                .kms_disable_key(&aws.ctx, &json!({"KeyId": id}))
+                .call_json(&aws.ctx, "kms:DisableKey", &json!({"KeyId": id}))
                 .map_err(|e| fail("disabling", &what, e))?;
         }
         if changed("tags") {
@@ -230,7 +234,7 @@ impl Resource<AwsProvider<'_>> for Key {
         if let Some(days) = int_of(prior, "deletion_window_in_days") {
             p["PendingWindowInDays"] = json!(days);
         }
-        match aws.cloud.kms_schedule_key_deletion(&aws.ctx, &p) {
+        match aws.cloud.call_json(&aws.ctx, "kms:ScheduleKeyDeletion", &p) {
             Err(e) if !key_already_going(&aws.cloud.world, id, &e.code) => {
                 Err(fail("deleting", &target(KEY, id), e))
             }
@@ -311,10 +315,10 @@ fn set_rotation(
         if let Some(days) = period {
             p["RotationPeriodInDays"] = json!(days);
         }
-        aws.cloud.kms_enable_key_rotation(&aws.ctx, &p)
+        aws.cloud.call_json(&aws.ctx, "kms:EnableKeyRotation", &p)
     } else {
         aws.cloud
-            .kms_disable_key_rotation(&aws.ctx, &json!({"KeyId": id}))
+            .call_json(&aws.ctx, "kms:DisableKeyRotation", &json!({"KeyId": id}))
     };
     r.map(|_| ())
         .map_err(|e| fail("updating", &format!("{what} rotation"), e))
@@ -332,7 +336,11 @@ fn retag_key(
     let removed: Vec<&String> = old.keys().filter(|k| !new.contains_key(*k)).collect();
     if !removed.is_empty() {
         aws.cloud
-            .kms_untag_resource(&aws.ctx, &json!({"KeyId": id, "TagKeys": removed}))
+            .call_json(
+                &aws.ctx,
+                "kms:UntagResource",
+                &json!({"KeyId": id, "TagKeys": removed}),
+            )
             .map_err(|e| fail("untagging", &what, e))?;
     }
     let upserts: std::collections::BTreeMap<String, String> = new
@@ -341,7 +349,11 @@ fn retag_key(
         .collect();
     if !upserts.is_empty() {
         aws.cloud
-            .kms_tag_resource(&aws.ctx, &json!({"KeyId": id, "Tags": tag_list(&upserts)}))
+            .call_json(
+                &aws.ctx,
+                "kms:TagResource",
+                &json!({"KeyId": id, "Tags": tag_list(&upserts)}),
+            )
             .map_err(|e| fail("tagging", &what, e))?;
     }
     Ok(())

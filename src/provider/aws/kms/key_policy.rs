@@ -149,7 +149,7 @@ fn put_key_policy(
 ) -> Result<(), ProviderError> {
     let p = json!({"KeyId": key, "Policy": policy, "BypassPolicyLockoutSafetyCheck": bypass});
     aws.cloud
-        .kms_put_key_policy(&aws.ctx, &p)
+        .call_json(&aws.ctx, "kms:PutKeyPolicy", &p)
         .map(|_| ())
         .map_err(|e| fail(doing, &target(KEY_POLICY, key), e))
 }

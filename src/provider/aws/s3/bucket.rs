@@ -91,7 +91,7 @@ impl Resource<AwsProvider<'_>> for Bucket {
             p["CreateBucketConfiguration"] = json!({"LocationConstraint": region});
         }
         aws.cloud
-            .s3_create_bucket(&aws.ctx, &p)
+            .call_json(&aws.ctx, "s3:CreateBucket", &p)
             .map_err(|e| fail("creating", &what, e))?;
         let mut seed = planned.clone();
         seed.insert("id".into(), Value::string(&name));
@@ -103,7 +103,7 @@ impl Resource<AwsProvider<'_>> for Bucket {
         let name = str_of(prior, "id").unwrap_or_default().to_string();
         let what = target(BUCKET, &name);
         let p = json!({"Bucket": name});
-        match aws.cloud.s3_delete_bucket(&aws.ctx, &p) {
+        match aws.cloud.call_json(&aws.ctx, "s3:DeleteBucket", &p) {
             Ok(_) => Ok(()),
             Err(e) if already_gone(&e.code) => Ok(()),
             Err(e) if e.code == "BucketNotEmpty" => {
@@ -118,7 +118,7 @@ impl Resource<AwsProvider<'_>> for Bucket {
                 }
                 empty_bucket(aws, &name)?;
                 aws.cloud
-                    .s3_delete_bucket(&aws.ctx, &p)
+                    .call_json(&aws.ctx, "s3:DeleteBucket", &p)
                     .map(|_| ())
                     .map_err(|e| fail("deleting", &what, e))
             }
@@ -172,7 +172,7 @@ fn empty_bucket(aws: &mut AwsProvider<'_>, name: &str) -> Result<(), ProviderErr
         .unwrap_or_default();
     for k in keys {
         let p = json!({"Bucket": name, "Key": k});
-        if let Err(e) = aws.cloud.s3_delete_object(&aws.ctx, &p)
+        if let Err(e) = aws.cloud.call_json(&aws.ctx, "s3:DeleteObject", &p)
             && !already_gone(&e.code)
         {
             return Err(fail("emptying", &target(BUCKET, name), e));

@@ -67,10 +67,11 @@ impl Resource<AwsProvider<'_>> for BucketPolicy {
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
         let bucket = str_of(prior, "id").unwrap_or_default();
-        match aws
-            .cloud
-            .s3_delete_bucket_policy(&aws.ctx, &json!({"Bucket": bucket}))
-        {
+        match aws.cloud.call_json(
+            &aws.ctx,
+            "s3:DeleteBucketPolicy",
+            &json!({"Bucket": bucket}),
+        ) {
             Err(e) if !already_gone(&e.code) => Err(fail("deleting", &target(POLICY, bucket), e)),
             _ => Ok(()),
         }
@@ -96,7 +97,7 @@ fn put_bucket_policy(
     let bucket = str_of(planned, "bucket").unwrap_or_default().to_string();
     let p = json!({"Bucket": bucket, "Policy": str_of(planned, "policy").unwrap_or_default()});
     aws.cloud
-        .s3_put_bucket_policy(&aws.ctx, &p)
+        .call_json(&aws.ctx, "s3:PutBucketPolicy", &p)
         .map_err(|e| fail(doing, &target(POLICY, &bucket), e))?;
     Ok(bucket)
 }

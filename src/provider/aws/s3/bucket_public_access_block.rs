@@ -84,10 +84,11 @@ impl Resource<AwsProvider<'_>> for BucketPublicAccessBlock {
             return Ok(());
         }
         let bucket = str_of(prior, "id").unwrap_or_default();
-        match aws
-            .cloud
-            .s3_delete_public_access_block(&aws.ctx, &json!({"Bucket": bucket}))
-        {
+        match aws.cloud.call_json(
+            &aws.ctx,
+            "s3:DeletePublicAccessBlock",
+            &json!({"Bucket": bucket}),
+        ) {
             Err(e) if !already_gone(&e.code) => Err(fail("deleting", &target(PAB, bucket), e)),
             _ => Ok(()),
         }
@@ -132,7 +133,7 @@ fn put_pab(aws: &mut AwsProvider<'_>, doing: &str, planned: &Map) -> Result<Stri
     }
     let p = json!({"Bucket": bucket, "PublicAccessBlockConfiguration": cfg});
     aws.cloud
-        .s3_put_public_access_block(&aws.ctx, &p)
+        .call_json(&aws.ctx, "s3:PutPublicAccessBlock", &p)
         .map_err(|e| fail(doing, &target(PAB, &bucket), e))?;
     Ok(bucket)
 }

@@ -99,10 +99,11 @@ impl Resource<AwsProvider<'_>> for BucketServerSideEncryptionConfiguration {
     /// DeleteBucketEncryption: the bucket goes back to SSE-S3, not to "unencrypted".
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
         let bucket = str_of(prior, "id").unwrap_or_default();
-        match aws
-            .cloud
-            .s3_delete_bucket_encryption(&aws.ctx, &json!({"Bucket": bucket}))
-        {
+        match aws.cloud.call_json(
+            &aws.ctx,
+            "s3:DeleteBucketEncryption",
+            &json!({"Bucket": bucket}),
+        ) {
             Err(e) if !already_gone(&e.code) => Err(fail("deleting", &target(SSE, bucket), e)),
             _ => Ok(()),
         }
@@ -209,7 +210,7 @@ fn put_sse(aws: &mut AwsProvider<'_>, doing: &str, planned: &Map) -> Result<Stri
     let rules: Vec<Json> = blocks(planned, "rule").into_iter().map(rule_json).collect();
     let p = json!({"Bucket": bucket, "ServerSideEncryptionConfiguration": {"Rules": rules}});
     aws.cloud
-        .s3_put_bucket_encryption(&aws.ctx, &p)
+        .call_json(&aws.ctx, "s3:PutBucketEncryption", &p)
         .map_err(|e| fail(doing, &target(SSE, &bucket), e))?;
     Ok(bucket)
 }
@@ -271,7 +272,11 @@ mod tests {
         let ctx = p.ctx.clone();
         let got = p
             .cloud
-            .s3_get_bucket_encryption(&ctx, &json!({"Bucket": "enc-bucket"}))
+            .call_json(
+                &ctx,
+                "s3:GetBucketEncryption",
+                &json!({"Bucket": "enc-bucket"}),
+            )
             .unwrap();
         assert_eq!(
             got["ServerSideEncryptionConfiguration"]["Rules"][0],
@@ -326,7 +331,11 @@ mod tests {
         assert_eq!(p.cloud.world.s3.buckets["enc-bucket"].encryption, None);
         let got = p
             .cloud
-            .s3_get_bucket_encryption(&ctx, &json!({"Bucket": "enc-bucket"}))
+            .call_json(
+                &ctx,
+                "s3:GetBucketEncryption",
+                &json!({"Bucket": "enc-bucket"}),
+            )
             .unwrap();
         assert_eq!(
             got["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]

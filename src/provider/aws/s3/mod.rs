@@ -73,9 +73,10 @@ pub(super) mod testing {
     pub(crate) fn get_body(p: &mut AwsProvider<'_>, b: &str, k: &str) -> Vec<u8> {
         let ctx = p.ctx.clone();
         p.cloud
-            .s3_get_object(&ctx, &json!({"Bucket": b, "Key": k}))
+            .call(&ctx, "s3:GetObject", &json!({"Bucket": b, "Key": k}), None)
             .expect("gets object")
-            .1
+            .body
+            .expect("GetObject answers a body")
             .to_vec()
     }
 }

@@ -145,7 +145,7 @@ impl Resource<AwsProvider<'_>> for Object {
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
         let (bucket, key) = object_parts(prior).unwrap_or_default();
         let p = json!({"Bucket": bucket, "Key": key});
-        match aws.cloud.s3_delete_object(&aws.ctx, &p) {
+        match aws.cloud.call_json(&aws.ctx, "s3:DeleteObject", &p) {
             Err(e) if !already_gone(&e.code) => Err(fail(
                 "deleting",
                 &target(OBJECT, &format!("{bucket}/{key}")),
@@ -313,7 +313,7 @@ fn upload(aws: &mut AwsProvider<'_>, doing: &str, planned: &Map) -> Result<Strin
         p["Metadata"] = json!(meta);
     }
     aws.cloud
-        .s3_put_object(&aws.ctx, &p, &body)
+        .call(&aws.ctx, "s3:PutObject", &p, Some(&body))
         .map_err(|e| fail(doing, &what, e))?;
     Ok(format!("{bucket}/{key}"))
 }
@@ -338,9 +338,7 @@ mod tests {
         let k = key(&mut p);
         let ctx = p.ctx.clone();
         p.cloud
-            .s3_put_bucket_encryption(
-                &ctx,
-                &json!({"Bucket": "obj-bucket", "ServerSideEncryptionConfiguration": {"Rules": [
+            .call_json(&ctx, "s3:PutBucketEncryption", &json!({"Bucket": "obj-bucket", "ServerSideEncryptionConfiguration": {"Rules": [
                     {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k["arn"].as_str()}}
                 ]}}),
             )

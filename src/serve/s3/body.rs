@@ -1,0 +1,179 @@
+//! Request bodies of S3: `aws-chunked` framing (chunk signatures checked), checksum headers,
+//! and PutObject's storage headers as parameters.
+
+use super::*;
+
+pub(super) const fn crc32c_table() -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0x82F6_3B78 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+static CRC32C: [u32; 256] = crc32c_table();
+
+/// CRC-32C (Castagnoli), as `x-amz-checksum-crc32c` carries it.
+pub(super) fn crc32c(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c = CRC32C[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    !c
+}
+
+/// Checks `Content-MD5` and `x-amz-checksum-*` (header or trailer) against the body. SHA-1
+/// and CRC-64 are accepted unchecked. Returns the checksum header to echo, if any.
+pub(super) fn verify_checksums(
+    req: &Request,
+    trailers: &[(String, String)],
+    body: &[u8],
+) -> Result<Option<(String, String)>, WireError> {
+    if let Some(md5) = req.header("content-md5") {
+        let given = B64.decode(md5.trim()).map_err(|_| {
+            WireError::new(
+                "InvalidDigest",
+                400,
+                "The Content-MD5 you specified was invalid.",
+            )
+        })?;
+        if hex::encode(given) != crate::sim::crypto::md5_hex(body) {
+            return Err(WireError::new(
+                "BadDigest",
+                400,
+                "The Content-MD5 you specified did not match what we received.",
+            ));
+        }
+    }
+    let given = req
+        .headers
+        .iter()
+        .chain(trailers.iter())
+        .find(|(n, _)| {
+            n.starts_with("x-amz-checksum-")
+                && n != "x-amz-checksum-mode"
+                && n != "x-amz-checksum-type"
+        })
+        .cloned();
+    let Some((name, value)) = given else {
+        return Ok(None);
+    };
+    let computed = match name.as_str() {
+        "x-amz-checksum-crc32" => Some(B64.encode(crc32fast::hash(body).to_be_bytes())),
+        "x-amz-checksum-crc32c" => Some(B64.encode(crc32c(body).to_be_bytes())),
+        "x-amz-checksum-sha256" => Some(B64.encode(crate::sim::crypto::sha256(body))),
+        _ => None,
+    };
+    if let Some(c) = computed
+        && c != value.trim()
+    {
+        let alg = name
+            .trim_start_matches("x-amz-checksum-")
+            .to_ascii_uppercase();
+        return Err(WireError::new(
+            "BadDigest",
+            400,
+            format!("The {alg} you specified did not match the calculated checksum."),
+        ));
+    }
+    Ok(Some((name, value)))
+}
+
+/// Trailing headers of an `aws-chunked` body.
+pub(super) type Trailers = Vec<(String, String)>;
+
+/// How the S3 routes call the simulation.
+pub(super) type SimCall<'a> =
+    dyn FnMut(&str, Json, Option<&[u8]>) -> Result<crate::sim::ops::Response, WireError> + 'a;
+
+/// The request body with `aws-chunked` framing removed (chunk signatures checked), and its
+/// trailing headers.
+pub(super) fn decoded_body(
+    req: &Request,
+    chunks: Option<&ChunkVerifier>,
+) -> Result<(Vec<u8>, Trailers), WireError> {
+    let streaming = req
+        .header("x-amz-content-sha256")
+        .is_some_and(|h| h.starts_with("STREAMING-"))
+        || req
+            .header("content-encoding")
+            .is_some_and(|h| h.split(',').any(|p| p.trim() == "aws-chunked"));
+    if !streaming {
+        return Ok((req.body.clone(), Vec::new()));
+    }
+    let d = sigv4::dechunk(&req.body, chunks).map_err(|e| match e {
+        sigv4::AuthError::Mismatch(m) => WireError::new("SignatureDoesNotMatch", 403, m),
+        sigv4::AuthError::Malformed(m) => WireError::new("IncompleteBody", 400, m),
+        _ => WireError::new("IncompleteBody", 400, "the aws-chunked body is malformed"),
+    })?;
+    if let Some(n) = req
+        .header("x-amz-decoded-content-length")
+        .and_then(|n| n.parse::<usize>().ok())
+        && n != d.data.len()
+    {
+        return Err(WireError::new(
+            "IncompleteBody",
+            400,
+            format!(
+                "You did not provide the number of bytes specified by the x-amz-decoded-content-length header ({n}, got {})",
+                d.data.len()
+            ),
+        ));
+    }
+    Ok((d.data, d.trailers))
+}
+
+// ---------------------------------------------------------------- request parameters
+
+/// PutObject / CreateMultipartUpload parameters from the request's headers.
+pub(super) fn put_params(req: &Request, bucket: &str, key: &str) -> Result<Json, WireError> {
+    if req
+        .header("x-amz-server-side-encryption-customer-algorithm")
+        .is_some()
+    {
+        return Err(not_implemented(
+            "SSE-C (customer-provided keys); use SSE-S3, SSE-KMS or DSSE-KMS",
+        ));
+    }
+    let mut p = json!({"Bucket": bucket, "Key": key});
+    for (h, name) in [
+        ("x-amz-server-side-encryption", "ServerSideEncryption"),
+        ("x-amz-server-side-encryption-aws-kms-key-id", "SSEKMSKeyId"),
+        (
+            "x-amz-server-side-encryption-context",
+            "SSEKMSEncryptionContext",
+        ),
+        ("content-type", "ContentType"),
+    ] {
+        if let Some(v) = req.header(h) {
+            p[name] = json!(v);
+        }
+    }
+    if let Some(v) = req.header("x-amz-server-side-encryption-bucket-key-enabled") {
+        p["BucketKeyEnabled"] = json!(v.eq_ignore_ascii_case("true"));
+    }
+    let meta: Map<String, Json> = req
+        .headers
+        .iter()
+        .filter_map(|(n, v)| {
+            n.strip_prefix("x-amz-meta-")
+                .map(|k| (k.to_string(), json!(v)))
+        })
+        .collect();
+    if !meta.is_empty() {
+        p["Metadata"] = Json::Object(meta);
+    }
+    Ok(p)
+}

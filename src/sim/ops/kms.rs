@@ -1,0 +1,316 @@
+//! KMS's operations: handler, input shape and the authorizations AWS performs for each (KMS API
+//! reference "Required permissions" and the Service Authorization Reference).
+
+use super::access::{KMS_CRYPTO, KMS_KEY, KMS_KEY_BY_ALIAS, Res, identity, key};
+use super::param::ParamType::{self, *};
+use super::param::{opt, req};
+use super::{EventKind::Management, Handler::Json, Operation};
+use crate::sim::Cloud;
+
+const TAGS: ParamType = List(&Structure);
+const STRINGS: ParamType = List(&String);
+const ALGORITHMS: ParamType = Enum(&["SYMMETRIC_DEFAULT"]);
+
+/// A KMS management operation (recorded as a management event).
+const fn op(
+    name: &'static str,
+    handler: super::JsonFn,
+    params: &'static [super::param::Param],
+    mutates: bool,
+    checks: &'static [super::access::Check],
+) -> Operation {
+    Operation {
+        name,
+        handler: Json(handler),
+        params,
+        mutates,
+        event: Management,
+        checks,
+        output_blobs: &[],
+    }
+}
+
+const KEY_ID: super::param::Param = req("KeyId", String);
+
+pub(super) const OPS: &[Operation] = &[
+    op(
+        "kms:CreateKey",
+        Cloud::kms_create_key,
+        &[
+            opt("Policy", PolicyDocument),
+            opt("Description", String),
+            opt("KeyUsage", Enum(&["ENCRYPT_DECRYPT"])),
+            opt("KeySpec", Enum(&["SYMMETRIC_DEFAULT"])),
+            opt("CustomerMasterKeySpec", Enum(&["SYMMETRIC_DEFAULT"])),
+            opt("BypassPolicyLockoutSafetyCheck", Boolean),
+            opt("Tags", TAGS),
+            opt("MultiRegion", Boolean),
+        ],
+        true,
+        &[identity("kms:CreateKey", Res::Star).with(&[
+            "kms:CallerAccount",
+            "kms:KeySpec",
+            "kms:KeyUsage",
+            "kms:KeyOrigin",
+            "kms:MultiRegion",
+        ])],
+    ),
+    op(
+        "kms:DescribeKey",
+        Cloud::kms_describe_key,
+        &[KEY_ID],
+        false,
+        &[key("kms:DescribeKey").with(KMS_KEY_BY_ALIAS)],
+    ),
+    op(
+        "kms:ListKeys",
+        Cloud::kms_list_keys,
+        &[opt("Limit", Integer), opt("Marker", String)],
+        false,
+        &[identity("kms:ListKeys", Res::Star).with(&["kms:CallerAccount"])],
+    ),
+    op(
+        "kms:ListAliases",
+        Cloud::kms_list_aliases,
+        &[opt("KeyId", String)],
+        false,
+        &[identity("kms:ListAliases", Res::Star).with(&["kms:CallerAccount"])],
+    ),
+    op(
+        "kms:CreateAlias",
+        Cloud::kms_create_alias,
+        &[req("AliasName", String), req("TargetKeyId", String)],
+        true,
+        &[
+            identity("kms:CreateAlias", Res::Alias).with(&["kms:CallerAccount"]),
+            key("kms:CreateAlias").with(KMS_KEY).when("the target key"),
+        ],
+    ),
+    op(
+        "kms:UpdateAlias",
+        Cloud::kms_update_alias,
+        &[req("AliasName", String), req("TargetKeyId", String)],
+        true,
+        &[
+            identity("kms:UpdateAlias", Res::Alias).with(&["kms:CallerAccount"]),
+            key("kms:UpdateAlias")
+                .with(KMS_KEY)
+                .when("the key the alias points to now"),
+            key("kms:UpdateAlias")
+                .with(KMS_KEY)
+                .when("the new target key"),
+        ],
+    ),
+    op(
+        "kms:DeleteAlias",
+        Cloud::kms_delete_alias,
+        &[req("AliasName", String)],
+        true,
+        &[
+            identity("kms:DeleteAlias", Res::Alias).with(&["kms:CallerAccount"]),
+            key("kms:DeleteAlias")
+                .with(KMS_KEY)
+                .when("the key the alias points to"),
+        ],
+    ),
+    op(
+        "kms:EnableKey",
+        Cloud::kms_enable_key,
+        &[KEY_ID],
+        true,
+        &[key("kms:EnableKey").with(KMS_KEY)],
+    ),
+    op(
+        "kms:DisableKey",
+        Cloud::kms_disable_key,
+        &[KEY_ID],
+        true,
+        &[key("kms:DisableKey").with(KMS_KEY)],
+    ),
+    op(
+        "kms:ScheduleKeyDeletion",
+        Cloud::kms_schedule_key_deletion,
+        &[KEY_ID, opt("PendingWindowInDays", Integer)],
+        true,
+        &[key("kms:ScheduleKeyDeletion").with(KMS_KEY)],
+    ),
+    op(
+        "kms:CancelKeyDeletion",
+        Cloud::kms_cancel_key_deletion,
+        &[KEY_ID],
+        true,
+        &[key("kms:CancelKeyDeletion").with(KMS_KEY)],
+    ),
+    op(
+        "kms:EnableKeyRotation",
+        Cloud::kms_enable_key_rotation,
+        &[KEY_ID, opt("RotationPeriodInDays", Integer)],
+        true,
+        &[key("kms:EnableKeyRotation").with(KMS_KEY)],
+    ),
+    op(
+        "kms:DisableKeyRotation",
+        Cloud::kms_disable_key_rotation,
+        &[KEY_ID],
+        true,
+        &[key("kms:DisableKeyRotation").with(KMS_KEY)],
+    ),
+    op(
+        "kms:GetKeyRotationStatus",
+        Cloud::kms_get_key_rotation_status,
+        &[KEY_ID],
+        false,
+        &[key("kms:GetKeyRotationStatus").with(KMS_KEY)],
+    ),
+    op(
+        "kms:RotateKeyOnDemand",
+        Cloud::kms_rotate_key_on_demand,
+        &[KEY_ID],
+        true,
+        &[key("kms:RotateKeyOnDemand").with(KMS_KEY)],
+    ),
+    op(
+        "kms:ListKeyRotations",
+        Cloud::kms_list_key_rotations,
+        &[KEY_ID],
+        false,
+        &[key("kms:ListKeyRotations").with(KMS_KEY)],
+    ),
+    op(
+        "kms:GetKeyPolicy",
+        Cloud::kms_get_key_policy,
+        &[KEY_ID, opt("PolicyName", String)],
+        false,
+        &[key("kms:GetKeyPolicy").with(KMS_KEY)],
+    ),
+    op(
+        "kms:ListKeyPolicies",
+        Cloud::kms_list_key_policies,
+        &[KEY_ID, opt("Limit", Integer), opt("Marker", String)],
+        false,
+        &[key("kms:ListKeyPolicies").with(KMS_KEY)],
+    ),
+    op(
+        "kms:GenerateRandom",
+        Cloud::kms_generate_random,
+        &[opt("NumberOfBytes", Integer)],
+        false,
+        &[identity("kms:GenerateRandom", Res::Star).with(&["kms:CallerAccount"])],
+    ),
+    op(
+        "kms:PutKeyPolicy",
+        Cloud::kms_put_key_policy,
+        &[
+            KEY_ID,
+            opt("PolicyName", String),
+            req("Policy", PolicyDocument),
+            opt("BypassPolicyLockoutSafetyCheck", Boolean),
+        ],
+        true,
+        &[key("kms:PutKeyPolicy").with(KMS_KEY)],
+    ),
+    op(
+        "kms:UpdateKeyDescription",
+        Cloud::kms_update_key_description,
+        &[KEY_ID, req("Description", String)],
+        true,
+        &[key("kms:UpdateKeyDescription").with(KMS_KEY)],
+    ),
+    op(
+        "kms:TagResource",
+        Cloud::kms_tag_resource,
+        &[KEY_ID, req("Tags", TAGS)],
+        true,
+        &[key("kms:TagResource").with(KMS_KEY)],
+    ),
+    op(
+        "kms:UntagResource",
+        Cloud::kms_untag_resource,
+        &[KEY_ID, req("TagKeys", STRINGS)],
+        true,
+        &[key("kms:UntagResource").with(KMS_KEY)],
+    ),
+    op(
+        "kms:ListResourceTags",
+        Cloud::kms_list_resource_tags,
+        &[KEY_ID],
+        false,
+        &[key("kms:ListResourceTags").with(KMS_KEY)],
+    ),
+    op(
+        "kms:Encrypt",
+        Cloud::kms_encrypt,
+        &[
+            KEY_ID,
+            req("Plaintext", Content),
+            opt("EncryptionContext", StringMap),
+            opt("EncryptionAlgorithm", ALGORITHMS),
+        ],
+        false,
+        &[key("kms:Encrypt").with(KMS_CRYPTO)],
+    ),
+    Operation {
+        output_blobs: &["Plaintext"],
+        ..op(
+            "kms:Decrypt",
+            Cloud::kms_decrypt,
+            &[
+                req("CiphertextBlob", Blob),
+                opt("EncryptionContext", StringMap),
+                opt("KeyId", String),
+                opt("EncryptionAlgorithm", ALGORITHMS),
+            ],
+            false,
+            &[key("kms:Decrypt")
+                .with(KMS_CRYPTO)
+                .when("the key the ciphertext names")],
+        )
+    },
+    op(
+        "kms:ReEncrypt",
+        Cloud::kms_re_encrypt,
+        &[
+            req("CiphertextBlob", Blob),
+            opt("SourceEncryptionContext", StringMap),
+            opt("SourceKeyId", String),
+            req("DestinationKeyId", String),
+            opt("DestinationEncryptionContext", StringMap),
+        ],
+        false,
+        &[
+            key("kms:ReEncryptFrom")
+                .with(KMS_CRYPTO)
+                .when("the key the ciphertext names"),
+            key("kms:ReEncryptTo")
+                .with(KMS_CRYPTO)
+                .when("the destination key"),
+        ],
+    ),
+    Operation {
+        output_blobs: &["Plaintext"],
+        ..op(
+            "kms:GenerateDataKey",
+            Cloud::kms_generate_data_key,
+            &[
+                KEY_ID,
+                opt("EncryptionContext", StringMap),
+                opt("NumberOfBytes", Integer),
+                opt("KeySpec", Enum(&["AES_256", "AES_128"])),
+            ],
+            false,
+            &[key("kms:GenerateDataKey").with(KMS_CRYPTO)],
+        )
+    },
+    op(
+        "kms:GenerateDataKeyWithoutPlaintext",
+        Cloud::kms_generate_data_key_without_plaintext,
+        &[
+            KEY_ID,
+            opt("EncryptionContext", StringMap),
+            opt("NumberOfBytes", Integer),
+            opt("KeySpec", Enum(&["AES_256", "AES_128"])),
+        ],
+        false,
+        &[key("kms:GenerateDataKeyWithoutPlaintext").with(KMS_CRYPTO)],
+    ),
+];

@@ -1,0 +1,283 @@
+//! S3's operations: handler, input shape and the authorizations AWS performs for each (the S3
+//! API reference's "Permissions" sections and the Service Authorization Reference), including
+//! the KMS calls S3 makes on the caller's behalf for SSE-KMS.
+
+use super::access::{By, Check, KMS_VIA_S3, Res, identity, key, s3};
+use super::param::ParamType::*;
+use super::param::{Param, opt, req};
+use super::{EventKind, Handler, JsonFn, Operation};
+use crate::sim::Cloud;
+
+const BUCKET: Param = req("Bucket", String);
+const KEY: Param = req("Key", String);
+const VIA_S3: By = By::CallerVia("s3.amazonaws.com");
+const SSE_KEYS: &[&str] = &[
+    "s3:x-amz-server-side-encryption?",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id?",
+];
+const STORAGE: &[Param] = &[
+    BUCKET,
+    KEY,
+    opt(
+        "ServerSideEncryption",
+        Enum(&["AES256", "aws:kms", "aws:kms:dsse"]),
+    ),
+    opt("SSEKMSKeyId", String),
+    opt("SSEKMSEncryptionContext", String),
+    opt("BucketKeyEnabled", Boolean),
+    opt("ContentType", String),
+    opt("Metadata", StringMap),
+];
+
+/// The data key S3 asks KMS for when it encrypts with SSE-KMS (a new one, or a cached bucket
+/// key re-checked without a KMS call).
+const GENERATE_VIA_S3: Check = key("kms:GenerateDataKey")
+    .by(VIA_S3)
+    .with(KMS_VIA_S3)
+    .when("with SSE-KMS");
+
+/// A bucket-level operation (a management event).
+const fn bucket_op(
+    name: &'static str,
+    handler: JsonFn,
+    params: &'static [Param],
+    mutates: bool,
+    checks: &'static [Check],
+) -> Operation {
+    Operation {
+        name,
+        handler: Handler::Json(handler),
+        params,
+        mutates,
+        event: EventKind::Management,
+        checks,
+        output_blobs: &[],
+    }
+}
+
+/// An object-level operation (a data event).
+const fn object_op(
+    name: &'static str,
+    handler: Handler,
+    params: &'static [Param],
+    mutates: bool,
+    checks: &'static [Check],
+) -> Operation {
+    Operation {
+        name,
+        handler,
+        params,
+        mutates,
+        event: EventKind::Data,
+        checks,
+        output_blobs: &[],
+    }
+}
+
+const ON_BUCKET: &[Param] = &[BUCKET];
+
+pub(super) const OPS: &[Operation] = &[
+    bucket_op(
+        "s3:CreateBucket",
+        Cloud::s3_create_bucket,
+        &[BUCKET, opt("CreateBucketConfiguration", Structure)],
+        true,
+        &[identity("s3:CreateBucket", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:DeleteBucket",
+        Cloud::s3_delete_bucket,
+        ON_BUCKET,
+        true,
+        &[s3("s3:DeleteBucket", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:HeadBucket",
+        Cloud::s3_head_bucket,
+        ON_BUCKET,
+        false,
+        &[s3("s3:ListBucket", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:ListBuckets",
+        Cloud::s3_list_buckets,
+        &[],
+        false,
+        &[identity("s3:ListAllMyBuckets", Res::Star)],
+    ),
+    bucket_op(
+        "s3:GetBucketLocation",
+        Cloud::s3_get_bucket_location,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketLocation", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:PutBucketEncryption",
+        Cloud::s3_put_bucket_encryption,
+        &[BUCKET, req("ServerSideEncryptionConfiguration", Structure)],
+        true,
+        &[s3("s3:PutEncryptionConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketEncryption",
+        Cloud::s3_get_bucket_encryption,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetEncryptionConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:DeleteBucketEncryption",
+        Cloud::s3_delete_bucket_encryption,
+        ON_BUCKET,
+        true,
+        &[s3("s3:PutEncryptionConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:PutPublicAccessBlock",
+        Cloud::s3_put_public_access_block,
+        &[BUCKET, req("PublicAccessBlockConfiguration", Structure)],
+        true,
+        &[s3("s3:PutBucketPublicAccessBlock", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetPublicAccessBlock",
+        Cloud::s3_get_public_access_block,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketPublicAccessBlock", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:DeletePublicAccessBlock",
+        Cloud::s3_delete_public_access_block,
+        ON_BUCKET,
+        true,
+        &[s3("s3:PutBucketPublicAccessBlock", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:PutBucketPolicy",
+        Cloud::s3_put_bucket_policy,
+        &[BUCKET, req("Policy", PolicyDocument)],
+        true,
+        &[s3("s3:PutBucketPolicy", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketPolicy",
+        Cloud::s3_get_bucket_policy,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketPolicy", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:DeleteBucketPolicy",
+        Cloud::s3_delete_bucket_policy,
+        ON_BUCKET,
+        true,
+        &[s3("s3:DeleteBucketPolicy", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:ListObjectsV2",
+        Cloud::s3_list_objects_v2,
+        &[
+            BUCKET,
+            opt("Prefix", String),
+            opt("Delimiter", String),
+            opt("MaxKeys", Integer),
+            opt("ContinuationToken", String),
+            opt("StartAfter", String),
+        ],
+        false,
+        &[s3("s3:ListBucket", Res::Bucket).with(&["s3:prefix?", "s3:delimiter?", "s3:max-keys?"])],
+    ),
+    object_op(
+        "s3:PutObject",
+        Handler::PutBody(Cloud::s3_put_object),
+        STORAGE,
+        true,
+        &[
+            s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            GENERATE_VIA_S3,
+        ],
+    ),
+    Operation {
+        output_blobs: &["Body"],
+        ..object_op(
+            "s3:GetObject",
+            Handler::GetBody(Cloud::s3_get_object),
+            &[BUCKET, KEY, opt("Range", String)],
+            false,
+            &[
+                s3("s3:GetObject", Res::Object),
+                key("kms:Decrypt")
+                    .by(VIA_S3)
+                    .with(KMS_VIA_S3)
+                    .when("an SSE-KMS object"),
+            ],
+        )
+    },
+    object_op(
+        "s3:HeadObject",
+        Handler::Json(Cloud::s3_head_object),
+        &[BUCKET, KEY],
+        false,
+        &[s3("s3:GetObject", Res::Object)],
+    ),
+    object_op(
+        "s3:DeleteObject",
+        Handler::Json(Cloud::s3_delete_object),
+        &[BUCKET, KEY],
+        true,
+        &[s3("s3:DeleteObject", Res::Object)],
+    ),
+    object_op(
+        "s3:DeleteObjects",
+        Handler::Json(Cloud::s3_delete_objects),
+        &[BUCKET, req("Delete", Structure)],
+        true,
+        &[s3("s3:DeleteObject", Res::Object).when("each key")],
+    ),
+    object_op(
+        "s3:CreateMultipartUpload",
+        Handler::Json(Cloud::s3_create_multipart_upload),
+        STORAGE,
+        true,
+        &[
+            s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            GENERATE_VIA_S3.when("with SSE-KMS named in the request"),
+        ],
+    ),
+    object_op(
+        "s3:UploadPart",
+        Handler::PutBody(Cloud::s3_upload_part),
+        &[
+            BUCKET,
+            KEY,
+            req("UploadId", String),
+            req("PartNumber", Integer),
+        ],
+        true,
+        &[s3("s3:PutObject", Res::Object)],
+    ),
+    object_op(
+        "s3:CompleteMultipartUpload",
+        Handler::Json(Cloud::s3_complete_multipart_upload),
+        &[
+            BUCKET,
+            KEY,
+            req("UploadId", String),
+            opt("MultipartUpload", Structure),
+        ],
+        true,
+        &[
+            s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            GENERATE_VIA_S3,
+        ],
+    ),
+    object_op(
+        "s3:AbortMultipartUpload",
+        Handler::Json(Cloud::s3_abort_multipart_upload),
+        &[BUCKET, KEY, req("UploadId", String)],
+        true,
+        &[s3("s3:AbortMultipartUpload", Res::Object)],
+    ),
+];
