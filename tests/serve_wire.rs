@@ -461,7 +461,8 @@ fn serve_holds_the_lock_saves_every_request_and_resets_and_moves_the_clock() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let anon = s.client(None);
-    let r = anon.raw("POST", "/_keyform/clock/advance", "by=8d", &[], b"");
+    let host = [("host".to_string(), s.addr.clone())];
+    let r = anon.raw("POST", "/_keyform/clock/advance", "by=8d", &host, b"");
     assert_eq!(r.status, 200, "{}", r.text());
     let r = admin.kms("DescribeKey", json!({"KeyId": key}));
     assert_eq!(r.json()["__type"], "NotFoundException", "{}", r.text());
@@ -475,7 +476,10 @@ fn serve_holds_the_lock_saves_every_request_and_resets_and_moves_the_clock() {
     // Reset: a fresh world, and the printed keys still work.
     let s = Served::start(&t, &[]);
     let admin = s.client(Some(&s.admin));
-    let r = s.client(None).raw("POST", "/moto-api/reset", "", &[], b"");
+    let host = [("host".to_string(), s.addr.clone())];
+    let r = s
+        .client(None)
+        .raw("POST", "/moto-api/reset", "", &host, b"");
     assert_eq!(r.status, 200);
     let r = admin.s3("GET", "/", "", &[], b"");
     assert_eq!(r.status, 200, "{}", r.text());

@@ -24,7 +24,7 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
     })?;
     if !ip.is_loopback() {
         eprintln!(
-            "Warning: listening on {ip}, not loopback: anyone who can reach this machine can call the simulated cloud, and the control endpoints (reset, clock) need no credentials."
+            "Warning: listening on {ip}, not loopback: anyone who can reach this machine can call the simulated cloud (plain HTTP: aws:SecureTransport is false for them); the control endpoints (reset, clock) answer them only with the control token."
         );
     }
     let auth = if a.auth == "lenient" {
@@ -39,6 +39,7 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
         .admin_key()
         .map_err(|e| failure("Cannot serve this working directory", e))?;
     let region = service.region();
+    let service_token = service.control_token().to_string();
     let server = Server::bind(service, SocketAddr::new(ip, a.port))
         .map_err(|e| failure("Cannot listen", e))?;
     let addr = server
@@ -53,6 +54,10 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
     if auth == AuthMode::Lenient {
         println!("auth: lenient (unknown access keys and unsigned requests act as lab-admin)");
     }
+    println!(
+        "control token: {} (header X-Keyform-Token: needed for /_keyform/* and /moto-api/reset off loopback)",
+        service_token
+    );
     println!(
         "export AWS_ENDPOINT_URL=http://{host} AWS_ACCESS_KEY_ID={id} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION={region}",
         secret.as_str()

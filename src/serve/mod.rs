@@ -12,26 +12,31 @@
 //! answering, delivers CloudTrail logs at the end of each request, and snapshots the world
 //! every [`SNAPSHOT_EVERY`] changes, after a key's material is destroyed, and on shutdown.
 //!
-//! Control endpoints (unauthenticated, like moto's): `POST /_keyform/reset` (a fresh world;
-//! lab-admin keeps its access keys), `POST /_keyform/clock/advance?by=8d`, `GET
-//! /_keyform/clock`, and `POST /moto-api/reset` for moto's test suite.
+//! Control endpoints (no AWS credentials, like moto's, but no web page can call them: see
+//! [`control`]): `POST /_keyform/reset` (a fresh world; lab-admin keeps its access keys),
+//! `POST /_keyform/clock/advance?by=8d`, `GET /_keyform/clock`, and `POST /moto-api/reset`
+//! for moto's test suite.
 
 pub mod cloudtrail;
+pub mod control;
 pub mod iam;
 pub mod kms;
+pub mod limits;
 pub mod s3;
+mod server;
 pub mod sigv4;
 pub mod xml;
 
+pub use server::Server;
+
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use serde_json::{Value as Json, json};
 use zeroize::Zeroizing;
 
-use crate::sim::clock::{self, Millis};
-use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError, World};
+use crate::sim::clock;
+use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError};
 use crate::state::State;
 use crate::workspace::Workspace;
 use sigv4::{AuthError, Credentials, RequestParts};
@@ -97,14 +102,10 @@ impl Request {
         }
     }
 
-    /// The query decoded into pairs (`+` is a space, as in forms).
+    /// The query decoded into pairs (`+` is a space, as in forms): the very pairs a SigV4
+    /// signature over the query is checked against.
     pub fn query(&self) -> Vec<(String, String)> {
-        serde_urlencoded::from_str::<Vec<(String, String)>>(&self.raw_query).unwrap_or_else(|_| {
-            sigv4::query_pairs(&self.raw_query)
-                .into_iter()
-                .map(|(k, v)| (sigv4::percent_decode(&k), sigv4::percent_decode(&v)))
-                .collect()
-        })
+        sigv4::service_query_pairs(&self.raw_query)
     }
 }
 
@@ -150,6 +151,8 @@ pub struct WireError {
     pub code: String,
     pub status: u16,
     pub message: String,
+    /// Further elements of an S3 error body (`HeadersNotSigned`), in order.
+    pub details: Vec<(String, String)>,
 }
 
 impl WireError {
@@ -158,17 +161,20 @@ impl WireError {
             code: code.into(),
             status,
             message: message.into(),
+            details: Vec::new(),
         }
+    }
+
+    /// Adds an element to an S3 error body.
+    pub fn detail(mut self, name: &str, value: impl Into<String>) -> WireError {
+        self.details.push((name.to_string(), value.into()));
+        self
     }
 }
 
 impl From<SimError> for WireError {
     fn from(e: SimError) -> WireError {
-        WireError {
-            code: e.code,
-            status: e.status,
-            message: e.message,
-        }
+        WireError::new(&e.code, e.status, e.message)
     }
 }
 
@@ -189,6 +195,8 @@ pub struct Service {
     pub cloud: Cloud,
     auth: AuthMode,
     since_snapshot: usize,
+    /// Printed at start; lets control requests in from any peer (see [`control`]).
+    control_token: Zeroizing<String>,
 }
 
 impl Service {
@@ -209,6 +217,7 @@ impl Service {
             cloud,
             auth,
             since_snapshot: 0,
+            control_token: control::new_token()?,
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
@@ -218,6 +227,11 @@ impl Service {
     /// The world's region (the one clients must sign for).
     pub fn region(&self) -> String {
         self.cloud.world.region.clone()
+    }
+
+    /// The control token (`X-Keyform-Token`), for `keyform serve` to print.
+    pub fn control_token(&self) -> &str {
+        &self.control_token
     }
 
     /// lab-admin's access key id and secret: its first key, or a new one.
@@ -292,7 +306,7 @@ impl Service {
     /// Answers one request.
     pub fn handle(&mut self, req: &Request) -> Response {
         let path = req.raw_path.as_str();
-        if path.starts_with("/_keyform/") || path.starts_with("/moto-api/") {
+        if control::is_control(path) {
             return self.control(req);
         }
         let creds = sigv4::parse(&req.parts());
@@ -300,7 +314,7 @@ impl Service {
         let rid = request_id();
         match proto {
             Err(e) => s3::error_response(req, &e, &rid),
-            Ok(proto) => match self.authenticate(req, creds, proto) {
+            Ok(proto) => match self.authenticate(req, creds, proto, Phase::Full) {
                 Err(e) => error_response(proto, req, &e, &rid),
                 Ok((ctx, chunks)) => {
                     let mut resp = match proto {
@@ -318,6 +332,41 @@ impl Service {
         }
     }
 
+    /// Decides from a request's head (its body still unread) whether to read the body, and how
+    /// much of it: an unauthenticated sender is refused before one byte of a body is buffered,
+    /// and an anonymous one may send less than a signed one.
+    pub fn admit(&self, head: &Request) -> limits::Admission {
+        use limits::{Admission, BodyLimit};
+        if control::is_control(&head.raw_path) {
+            return Admission::Read(BodyLimit::Control, None);
+        }
+        let creds = sigv4::parse(&head.parts());
+        let signed = matches!(creds, Ok(Some(_)));
+        let form = head
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if !signed && form && head.header("x-amz-target").is_none() {
+            // The protocol (IAM or STS) is in the form: read a small body to find it.
+            return Admission::Read(BodyLimit::Rpc, Some(Protocol::Query("iam")));
+        }
+        let rid = request_id();
+        let proto = match protocol(head, creds.as_ref().ok().and_then(Option::as_ref)) {
+            Ok(p) => p,
+            Err(e) => return Admission::Refuse(s3::error_response(head, &e, &rid)),
+        };
+        match self.authenticate(head, creds, proto, Phase::Head) {
+            Err(e) => Admission::Refuse(error_response(proto, head, &e, &rid)),
+            Ok((ctx, _)) => Admission::Read(
+                match (proto, ctx.principal) {
+                    (Protocol::RestXml, Principal::Anonymous) => BodyLimit::Anonymous,
+                    (Protocol::RestXml, _) => BodyLimit::Signed,
+                    _ => BodyLimit::Rpc,
+                },
+                Some(proto),
+            ),
+        }
+    }
+
     /// Who a request is from, after checking its signature; for a signed `aws-chunked` body,
     /// how to check its chunks.
     fn authenticate(
@@ -325,6 +374,7 @@ impl Service {
         req: &Request,
         creds: Result<Option<Credentials>, AuthError>,
         proto: Protocol,
+        phase: Phase,
     ) -> Result<(CallContext, Option<sigv4::ChunkVerifier>), WireError> {
         let service = match proto {
             Protocol::Json(s) | Protocol::Query(s) => s,
@@ -333,20 +383,32 @@ impl Service {
         let base = |principal: Principal, key: Option<&str>| CallContext {
             principal,
             invoked_by: None,
-            source_ip: req.peer.to_string(),
+            source_ip: req.peer.to_canonical().to_string(),
             user_agent: req.header("user-agent").unwrap_or("").to_string(),
             access_key_id: key.map(str::to_string),
-            // Loopback is this machine: requests are treated as if over TLS, so policies
-            // requiring aws:SecureTransport keep working (README: "Use your own tools").
-            secure_transport: true,
+            // Loopback never leaves this machine: it counts as TLS, so policies requiring
+            // aws:SecureTransport keep working for local clients; any other peer spoke plain
+            // HTTP over a network (README: "Use your own tools").
+            secure_transport: req.peer.to_canonical().is_loopback(),
             conditions: Vec::new(),
         };
         let creds = creds.map_err(|e| auth_error(proto, &e))?;
         let Some(cred) = creds else {
+            // A query-protocol form signed with Signature Version 2 is not unsigned.
+            if matches!(proto, Protocol::Query(_))
+                && sigv4::is_sigv2(
+                    &serde_urlencoded::from_bytes::<Vec<(String, String)>>(&req.body)
+                        .unwrap_or_default(),
+                )
+            {
+                return Err(auth_error(proto, &AuthError::UnsupportedScheme));
+            }
             if service == "s3" {
                 return Ok((base(Principal::Anonymous, None), None));
             }
-            if self.auth == AuthMode::Lenient {
+            // A web page must not act as lab-admin through a lenient server (a cross-site
+            // form POST of `Action=CreateAccessKey` needs no preflight).
+            if self.auth == AuthMode::Lenient && control::from_web_page(req).is_none() {
                 return Ok((base(Principal::User(LAB_ADMIN.into()), None), None));
             }
             return Err(match proto {
@@ -375,8 +437,18 @@ impl Service {
             }
             return Err(crate::sim::unknown_credentials(service).into());
         };
-        sigv4::verify(&req.parts(), &cred, &key.secret, wall_secs())
-            .map_err(|e| auth_error(proto, &e))?;
+        let parts = req.parts();
+        match phase {
+            Phase::Full => sigv4::verify(&parts, &cred, &key.secret, wall_secs()),
+            Phase::Head => sigv4::check_claims(&parts, &cred, wall_secs()).and_then(|()| {
+                if sigv4::signature_needs_body(&parts, &cred) {
+                    Ok(())
+                } else {
+                    sigv4::check_signature(&parts, &cred, &key.secret)
+                }
+            }),
+        }
+        .map_err(|e| auth_error(proto, &e))?;
         let region = self.cloud.world.region.clone();
         if self.auth == AuthMode::Strict
             && !matches!(service, "iam" | "sts")
@@ -413,79 +485,16 @@ impl Service {
             chunks,
         ))
     }
+}
 
-    /// The control endpoints.
-    fn control(&mut self, req: &Request) -> Response {
-        let json_ok = |v: Json| Response::new(200, "application/json", v.to_string());
-        let bad = |status: u16, msg: String| {
-            Response::new(
-                status,
-                "application/json",
-                json!({"error": msg}).to_string(),
-            )
-        };
-        match (req.method.as_str(), req.raw_path.as_str()) {
-            ("POST", "/_keyform/reset" | "/moto-api/reset") => match self.reset() {
-                Ok(()) => json_ok(json!({"status": "ok", "now": clock::iso8601(self.cloud.now())})),
-                Err(e) => bad(500, e.to_string()),
-            },
-            ("GET", "/_keyform/clock") => json_ok(json!({"now": clock::iso8601(self.cloud.now())})),
-            ("POST", "/_keyform/clock/advance") => {
-                let by = req
-                    .query()
-                    .into_iter()
-                    .find(|(k, _)| k == "by")
-                    .map(|(_, v)| v);
-                let Some(by) = by else {
-                    return bad(
-                        400,
-                        "clock/advance needs ?by=DURATION, like ?by=8d, 36h, 90m or 45s".into(),
-                    );
-                };
-                let ms: Millis = match clock::parse_duration(&by) {
-                    Ok(ms) => ms,
-                    Err(e) => return bad(400, e),
-                };
-                let happened = self.cloud.advance_clock(ms);
-                if let Err(e) = self.persist() {
-                    return bad(500, e.message);
-                }
-                json_ok(json!({"now": clock::iso8601(self.cloud.now()), "happened": happened}))
-            }
-            (m, p) => bad(
-                404,
-                format!(
-                    "no control endpoint {m} {p}: use POST /_keyform/reset, POST /_keyform/clock/advance?by=8d or GET /_keyform/clock"
-                ),
-            ),
-        }
-    }
-
-    /// A fresh world in the same account and region; lab-admin keeps its access keys so the
-    /// printed credentials stay valid. The state file is left as it is (the next plan shows
-    /// what the reset removed).
-    fn reset(&mut self) -> Result<(), ServeError> {
-        let keys = self
-            .cloud
-            .world
-            .iam
-            .users
-            .get(LAB_ADMIN)
-            .map(|u| u.access_keys.clone())
-            .unwrap_or_default();
-        let w = &self.cloud.world;
-        let world = World::new(
-            &w.account_id,
-            &w.region,
-            clock::wall_clock_now(),
-            crate::sim::ids::IdGen::random(),
-        );
-        self.cloud.replace_world(world);
-        if let Some(u) = self.cloud.world.iam.users.get_mut(LAB_ADMIN) {
-            u.access_keys = keys;
-        }
-        self.snapshot()
-    }
+/// How much of a request authentication sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The head only: everything but what needs the body (a body-hashed signature, the hash
+    /// of the body).
+    Head,
+    /// The whole request.
+    Full,
 }
 
 /// Picks the protocol: the SigV4 scope's service, else `X-Amz-Target`, else a form
@@ -550,7 +559,36 @@ fn protocol(req: &Request, cred: Option<&Credentials>) -> Result<Protocol, WireE
 
 /// An authentication failure in the protocol's terms (AWS's codes and statuses).
 fn auth_error(proto: Protocol, e: &AuthError) -> WireError {
+    const NOT_SIGNED: &str = "There were headers present in the request which were not signed";
+    const USE_V4: &str = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.";
     match (proto, e) {
+        (Protocol::RestXml, AuthError::UnsignedHeaders(h)) => {
+            WireError::new("AccessDenied", 403, NOT_SIGNED).detail("HeadersNotSigned", h.join(", "))
+        }
+        (Protocol::RestXml, AuthError::UnsupportedScheme) => {
+            WireError::new("InvalidRequest", 400, USE_V4)
+        }
+        (Protocol::RestXml, AuthError::MissingContentSha256) => WireError::new(
+            "InvalidRequest",
+            400,
+            "Missing required header for this request: x-amz-content-sha256",
+        ),
+        (Protocol::Query(_), AuthError::UnsignedHeaders(h)) => WireError::new(
+            "IncompleteSignature",
+            400,
+            format!("{NOT_SIGNED}: {}", h.join(", ")),
+        ),
+        (Protocol::Json(_), AuthError::UnsignedHeaders(h)) => WireError::new(
+            "IncompleteSignatureException",
+            400,
+            format!("{NOT_SIGNED}: {}", h.join(", ")),
+        ),
+        (Protocol::Query(_), AuthError::UnsupportedScheme | AuthError::MissingContentSha256) => {
+            WireError::new("IncompleteSignature", 400, USE_V4)
+        }
+        (Protocol::Json(_), AuthError::UnsupportedScheme | AuthError::MissingContentSha256) => {
+            WireError::new("IncompleteSignatureException", 400, USE_V4)
+        }
         (Protocol::RestXml, AuthError::Malformed(m)) => {
             WireError::new("AuthorizationHeaderMalformed", 400, m.clone())
         }
@@ -596,172 +634,5 @@ pub fn error_response(proto: Protocol, req: &Request, e: &WireError, rid: &str) 
     }
 }
 
-/// A listening server: bound, not yet serving.
-pub struct Server {
-    listener: std::net::TcpListener,
-    service: Arc<Mutex<Service>>,
-}
-
-impl Server {
-    /// Binds `addr` (port 0 picks a free one).
-    pub fn bind(service: Service, addr: SocketAddr) -> Result<Server, ServeError> {
-        let listener = std::net::TcpListener::bind(addr).map_err(|e| ServeError::Bind {
-            addr,
-            message: e.to_string(),
-        })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| ServeError::Other(e.to_string()))?;
-        Ok(Server {
-            listener,
-            service: Arc::new(Mutex::new(service)),
-        })
-    }
-
-    /// The address actually bound.
-    pub fn local_addr(&self) -> Result<SocketAddr, ServeError> {
-        self.listener
-            .local_addr()
-            .map_err(|e| ServeError::Other(e.to_string()))
-    }
-
-    /// Serves until Ctrl-C (or SIGTERM), then snapshots the world.
-    pub fn run(self) -> Result<(), ServeError> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .build()
-            .map_err(|e| ServeError::Other(format!("could not start the server: {e}")))?;
-        let service = self.service.clone();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(self.listener)
-                .map_err(|e| ServeError::Other(e.to_string()))?;
-            let stop = shutdown_signal();
-            tokio::pin!(stop);
-            loop {
-                tokio::select! {
-                    _ = &mut stop => break,
-                    accepted = listener.accept() => {
-                        let Ok((stream, peer)) = accepted else { continue };
-                        let svc = self.service.clone();
-                        tokio::spawn(serve_connection(stream, peer, svc));
-                    }
-                }
-            }
-            Ok::<(), ServeError>(())
-        })?;
-        let mut s = service
-            .lock()
-            .map_err(|_| ServeError::Other("the world's lock was poisoned".into()))?;
-        s.snapshot()
-    }
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    service: Arc<Mutex<Service>>,
-) {
-    use http_body_util::BodyExt;
-    let _ = stream.set_nodelay(true);
-    let io = hyper_util::rt::TokioIo::new(stream);
-    let handler = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-        let service = service.clone();
-        async move {
-            let (parts, body) = req.into_parts();
-            // Reading the body is what makes hyper send `100 Continue` to clients that wait
-            // for it (botocore's PutObject).
-            let limited = http_body_util::Limited::new(body, MAX_BODY);
-            let bytes = match limited.collect().await {
-                Ok(b) => b.to_bytes(),
-                Err(_) => {
-                    let e = WireError::new(
-                        "EntityTooLarge",
-                        400,
-                        format!(
-                            "Your proposed upload exceeds the maximum allowed size of {MAX_BODY} bytes for one request; use a multipart upload"
-                        ),
-                    );
-                    let r = Request {
-                        method: parts.method.to_string(),
-                        raw_path: parts.uri.path().to_string(),
-                        raw_query: String::new(),
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                        peer: peer.ip(),
-                    };
-                    return Ok::<_, std::convert::Infallible>(to_hyper(s3::error_response(
-                        &r,
-                        &e,
-                        &request_id(),
-                    )));
-                }
-            };
-            let req = Request {
-                method: parts.method.to_string(),
-                raw_path: parts.uri.path().to_string(),
-                raw_query: parts.uri.query().unwrap_or("").to_string(),
-                headers: parts
-                    .headers
-                    .iter()
-                    .map(|(n, v)| {
-                        (
-                            n.as_str().to_ascii_lowercase(),
-                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                        )
-                    })
-                    .collect(),
-                body: bytes.to_vec(),
-                peer: peer.ip(),
-            };
-            let resp = match service.lock() {
-                Ok(mut s) => s.handle(&req),
-                Err(_) => Response::new(
-                    500,
-                    "text/plain",
-                    "the world's lock was poisoned by an earlier failure; restart keyform serve",
-                ),
-            };
-            Ok::<_, std::convert::Infallible>(to_hyper(resp))
-        }
-    });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(io, handler)
-        .await;
-}
-
-fn to_hyper(r: Response) -> hyper::Response<http_body_util::Full<bytes::Bytes>> {
-    let mut b = hyper::Response::builder().status(r.status);
-    for (n, v) in &r.headers {
-        b = b.header(n.as_str(), v.as_str());
-    }
-    b.body(http_body_util::Full::new(bytes::Bytes::from(r.body)))
-        .unwrap_or_else(|_| {
-            let mut resp = hyper::Response::new(http_body_util::Full::new(
-                bytes::Bytes::from_static(b"keyform serve built an invalid response header"),
-            ));
-            *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-            resp
-        })
-}
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,14 @@
 //! The canonical request follows botocore's, which every AWS SDK agrees with: S3 signs the raw
 //! path as sent, other services the normalised path encoded once more; the query is signed as
 //! sent (pairs sorted), with a re-encoded form tried as well for clients that encode
-//! differently. [`sign`] produces the same signatures, for tests and tools.
+//! differently. The re-encoded form starts from the pairs exactly as the service decodes them
+//! ([`service_query_pairs`]: `+` is a space), so no query verifies as one thing and is read as
+//! another. [`sign`] produces the same signatures, for tests and tools.
+//!
+//! What the signature must cover, as AWS requires: `host`, every `x-amz-*` header present
+//! ([`AuthError::UnsignedHeaders`]), and the body, whose hash only S3 may leave out
+//! (`UNSIGNED-PAYLOAD`, `STREAMING-*`). Signature Version 2 is refused by name, never taken for
+//! an unsigned (anonymous) request.
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
@@ -91,7 +98,17 @@ pub enum AuthError {
     Expired(String),
     /// The body's hash differs from `x-amz-content-sha256`.
     ContentMismatch,
+    /// `x-amz-*` headers the signature does not cover (names in lower case).
+    UnsignedHeaders(Vec<String>),
+    /// Signature Version 2 (or another scheme than AWS4-HMAC-SHA256).
+    UnsupportedScheme,
+    /// An S3 request signed in its header without `x-amz-content-sha256`.
+    MissingContentSha256,
 }
+
+/// `x-amz-*` headers a signature may leave out: the payload hash is bound by the signature
+/// whatever its header says (S3 tolerates it unsigned).
+const MAY_BE_UNSIGNED: &[&str] = &["x-amz-content-sha256"];
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -178,10 +195,34 @@ pub fn query_pairs(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The query's pairs exactly as the services read them: form decoding, `+` is a space.
+pub fn service_query_pairs(raw: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw).unwrap_or_else(|_| {
+        query_pairs(raw)
+            .into_iter()
+            .map(|(k, v)| {
+                let plus = |s: &str| percent_decode(&s.replace('+', " "));
+                (plus(&k), plus(&v))
+            })
+            .collect()
+    })
+}
+
+/// Whether query or form pairs carry a Signature Version 2 signature: S3's presigned
+/// `AWSAccessKeyId=..&Signature=..`, the query protocol's `SignatureVersion=2`.
+pub fn is_sigv2(pairs: &[(String, String)]) -> bool {
+    let has = |n: &str| pairs.iter().any(|(k, _)| k == n);
+    has("AWSAccessKeyId") && (has("Signature") || has("SignatureVersion"))
+}
+
 /// Reads the credentials of a request: the Authorization header, else a presigned query.
 /// `Ok(None)` means the request is unsigned (anonymous).
 pub fn parse(req: &RequestParts<'_>) -> Result<Option<Credentials>, AuthError> {
     if let Some(h) = req.header("authorization") {
+        // Signature Version 2: `AWS AKID:signature`.
+        if h.trim_start().starts_with("AWS ") {
+            return Err(AuthError::UnsupportedScheme);
+        }
         let rest = h.trim().strip_prefix(ALGORITHM).ok_or_else(|| {
             AuthError::Malformed(
                 "Unsupported Authorization Type: only AWS4-HMAC-SHA256 (Signature Version 4) is accepted".into(),
@@ -233,12 +274,14 @@ pub fn parse(req: &RequestParts<'_>) -> Result<Option<Credentials>, AuthError> {
             expires: None,
         }));
     }
-    let q: Vec<(String, String)> = query_pairs(req.raw_query)
-        .into_iter()
-        .map(|(k, v)| (percent_decode(&k), percent_decode(&v)))
-        .collect();
+    let q = service_query_pairs(req.raw_query);
     let get = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let Some(alg) = get("X-Amz-Algorithm") else {
+        // Signature Version 2 in the query: S3's presigned `AWSAccessKeyId=..&Signature=..`,
+        // the query protocol's `SignatureVersion=2`.
+        if is_sigv2(&q) {
+            return Err(AuthError::UnsupportedScheme);
+        }
         return Ok(None);
     };
     if alg != ALGORITHM {
@@ -359,22 +402,22 @@ fn canonical_uri(raw_path: &str, service: &str) -> String {
     out
 }
 
-/// The canonical query: as sent, or with every key and value re-encoded AWS's way.
+/// The canonical query: as sent, or the pairs as the service decodes them re-encoded AWS's
+/// way (never a decoding of its own: `a+b` is `a b` to the service, so it is `a%20b` here).
 fn canonical_query(raw: &str, presigned: bool, reencode: bool) -> String {
-    let mut pairs: Vec<(String, String)> = query_pairs(raw)
-        .into_iter()
-        .filter(|(k, _)| !(presigned && percent_decode(k) == "X-Amz-Signature"))
-        .map(|(k, v)| {
-            if reencode {
-                (
-                    uri_encode(&percent_decode(&k), false),
-                    uri_encode(&percent_decode(&v), false),
-                )
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
+    let signature = |k: &str| presigned && k == "X-Amz-Signature";
+    let mut pairs: Vec<(String, String)> = if reencode {
+        service_query_pairs(raw)
+            .into_iter()
+            .filter(|(k, _)| !signature(k))
+            .map(|(k, v)| (uri_encode(&k, false), uri_encode(&v, false)))
+            .collect()
+    } else {
+        query_pairs(raw)
+            .into_iter()
+            .filter(|(k, _)| !signature(&percent_decode(k)))
+            .collect()
+    };
     pairs.sort();
     pairs
         .iter()
@@ -399,13 +442,25 @@ fn canonical_headers(req: &RequestParts<'_>, signed: &[String]) -> String {
     out
 }
 
-/// The payload hash the signature covers.
+/// Whether a header value is a SHA-256 in hex.
+fn is_sha256_hex(h: &str) -> bool {
+    h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit())
+}
+
+/// The payload hash the signature covers ([`check_claims`] has refused the forms a service
+/// does not accept).
 fn payload_hash(req: &RequestParts<'_>, cred: &Credentials) -> String {
     match req.header("x-amz-content-sha256") {
         Some(h) => h.to_string(),
         None if cred.presigned() && cred.service == "s3" => "UNSIGNED-PAYLOAD".into(),
         None => sha256_hex(req.body),
     }
+}
+
+/// Whether the signature can be checked only once the body is read: the payload hash is the
+/// body's own, not a header's.
+pub fn signature_needs_body(req: &RequestParts<'_>, cred: &Credentials) -> bool {
+    req.header("x-amz-content-sha256").is_none() && !(cred.presigned() && cred.service == "s3")
 }
 
 /// The canonical request of `req` for `cred` (query as sent, or re-encoded).
@@ -440,6 +495,19 @@ pub fn verify(
     req: &RequestParts<'_>,
     cred: &Credentials,
     secret: &str,
+    now_secs: i64,
+) -> Result<(), AuthError> {
+    check_claims(req, cred, now_secs)?;
+    check_signature(req, cred, secret)?;
+    check_payload(req)
+}
+
+/// What can be checked without the secret or the body: the time, the scope's date, that
+/// `host` and every `x-amz-*` header present are signed, and the payload-hash form the
+/// service accepts.
+pub fn check_claims(
+    req: &RequestParts<'_>,
+    cred: &Credentials,
     now_secs: i64,
 ) -> Result<(), AuthError> {
     let t = parse_amz_date(&cred.amz_date).ok_or_else(|| {
@@ -481,6 +549,46 @@ pub fn verify(
             "'Host' must be a 'SignedHeader' in the AWS Authorization.".into(),
         ));
     }
+    let mut unsigned: Vec<String> = req
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .filter(|n| n.starts_with("x-amz-") && !MAY_BE_UNSIGNED.contains(&n.as_str()))
+        .filter(|n| !cred.signed_headers.contains(n))
+        .collect();
+    if !unsigned.is_empty() {
+        unsigned.sort();
+        unsigned.dedup();
+        return Err(AuthError::UnsignedHeaders(unsigned));
+    }
+    // The canonical query sorts its pairs, so `?p=a&p=b` and `?p=b&p=a` sign alike while a
+    // service reads the first: a repeated name would let the order change the meaning.
+    let mut names: Vec<String> = service_query_pairs(req.raw_query)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    names.sort();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(AuthError::Malformed(format!(
+            "the query names {:?} more than once, which a signature cannot order",
+            w[0]
+        )));
+    }
+    match req.header("x-amz-content-sha256") {
+        None if cred.service == "s3" && !cred.presigned() => Err(AuthError::MissingContentSha256),
+        Some(h) if cred.service != "s3" && !is_sha256_hex(h) => Err(AuthError::Malformed(format!(
+            "x-amz-content-sha256 {h:?} leaves the body unsigned, which only S3 accepts: sign the body's SHA-256"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks the signature itself (for a body-hashed payload, `req` must carry the body).
+pub fn check_signature(
+    req: &RequestParts<'_>,
+    cred: &Credentials,
+    secret: &str,
+) -> Result<(), AuthError> {
     let key = signing_key(secret, &cred.date, &cred.region, &cred.service);
     let scope = cred.scope();
     let mut matched = false;
@@ -498,9 +606,13 @@ pub fn verify(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.".into(),
         ));
     }
+    Ok(())
+}
+
+/// Checks that a hex `x-amz-content-sha256` is the body's.
+pub fn check_payload(req: &RequestParts<'_>) -> Result<(), AuthError> {
     if let Some(h) = req.header("x-amz-content-sha256")
-        && h.len() == 64
-        && h.bytes().all(|c| c.is_ascii_hexdigit())
+        && is_sha256_hex(h)
         && !hex_eq(&h.to_ascii_lowercase(), &sha256_hex(req.body))
     {
         return Err(AuthError::ContentMismatch);
@@ -665,223 +777,5 @@ pub fn sign(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-
-    fn h(v: &[(&str, &str)]) -> Vec<(String, String)> {
-        v.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn aws_test_suite_get_vanilla_verifies() {
-        // AWS SigV4 test suite, "get-vanilla".
-        let headers = h(&[
-            ("host", "example.amazonaws.com"),
-            ("x-amz-date", "20150830T123600Z"),
-            (
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
-            ),
-        ]);
-        let req = RequestParts {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"",
-        };
-        let cred = parse(&req).unwrap().unwrap();
-        assert_eq!(cred.access_key_id, "AKIDEXAMPLE");
-        assert_eq!(cred.service, "service");
-        let now = parse_amz_date("20150830T123600Z").unwrap();
-        verify(&req, &cred, SECRET, now).unwrap();
-        // One character of the secret off: refused.
-        assert!(matches!(
-            verify(&req, &cred, "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEZ", now),
-            Err(AuthError::Mismatch(_))
-        ));
-        // An hour later: too far from the wall clock.
-        assert!(matches!(
-            verify(&req, &cred, SECRET, now + 3600),
-            Err(AuthError::Skewed(_))
-        ));
-    }
-
-    #[test]
-    fn aws_documentation_iam_list_users_verifies() {
-        // The IAM ListUsers example of the SigV4 documentation.
-        let body = b"Action=ListUsers&Version=2010-05-08";
-        let headers = h(&[
-            (
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            ),
-            ("host", "iam.amazonaws.com"),
-            ("x-amz-date", "20150830T123600Z"),
-            (
-                "authorization",
-                "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7",
-            ),
-        ]);
-        let req = RequestParts {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "Action=ListUsers&Version=2010-05-08",
-            headers: &headers,
-            body: b"",
-        };
-        let _ = body;
-        let cred = parse(&req).unwrap().unwrap();
-        verify(
-            &req,
-            &cred,
-            SECRET,
-            parse_amz_date("20150830T123600Z").unwrap(),
-        )
-        .unwrap();
-    }
-
-    #[test]
-    fn signing_and_verifying_agree_for_s3_paths_and_queries() {
-        let mut headers = h(&[("host", "127.0.0.1:4566")]);
-        let body = b"hello";
-        sign(
-            "PUT",
-            "/bkt/a/b%20c.txt",
-            "x-id=PutObject&tagging",
-            &mut headers,
-            body,
-            "AKIAEXAMPLE",
-            "secret",
-            "us-east-1",
-            "s3",
-            "20260101T000000Z",
-        );
-        let req = RequestParts {
-            method: "PUT",
-            raw_path: "/bkt/a/b%20c.txt",
-            raw_query: "x-id=PutObject&tagging",
-            headers: &headers,
-            body,
-        };
-        let cred = parse(&req).unwrap().unwrap();
-        let now = parse_amz_date("20260101T000000Z").unwrap();
-        verify(&req, &cred, "secret", now).unwrap();
-        // The body changed in transit: its hash no longer matches the signed one.
-        let tampered = RequestParts {
-            body: b"hellO",
-            ..req
-        };
-        assert_eq!(
-            verify(&tampered, &cred, "secret", now),
-            Err(AuthError::ContentMismatch)
-        );
-    }
-
-    #[test]
-    fn aws_documentation_chunked_upload_verifies_each_chunk() {
-        // The aws-chunked example of the S3 documentation (64 KiB + 1 KiB of 'a').
-        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-        let v = ChunkVerifier {
-            key: signing_key(secret, "20130524", "us-east-1", "s3"),
-            amz_date: "20130524T000000Z".into(),
-            scope: "20130524/us-east-1/s3/aws4_request".into(),
-            seed: "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9".into(),
-        };
-        let mut body = Vec::new();
-        body.extend_from_slice(b"10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n");
-        body.extend(std::iter::repeat_n(b'a', 65536));
-        body.extend_from_slice(b"\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n");
-        body.extend(std::iter::repeat_n(b'a', 1024));
-        body.extend_from_slice(b"\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n");
-        let d = dechunk(&body, Some(&v)).unwrap();
-        assert_eq!(d.data.len(), 66560);
-        // A flipped byte in the data breaks that chunk's signature.
-        let mut bad = body.clone();
-        bad[200] = b'b';
-        assert!(matches!(
-            dechunk(&bad, Some(&v)),
-            Err(AuthError::Mismatch(_))
-        ));
-    }
-
-    #[test]
-    fn unsigned_chunks_keep_their_trailers() {
-        let body = b"5\r\nhello\r\n0\r\nx-amz-checksum-crc32:NhCmhg==\r\n\r\n";
-        let d = dechunk(body, None).unwrap();
-        assert_eq!(d.data, b"hello");
-        assert_eq!(
-            d.trailers,
-            vec![("x-amz-checksum-crc32".to_string(), "NhCmhg==".to_string())]
-        );
-        assert!(dechunk(b"5\r\nhel", None).is_err());
-    }
-
-    #[test]
-    fn presigned_queries_parse_and_expire() {
-        let headers = h(&[("host", "127.0.0.1:4566")]);
-        let q = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAX%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host";
-        let cred0 = Credentials {
-            access_key_id: "AKIAX".into(),
-            date: "20260101".into(),
-            region: "us-east-1".into(),
-            service: "s3".into(),
-            signed_headers: vec!["host".into()],
-            signature: String::new(),
-            amz_date: "20260101T000000Z".into(),
-            expires: Some(60),
-        };
-        let req = RequestParts {
-            method: "GET",
-            raw_path: "/b/k",
-            raw_query: q,
-            headers: &headers,
-            body: b"",
-        };
-        let sts = string_to_sign(
-            "20260101T000000Z",
-            &cred0.scope(),
-            &canonical_request(&req, &cred0, false),
-        );
-        let sig = hex::encode(hmac(
-            &signing_key("s", "20260101", "us-east-1", "s3"),
-            sts.as_bytes(),
-        ));
-        let full = format!("{q}&X-Amz-Signature={sig}");
-        let req = RequestParts {
-            raw_query: &full,
-            ..req
-        };
-        let cred = parse(&req).unwrap().unwrap();
-        assert_eq!(cred.expires, Some(60));
-        let t = parse_amz_date("20260101T000000Z").unwrap();
-        verify(&req, &cred, "s", t + 30).unwrap();
-        assert!(matches!(
-            verify(&req, &cred, "s", t + 61),
-            Err(AuthError::Expired(_))
-        ));
-    }
-
-    #[test]
-    fn unsigned_requests_have_no_credentials_and_bad_headers_are_malformed() {
-        let headers = h(&[("host", "x")]);
-        let req = RequestParts {
-            method: "GET",
-            raw_path: "/",
-            raw_query: "",
-            headers: &headers,
-            body: b"",
-        };
-        assert_eq!(parse(&req).unwrap(), None);
-        let headers = h(&[("host", "x"), ("authorization", "AWS AKID:sig")]);
-        let req = RequestParts {
-            headers: &headers,
-            ..req
-        };
-        assert!(matches!(parse(&req), Err(AuthError::Malformed(_))));
-    }
-}
+#[path = "sigv4_tests.rs"]
+mod tests;

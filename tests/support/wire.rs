@@ -20,6 +20,8 @@ pub(crate) struct Served {
     pub region: String,
     /// Everything serve printed to stdout before it was ready.
     pub banner: String,
+    /// The control token serve printed (`X-Keyform-Token`).
+    pub control_token: String,
 }
 
 #[derive(Clone, Debug)]
@@ -98,7 +100,14 @@ impl Served {
                 .to_string()
         };
         assert_eq!(var("AWS_ENDPOINT_URL"), format!("http://{addr}"));
+        let control_token = banner
+            .lines()
+            .find_map(|l| l.strip_prefix("control token: "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap_or_default()
+            .to_string();
         Served {
+            control_token,
             child,
             admin: Creds {
                 id: var("AWS_ACCESS_KEY_ID"),
@@ -129,6 +138,30 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// Parses a raw HTTP/1.1 response.
+    pub(crate) fn parse(raw: &[u8]) -> Reply {
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .unwrap_or_else(|| panic!("no response head in {:?}", String::from_utf8_lossy(raw)));
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|c| c.parse().ok())
+            .expect("status line");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    }
+
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -162,7 +195,7 @@ pub(crate) struct Client {
     pub region: String,
 }
 
-fn now_amz() -> String {
+pub(crate) fn now_amz() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -178,9 +211,24 @@ impl Client {
         method: &str,
         path: &str,
         query: &str,
-        mut headers: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
         body: &[u8],
     ) -> Reply {
+        let headers = self.signed(service, method, path, query, headers, body);
+        self.raw(method, path, query, &headers, body)
+    }
+
+    /// The headers of a request (with `host`), signed for `service` when the client has
+    /// credentials: what [`Client::send`] sends.
+    pub(crate) fn signed(
+        &self,
+        service: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        mut headers: Vec<(String, String)>,
+        body: &[u8],
+    ) -> Vec<(String, String)> {
         headers.insert(0, ("host".into(), self.addr.clone()));
         if let Some(c) = &self.creds {
             sigv4::sign(
@@ -196,7 +244,7 @@ impl Client {
                 &now_amz(),
             );
         }
-        self.raw(method, path, query, &headers, body)
+        headers
     }
 
     /// Sends a request exactly as given (headers already signed or not).
@@ -227,26 +275,30 @@ impl Client {
         s.write_all(body).expect("write body");
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).expect("read response");
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .expect("response head");
-        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|c| c.parse().ok())
-            .expect("status line");
-        let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-            .collect();
-        Reply {
-            status,
-            headers,
-            body: raw[split + 4..].to_vec(),
+        Reply::parse(&raw)
+    }
+
+    /// Sends only a request's head, announcing `declared` body bytes, then closes the sending
+    /// side: the answer shows what serve decided before any of the body arrived.
+    pub(crate) fn head_only(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &[(String, String)],
+        declared: usize,
+    ) -> Reply {
+        let mut s = TcpStream::connect(&self.addr).expect("connect to serve");
+        s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        let mut head = format!("{method} {target} HTTP/1.1\r\n");
+        for (n, v) in headers {
+            head.push_str(&format!("{n}: {v}\r\n"));
         }
+        head.push_str(&format!("content-length: {declared}\r\n\r\n"));
+        s.write_all(head.as_bytes()).expect("write request");
+        s.shutdown(std::net::Shutdown::Write).expect("half-close");
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        Reply::parse(&raw)
     }
 
     /// A KMS (JSON 1.1) call.

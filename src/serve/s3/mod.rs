@@ -97,6 +97,9 @@ pub fn error_response(req: &Request, e: &WireError, rid: &str) -> Response {
         {
             w.leaf("BucketName", &b);
         }
+        for (n, v) in &e.details {
+            w.leaf(n, v);
+        }
         w.leaf("RequestId", &id)
             .leaf("HostId", &host_id)
             .close("Error");
