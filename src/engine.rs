@@ -93,7 +93,7 @@ pub fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceM
         .with_code(DiagCode::NoConfigFiles);
         return (Err(d.into()), sources);
     }
-    let cfg = match Config::build(dir, sources.clone(), files, schemas()) {
+    let cfg = match Config::build_in(dir, &mut sources, files, schemas()) {
         Ok(c) => c,
         Err(d) => return (Err(d), sources),
     };

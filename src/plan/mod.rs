@@ -183,7 +183,7 @@ pub fn plan(
         mut warnings,
         ..
     } = h;
-    reclaim_planned(&mut w.ns, &mut changes);
+    reclaim_planned(&mut w.ns, &mut w.scopes, &mut changes);
     let mut diags = std::mem::take(&mut w.diags);
     if opts.mode == PlanMode::Destroy {
         // Destroy: everything in state goes, whatever the walk planned.
@@ -261,12 +261,24 @@ pub fn plan(
 }
 
 /// Moves each managed instance's planned value from the namespace back into its change.
-fn reclaim_planned(ns: &mut crate::eval::Namespace, changes: &mut [ResourceChange]) {
+fn reclaim_planned(
+    root: &mut crate::eval::Namespace,
+    scopes: &mut BTreeMap<crate::addr::ModulePath, crate::eval::Namespace>,
+    changes: &mut [ResourceChange],
+) {
     for c in changes
         .iter_mut()
         .filter(|c| c.after.is_none() && c.addr.resource.mode == Mode::Managed)
     {
         let a = &c.addr;
+        let ns = if a.resource.module.is_empty() {
+            &mut *root
+        } else {
+            match scopes.get_mut(&a.resource.module) {
+                Some(n) => n,
+                None => continue,
+            }
+        };
         let Some(Value::Object(by_name)) = ns.roots.get_mut(&a.resource.kind) else {
             continue;
         };

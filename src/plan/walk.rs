@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ModulePath, ModuleStep, ResourceAddr};
 use crate::config::{Check, Config, Resource, SchemaSource};
 use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::eval::{Evaluator, Namespace};
@@ -59,7 +59,10 @@ pub(crate) struct Walk<'a> {
     pub(crate) cfg: &'a Config,
     pub(crate) graph: &'a Graph,
     pub(crate) schemas: &'a dyn SchemaSource,
+    /// The root module's namespace.
     pub(crate) ns: Namespace,
+    /// Each child module's namespace, by module path.
+    pub(crate) scopes: BTreeMap<ModulePath, Namespace>,
     pub(crate) diags: Diagnostics,
     pub(crate) inputs: &'a BTreeMap<String, RawVar>,
     /// Resource blocks that failed or were skipped; their dependents are skipped.
@@ -97,11 +100,35 @@ impl<'a> Walk<'a> {
         ns.set("data", Value::Object(Map::new()));
         let mut kinds = schemas.resource_kinds(Mode::Managed);
         kinds.extend(schemas.resource_kinds(Mode::Data));
+        let mut scopes = BTreeMap::new();
+        for (p, m) in &cfg.modules {
+            let mut child = ns.clone();
+            let mut path = Map::new();
+            path.insert("module".into(), Value::from(m.path_text.as_str()));
+            path.insert("root".into(), Value::from("."));
+            path.insert("cwd".into(), Value::from("."));
+            child.set("path", Value::Object(path));
+            scopes.insert(p.clone(), child);
+        }
+        // `module.NAME` is an object of the module's outputs, there even before any is known.
+        let paths: Vec<ModulePath> = cfg.modules.keys().cloned().collect();
+        for p in paths {
+            let (parent, last) = p.split_at(p.len() - 1);
+            let target = if parent.is_empty() {
+                &mut ns
+            } else if let Some(x) = scopes.get_mut(parent) {
+                x
+            } else {
+                continue;
+            };
+            target.set_in("module", &last[0].name, Value::Object(Map::new()));
+        }
         Walk {
             cfg,
             graph,
             schemas,
             ns,
+            scopes,
             diags: Diagnostics::new(),
             inputs,
             failed: BTreeSet::new(),
@@ -113,14 +140,35 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// An evaluator over the current namespace.
+    /// An evaluator over the root module's namespace.
     pub(crate) fn evaluator(&self) -> Evaluator<'_> {
+        self.evaluator_in(&[])
+    }
+
+    /// An evaluator over the namespace of module `path`.
+    pub(crate) fn evaluator_in(&self, path: &[ModuleStep]) -> Evaluator<'_> {
         Evaluator {
-            ns: &self.ns,
+            ns: self.ns_of(path),
             locals: Vec::new(),
-            base_dir: &self.cfg.dir,
+            base_dir: self.cfg.dir_of(path),
             resource_kinds: &self.kinds,
         }
+    }
+
+    /// The namespace of module `path`.
+    pub(crate) fn ns_of(&self, path: &[ModuleStep]) -> &Namespace {
+        if path.is_empty() {
+            &self.ns
+        } else {
+            self.scopes.get(path).unwrap_or(&self.ns)
+        }
+    }
+
+    pub(crate) fn ns_mut(&mut self, path: &[ModuleStep]) -> &mut Namespace {
+        if path.is_empty() {
+            return &mut self.ns;
+        }
+        self.scopes.entry(path.to_vec()).or_default()
     }
 
     /// Runs the walk over every node.
@@ -133,19 +181,21 @@ impl<'a> Walk<'a> {
                         self.failed.insert(a.clone());
                         self.place(a, Value::Unknown);
                     }
-                    Node::Local(n) => self.ns.set_in("local", n, Value::Unknown),
-                    Node::Output(n) => {
-                        self.outputs.insert(n.clone(), Value::Unknown);
+                    Node::Local(p, n) => self.ns_mut(p).set_in("local", n, Value::Unknown),
+                    Node::Output(p, n) => self.set_output(p, n, Value::Unknown),
+                    Node::Variable(p, n) if !p.is_empty() => {
+                        self.ns_mut(p).set_in("var", n, Value::Unknown);
                     }
-                    Node::Variable(_) => {}
+                    Node::Variable(..) => {}
                 }
                 continue;
             }
             match node {
-                Node::Variable(n) => self.variable(n),
-                Node::Local(n) => self.local(n),
+                Node::Variable(p, n) if p.is_empty() => self.variable(n),
+                Node::Variable(p, n) => self.module_variable(p, n),
+                Node::Local(p, n) => self.local(p, n),
                 Node::Resource(a) => self.resource(a, h),
-                Node::Output(n) => self.output(n),
+                Node::Output(p, n) => self.output(p, n),
             }
         }
     }
@@ -284,55 +334,148 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn local(&mut self, name: &str) {
-        let Some(l) = self.cfg.locals.get(name) else {
+    fn local(&mut self, path: &[ModuleStep], name: &str) {
+        let Some(l) = self.cfg.locals_of(path).and_then(|m| m.get(name)) else {
             return;
         };
-        let v = match self.evaluator().eval(&l.value) {
+        let v = match self.evaluator_in(path).eval(&l.value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
                 Value::Unknown
             }
         };
-        self.ns.set_in("local", name, v);
+        self.ns_mut(path).set_in("local", name, v);
     }
 
-    fn output(&mut self, name: &str) {
-        let Some(o) = self.cfg.outputs.get(name) else {
+    /// A root output goes to `outputs`; a child module's to `module.NAME.OUT` of its caller.
+    fn set_output(&mut self, path: &[ModuleStep], name: &str, v: Value) {
+        let Some((last, parent)) = path.split_last() else {
+            self.outputs.insert(name.to_string(), v);
+            return;
+        };
+        self.ns_mut(parent).set_in2("module", &last.name, name, v);
+    }
+
+    /// A child module's input variable: the call's argument evaluated in the calling module,
+    /// else the default; then converted and validated as a root variable is.
+    fn module_variable(&mut self, path: &[ModuleStep], name: &str) {
+        let Some(m) = self.cfg.modules.get(path) else {
+            return;
+        };
+        let Some(v) = m.variables.get(name) else {
+            return;
+        };
+        let parent = &path[..path.len() - 1];
+        let arg = m.call.inputs.iter().find(|a| a.name == name);
+        let (raw, span) = match arg {
+            Some(a) => (self.evaluator_in(parent).eval(&a.value), a.value.span()),
+            None => match &v.default {
+                Some(d) => (self.evaluator_in(path).eval(d), d.span()),
+                None => (Ok(Value::Unknown), Some(m.call.span)),
+            },
+        };
+        let value = match raw {
+            Ok(x) => match &v.ty {
+                Some(t) if !x.is_unknown() => match t.convert(&x) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "Invalid value for input variable",
+                                format!("The given value is not suitable for {}.var.{name} declared at {}: {e}.", crate::addr::module_text(path), self.cfg.range_text(v.span)),
+                            )
+                            .with_span(span),
+                        );
+                        Value::Unknown
+                    }
+                },
+                _ => x,
+            },
+            Err(d) => {
+                self.diags.push(d);
+                Value::Unknown
+            }
+        };
+        let value = if value.is_null() && !v.nullable {
+            self.diags.push(
+                Diagnostic::error(
+                    "Invalid value for input variable",
+                    format!("The given value is not suitable for {}.var.{name}: required variable may not be set to null.", crate::addr::module_text(path)),
+                )
+                .with_span(span),
+            );
+            Value::Unknown
+        } else {
+            value
+        };
+        self.ns_mut(path).set_in("var", name, value.clone());
+        if value.is_unknown() {
+            return;
+        }
+        let mut invalid = false;
+        for c in &v.validations {
+            if let Some(msg) = self.failed_check(c, &self.evaluator_in(path)) {
+                invalid = true;
+                self.diags.push(
+                    Diagnostic::error(
+                        "Invalid value for variable",
+                        format!(
+                            "{msg}\n\nThis was checked by the validation rule at {}.",
+                            self.where_is(c)
+                        ),
+                    )
+                    .with_span(span)
+                    .with_subject(format!("{}.var.{name}", crate::addr::module_text(path)))
+                    .with_code(DiagCode::InvalidVariableValue),
+                );
+            }
+        }
+        if invalid {
+            self.ns_mut(path).set_in("var", name, Value::Unknown);
+        }
+    }
+
+    fn output(&mut self, path: &[ModuleStep], name: &str) {
+        let Some(o) = self.cfg.outputs_of(path).and_then(|m| m.get(name)) else {
             return;
         };
         for c in &o.preconditions {
-            if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+            if let Some(msg) = self.failed_check(c, &self.evaluator_in(path)) {
                 self.diags.push(
                     Diagnostic::error("Module output value precondition failed", msg)
                         .with_span(Some(c.span))
-                        .with_subject(format!("output.{name}"))
+                        .with_subject(if path.is_empty() {
+                            format!("output.{name}")
+                        } else {
+                            format!("{}.output.{name}", crate::addr::module_text(path))
+                        })
                         .with_code(DiagCode::OutputPrecondition),
                 );
             }
         }
-        let v = match self.evaluator().eval(&o.value) {
+        let v = match self.evaluator_in(path).eval(&o.value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
                 Value::Unknown
             }
         };
-        self.outputs.insert(name.to_string(), v);
+        self.set_output(path, name, v);
     }
 
-    /// Puts a resource block's value where expressions find it.
+    /// Puts a resource block's value where expressions of its module find it.
     pub(crate) fn place(&mut self, a: &ResourceAddr, v: Value) {
+        let ns = self.ns_mut(&a.module);
         match a.mode {
-            Mode::Managed => self.ns.set_in(&a.kind, &a.name, v),
-            Mode::Data => self.ns.set_in2("data", &a.kind, &a.name, v),
+            Mode::Managed => ns.set_in(&a.kind, &a.name, v),
+            Mode::Data => ns.set_in2("data", &a.kind, &a.name, v),
         }
     }
 
     /// The instance keys of a resource block, or None (with a diagnostic) if unknowable.
     fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Locals)>> {
-        let ev = self.evaluator();
+        let ev = self.evaluator_in(&res.addr.module);
         if let Some(c) = &res.count {
             let v = match ev.eval(c) {
                 Ok(v) => v,
@@ -427,7 +570,7 @@ impl<'a> Walk<'a> {
             }
             let pairs: Vec<(String, Value)> = match v {
                 Value::Object(m) => m.into_iter().collect(),
-                Value::List(_) if let Some(kind) = self.sequence_kind(fe) => {
+                Value::List(_) if let Some(kind) = self.sequence_kind(&res.addr.module, fe) => {
                     self.diags.push(
                         Diagnostic::error(
                             "Invalid for_each argument",
@@ -510,7 +653,7 @@ impl<'a> Walk<'a> {
     /// Terraform) from a set by the expression's form: a `[...]` literal or `[for ...]` is a
     /// tuple; a variable declared `list(...)` and the functions returning lists give a list.
     /// Anything else (toset(...), a set variable, an unknown form) is taken as a set.
-    fn sequence_kind(&self, e: &crate::config::Expr) -> Option<String> {
+    fn sequence_kind(&self, module: &[ModuleStep], e: &crate::config::Expr) -> Option<String> {
         use crate::config::TypeConstraint;
         use hcl_edit::expr::Expression;
         let mut ex = &e.expr;
@@ -542,7 +685,7 @@ impl<'a> Walk<'a> {
             _ => {
                 let text = e.as_traversal_text()?;
                 let name = text.strip_prefix("var.")?;
-                match &self.cfg.variables.get(name)?.ty {
+                match &self.cfg.variables_of(module)?.get(name)?.ty {
                     Some(TypeConstraint::List(t)) => Some(format!("list of {t}")),
                     Some(TypeConstraint::Tuple(_)) => Some("tuple".into()),
                     _ => None,
@@ -569,7 +712,7 @@ impl<'a> Walk<'a> {
             let addr = a.instance(key.clone());
             let ev = Evaluator {
                 locals: locals.clone(),
-                ..self.evaluator()
+                ..self.evaluator_in(&a.module)
             };
             let mut d = Diagnostics::new();
             let config = eval_body(&ev, &res.body, &schema.body, &mut d);
@@ -603,7 +746,7 @@ impl<'a> Walk<'a> {
                         post_locals.push(("self".to_string(), v.clone()));
                         let pev = Evaluator {
                             locals: post_locals,
-                            ..self.evaluator()
+                            ..self.evaluator_in(&a.module)
                         };
                         let failures: Vec<(String, crate::diag::Span)> = res
                             .lifecycle

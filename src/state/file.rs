@@ -93,7 +93,7 @@ pub fn to_json(s: &State) -> Json {
     let resources: Vec<Json> = groups
         .into_iter()
         .map(|(addr, instances)| {
-            json!({
+            let mut r = json!({
                 "mode": mode_str(addr.mode),
                 "type": addr.kind,
                 "name": addr.name,
@@ -105,7 +105,12 @@ pub fn to_json(s: &State) -> Json {
                     }
                     ij
                 }).collect::<Vec<_>>(),
-            })
+            });
+            // Terraform writes "module" only for resources of child modules.
+            if !addr.module.is_empty() {
+                r["module"] = json!(crate::addr::module_text(&addr.module));
+            }
+            r
         })
         .collect();
     let outputs: serde_json::Map<String, Json> = s
@@ -200,7 +205,14 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
                 )));
             }
         };
+        let module = match r.get("module") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::String(t)) => crate::addr::parse_module_text(t)
+                .map_err(|e| StateFileError::Shape(e.to_string()))?,
+            Some(_) => return Err(StateFileError::Shape("\"module\" is not a string".into())),
+        };
         let addr = ResourceAddr {
+            module,
             mode,
             kind: field("type")?.to_string(),
             name: field("name")?.to_string(),
