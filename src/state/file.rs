@@ -97,7 +97,11 @@ pub fn to_json(s: &State) -> Json {
                 "mode": mode_str(addr.mode),
                 "type": addr.kind,
                 "name": addr.name,
-                "provider": PROVIDER,
+                "provider": if crate::provider::terraform::is_builtin(&addr.kind) {
+                    crate::provider::terraform::PROVIDER
+                } else {
+                    PROVIDER
+                },
                 "instances": instances.into_iter().map(|(k, r)| {
                     let mut ij = instance_json(r);
                     if let Some(kj) = key_json(k) {
