@@ -136,8 +136,7 @@ fn parse_key(s: &str) -> Result<(InstanceKey, &str), &'static str> {
 
 fn ident_ok(x: &str) -> bool {
     !x.is_empty()
-        && x
-            .chars()
+        && x.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !x.starts_with(|c: char| c.is_ascii_digit())
 }

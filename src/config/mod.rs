@@ -402,7 +402,11 @@ impl Config {
                     }
                     self.locals.insert(
                         a.name.clone(),
-                        Local { name: a.name.clone(), span: a.name_span, value: a.value.clone() },
+                        Local {
+                            name: a.name.clone(),
+                            span: a.name_span,
+                            value: a.value.clone(),
+                        },
                     );
                 }
             }
@@ -432,7 +436,11 @@ impl Config {
                 if !expect_labels(&b, &["type", "name"], diags) {
                     return;
                 }
-                let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
+                let mode = if b.ident == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
                 if let Some(r) = validate::resource(b, mode, schemas, diags) {
                     if let Some(prev) = self.resources.get(&r.addr) {
                         let (block, what) = if mode == Mode::Data {

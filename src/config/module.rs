@@ -121,7 +121,14 @@ pub(super) fn call(b: &Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
             .with_span(Some(v.name_span)),
         );
     }
-    const META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
+    const META: &[&str] = &[
+        "source",
+        "version",
+        "count",
+        "for_each",
+        "providers",
+        "depends_on",
+    ];
     Some(ModuleCall {
         name,
         span: b.span,
@@ -211,7 +218,10 @@ pub(super) fn expand(
                     format!(
                         "An argument named \"{}\" is not expected here.{}",
                         a.name,
-                        crate::diag::suggestion(&a.name, child.variables.keys().map(String::as_str))
+                        crate::diag::suggestion(
+                            &a.name,
+                            child.variables.keys().map(String::as_str)
+                        )
                     ),
                 )
                 .with_span(Some(a.name_span)),

@@ -372,7 +372,11 @@ impl Builder<'_> {
 
     fn module_edges(&mut self, path: &ModulePath) {
         let cfg = self.cfg;
-        for v in cfg.variables_of(path).into_iter().flat_map(BTreeMap::values) {
+        for v in cfg
+            .variables_of(path)
+            .into_iter()
+            .flat_map(BTreeMap::values)
+        {
             let me = Node::Variable(path.clone(), v.name.clone());
             if let Some(d) = &v.default {
                 self.expr_refs(&me, d, NONE, &[], true);
@@ -383,7 +387,13 @@ impl Builder<'_> {
             }
         }
         for l in cfg.locals_of(path).into_iter().flat_map(BTreeMap::values) {
-            self.expr_refs(&Node::Local(path.clone(), l.name.clone()), &l.value, NONE, &[], false);
+            self.expr_refs(
+                &Node::Local(path.clone(), l.name.clone()),
+                &l.value,
+                NONE,
+                &[],
+                false,
+            );
         }
         for o in cfg.outputs_of(path).into_iter().flat_map(BTreeMap::values) {
             let me = Node::Output(path.clone(), o.name.clone());
@@ -400,36 +410,36 @@ impl Builder<'_> {
 
     fn resource_edges(&mut self, r: &crate::config::Resource) {
         {
-        {
-            let me = Node::Resource(r.addr.clone());
-            let ctx = RefContext {
-                has_count: r.count.is_some(),
-                has_for_each: r.for_each.is_some(),
-                allow_self: false,
-            };
-            if let Some(c) = &r.count {
-                self.expr_refs(&me, c, NONE, &[], false);
+            {
+                let me = Node::Resource(r.addr.clone());
+                let ctx = RefContext {
+                    has_count: r.count.is_some(),
+                    has_for_each: r.for_each.is_some(),
+                    allow_self: false,
+                };
+                if let Some(c) = &r.count {
+                    self.expr_refs(&me, c, NONE, &[], false);
+                }
+                if let Some(f) = &r.for_each {
+                    self.expr_refs(&me, f, NONE, &[], false);
+                }
+                self.body_refs(&me, &r.body, ctx, &[]);
+                for d in &r.depends_on {
+                    self.depends_on(&me, d);
+                }
+                for c in &r.lifecycle.preconditions {
+                    self.expr_refs(&me, &c.condition, ctx, &[], false);
+                    self.expr_refs(&me, &c.error_message, ctx, &[], false);
+                }
+                let post = RefContext {
+                    allow_self: true,
+                    ..ctx
+                };
+                for c in &r.lifecycle.postconditions {
+                    self.expr_refs(&me, &c.condition, post, &[], false);
+                    self.expr_refs(&me, &c.error_message, post, &[], false);
+                }
             }
-            if let Some(f) = &r.for_each {
-                self.expr_refs(&me, f, NONE, &[], false);
-            }
-            self.body_refs(&me, &r.body, ctx, &[]);
-            for d in &r.depends_on {
-                self.depends_on(&me, d);
-            }
-            for c in &r.lifecycle.preconditions {
-                self.expr_refs(&me, &c.condition, ctx, &[], false);
-                self.expr_refs(&me, &c.error_message, ctx, &[], false);
-            }
-            let post = RefContext {
-                allow_self: true,
-                ..ctx
-            };
-            for c in &r.lifecycle.postconditions {
-                self.expr_refs(&me, &c.condition, post, &[], false);
-                self.expr_refs(&me, &c.error_message, post, &[], false);
-            }
-        }
         }
     }
 

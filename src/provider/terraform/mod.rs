@@ -74,7 +74,12 @@ impl Resource<AwsProvider<'_>> for TerraformData {
         Ok(m)
     }
 
-    fn update(&self, _p: &mut AwsProvider<'_>, prior: &Map, planned: &Map) -> Result<Map, ProviderError> {
+    fn update(
+        &self,
+        _p: &mut AwsProvider<'_>,
+        prior: &Map,
+        planned: &Map,
+    ) -> Result<Map, ProviderError> {
         let mut m = planned.clone();
         m.insert("id".into(), prior.get("id").cloned().unwrap_or(Value::Null));
         m.insert(
