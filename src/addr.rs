@@ -177,6 +177,16 @@ impl ResourceAddr {
         self
     }
 
+    /// The configuration block this address belongs to: module instance keys dropped
+    /// (`module.k[0].aws_kms_key.this` -> `module.k.aws_kms_key.this`).
+    pub fn config_addr(&self) -> ResourceAddr {
+        let mut a = self.clone();
+        for m in &mut a.module {
+            m.key = InstanceKey::None;
+        }
+        a
+    }
+
     /// The address as written inside its own module (`aws_kms_key.this`).
     pub fn local_text(&self) -> String {
         if self.mode == Mode::Data {

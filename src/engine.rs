@@ -484,7 +484,7 @@ impl Removal {
 /// Every `-target` and `-replace` must name something in the configuration or the state.
 pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result<(), Diagnostic> {
     for t in opts.targets.iter().chain(&opts.replace) {
-        let known = m.cfg.resources.contains_key(&t.resource)
+        let known = m.cfg.resources.contains_key(&t.resource.config_addr())
             || state.resources.keys().any(|a| t.matches(a));
         if !known {
             return Err(Diagnostic::error("Reference to undeclared resource", format!("{t} is not declared in the configuration and not in the state. Check the address.")).with_subject(t.to_string()));

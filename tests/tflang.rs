@@ -195,3 +195,30 @@ fn terraform_data_replaces_on_trigger_change_and_keeps_output() {
         .stdout_has("# terraform_data.d must be replaced")
         .stdout_has("~ triggers_replace = \"a\" -> \"b\" # forces replacement");
 }
+
+#[test]
+#[cfg_attr(not(kf_terraform), ignore = "skipped: needs the terraform CLI on PATH")]
+fn module_count_and_for_each_match_terraform() {
+    let (kf, tf) = both("tflang/module_repetition");
+    kf.run(&["init"]).success();
+    terraform(tf.path(), &["init", "-no-color"]);
+    let k = kf.run(&["plan", "-no-color"]).success();
+    let t = terraform(tf.path(), &["plan", "-no-color"]);
+    assert_eq!(normalize(&k.stdout), normalize(&t));
+    kf.run(&["apply", "-auto-approve"]).success();
+    terraform(tf.path(), &["apply", "-auto-approve", "-no-color"]);
+    let ks: serde_json::Value =
+        serde_json::from_str(&kf.read(".keyform/state.json")).expect("keyform state");
+    let ts: serde_json::Value =
+        serde_json::from_str(&tf.read("terraform.tfstate")).expect("terraform state");
+    assert_eq!(state_shape(&ks), state_shape(&ts));
+    // Fewer instances: whole module instances go, with Terraform's reason.
+    let args = ["plan", "-no-color", "-var", "n=1", "-var", "names=[\"b\"]"];
+    let k = kf.run(&args).success();
+    let t = terraform(tf.path(), &args);
+    assert_eq!(normalize(&k.stdout), normalize(&t));
+    assert!(
+        k.stdout
+            .contains("# (because module.counted[1] is not in configuration)")
+    );
+}

@@ -24,6 +24,8 @@ pub struct ModuleCall {
     /// Input variables: every argument that is not a meta-argument.
     pub inputs: Vec<Attr>,
     pub depends_on: Vec<Expr>,
+    pub count: Option<Expr>,
+    pub for_each: Option<Expr>,
 }
 
 /// A child module instance's scope.
@@ -64,8 +66,17 @@ pub(super) fn call(b: &Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
             .with_span(Some(blk.span)),
         );
     }
+    if let (Some(_), Some(f)) = (b.body.attr("count"), b.body.attr("for_each")) {
+        diags.push(
+            Diagnostic::error(
+                "Invalid combination of \"count\" and \"for_each\"",
+                "The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of resources to be created.",
+            )
+            .with_span(Some(f.name_span)),
+        );
+    }
     // Meta-arguments keyform does not implement yet are refused by name, never ignored.
-    for meta in ["count", "for_each", "providers"] {
+    for meta in ["providers"] {
         if let Some(a) = b.body.attr(meta) {
             diags.push(
                 Diagnostic::error(
@@ -145,6 +156,8 @@ pub(super) fn call(b: &Block, diags: &mut Diagnostics) -> Option<ModuleCall> {
             .attr("depends_on")
             .map(|a| list_items(&a.value))
             .unwrap_or_default(),
+        count: b.body.attr("count").map(|a| a.value.clone()),
+        for_each: b.body.attr("for_each").map(|a| a.value.clone()),
     })
 }
 

@@ -348,9 +348,32 @@ impl Builder<'_> {
             // A child's variable takes its value from the call's argument, which is an
             // expression of the calling module.
             let parent = &path[..path.len() - 1];
+            let ctx = RefContext {
+                has_count: m.call.count.is_some(),
+                has_for_each: m.call.for_each.is_some(),
+                allow_self: false,
+            };
             for a in &m.call.inputs {
                 let me = Node::Variable(path.clone(), a.name.clone());
-                self.expr_refs_in(parent, &me, &a.value, NONE, &[], false);
+                self.expr_refs_in(parent, &me, &a.value, ctx, &[], false);
+            }
+            // How many instances the module has must be known before anything in it is
+            // evaluated, so every node of the module depends on count / for_each.
+            for e in m.call.count.iter().chain(&m.call.for_each) {
+                let inside: Vec<Node> = self
+                    .index
+                    .keys()
+                    .filter(|n| n.module().starts_with(path))
+                    .cloned()
+                    .collect();
+                for (i, n) in inside.iter().enumerate() {
+                    // Report a bad reference once, not once per node of the module.
+                    let before = self.diags.0.len();
+                    self.expr_refs_in(parent, n, e, NONE, &[], false);
+                    if i > 0 {
+                        self.diags.0.truncate(before);
+                    }
+                }
             }
             for d in &m.call.depends_on {
                 // Everything in the module waits for what the call depends on.

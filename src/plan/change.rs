@@ -76,6 +76,9 @@ pub enum Reason {
     NoResourceConfig,
     /// The instance key is no longer produced by count/for_each.
     NoInstanceKey,
+    /// The module instance it was in (`module.k[1]`) is no longer produced by the call's
+    /// count/for_each.
+    NoModuleInstance,
     Destroy,
     /// A data source read at apply time because its `depends_on` has changes pending.
     ReadDependencyPending,

@@ -197,12 +197,22 @@ pub fn plan(
         changes = destroy_changes(cfg, &refreshed, &mut diags, &targeted);
     } else {
         // Instances in state whose resource block is gone.
+        // Instances in state whose resource block (or module instance) is gone.
         for (addr, inst) in refreshed.managed() {
-            if cfg.resources.contains_key(&addr.resource) || !is_targeted(&targeted, &addr.resource)
+            let config_addr = addr.resource.config_addr();
+            let module_there =
+                addr.resource.module.is_empty() || w.seen_module(&addr.resource.module);
+            if (module_there && cfg.resources.contains_key(&config_addr))
+                || !is_targeted(&targeted, &config_addr)
             {
                 continue;
             }
-            changes.push(delete_change(addr, inst, Reason::NoResourceConfig));
+            let reason = if module_there || !cfg.resources.contains_key(&config_addr) {
+                Reason::NoResourceConfig
+            } else {
+                Reason::NoModuleInstance
+            };
+            changes.push(delete_change(addr, inst, reason));
         }
     }
     if diags.has_errors() {
@@ -305,10 +315,11 @@ fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<
     }
     let mut set = BTreeSet::new();
     for t in targets {
-        set.insert(t.resource.clone());
+        // A target in a module instance targets its block (every instance of the module).
+        set.insert(t.resource.config_addr());
         set.extend(
             graph
-                .resource_dependencies(&Node::Resource(t.resource.clone()))
+                .resource_dependencies(&Node::Resource(t.resource.config_addr()))
                 .iter()
                 .cloned(),
         );
@@ -344,7 +355,7 @@ fn destroy_changes(
     for (addr, inst) in state.managed() {
         if let Some(t) = targeted {
             // Destroying a target also destroys what depends on it.
-            let hit = t.contains(&addr.resource)
+            let hit = t.contains(&addr.resource.config_addr())
                 || inst
                     .dependencies
                     .iter()
@@ -353,7 +364,7 @@ fn destroy_changes(
                 continue;
             }
         }
-        if let Some(r) = cfg.resources.get(&addr.resource)
+        if let Some(r) = cfg.resources.get(&addr.resource.config_addr())
             && r.lifecycle.prevent_destroy
         {
             diags.push(prevent_destroy_error(addr, r));
@@ -401,14 +412,16 @@ impl Handler for PlanHandler<'_, '_> {
             .ok_or_else(|| {
                 Diagnostic::error("Unknown resource type", addr.resource.kind.clone())
             })?;
-        if !is_targeted(self.targeted, &addr.resource) || self.opts.mode == PlanMode::Destroy {
+        if !is_targeted(self.targeted, &addr.resource.config_addr())
+            || self.opts.mode == PlanMode::Destroy
+        {
             return Ok(prior.map_or(Value::Unknown, |p| Value::Object(p.attrs.clone())));
         }
         let force =
             prior.is_some_and(|p| p.tainted) || self.opts.replace.iter().any(|t| t.matches(addr));
         let dependencies: Vec<String> = self
             .graph
-            .resource_dependencies(&Node::Resource(addr.resource.clone()))
+            .resource_dependencies(&Node::Resource(addr.resource.config_addr()))
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -463,12 +476,12 @@ impl Handler for PlanHandler<'_, '_> {
             || (!res.depends_on.is_empty()
                 && self
                     .graph
-                    .resource_dependencies(&Node::Resource(addr.resource.clone()))
+                    .resource_dependencies(&Node::Resource(addr.resource.config_addr()))
                     .iter()
                     .any(|d| {
-                        self.changes
-                            .iter()
-                            .any(|c| &c.addr.resource == d && c.action != Action::NoOp)
+                        self.changes.iter().any(|c| {
+                            &c.addr.resource.config_addr() == d && c.action != Action::NoOp
+                        })
                     }));
         if deferred {
             self.changes.push(ResourceChange {
@@ -497,7 +510,13 @@ impl Handler for PlanHandler<'_, '_> {
         Ok(Value::Object(attrs))
     }
 
-    fn resource_done(&mut self, _w: &Walk<'_>, res: &Resource, keys: &[InstanceKey]) {
+    fn resource_done(
+        &mut self,
+        _w: &Walk<'_>,
+        res: &Resource,
+        inst_addr: &ResourceAddr,
+        keys: &[InstanceKey],
+    ) {
         if res.addr.mode != Mode::Managed
             || !is_targeted(self.targeted, &res.addr)
             || self.opts.mode == PlanMode::Destroy
@@ -505,7 +524,7 @@ impl Handler for PlanHandler<'_, '_> {
             return;
         }
         let wanted: std::collections::HashSet<&InstanceKey> = keys.iter().collect();
-        for (addr, inst) in self.state.instances_of(&res.addr) {
+        for (addr, inst) in self.state.instances_of(inst_addr) {
             if !wanted.contains(&addr.key) {
                 let mut c = delete_change(addr, inst, Reason::NoInstanceKey);
                 c.note = self.provider.destroy_note(&addr.resource.kind, &inst.attrs);

@@ -45,8 +45,16 @@ pub(crate) trait Handler {
         config: Map,
     ) -> Result<Value, Diagnostic>;
 
-    /// All instances of a resource block were visited (`keys` are those the config produced).
-    fn resource_done(&mut self, _w: &Walk<'_>, _res: &Resource, _keys: &[InstanceKey]) {}
+    /// All instances of a resource block in one module instance (`inst`) were visited
+    /// (`keys` are those the config produced).
+    fn resource_done(
+        &mut self,
+        _w: &Walk<'_>,
+        _res: &Resource,
+        _inst: &ResourceAddr,
+        _keys: &[InstanceKey],
+    ) {
+    }
 
     /// Whether postconditions should be checked now (only when values are final).
     fn check_postconditions(&self) -> bool {
@@ -61,8 +69,11 @@ pub(crate) struct Walk<'a> {
     pub(crate) schemas: &'a dyn SchemaSource,
     /// The root module's namespace.
     pub(crate) ns: Namespace,
-    /// Each child module's namespace, by module path.
+    /// Each child module instance's namespace, by module instance path (and, as templates for
+    /// new instances, by configuration path).
     pub(crate) scopes: BTreeMap<ModulePath, Namespace>,
+    /// The instances of each module (by configuration path), once known.
+    module_instances: BTreeMap<ModulePath, Vec<(ModulePath, Locals)>>,
     pub(crate) diags: Diagnostics,
     pub(crate) inputs: &'a BTreeMap<String, RawVar>,
     /// Resource blocks that failed or were skipped; their dependents are skipped.
@@ -129,6 +140,7 @@ impl<'a> Walk<'a> {
             schemas,
             ns,
             scopes,
+            module_instances: BTreeMap::new(),
             diags: Diagnostics::new(),
             inputs,
             failed: BTreeSet::new(),
@@ -153,6 +165,21 @@ impl<'a> Walk<'a> {
             base_dir: self.cfg.dir_of(path),
             resource_kinds: &self.kinds,
         }
+    }
+
+    /// Whether the walk produced module instance `path` (a state entry under a module
+    /// instance that is gone, say `module.k[2]` after count went to 2, is to be destroyed).
+    pub(crate) fn seen_module(&self, path: &[ModuleStep]) -> bool {
+        let config: ModulePath = path
+            .iter()
+            .map(|m| ModuleStep {
+                name: m.name.clone(),
+                key: InstanceKey::None,
+            })
+            .collect();
+        self.module_instances
+            .get(&config)
+            .is_some_and(|v| v.iter().any(|(p, _)| p.as_slice() == path))
     }
 
     /// The namespace of module `path`.
@@ -181,10 +208,20 @@ impl<'a> Walk<'a> {
                         self.failed.insert(a.clone());
                         self.place(a, Value::Unknown);
                     }
-                    Node::Local(p, n) => self.ns_mut(p).set_in("local", n, Value::Unknown),
-                    Node::Output(p, n) => self.set_output(p, n, Value::Unknown),
+                    Node::Local(p, n) => {
+                        for (ip, _) in self.module_instances(p) {
+                            self.ns_mut(&ip).set_in("local", n, Value::Unknown);
+                        }
+                    }
+                    Node::Output(p, n) => {
+                        for (ip, _) in self.module_instances(p) {
+                            self.set_output(&ip, n, Value::Unknown);
+                        }
+                    }
                     Node::Variable(p, n) if !p.is_empty() => {
-                        self.ns_mut(p).set_in("var", n, Value::Unknown);
+                        for (ip, _) in self.module_instances(p) {
+                            self.ns_mut(&ip).set_in("var", n, Value::Unknown);
+                        }
                     }
                     Node::Variable(..) => {}
                 }
@@ -193,9 +230,17 @@ impl<'a> Walk<'a> {
             match node {
                 Node::Variable(p, n) if p.is_empty() => self.variable(n),
                 Node::Variable(p, n) => self.module_variable(p, n),
-                Node::Local(p, n) => self.local(p, n),
+                Node::Local(p, n) => {
+                    for (ip, _) in self.module_instances(p) {
+                        self.local(p, &ip, n);
+                    }
+                }
                 Node::Resource(a) => self.resource(a, h),
-                Node::Output(p, n) => self.output(p, n),
+                Node::Output(p, n) => {
+                    for (ip, _) in self.module_instances(p) {
+                        self.output(p, &ip, n);
+                    }
+                }
             }
         }
     }
@@ -334,18 +379,18 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn local(&mut self, path: &[ModuleStep], name: &str) {
+    fn local(&mut self, path: &[ModuleStep], inst: &[ModuleStep], name: &str) {
         let Some(l) = self.cfg.locals_of(path).and_then(|m| m.get(name)) else {
             return;
         };
-        let v = match self.evaluator_in(path).eval(&l.value) {
+        let v = match self.evaluator_in(inst).eval(&l.value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
                 Value::Unknown
             }
         };
-        self.ns_mut(path).set_in("local", name, v);
+        self.ns_mut(inst).set_in("local", name, v);
     }
 
     /// A root output goes to `outputs`; a child module's to `module.NAME.OUT` of its caller.
@@ -354,13 +399,100 @@ impl<'a> Walk<'a> {
             self.outputs.insert(name.to_string(), v);
             return;
         };
-        self.ns_mut(parent).set_in2("module", &last.name, name, v);
+        let Some(Value::Object(calls)) = self.ns_mut(parent).roots.get_mut("module") else {
+            return;
+        };
+        let slot = match (calls.get_mut(&last.name), &last.key) {
+            (Some(o), InstanceKey::None) => Some(o),
+            (Some(Value::List(l)), InstanceKey::Int(i)) => {
+                usize::try_from(*i).ok().and_then(|i| l.get_mut(i))
+            }
+            (Some(Value::Object(m)), InstanceKey::Str(k)) => m.get_mut(k),
+            _ => None,
+        };
+        if let Some(Value::Object(outs)) = slot {
+            outs.insert(name.to_string(), v);
+        }
+    }
+
+    /// The instances of module `path` (static: keys all None), each with the `count` /
+    /// `each` its call's arguments see; computed once, when the first node of the module is
+    /// visited (the graph puts count / for_each first). Sets `module.NAME` in the caller to the
+    /// right shape (an object, a list or a map of objects of outputs).
+    pub(crate) fn module_instances(&mut self, path: &[ModuleStep]) -> Vec<(ModulePath, Locals)> {
+        if path.is_empty() {
+            return vec![(Vec::new(), Vec::new())];
+        }
+        if let Some(v) = self.module_instances.get(path) {
+            return v.clone();
+        }
+        let Some(m) = self.cfg.modules.get(path) else {
+            return Vec::new();
+        };
+        let (count, for_each) = (m.call.count.as_ref(), m.call.for_each.as_ref());
+        let name = m.call.name.clone();
+        let template = self.scopes.get(path).cloned().unwrap_or_default();
+        let mut out = Vec::new();
+        for (parent, _) in self.module_instances(&path[..path.len() - 1]) {
+            let mut subject = parent.clone();
+            subject.push(ModuleStep {
+                name: name.clone(),
+                key: InstanceKey::None,
+            });
+            let keys = if count.is_none() && for_each.is_none() {
+                Some(vec![(InstanceKey::None, Vec::new())])
+            } else {
+                self.expand_rep(count, for_each, &parent, crate::addr::module_text(&subject))
+            };
+            let shape = match &keys {
+                None => Value::Unknown,
+                Some(_) if count.is_none() && for_each.is_none() => Value::Object(Map::new()),
+                Some(k) if k.as_slice().len() == 1 && k[0].0 == InstanceKey::None => Value::Unknown,
+                Some(k) if count.is_some() => {
+                    Value::List(k.iter().map(|_| Value::Object(Map::new())).collect())
+                }
+                Some(k) => Value::Object(
+                    k.iter()
+                        .filter_map(|(key, _)| match key {
+                            InstanceKey::Str(s) => Some((s.clone(), Value::Object(Map::new()))),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+            };
+            self.ns_mut(&parent).set_in("module", &name, shape);
+            for (key, locals) in keys.unwrap_or_default() {
+                let mut ip = parent.clone();
+                ip.push(ModuleStep {
+                    name: name.clone(),
+                    key,
+                });
+                self.scopes
+                    .entry(ip.clone())
+                    .or_insert_with(|| template.clone());
+                out.push((ip, locals));
+            }
+        }
+        self.module_instances.insert(path.to_vec(), out.clone());
+        out
     }
 
     /// A child module's input variable: the call's argument evaluated in the calling module,
     /// else the default; then converted and validated as a root variable is.
-    fn module_variable(&mut self, path: &[ModuleStep], name: &str) {
-        let Some(m) = self.cfg.modules.get(path) else {
+    fn module_variable(&mut self, config_path: &[ModuleStep], name: &str) {
+        for (ip, locals) in self.module_instances(config_path) {
+            self.module_variable_in(config_path, &ip, &locals, name);
+        }
+    }
+
+    fn module_variable_in(
+        &mut self,
+        config_path: &[ModuleStep],
+        path: &[ModuleStep],
+        locals: &Locals,
+        name: &str,
+    ) {
+        let Some(m) = self.cfg.modules.get(config_path) else {
             return;
         };
         let Some(v) = m.variables.get(name) else {
@@ -369,7 +501,13 @@ impl<'a> Walk<'a> {
         let parent = &path[..path.len() - 1];
         let arg = m.call.inputs.iter().find(|a| a.name == name);
         let (raw, span) = match arg {
-            Some(a) => (self.evaluator_in(parent).eval(&a.value), a.value.span()),
+            Some(a) => {
+                let ev = Evaluator {
+                    locals: locals.clone(),
+                    ..self.evaluator_in(parent)
+                };
+                (ev.eval(&a.value), a.value.span())
+            }
             None => match &v.default {
                 Some(d) => (self.evaluator_in(path).eval(d), d.span()),
                 None => (Ok(Value::Unknown), Some(m.call.span)),
@@ -436,8 +574,8 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn output(&mut self, path: &[ModuleStep], name: &str) {
-        let Some(o) = self.cfg.outputs_of(path).and_then(|m| m.get(name)) else {
+    fn output(&mut self, config_path: &[ModuleStep], path: &[ModuleStep], name: &str) {
+        let Some(o) = self.cfg.outputs_of(config_path).and_then(|m| m.get(name)) else {
             return;
         };
         for c in &o.preconditions {
@@ -473,10 +611,27 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The instance keys of a resource block, or None (with a diagnostic) if unknowable.
-    fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Locals)>> {
-        let ev = self.evaluator_in(&res.addr.module);
-        if let Some(c) = &res.count {
+    /// The instance keys of a resource block in module instance `scope`, or None (with a
+    /// diagnostic) if unknowable.
+    fn expand(
+        &mut self,
+        res: &Resource,
+        scope: &[ModuleStep],
+    ) -> Option<Vec<(InstanceKey, Locals)>> {
+        let subject = res.addr.clone().in_module(scope).to_string();
+        self.expand_rep(res.count.as_ref(), res.for_each.as_ref(), scope, subject)
+    }
+
+    /// The instance keys `count` or `for_each` (evaluated in module instance `scope`) give.
+    fn expand_rep(
+        &mut self,
+        count: Option<&crate::config::Expr>,
+        for_each: Option<&crate::config::Expr>,
+        scope: &[ModuleStep],
+        subject: String,
+    ) -> Option<Vec<(InstanceKey, Locals)>> {
+        let ev = self.evaluator_in(scope);
+        if let Some(c) = count {
             let v = match ev.eval(c) {
                 Ok(v) => v,
                 Err(d) => {
@@ -499,7 +654,7 @@ impl<'a> Walk<'a> {
                         "The \"count\" value depends on resource attributes that cannot be determined until apply, so keyform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
                     )
                     .with_span(c.span())
-                    .with_subject(res.addr.to_string()),
+                    .with_subject(subject.clone()),
                 );
                 return None;
             }
@@ -540,7 +695,7 @@ impl<'a> Walk<'a> {
             }
             return Some(out);
         }
-        if let Some(fe) = &res.for_each {
+        if let Some(fe) = for_each {
             let v = match ev.eval(fe) {
                 Ok(v) => v,
                 Err(d) => {
@@ -564,13 +719,13 @@ impl<'a> Walk<'a> {
                         "The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so keyform cannot determine the full set of keys that will identify the instances of this resource. Use only values known before apply as keys.",
                     )
                     .with_span(fe.span())
-                    .with_subject(res.addr.to_string()),
+                    .with_subject(subject.clone()),
                 );
                 return None;
             }
             let pairs: Vec<(String, Value)> = match v {
                 Value::Object(m) => m.into_iter().collect(),
-                Value::List(_) if let Some(kind) = self.sequence_kind(&res.addr.module, fe) => {
+                Value::List(_) if let Some(kind) = self.sequence_kind(scope, fe) => {
                     self.diags.push(
                         Diagnostic::error(
                             "Invalid for_each argument",
@@ -694,15 +849,31 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// A resource block: once per instance of the module it is in.
     fn resource(&mut self, a: &ResourceAddr, h: &mut dyn Handler) {
-        let Some(res) = self.cfg.resources.get(a) else {
+        for (scope, _) in self.module_instances(&a.module) {
+            let inst = a.clone().in_module(&scope);
+            self.resource_in(a, &inst, h);
+        }
+    }
+
+    /// A resource block in one module instance: `a` is the block's configuration address,
+    /// `inst` the same block in the module instance (`module.k[0].aws_kms_key.this`).
+    fn resource_in(
+        &mut self,
+        config_addr: &ResourceAddr,
+        inst: &ResourceAddr,
+        h: &mut dyn Handler,
+    ) {
+        let Some(res) = self.cfg.resources.get(config_addr) else {
             return;
         };
+        let a = inst;
         let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else {
             return;
         };
-        let Some(instances) = self.expand(res) else {
-            self.failed.insert(a.clone());
+        let Some(instances) = self.expand(res, &a.module) else {
+            self.failed.insert(config_addr.clone());
             self.place(a, Value::Unknown);
             return;
         };
@@ -774,7 +945,7 @@ impl<'a> Walk<'a> {
             }
         }
         let keys: Vec<InstanceKey> = instances.into_iter().map(|(k, _)| k).collect();
-        h.resource_done(self, res, &keys);
+        h.resource_done(self, res, a, &keys);
         let unknown_repetition = (res.count.is_some() || res.for_each.is_some())
             && keys.as_slice() == [InstanceKey::None];
         let block_value = if unknown_repetition {
@@ -808,7 +979,7 @@ impl<'a> Walk<'a> {
         };
         self.place(a, block_value);
         if block_failed {
-            self.failed.insert(a.clone());
+            self.failed.insert(config_addr.clone());
         }
     }
 }

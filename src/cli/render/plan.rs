@@ -173,6 +173,10 @@ fn header(c: &ResourceChange) -> String {
                 a.resource
             )
         }
+        (Action::Delete, Some(Reason::NoModuleInstance)) => format!(
+            "# {a} will be destroyed\n  # (because {} is not in configuration)",
+            crate::addr::module_text(&a.resource.module)
+        ),
         (Action::Delete, Some(Reason::NoInstanceKey)) => match &a.key {
             InstanceKey::Int(i) => format!(
                 "# {a} will be destroyed\n  # (because index [{i}] is out of range for count)"
