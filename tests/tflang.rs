@@ -222,3 +222,74 @@ fn module_count_and_for_each_match_terraform() {
             .contains("# (because module.counted[1] is not in configuration)")
     );
 }
+
+/// The plan's actions and summary: from the legend to the "Plan:" line (warnings are placed
+/// elsewhere by the two tools).
+fn actions(text: &str) -> String {
+    let t = normalize(text);
+    let start = t.find("keyform used the selected providers").unwrap_or(0);
+    let end = t[start..].find("\nPlan:").map_or(t.len(), |i| {
+        start
+            + i
+            + t[start + i + 1..]
+                .find('\n')
+                .map_or(t.len() - start - i, |j| j + 1)
+    });
+    t[start..end].to_string()
+}
+
+#[test]
+#[cfg_attr(not(kf_terraform), ignore = "skipped: needs the terraform CLI on PATH")]
+fn moved_and_removed_blocks_match_terraform() {
+    let (kf, tf) = both("tflang/refactor");
+    kf.run(&["init"]).success();
+    terraform(tf.path(), &["init", "-no-color"]);
+    kf.run(&["apply", "-auto-approve"]).success();
+    terraform(tf.path(), &["apply", "-auto-approve", "-no-color"]);
+    let next = kf.read("main.tf.next");
+    kf.write("main.tf", &next);
+    tf.write("main.tf", &next);
+    terraform(tf.path(), &["init", "-no-color"]);
+    let k = kf.run(&["plan", "-no-color"]).success();
+    let t = terraform(tf.path(), &["plan", "-no-color"]);
+    assert_eq!(actions(&k.stdout), actions(&t));
+    assert!(
+        k.stdout
+            .contains("# terraform_data.a has moved to terraform_data.b")
+    );
+    assert!(
+        format!("{}{}", k.stdout, k.stderr)
+            .contains("Some objects will no longer be managed by keyform")
+    );
+    kf.run(&["apply", "-auto-approve"]).success();
+    terraform(tf.path(), &["apply", "-auto-approve", "-no-color"]);
+    kf.run(&["state", "list"])
+        .stdout_is("terraform_data.b\nmodule.n.terraform_data.this\n");
+    let ks: serde_json::Value =
+        serde_json::from_str(&kf.read(".keyform/state.json")).expect("keyform state");
+    let ts: serde_json::Value =
+        serde_json::from_str(&tf.read("terraform.tfstate")).expect("terraform state");
+    assert_eq!(state_shape(&ks), state_shape(&ts));
+    kf.run(&["plan"]).success().stdout_has("No changes.");
+}
+
+#[test]
+fn moved_blocks_are_checked() {
+    Test::new()
+        .file(
+            "main.tf",
+            "resource \"terraform_data\" \"b\" {}\n\nmoved {\n  from = terraform_data.a\n  to   = aws_kms_key.b\n}\n",
+        )
+        .run(&["validate"])
+        .status(1)
+        .stderr_has("Invalid \"moved\" addresses")
+        .stderr_has("--> main.tf:3:1");
+    Test::new()
+        .file(
+            "main.tf",
+            "resource \"terraform_data\" \"a\" {}\n\nremoved {\n  from = terraform_data.a\n}\n",
+        )
+        .run(&["validate"])
+        .status(1)
+        .stderr_has("Removed resource block still exists");
+}

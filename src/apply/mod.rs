@@ -80,6 +80,29 @@ pub fn apply(
         out.diags.push(Diagnostic::error("Failed to save state", e));
         return out;
     }
+    // `moved` and `removed` blocks: the state edits the plan showed, before anything else.
+    let mut edits = Vec::new();
+    for (from, to) in &plan.moved {
+        if let Some(inst) = state.resources.get(from)
+            && !state.resources.contains_key(to)
+        {
+            edits.push(StateOp::Remove(from.clone()));
+            edits.push(StateOp::Put(to.clone(), inst.clone()));
+        }
+    }
+    for c in plan
+        .forget
+        .iter()
+        .filter(|c| state.resources.contains_key(&c.addr))
+    {
+        edits.push(StateOp::Remove(c.addr.clone()));
+    }
+    if !edits.is_empty()
+        && let Err(e) = hook.commit(state, edits, None)
+    {
+        out.diags.push(Diagnostic::error("Failed to save state", e));
+        return out;
+    }
     let mut failed_deletes: BTreeSet<InstanceAddr> = BTreeSet::new();
     // Phase 1: destroys, dependents first.
     let deletes: Vec<&ResourceChange> = plan

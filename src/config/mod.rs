@@ -7,6 +7,7 @@
 mod body;
 pub mod inputs;
 pub mod module;
+pub mod refactor;
 pub mod types;
 mod validate;
 
@@ -40,6 +41,10 @@ pub struct Config {
     pub modules: BTreeMap<ModulePath, Module>,
     /// Module calls of the root module, by name (also in `modules`).
     pub module_calls: Vec<String>,
+    /// `moved` blocks of every module, addresses from the root.
+    pub moves: Vec<refactor::Moved>,
+    /// `removed` blocks of every module, addresses from the root.
+    pub removed: Vec<refactor::Removed>,
 }
 
 /// `variable "name" { ... }`.
@@ -203,6 +208,8 @@ impl Config {
             outputs: BTreeMap::new(),
             modules: BTreeMap::new(),
             module_calls: Vec::new(),
+            moves: Vec::new(),
+            removed: Vec::new(),
         }
     }
 
@@ -465,7 +472,32 @@ impl Config {
                     }
                 }
             }
-            "moved" | "import" | "removed" | "check" => diags.push(
+            "moved" => {
+                if expect_labels(&b, &[], diags)
+                    && let Some(m) = refactor::moved(&b, diags)
+                {
+                    self.moves.push(m);
+                }
+            }
+            "removed" => {
+                if expect_labels(&b, &[], diags)
+                    && let Some(r) = refactor::removed(&b, diags)
+                {
+                    if let refactor::Endpoint::Resource(t) = &r.from
+                        && self.resources.contains_key(&t.resource)
+                    {
+                        diags.push(
+                            Diagnostic::error(
+                                "Removed resource block still exists",
+                                format!("This statement declares the removal of the resource {}, but that resource block still exists in the configuration. Please remove the resource block.", t.resource),
+                            )
+                            .with_span(Some(r.span)),
+                        );
+                    }
+                    self.removed.push(r);
+                }
+            }
+            "import" | "check" => diags.push(
                 Diagnostic::error(
                     format!("\"{}\" blocks not supported by keyform", b.ident),
                     "keyform does not implement this block type. Remove it.",

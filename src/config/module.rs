@@ -269,6 +269,15 @@ pub(super) fn expand(
         r.addr = qualified.clone();
         root.resources.insert(qualified, r);
     }
+    for mut m in std::mem::take(&mut child.moves) {
+        m.from = m.from.in_module(&path);
+        m.to = m.to.in_module(&path);
+        root.moves.push(m);
+    }
+    for mut r in std::mem::take(&mut child.removed) {
+        r.from = r.from.in_module(&path);
+        root.removed.push(r);
+    }
     let path_text = crate::parse::display_name(&root.dir, &dir)
         .trim_start_matches("./")
         .to_string();

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod change;
 pub mod file;
+pub(crate) mod moves;
 pub(crate) mod walk;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
@@ -158,10 +159,15 @@ pub fn plan(
     inputs: &BTreeMap<String, RawVar>,
     opts: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
+    // Moves and forgets re-address the prior state before anything else looks at it.
+    let mut early_warnings = Diagnostics::new();
+    let mut prior = state.clone();
+    let moved = moves::apply_moves(cfg, &mut prior, &mut early_warnings);
+    let forget = moves::apply_forgets(cfg, &mut prior);
     let (refreshed, drift) = if opts.refresh {
-        refresh(state, provider)?
+        refresh(&prior, provider)?
     } else {
-        (state.clone(), Vec::new())
+        (prior, Vec::new())
     };
     let targeted = targeted_resources(graph, &opts.targets);
     let mut h = PlanHandler {
@@ -183,6 +189,16 @@ pub fn plan(
         mut warnings,
         ..
     } = h;
+    warnings.extend(early_warnings);
+    if !forget.is_empty() {
+        warnings.push(Diagnostic::warning(
+            "Some objects will no longer be managed by keyform",
+            format!(
+                "If you apply this plan, keyform will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, keyform will no longer manage these objects. You will need to import them into keyform to manage them again.",
+                forget.iter().map(|c| format!(" - {}", c.addr)).collect::<Vec<_>>().join("\n")
+            ),
+        ));
+    }
     reclaim_planned(&mut w.ns, &mut w.scopes, &mut changes);
     let mut diags = std::mem::take(&mut w.diags);
     if opts.mode == PlanMode::Destroy {
@@ -267,6 +283,8 @@ pub fn plan(
         variables: w.variables.clone(),
         config_digest: config_digest(cfg),
         targets: opts.targets.iter().map(ToString::to_string).collect(),
+        moved,
+        forget,
     })
 }
 
