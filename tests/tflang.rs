@@ -293,3 +293,25 @@ fn moved_blocks_are_checked() {
         .status(1)
         .stderr_has("Removed resource block still exists");
 }
+
+#[test]
+fn failed_check_assertions_are_warnings() {
+    let t = Test::new().file(
+        "main.tf",
+        "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n\ncheck \"value\" {\n  assert {\n    condition     = terraform_data.a.output == \"z\"\n    error_message = \"The value is not z.\"\n  }\n}\n",
+    );
+    t.run(&["init"]).success();
+    // Unknown until apply: nothing to report at plan time.
+    t.run(&["plan"])
+        .success()
+        .stderr_lacks("Check block assertion failed");
+    let r = t.run(&["apply", "-auto-approve"]).success();
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("Warning: Check block assertion failed"),
+        "{all}"
+    );
+    assert!(all.contains("The value is not z."), "{all}");
+    let r = t.run(&["plan"]).success();
+    assert!(format!("{}{}", r.stdout, r.stderr).contains("The value is not z."));
+}

@@ -45,6 +45,16 @@ pub struct Config {
     pub moves: Vec<refactor::Moved>,
     /// `removed` blocks of every module, addresses from the root.
     pub removed: Vec<refactor::Removed>,
+    /// `check` blocks of the root module, by name.
+    pub checks: BTreeMap<String, CheckBlock>,
+}
+
+/// `check "name" { assert { ... } }`: conditions reported as warnings, never errors.
+#[derive(Debug, Clone)]
+pub struct CheckBlock {
+    pub name: String,
+    pub span: Span,
+    pub asserts: Vec<Check>,
 }
 
 /// `variable "name" { ... }`.
@@ -210,6 +220,7 @@ impl Config {
             module_calls: Vec::new(),
             moves: Vec::new(),
             removed: Vec::new(),
+            checks: BTreeMap::new(),
         }
     }
 
@@ -497,7 +508,49 @@ impl Config {
                     self.removed.push(r);
                 }
             }
-            "import" | "check" => diags.push(
+            "check" => {
+                if !expect_labels(&b, &["name"], diags) {
+                    return;
+                }
+                validate::only(&b.body, &[], &["assert", "data"], "in a check block", diags);
+                // A check's scoped data source is read like any data source of the module.
+                for d in b.body.blocks_named("data") {
+                    if expect_labels(d, &["type", "name"], diags)
+                        && let Some(r) = validate::resource(d.clone(), Mode::Data, schemas, diags)
+                    {
+                        self.resources.insert(r.addr.clone(), r);
+                    }
+                }
+                let asserts = checks(&b.body, "assert", diags);
+                if asserts.is_empty() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing required block",
+                            "A check block needs at least one assert block.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                }
+                let name = b.labels[0].clone();
+                if self.checks.contains_key(&name) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate check \"".to_string() + &name + "\" configuration",
+                            "Check block names must be unique within a module.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                }
+                self.checks.insert(
+                    name.clone(),
+                    CheckBlock {
+                        name,
+                        span: b.span,
+                        asserts,
+                    },
+                );
+            }
+            "import" => diags.push(
                 Diagnostic::error(
                     format!("\"{}\" blocks not supported by keyform", b.ident),
                     "keyform does not implement this block type. Remove it.",

@@ -20,6 +20,8 @@ pub enum Node {
     Local(ModulePath, String),
     Resource(ResourceAddr),
     Output(ModulePath, String),
+    /// A `check` block of the root module.
+    Check(String),
 }
 
 impl Node {
@@ -28,6 +30,7 @@ impl Node {
         match self {
             Node::Variable(m, _) | Node::Local(m, _) | Node::Output(m, _) => m,
             Node::Resource(a) => &a.module,
+            Node::Check(_) => &[],
         }
     }
 }
@@ -42,6 +45,7 @@ impl std::fmt::Display for Node {
             Node::Local(_, n) => write!(f, "local.{n}"),
             Node::Resource(a) => write!(f, "{}", a.local_text()),
             Node::Output(_, n) => write!(f, "output.{n}"),
+            Node::Check(n) => write!(f, "check.{n}"),
         }
     }
 }
@@ -145,7 +149,7 @@ impl Graph {
 fn shape(n: &Node) -> &'static str {
     match n {
         Node::Resource(_) => "box",
-        Node::Output(..) => "note",
+        Node::Output(..) | Node::Check(_) => "note",
         _ => "diamond",
     }
 }
@@ -186,6 +190,9 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
     }
     for a in cfg.resources.keys() {
         add(&mut g, Node::Resource(a.clone()));
+    }
+    for n in cfg.checks.keys() {
+        add(&mut g, Node::Check(n.clone()));
     }
     let mut b = Builder {
         cfg,
@@ -390,6 +397,13 @@ impl Builder<'_> {
         }
         for r in cfg.resources.values() {
             self.resource_edges(r);
+        }
+        for c in cfg.checks.values() {
+            let me = Node::Check(c.name.clone());
+            for a in &c.asserts {
+                self.expr_refs(&me, &a.condition, NONE, &[], false);
+                self.expr_refs(&me, &a.error_message, NONE, &[], false);
+            }
         }
     }
 
@@ -804,6 +818,7 @@ pub fn summary(g: &Graph) -> BTreeMap<&'static str, usize> {
             Node::Local(..) => "locals",
             Node::Resource(_) => "resources",
             Node::Output(..) => "outputs",
+            Node::Check(_) => "checks",
         };
         *m.entry(k).or_insert(0) += 1;
     }

@@ -223,7 +223,7 @@ impl<'a> Walk<'a> {
                             self.ns_mut(&ip).set_in("var", n, Value::Unknown);
                         }
                     }
-                    Node::Variable(..) => {}
+                    Node::Variable(..) | Node::Check(_) => {}
                 }
                 continue;
             }
@@ -236,6 +236,7 @@ impl<'a> Walk<'a> {
                     }
                 }
                 Node::Resource(a) => self.resource(a, h),
+                Node::Check(n) => self.check_block(n),
                 Node::Output(p, n) => {
                     for (ip, _) in self.module_instances(p) {
                         self.output(p, &ip, n);
@@ -347,6 +348,29 @@ impl<'a> Walk<'a> {
             // Dependents see an unknown value, so only the root cause is reported (and an
             // `expect_failures = [var.x]` test is not failed by consequences of the bad value).
             self.ns.set_in("var", name, Value::Unknown);
+        }
+    }
+
+    /// A check block: each failed assertion is a warning (Terraform's "Check block assertion
+    /// failed"); one not known yet is not reported.
+    fn check_block(&mut self, name: &str) {
+        let Some(c) = self.cfg.checks.get(name) else {
+            return;
+        };
+        let failures: Vec<(String, Option<crate::diag::Span>)> = c
+            .asserts
+            .iter()
+            .filter_map(|a| {
+                self.failed_check(a, &self.evaluator())
+                    .map(|m| (m, a.condition.span()))
+            })
+            .collect();
+        for (msg, span) in failures {
+            self.diags.push(
+                Diagnostic::warning("Check block assertion failed", msg)
+                    .with_span(span)
+                    .with_subject(format!("check.{name}")),
+            );
         }
     }
 
