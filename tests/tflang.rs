@@ -315,3 +315,28 @@ fn failed_check_assertions_are_warnings() {
     let r = t.run(&["plan"]).success();
     assert!(format!("{}{}", r.stdout, r.stderr).contains("The value is not z."));
 }
+
+#[test]
+fn terraform_block_settings_are_checked() {
+    let t = Test::new().file(
+        "main.tf",
+        "terraform {\n  required_version = \">= 1.5, < 2.0\"\n\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \"~> 5.0\"\n    }\n  }\n}\n\nresource \"terraform_data\" \"w\" {\n  input = terraform.workspace\n}\n",
+    );
+    t.run(&["validate"]).success();
+    t.write(
+        "main.tf",
+        "terraform {\n  required_version = \"~> 1.12.0\"\n}\n",
+    );
+    t.run(&["validate"])
+        .status(1)
+        .stderr_has("Unsupported Terraform Core version")
+        .stderr_has("--> main.tf:2:22");
+    t.write(
+        "main.tf",
+        "terraform {\n  required_providers {\n    random = {\n      source = \"hashicorp/random\"\n    }\n  }\n}\n",
+    );
+    t.run(&["validate"])
+        .status(1)
+        .stderr_has("Provider not available in keyform")
+        .stderr_has("hashicorp/random");
+}

@@ -8,6 +8,7 @@ mod body;
 pub mod inputs;
 pub mod module;
 pub mod refactor;
+pub mod terraform;
 pub mod types;
 mod validate;
 
@@ -328,7 +329,10 @@ impl Config {
             "module",
         ];
         match b.ident.as_str() {
-            "terraform" => validate::terraform_block(&b, diags),
+            "terraform" => {
+                validate::terraform_block(&b, diags);
+                terraform::check(&b, diags);
+            }
             "provider" => {
                 if !expect_labels(&b, &["name"], diags) {
                     return;
