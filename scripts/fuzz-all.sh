@@ -15,10 +15,22 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build --release >/dev/null
 status=0
 printf '%-12s %14s %8s  %s\n' target executions corpus result
+# The HCL and test-file targets also start from the bundled labs (read where they live, not copied).
+lab_seeds() {
+  local out
+  out="$(mktemp -d)"
+  case "$1" in
+    hcl) for f in ../labs/*/main.tf ../labs/*/starter/main.tf; do
+           [ -f "$f" ] && cp "$f" "$out/$(echo "$f" | tr / _)"; done ;;
+    test_file) for f in ../labs/*/tests/*.hcl; do
+           [ -f "$f" ] && cp "$f" "$out/$(echo "$f" | tr / _)"; done ;;
+  esac
+  echo "$out"
+}
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   log="$(mktemp)"
-  if cargo fuzz run --release "$t" "corpus/$t" "seeds/$t" -- \
+  if cargo fuzz run --release "$t" "corpus/$t" "seeds/$t" "$(lab_seeds "$t")" -- \
       -max_total_time="$seconds" -print_final_stats=1 >"$log" 2>&1; then
     result="no crash"
   else

@@ -87,7 +87,7 @@ pub fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceM
             "No configuration files",
             format!(
                 "There are no .tf files in {}. Change to a directory holding a lab's configuration (or use -chdir=DIR).",
-                dir.display()
+                std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf()).display()
             ),
         )
         .with_code(DiagCode::NoConfigFiles);
@@ -219,14 +219,26 @@ pub fn prepare(
     vars: &[VarArg],
     lock: Option<LockRequest<'_>>,
 ) -> Result<Prepared, Error> {
+    let fresh = !dir.join(workspace::DIR_NAME).exists();
     let (loaded, taken) = std::thread::scope(|s| {
         let taken = s.spawn(|| workspace::take(dir, lock));
         let loaded = load(dir, vars);
         (loaded, taken.join())
     });
     let notices = notices_of(taken.as_ref().ok().and_then(|t| t.as_ref().ok()));
-    // A configuration error comes first, as when the two ran one after the other.
-    let loaded = loaded.map_err(|e| e.after(&notices))?;
+    // A configuration error comes first, as when the two ran one after the other; the
+    // workspace opened alongside is left as if never touched (a directory that had none keeps
+    // none: a typo'd -chdir must not leave a .keyform/ behind).
+    let loaded = match loaded {
+        Ok(l) => l,
+        Err(e) => {
+            drop(taken);
+            if fresh {
+                discard_fresh_workspace(&dir.join(workspace::DIR_NAME));
+            }
+            return Err(e.after(&notices));
+        }
+    };
     let taken = match taken {
         Ok(t) => t.map_err(|e| Error::from(open_error(e)).after(&notices))?,
         Err(_) => {
@@ -246,6 +258,26 @@ pub fn prepare(
         cloud,
         notices,
     })
+}
+
+/// Removes a `.keyform/` this command created, if it still holds only what opening it made
+/// (the lock, its info, the .gitignore and a new root key): anything else, such as a state
+/// another process saved meanwhile, keeps the directory.
+fn discard_fresh_workspace(ws: &Path) {
+    const MADE_BY_OPENING: &[&str] = &["lock", "lock.info", ".gitignore", "root.key"];
+    let Ok(entries) = std::fs::read_dir(ws) else {
+        return;
+    };
+    let names: Vec<_> = entries.flatten().map(|e| e.file_name()).collect();
+    if names
+        .iter()
+        .all(|n| MADE_BY_OPENING.iter().any(|m| n.as_os_str() == *m))
+    {
+        for n in &names {
+            let _ = std::fs::remove_file(ws.join(n));
+        }
+        let _ = std::fs::remove_dir(ws);
+    }
 }
 
 /// Loads the configuration and opens the workspace to apply a saved plan: the plan's own
@@ -487,7 +519,24 @@ pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result
         let known = m.cfg.resources.contains_key(&t.resource.config_addr())
             || state.resources.keys().any(|a| t.matches(a));
         if !known {
-            return Err(Diagnostic::error("Reference to undeclared resource", format!("{t} is not declared in the configuration and not in the state. Check the address.")).with_subject(t.to_string()));
+            let candidates: Vec<String> = m
+                .cfg
+                .resources
+                .keys()
+                .map(|r| r.to_string())
+                .chain(state.resources.keys().map(|a| a.to_string()))
+                .collect();
+            let hint = crate::text::suggestion(
+                &t.resource.to_string(),
+                candidates.iter().map(String::as_str),
+            );
+            return Err(Diagnostic::error(
+                "Reference to undeclared resource",
+                format!(
+                    "{t} is not declared in the configuration and not in the state.{hint} Check the address."
+                ),
+            )
+            .with_subject(t.to_string()));
         }
     }
     Ok(())

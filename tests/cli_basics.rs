@@ -39,3 +39,29 @@ fn aerosecure_lab_goes_through_the_whole_lifecycle() {
         .stdout_has("will be scheduled for deletion in 7 days")
         .stdout_has("Destroy complete! Resources: 5 destroyed.");
 }
+
+#[test]
+fn plan_in_a_directory_without_configuration_says_so_and_leaves_nothing_behind() {
+    let t = Test::new();
+    t.run(&["plan"])
+        .status(1)
+        .stderr_has("No configuration files")
+        .stderr_has(&format!("There are no .tf files in {}", t.path().display()));
+    assert!(
+        !t.path().join(".keyform").exists(),
+        "a failed plan in an empty directory must not create .keyform/"
+    );
+    // An existing workspace is kept as it was.
+    std::fs::create_dir(t.path().join(".keyform")).unwrap();
+    t.run(&["plan"]).status(1);
+    assert!(t.path().join(".keyform").is_dir());
+}
+
+#[test]
+fn a_mistyped_target_gets_the_nearest_address() {
+    let t = Test::lab("aerosecure-sse-kms");
+    t.run(&["plan", "-target=aws_kms_key.aerosecur"])
+        .status(1)
+        .stderr_has("Reference to undeclared resource")
+        .stderr_has("Did you mean \"aws_kms_key.aerosecure\"?");
+}

@@ -1,6 +1,7 @@
 //! The bundled labs: each reference solution passes all its runs, each starter fails with the
-//! expected messages, and grading is sharp: a copy of the solution breaking exactly one goal
-//! (tests/fixtures/labs/<lab>/<break>/main.tf) fails exactly the runs listed beside it.
+//! expected messages, and grading is sharp: the solution with one goal broken (the unified diff
+//! tests/fixtures/labs/<lab>/<break>/break.diff, applied to labs/<lab>/main.tf at test time, so a
+//! fixture never goes stale when the solution changes) fails exactly the runs listed beside it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,27 @@ fn grade(lab: &str, config: &str) -> (i32, BTreeSet<String>, String) {
     }
     let human = t.run(&["test", &format!("-test-directory={}", tests.display())]);
     (json.code, failed, human.stdout)
+}
+
+/// The lab's solution with the fixture's break.diff applied; a diff that no longer applies
+/// fails the test and names the fixture, so the fixture is updated with the solution.
+fn broken_solution(lab: &str, fixture: &Path) -> String {
+    let solution =
+        std::fs::read_to_string(labs_dir().join(lab).join("main.tf")).expect("lab main.tf");
+    let diff_path = fixture.join("break.diff");
+    let diff = std::fs::read_to_string(&diff_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", diff_path.display()));
+    let patch = diffy::Patch::from_str(&diff)
+        .unwrap_or_else(|e| panic!("{}: not a unified diff: {e}", diff_path.display()));
+    let broken = diffy::apply(&solution, &patch).unwrap_or_else(|e| {
+        panic!(
+            "{} no longer applies to labs/{lab}/main.tf ({e}): regenerate it with \
+             `diff -u labs/{lab}/main.tf <broken copy>`",
+            diff_path.display()
+        )
+    });
+    assert_ne!(broken, solution, "{}: changes nothing", diff_path.display());
+    broken
 }
 
 #[test]
@@ -130,7 +152,7 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
             .collect();
         breaks.sort();
         for b in breaks {
-            let config = std::fs::read_to_string(b.join("main.tf")).expect("fixture main.tf");
+            let config = broken_solution(&lab, &b);
             let expected: BTreeSet<String> = std::fs::read_to_string(b.join("failing_runs.txt"))
                 .expect("failing_runs.txt")
                 .lines()
@@ -155,4 +177,19 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
         }
     }
     assert!(checked >= 15, "only {checked} goal-breaking fixtures");
+}
+
+#[test]
+fn every_bundled_lab_is_formatted_as_terraform_fmt_writes_it() {
+    let r = Test::new().run(&[
+        "fmt",
+        "-check",
+        "-recursive",
+        &labs_dir().display().to_string(),
+    ]);
+    assert_eq!(
+        r.code, 0,
+        "files under labs/ need `keyform fmt -recursive labs`:\n{}{}",
+        r.stdout, r.stderr
+    );
 }

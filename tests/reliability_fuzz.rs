@@ -5,30 +5,48 @@
 //! splices of another seed), plus raw random bytes. The long runs are cargo-fuzz's (see the
 //! README's Reliability section).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 
 #[path = "../fuzz/harness.rs"]
 mod harness;
 
+/// The seeds of one target: fuzz/seeds/<target>/ plus, for the HCL and test-file targets, the
+/// bundled labs' files (solutions, starters, tests), read where they live so no copy goes stale.
 fn seeds(target: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/seeds")
-        .join(target);
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    assert!(!out.is_empty(), "no seeds for {target}");
-    out.into_iter().map(|(_, b)| b).collect()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("fuzz/seeds").join(target);
+    let mut files: Vec<PathBuf> = files_in(&dir);
+    let lab_files = |f: &dyn Fn(&Path) -> Vec<PathBuf>| -> Vec<PathBuf> {
+        files_in(&root.join("labs"))
+            .iter()
+            .flat_map(|lab| f(lab))
+            .collect()
+    };
+    match target {
+        "hcl" => files.extend(lab_files(&|lab: &Path| {
+            [lab.join("main.tf"), lab.join("starter/main.tf")]
+                .into_iter()
+                .filter(|p| p.is_file())
+                .collect()
+        })),
+        "test_file" => files.extend(lab_files(&|lab: &Path| files_in(&lab.join("tests")))),
+        _ => {}
+    }
+    files.sort();
+    assert!(!files.is_empty(), "no seeds for {target}");
+    files
+        .iter()
+        .map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+        .collect()
+}
+
+/// The entries of `dir` (files and folders), or nothing when it does not exist.
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
 }
 
 /// One mutation of a seed.

@@ -440,11 +440,32 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 /// arguments, the subcommand's `-var` and `-var-file` occurrences in the order they were given
 /// (clap keeps each flag's values apart; Terraform applies the two in command-line order).
 pub fn parse(args: Vec<OsString>) -> Result<(Cli, Vec<VarArg>), clap::Error> {
-    let mut matches = Cli::command().try_get_matches_from(args)?;
+    let mut matches = Cli::command()
+        .try_get_matches_from(args)
+        .map_err(chdir_goes_first)?;
     let vars = var_args(&matches);
     // As `Cli::try_parse_from` does, so errors read the same.
     let cli = Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut Cli::command()))?;
     Ok((cli, vars))
+}
+
+/// `-chdir` given after the command (Terraform, too, takes it only first): say where it goes
+/// instead of clap's bare "unexpected argument".
+fn chdir_goes_first(e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let misplaced = e.kind() == ErrorKind::UnknownArgument
+        && matches!(
+            e.get(ContextKind::InvalidArg),
+            Some(ContextValue::String(a)) if a == "--chdir" || a.starts_with("--chdir=")
+        );
+    if !misplaced {
+        return e;
+    }
+    Cli::command().error(
+        ErrorKind::UnknownArgument,
+        "-chdir must come before the command, because it changes the directory every command \
+         works in: write `keyform -chdir=DIR test` rather than `keyform test -chdir=DIR`",
+    )
 }
 
 /// The `-var`/`-var-file` values of the subcommands that take them, by argument position.
@@ -468,6 +489,22 @@ fn var_args(m: &ArgMatches) -> Vec<VarArg> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn chdir_after_the_command_says_it_goes_first() {
+        for args in [
+            &["kf", "test", "-chdir=labs"][..],
+            &["kf", "plan", "-chdir", "labs"][..],
+        ] {
+            let e = super::parse(super::normalize(args.iter().map(OsString::from))).unwrap_err();
+            let text = e.to_string();
+            assert!(
+                text.contains("-chdir must come before the command"),
+                "{text}"
+            );
+            assert!(text.contains("keyform -chdir=DIR test"), "{text}");
+        }
+    }
+
     use super::*;
 
     fn norm(v: &[&str]) -> Vec<String> {

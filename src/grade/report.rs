@@ -273,7 +273,7 @@ pub fn gradebook_csv(rows: &[GradeRow]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn run(name: &str, status: Status, points: u32, msgs: &[&str]) -> RunReport {
@@ -295,7 +295,8 @@ mod tests {
         }
     }
 
-    fn report() -> Report {
+    /// A report with a passing, a failing and an erroring run (also used by the JSON renderer's tests).
+    pub(crate) fn report() -> Report {
         Report {
             files: vec![FileReport {
                 name: "tests/a&b.tftest.hcl".into(),

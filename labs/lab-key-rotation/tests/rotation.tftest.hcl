@@ -160,8 +160,8 @@ run "deleting_the_key_makes_data_permanently_inaccessible" {
   command = destroy
 
   action "still_pending" {
-    call   = "s3:GetObject"
-    params = { Bucket = "rotation-lab-evidence", Key = "photo.txt" }
+    call         = "s3:GetObject"
+    params       = { Bucket = "rotation-lab-evidence", Key = "photo.txt" }
     expect_error = "KMS.KMSInvalidStateException"
   }
 

@@ -326,41 +326,7 @@ pub fn aws_cli(v: &Json) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::file::Command;
-    use crate::grade::report::{FileReport, MessageKind, Status};
-
-    // The report of `grade::report`'s tests.
-    fn run(name: &str, status: Status, points: u32, msgs: &[&str]) -> RunReport {
-        RunReport {
-            name: name.into(),
-            command: Command::Apply,
-            status,
-            points,
-            messages: msgs
-                .iter()
-                .map(|m| Message {
-                    kind: MessageKind::Assert,
-                    location: Some("tests/a.tftest.hcl:7".into()),
-                    text: (*m).into(),
-                })
-                .collect(),
-            summary: None,
-            actions: Vec::new(),
-        }
-    }
-
-    fn report() -> Report {
-        Report {
-            files: vec![FileReport {
-                name: "tests/a&b.tftest.hcl".into(),
-                runs: vec![
-                    run("provision", Status::Pass, 1, &[]),
-                    run("reads", Status::Fail, 3, &["keys <must> be \"rotated\""]),
-                    run("broken", Status::Error, 2, &["apply failed"]),
-                ],
-            }],
-        }
-    }
+    use crate::grade::report::tests::report;
 
     #[test]
     fn json_events_carry_status_points_and_messages() {
