@@ -70,9 +70,7 @@ pub fn parse_module_text(s: &str) -> Result<ModulePath, AddrParseError> {
 fn parse_module_prefix(mut s: &str) -> Result<(ModulePath, &str), &'static str> {
     let mut path = Vec::new();
     while let Some(rest) = s.strip_prefix("module.") {
-        let end = rest
-            .find(|c: char| c == '.' || c == '[')
-            .unwrap_or(rest.len());
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
         let name = &rest[..end];
         if !ident_ok(name) {
             return Err("a module name must be an identifier");
