@@ -110,3 +110,40 @@ fn grade_usage_errors() {
         .status(1)
         .stderr_has("Error: No submissions");
 }
+
+#[test]
+fn grade_takes_a_bundled_lab_by_name() {
+    let t = Test::new();
+    let solution = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/labs/kms-access-control/main.tf"
+    ))
+    .unwrap();
+    t.write("class/alice/main.tf", &solution);
+    t.run(&["lab", "start", "kms-access-control", "class/bob"])
+        .success();
+    t.run(&["grade", "-lab=kms-access-control", "-out=grades", "class"])
+        .success()
+        .stdout_has("Graded 2 submissions");
+    let csv = t.read("grades/gradebook.csv");
+    let score = |who: &str| -> (u32, u32) {
+        let row = csv.lines().find(|l| l.starts_with(who)).expect(who);
+        let f: Vec<&str> = row.split(',').collect();
+        (f[1].parse().unwrap(), f[2].parse().unwrap())
+    };
+    let (alice, total) = score("alice,");
+    assert_eq!(
+        alice, total,
+        "the reference solution scores full marks:\n{csv}"
+    );
+    assert_eq!(score("bob,").0, 0, "an untouched starter scores 0:\n{csv}");
+    // What graded the class is kept beside the gradebook.
+    assert!(
+        t.path()
+            .join("grades/lab/kms-access-control/tests/access_control.tftest.hcl")
+            .is_file()
+    );
+    t.run(&["grade", "-lab=kms-acces-control", "class"])
+        .status(1)
+        .stderr_has("or a bundled lab (see keyform lab list)");
+}

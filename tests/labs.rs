@@ -212,3 +212,141 @@ fn every_bundled_lab_is_formatted_as_terraform_fmt_writes_it() {
         r.stdout, r.stderr
     );
 }
+
+#[test]
+fn every_lab_grades_sharply_by_lab_check() {
+    for lab in lab_names() {
+        let r = Test::new().run(&["lab", "check", &labs_dir().join(&lab).display().to_string()]);
+        assert_eq!(r.code, 0, "{lab}: {}{}", r.stdout, r.stderr);
+        assert!(r.stdout.contains("starter scores 0"), "{lab}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn lab_check_names_a_graded_run_the_starter_passes() {
+    let t = Test::new();
+    t.run(&["lab", "new", "sharp-lab"]).success();
+    // A starter that already meets goal 1 earns its point: the check must say which run.
+    let starter = t.read("sharp-lab/starter/main.tf").replace(
+        "  # TODO (goal 1): turn on automatic rotation.",
+        "  enable_key_rotation = true",
+    );
+    t.write("sharp-lab/starter/main.tf", &starter);
+    t.run(&["lab", "check", "sharp-lab"]).status(1).stdout_has(
+        "the untouched starter earns 1 point(s) in tests/lab.tftest.hcl run \"rotation_is_on\"",
+    );
+}
+
+#[test]
+fn a_new_lab_passes_lab_check_and_is_formatted() {
+    let t = Test::new();
+    t.run(&["lab", "new", "my-kms-lab"])
+        .success()
+        .stdout_has("tests/lab.tftest.hcl");
+    for f in [
+        "README.md",
+        "main.tf",
+        "starter/main.tf",
+        "tests/lab.tftest.hcl",
+    ] {
+        assert!(t.path().join("my-kms-lab").join(f).is_file(), "{f}");
+    }
+    t.run(&["lab", "check", "my-kms-lab"])
+        .success()
+        .stdout_has("solution: 3 passed, 0 failed, score 3/3")
+        .stdout_has("score 0/3");
+    t.run(&["fmt", "-check", "-recursive", "my-kms-lab"])
+        .success();
+    // Nothing of the trainer's is overwritten, and names must be directory- and alias-safe.
+    t.run(&["lab", "new", "my-kms-lab"])
+        .status(1)
+        .stderr_has("Directory not empty");
+    t.run(&["lab", "new", "My Lab"])
+        .status(1)
+        .stderr_has("Invalid lab name");
+}
+
+#[test]
+fn lab_show_and_guide_print_from_the_binary() {
+    let t = Test::new();
+    t.run(&["lab", "show", "kms-access-control"])
+        .success()
+        .stdout_has("# Lab: KMS access control");
+    t.run(&["lab", "show", "kms-acces-control"])
+        .status(1)
+        .stderr_has("Did you mean \"kms-access-control\"?");
+    t.run(&["lab", "guide"])
+        .success()
+        .stdout_has("## Writing a lab")
+        .stdout_has("expect_error");
+}
+
+/// The ```sh steps of a lab README as one bash script: the learner's completed work (the
+/// reference solution) replaces the starter right after `keyform lab start`, and a step whose
+/// comment says `# fails: CODE` must fail with that AWS error code.
+fn readme_script(lab: &str) -> String {
+    let readme = std::fs::read_to_string(labs_dir().join(lab).join("README.md")).unwrap();
+    let mut steps = Vec::new();
+    let mut inside = false;
+    for line in readme.lines() {
+        match line.trim_start() {
+            l if l.starts_with("```sh") => inside = true,
+            l if l.starts_with("```") => inside = false,
+            l if inside && !l.is_empty() && !l.starts_with('#') => steps.push(l.to_string()),
+            _ => {}
+        }
+    }
+    assert!(!steps.is_empty(), "{lab}'s README has no ```sh steps");
+    let solution = labs_dir().join(lab).join("main.tf");
+    let mut script = String::from("set -u\n");
+    for step in steps {
+        let (command, comment) = match step.split_once(" #") {
+            Some((c, rest)) => (c.trim().to_string(), rest.trim().to_string()),
+            None => (step.trim().to_string(), String::new()),
+        };
+        let quoted = command.replace('\'', r"'\''");
+        match comment.strip_prefix("fails:") {
+            Some(rest) => {
+                let code = rest.split_whitespace().next().expect("fails: CODE");
+                script.push_str(&format!(
+                    "if out=$( {command} 2>&1 ); then echo 'README step should fail with {code}: {quoted}'; exit 1; fi\n\
+                     case \"$out\" in *'({code})'*) ;; *) echo 'README step did not fail with {code}: {quoted}'; echo \"$out\"; exit 1;; esac\n"
+                ));
+            }
+            None => script.push_str(&format!(
+                "{command} >/dev/null || {{ echo 'README step failed: {quoted}'; exit 1; }}\n"
+            )),
+        }
+        if command.starts_with("keyform lab start") {
+            script.push_str(&format!("cp '{}' main.tf\n", solution.display()));
+        }
+    }
+    script
+}
+
+#[test]
+fn every_lab_readme_runs_as_written() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_keyform")).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for lab in lab_names() {
+        let t = Test::new();
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(readme_script(&lab))
+            .current_dir(t.path())
+            .env("PATH", &path)
+            .env_remove("KEYFORM_AS")
+            .output()
+            .expect("bash");
+        assert!(
+            out.status.success(),
+            "{lab}'s README steps do not run as written:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -390,3 +390,39 @@ fn etags_are_the_body_md5_for_sse_s3_and_opaque_for_sse_kms() {
     );
     assert_eq!(s(&head, "/ETag"), etag);
 }
+
+#[test]
+fn operations_without_output_print_nothing_as_the_aws_cli_does() {
+    let t = crate::support::Test::new().file(
+        "main.tf",
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\n",
+    );
+    t.run(&["sim", "s3api", "create-bucket", "--bucket", "quiet-bucket"])
+        .success();
+    t.write("b.txt", "x");
+    t.run(&[
+        "sim",
+        "s3api",
+        "put-object",
+        "--bucket",
+        "quiet-bucket",
+        "--key",
+        "k",
+        "--body",
+        "b.txt",
+    ])
+    .success()
+    .stdout_has("ETag");
+    let deleted = t
+        .run(&[
+            "sim",
+            "s3api",
+            "delete-object",
+            "--bucket",
+            "quiet-bucket",
+            "--key",
+            "k",
+        ])
+        .success();
+    assert_eq!(deleted.stdout, "", "delete-object has no output members");
+}

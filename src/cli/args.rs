@@ -95,10 +95,10 @@ pub enum Command {
         after_help = "Examples:\n  keyform -chdir=labs/kms-access-control serve\n  keyform serve -port=0 -ready-file=addr.txt\n  keyform serve -auth=lenient        # unknown access keys act as lab-admin (moto's tests)\n\nControl endpoints: POST /_keyform/reset, POST /_keyform/clock/advance?by=8d, GET /_keyform/clock"
     )]
     Serve(ServeArgs),
-    /// List the bundled labs or start one in a new directory.
+    /// List, show, start, create and check labs.
     #[command(
         subcommand,
-        after_help = "Examples:\n  keyform lab list\n  keyform lab start kms-access-control my-lab"
+        after_help = "Examples:\n  keyform lab list\n  keyform lab start kms-access-control my-lab\n  keyform lab new my-kms-lab && keyform lab check my-kms-lab"
     )]
     Lab(LabCommand),
     /// Print the version.
@@ -246,8 +246,8 @@ pub struct TestArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
-    /// The lab directory; its tests/ grade every submission.
-    #[arg(long, value_name = "DIR")]
+    /// The lab directory, or a bundled lab's name; its tests/ grade every submission.
+    #[arg(long, value_name = "DIR|NAME")]
     pub lab: PathBuf,
     /// A directory holding one subdirectory per submission.
     #[arg(value_name = "SUBMISSIONS_DIR")]
@@ -308,6 +308,31 @@ pub enum LabCommand {
         /// Where to put it (must not exist or be empty).
         dir: Option<PathBuf>,
     },
+    /// Print a lab's README (a bundled lab's name, or a lab directory).
+    Show {
+        /// The lab (see keyform lab list) or a directory holding README.md.
+        lab: String,
+    },
+    /// Lay out a new lab (README, main.tf, starter/, tests/) that passes `lab check` as written.
+    #[command(
+        after_help = "Example:\n  keyform lab new my-kms-lab && keyform lab check my-kms-lab"
+    )]
+    New {
+        /// The lab's name: lowercase letters, digits and dashes.
+        name: String,
+        /// Where to put it (default: ./NAME; must not exist or be empty).
+        dir: Option<PathBuf>,
+    },
+    /// Check that a lab grades sharply: its solution passes every run, its starter scores 0.
+    #[command(
+        after_help = "Example:\n  keyform lab check labs/aerosecure-sse-kms\n\nExit status: 0 when the lab grades sharply, 1 otherwise."
+    )]
+    Check {
+        /// The lab directory (main.tf, starter/main.tf, tests/).
+        dir: PathBuf,
+    },
+    /// Print the guide to writing labs and the test-file language.
+    Guide,
 }
 
 #[derive(Debug, Args)]

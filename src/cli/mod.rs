@@ -144,6 +144,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Lab(args::LabCommand::Start { name, dir }) => {
             lab::start(&ctx, &name, dir.as_deref())
         }
+        Command::Lab(args::LabCommand::Show { lab }) => lab::show(&ctx, &lab),
+        Command::Lab(args::LabCommand::New { name, dir }) => lab::new(&ctx, &name, dir.as_deref()),
+        Command::Lab(args::LabCommand::Check { dir }) => lab::check(&ctx, &dir),
+        Command::Lab(args::LabCommand::Guide) => lab::guide(),
         Command::Sim { args } => return ExitCode::from(sim::run(&ctx, &args)),
         Command::Version => {
             println!(

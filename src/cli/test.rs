@@ -153,6 +153,35 @@ pub(crate) fn test(ctx: &Ctx, a: &TestArgs) -> CmdResult {
     Ok(u8::from(!report.all_passed()))
 }
 
+/// The lab directory `-lab` names: a directory, or a bundled lab's name (when no such directory
+/// exists), whose tests are then written to OUT/lab/NAME/tests so the gradebook's directory
+/// records exactly what graded it.
+fn lab_dir(ctx: &Ctx, a: &GradeArgs) -> Result<PathBuf, Failure> {
+    let given = rel(ctx, &a.lab);
+    let name = a.lab.to_string_lossy();
+    let Some(files) = (!given.exists())
+        .then(|| super::lab::bundled(&name))
+        .flatten()
+    else {
+        return Ok(given);
+    };
+    let lab = rel(ctx, &a.out).join("lab").join(name.as_ref());
+    for (path, text) in files.iter().filter(|(p, _)| p.starts_with("tests/")) {
+        let dest = lab.join(path);
+        let written = dest
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| crate::fsutil::atomic_write(&dest, text.as_bytes()));
+        written.map_err(|e| {
+            Failure::msg(
+                "Failed to write the bundled lab's tests",
+                format!("{}: {e}", dest.display()),
+            )
+        })?;
+    }
+    Ok(lab)
+}
+
 /// What grading one submission produced.
 struct Graded {
     row: GradeRow,
@@ -170,13 +199,13 @@ struct Grader<'a> {
 }
 
 pub(crate) fn grade(ctx: &Ctx, a: &GradeArgs) -> CmdResult {
-    let lab = rel(ctx, &a.lab);
+    let lab = lab_dir(ctx, a)?;
     let tests = lab.join("tests");
     if !tests.is_dir() {
         return Err(Failure::msg(
             "Invalid -lab",
             format!(
-                "{} has no tests/ directory: -lab names a lab directory whose tests/ holds *.tftest.hcl files.",
+                "{} has no tests/ directory: -lab names a lab directory whose tests/ holds *.tftest.hcl files, or a bundled lab (see keyform lab list).",
                 lab.display()
             ),
         ));

@@ -11,9 +11,11 @@
 //! the test file's name, so reports are byte-identical on re-run (key material still comes from
 //! the OS RNG, and never appears in a report).
 
+pub mod check;
 pub mod file;
 pub mod report;
 pub mod run;
+pub mod scaffold;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};

@@ -87,7 +87,7 @@ run "cloudtrail_logs_key_usage" {
 
 run "key_user_reads" {
   command = none
-  points  = 1
+  points  = 0 # shows AWS behaviour the untouched starter already has: not a goal
 
   action "analyst_reads" {
     call   = "s3:GetObject"
@@ -117,7 +117,7 @@ run "removing_the_key_user_denies" {
 }
 
 run "re_adding_the_key_user_allows" {
-  points = 2
+  points = 0 # shows AWS behaviour the untouched starter already has: not a goal
 
   action "analyst_reads" {
     call   = "s3:GetObject"

@@ -158,6 +158,7 @@ run "keep_evidence" {
 
 run "deleting_the_key_makes_data_permanently_inaccessible" {
   command = destroy
+  points  = 0 # shows AWS behaviour the untouched starter already has: not a goal
 
   action "still_pending" {
     call         = "s3:GetObject"

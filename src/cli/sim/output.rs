@@ -1,4 +1,4 @@
-//! How `keyform sim` prints a response: the AWS CLI's `--query` (a JMESPath subset),
+//! How `keyform sim` prints a response: the AWS CLI's `--query` (JMESPath),
 //! `--output json|text` and the `--region` check.
 
 use serde_json::Value as Json;
@@ -9,7 +9,7 @@ use crate::sim::{Cloud, SimError};
 /// The AWS CLI's global output options that `sim` honours.
 #[derive(Default)]
 pub(super) struct Output {
-    /// `--query`: a JMESPath expression (the subset [`query`] supports).
+    /// `--query`: a JMESPath expression.
     pub(super) query: Option<String>,
     /// `--output text` instead of JSON.
     pub(super) text: bool,
@@ -30,6 +30,11 @@ impl Output {
 
     /// Prints a response as the AWS CLI would with these options.
     pub(super) fn print(&self, v: &Json) -> Result<(), (SimError, String)> {
+        // The AWS CLI prints nothing for a response without members (put-key-policy,
+        // delete-object), whatever --output says.
+        if v.as_object().is_some_and(|m| m.is_empty()) {
+            return Ok(());
+        }
         let v = match &self.query {
             Some(q) => query(v, q).map_err(usage)?,
             None => v.clone(),
@@ -45,90 +50,16 @@ impl Output {
     }
 }
 
-/// One step of a `--query` path.
-#[derive(Debug, PartialEq)]
-enum Step {
-    Field(String),
-    Index(i64),
-    /// `[]` or `[*]`: apply the rest to every element.
-    Each,
-}
-
-fn parse_query(q: &str) -> Result<Vec<Step>, String> {
-    let bad = || {
-        format!(
-            "--query {q:?}: keyform supports field paths like Plaintext, KeyMetadata.Arn, Contents[0].Key, Contents[].Key and Events[-1]"
-        )
-    };
-    let mut steps = Vec::new();
-    let mut chars = q.trim().chars().peekable();
-    while let Some(&c) = chars.peek() {
-        match c {
-            '.' if !steps.is_empty() => {
-                chars.next();
-            }
-            '[' => {
-                chars.next();
-                let mut inner = String::new();
-                for c in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
-                    inner.push(c);
-                }
-                steps.push(match inner.trim() {
-                    "" | "*" => Step::Each,
-                    n => Step::Index(n.parse().map_err(|_| bad())?),
-                });
-            }
-            c if c.is_ascii_alphanumeric() || c == '_' => {
-                let mut name = String::new();
-                while let Some(&c) = chars.peek() {
-                    if !(c.is_ascii_alphanumeric() || c == '_') {
-                        break;
-                    }
-                    name.push(c);
-                    chars.next();
-                }
-                steps.push(Step::Field(name));
-            }
-            _ => return Err(bad()),
-        }
-    }
-    if steps.is_empty() {
-        return Err(bad());
-    }
-    Ok(steps)
-}
-
-fn eval_query(v: &Json, steps: &[Step]) -> Json {
-    let Some((first, rest)) = steps.split_first() else {
-        return v.clone();
-    };
-    match first {
-        Step::Field(f) => eval_query(v.get(f).unwrap_or(&Json::Null), rest),
-        Step::Index(i) => {
-            let item = v.as_array().and_then(|a| {
-                let idx = if *i < 0 { a.len() as i64 + i } else { *i };
-                usize::try_from(idx).ok().and_then(|i| a.get(i))
-            });
-            eval_query(item.unwrap_or(&Json::Null), rest)
-        }
-        Step::Each => match v.as_array() {
-            Some(a) => Json::Array(
-                a.iter()
-                    .map(|x| eval_query(x, rest))
-                    .filter(|x| !x.is_null())
-                    .collect(),
-            ),
-            None => Json::Null,
-        },
-    }
-}
-
-/// Applies a `--query` expression (a JMESPath subset: fields, indexes, projections).
+/// Applies a `--query` expression: JMESPath, as the AWS CLI evaluates it (the `jmespath`
+/// crate, the reference implementation's Rust port), to the response the CLI would print.
 fn query(v: &Json, q: &str) -> Result<Json, String> {
-    Ok(eval_query(v, &parse_query(q)?))
+    let expr = jmespath::compile(q).map_err(|e| format!("--query {q:?}: {e}"))?;
+    let data =
+        jmespath::Variable::from_serializable(v).map_err(|e| format!("--query {q:?}: {e}"))?;
+    let found = expr
+        .search(data)
+        .map_err(|e| format!("--query {q:?}: {e}"))?;
+    serde_json::to_value(&*found).map_err(|e| format!("--query {q:?}: {e}"))
 }
 
 fn scalar_text(v: &Json) -> String {
@@ -204,12 +135,42 @@ mod tests {
             serde_json::json!(["a", "b"])
         );
         assert_eq!(query(&v, "Missing.Field").unwrap(), Json::Null);
-        assert!(query(&v, "length(Contents)").is_err());
+        assert_eq!(query(&v, "length(Contents)").unwrap(), 3);
+        assert_eq!(query(&v, "Contents[2].Size").unwrap(), 1);
+        assert!(query(&v, "Contents[?").unwrap_err().starts_with("--query"));
         let mut out = String::new();
         text_lines(&query(&v, "Contents[].Key").unwrap(), &mut out);
         assert_eq!(out, "a\tb\n");
         out.clear();
         text_lines(&query(&v, "KeyMetadata").unwrap(), &mut out);
         assert_eq!(out, "arn:k\tTrue\n");
+    }
+
+    #[test]
+    fn queries_are_full_jmespath_as_the_aws_cli_takes_them() {
+        let v = serde_json::json!({"Aliases": [
+            {"AliasName": "alias/aws/s3", "TargetKeyId": "k0"},
+            {"AliasName": "alias/lab-key", "TargetKeyId": "k1"},
+        ]});
+        assert_eq!(
+            query(&v, "Aliases[?AliasName=='alias/lab-key'].TargetKeyId").unwrap(),
+            serde_json::json!(["k1"])
+        );
+        assert_eq!(
+            query(&v, "Aliases[?AliasName=='alias/lab-key'].TargetKeyId | [0]").unwrap(),
+            "k1"
+        );
+        assert_eq!(
+            query(
+                &v,
+                "Aliases[?starts_with(AliasName, 'alias/aws/')] | length(@)"
+            )
+            .unwrap(),
+            1
+        );
+        assert_eq!(
+            query(&v, "Aliases[].{name: AliasName}").unwrap(),
+            serde_json::json!([{"name": "alias/aws/s3"}, {"name": "alias/lab-key"}])
+        );
     }
 }
