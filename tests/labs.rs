@@ -319,6 +319,11 @@ fn readme_script(lab: &str) -> String {
         }
         if command.starts_with("keyform lab start") {
             script.push_str(&format!("cp '{}' main.tf\n", solution.display()));
+            // A lab whose learner writes a module: the completed module too.
+            let modules = labs_dir().join(lab).join("modules");
+            if modules.is_dir() {
+                script.push_str(&format!("cp -r '{}' .\n", modules.display()));
+            }
         }
     }
     script
