@@ -1,4 +1,5 @@
-//! Addresses of resources and their instances: `aws_iam_user.u["bob"]`, `data.aws_region.current`.
+//! Addresses of resources and their instances: `aws_iam_user.u["bob"]`, `data.aws_region.current`,
+//! `module.k.aws_kms_key.this` (a resource of a child module).
 //!
 //! Imports nothing else from the crate. Ordering is the order plans and `state list` print in.
 
@@ -30,9 +31,120 @@ impl fmt::Display for InstanceKey {
     }
 }
 
-/// A resource block: `aws_kms_key.lab` or `data.aws_region.current`.
+/// One step of a module path: `module.k` or `module.k["a"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModuleStep {
+    pub name: String,
+    pub key: InstanceKey,
+}
+
+/// Where a block lives: empty for the root module, else the module calls leading to it.
+pub type ModulePath = Vec<ModuleStep>;
+
+/// `module.a.module.b` (empty for the root module), as Terraform writes module addresses.
+pub fn module_text(path: &[ModuleStep]) -> String {
+    let mut s = String::new();
+    for (i, m) in path.iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        s.push_str(&format!("module.{}{}", m.name, m.key));
+    }
+    s
+}
+
+/// Parses `module.a.module.b["x"]` (the text of a state file's "module" field).
+pub fn parse_module_text(s: &str) -> Result<ModulePath, AddrParseError> {
+    let err = |reason| AddrParseError {
+        input: s.to_string(),
+        reason,
+    };
+    let (path, rest) = parse_module_prefix(s).map_err(err)?;
+    if !rest.is_empty() {
+        return Err(err("expected module.NAME, optionally repeated"));
+    }
+    Ok(path)
+}
+
+/// Reads leading `module.NAME[KEY].` steps; returns them and what follows (without the dot).
+fn parse_module_prefix(mut s: &str) -> Result<(ModulePath, &str), &'static str> {
+    let mut path = Vec::new();
+    while let Some(rest) = s.strip_prefix("module.") {
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !ident_ok(name) {
+            return Err("a module name must be an identifier");
+        }
+        let mut after = &rest[end..];
+        let mut key = InstanceKey::None;
+        if after.starts_with('[') {
+            let (k, r) = parse_key(after)?;
+            key = k;
+            after = r;
+        }
+        path.push(ModuleStep {
+            name: name.to_string(),
+            key,
+        });
+        match after.strip_prefix('.') {
+            Some(r) => s = r,
+            None if after.is_empty() => return Ok((path, "")),
+            None => return Err("expected a dot after a module step"),
+        }
+    }
+    Ok((path, s))
+}
+
+/// Parses a leading `[0]` or `["name"]`; returns the key and the rest.
+fn parse_key(s: &str) -> Result<(InstanceKey, &str), &'static str> {
+    let inner = s
+        .strip_prefix('[')
+        .ok_or("an instance key must be written [0] or [\"name\"]")?;
+    if let Some(q) = inner.strip_prefix('"') {
+        // Find the closing quote, skipping escaped characters.
+        let mut esc = false;
+        let mut close = None;
+        for (i, c) in q.char_indices() {
+            if esc {
+                esc = false;
+            } else if c == '\\' {
+                esc = true;
+            } else if c == '"' {
+                close = Some(i);
+                break;
+            }
+        }
+        let close = close.ok_or("the instance key string is not a valid quoted string")?;
+        let quoted = &inner[..close + 2];
+        let v: String = serde_json::from_str(quoted)
+            .map_err(|_| "the instance key string is not a valid quoted string")?;
+        let rest = inner[close + 2..]
+            .strip_prefix(']')
+            .ok_or("an instance key must be written [0] or [\"name\"]")?;
+        return Ok((InstanceKey::Str(v), rest));
+    }
+    let end = inner
+        .find(']')
+        .ok_or("an instance key must be written [0] or [\"name\"]")?;
+    let n = inner[..end]
+        .parse::<u64>()
+        .map_err(|_| "an instance key must be a number or a quoted string")?;
+    Ok((InstanceKey::Int(n), &inner[end + 1..]))
+}
+
+fn ident_ok(x: &str) -> bool {
+    !x.is_empty()
+        && x.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !x.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// A resource block: `aws_kms_key.lab` or `data.aws_region.current`, in the root module or in
+/// a module (`module.k.aws_kms_key.this`). The module comes first so that ordering lists the
+/// root module's resources before any module's, as Terraform does.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResourceAddr {
+    pub module: ModulePath,
     pub mode: Mode,
     pub kind: String,
     pub name: String,
@@ -41,6 +153,7 @@ pub struct ResourceAddr {
 impl ResourceAddr {
     pub fn managed(kind: impl Into<String>, name: impl Into<String>) -> ResourceAddr {
         ResourceAddr {
+            module: Vec::new(),
             mode: Mode::Managed,
             kind: kind.into(),
             name: name.into(),
@@ -49,9 +162,35 @@ impl ResourceAddr {
 
     pub fn data(kind: impl Into<String>, name: impl Into<String>) -> ResourceAddr {
         ResourceAddr {
+            module: Vec::new(),
             mode: Mode::Data,
             kind: kind.into(),
             name: name.into(),
+        }
+    }
+
+    /// The same block in module `path`.
+    pub fn in_module(mut self, path: &[ModuleStep]) -> ResourceAddr {
+        self.module = path.to_vec();
+        self
+    }
+
+    /// The configuration block this address belongs to: module instance keys dropped
+    /// (`module.k[0].aws_kms_key.this` -> `module.k.aws_kms_key.this`).
+    pub fn config_addr(&self) -> ResourceAddr {
+        let mut a = self.clone();
+        for m in &mut a.module {
+            m.key = InstanceKey::None;
+        }
+        a
+    }
+
+    /// The address as written inside its own module (`aws_kms_key.this`).
+    pub fn local_text(&self) -> String {
+        if self.mode == Mode::Data {
+            format!("data.{}.{}", self.kind, self.name)
+        } else {
+            format!("{}.{}", self.kind, self.name)
         }
     }
 
@@ -65,6 +204,9 @@ impl ResourceAddr {
 
 impl fmt::Display for ResourceAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.module.is_empty() {
+            write!(f, "{}.", module_text(&self.module))?;
+        }
         if self.mode == Mode::Data {
             f.write_str("data.")?;
         }
@@ -128,24 +270,16 @@ impl FromStr for TargetAddr {
             input: s.to_string(),
             reason,
         };
-        let (head, key) = match s.find('[') {
+        let (module, s_rest) = parse_module_prefix(s).map_err(err)?;
+        let (head, key) = match s_rest.find('[') {
             Some(i) => {
-                let inner = s[i..]
-                    .strip_prefix('[')
-                    .and_then(|r| r.strip_suffix(']'))
-                    .ok_or_else(|| err("an instance key must be written [0] or [\"name\"]"))?;
-                let key = if let Ok(n) = inner.parse::<u64>() {
-                    InstanceKey::Int(n)
-                } else if inner.len() >= 2 && inner.starts_with('"') && inner.ends_with('"') {
-                    let v: String = serde_json::from_str(inner)
-                        .map_err(|_| err("the instance key string is not a valid quoted string"))?;
-                    InstanceKey::Str(v)
-                } else {
-                    return Err(err("an instance key must be a number or a quoted string"));
-                };
-                (&s[..i], Some(key))
+                let (key, rest) = parse_key(&s_rest[i..]).map_err(err)?;
+                if !rest.is_empty() {
+                    return Err(err("an instance key must be written [0] or [\"name\"]"));
+                }
+                (&s_rest[..i], Some(key))
             }
-            None => (s, None),
+            None => (s_rest, None),
         };
         let parts: Vec<&str> = head.split('.').collect();
         let (mode, kind, name) = match parts.as_slice() {
@@ -153,17 +287,12 @@ impl FromStr for TargetAddr {
             [kind, name] => (Mode::Managed, *kind, *name),
             _ => return Err(err("expected TYPE.NAME, TYPE.NAME[KEY] or data.TYPE.NAME")),
         };
-        let ident_ok = |x: &str| {
-            !x.is_empty()
-                && x.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                && !x.starts_with(|c: char| c.is_ascii_digit())
-        };
         if !ident_ok(kind) || !ident_ok(name) {
             return Err(err("type and name must be identifiers"));
         }
         Ok(TargetAddr {
             resource: ResourceAddr {
+                module,
                 mode,
                 kind: kind.to_string(),
                 name: name.to_string(),
@@ -184,6 +313,8 @@ mod tests {
             "aws_iam_user.u[0]",
             "aws_iam_user.u[\"bob\"]",
             "data.aws_region.r",
+            "module.k.aws_kms_key.this",
+            "module.k[0].module.inner[\"a.b\"].aws_s3_bucket.b[\"x\"]",
         ] {
             let t: TargetAddr = s.parse().unwrap();
             assert_eq!(t.to_string(), s);

@@ -93,7 +93,7 @@ pub fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceM
         .with_code(DiagCode::NoConfigFiles);
         return (Err(d.into()), sources);
     }
-    let cfg = match Config::build(dir, sources.clone(), files, schemas()) {
+    let cfg = match Config::build_in(dir, &mut sources, files, schemas()) {
         Ok(c) => c,
         Err(d) => return (Err(d), sources),
     };
@@ -516,7 +516,7 @@ impl Removal {
 /// Every `-target` and `-replace` must name something in the configuration or the state.
 pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result<(), Diagnostic> {
     for t in opts.targets.iter().chain(&opts.replace) {
-        let known = m.cfg.resources.contains_key(&t.resource)
+        let known = m.cfg.resources.contains_key(&t.resource.config_addr())
             || state.resources.keys().any(|a| t.matches(a));
         if !known {
             let candidates: Vec<String> = m

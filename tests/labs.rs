@@ -23,9 +23,12 @@ fn lab_names() -> Vec<String> {
     v
 }
 
-/// Runs the lab's tests against `config` (a main.tf text); returns (exit, failed runs, stdout).
-fn grade(lab: &str, config: &str) -> (i32, BTreeSet<String>, String) {
+/// Runs the lab's tests against `config` (a main.tf text) beside the `modules/` of `from`
+/// (the lab or its starter, for labs that have the learner write a module); returns (exit,
+/// failed runs, stdout).
+fn grade(lab: &str, config: &str, from: &Path) -> (i32, BTreeSet<String>, String) {
     let t = Test::new().file("main.tf", config);
+    copy_modules(&from.join("modules"), &t.path().join("modules"));
     let tests = labs_dir().join(lab).join("tests");
     let json = t.run(&[
         "test",
@@ -45,6 +48,21 @@ fn grade(lab: &str, config: &str) -> (i32, BTreeSet<String>, String) {
     }
     let human = t.run(&["test", &format!("-test-directory={}", tests.display())]);
     (json.code, failed, human.stdout)
+}
+
+fn copy_modules(src: &Path, dst: &Path) {
+    let Ok(entries) = std::fs::read_dir(src) else {
+        return;
+    };
+    std::fs::create_dir_all(dst).expect("mkdir modules");
+    for e in entries.flatten() {
+        let to = dst.join(e.file_name());
+        if e.path().is_dir() {
+            copy_modules(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).expect("copy module file");
+        }
+    }
 }
 
 /// The lab's solution with the fixture's break.diff applied; a diff that no longer applies
@@ -78,7 +96,8 @@ fn every_lab_has_readme_solution_starter_and_tests() {
             "cloudtrail-key-monitoring",
             "envelope-encryption-cloudtrail",
             "kms-access-control",
-            "lab-key-rotation"
+            "lab-key-rotation",
+            "secure-bucket-module"
         ]
     );
     for lab in labs {
@@ -118,7 +137,7 @@ fn every_starter_fails_with_helpful_messages() {
     for lab in lab_names() {
         let starter = std::fs::read_to_string(labs_dir().join(&lab).join("starter/main.tf"))
             .expect("starter");
-        let (code, failed, stdout) = grade(&lab, &starter);
+        let (code, failed, stdout) = grade(&lab, &starter, &labs_dir().join(&lab).join("starter"));
         assert_eq!(code, 1, "{lab} starter passes:\n{stdout}");
         assert!(!failed.is_empty());
         let expected = labs_dir()
@@ -160,7 +179,7 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
                 .filter(|l| !l.is_empty())
                 .map(str::to_string)
                 .collect();
-            let (code, failed, stdout) = grade(&lab, &config);
+            let (code, failed, stdout) = grade(&lab, &config, &labs_dir().join(&lab));
             assert_eq!(
                 code,
                 1,
@@ -300,6 +319,11 @@ fn readme_script(lab: &str) -> String {
         }
         if command.starts_with("keyform lab start") {
             script.push_str(&format!("cp '{}' main.tf\n", solution.display()));
+            // A lab whose learner writes a module: the completed module too.
+            let modules = labs_dir().join(lab).join("modules");
+            if modules.is_dir() {
+                script.push_str(&format!("cp -r '{}' .\n", modules.display()));
+            }
         }
     }
     script

@@ -28,5 +28,6 @@ mod sim_cloudtrail;
 mod sim_common;
 mod sim_lifecycle;
 mod sim_s3;
+mod tflang;
 mod variables;
 mod workflow;

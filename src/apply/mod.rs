@@ -80,6 +80,29 @@ pub fn apply(
         out.diags.push(Diagnostic::error("Failed to save state", e));
         return out;
     }
+    // `moved` and `removed` blocks: the state edits the plan showed, before anything else.
+    let mut edits = Vec::new();
+    for (from, to) in &plan.moved {
+        if let Some(inst) = state.resources.get(from)
+            && !state.resources.contains_key(to)
+        {
+            edits.push(StateOp::Remove(from.clone()));
+            edits.push(StateOp::Put(to.clone(), inst.clone()));
+        }
+    }
+    for c in plan
+        .forget
+        .iter()
+        .filter(|c| state.resources.contains_key(&c.addr))
+    {
+        edits.push(StateOp::Remove(c.addr.clone()));
+    }
+    if !edits.is_empty()
+        && let Err(e) = hook.commit(state, edits, None)
+    {
+        out.diags.push(Diagnostic::error("Failed to save state", e));
+        return out;
+    }
     let mut failed_deletes: BTreeSet<InstanceAddr> = BTreeSet::new();
     // Phase 1: destroys, dependents first.
     let deletes: Vec<&ResourceChange> = plan
@@ -90,7 +113,8 @@ pub fn apply(
     for c in destroy_order(&deletes) {
         let blocked = deletes.iter().any(|d| {
             failed_deletes.contains(&d.addr)
-                && d.dependencies.contains(&c.addr.resource.to_string())
+                && d.dependencies
+                    .contains(&c.addr.resource.config_addr().to_string())
         });
         if blocked {
             out.diags.push(Diagnostic::warning("Destroy skipped", format!("{} was not destroyed because something that depends on it could not be destroyed.", c.addr)));
@@ -131,7 +155,7 @@ pub fn apply(
         plan.change(a)
             .is_some_and(|c| c.action == Action::DeleteThenCreate)
     }) {
-        w.failed.insert(a.resource.clone());
+        w.failed.insert(a.resource.config_addr());
     }
     w.run(&mut h);
     out.added += h.added;
@@ -145,7 +169,7 @@ pub fn apply(
         .filter(|c| c.action == Action::CreateThenDelete)
         .collect();
     for c in destroy_order(&cbd) {
-        if w.failed.contains(&c.addr.resource) {
+        if w.failed.contains(&c.addr.resource.config_addr()) {
             continue;
         }
         let kind = &c.addr.resource.kind;
@@ -217,7 +241,10 @@ fn destroy_order<'c>(changes: &[&'c ResourceChange]) -> Vec<&'c ResourceChange> 
     let idx: Vec<_> = (0..changes.len()).map(|i| g.add_node(i)).collect();
     for (i, a) in changes.iter().enumerate() {
         for (j, b) in changes.iter().enumerate() {
-            if i != j && a.dependencies.contains(&b.addr.resource.to_string()) {
+            if i != j
+                && a.dependencies
+                    .contains(&b.addr.resource.config_addr().to_string())
+            {
                 g.add_edge(idx[i], idx[j], ());
             }
         }
@@ -314,7 +341,7 @@ impl Handler for ApplyHandler<'_, '_> {
         let kind = addr.resource.kind.as_str();
         let deps: Vec<String> = self
             .graph
-            .resource_dependencies(&Node::Resource(addr.resource.clone()))
+            .resource_dependencies(&Node::Resource(addr.resource.config_addr()))
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -453,7 +480,14 @@ impl Handler for ApplyHandler<'_, '_> {
         Ok(Value::Object(attrs))
     }
 
-    fn resource_done(&mut self, _w: &Walk<'_>, _res: &Resource, _keys: &[InstanceKey]) {}
+    fn resource_done(
+        &mut self,
+        _w: &Walk<'_>,
+        _res: &Resource,
+        _inst: &crate::addr::ResourceAddr,
+        _keys: &[InstanceKey],
+    ) {
+    }
 
     fn check_postconditions(&self) -> bool {
         true

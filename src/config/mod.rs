@@ -6,18 +6,22 @@
 
 mod body;
 pub mod inputs;
+pub mod module;
+pub mod refactor;
+pub mod terraform;
 pub mod types;
 mod validate;
 
 pub(crate) use validate::{checks, only};
 
 pub use body::{Attr, Block, Body, Expr};
+pub use module::{Module, ModuleCall};
 pub use types::TypeConstraint;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::addr::{Mode, ResourceAddr};
+use crate::addr::{Mode, ModulePath, ModuleStep, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span, suggestion};
 use crate::parse::ParsedFile;
 // The lookup lives with the schemas (a base module); re-exported where config's users find it.
@@ -33,6 +37,25 @@ pub struct Config {
     pub locals: BTreeMap<String, Local>,
     pub resources: BTreeMap<ResourceAddr, Resource>,
     pub outputs: BTreeMap<String, Output>,
+    /// Child modules by path (`module.k`, `module.k.module.inner`); their resources are in
+    /// `resources` under module addresses.
+    pub modules: BTreeMap<ModulePath, Module>,
+    /// Module calls of the root module, by name (also in `modules`).
+    pub module_calls: Vec<String>,
+    /// `moved` blocks of every module, addresses from the root.
+    pub moves: Vec<refactor::Moved>,
+    /// `removed` blocks of every module, addresses from the root.
+    pub removed: Vec<refactor::Removed>,
+    /// `check` blocks of the root module, by name.
+    pub checks: BTreeMap<String, CheckBlock>,
+}
+
+/// `check "name" { assert { ... } }`: conditions reported as warnings, never errors.
+#[derive(Debug, Clone)]
+pub struct CheckBlock {
+    pub name: String,
+    pub span: Span,
+    pub asserts: Vec<Check>,
 }
 
 /// `variable "name" { ... }`.
@@ -152,23 +175,67 @@ impl Config {
 
     pub fn build(
         dir: &Path,
-        sources: SourceMap,
+        mut sources: SourceMap,
+        files: Vec<ParsedFile>,
+        schemas: &dyn SchemaSource,
+    ) -> Result<Config, Diagnostics> {
+        Config::build_in(dir, &mut sources, files, schemas)
+    }
+
+    /// Builds the configuration, loading the files of local modules into `sources` (so that
+    /// diagnostics about them can be shown whether or not the build succeeds).
+    pub fn build_in(
+        dir: &Path,
+        sources: &mut SourceMap,
         files: Vec<ParsedFile>,
         schemas: &dyn SchemaSource,
     ) -> Result<Config, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let mut cfg = Config {
+        let mut cfg = Config::empty(dir);
+        cfg.sources = sources.clone();
+        let mut calls = Vec::new();
+        cfg.add_files(files, schemas, &mut diags, &mut calls);
+        cfg.check_sensitive_outputs(schemas, &mut diags);
+        cfg.module_calls = calls.iter().map(|c| c.name.clone()).collect();
+        for c in calls {
+            module::expand(&mut cfg, sources, &[], dir, c, schemas, &mut diags);
+        }
+        cfg.sources = sources.clone();
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(cfg)
+        }
+    }
+
+    pub(crate) fn empty(dir: &Path) -> Config {
+        Config {
             dir: dir.to_path_buf(),
-            sources,
+            sources: SourceMap::new(),
             provider: None,
             variables: BTreeMap::new(),
             locals: BTreeMap::new(),
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
-        };
+            modules: BTreeMap::new(),
+            module_calls: Vec::new(),
+            moves: Vec::new(),
+            removed: Vec::new(),
+            checks: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the blocks of `files`; module calls are collected into `calls` (expanded later).
+    pub(crate) fn add_files(
+        &mut self,
+        files: Vec<ParsedFile>,
+        schemas: &dyn SchemaSource,
+        diags: &mut Diagnostics,
+        calls: &mut Vec<ModuleCall>,
+    ) {
         for f in files {
             let dummy = Span::new(f.file, 0..0);
-            let body = Body::from_hcl(f.file, f.body, dummy, &mut diags);
+            let body = Body::from_hcl(f.file, f.body, dummy, diags);
             for a in &body.attrs {
                 diags.push(
                     Diagnostic::error(
@@ -182,15 +249,72 @@ impl Config {
                 );
             }
             for b in body.blocks {
-                cfg.add_block(b, schemas, &mut diags);
+                if b.ident == "module" {
+                    if !expect_labels(&b, &["name"], diags) {
+                        continue;
+                    }
+                    if let Some(c) = module::call(&b, diags) {
+                        if let Some(prev) = calls.iter().find(|p| p.name == c.name) {
+                            diags.push(
+                                Diagnostic::error(
+                                    "Duplicate module call",
+                                    format!(
+                                        "A module call named \"{}\" was already defined at {}. Module calls must have unique names within a module.",
+                                        c.name,
+                                        self.range_text(prev.span)
+                                    ),
+                                )
+                                .with_span(Some(b.span)),
+                            );
+                        } else {
+                            calls.push(c);
+                        }
+                    }
+                    continue;
+                }
+                self.add_block(b, schemas, diags);
             }
         }
-        cfg.check_sensitive_outputs(schemas, &mut diags);
-        if diags.has_errors() {
-            Err(diags)
+    }
+
+    /// The variables of module `path` (the root module's for an empty path).
+    pub fn variables_of(&self, path: &[ModuleStep]) -> Option<&BTreeMap<String, Variable>> {
+        if path.is_empty() {
+            Some(&self.variables)
         } else {
-            Ok(cfg)
+            self.modules.get(path).map(|m| &m.variables)
         }
+    }
+
+    /// The locals of module `path`.
+    pub fn locals_of(&self, path: &[ModuleStep]) -> Option<&BTreeMap<String, Local>> {
+        if path.is_empty() {
+            Some(&self.locals)
+        } else {
+            self.modules.get(path).map(|m| &m.locals)
+        }
+    }
+
+    /// The outputs of module `path`.
+    pub fn outputs_of(&self, path: &[ModuleStep]) -> Option<&BTreeMap<String, Output>> {
+        if path.is_empty() {
+            Some(&self.outputs)
+        } else {
+            self.modules.get(path).map(|m| &m.outputs)
+        }
+    }
+
+    /// The directory of module `path`.
+    pub fn dir_of(&self, path: &[ModuleStep]) -> &Path {
+        self.modules.get(path).map_or(&self.dir, |m| &m.dir)
+    }
+
+    /// Names of the module calls made in module `path`.
+    pub fn calls_in<'a>(&'a self, path: &'a [ModuleStep]) -> impl Iterator<Item = &'a str> + 'a {
+        self.modules
+            .iter()
+            .filter(move |(p, _)| p.len() == path.len() + 1 && p.starts_with(path))
+            .map(|(_, m)| m.call.name.as_str())
     }
 
     fn add_block(&mut self, b: Block, schemas: &dyn SchemaSource, diags: &mut Diagnostics) {
@@ -202,9 +326,13 @@ impl Config {
             "resource",
             "data",
             "output",
+            "module",
         ];
         match b.ident.as_str() {
-            "terraform" => validate::terraform_block(&b, diags),
+            "terraform" => {
+                validate::terraform_block(&b, diags);
+                terraform::check(&b, diags);
+            }
             "provider" => {
                 if !expect_labels(&b, &["name"], diags) {
                     return;
@@ -296,7 +424,11 @@ impl Config {
                     }
                     self.locals.insert(
                         a.name.clone(),
-                        Local { name: a.name.clone(), span: a.name_span, value: a.value.clone() },
+                        Local {
+                            name: a.name.clone(),
+                            span: a.name_span,
+                            value: a.value.clone(),
+                        },
                     );
                 }
             }
@@ -326,7 +458,11 @@ impl Config {
                 if !expect_labels(&b, &["type", "name"], diags) {
                     return;
                 }
-                let mode = if b.ident == "data" { Mode::Data } else { Mode::Managed };
+                let mode = if b.ident == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
                 if let Some(r) = validate::resource(b, mode, schemas, diags) {
                     if let Some(prev) = self.resources.get(&r.addr) {
                         let (block, what) = if mode == Mode::Data {
@@ -351,14 +487,74 @@ impl Config {
                     }
                 }
             }
-            "module" => diags.push(
-                Diagnostic::error(
-                    "Modules not supported by keyform",
-                    "keyform labs are a single directory; copy the module's resources into this configuration.",
-                )
-                .with_span(Some(b.span)),
-            ),
-            "moved" | "import" | "removed" | "check" => diags.push(
+            "moved" => {
+                if expect_labels(&b, &[], diags)
+                    && let Some(m) = refactor::moved(&b, diags)
+                {
+                    self.moves.push(m);
+                }
+            }
+            "removed" => {
+                if expect_labels(&b, &[], diags)
+                    && let Some(r) = refactor::removed(&b, diags)
+                {
+                    if let refactor::Endpoint::Resource(t) = &r.from
+                        && self.resources.contains_key(&t.resource)
+                    {
+                        diags.push(
+                            Diagnostic::error(
+                                "Removed resource block still exists",
+                                format!("This statement declares the removal of the resource {}, but that resource block still exists in the configuration. Please remove the resource block.", t.resource),
+                            )
+                            .with_span(Some(r.span)),
+                        );
+                    }
+                    self.removed.push(r);
+                }
+            }
+            "check" => {
+                if !expect_labels(&b, &["name"], diags) {
+                    return;
+                }
+                validate::only(&b.body, &[], &["assert", "data"], "in a check block", diags);
+                // A check's scoped data source is read like any data source of the module.
+                for d in b.body.blocks_named("data") {
+                    if expect_labels(d, &["type", "name"], diags)
+                        && let Some(r) = validate::resource(d.clone(), Mode::Data, schemas, diags)
+                    {
+                        self.resources.insert(r.addr.clone(), r);
+                    }
+                }
+                let asserts = checks(&b.body, "assert", diags);
+                if asserts.is_empty() {
+                    diags.push(
+                        Diagnostic::error(
+                            "Missing required block",
+                            "A check block needs at least one assert block.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                }
+                let name = b.labels[0].clone();
+                if self.checks.contains_key(&name) {
+                    diags.push(
+                        Diagnostic::error(
+                            "Duplicate check \"".to_string() + &name + "\" configuration",
+                            "Check block names must be unique within a module.",
+                        )
+                        .with_span(Some(b.span)),
+                    );
+                }
+                self.checks.insert(
+                    name.clone(),
+                    CheckBlock {
+                        name,
+                        span: b.span,
+                        asserts,
+                    },
+                );
+            }
+            "import" => diags.push(
                 Diagnostic::error(
                     format!("\"{}\" blocks not supported by keyform", b.ident),
                     "keyform does not implement this block type. Remove it.",

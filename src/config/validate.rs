@@ -297,7 +297,7 @@ pub(super) fn output(b: &Block, diags: &mut Diagnostics) -> Option<Output> {
 }
 
 /// The elements of a list expression, each as its own `Expr`.
-fn list_items(e: &Expr) -> Vec<Expr> {
+pub(super) fn list_items(e: &Expr) -> Vec<Expr> {
     match &e.expr {
         hcl_edit::expr::Expression::Array(a) => a
             .iter()
@@ -359,6 +359,7 @@ pub(super) fn resource(
         return None;
     };
     let addr = ResourceAddr {
+        module: Vec::new(),
         mode,
         kind: kind.clone(),
         name,

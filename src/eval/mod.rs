@@ -212,6 +212,7 @@ pub fn attr_type(ty: &crate::schema::AttrType) -> crate::types::Type {
         AttrType::List(t) => Type::List(Box::new(attr_type(t))),
         AttrType::Set(t) => Type::Set(Box::new(attr_type(t))),
         AttrType::Map(t) => Type::Map(Box::new(attr_type(t))),
+        AttrType::Dynamic => Type::Any,
     }
 }
 

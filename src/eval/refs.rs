@@ -16,6 +16,8 @@ pub enum Ref {
     Var(String),
     Local(String),
     Resource(ResourceAddr),
+    /// `module.k.out` (Some("out")) or the whole `module.k` (None).
+    Module(String, Option<String>),
     /// `count.index`, `each.key`, `path.module`, `self`, `terraform.workspace`, test-only roots.
     Special(String),
     /// A bare root that names nothing known (checked by the graph).
@@ -74,6 +76,7 @@ impl Collector {
                 (Some(k), Some(n)) => Some(Ref::Resource(ResourceAddr::data(k, n))),
                 _ => None,
             },
+            "module" => attr(0).map(|n| Ref::Module(n, attr(1))),
             "count" | "each" | "path" | "self" | "terraform" | "action" | "run" | "output" => {
                 Some(Ref::Special(name.to_string()))
             }

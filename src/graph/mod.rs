@@ -7,27 +7,48 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::addr::{Mode, ResourceAddr};
+use crate::addr::{Mode, ModulePath, ModuleStep, ResourceAddr, module_text};
 use crate::config::{Body, Config, Expr};
 use crate::diag::{Diagnostic, Diagnostics, Span, did_you_mean, suggestion};
 use crate::eval::refs::{Ref, references};
 
-/// One node: a named thing of the configuration.
+mod scc;
+use scc::tarjan_scc_iterative;
+
+/// One node: a named thing of the configuration, in the module it belongs to (empty path:
+/// the root module). A child module's variable is evaluated from its call's argument.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
-    Variable(String),
-    Local(String),
+    Variable(ModulePath, String),
+    Local(ModulePath, String),
     Resource(ResourceAddr),
-    Output(String),
+    Output(ModulePath, String),
+    /// A `check` block of the root module.
+    Check(String),
+}
+
+impl Node {
+    /// The module this node belongs to.
+    pub fn module(&self) -> &[ModuleStep] {
+        match self {
+            Node::Variable(m, _) | Node::Local(m, _) | Node::Output(m, _) => m,
+            Node::Resource(a) => &a.module,
+            Node::Check(_) => &[],
+        }
+    }
 }
 
 impl std::fmt::Display for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.module().is_empty() {
+            write!(f, "{}.", module_text(self.module()))?;
+        }
         match self {
-            Node::Variable(n) => write!(f, "var.{n}"),
-            Node::Local(n) => write!(f, "local.{n}"),
-            Node::Resource(a) => write!(f, "{a}"),
-            Node::Output(n) => write!(f, "output.{n}"),
+            Node::Variable(_, n) => write!(f, "var.{n}"),
+            Node::Local(_, n) => write!(f, "local.{n}"),
+            Node::Resource(a) => write!(f, "{}", a.local_text()),
+            Node::Output(_, n) => write!(f, "output.{n}"),
+            Node::Check(n) => write!(f, "check.{n}"),
         }
     }
 }
@@ -131,7 +152,7 @@ impl Graph {
 fn shape(n: &Node) -> &'static str {
     match n {
         Node::Resource(_) => "box",
-        Node::Output(_) => "note",
+        Node::Output(..) | Node::Check(_) => "note",
         _ => "diamond",
     }
 }
@@ -158,17 +179,23 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
         let i = g.add_node(n.clone());
         index.insert(n, i);
     };
-    for n in cfg.variables.keys() {
-        add(&mut g, Node::Variable(n.clone()));
-    }
-    for n in cfg.locals.keys() {
-        add(&mut g, Node::Local(n.clone()));
+    let root: ModulePath = Vec::new();
+    for path in std::iter::once(&root).chain(cfg.modules.keys()) {
+        for n in cfg.variables_of(path).into_iter().flat_map(BTreeMap::keys) {
+            add(&mut g, Node::Variable(path.clone(), n.clone()));
+        }
+        for n in cfg.locals_of(path).into_iter().flat_map(BTreeMap::keys) {
+            add(&mut g, Node::Local(path.clone(), n.clone()));
+        }
+        for n in cfg.outputs_of(path).into_iter().flat_map(BTreeMap::keys) {
+            add(&mut g, Node::Output(path.clone(), n.clone()));
+        }
     }
     for a in cfg.resources.keys() {
         add(&mut g, Node::Resource(a.clone()));
     }
-    for n in cfg.outputs.keys() {
-        add(&mut g, Node::Output(n.clone()));
+    for n in cfg.checks.keys() {
+        add(&mut g, Node::Check(n.clone()));
     }
     let mut b = Builder {
         cfg,
@@ -228,91 +255,6 @@ pub fn build(cfg: &Config) -> Result<Graph, Diagnostics> {
     Ok(graph)
 }
 
-/// petgraph's `tarjan_scc` (Pearce's variant) without recursion: the same components in the
-/// same order with their nodes in the same order, but a long chain of references (thousands of
-/// locals each naming the previous) cannot overflow the stack.
-fn tarjan_scc_iterative<N, E>(g: &DiGraph<N, E>) -> Vec<Vec<NodeIndex>> {
-    struct Frame {
-        v: NodeIndex,
-        neighbors: Vec<NodeIndex>,
-        next: usize,
-        local_root: bool,
-        child: Option<NodeIndex>,
-    }
-    // 0 = not visited yet (petgraph's `None`, which orders before every index).
-    let mut root: Vec<usize> = vec![0; g.node_count()];
-    let mut index = 1usize;
-    let mut component = usize::MAX;
-    let mut stack: Vec<NodeIndex> = Vec::new();
-    let mut out = Vec::new();
-    let enter = |v: NodeIndex, root: &mut [usize], index: &mut usize| {
-        root[v.index()] = *index;
-        *index += 1;
-        Frame {
-            v,
-            neighbors: g.neighbors(v).collect(),
-            next: 0,
-            local_root: true,
-            child: None,
-        }
-    };
-    for start in g.node_indices() {
-        if root[start.index()] != 0 {
-            continue;
-        }
-        let mut frames = vec![enter(start, &mut root, &mut index)];
-        while let Some(f) = frames.last_mut() {
-            let v = f.v.index();
-            if let Some(w) = f.child.take()
-                && root[w.index()] < root[v]
-            {
-                root[v] = root[w.index()];
-                f.local_root = false;
-            }
-            if f.next < f.neighbors.len() {
-                let w = f.neighbors[f.next];
-                f.next += 1;
-                if root[w.index()] == 0 {
-                    f.child = Some(w);
-                    let frame = enter(w, &mut root, &mut index);
-                    frames.push(frame);
-                } else if root[w.index()] < root[v] {
-                    root[v] = root[w.index()];
-                    f.local_root = false;
-                }
-                continue;
-            }
-            let local_root = f.local_root;
-            let vi = f.v;
-            frames.pop();
-            if local_root {
-                let mut adjustment = 1;
-                let from = stack
-                    .iter()
-                    .rposition(|w| {
-                        if root[v] > root[w.index()] {
-                            true
-                        } else {
-                            root[w.index()] = component;
-                            adjustment += 1;
-                            false
-                        }
-                    })
-                    .map_or(0, |x| x + 1);
-                root[v] = component;
-                stack.push(vi);
-                out.push(stack[from..].to_vec());
-                stack.truncate(from);
-                index -= adjustment;
-                component -= 1;
-            } else {
-                stack.push(vi);
-            }
-        }
-    }
-    out
-}
-
 struct Builder<'a> {
     cfg: &'a Config,
     g: DiGraph<Node, Span>,
@@ -323,8 +265,74 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn edges(&mut self) {
         let cfg = self.cfg;
-        for v in cfg.variables.values() {
-            let me = Node::Variable(v.name.clone());
+        let root: ModulePath = Vec::new();
+        for path in std::iter::once(&root).chain(cfg.modules.keys()) {
+            self.module_edges(path);
+        }
+        for (path, m) in &cfg.modules {
+            // A child's variable takes its value from the call's argument, which is an
+            // expression of the calling module.
+            let parent = &path[..path.len() - 1];
+            let ctx = RefContext {
+                has_count: m.call.count.is_some(),
+                has_for_each: m.call.for_each.is_some(),
+                allow_self: false,
+            };
+            for a in &m.call.inputs {
+                let me = Node::Variable(path.clone(), a.name.clone());
+                self.expr_refs_in(parent, &me, &a.value, ctx, &[], false);
+            }
+            // How many instances the module has must be known before anything in it is
+            // evaluated, so every node of the module depends on count / for_each.
+            for e in m.call.count.iter().chain(&m.call.for_each) {
+                let inside: Vec<Node> = self
+                    .index
+                    .keys()
+                    .filter(|n| n.module().starts_with(path))
+                    .cloned()
+                    .collect();
+                for (i, n) in inside.iter().enumerate() {
+                    // Report a bad reference once, not once per node of the module.
+                    let before = self.diags.0.len();
+                    self.expr_refs_in(parent, n, e, NONE, &[], false);
+                    if i > 0 {
+                        self.diags.0.truncate(before);
+                    }
+                }
+            }
+            for d in &m.call.depends_on {
+                // Everything in the module waits for what the call depends on.
+                let inside: Vec<Node> = self
+                    .index
+                    .keys()
+                    .filter(|n| n.module().starts_with(path))
+                    .cloned()
+                    .collect();
+                for n in inside {
+                    self.depends_on_in(parent, &n, d);
+                }
+            }
+        }
+        for r in cfg.resources.values() {
+            self.resource_edges(r);
+        }
+        for c in cfg.checks.values() {
+            let me = Node::Check(c.name.clone());
+            for a in &c.asserts {
+                self.expr_refs(&me, &a.condition, NONE, &[], false);
+                self.expr_refs(&me, &a.error_message, NONE, &[], false);
+            }
+        }
+    }
+
+    fn module_edges(&mut self, path: &ModulePath) {
+        let cfg = self.cfg;
+        for v in cfg
+            .variables_of(path)
+            .into_iter()
+            .flat_map(BTreeMap::values)
+        {
+            let me = Node::Variable(path.clone(), v.name.clone());
             if let Some(d) = &v.default {
                 self.expr_refs(&me, d, NONE, &[], true);
             }
@@ -333,41 +341,17 @@ impl Builder<'_> {
                 self.validation_refs(&me, &c.error_message, &v.name);
             }
         }
-        for l in cfg.locals.values() {
-            self.expr_refs(&Node::Local(l.name.clone()), &l.value, NONE, &[], false);
+        for l in cfg.locals_of(path).into_iter().flat_map(BTreeMap::values) {
+            self.expr_refs(
+                &Node::Local(path.clone(), l.name.clone()),
+                &l.value,
+                NONE,
+                &[],
+                false,
+            );
         }
-        for r in cfg.resources.values() {
-            let me = Node::Resource(r.addr.clone());
-            let ctx = RefContext {
-                has_count: r.count.is_some(),
-                has_for_each: r.for_each.is_some(),
-                allow_self: false,
-            };
-            if let Some(c) = &r.count {
-                self.expr_refs(&me, c, NONE, &[], false);
-            }
-            if let Some(f) = &r.for_each {
-                self.expr_refs(&me, f, NONE, &[], false);
-            }
-            self.body_refs(&me, &r.body, ctx, &[]);
-            for d in &r.depends_on {
-                self.depends_on(&me, d);
-            }
-            for c in &r.lifecycle.preconditions {
-                self.expr_refs(&me, &c.condition, ctx, &[], false);
-                self.expr_refs(&me, &c.error_message, ctx, &[], false);
-            }
-            let post = RefContext {
-                allow_self: true,
-                ..ctx
-            };
-            for c in &r.lifecycle.postconditions {
-                self.expr_refs(&me, &c.condition, post, &[], false);
-                self.expr_refs(&me, &c.error_message, post, &[], false);
-            }
-        }
-        for o in cfg.outputs.values() {
-            let me = Node::Output(o.name.clone());
+        for o in cfg.outputs_of(path).into_iter().flat_map(BTreeMap::values) {
+            let me = Node::Output(path.clone(), o.name.clone());
             self.expr_refs(&me, &o.value, NONE, &[], false);
             for d in &o.depends_on {
                 self.depends_on(&me, d);
@@ -375,6 +359,41 @@ impl Builder<'_> {
             for c in &o.preconditions {
                 self.expr_refs(&me, &c.condition, NONE, &[], false);
                 self.expr_refs(&me, &c.error_message, NONE, &[], false);
+            }
+        }
+    }
+
+    fn resource_edges(&mut self, r: &crate::config::Resource) {
+        {
+            {
+                let me = Node::Resource(r.addr.clone());
+                let ctx = RefContext {
+                    has_count: r.count.is_some(),
+                    has_for_each: r.for_each.is_some(),
+                    allow_self: false,
+                };
+                if let Some(c) = &r.count {
+                    self.expr_refs(&me, c, NONE, &[], false);
+                }
+                if let Some(f) = &r.for_each {
+                    self.expr_refs(&me, f, NONE, &[], false);
+                }
+                self.body_refs(&me, &r.body, ctx, &[]);
+                for d in &r.depends_on {
+                    self.depends_on(&me, d);
+                }
+                for c in &r.lifecycle.preconditions {
+                    self.expr_refs(&me, &c.condition, ctx, &[], false);
+                    self.expr_refs(&me, &c.error_message, ctx, &[], false);
+                }
+                let post = RefContext {
+                    allow_self: true,
+                    ..ctx
+                };
+                for c in &r.lifecycle.postconditions {
+                    self.expr_refs(&me, &c.condition, post, &[], false);
+                    self.expr_refs(&me, &c.error_message, post, &[], false);
+                }
             }
         }
     }
@@ -421,15 +440,50 @@ impl Builder<'_> {
     }
 
     fn depends_on(&mut self, me: &Node, e: &Expr) {
+        let path = me.module().to_vec();
+        self.depends_on_in(&path, me, e);
+    }
+
+    /// A `depends_on` entry written in module `path`: a resource, a data source or a whole
+    /// module call (everything the module contains).
+    fn depends_on_in(&mut self, path: &[ModuleStep], me: &Node, e: &Expr) {
         let text = e.as_traversal_text();
-        let target = text.as_deref().and_then(|t| {
-            let parts: Vec<&str> = t.split('.').collect();
-            match parts.as_slice() {
-                ["data", k, n] => Some(ResourceAddr::data(*k, *n)),
-                [k, n] if !["var", "local"].contains(k) => Some(ResourceAddr::managed(*k, *n)),
-                _ => None,
+        let parts: Vec<String> = text
+            .as_deref()
+            .map(|t| t.split('.').map(str::to_string).collect())
+            .unwrap_or_default();
+        if let [m, name] = parts.as_slice()
+            && m == "module"
+        {
+            let mut child = path.to_vec();
+            child.push(ModuleStep {
+                name: name.clone(),
+                key: crate::addr::InstanceKey::None,
+            });
+            if self.cfg.modules.contains_key(&child) {
+                let inside: Vec<Node> = self
+                    .index
+                    .keys()
+                    .filter(|n| {
+                        n.module().starts_with(&child)
+                            && matches!(n, Node::Resource(_) | Node::Output(..))
+                    })
+                    .cloned()
+                    .collect();
+                for n in inside {
+                    self.edge(&n, me, e.span());
+                }
+                return;
             }
-        });
+        }
+        let target = match parts.as_slice() {
+            [d, k, n] if d == "data" => Some(ResourceAddr::data(k, n)),
+            [k, n] if !["var", "local", "module"].contains(&k.as_str()) => {
+                Some(ResourceAddr::managed(k, n))
+            }
+            _ => None,
+        }
+        .map(|a| a.in_module(path));
         match target {
             Some(addr) if self.index.contains_key(&Node::Resource(addr.clone())) => {
                 self.edge(&Node::Resource(addr), me, e.span());
@@ -463,6 +517,21 @@ impl Builder<'_> {
         bound: &[String],
         is_default: bool,
     ) {
+        let path = me.module().to_vec();
+        self.expr_refs_in(&path, me, e, ctx, bound, is_default);
+    }
+
+    /// References of an expression written in module `path` (a module call's arguments are
+    /// written in the calling module, though they feed a node of the called one).
+    fn expr_refs_in(
+        &mut self,
+        path: &[ModuleStep],
+        me: &Node,
+        e: &Expr,
+        ctx: RefContext,
+        bound: &[String],
+        is_default: bool,
+    ) {
         for (r, span) in references(e.file, &e.expr, bound) {
             if is_default {
                 self.diags.push(
@@ -474,23 +543,73 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            self.reference(me, r, span, ctx);
+            self.reference(path, me, r, span, ctx);
         }
     }
 
-    fn reference(&mut self, me: &Node, r: Ref, span: Span, ctx: RefContext) {
+    fn reference(&mut self, path: &[ModuleStep], me: &Node, r: Ref, span: Span, ctx: RefContext) {
         let cfg = self.cfg;
+        let empty = BTreeMap::new();
+        let variables = cfg.variables_of(path).unwrap_or(&empty);
+        let empty_locals = BTreeMap::new();
+        let locals = cfg.locals_of(path).unwrap_or(&empty_locals);
+        let module_name = if path.is_empty() {
+            "the root module".to_string()
+        } else {
+            module_text(path)
+        };
         match r {
+            Ref::Module(name, out) => {
+                let mut child = path.to_vec();
+                child.push(ModuleStep {
+                    name: name.clone(),
+                    key: crate::addr::InstanceKey::None,
+                });
+                let Some(outputs) = cfg.outputs_of(&child) else {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "Reference to undeclared module",
+                            format!(
+                                "No module call named \"{name}\" is declared in {module_name}.{}",
+                                suggestion(&name, cfg.calls_in(path))
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    );
+                    return;
+                };
+                match out {
+                    Some(o) if outputs.contains_key(&o) => {
+                        self.edge(&Node::Output(child, o), me, Some(span));
+                    }
+                    Some(o) => self.diags.push(
+                        Diagnostic::error(
+                            "Unsupported attribute",
+                            format!(
+                                "This object does not have an attribute named \"{o}\".{}",
+                                suggestion(&o, outputs.keys().map(String::as_str))
+                            ),
+                        )
+                        .with_span(Some(span)),
+                    ),
+                    None => {
+                        let names: Vec<String> = outputs.keys().cloned().collect();
+                        for o in names {
+                            self.edge(&Node::Output(child.clone(), o), me, Some(span));
+                        }
+                    }
+                }
+            }
             Ref::Var(n) => {
-                if cfg.variables.contains_key(&n) {
-                    self.edge(&Node::Variable(n), me, Some(span));
+                if variables.contains_key(&n) {
+                    self.edge(&Node::Variable(path.to_vec(), n), me, Some(span));
                 } else {
                     self.diags.push(
                         Diagnostic::error(
                             "Reference to undeclared input variable",
                             format!(
                                 "An input variable with the name \"{n}\" has not been declared. This variable can be declared with a variable \"{n}\" {{}} block.{}",
-                                suggestion(&n, cfg.variables.keys().map(String::as_str))
+                                suggestion(&n, variables.keys().map(String::as_str))
                             ),
                         )
                         .with_span(Some(span)),
@@ -498,15 +617,15 @@ impl Builder<'_> {
                 }
             }
             Ref::Local(n) => {
-                if cfg.locals.contains_key(&n) {
-                    self.edge(&Node::Local(n), me, Some(span));
+                if locals.contains_key(&n) {
+                    self.edge(&Node::Local(path.to_vec(), n), me, Some(span));
                 } else {
                     self.diags.push(
                         Diagnostic::error(
                             "Reference to undeclared local value",
                             format!(
                                 "A local value with the name \"{n}\" has not been declared.{}",
-                                suggestion(&n, cfg.locals.keys().map(String::as_str))
+                                suggestion(&n, locals.keys().map(String::as_str))
                             ),
                         )
                         .with_span(Some(span)),
@@ -514,6 +633,7 @@ impl Builder<'_> {
                 }
             }
             Ref::Resource(a) => {
+                let a = a.in_module(path);
                 let node = Node::Resource(a.clone());
                 if self.index.contains_key(&node) {
                     if &node == me {
@@ -531,7 +651,7 @@ impl Builder<'_> {
                     let names: Vec<String> = cfg
                         .resources
                         .keys()
-                        .filter(|x| x.mode == a.mode && x.kind == a.kind)
+                        .filter(|x| x.module == a.module && x.mode == a.mode && x.kind == a.kind)
                         .map(|x| x.name.clone())
                         .collect();
                     let what = if a.mode == Mode::Data {
@@ -543,7 +663,7 @@ impl Builder<'_> {
                         Diagnostic::error(
                             "Reference to undeclared resource",
                             format!(
-                                "A {what} \"{}\" \"{}\" has not been declared in the root module.{}",
+                                "A {what} \"{}\" \"{}\" has not been declared in {module_name}.{}",
                                 a.kind,
                                 a.name,
                                 suggestion(&a.name, names.iter().map(String::as_str))
@@ -612,48 +732,13 @@ pub fn summary(g: &Graph) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
     for n in &g.order {
         let k = match n {
-            Node::Variable(_) => "variables",
-            Node::Local(_) => "locals",
+            Node::Variable(..) => "variables",
+            Node::Local(..) => "locals",
             Node::Resource(_) => "resources",
-            Node::Output(_) => "outputs",
+            Node::Output(..) => "outputs",
+            Node::Check(_) => "checks",
         };
         *m.entry(k).or_insert(0) += 1;
     }
     m
-}
-
-#[cfg(test)]
-mod tests {
-    use petgraph::graph::{DiGraph, NodeIndex};
-
-    proptest::proptest! {
-        #[test]
-        fn iterative_tarjan_matches_petgraphs(
-            n in 1usize..40,
-            edges in proptest::collection::vec((0usize..40, 0usize..40), 0..120),
-        ) {
-            let mut g: DiGraph<usize, ()> = DiGraph::new();
-            let ids: Vec<NodeIndex> = (0..n).map(|i| g.add_node(i)).collect();
-            for (a, b) in edges {
-                g.add_edge(ids[a % n], ids[b % n], ());
-            }
-            proptest::prop_assert_eq!(
-                super::tarjan_scc_iterative(&g),
-                petgraph::algo::tarjan_scc(&g)
-            );
-        }
-    }
-
-    #[test]
-    fn a_cycle_of_twenty_thousand_nodes_does_not_overflow_the_stack() {
-        let mut g: DiGraph<usize, ()> = DiGraph::new();
-        let ids: Vec<NodeIndex> = (0..20_000).map(|i| g.add_node(i)).collect();
-        for w in ids.windows(2) {
-            g.add_edge(w[0], w[1], ());
-        }
-        g.add_edge(ids[19_999], ids[0], ());
-        let sccs = super::tarjan_scc_iterative(&g);
-        assert_eq!(sccs.len(), 1);
-        assert_eq!(sccs[0].len(), 20_000);
-    }
 }

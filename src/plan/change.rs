@@ -76,6 +76,9 @@ pub enum Reason {
     NoResourceConfig,
     /// The instance key is no longer produced by count/for_each.
     NoInstanceKey,
+    /// The module instance it was in (`module.k[1]`) is no longer produced by the call's
+    /// count/for_each.
+    NoModuleInstance,
     Destroy,
     /// A data source read at apply time because its `depends_on` has changes pending.
     ReadDependencyPending,
@@ -133,12 +136,24 @@ pub struct Plan {
     pub config_digest: String,
     /// Targets the plan was limited to (addresses as text).
     pub targets: Vec<String>,
+    /// Instances `moved` blocks re-addressed: (from, to).
+    pub moved: Vec<(InstanceAddr, InstanceAddr)>,
+    /// Instances `removed` blocks with `destroy = false` drop from state (objects kept), as
+    /// no-op changes holding their last state.
+    pub forget: Vec<ResourceChange>,
 }
 
 impl Plan {
-    /// Changes that do something.
+    /// Changes that do something (a move alone counts: the state changes).
     pub fn effective(&self) -> impl Iterator<Item = &ResourceChange> {
-        self.changes.iter().filter(|c| c.action != Action::NoOp)
+        self.changes
+            .iter()
+            .filter(|c| c.action != Action::NoOp || self.moved_from(&c.addr).is_some())
+    }
+
+    /// The address an instance had before a `moved` block moved it.
+    pub fn moved_from(&self, to: &InstanceAddr) -> Option<&InstanceAddr> {
+        self.moved.iter().find(|(_, t)| t == to).map(|(f, _)| f)
     }
 
     /// (add, change, destroy) counts as Terraform's summary line counts them.

@@ -137,6 +137,8 @@ pub fn to_json(p: &Plan) -> Json {
         "changes": changes,
         "drift": drift,
         "outputs": outputs,
+        "moved": p.moved.iter().map(|(f, t)| json!([f.to_string(), t.to_string()])).collect::<Vec<_>>(),
+        "forget": p.forget.iter().map(change_json).collect::<Vec<_>>(),
     });
     // Applying a plan that changed after it was shown would do what nobody approved.
     crate::fsutil::seal_json(&mut j);
@@ -288,7 +290,46 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
                     .collect()
             })
             .unwrap_or_default(),
+        moved: addr_list(j, "moved")?
+            .chunks(2)
+            .filter_map(|p| match p {
+                [f, t] => Some((f.clone(), t.clone())),
+                _ => None,
+            })
+            .collect(),
+        forget: changes_from(j, "forget")?,
     })
+}
+
+/// The addresses of a list of address pairs, flattened, in a saved plan; plans saved before
+/// moves existed have none.
+fn addr_list(j: &Json, key: &str) -> Result<Vec<InstanceAddr>, PlanFileError> {
+    let bad = |m: &str| PlanFileError::Invalid(m.to_string());
+    let mut out = Vec::new();
+    let mut push = |x: &Json| -> Result<(), PlanFileError> {
+        let s = x
+            .as_str()
+            .ok_or_else(|| bad("an address is not a string"))?;
+        let t: TargetAddr = s
+            .parse()
+            .map_err(|e: crate::addr::AddrParseError| bad(&e.to_string()))?;
+        out.push(InstanceAddr {
+            resource: t.resource,
+            key: t.key.unwrap_or(InstanceKey::None),
+        });
+        Ok(())
+    };
+    for item in j.get(key).and_then(Json::as_array).into_iter().flatten() {
+        match item {
+            Json::Array(pair) => {
+                for x in pair {
+                    push(x)?;
+                }
+            }
+            x => push(x)?,
+        }
+    }
+    Ok(out)
 }
 
 /// SHA-256 over every configuration file's name and text. Variable files are left out: their
@@ -366,6 +407,8 @@ mod tests {
             variables: Default::default(),
             config_digest: "d".into(),
             targets: vec![],
+            moved: vec![],
+            forget: vec![],
         };
         let back = from_json(&to_json(&p)).unwrap();
         assert_eq!(back.changes, p.changes);

@@ -3,10 +3,15 @@
 
 pub mod body;
 pub mod change;
+mod evaluate;
 pub mod file;
+pub(crate) mod moves;
 pub(crate) mod walk;
+mod walk_expand;
+mod walk_modules;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
+pub use evaluate::{Evaluated, ValueSource, evaluate};
 pub use file::config_digest;
 pub use walk::{RawVar, parse_var_text};
 
@@ -158,10 +163,15 @@ pub fn plan(
     inputs: &BTreeMap<String, RawVar>,
     opts: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
+    // Moves and forgets re-address the prior state before anything else looks at it.
+    let mut early_warnings = Diagnostics::new();
+    let mut prior = state.clone();
+    let moved = moves::apply_moves(cfg, &mut prior, &mut early_warnings);
+    let forget = moves::apply_forgets(cfg, &mut prior);
     let (refreshed, drift) = if opts.refresh {
-        refresh(state, provider)?
+        refresh(&prior, provider)?
     } else {
-        (state.clone(), Vec::new())
+        (prior, Vec::new())
     };
     let targeted = targeted_resources(graph, &opts.targets);
     let mut h = PlanHandler {
@@ -183,7 +193,17 @@ pub fn plan(
         mut warnings,
         ..
     } = h;
-    reclaim_planned(&mut w.ns, &mut changes);
+    warnings.extend(early_warnings);
+    if !forget.is_empty() {
+        warnings.push(Diagnostic::warning(
+            "Some objects will no longer be managed by keyform",
+            format!(
+                "If you apply this plan, keyform will discard its tracking information for the following objects, but it will not delete them:\n{}\n\nAfter applying this plan, keyform will no longer manage these objects. You will need to import them into keyform to manage them again.",
+                forget.iter().map(|c| format!(" - {}", c.addr)).collect::<Vec<_>>().join("\n")
+            ),
+        ));
+    }
+    reclaim_planned(&mut w.ns, &mut w.scopes, &mut changes);
     let mut diags = std::mem::take(&mut w.diags);
     if opts.mode == PlanMode::Destroy {
         // Destroy: everything in state goes, whatever the walk planned.
@@ -197,12 +217,22 @@ pub fn plan(
         changes = destroy_changes(cfg, &refreshed, &mut diags, &targeted);
     } else {
         // Instances in state whose resource block is gone.
+        // Instances in state whose resource block (or module instance) is gone.
         for (addr, inst) in refreshed.managed() {
-            if cfg.resources.contains_key(&addr.resource) || !is_targeted(&targeted, &addr.resource)
+            let config_addr = addr.resource.config_addr();
+            let module_there =
+                addr.resource.module.is_empty() || w.seen_module(&addr.resource.module);
+            if (module_there && cfg.resources.contains_key(&config_addr))
+                || !is_targeted(&targeted, &config_addr)
             {
                 continue;
             }
-            changes.push(delete_change(addr, inst, Reason::NoResourceConfig));
+            let reason = if module_there || !cfg.resources.contains_key(&config_addr) {
+                Reason::NoResourceConfig
+            } else {
+                Reason::NoModuleInstance
+            };
+            changes.push(delete_change(addr, inst, reason));
         }
     }
     if diags.has_errors() {
@@ -257,16 +287,30 @@ pub fn plan(
         variables: w.variables.clone(),
         config_digest: config_digest(cfg),
         targets: opts.targets.iter().map(ToString::to_string).collect(),
+        moved,
+        forget,
     })
 }
 
 /// Moves each managed instance's planned value from the namespace back into its change.
-fn reclaim_planned(ns: &mut crate::eval::Namespace, changes: &mut [ResourceChange]) {
+fn reclaim_planned(
+    root: &mut crate::eval::Namespace,
+    scopes: &mut BTreeMap<crate::addr::ModulePath, crate::eval::Namespace>,
+    changes: &mut [ResourceChange],
+) {
     for c in changes
         .iter_mut()
         .filter(|c| c.after.is_none() && c.addr.resource.mode == Mode::Managed)
     {
         let a = &c.addr;
+        let ns = if a.resource.module.is_empty() {
+            &mut *root
+        } else {
+            match scopes.get_mut(&a.resource.module) {
+                Some(n) => n,
+                None => continue,
+            }
+        };
         let Some(Value::Object(by_name)) = ns.roots.get_mut(&a.resource.kind) else {
             continue;
         };
@@ -293,10 +337,11 @@ fn targeted_resources(graph: &Graph, targets: &[TargetAddr]) -> Option<BTreeSet<
     }
     let mut set = BTreeSet::new();
     for t in targets {
-        set.insert(t.resource.clone());
+        // A target in a module instance targets its block (every instance of the module).
+        set.insert(t.resource.config_addr());
         set.extend(
             graph
-                .resource_dependencies(&Node::Resource(t.resource.clone()))
+                .resource_dependencies(&Node::Resource(t.resource.config_addr()))
                 .iter()
                 .cloned(),
         );
@@ -332,7 +377,7 @@ fn destroy_changes(
     for (addr, inst) in state.managed() {
         if let Some(t) = targeted {
             // Destroying a target also destroys what depends on it.
-            let hit = t.contains(&addr.resource)
+            let hit = t.contains(&addr.resource.config_addr())
                 || inst
                     .dependencies
                     .iter()
@@ -341,7 +386,7 @@ fn destroy_changes(
                 continue;
             }
         }
-        if let Some(r) = cfg.resources.get(&addr.resource)
+        if let Some(r) = cfg.resources.get(&addr.resource.config_addr())
             && r.lifecycle.prevent_destroy
         {
             diags.push(prevent_destroy_error(addr, r));
@@ -389,14 +434,16 @@ impl Handler for PlanHandler<'_, '_> {
             .ok_or_else(|| {
                 Diagnostic::error("Unknown resource type", addr.resource.kind.clone())
             })?;
-        if !is_targeted(self.targeted, &addr.resource) || self.opts.mode == PlanMode::Destroy {
+        if !is_targeted(self.targeted, &addr.resource.config_addr())
+            || self.opts.mode == PlanMode::Destroy
+        {
             return Ok(prior.map_or(Value::Unknown, |p| Value::Object(p.attrs.clone())));
         }
         let force =
             prior.is_some_and(|p| p.tainted) || self.opts.replace.iter().any(|t| t.matches(addr));
         let dependencies: Vec<String> = self
             .graph
-            .resource_dependencies(&Node::Resource(addr.resource.clone()))
+            .resource_dependencies(&Node::Resource(addr.resource.config_addr()))
             .iter()
             .map(ToString::to_string)
             .collect();
@@ -451,12 +498,12 @@ impl Handler for PlanHandler<'_, '_> {
             || (!res.depends_on.is_empty()
                 && self
                     .graph
-                    .resource_dependencies(&Node::Resource(addr.resource.clone()))
+                    .resource_dependencies(&Node::Resource(addr.resource.config_addr()))
                     .iter()
                     .any(|d| {
-                        self.changes
-                            .iter()
-                            .any(|c| &c.addr.resource == d && c.action != Action::NoOp)
+                        self.changes.iter().any(|c| {
+                            &c.addr.resource.config_addr() == d && c.action != Action::NoOp
+                        })
                     }));
         if deferred {
             self.changes.push(ResourceChange {
@@ -485,7 +532,13 @@ impl Handler for PlanHandler<'_, '_> {
         Ok(Value::Object(attrs))
     }
 
-    fn resource_done(&mut self, _w: &Walk<'_>, res: &Resource, keys: &[InstanceKey]) {
+    fn resource_done(
+        &mut self,
+        _w: &Walk<'_>,
+        res: &Resource,
+        inst_addr: &ResourceAddr,
+        keys: &[InstanceKey],
+    ) {
         if res.addr.mode != Mode::Managed
             || !is_targeted(self.targeted, &res.addr)
             || self.opts.mode == PlanMode::Destroy
@@ -493,7 +546,7 @@ impl Handler for PlanHandler<'_, '_> {
             return;
         }
         let wanted: std::collections::HashSet<&InstanceKey> = keys.iter().collect();
-        for (addr, inst) in self.state.instances_of(&res.addr) {
+        for (addr, inst) in self.state.instances_of(inst_addr) {
             if !wanted.contains(&addr.key) {
                 let mut c = delete_change(addr, inst, Reason::NoInstanceKey);
                 c.note = self.provider.destroy_note(&addr.resource.kind, &inst.attrs);
@@ -701,89 +754,5 @@ pub fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> Strin
     match ev.eval(&attr.value) {
         Ok(Value::String(s)) => s,
         _ => "us-east-1".into(),
-    }
-}
-
-/// Where [`evaluate`] takes managed resource instances' values from.
-#[derive(Debug, Clone, Copy)]
-pub enum ValueSource<'a> {
-    /// Planned values (unknown where only apply can tell), state values for unchanged instances.
-    Planned(&'a Plan, &'a State),
-    /// The state as it is (after apply or destroy); instances missing from it are null.
-    State(&'a State),
-}
-
-/// Every value of a configuration as its expressions see them: what `keyform test` asserts and
-/// actions refer to.
-#[derive(Debug, Clone, Default)]
-pub struct Evaluated {
-    /// Roots `var`, `local`, `data`, `path`, `terraform` and one per resource type.
-    pub namespace: crate::eval::Namespace,
-    /// Output values (unknown where they depend on values known only after apply).
-    pub outputs: BTreeMap<String, Value>,
-}
-
-/// Evaluates the configuration against `source` without changing anything: managed instances
-/// take their value from the plan or state, data sources are read again (reads record nothing in
-/// the cloud), variables, locals and outputs are evaluated. Errors only make values unknown:
-/// the caller has already reported the command's own diagnostics.
-pub fn evaluate(
-    cfg: &Config,
-    graph: &Graph,
-    schemas: &dyn SchemaSource,
-    inputs: &BTreeMap<String, RawVar>,
-    provider: &mut dyn Provider,
-    source: ValueSource<'_>,
-) -> Evaluated {
-    struct E<'s, 'p> {
-        source: ValueSource<'s>,
-        provider: &'p mut dyn Provider,
-    }
-    impl Handler for E<'_, '_> {
-        fn managed(
-            &mut self,
-            _w: &Walk<'_>,
-            _r: &Resource,
-            addr: &InstanceAddr,
-            _config: Map,
-        ) -> Result<Value, Diagnostic> {
-            Ok(match self.source {
-                ValueSource::Planned(plan, state) => match plan.change(addr) {
-                    Some(c) => c.after.clone().map_or(Value::Null, Value::Object),
-                    None => state
-                        .resources
-                        .get(addr)
-                        .map_or(Value::Unknown, |r| Value::Object(r.attrs.clone())),
-                },
-                ValueSource::State(state) => state
-                    .resources
-                    .get(addr)
-                    .map_or(Value::Null, |r| Value::Object(r.attrs.clone())),
-            })
-        }
-
-        fn data(
-            &mut self,
-            _w: &Walk<'_>,
-            _r: &Resource,
-            addr: &InstanceAddr,
-            config: Map,
-        ) -> Result<Value, Diagnostic> {
-            if config.values().any(Value::is_unknown) {
-                return Ok(Value::Unknown);
-            }
-            Ok(self
-                .provider
-                .read_data(&addr.resource.kind, &config)
-                .map_or(Value::Unknown, Value::Object))
-        }
-    }
-    let mut h = E { source, provider };
-    let mut w = Walk::new(cfg, graph, schemas, inputs);
-    w.unknown_missing_vars = true;
-    w.run(&mut h);
-    Evaluated {
-        namespace: w.ns.clone(),
-        outputs: w.outputs.clone(),
     }
 }

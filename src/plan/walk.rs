@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::addr::{InstanceAddr, InstanceKey, Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ModulePath, ModuleStep, ResourceAddr};
 use crate::config::{Check, Config, Resource, SchemaSource};
 use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::eval::{Evaluator, Namespace};
@@ -23,7 +23,7 @@ pub enum RawVar {
 }
 
 /// Names bound for one instance (`count`, `each`).
-type Locals = Vec<(String, Value)>;
+pub(crate) type Locals = Vec<(String, Value)>;
 
 /// Decides what each instance is worth; implemented by validate, plan and apply.
 pub(crate) trait Handler {
@@ -45,8 +45,16 @@ pub(crate) trait Handler {
         config: Map,
     ) -> Result<Value, Diagnostic>;
 
-    /// All instances of a resource block were visited (`keys` are those the config produced).
-    fn resource_done(&mut self, _w: &Walk<'_>, _res: &Resource, _keys: &[InstanceKey]) {}
+    /// All instances of a resource block in one module instance (`inst`) were visited
+    /// (`keys` are those the config produced).
+    fn resource_done(
+        &mut self,
+        _w: &Walk<'_>,
+        _res: &Resource,
+        _inst: &ResourceAddr,
+        _keys: &[InstanceKey],
+    ) {
+    }
 
     /// Whether postconditions should be checked now (only when values are final).
     fn check_postconditions(&self) -> bool {
@@ -59,7 +67,13 @@ pub(crate) struct Walk<'a> {
     pub(crate) cfg: &'a Config,
     pub(crate) graph: &'a Graph,
     pub(crate) schemas: &'a dyn SchemaSource,
+    /// The root module's namespace.
     pub(crate) ns: Namespace,
+    /// Each child module instance's namespace, by module instance path (and, as templates for
+    /// new instances, by configuration path).
+    pub(crate) scopes: BTreeMap<ModulePath, Namespace>,
+    /// The instances of each module (by configuration path), once known.
+    pub(crate) module_instances: BTreeMap<ModulePath, Vec<(ModulePath, Locals)>>,
     pub(crate) diags: Diagnostics,
     pub(crate) inputs: &'a BTreeMap<String, RawVar>,
     /// Resource blocks that failed or were skipped; their dependents are skipped.
@@ -97,11 +111,36 @@ impl<'a> Walk<'a> {
         ns.set("data", Value::Object(Map::new()));
         let mut kinds = schemas.resource_kinds(Mode::Managed);
         kinds.extend(schemas.resource_kinds(Mode::Data));
+        let mut scopes = BTreeMap::new();
+        for (p, m) in &cfg.modules {
+            let mut child = ns.clone();
+            let mut path = Map::new();
+            path.insert("module".into(), Value::from(m.path_text.as_str()));
+            path.insert("root".into(), Value::from("."));
+            path.insert("cwd".into(), Value::from("."));
+            child.set("path", Value::Object(path));
+            scopes.insert(p.clone(), child);
+        }
+        // `module.NAME` is an object of the module's outputs, there even before any is known.
+        let paths: Vec<ModulePath> = cfg.modules.keys().cloned().collect();
+        for p in paths {
+            let (parent, last) = p.split_at(p.len() - 1);
+            let target = if parent.is_empty() {
+                &mut ns
+            } else if let Some(x) = scopes.get_mut(parent) {
+                x
+            } else {
+                continue;
+            };
+            target.set_in("module", &last[0].name, Value::Object(Map::new()));
+        }
         Walk {
             cfg,
             graph,
             schemas,
             ns,
+            scopes,
+            module_instances: BTreeMap::new(),
             diags: Diagnostics::new(),
             inputs,
             failed: BTreeSet::new(),
@@ -113,14 +152,35 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// An evaluator over the current namespace.
+    /// An evaluator over the root module's namespace.
     pub(crate) fn evaluator(&self) -> Evaluator<'_> {
+        self.evaluator_in(&[])
+    }
+
+    /// An evaluator over the namespace of module `path`.
+    pub(crate) fn evaluator_in(&self, path: &[ModuleStep]) -> Evaluator<'_> {
         Evaluator {
-            ns: &self.ns,
+            ns: self.ns_of(path),
             locals: Vec::new(),
-            base_dir: &self.cfg.dir,
+            base_dir: self.cfg.dir_of(path),
             resource_kinds: &self.kinds,
         }
+    }
+
+    /// The namespace of module `path`.
+    pub(crate) fn ns_of(&self, path: &[ModuleStep]) -> &Namespace {
+        if path.is_empty() {
+            &self.ns
+        } else {
+            self.scopes.get(path).unwrap_or(&self.ns)
+        }
+    }
+
+    pub(crate) fn ns_mut(&mut self, path: &[ModuleStep]) -> &mut Namespace {
+        if path.is_empty() {
+            return &mut self.ns;
+        }
+        self.scopes.entry(path.to_vec()).or_default()
     }
 
     /// Runs the walk over every node.
@@ -133,19 +193,40 @@ impl<'a> Walk<'a> {
                         self.failed.insert(a.clone());
                         self.place(a, Value::Unknown);
                     }
-                    Node::Local(n) => self.ns.set_in("local", n, Value::Unknown),
-                    Node::Output(n) => {
-                        self.outputs.insert(n.clone(), Value::Unknown);
+                    Node::Local(p, n) => {
+                        for (ip, _) in self.module_instances(p) {
+                            self.ns_mut(&ip).set_in("local", n, Value::Unknown);
+                        }
                     }
-                    Node::Variable(_) => {}
+                    Node::Output(p, n) => {
+                        for (ip, _) in self.module_instances(p) {
+                            self.set_output(&ip, n, Value::Unknown);
+                        }
+                    }
+                    Node::Variable(p, n) if !p.is_empty() => {
+                        for (ip, _) in self.module_instances(p) {
+                            self.ns_mut(&ip).set_in("var", n, Value::Unknown);
+                        }
+                    }
+                    Node::Variable(..) | Node::Check(_) => {}
                 }
                 continue;
             }
             match node {
-                Node::Variable(n) => self.variable(n),
-                Node::Local(n) => self.local(n),
+                Node::Variable(p, n) if p.is_empty() => self.variable(n),
+                Node::Variable(p, n) => self.module_variable(p, n),
+                Node::Local(p, n) => {
+                    for (ip, _) in self.module_instances(p) {
+                        self.local(p, &ip, n);
+                    }
+                }
                 Node::Resource(a) => self.resource(a, h),
-                Node::Output(n) => self.output(n),
+                Node::Check(n) => self.check_block(n),
+                Node::Output(p, n) => {
+                    for (ip, _) in self.module_instances(p) {
+                        self.output(p, &ip, n);
+                    }
+                }
             }
         }
     }
@@ -255,7 +336,30 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn where_is(&self, c: &Check) -> String {
+    /// A check block: each failed assertion is a warning (Terraform's "Check block assertion
+    /// failed"); one not known yet is not reported.
+    fn check_block(&mut self, name: &str) {
+        let Some(c) = self.cfg.checks.get(name) else {
+            return;
+        };
+        let failures: Vec<(String, Option<crate::diag::Span>)> = c
+            .asserts
+            .iter()
+            .filter_map(|a| {
+                self.failed_check(a, &self.evaluator())
+                    .map(|m| (m, a.condition.span()))
+            })
+            .collect();
+        for (msg, span) in failures {
+            self.diags.push(
+                Diagnostic::warning("Check block assertion failed", msg)
+                    .with_span(span)
+                    .with_subject(format!("check.{name}")),
+            );
+        }
+    }
+
+    pub(super) fn where_is(&self, c: &Check) -> String {
         self.cfg.range_text(c.span)
     }
 
@@ -284,282 +388,82 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn local(&mut self, name: &str) {
-        let Some(l) = self.cfg.locals.get(name) else {
+    fn local(&mut self, path: &[ModuleStep], inst: &[ModuleStep], name: &str) {
+        let Some(l) = self.cfg.locals_of(path).and_then(|m| m.get(name)) else {
             return;
         };
-        let v = match self.evaluator().eval(&l.value) {
+        let v = match self.evaluator_in(inst).eval(&l.value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
                 Value::Unknown
             }
         };
-        self.ns.set_in("local", name, v);
+        self.ns_mut(inst).set_in("local", name, v);
     }
 
-    fn output(&mut self, name: &str) {
-        let Some(o) = self.cfg.outputs.get(name) else {
+    fn output(&mut self, config_path: &[ModuleStep], path: &[ModuleStep], name: &str) {
+        let Some(o) = self.cfg.outputs_of(config_path).and_then(|m| m.get(name)) else {
             return;
         };
         for c in &o.preconditions {
-            if let Some(msg) = self.failed_check(c, &self.evaluator()) {
+            if let Some(msg) = self.failed_check(c, &self.evaluator_in(path)) {
                 self.diags.push(
                     Diagnostic::error("Module output value precondition failed", msg)
                         .with_span(Some(c.span))
-                        .with_subject(format!("output.{name}"))
+                        .with_subject(if path.is_empty() {
+                            format!("output.{name}")
+                        } else {
+                            format!("{}.output.{name}", crate::addr::module_text(path))
+                        })
                         .with_code(DiagCode::OutputPrecondition),
                 );
             }
         }
-        let v = match self.evaluator().eval(&o.value) {
+        let v = match self.evaluator_in(path).eval(&o.value) {
             Ok(v) => v,
             Err(d) => {
                 self.diags.push(d);
                 Value::Unknown
             }
         };
-        self.outputs.insert(name.to_string(), v);
+        self.set_output(path, name, v);
     }
 
-    /// Puts a resource block's value where expressions find it.
+    /// Puts a resource block's value where expressions of its module find it.
     pub(crate) fn place(&mut self, a: &ResourceAddr, v: Value) {
+        let ns = self.ns_mut(&a.module);
         match a.mode {
-            Mode::Managed => self.ns.set_in(&a.kind, &a.name, v),
-            Mode::Data => self.ns.set_in2("data", &a.kind, &a.name, v),
+            Mode::Managed => ns.set_in(&a.kind, &a.name, v),
+            Mode::Data => ns.set_in2("data", &a.kind, &a.name, v),
         }
     }
 
-    /// The instance keys of a resource block, or None (with a diagnostic) if unknowable.
-    fn expand(&mut self, res: &Resource) -> Option<Vec<(InstanceKey, Locals)>> {
-        let ev = self.evaluator();
-        if let Some(c) = &res.count {
-            let v = match ev.eval(c) {
-                Ok(v) => v,
-                Err(d) => {
-                    self.diags.push(d);
-                    return None;
-                }
-            };
-            if v.is_unknown() && self.unknown_repetition_ok {
-                let mut count = Map::new();
-                count.insert("index".into(), Value::Unknown);
-                return Some(vec![(
-                    InstanceKey::None,
-                    vec![("count".to_string(), Value::Object(count))],
-                )]);
-            }
-            if v.is_unknown() {
-                self.diags.push(
-                    Diagnostic::error(
-                        "Invalid count argument",
-                        "The \"count\" value depends on resource attributes that cannot be determined until apply, so keyform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
-                    )
-                    .with_span(c.span())
-                    .with_subject(res.addr.to_string()),
-                );
-                return None;
-            }
-            let n = match v.as_i64() {
-                Some(n) if (0..=10_000).contains(&n) => n,
-                Some(n) if n < 0 => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid count argument", "The given \"count\" argument value is unsuitable: must be greater than or equal to zero.").with_span(c.span()),
-                    );
-                    return None;
-                }
-                Some(n) => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "Invalid count argument",
-                            format!("count = {n} is more than keyform allows (10000 instances per resource). Lower the count."),
-                        )
-                        .with_span(c.span()),
-                    );
-                    return None;
-                }
-                None => {
-                    self.diags.push(
-                        Diagnostic::error("Invalid count argument", format!("The given \"count\" argument value is unsuitable: a whole number is required, got {v}."))
-                            .with_span(c.span()),
-                    );
-                    return None;
-                }
-            };
-            let mut out = Vec::new();
-            for i in 0..n {
-                let mut count = Map::new();
-                count.insert("index".into(), Value::Number(i as f64));
-                out.push((
-                    InstanceKey::Int(i as u64),
-                    vec![("count".to_string(), Value::Object(count))],
-                ));
-            }
-            return Some(out);
-        }
-        if let Some(fe) = &res.for_each {
-            let v = match ev.eval(fe) {
-                Ok(v) => v,
-                Err(d) => {
-                    self.diags.push(d);
-                    return None;
-                }
-            };
-            if v.is_unknown() && self.unknown_repetition_ok {
-                let mut each = Map::new();
-                each.insert("key".into(), Value::Unknown);
-                each.insert("value".into(), Value::Unknown);
-                return Some(vec![(
-                    InstanceKey::None,
-                    vec![("each".to_string(), Value::Object(each))],
-                )]);
-            }
-            if v.is_unknown() {
-                self.diags.push(
-                    Diagnostic::error(
-                        "Invalid for_each argument",
-                        "The \"for_each\" map includes keys derived from resource attributes that cannot be determined until apply, and so keyform cannot determine the full set of keys that will identify the instances of this resource. Use only values known before apply as keys.",
-                    )
-                    .with_span(fe.span())
-                    .with_subject(res.addr.to_string()),
-                );
-                return None;
-            }
-            let pairs: Vec<(String, Value)> = match v {
-                Value::Object(m) => m.into_iter().collect(),
-                Value::List(_) if let Some(kind) = self.sequence_kind(fe) => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "Invalid for_each argument",
-                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {kind}. To use its elements as the instance keys, wrap it in toset(...)."),
-                        )
-                        .with_span(fe.span()),
-                    );
-                    return None;
-                }
-                Value::List(l) => {
-                    let mut keys = Vec::new();
-                    for item in l {
-                        match item {
-                            Value::String(s) => keys.push((s.clone(), Value::String(s))),
-                            other => {
-                                self.diags.push(
-                                    Diagnostic::error(
-                                        "Invalid for_each argument",
-                                        format!("The given \"for_each\" argument value is unsuitable: \"for_each\" supports maps and sets of strings, but you have provided a set containing type {}.", other.type_name()),
-                                    )
-                                    .with_span(fe.span()),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                    keys.sort_by(|a, b| a.0.cmp(&b.0));
-                    keys.dedup_by(|a, b| a.0 == b.0);
-                    keys
-                }
-                Value::Null => {
-                    self.diags.push(Diagnostic::error("Invalid for_each argument", "The given \"for_each\" argument value is null. A map, or set of strings is allowed.").with_span(fe.span()));
-                    return None;
-                }
-                other => {
-                    self.diags.push(
-                        Diagnostic::error(
-                            "Invalid for_each argument",
-                            format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.", other.type_name()),
-                        )
-                        .with_span(fe.span()),
-                    );
-                    return None;
-                }
-            };
-            // The same bound as count: a for_each of a hundred thousand keys is a mistake (or
-            // hostile), and planning it would take minutes and print megabytes.
-            if pairs.len() > 10_000 {
-                self.diags.push(
-                    Diagnostic::error(
-                        "Invalid for_each argument",
-                        format!(
-                            "for_each has {} keys, more than keyform allows (10000 instances per resource). Use fewer keys.",
-                            pairs.len()
-                        ),
-                    )
-                    .with_span(fe.span()),
-                );
-                return None;
-            }
-            return Some(
-                pairs
-                    .into_iter()
-                    .map(|(k, val)| {
-                        let mut each = Map::new();
-                        each.insert("key".into(), Value::String(k.clone()));
-                        each.insert("value".into(), val);
-                        (
-                            InstanceKey::Str(k),
-                            vec![("each".to_string(), Value::Object(each))],
-                        )
-                    })
-                    .collect(),
-            );
-        }
-        Some(vec![(InstanceKey::None, Vec::new())])
-    }
-
-    /// Values carry no set/list distinction, so tell a sequence (which `for_each` refuses, as in
-    /// Terraform) from a set by the expression's form: a `[...]` literal or `[for ...]` is a
-    /// tuple; a variable declared `list(...)` and the functions returning lists give a list.
-    /// Anything else (toset(...), a set variable, an unknown form) is taken as a set.
-    fn sequence_kind(&self, e: &crate::config::Expr) -> Option<String> {
-        use crate::config::TypeConstraint;
-        use hcl_edit::expr::Expression;
-        let mut ex = &e.expr;
-        while let Expression::Parenthesis(p) = ex {
-            ex = p.inner();
-        }
-        match ex {
-            Expression::Array(_) => Some("tuple".into()),
-            Expression::ForExpr(f) if f.key_expr.is_none() => Some("tuple".into()),
-            Expression::FuncCall(c) => {
-                const LISTS: &[&str] = &[
-                    "tolist",
-                    "split",
-                    "keys",
-                    "values",
-                    "sort",
-                    "compact",
-                    "distinct",
-                    "flatten",
-                    "reverse",
-                    "slice",
-                    "range",
-                    "concat",
-                    "chunklist",
-                ];
-                let name = c.name.name.value().as_str();
-                LISTS.contains(&name).then(|| "list".to_string())
-            }
-            _ => {
-                let text = e.as_traversal_text()?;
-                let name = text.strip_prefix("var.")?;
-                match &self.cfg.variables.get(name)?.ty {
-                    Some(TypeConstraint::List(t)) => Some(format!("list of {t}")),
-                    Some(TypeConstraint::Tuple(_)) => Some("tuple".into()),
-                    _ => None,
-                }
-            }
-        }
-    }
-
+    /// A resource block: once per instance of the module it is in.
     fn resource(&mut self, a: &ResourceAddr, h: &mut dyn Handler) {
-        let Some(res) = self.cfg.resources.get(a) else {
+        for (scope, _) in self.module_instances(&a.module) {
+            let inst = a.clone().in_module(&scope);
+            self.resource_in(a, &inst, h);
+        }
+    }
+
+    /// A resource block in one module instance: `a` is the block's configuration address,
+    /// `inst` the same block in the module instance (`module.k[0].aws_kms_key.this`).
+    fn resource_in(
+        &mut self,
+        config_addr: &ResourceAddr,
+        inst: &ResourceAddr,
+        h: &mut dyn Handler,
+    ) {
+        let Some(res) = self.cfg.resources.get(config_addr) else {
             return;
         };
+        let a = inst;
         let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else {
             return;
         };
-        let Some(instances) = self.expand(res) else {
-            self.failed.insert(a.clone());
+        let Some(instances) = self.expand(res, &a.module) else {
+            self.failed.insert(config_addr.clone());
             self.place(a, Value::Unknown);
             return;
         };
@@ -569,7 +473,7 @@ impl<'a> Walk<'a> {
             let addr = a.instance(key.clone());
             let ev = Evaluator {
                 locals: locals.clone(),
-                ..self.evaluator()
+                ..self.evaluator_in(&a.module)
             };
             let mut d = Diagnostics::new();
             let config = eval_body(&ev, &res.body, &schema.body, &mut d);
@@ -603,7 +507,7 @@ impl<'a> Walk<'a> {
                         post_locals.push(("self".to_string(), v.clone()));
                         let pev = Evaluator {
                             locals: post_locals,
-                            ..self.evaluator()
+                            ..self.evaluator_in(&a.module)
                         };
                         let failures: Vec<(String, crate::diag::Span)> = res
                             .lifecycle
@@ -631,7 +535,7 @@ impl<'a> Walk<'a> {
             }
         }
         let keys: Vec<InstanceKey> = instances.into_iter().map(|(k, _)| k).collect();
-        h.resource_done(self, res, &keys);
+        h.resource_done(self, res, a, &keys);
         let unknown_repetition = (res.count.is_some() || res.for_each.is_some())
             && keys.as_slice() == [InstanceKey::None];
         let block_value = if unknown_repetition {
@@ -665,7 +569,7 @@ impl<'a> Walk<'a> {
         };
         self.place(a, block_value);
         if block_failed {
-            self.failed.insert(a.clone());
+            self.failed.insert(config_addr.clone());
         }
     }
 }

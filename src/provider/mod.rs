@@ -7,6 +7,7 @@
 
 pub mod aws;
 mod resource;
+pub mod terraform;
 
 pub use resource::{DataSource, Resource};
 

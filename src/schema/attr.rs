@@ -18,6 +18,8 @@ pub enum AttrType {
     List(Box<AttrType>),
     Set(Box<AttrType>),
     Map(Box<AttrType>),
+    /// Any value (Terraform's dynamic pseudo-type): `terraform_data`'s input and output.
+    Dynamic,
 }
 
 impl AttrType {
@@ -29,6 +31,7 @@ impl AttrType {
             AttrType::List(t) => format!("list of {}", t.name()),
             AttrType::Set(t) => format!("set of {}", t.name()),
             AttrType::Map(t) => format!("map of {}", t.name()),
+            AttrType::Dynamic => "dynamic".into(),
         }
     }
 }

@@ -44,23 +44,57 @@ fn mode_str(m: Mode) -> &'static str {
     }
 }
 
-/// The JSON of one instance (used in the state file and the journal).
-pub fn instance_json(r: &ResourceInstance) -> Json {
+/// Attributes of type dynamic (`terraform_data`'s), which Terraform's state writes as
+/// `{"value": ..., "type": ...}`.
+fn dynamic_attrs(kind: &str) -> &'static [&'static str] {
+    if crate::provider::terraform::is_builtin(kind) {
+        &["input", "output", "triggers_replace"]
+    } else {
+        &[]
+    }
+}
+
+fn attrs_json(kind: &str, attrs: &crate::value::Map) -> Json {
+    let mut j = Value::Object(attrs.clone()).to_json();
+    for name in dynamic_attrs(kind) {
+        if let Some(v) = attrs.get(*name).filter(|v| !v.is_null()) {
+            j[*name] = json!({"value": v.to_json(), "type": type_json(v)});
+        }
+    }
+    j
+}
+
+/// The JSON of one instance of a resource of type `kind` (used in the state file and the
+/// journal).
+pub fn instance_json(kind: &str, r: &ResourceInstance) -> Json {
     let mut m = json!({
         "schema_version": 0,
-        "attributes": Value::Object(r.attrs.clone()).to_json(),
+        "attributes": attrs_json(kind, &r.attrs),
         "sensitive_attributes": [],
-        "dependencies": r.dependencies,
     });
+    // Terraform leaves "dependencies" out when there are none.
+    if !r.dependencies.is_empty() {
+        m["dependencies"] = json!(r.dependencies);
+    }
     if r.tainted {
         m["status"] = json!("tainted");
     }
     m
 }
 
-fn instance_from(j: &Json) -> Result<ResourceInstance, StateFileError> {
+fn instance_from(kind: &str, j: &Json) -> Result<ResourceInstance, StateFileError> {
     let attrs = match j.get("attributes").map(Value::from_json) {
-        Some(Value::Object(m)) => m,
+        Some(Value::Object(mut m)) => {
+            for name in dynamic_attrs(kind) {
+                if let Some(Json::Object(w)) = j["attributes"].get(*name)
+                    && let Some(v) = w.get("value")
+                    && w.contains_key("type")
+                {
+                    m.insert((*name).to_string(), Value::from_json(v));
+                }
+            }
+            m
+        }
         _ => {
             return Err(StateFileError::Shape(
                 "an instance has no attributes object".into(),
@@ -93,26 +127,40 @@ pub fn to_json(s: &State) -> Json {
     let resources: Vec<Json> = groups
         .into_iter()
         .map(|(addr, instances)| {
-            json!({
+            let mut r = json!({
                 "mode": mode_str(addr.mode),
                 "type": addr.kind,
                 "name": addr.name,
-                "provider": PROVIDER,
+                "provider": if crate::provider::terraform::is_builtin(&addr.kind) {
+                    crate::provider::terraform::PROVIDER
+                } else {
+                    PROVIDER
+                },
                 "instances": instances.into_iter().map(|(k, r)| {
-                    let mut ij = instance_json(r);
+                    let mut ij = instance_json(&addr.kind, r);
                     if let Some(kj) = key_json(k) {
                         ij["index_key"] = kj;
                     }
                     ij
                 }).collect::<Vec<_>>(),
-            })
+            });
+            // Terraform writes "module" only for resources of child modules.
+            if !addr.module.is_empty() {
+                r["module"] = json!(crate::addr::module_text(&addr.module));
+            }
+            r
         })
         .collect();
     let outputs: serde_json::Map<String, Json> = s
         .outputs
         .iter()
         .map(|(n, o)| {
-            (n.clone(), json!({"value": o.value.to_json(), "type": type_json(&o.value), "sensitive": o.sensitive}))
+            // Terraform writes "sensitive" only when true.
+            let mut j = json!({"value": o.value.to_json(), "type": type_json(&o.value)});
+            if o.sensitive {
+                j["sensitive"] = json!(true);
+            }
+            (n.clone(), j)
         })
         .collect();
     json!({
@@ -200,7 +248,14 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
                 )));
             }
         };
+        let module = match r.get("module") {
+            None | Some(Json::Null) => Vec::new(),
+            Some(Json::String(t)) => crate::addr::parse_module_text(t)
+                .map_err(|e| StateFileError::Shape(e.to_string()))?,
+            Some(_) => return Err(StateFileError::Shape("\"module\" is not a string".into())),
+        };
         let addr = ResourceAddr {
+            module,
             mode,
             kind: field("type")?.to_string(),
             name: field("name")?.to_string(),
@@ -219,7 +274,7 @@ pub fn from_json(j: &Json) -> Result<State, StateFileError> {
             if s.resources.contains_key(&at) {
                 return Err(StateFileError::Shape(format!("{at} appears twice")));
             }
-            s.resources.insert(at, instance_from(i)?);
+            s.resources.insert(at, instance_from(&addr.kind, i)?);
         }
     }
     match j.get("outputs") {
@@ -250,7 +305,7 @@ pub fn parse(text: &str) -> Result<State, StateFileError> {
 pub fn op_json(op: &StateOp) -> Json {
     match op {
         StateOp::Put(a, r) => {
-            json!({"op": "put", "addr": a.to_string(), "instance": instance_json(r)})
+            json!({"op": "put", "addr": a.to_string(), "instance": instance_json(&a.resource.kind, r)})
         }
         StateOp::Remove(a) => json!({"op": "rm", "addr": a.to_string()}),
         StateOp::Outputs(o) => {
@@ -275,10 +330,11 @@ pub fn op_from_json(j: &Json) -> Result<StateOp, StateFileError> {
         })
     };
     match j.get("op").and_then(Json::as_str) {
-        Some("put") => Ok(StateOp::Put(
-            addr()?,
-            instance_from(j.get("instance").unwrap_or(&Json::Null))?,
-        )),
+        Some("put") => {
+            let a = addr()?;
+            let inst = instance_from(&a.resource.kind, j.get("instance").unwrap_or(&Json::Null))?;
+            Ok(StateOp::Put(a, inst))
+        }
         Some("rm") => Ok(StateOp::Remove(addr()?)),
         Some("outputs") => {
             let mut m = BTreeMap::new();
@@ -328,6 +384,42 @@ mod tests {
         let j = to_json(&s);
         assert_eq!(j["resources"][0]["instances"][0]["index_key"], json!("bob"));
         assert_eq!(from_json(&j).unwrap(), s);
+    }
+
+    #[test]
+    fn module_resources_and_dynamic_values_round_trip_in_terraforms_shape() {
+        let mut s = State::new("l-2".into());
+        let mut attrs = crate::value::Map::new();
+        attrs.insert("id".into(), Value::from("d"));
+        attrs.insert("input".into(), Value::List(vec![Value::Number(1.0)]));
+        attrs.insert("output".into(), Value::Null);
+        let path = crate::addr::parse_module_text("module.k.module.inner").unwrap();
+        let a = ResourceAddr::managed("terraform_data", "this")
+            .in_module(&path)
+            .instance(InstanceKey::None);
+        s.resources.insert(
+            a.clone(),
+            ResourceInstance {
+                attrs,
+                dependencies: Vec::new(),
+                tainted: false,
+            },
+        );
+        let j = to_json(&s);
+        let r = &j["resources"][0];
+        assert_eq!(r["module"], json!("module.k.module.inner"));
+        assert_eq!(
+            r["provider"],
+            json!("provider[\"terraform.io/builtin/terraform\"]")
+        );
+        assert_eq!(
+            r["instances"][0]["attributes"]["input"],
+            json!({"value": [1], "type": ["tuple", ["number"]]})
+        );
+        assert!(r["instances"][0].get("dependencies").is_none());
+        assert_eq!(from_json(&j).unwrap(), s);
+        let op = StateOp::Put(a, s.resources.values().next().unwrap().clone());
+        assert_eq!(op_from_json(&op_json(&op)).unwrap(), op);
     }
 
     #[test]

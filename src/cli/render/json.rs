@@ -85,6 +85,7 @@ fn change_json(c: &ResourceChange) -> Json {
             crate::plan::Reason::Tainted => "replace_because_tainted",
             crate::plan::Reason::ReplaceRequested => "replace_by_request",
             crate::plan::Reason::NoResourceConfig => "delete_because_no_resource_config",
+            crate::plan::Reason::NoModuleInstance => "delete_because_no_module",
             crate::plan::Reason::NoInstanceKey => match c.addr.key {
                 InstanceKey::Str(_) => "delete_because_each_key",
                 _ => "delete_because_count_index",

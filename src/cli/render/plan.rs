@@ -43,7 +43,7 @@ pub fn render_to(
         .iter()
         .filter(|(_, o)| o.before != o.after)
         .collect();
-    if effective.is_empty() && output_changes.is_empty() {
+    if effective.is_empty() && output_changes.is_empty() && plan.forget.is_empty() {
         if plan.mode == PlanMode::Destroy {
             out.push('\n');
             out.push_str(&style.bold("No changes."));
@@ -57,9 +57,9 @@ pub fn render_to(
         out.push_str("keyform has compared your real infrastructure against your configuration\nand found no differences, so no changes are needed.\n");
         return w.write_all(out.as_bytes());
     }
-    if !effective.is_empty() {
+    if !effective.is_empty() || !plan.forget.is_empty() {
         let mut symbols: Vec<Action> = Vec::new();
-        for c in &effective {
+        for c in effective.iter().filter(|c| c.action != Action::NoOp) {
             if !symbols.contains(&c.action) {
                 symbols.push(c.action);
             }
@@ -70,8 +70,24 @@ pub fn render_to(
             let _ = writeln!(out, "{} {}", padded_symbol(a, style), legend(a));
         }
         out.push_str("\nkeyform will perform the following actions:\n\n");
-        for c in &effective {
-            out.push_str(&render_change(c, schemas, style));
+        // Forgotten instances sort in among the changes, as Terraform lists them.
+        let mut listed: Vec<(&ResourceChange, bool)> = effective
+            .iter()
+            .map(|c| (*c, false))
+            .chain(plan.forget.iter().map(|c| (c, true)))
+            .collect();
+        listed.sort_by(|a, b| a.0.addr.cmp(&b.0.addr));
+        for (c, forgotten) in listed {
+            if forgotten {
+                out.push_str(&forget_text(&render_change(c, schemas, style), c));
+                out.push('\n');
+                continue;
+            }
+            let mut text = render_change(c, schemas, style);
+            if let Some(from) = plan.moved_from(&c.addr) {
+                text = moved_header(&text, from, c);
+            }
+            out.push_str(&text);
             out.push('\n');
             w.write_all(out.as_bytes())?;
             out.clear();
@@ -108,6 +124,29 @@ pub fn render_to(
         }
     }
     w.write_all(out.as_bytes())
+}
+
+/// A change of a moved instance: Terraform's "has moved to" header, or a note under the
+/// header of a change it also has.
+fn moved_header(text: &str, from: &crate::addr::InstanceAddr, c: &ResourceChange) -> String {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    if c.action == Action::NoOp {
+        format!("  # {from} has moved to {}\n{rest}", c.addr)
+    } else {
+        format!("{first}\n  # (moved from {from})\n{rest}")
+    }
+}
+
+/// An instance a `removed` block forgets: Terraform's header and its `.` symbol.
+fn forget_text(text: &str, c: &ResourceChange) -> String {
+    let (_, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let rest = rest
+        .strip_prefix("    resource")
+        .map_or_else(|| rest.to_string(), |r| format!(" . resource{r}"));
+    format!(
+        " # {} will no longer be managed by keyform, but will not be destroyed\n # (destroy = false is set in the configuration)\n{rest}",
+        c.addr
+    )
 }
 
 fn legend_order(a: Action) -> u8 {
@@ -173,6 +212,10 @@ fn header(c: &ResourceChange) -> String {
                 a.resource
             )
         }
+        (Action::Delete, Some(Reason::NoModuleInstance)) => format!(
+            "# {a} will be destroyed\n  # (because {} is not in configuration)",
+            crate::addr::module_text(&a.resource.module)
+        ),
         (Action::Delete, Some(Reason::NoInstanceKey)) => match &a.key {
             InstanceKey::Int(i) => format!(
                 "# {a} will be destroyed\n  # (because index [{i}] is out of range for count)"

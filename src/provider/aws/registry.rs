@@ -38,6 +38,7 @@ static RESOURCES: &[&AwsResource] = &[
     &iam::access_key::AccessKey,
     &iam::user_policy_attachment::UserPolicyAttachment,
     &cloudtrail::trail::Trail,
+    &crate::provider::terraform::TerraformData,
 ];
 
 /// Every data source keyform simulates.
