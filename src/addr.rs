@@ -39,10 +39,10 @@ pub struct ModuleStep {
 }
 
 /// Where a block lives: empty for the root module, else the module calls leading to it.
-pub type ModulePath = Vec<ModuleStep>;
+pub(crate) type ModulePath = Vec<ModuleStep>;
 
 /// `module.a.module.b` (empty for the root module), as Terraform writes module addresses.
-pub fn module_text(path: &[ModuleStep]) -> String {
+pub(crate) fn module_text(path: &[ModuleStep]) -> String {
     let mut s = String::new();
     for (i, m) in path.iter().enumerate() {
         if i > 0 {
@@ -54,7 +54,7 @@ pub fn module_text(path: &[ModuleStep]) -> String {
 }
 
 /// Parses `module.a.module.b["x"]` (the text of a state file's "module" field).
-pub fn parse_module_text(s: &str) -> Result<ModulePath, AddrParseError> {
+pub(crate) fn parse_module_text(s: &str) -> Result<ModulePath, AddrParseError> {
     let err = |reason| AddrParseError {
         input: s.to_string(),
         reason,

@@ -31,7 +31,7 @@ use crate::workspace::{self, LockRequest, OpenError, Taken, Workspace, Workspace
 
 /// An engine call that failed: its diagnostics, and the source map their spans point into.
 #[derive(Debug)]
-pub struct Error {
+pub(crate) struct Error {
     pub diags: Diagnostics,
     pub sources: Option<SourceMap>,
 }
@@ -66,7 +66,7 @@ impl From<Diagnostics> for Error {
 }
 
 /// The provider schemas the engine plans with.
-pub fn schemas() -> &'static AwsSchemas {
+pub(crate) fn schemas() -> &'static AwsSchemas {
     AwsSchemas::get()
 }
 
@@ -76,7 +76,7 @@ pub fn schemas() -> &'static AwsSchemas {
 /// Parses and checks the configuration of `dir`, into a fresh source map that is returned
 /// either way (diagnostics point into it). A directory without `.tf` files is an error with
 /// code [`DiagCode::NoConfigFiles`].
-pub fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceMap) {
+pub(crate) fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceMap) {
     let mut sources = SourceMap::new();
     let files = match crate::parse::load_dir(dir, &mut sources) {
         Ok(f) => f,
@@ -104,7 +104,7 @@ pub fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceM
 }
 
 /// A configuration with its graph and input variables.
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub cfg: Config,
     pub graph: Graph,
     pub inputs: BTreeMap<String, RawVar>,
@@ -114,7 +114,7 @@ pub struct Loaded {
 
 impl Loaded {
     /// The borrowed view plan and apply take.
-    pub fn module(&self) -> Module<'_> {
+    pub(crate) fn module(&self) -> Module<'_> {
         Module {
             cfg: &self.cfg,
             graph: &self.graph,
@@ -126,7 +126,7 @@ impl Loaded {
 /// What plan and apply need of a loaded configuration: `keyform test` keeps one configuration
 /// and graph per session but gives each run its own inputs.
 #[derive(Clone, Copy)]
-pub struct Module<'a> {
+pub(crate) struct Module<'a> {
     pub cfg: &'a Config,
     pub graph: &'a Graph,
     pub inputs: &'a BTreeMap<String, RawVar>,
@@ -135,7 +135,7 @@ pub struct Module<'a> {
 /// Loads the configuration of `dir` and its input variables, `vars` being the command line's
 /// `-var`/`-var-file` in the order given. Undeclared variables follow `plan`'s rule
 /// ([`Undeclared::Reject`]).
-pub fn load(dir: &Path, vars: &[VarArg]) -> Result<Loaded, Error> {
+pub(crate) fn load(dir: &Path, vars: &[VarArg]) -> Result<Loaded, Error> {
     let (config, sources) = load_config(dir);
     let (mut cfg, graph) = config.map_err(|d| Error::new(d, Some(sources)))?;
     let found = {
@@ -158,13 +158,13 @@ pub fn load(dir: &Path, vars: &[VarArg]) -> Result<Loaded, Error> {
 }
 
 /// The region the provider block asks for (us-east-1 when it names none).
-pub fn region(m: Module<'_>) -> String {
+pub(crate) fn region(m: Module<'_>) -> String {
     plan::provider_region(m.cfg, m.inputs)
 }
 
 /// The provider block's region of the configuration in `dir`, for a world created outside plan
 /// and apply: us-east-1 when there is none or it cannot be read.
-pub fn configured_region(dir: &Path) -> String {
+pub(crate) fn configured_region(dir: &Path) -> String {
     match load(dir, &[]) {
         Ok(l) => region(l.module()),
         Err(_) => "us-east-1".into(),
@@ -172,7 +172,7 @@ pub fn configured_region(dir: &Path) -> String {
 }
 
 /// `validate`: the configuration's warnings and the source map, or its errors.
-pub fn validate(dir: &Path) -> Result<(Diagnostics, SourceMap), Error> {
+pub(crate) fn validate(dir: &Path) -> Result<(Diagnostics, SourceMap), Error> {
     let l = load(dir, &[])?;
     let d = plan::validate(&l.cfg, &l.graph, schemas(), &l.inputs);
     let mut all = l.warnings;
@@ -186,7 +186,7 @@ pub fn validate(dir: &Path) -> Result<(Diagnostics, SourceMap), Error> {
 
 /// Creates (or reuses) the world of `dir`, in the configuration's region when there is a
 /// configuration. Returns whether it was created and the region.
-pub fn init(dir: &Path, account_id: &str) -> Result<(bool, String), Error> {
+pub(crate) fn init(dir: &Path, account_id: &str) -> Result<(bool, String), Error> {
     let region = match load(dir, &[]) {
         Ok(l) => region(l.module()),
         Err(e) if e.diags.iter().any(|d| d.code == DiagCode::NoConfigFiles) => "us-east-1".into(),
@@ -202,7 +202,7 @@ pub fn init(dir: &Path, account_id: &str) -> Result<(bool, String), Error> {
 // The working directory's workspace
 
 /// A configuration and the workspace a command runs against, opened together.
-pub struct Prepared {
+pub(crate) struct Prepared {
     pub loaded: Loaded,
     pub ws: Workspace,
     pub state: State,
@@ -214,7 +214,7 @@ pub struct Prepared {
 /// Loads the configuration and, side by side with it, takes the lock and loads state and world
 /// (large ones take as long as the configuration); creates the world on first use in the
 /// configuration's region.
-pub fn prepare(
+pub(crate) fn prepare(
     dir: &Path,
     vars: &[VarArg],
     lock: Option<LockRequest<'_>>,
@@ -283,7 +283,7 @@ fn discard_fresh_workspace(ws: &Path) {
 /// Loads the configuration and opens the workspace to apply a saved plan: the plan's own
 /// variables replace the command line's, and the plan must still apply to the state and
 /// configuration (`given` names the plan file in the way out).
-pub fn prepare_saved(
+pub(crate) fn prepare_saved(
     dir: &Path,
     vars: &[VarArg],
     saved: &Plan,
@@ -395,7 +395,7 @@ fn stale_plan(why: &NotApplicable, given: &Path) -> Diagnostic {
 }
 
 /// Reads a saved plan; anything wrong with it is reported with the file and the way out.
-pub fn read_plan(path: &Path) -> Result<Plan, Diagnostic> {
+pub(crate) fn read_plan(path: &Path) -> Result<Plan, Diagnostic> {
     let fail = |why: String| {
         Diagnostic::error(
             "Failed to read plan file",
@@ -415,7 +415,7 @@ pub fn read_plan(path: &Path) -> Result<Plan, Diagnostic> {
 }
 
 /// Writes `p` to `path` for `apply PLANFILE` (atomically: a crash leaves the old file or none).
-pub fn save_plan(path: &Path, p: &Plan) -> Result<(), Diagnostic> {
+pub(crate) fn save_plan(path: &Path, p: &Plan) -> Result<(), Diagnostic> {
     let text = serde_json::to_string_pretty(&plan::file::to_json(p)).unwrap_or_default();
     crate::fsutil::atomic_write(path, text.as_bytes()).map_err(|e| {
         Diagnostic::error(
@@ -426,7 +426,7 @@ pub fn save_plan(path: &Path, p: &Plan) -> Result<(), Diagnostic> {
 }
 
 /// The state a saved plan was made against, as far as it is still here (for `show -json`).
-pub fn prior_state(dir: &Path, saved: &Plan) -> State {
+pub(crate) fn prior_state(dir: &Path, saved: &Plan) -> State {
     Workspace::at(dir)
         .load()
         .map(|(s, _)| s)
@@ -434,7 +434,7 @@ pub fn prior_state(dir: &Path, saved: &Plan) -> State {
 }
 
 /// The workspace with its state and world; an error when nothing was applied here yet.
-pub fn read_state(dir: &Path) -> Result<(Workspace, State, Cloud), Diagnostic> {
+pub(crate) fn read_state(dir: &Path) -> Result<(Workspace, State, Cloud), Diagnostic> {
     let mut ws = Workspace::at(dir);
     if !ws.exists() {
         return Err(Diagnostic::error(
@@ -452,7 +452,7 @@ pub fn read_state(dir: &Path) -> Result<(Workspace, State, Cloud), Diagnostic> {
 }
 
 /// The current state: empty when nothing was applied here yet.
-pub fn current_state(dir: &Path) -> Result<State, Diagnostic> {
+pub(crate) fn current_state(dir: &Path) -> Result<State, Diagnostic> {
     if Workspace::at(dir).exists() {
         Ok(read_state(dir)?.1)
     } else {
@@ -462,7 +462,7 @@ pub fn current_state(dir: &Path) -> Result<State, Diagnostic> {
 
 /// `state rm`, first half: the instances the addresses match, with the workspace locked.
 /// Nothing changes until [`Removal::commit`].
-pub struct Removal {
+pub(crate) struct Removal {
     ws: Workspace,
     state: State,
     cloud: Cloud,
@@ -471,7 +471,7 @@ pub struct Removal {
 }
 
 /// Locks the workspace and finds the instances `targets` match.
-pub fn state_rm(dir: &Path, targets: &[TargetAddr]) -> Result<Removal, Diagnostic> {
+pub(crate) fn state_rm(dir: &Path, targets: &[TargetAddr]) -> Result<Removal, Diagnostic> {
     let mut ws = Workspace::at(dir);
     if !ws.exists() {
         return Err(Diagnostic::error(
@@ -499,7 +499,7 @@ pub fn state_rm(dir: &Path, targets: &[TargetAddr]) -> Result<Removal, Diagnosti
 
 impl Removal {
     /// Forgets the matched instances (they stay in the simulated cloud) and saves the state.
-    pub fn commit(mut self) -> Result<(), Diagnostic> {
+    pub(crate) fn commit(mut self) -> Result<(), Diagnostic> {
         for a in &self.gone {
             self.state.resources.remove(a);
         }
@@ -514,7 +514,11 @@ impl Removal {
 // Plan and apply
 
 /// Every `-target` and `-replace` must name something in the configuration or the state.
-pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result<(), Diagnostic> {
+pub(crate) fn check_targets(
+    m: Module<'_>,
+    opts: &PlanOptions,
+    state: &State,
+) -> Result<(), Diagnostic> {
     for t in opts.targets.iter().chain(&opts.replace) {
         let known = m.cfg.resources.contains_key(&t.resource.config_addr())
             || state.resources.keys().any(|a| t.matches(a));
@@ -543,7 +547,7 @@ pub fn check_targets(m: Module<'_>, opts: &PlanOptions, state: &State) -> Result
 }
 
 /// Plans against `cloud` (refresh reads it; planning never writes to it).
-pub fn plan(
+pub(crate) fn plan(
     m: Module<'_>,
     state: &State,
     cloud: &mut Cloud,
@@ -563,14 +567,14 @@ pub fn plan(
 
 /// Values as the configuration sees them with `source`'s resource values (the state, or a
 /// plan's planned values); data sources are read from `cloud`.
-pub fn evaluate(m: Module<'_>, cloud: &mut Cloud, source: ValueSource<'_>) -> Evaluated {
+pub(crate) fn evaluate(m: Module<'_>, cloud: &mut Cloud, source: ValueSource<'_>) -> Evaluated {
     let mut provider = AwsProvider::new(cloud, &m.cfg.dir);
     plan::evaluate(m.cfg, m.graph, schemas(), m.inputs, &mut provider, source)
 }
 
 /// Applies `p`, committing through `hook`; a trail delivers at the end, as at the end of every
 /// command.
-pub fn apply(
+pub(crate) fn apply(
     m: Module<'_>,
     p: &Plan,
     state: &mut State,
@@ -596,7 +600,7 @@ pub fn apply(
 
 /// Plans with `opts` and applies the plan: the plan's errors, or what apply did (its own errors
 /// are in the outcome's diagnostics).
-pub fn plan_and_apply(
+pub(crate) fn plan_and_apply(
     m: Module<'_>,
     state: &mut State,
     cloud: &mut Cloud,
@@ -608,7 +612,7 @@ pub fn plan_and_apply(
 }
 
 /// Destroys everything the state holds for this configuration.
-pub fn destroy(
+pub(crate) fn destroy(
     m: Module<'_>,
     state: &mut State,
     cloud: &mut Cloud,
@@ -623,7 +627,7 @@ pub fn destroy(
 
 /// Told as changes start and finish while a plan is applied to a working directory (the front
 /// end's progress display). The durable commit is the engine's, not the observer's.
-pub trait ApplyProgress {
+pub(crate) trait ApplyProgress {
     fn pre(&mut self, _addr: &InstanceAddr, _action: Action) {}
     fn post(
         &mut self,
@@ -675,7 +679,7 @@ impl ApplyHook for Journaled<'_> {
 /// Applies `p` to a working directory's world: each change journaled durably, trails
 /// delivered, then state and world snapshotted. A failed snapshot is one more error in the
 /// outcome's diagnostics.
-pub fn apply_in_workspace(
+pub(crate) fn apply_in_workspace(
     m: Module<'_>,
     p: &Plan,
     ws: &mut Workspace,

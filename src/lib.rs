@@ -22,26 +22,26 @@
 //!   plumbing twice. `grade` and `serve` drive the library API; `fmt` stands alone; only `cli`
 //!   prints, and nothing imports `cli`.
 
-pub mod addr;
+pub(crate) mod addr;
 pub mod allocator;
 pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;
-pub mod engine;
-pub mod eval;
-pub mod fmt;
+pub(crate) mod engine;
+pub(crate) mod eval;
+pub(crate) mod fmt;
 pub mod fsutil;
 pub mod grade;
 pub mod graph;
 pub mod parse;
 pub mod plan;
 pub mod provider;
-pub mod schema;
+pub(crate) mod schema;
 pub mod serve;
 pub mod sim;
 pub mod state;
-pub mod text;
-pub mod types;
-pub mod value;
+pub(crate) mod text;
+pub(crate) mod types;
+pub(crate) mod value;
 pub mod workspace;

@@ -14,13 +14,13 @@ use std::fmt::Write as _;
 /// Appends `s` as a JSON string the way Go's `encoding/json` writes it (what Terraform's
 /// `jsonencode` produces): HTML-safe (`<`, `>`, `&` as `\u003c`...), U+2028/U+2029 escaped,
 /// short escapes for `\b \f \n \r \t`, other control characters as `\u00XX`.
-pub fn json_quote(s: &str, out: &mut String) {
+pub(crate) fn json_quote(s: &str, out: &mut String) {
     quote_json(s, out, true);
 }
 
 /// Appends `s` as a JSON string with only the escapes JSON requires (`"`, `\`, control
 /// characters; short forms for `\b \f \n \r \t`), as serde_json writes it.
-pub fn json_quote_plain(s: &str, out: &mut String) {
+pub(crate) fn json_quote_plain(s: &str, out: &mut String) {
     quote_json(s, out, false);
 }
 
@@ -51,14 +51,14 @@ fn quote_json(s: &str, out: &mut String, html_safe: bool) {
 /// Escapes text for XML attributes and content (`& < > " '`); characters XML 1.0 cannot carry
 /// at all (most control characters, U+FFFE, U+FFFF) become U+FFFD so the document stays
 /// well-formed. Tabs and line breaks are kept as they are.
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     escape_xml(s, true)
 }
 
 /// Escapes element text as the AWS wire responses carry it (quick-xml's `escape`): `& < > " '`
 /// as entities and `\r` as `&#13;` (so XML end-of-line normalisation cannot turn it into
 /// `\n`); every other character, control characters included, is kept as it is.
-pub fn xml_escape_text(s: &str) -> String {
+pub(crate) fn xml_escape_text(s: &str) -> String {
     escape_xml(s, false)
 }
 
@@ -83,7 +83,7 @@ fn escape_xml(s: &str, for_report: bool) -> String {
 }
 
 /// Levenshtein distance in characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -105,7 +105,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The closest candidate for a "Did you mean" hint, by keyform's rule: within a third of the
 /// longer name's length (at least 2 edits), or either name a prefix of the other when the
 /// given name has 4 characters or more. The first of equally close candidates wins.
-pub fn did_you_mean<'a>(
+pub(crate) fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
@@ -122,7 +122,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// " Did you mean \"x\"?" by [`did_you_mean`], or "".
-pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
     did_you_mean(name, candidates)
         .map(|c| format!(" Did you mean \"{c}\"?"))
         .unwrap_or_default()
@@ -130,7 +130,7 @@ pub fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>)
 
 /// The closest candidate fewer than `below` edits away (the first of equally close ones), as
 /// Terraform suggests function names: a plain distance bound, no prefix rule.
-pub fn nearest<'a>(
+pub(crate) fn nearest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
     below: usize,

@@ -23,10 +23,10 @@ pub enum Value {
 /// The most a value built by an expression may weigh: one per element, plus one per 64 bytes of
 /// string. Far beyond any lab, small enough that a hostile configuration (a local that doubles a
 /// list forty times) stops with an error long before it exhausts memory.
-pub const MAX_VALUE_WEIGHT: usize = 2_000_000;
+pub(crate) const MAX_VALUE_WEIGHT: usize = 2_000_000;
 /// The deepest a value may nest (the same bound serde_json puts on JSON), so nothing that walks
 /// a value recursively can run out of stack.
-pub const MAX_VALUE_DEPTH: usize = 128;
+pub(crate) const MAX_VALUE_DEPTH: usize = 128;
 
 /// Why a value is refused by [`Value::weigh`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub enum TooBig {
 }
 
 /// Map type used for objects and resource attributes.
-pub type Map = BTreeMap<String, Value>;
+pub(crate) type Map = BTreeMap<String, Value>;
 
 impl Value {
     /// The value's weight (see [`MAX_VALUE_WEIGHT`]) if it is at most `limit`, nests at most
@@ -208,7 +208,7 @@ impl Value {
 }
 
 /// Integers print without a fraction, as Terraform does.
-pub fn format_number(n: f64) -> String {
+pub(crate) fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e17 {
         format!("{}", n as i64)
     } else {
@@ -289,7 +289,7 @@ impl fmt::Display for Value {
 }
 
 /// A string as an HCL quoted literal.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -15,8 +15,8 @@
 mod call;
 mod expr;
 mod for_expr;
-pub mod funcs;
-pub mod refs;
+pub(crate) mod funcs;
+pub(crate) mod refs;
 mod template;
 mod traversal;
 
@@ -189,20 +189,20 @@ impl<'a> Ctx<'_, 'a> {
 }
 
 /// Equality as Terraform's `==`: deep, with no type conversion except numbers by value.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
     a == b
 }
 
 /// Converts a value to a schema attribute type, by [`crate::types`]' rules (a JSON attribute
 /// is a string); null list and set elements are refused, as providers refuse them. Err reads
 /// like "a number is required, got the string \"a week\"".
-pub fn convert_to(v: &Value, ty: &crate::schema::AttrType) -> Result<Value, String> {
+pub(crate) fn convert_to(v: &Value, ty: &crate::schema::AttrType) -> Result<Value, String> {
     use crate::types::convert::{NullElements, Style, convert_with};
     convert_with(v, &attr_type(ty), NullElements::Reject).map_err(|e| e.message(Style::Values))
 }
 
 /// A schema attribute type as a [`Type`](crate::types::Type).
-pub fn attr_type(ty: &crate::schema::AttrType) -> crate::types::Type {
+pub(crate) fn attr_type(ty: &crate::schema::AttrType) -> crate::types::Type {
     use crate::schema::AttrType;
     use crate::types::Type;
     match ty {

@@ -12,7 +12,7 @@ use crate::diag::{FileId, Span};
 
 /// What a reference points at.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Ref {
+pub(crate) enum Ref {
     Var(String),
     Local(String),
     Resource(ResourceAddr),
@@ -25,7 +25,7 @@ pub enum Ref {
 }
 
 /// Collects the references of an expression, skipping names in `bound`.
-pub fn references(file: FileId, e: &Expression, bound: &[String]) -> Vec<(Ref, Span)> {
+pub(crate) fn references(file: FileId, e: &Expression, bound: &[String]) -> Vec<(Ref, Span)> {
     let mut c = Collector {
         file,
         bound: bound.to_vec(),
@@ -38,7 +38,10 @@ pub fn references(file: FileId, e: &Expression, bound: &[String]) -> Vec<(Ref, S
 
 /// The managed resources' attributes an expression reads (`aws_iam_access_key.k.secret`,
 /// `aws_iam_access_key.k[0].secret`), for static checks such as sensitive outputs.
-pub fn resource_attributes(file: FileId, e: &Expression) -> Vec<(ResourceAddr, String, Span)> {
+pub(crate) fn resource_attributes(
+    file: FileId,
+    e: &Expression,
+) -> Vec<(ResourceAddr, String, Span)> {
     let mut c = Collector {
         file,
         bound: Vec::new(),

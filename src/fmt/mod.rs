@@ -19,7 +19,7 @@ mod rewrite;
 
 /// Why a file could not be formatted.
 #[derive(Debug, thiserror::Error)]
-pub enum FmtError {
+pub(crate) enum FmtError {
     /// The input is not valid HCL native syntax; nothing was rewritten.
     #[error("syntax error at line {line}, column {column}: {message}")]
     Syntax {
@@ -37,7 +37,7 @@ pub enum FmtError {
 /// # Errors
 ///
 /// Returns [`FmtError::Syntax`] when `src` is not valid HCL native syntax.
-pub fn format_source(src: &str) -> Result<String, FmtError> {
+pub(crate) fn format_source(src: &str) -> Result<String, FmtError> {
     // HCL's scanner skips a leading byte-order mark, and so the output never has one.
     let stripped = src.strip_prefix('\u{feff}').unwrap_or(src);
     if let Err(err) = hcl_edit::parser::parse_body(stripped) {

@@ -37,7 +37,7 @@ impl AttrType {
 }
 
 /// Checks a known value; returns what is wrong with it.
-pub type Validator = fn(&Value) -> Result<(), String>;
+pub(crate) type Validator = fn(&Value) -> Result<(), String>;
 
 /// One attribute of a resource or nested block.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use crate::value::Value;
 
-pub fn int_between(v: &Value, lo: i64, hi: i64) -> Result<(), String> {
+pub(crate) fn int_between(v: &Value, lo: i64, hi: i64) -> Result<(), String> {
     match v.as_i64() {
         Some(n) if (lo..=hi).contains(&n) => Ok(()),
         Some(n) => Err(format!("expected a value between {lo} and {hi}, got {n}")),
@@ -13,7 +13,7 @@ pub fn int_between(v: &Value, lo: i64, hi: i64) -> Result<(), String> {
     }
 }
 
-pub fn len_between(v: &Value, lo: usize, hi: usize) -> Result<(), String> {
+pub(crate) fn len_between(v: &Value, lo: usize, hi: usize) -> Result<(), String> {
     let n = v.as_str().map_or(0, |s| s.chars().count());
     if (lo..=hi).contains(&n) {
         Ok(())
@@ -22,7 +22,7 @@ pub fn len_between(v: &Value, lo: usize, hi: usize) -> Result<(), String> {
     }
 }
 
-pub fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
+pub(crate) fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
     match v.as_str() {
         Some(s) if allowed.contains(&s) => Ok(()),
         _ => Err(format!(
@@ -36,7 +36,7 @@ pub fn one_of(v: &Value, allowed: &[&str]) -> Result<(), String> {
     }
 }
 
-pub fn json(v: &Value) -> Result<(), String> {
+pub(crate) fn json(v: &Value) -> Result<(), String> {
     let s = v.as_str().unwrap_or("");
     serde_json::from_str::<serde_json::Value>(s)
         .map(|_| ())

@@ -9,9 +9,9 @@
 //! name, which a provider supplies through [`SchemaSource`].
 
 mod attr;
-pub mod check;
+pub(crate) mod check;
 
-pub use attr::{AttrSchema, AttrType, Validator};
+pub(crate) use attr::{AttrSchema, AttrType};
 
 use crate::addr::Mode;
 

@@ -22,7 +22,7 @@ use crate::value::{Value, format_number, quote};
 
 /// What a conversion does with null elements of lists and sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NullElements {
+pub(crate) enum NullElements {
     /// Keep them (variables, function arguments: cty allows null elements).
     Allow,
     /// Refuse them (schema attributes, where providers reject null elements).
@@ -31,7 +31,7 @@ pub enum NullElements {
 
 /// Where in a value a conversion failed, outermost first.
 #[derive(Debug, Clone, PartialEq)]
-pub enum PathStep {
+pub(crate) enum PathStep {
     /// A list, set or tuple element.
     Index(usize),
     /// A map element.
@@ -42,7 +42,7 @@ pub enum PathStep {
 
 /// What was found where a conversion failed, for messages.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Found {
+pub(crate) enum Found {
     /// A string short enough to show (40 characters at most, one line).
     Text(String),
     /// Any other value, by its type name.
@@ -69,7 +69,7 @@ impl Found {
 
 /// Why a conversion failed.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ConvertErrorKind {
+pub(crate) enum ConvertErrorKind {
     /// The value's kind cannot become `want` at all.
     Mismatch { want: Type, found: Found },
     /// A string that is not a decimal number.
@@ -88,14 +88,14 @@ pub enum ConvertErrorKind {
 
 /// A failed conversion: where, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ConvertError {
+pub(crate) struct ConvertError {
     pub path: Vec<PathStep>,
     pub kind: ConvertErrorKind,
 }
 
 /// How a [`ConvertError`] names the value it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// By type only: "list of string required, got string" (variables' messages).
     TypeNames,
     /// Short strings shown: "a bool is required, got the string \"yes\"" (attribute messages).
@@ -116,7 +116,7 @@ impl ConvertError {
     }
 
     /// The message, prefixed by where it happened ("element 0: attribute \"a\": ...").
-    pub fn message(&self, style: Style) -> String {
+    pub(crate) fn message(&self, style: Style) -> String {
         let mut out = String::new();
         for step in &self.path {
             match step {
@@ -170,12 +170,16 @@ impl std::fmt::Display for ConvertError {
 impl std::error::Error for ConvertError {}
 
 /// Converts `v` to `ty` (null elements allowed).
-pub fn convert(v: &Value, ty: &Type) -> Result<Value, ConvertError> {
+pub(crate) fn convert(v: &Value, ty: &Type) -> Result<Value, ConvertError> {
     convert_with(v, ty, NullElements::Allow)
 }
 
 /// Converts `v` to `ty`, with `nulls` deciding about null list and set elements.
-pub fn convert_with(v: &Value, ty: &Type, nulls: NullElements) -> Result<Value, ConvertError> {
+pub(crate) fn convert_with(
+    v: &Value,
+    ty: &Type,
+    nulls: NullElements,
+) -> Result<Value, ConvertError> {
     if v.is_wholly_unknown() {
         return Ok(Value::Unknown);
     }
@@ -285,7 +289,7 @@ pub fn convert_with(v: &Value, ty: &Type, nulls: NullElements) -> Result<Value, 
 /// Parses a decimal number the way Go's `big.ParseFloat(s, 10, ...)` accepts it (what cty's
 /// string-to-number conversion uses): optional sign, digits with an optional fraction and
 /// exponent, or `Inf`/`inf` (returned as an infinity; callers that store numbers refuse it).
-pub fn parse_number(s: &str) -> Option<f64> {
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
     if body == "Inf" || body == "inf" {
         return Some(if s.starts_with('-') {
@@ -313,7 +317,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 }
 
 /// cty's string-to-bool conversion: `"true"`/`"1"` and `"false"`/`"0"`.
-pub fn parse_bool(s: &str) -> Option<bool> {
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
     match s {
         "true" | "1" => Some(true),
         "false" | "0" => Some(false),
@@ -323,12 +327,12 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 
 /// The elements of a sequence have no common type (see [`unify`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MixedTypes;
+pub(crate) struct MixedTypes;
 
 /// Brings elements to one type the way cty's type unification does for primitives: strings
 /// win over numbers and bools; numbers and bools cannot mix; primitives cannot mix with
 /// collections. Nulls and unknowns pass through. Nested collections are kept as they are.
-pub fn unify(elems: &[Value]) -> Result<Vec<Value>, MixedTypes> {
+pub(crate) fn unify(elems: &[Value]) -> Result<Vec<Value>, MixedTypes> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Kind {
         Any,

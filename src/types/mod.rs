@@ -10,15 +10,13 @@
 //!
 //! A base module: it imports only [`crate::value`] (and hcl-edit's syntax tree for parsing).
 
-pub mod convert;
+pub(crate) mod convert;
 
 use std::collections::BTreeMap;
 
 use hcl_edit::expr::{Expression, ObjectKey};
 
 use crate::value::Value;
-
-pub use convert::{ConvertError, ConvertErrorKind, PathStep, Style, normalize_set, unify};
 
 /// A type, as a variable's `type` or a schema attribute declares it.
 #[derive(Debug, Clone, PartialEq)]

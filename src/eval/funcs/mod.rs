@@ -55,7 +55,7 @@ use crate::value::{Map, Value};
 
 /// Context a function call needs from the configuration being evaluated.
 #[derive(Debug, Clone, Copy)]
-pub struct FuncContext<'a> {
+pub(crate) struct FuncContext<'a> {
     /// Directory that `file()` and friends resolve relative paths against, and may not
     /// escape (after resolving `..` and symlinks).
     pub base_dir: &'a Path,
@@ -63,7 +63,7 @@ pub struct FuncContext<'a> {
 
 /// Why a function call failed. Display strings follow Terraform's wording.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum FuncError {
+pub(crate) enum FuncError {
     /// No function of that name; `suggestion` is empty or a sentence starting with a space.
     #[error("There is no function named \"{name}\".{suggestion}")]
     UnknownFunction { name: String, suggestion: String },
@@ -91,7 +91,7 @@ pub enum FuncError {
 }
 
 /// Calls the built-in function `name` (optionally written `core::name`) with `args`.
-pub fn call(name: &str, args: &[Value], ctx: &FuncContext<'_>) -> Result<Value, FuncError> {
+pub(crate) fn call(name: &str, args: &[Value], ctx: &FuncContext<'_>) -> Result<Value, FuncError> {
     let bare = name.strip_prefix("core::").unwrap_or(name);
     let Some(spec) = find_spec(bare) else {
         return Err(FuncError::UnknownFunction {
@@ -130,8 +130,9 @@ pub fn call(name: &str, args: &[Value], ctx: &FuncContext<'_>) -> Result<Value, 
     (spec.imp)(&call)
 }
 
-/// Sorted names of every supported function (for "did you mean" suggestions).
-pub fn names() -> &'static [&'static str] {
+/// Sorted names of every supported function (the tests check them against Terraform's list).
+#[cfg(test)]
+fn names() -> &'static [&'static str] {
     &NAMES
 }
 
