@@ -280,19 +280,26 @@ mod tests {
         ));
         assert!(k.wanted("a", "get").wants("ETag"));
         assert!(!k.wanted("a", "get").wants("Body"));
-        for (expr, run, action) in [
-            ("length(action.get) > 0", "a", "get"),
-            ("length(keys(action)) > 0", "a", "put"),
-            ("length(run.a.action) > 0", "a", "put"),
-            ("length(run.a) > 0", "a", "get"),
-            ("length(run) > 0", "a", "get"),
-            ("\"%{ if true }x%{ endif }\" == \"x\"", "a", "get"),
-            ("action.get[*].Body != null", "a", "get"),
+        // (expression, in run "b" after run "a" rather than in "a", the action of "a" kept whole)
+        for (expr, later, action) in [
+            ("length(action.get) > 0", false, "get"),
+            ("length(keys(action)) > 0", false, "put"),
+            ("\"%{ if true }x%{ endif }\" == \"x\"", false, "get"),
+            ("action.get[*].Body != null", false, "get"),
+            ("length(run.a.action) > 0", true, "put"),
+            ("length(run.a) > 0", true, "get"),
+            ("length(run) > 0", true, "get"),
         ] {
+            let check = format!(" assert {{\n condition = {expr}\n error_message = \"x\"\n }}\n");
+            let (in_a, in_b) = if later {
+                ("", check.as_str())
+            } else {
+                (check.as_str(), "")
+            };
             let k = keep(&format!(
-                "run \"a\" {{\n command = none\n{ACTIONS}\n assert {{\n condition = {expr}\n error_message = \"x\"\n }}\n}}\n"
+                "run \"a\" {{\n command = none\n{ACTIONS}\n{in_a}}}\nrun \"b\" {{\n command = none\n{in_b}}}\n"
             ));
-            assert_eq!(k.wanted(run, action), Wanted::All, "{expr}");
+            assert_eq!(k.wanted("a", action), Wanted::All, "{expr}");
         }
     }
 }
