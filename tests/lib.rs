@@ -23,6 +23,7 @@ mod serve_conformance;
 mod serve_moto;
 mod serve_s3;
 mod serve_security;
+mod serve_terraform;
 mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
