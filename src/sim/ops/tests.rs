@@ -368,7 +368,7 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         }
         "s3:PutObject" => {
             let p = json!({"Bucket": "bkt", "Key": "n", "ServerSideEncryption": "aws:kms",
-                           "SSEKMSKeyId": "alias/one"});
+                           "SSEKMSKeyId": "alias/one", "IfNoneMatch": "*"});
             return Some((p, Some(b"body")));
         }
         "s3:GetObject" | "s3:HeadObject" | "s3:DeleteObject" => {
@@ -382,7 +382,8 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
             return Some((p, Some(b"part")));
         }
         "s3:CompleteMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload,
-            "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]}}),
+            "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]},
+            "IfNoneMatch": "*"}),
         "s3:AbortMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload}),
         "sts:GetCallerIdentity" | "iam:ListUsers" | "cloudtrail:DescribeTrails" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
