@@ -181,14 +181,13 @@ impl Cloud {
         ctx: &CallContext,
         p: &Json,
     ) -> Result<Json, SimError> {
-        let given = opt_str(p, "UserName")?.map(str::to_string);
+        let user = req_str(p, "UserName")?.to_string();
         let password = opt_str(p, "Password")?.map(|s| zeroize::Zeroizing::new(s.to_string()));
         let reset = opt_bool(p, "PasswordResetRequired")?;
         self.run(
             ctx,
             iam_op("UpdateLoginProfile", &recorded(p), false),
             |c, t| {
-                let user = Self::caller_or(given.as_deref(), ctx)?;
                 c.user_prelude(ctx, t, &user, "iam:UpdateLoginProfile")?;
                 if c.world
                     .iam

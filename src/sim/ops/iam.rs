@@ -232,7 +232,7 @@ pub(super) const OPS: &[Operation] = &[
         "iam:UpdateLoginProfile",
         Cloud::iam_update_login_profile,
         &[
-            USER_OR_CALLER,
+            USER,
             opt("Password", String),
             opt("PasswordResetRequired", Boolean),
         ],
