@@ -370,6 +370,10 @@ pub struct ServeArgs {
     /// access keys and unsigned requests act as lab-admin (for clients signing with fake keys).
     #[arg(long, default_value = "strict", value_parser = ["strict", "lenient"])]
     pub auth: String,
+    /// Leave out the request log (one line per request on stderr: time, caller,
+    /// service:operation, status, milliseconds).
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -423,6 +427,7 @@ const LONG_FLAGS: &[&str] = &[
     "port",
     "ready-file",
     "auth",
+    "quiet",
 ];
 
 /// Rewrites `-flag` and `-flag=value` to `--flag` forms for known long flags, stopping at

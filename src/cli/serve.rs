@@ -41,7 +41,8 @@ pub(crate) fn serve(ctx: &Ctx, a: &ServeArgs) -> Result<u8, Failure> {
     let region = service.region();
     let service_token = service.control_token().to_string();
     let server = Server::bind(service, SocketAddr::new(ip, a.port))
-        .map_err(|e| failure("Cannot listen", e))?;
+        .map_err(|e| failure("Cannot listen", e))?
+        .quiet(a.quiet);
     let addr = server
         .local_addr()
         .map_err(|e| failure("Cannot listen", e))?;

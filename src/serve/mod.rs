@@ -115,6 +115,38 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Who asked for what, for the request log (never sent).
+    pub note: Option<Note>,
+}
+
+/// What the request log says of a request besides its status and time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note {
+    /// The IAM user, `anonymous`, or `-` when the request was refused before anyone was
+    /// authenticated.
+    pub caller: String,
+    /// `service:Operation` (`kms:Encrypt`), `keyform:<control path>`, or `<service>:-`
+    /// when no operation was reached.
+    pub operation: String,
+}
+
+/// A principal as the request log names it.
+fn caller_name(p: &Principal) -> String {
+    match p {
+        Principal::User(u) => u.clone(),
+        Principal::Anonymous => "anonymous".into(),
+        Principal::Service(s) => s.clone(),
+    }
+}
+
+/// One request log line: wall-clock time, caller, operation, status, milliseconds.
+pub fn log_line(now: clock::Millis, resp: &Response, millis: u128) -> String {
+    let (caller, op) = resp
+        .note
+        .as_ref()
+        .map_or(("-", "-"), |n| (n.caller.as_str(), n.operation.as_str()));
+    let t = clock::iso8601(now - now.rem_euclid(1000));
+    format!("{t} {caller} {op} {} {millis}ms", resp.status)
 }
 
 impl Response {
@@ -123,6 +155,7 @@ impl Response {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            note: None,
         }
     }
 
@@ -143,6 +176,16 @@ pub enum Protocol {
 }
 
 /// The `X-Amz-Target` prefixes KMS answers to (every SDK sends botocore's `targetPrefix`).
+impl Protocol {
+    /// The service the request is for.
+    pub fn service(self) -> &'static str {
+        match self {
+            Protocol::Json(s) | Protocol::Query(s) => s,
+            Protocol::RestXml => "s3",
+        }
+    }
+}
+
 const KMS_TARGETS: &[&str] = &["TrentService."];
 /// The `X-Amz-Target` prefixes CloudTrail answers to: botocore and the AWS CLI send the
 /// model's long `targetPrefix`; the SDKs generated from Smithy (JavaScript v3, Rust, Go v2,
@@ -320,17 +363,33 @@ impl Service {
 
     /// Answers one request.
     pub fn handle(&mut self, req: &Request) -> Response {
+        // A served world runs at the wall clock plus every advance made (README "Use your
+        // own tools"): what fell due since the last request happens now.
+        self.cloud.follow_wall_clock(clock::wall_clock_now());
         let path = req.raw_path.as_str();
         if control::is_control(path) {
-            return self.control(req);
+            let mut resp = self.control(req);
+            resp.note = Some(Note {
+                caller: "control".into(),
+                operation: format!("keyform:{path}"),
+            });
+            return resp;
         }
         let creds = sigv4::parse(&req.parts());
         let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
         let rid = request_id();
+        self.cloud.first_operation = None;
         match proto {
             Err(e) => s3::error_response(req, &e, &rid),
             Ok(proto) => match self.authenticate(req, creds, proto, Phase::Full) {
-                Err(e) => error_response(proto, req, &e, &rid),
+                Err(e) => {
+                    let mut resp = error_response(proto, req, &e, &rid);
+                    resp.note = Some(Note {
+                        caller: "-".into(),
+                        operation: format!("{}:-", proto.service()),
+                    });
+                    resp
+                }
                 Ok((ctx, chunks)) => {
                     let mut resp = match proto {
                         Protocol::Json("kms") => kms::handle(self, req, &ctx, &rid),
@@ -341,6 +400,14 @@ impl Service {
                     if let Err(e) = self.persist() {
                         resp = error_response(proto, req, &e, &rid);
                     }
+                    resp.note = Some(Note {
+                        caller: caller_name(&ctx.principal),
+                        operation: self
+                            .cloud
+                            .first_operation
+                            .take()
+                            .map_or_else(|| format!("{}:-", proto.service()), str::to_string),
+                    });
                     resp
                 }
             },
@@ -370,7 +437,14 @@ impl Service {
             Err(e) => return Admission::Refuse(s3::error_response(head, &e, &rid)),
         };
         match self.authenticate(head, creds, proto, Phase::Head) {
-            Err(e) => Admission::Refuse(error_response(proto, head, &e, &rid)),
+            Err(e) => {
+                let mut resp = error_response(proto, head, &e, &rid);
+                resp.note = Some(Note {
+                    caller: "-".into(),
+                    operation: format!("{}:-", proto.service()),
+                });
+                Admission::Refuse(resp)
+            }
             Ok((ctx, _)) => Admission::Read(
                 match (proto, ctx.principal) {
                     (Protocol::RestXml, Principal::Anonymous) => BodyLimit::Anonymous,

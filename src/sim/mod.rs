@@ -180,6 +180,9 @@ pub struct Cloud {
         std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
     /// When set, every authorization decision is recorded here (`sim explain`).
     pub(crate) explain_log: Option<Vec<authz::Explanation>>,
+    /// The first operation [`Cloud::call`] was asked for since this was last taken (serve's
+    /// request log names it).
+    pub first_operation: Option<&'static str>,
 }
 
 pub mod authz;
@@ -199,6 +202,7 @@ impl Cloud {
             material_destroyed: false,
             policy_cache: Default::default(),
             explain_log: None,
+            first_operation: None,
         }
     }
 
@@ -459,9 +463,27 @@ impl Cloud {
         }
     }
 
-    /// Moves the clock forward, then runs what fell due in time order.
+    /// Moves the clock forward by `by` (an advance: it counts towards the offset a served
+    /// world keeps from the wall clock), running what fell due in time order.
     pub fn advance_clock(&mut self, by: Millis) -> Vec<String> {
-        let target = self.world.now.saturating_add(by.max(0));
+        let by = by.max(0);
+        self.world.clock_offset = self.world.clock_offset.saturating_add(by);
+        self.move_clock_to(self.world.now.saturating_add(by))
+    }
+
+    /// A served working directory's clock: the wall clock plus every advance made. Moves the
+    /// world's clock on to that time (never back), running what fell due on the way, so
+    /// scheduled deletions and rotations happen on their own.
+    pub fn follow_wall_clock(&mut self, wall: Millis) -> Vec<String> {
+        let target = wall.saturating_add(self.world.clock_offset);
+        if target <= self.world.now {
+            return Vec::new();
+        }
+        self.move_clock_to(target)
+    }
+
+    fn move_clock_to(&mut self, target: Millis) -> Vec<String> {
+        let target = target.max(self.world.now);
         let mut happened = Vec::new();
         loop {
             let next = self.next_due().filter(|t| *t <= target);
@@ -773,5 +795,25 @@ mod tests {
         let d = c.take_delta().unwrap();
         assert_eq!(d.now, 1_767_225_600_000 + 6 * DAY);
         assert!(!c.is_dirty());
+    }
+
+    #[test]
+    fn a_followed_clock_is_the_wall_clock_plus_every_advance_and_never_goes_back() {
+        let mut c = cloud();
+        let t0 = c.now();
+        c.advance_clock(DAY);
+        assert_eq!(c.world.clock_offset, DAY);
+        // The wall clock an hour after the start: world time is that plus the day advanced.
+        c.follow_wall_clock(t0 + 3_600_000);
+        assert_eq!(c.now(), t0 + DAY + 3_600_000);
+        // A wall clock behind the world's time moves nothing.
+        c.follow_wall_clock(t0);
+        assert_eq!(c.now(), t0 + DAY + 3_600_000);
+        assert_eq!(c.world.clock_offset, DAY, "following is not an advance");
+        assert_eq!(
+            c.take_delta().unwrap().clock_offset,
+            DAY,
+            "the offset is journaled"
+        );
     }
 }

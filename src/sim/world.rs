@@ -21,6 +21,10 @@ pub struct World {
     pub account_id: String,
     pub region: String,
     pub now: Millis,
+    /// Every advance of the clock made so far (`sim clock advance`, a control endpoint, a
+    /// test's `clock:Advance`): a served world runs at the wall clock plus this.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_offset: Millis,
     /// Orders events that happen at the same instant.
     pub seq: u64,
     pub ids: IdGen,
@@ -36,6 +40,7 @@ impl World {
             account_id: account_id.to_string(),
             region: region.to_string(),
             now,
+            clock_offset: 0,
             seq: 0,
             ids,
             kms: KmsState::default(),
@@ -524,6 +529,8 @@ pub enum EntityRef {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorldDelta {
     pub now: Millis,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_offset: Millis,
     pub seq: u64,
     pub ids: IdGen,
     pub upserts: Vec<(EntityRef, Option<serde_json::Value>)>,
@@ -556,6 +563,7 @@ impl World {
         let from = events_from.min(self.cloudtrail.events.len());
         WorldDelta {
             now: self.now,
+            clock_offset: self.clock_offset,
             seq: self.seq,
             ids: self.ids.clone(),
             upserts,
@@ -567,6 +575,7 @@ impl World {
     /// Applies a journaled delta; idempotent, so replaying a record twice is harmless.
     pub fn apply_delta(&mut self, d: &WorldDelta) -> Result<(), serde_json::Error> {
         self.now = d.now;
+        self.clock_offset = d.clock_offset;
         self.seq = d.seq;
         self.ids = d.ids.clone();
         for (r, v) in &d.upserts {
@@ -594,6 +603,10 @@ impl World {
         }
         Ok(())
     }
+}
+
+fn is_zero(v: &Millis) -> bool {
+    *v == 0
 }
 
 fn to_json<T: Serialize>(v: &T) -> serde_json::Value {

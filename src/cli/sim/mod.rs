@@ -116,7 +116,11 @@ fn open_world(ctx: &Ctx) -> Result<(Workspace, Cloud), (SimError, String)> {
     if let Some(n) = &opened.lock_notice {
         eprintln!("keyform: {n}");
     }
-    Ok((opened.ws, opened.cloud))
+    let mut cloud = opened.cloud;
+    // A working directory's world runs on the same clock as `serve`: the wall clock plus
+    // every advance made (README "Use your own tools").
+    cloud.follow_wall_clock(crate::sim::clock::wall_clock_now());
+    Ok((opened.ws, cloud))
 }
 
 fn save(ws: &mut Workspace, cloud: &mut Cloud) -> Result<(), (SimError, String)> {
