@@ -8,6 +8,7 @@ mod commands;
 mod drift;
 mod grade_grade;
 mod grade_test;
+mod iam_login_profile;
 mod invalid_configs;
 mod labs;
 mod locking;

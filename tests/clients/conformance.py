@@ -426,6 +426,10 @@ def scenario():
     iam("ListAccessKeys", UserName=u)
     iam("UpdateAccessKey", UserName=u, AccessKeyId=ak, Status="Inactive")
     iam("DeleteAccessKey", UserName=u, AccessKeyId=ak)
+    iam("CreateLoginProfile", UserName=u, Password="Conformance-1", PasswordResetRequired=True)
+    iam("GetLoginProfile", UserName=u)
+    iam("UpdateLoginProfile", UserName=u, Password="Conformance-2", PasswordResetRequired=False)
+    iam("DeleteLoginProfile", UserName=u)
     iam("DeleteUser", UserName=u)
 
     # CloudTrail

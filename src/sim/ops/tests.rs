@@ -283,6 +283,11 @@ fn fixture() -> Fixture {
         "iam:AttachUserPolicy",
         json!({"UserName": "u1", "PolicyArn": policy_arn}),
     );
+    call(
+        &mut c,
+        "iam:CreateLoginProfile",
+        json!({"UserName": "u1", "Password": "Fixture-passw0rd"}),
+    );
     Fixture {
         cloud: c,
         k1,
@@ -417,6 +422,11 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "iam:UpdateAccessKey" => {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
         }
+        "iam:CreateLoginProfile" => {
+            json!({"UserName": "bare", "Password": "An0ther-passw0rd", "PasswordResetRequired": true})
+        }
+        "iam:GetLoginProfile" | "iam:DeleteLoginProfile" => json!({"UserName": "u1"}),
+        "iam:UpdateLoginProfile" => json!({"UserName": "u1", "Password": "New-passw0rd"}),
         "cloudtrail:CreateTrail" => {
             json!({"Name": "trail2", "S3BucketName": "logs", "KmsKeyId": k3})
         }
