@@ -428,6 +428,14 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         done.text()
     );
     assert_eq!(done.header("x-amz-server-side-encryption"), Some("aws:kms"));
+    assert!(
+        done.text().contains(&format!(
+            "<Location>http://{}/chunky/big%20file.bin</Location>",
+            s.addr
+        )),
+        "Location is the object's URL: {}",
+        done.text()
+    );
     let g = admin.s3("GET", "/chunky/big%20file.bin", "", &[], b"");
     assert_eq!(g.header("x-amz-server-side-encryption"), Some("aws:kms"));
     assert_eq!(g.body.len(), part1.len() + part2.len());

@@ -127,6 +127,23 @@ fn empty(rid: &str, status: u16) -> Response {
     r
 }
 
+/// CompleteMultipartUpload's `Location`: the object's URL on the endpoint the client used.
+fn location_url(req: &Request, b: &str, k: &str) -> String {
+    let host = req.header("host").unwrap_or("localhost");
+    let key = uri_encode(k, true);
+    match address_is_virtual(req) {
+        true => format!("http://{host}/{key}"),
+        false => format!("http://{host}/{}/{key}", uri_encode(b, false)),
+    }
+}
+
+/// Whether the Host names the bucket (virtual-host addressing).
+fn address_is_virtual(req: &Request) -> bool {
+    let path = req.raw_path.strip_prefix('/').unwrap_or(&req.raw_path);
+    let (b, _) = address(req);
+    b.is_some_and(|b| !path.starts_with(&format!("{b}/")) && path != b)
+}
+
 /// The bucket and key a request addresses (virtual-host when the Host names a bucket).
 pub fn address(req: &Request) -> (Option<String>, Option<String>) {
     let host = req.header("host").unwrap_or("");
@@ -552,7 +569,7 @@ fn route(
             let f = call("s3:CompleteMultipartUpload", p, None)?.fields;
             let mut w = Writer::document();
             w.open_ns("CompleteMultipartUploadResult", NS)
-                .leaf_json("Location", f.get("Location"))
+                .leaf("Location", &location_url(req, &b, &k))
                 .leaf("Bucket", &b)
                 .leaf("Key", &k)
                 .leaf_json("ETag", f.get("ETag"))

@@ -168,7 +168,13 @@ impl Cloud {
                 .as_ref()
                 .and_then(|r| r.first().cloned());
             let (algorithm, rule_key, rule_bucket_key) = match (&sse, &default) {
-                (Some(s), _) => (s.clone(), None, false),
+                // Explicit SSE-KMS headers without the bucket-key header take the bucket's
+                // Bucket Key setting, as S3 does.
+                (Some(s), d) => (
+                    s.clone(),
+                    None,
+                    d.as_ref().is_some_and(|r| r.bucket_key_enabled),
+                ),
                 (None, Some(r)) => (
                     r.sse_algorithm.clone(),
                     r.kms_master_key_id.clone(),

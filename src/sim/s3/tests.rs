@@ -338,3 +338,34 @@ fn suspended_versioning_overwrites_only_the_null_version() {
         ("MalformedXML".into(), 400)
     );
 }
+
+#[test]
+fn explicit_sse_kms_headers_take_the_buckets_bucket_key_setting() {
+    let mut c = cloud();
+    let ctx = CallContext::lab_admin();
+    let key = c.call_json(&ctx, "kms:CreateKey", &json!({})).unwrap()["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &mut c,
+        "s3:PutBucketEncryption",
+        json!({"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault":
+            {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}, "BucketKeyEnabled": true}]}}),
+    )
+    .unwrap();
+    let explicit = json!({"Key": "e", "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key});
+    assert_eq!(
+        put(&mut c, explicit, b"x").unwrap()["BucketKeyEnabled"],
+        true
+    );
+    let (f, _) = get(&mut c, "s3:HeadObject", json!({"Key": "e"})).unwrap();
+    assert_eq!(f["BucketKeyEnabled"], true);
+    let off = json!({"Key": "o", "ServerSideEncryption": "aws:kms", "BucketKeyEnabled": false});
+    assert!(
+        put(&mut c, off, b"x")
+            .unwrap()
+            .get("BucketKeyEnabled")
+            .is_none()
+    );
+}
