@@ -137,11 +137,6 @@ fn call(
     version: &str,
     params: &Json,
 ) -> Result<Json, WireError> {
-    // The Terraform provider lists roles at start-up to find the account; the simulation
-    // has no roles.
-    if service == "iam" && action == "ListRoles" {
-        return Ok(json!({"Roles": [], "IsTruncated": false}));
-    }
     let name = format!("{service}:{action}");
     if crate::sim::ops::canonical(&name).is_none() {
         return Err(WireError::new(

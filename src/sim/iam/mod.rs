@@ -7,12 +7,18 @@
 //! `access_keys` (access keys and STS GetCallerIdentity); their errors are [`IamError`].
 
 mod access_keys;
+mod entity_policies;
 mod error;
+mod groups;
 mod policies;
+mod principals;
+mod roles;
+mod sts;
 mod users;
 
 pub use access_keys::AccessKeyInfo;
-pub use error::IamError;
+pub use error::{IamError, TokenService};
+pub use sts::{ROOT_CALLER, SessionKeyInfo};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -115,11 +121,11 @@ impl Cloud {
         }
     }
 
-    fn user_json(u: &IamUser) -> Json {
+    pub(crate) fn user_json(u: &IamUser) -> Json {
         json!({"Path": u.path, "UserName": u.name, "UserId": u.user_id, "Arn": u.arn, "CreateDate": iso8601(u.created)})
     }
 
-    fn user_prelude(
+    pub(crate) fn user_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,
@@ -159,3 +165,5 @@ impl Cloud {
         Ok(())
     }
 }
+#[cfg(test)]
+mod tests;
