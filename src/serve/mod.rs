@@ -424,27 +424,53 @@ impl Service {
                 ),
             });
         };
-        let Some(key) = self
-            .cloud
-            .access_key(&cred.access_key_id)
-            .filter(|k| k.status == "Active")
-        else {
-            if self.auth == AuthMode::Lenient {
-                return Ok((
-                    base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
-                    None,
-                ));
+        let (secret, principal) = if cred.access_key_id.starts_with("ASIA") {
+            // Temporary credentials: the session token must come with them, and they expire.
+            let Some(key) = self.cloud.session_key(&cred.access_key_id) else {
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            let token = req
+                .header("x-amz-security-token")
+                .map(str::to_string)
+                .or_else(|| {
+                    req.query()
+                        .into_iter()
+                        .find(|(k, _)| k == "X-Amz-Security-Token")
+                        .map(|(_, v)| v)
+                });
+            let token_ok = token
+                .is_some_and(|t| crate::sim::crypto::sha256_hex(t.as_bytes()) == key.token_sha256);
+            if !token_ok {
+                return Err(crate::sim::unknown_credentials(service).into());
             }
-            return Err(crate::sim::unknown_credentials(service).into());
+            if key.expires <= self.cloud.world.now {
+                return Err(crate::sim::expired_token(service).into());
+            }
+            (key.secret, Principal::Session(cred.access_key_id.clone()))
+        } else {
+            let Some(key) = self
+                .cloud
+                .access_key(&cred.access_key_id)
+                .filter(|k| k.status == "Active")
+            else {
+                if self.auth == AuthMode::Lenient {
+                    return Ok((
+                        base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
+                        None,
+                    ));
+                }
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            (key.secret, Principal::User(key.user))
         };
         let parts = req.parts();
         match phase {
-            Phase::Full => sigv4::verify(&parts, &cred, &key.secret, wall_secs()),
+            Phase::Full => sigv4::verify(&parts, &cred, &secret, wall_secs()),
             Phase::Head => sigv4::check_claims(&parts, &cred, wall_secs()).and_then(|()| {
                 if sigv4::signature_needs_body(&parts, &cred) {
                     Ok(())
                 } else {
-                    sigv4::check_signature(&parts, &cred, &key.secret)
+                    sigv4::check_signature(&parts, &cred, &secret)
                 }
             }),
         }
@@ -475,15 +501,12 @@ impl Service {
             .header("x-amz-content-sha256")
             .is_some_and(|h| h.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
         let chunks = signed_chunks.then(|| sigv4::ChunkVerifier {
-            key: sigv4::signing_key(&key.secret, &cred.date, &cred.region, &cred.service),
+            key: sigv4::signing_key(&secret, &cred.date, &cred.region, &cred.service),
             amz_date: cred.amz_date.clone(),
             scope: cred.scope(),
             seed: cred.signature.clone(),
         });
-        Ok((
-            base(Principal::User(key.user), Some(&cred.access_key_id)),
-            chunks,
-        ))
+        Ok((base(principal, Some(&cred.access_key_id)), chunks))
     }
 }
 

@@ -37,6 +37,14 @@ static RESOURCES: &[&AwsResource] = &[
     &iam::user_policy::UserPolicy,
     &iam::access_key::AccessKey,
     &iam::user_policy_attachment::UserPolicyAttachment,
+    &iam::role::Role,
+    &iam::holder_policy::ROLE_POLICY,
+    &iam::holder_policy_attachment::ROLE_ATTACHMENT,
+    &iam::group::Group,
+    &iam::holder_policy::GROUP_POLICY,
+    &iam::holder_policy_attachment::GROUP_ATTACHMENT,
+    &iam::group::GroupMembership,
+    &iam::group::UserGroupMembership,
     &cloudtrail::trail::Trail,
     &crate::provider::terraform::TerraformData,
 ];
@@ -48,6 +56,9 @@ static DATA_SOURCES: &[&AwsDataSource] = &[
     &data::region::Region,
     &data::partition::Partition,
     &data::kms_alias::KmsAlias,
+    &data::iam_identities::RoleData,
+    &data::iam_identities::UserData,
+    &data::iam_identities::PolicyData,
 ];
 
 /// Resource types of the AWS provider that keyform recognises but does not simulate.
@@ -57,12 +68,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "aws_subnet",
     "aws_security_group",
     "aws_lambda_function",
-    "aws_iam_role",
-    "aws_iam_role_policy",
-    "aws_iam_role_policy_attachment",
-    "aws_iam_group",
-    "aws_iam_group_policy",
-    "aws_iam_group_membership",
     "aws_kms_grant",
     "aws_kms_replica_key",
     "aws_kms_external_key",
