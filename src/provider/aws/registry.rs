@@ -45,6 +45,7 @@ static RESOURCES: &[&AwsResource] = &[
     &iam::holder_policy_attachment::GROUP_ATTACHMENT,
     &iam::group::GroupMembership,
     &iam::group::UserGroupMembership,
+    &iam::user_login_profile::UserLoginProfile,
     &cloudtrail::trail::Trail,
     &crate::provider::terraform::TerraformData,
 ];

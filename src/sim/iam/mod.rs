@@ -1,15 +1,19 @@
-//! IAM: users, inline policies, customer managed policies (with versions), attachments of
-//! customer and AWS managed policies, and access keys.
+//! IAM and STS: users, groups, roles and role sessions; inline policies, customer managed
+//! policies (with versions), attachments of customer and AWS managed policies; access keys.
 //!
 //! This file holds what the operations share: the operation record, IAM's name, path and
 //! policy-size rules, and finding a user. The operations live beside it by concern: `users`
-//! (users and their inline policies), `policies` (managed policies, versions, attachments),
-//! `access_keys` (access keys and STS GetCallerIdentity); their errors are [`IamError`].
+//! (users and their inline policies), `policies` (managed policies, versions, user
+//! attachments), `groups` and `roles` (with `entity_policies`, their inline policies and
+//! attachments), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
+//! (principals named in resource policies), `access_keys`, `login_profiles`; their errors are
+//! [`IamError`].
 
 mod access_keys;
 mod entity_policies;
 mod error;
 mod groups;
+mod login_profiles;
 mod policies;
 mod principals;
 mod roles;
@@ -18,6 +22,7 @@ mod users;
 
 pub use access_keys::AccessKeyInfo;
 pub use error::{IamError, TokenService};
+pub use login_profiles::{LoginProfileError, PASSWORD_SYMBOLS, SignInError, password_meets_policy};
 pub use sts::{ROOT_CALLER, SessionKeyInfo};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,6 +123,7 @@ impl Cloud {
             access_keys: Vec::new(),
             permissions_boundary: None,
             tags: BTreeMap::new(),
+            login_profile: None,
         }
     }
 

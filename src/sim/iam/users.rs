@@ -139,6 +139,9 @@ impl Cloud {
             if !u.access_keys.is_empty() {
                 return Err(IamError::UserHasAccessKeys.into());
             }
+            if u.login_profile.is_some() {
+                return Err(super::LoginProfileError::UserHasLoginProfile.into());
+            }
             if c.world.iam.groups_of(&name).next().is_some() {
                 return Err(IamError::UserInGroups.into());
             }

@@ -1,5 +1,6 @@
 //! IAM on the simulated cloud: `aws_iam_user`, `aws_iam_policy`, `aws_iam_user_policy`,
-//! `aws_iam_user_policy_attachment` and `aws_iam_access_key`, one file each; `aws_iam_role`;
+//! `aws_iam_user_policy_attachment`, `aws_iam_access_key` and `aws_iam_user_login_profile`, one
+//! file each; `aws_iam_role`;
 //! `aws_iam_group` with its memberships (`group`); the inline policies and attachments of roles
 //! and groups (`holder_policy`, `holder_policy_attachment`), plus what they share (name and
 //! path rules, "already gone" on delete).
@@ -14,6 +15,7 @@ pub(super) mod holder_policy_attachment;
 pub(super) mod policy;
 pub(super) mod role;
 pub(super) mod user;
+pub(super) mod user_login_profile;
 pub(super) mod user_policy;
 pub(super) mod user_policy_attachment;
 
