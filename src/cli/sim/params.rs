@@ -108,20 +108,20 @@ impl Caller {
             return Ok(());
         };
         let name = name.clone();
-        if let Some(role) = name.strip_prefix("role/") {
-            if !cloud.world.iam.roles.contains_key(role) {
-                let roles: Vec<&str> = cloud.world.iam.roles.keys().map(String::as_str).collect();
-                let hint = crate::diag::suggestion(role, roles.iter().copied());
-                return Err(usage(format!(
-                    "there is no IAM role named {role:?} in this world (from {}).{hint} Roles: {}.",
-                    self.from,
-                    if roles.is_empty() {
-                        "none".to_string()
-                    } else {
-                        roles.join(", ")
-                    }
-                )));
-            }
+        if let Some(role) = name.strip_prefix("role/")
+            && !cloud.world.iam.roles.contains_key(role)
+        {
+            let roles: Vec<&str> = cloud.world.iam.roles.keys().map(String::as_str).collect();
+            let hint = crate::diag::suggestion(role, roles.iter().copied());
+            let known = if roles.is_empty() {
+                "none".to_string()
+            } else {
+                roles.join(", ")
+            };
+            return Err(usage(format!(
+                "there is no IAM role named {role:?} in this world (from {}).{hint} Roles: {known}.",
+                self.from
+            )));
         }
         if name == crate::sim::iam::ROOT_CALLER || name.starts_with("role/") {
             self.ctx = cloud

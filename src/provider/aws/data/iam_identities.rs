@@ -158,7 +158,7 @@ impl DataSource<AwsProvider<'_>> for PolicyData {
             ))
             .filter(|i| by_arn.is_none_or(|a| a == i.arn))
             {
-                let doc = crate::sim::policy::managed_policy(&info.arn)
+                let doc = crate::sim::policy::managed_policy(info.arn)
                     .map(|d| d.json().to_string())
                     .unwrap_or_default();
                 m.insert("arn".into(), Value::string(info.arn));
@@ -169,7 +169,7 @@ impl DataSource<AwsProvider<'_>> for PolicyData {
                 m.insert("policy_id".into(), Value::string(""));
                 m.insert(
                     "attachment_count".into(),
-                    Value::from(w.iam.attachment_count(&info.arn) as i64),
+                    Value::from(w.iam.attachment_count(info.arn) as i64),
                 );
                 true
             } else if let Some(p) =
