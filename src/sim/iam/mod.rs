@@ -14,7 +14,9 @@ mod users;
 
 pub use access_keys::AccessKeyInfo;
 pub use error::IamError;
-pub use login_profiles::{LoginProfileError, PASSWORD_SYMBOLS, SignInError, password_meets_policy};
+pub use login_profiles::{
+    LoginProfileError, PASSWORD_SYMBOLS, SignInError, generate_password, password_meets_policy,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 
