@@ -113,6 +113,13 @@ pub enum KmsError {
     LockoutRisk,
     /// UnsupportedOperationException: a key spec or usage keyform does not simulate.
     UnsupportedKeySpec { spec: String, usage: String },
+    /// CustomKeyStoreNotFoundException: a world has no custom key stores.
+    CustomKeyStoreNotFound { id: String },
+    /// ValidationException: `XksKeyId` on a key whose origin is not EXTERNAL_KEY_STORE.
+    XksKeyIdWithoutExternalStore,
+    /// ValidationException: a `Recipient` attestation document, which only a Nitro enclave
+    /// or NitroTPM signed by AWS's PKI can carry, and none exists in a keyform world.
+    UnverifiableAttestation,
 
     /// An error another layer made (parameter validation before the call, internal failures).
     Other(SimError),
@@ -147,7 +154,10 @@ impl KmsError {
             | PendingWindow { .. }
             | DataKeySizeMissing
             | DataKeySizeTwice
-            | PolicyNameNotDefault => "ValidationException",
+            | PolicyNameNotDefault
+            | XksKeyIdWithoutExternalStore
+            | UnverifiableAttestation => "ValidationException",
+            CustomKeyStoreNotFound { .. } => "CustomKeyStoreNotFoundException",
             ReservedAlias { .. } => "NotAuthorizedException",
             InvalidAliasName { .. } => "InvalidAliasNameException",
             AliasExists { .. } => "AlreadyExistsException",
@@ -255,6 +265,16 @@ impl KmsError {
                 "keyform simulates symmetric encryption keys only (KeySpec SYMMETRIC_DEFAULT, \
                  KeyUsage ENCRYPT_DECRYPT); got {spec}/{usage}."
             ),
+            CustomKeyStoreNotFound { id } => {
+                format!("Custom key store '{id}' does not exist in this account.")
+            }
+            XksKeyIdWithoutExternalStore => "XksKeyId is valid only for a KMS key with an Origin \
+                                             of EXTERNAL_KEY_STORE."
+                .into(),
+            UnverifiableAttestation => "The attestation document in Recipient could not be \
+                                        verified: it must be signed by an AWS Nitro enclave or \
+                                        NitroTPM (keyform simulates none)."
+                .into(),
             Other(e) => e.message.clone(),
         }
     }
@@ -292,6 +312,9 @@ impl KmsError {
             | DataKeySizeMissing
             | DataKeySizeTwice
             | PolicyNameNotDefault
+            | CustomKeyStoreNotFound { .. }
+            | XksKeyIdWithoutExternalStore
+            | UnverifiableAttestation
             | ReservedAlias { .. }
             | InvalidAliasName { .. }
             | AliasExists { .. }
