@@ -437,7 +437,7 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
     assert_eq!((r.status, r.xml_code().as_str()), (404, "NoSuchUpload"));
 
     // What the simulation does not model answers 501 with S3's error body.
-    let r = admin.s3("GET", "/chunky", "versioning", &[], b"");
+    let r = admin.s3("GET", "/chunky", "analytics", &[], b"");
     assert_eq!((r.status, r.xml_code().as_str()), (501, "NotImplemented"));
 }
 

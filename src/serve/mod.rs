@@ -212,6 +212,8 @@ pub struct Service {
     since_snapshot: usize,
     /// Printed at start; lets control requests in from any peer (see [`control`]).
     control_token: Zeroizing<String>,
+    /// The web console's sessions (mounted under `/_console/`).
+    console: crate::console::Console,
 }
 
 impl Service {
@@ -233,6 +235,7 @@ impl Service {
             auth,
             since_snapshot: 0,
             control_token: control::new_token()?,
+            console: crate::console::Console::new(),
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
@@ -289,6 +292,16 @@ impl Service {
         Ok((id, info.secret))
     }
 
+    /// Gives lab-admin a console password if it has none, saved at once; the password is
+    /// returned for printing (None: lab-admin already has one).
+    pub fn console_password(&mut self) -> Result<Option<Zeroizing<String>>, ServeError> {
+        let pw = crate::console::ensure_admin_password(&mut self.cloud).map_err(|e| {
+            ServeError::Other(format!("could not set lab-admin's console password: {e}"))
+        })?;
+        self.persist().map_err(|e| ServeError::Other(e.message))?;
+        Ok(pw)
+    }
+
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
@@ -324,6 +337,15 @@ impl Service {
         if control::is_control(path) {
             return self.control(req);
         }
+        if crate::console::is_console(path) {
+            let mut resp = self
+                .console
+                .handle(&mut self.cloud, req, clock::wall_clock_now());
+            if let Err(e) = self.persist() {
+                resp = Response::new(500, "text/plain; charset=utf-8", e.message);
+            }
+            return resp;
+        }
         let creds = sigv4::parse(&req.parts());
         let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
         let rid = request_id();
@@ -354,6 +376,16 @@ impl Service {
         use limits::{Admission, BodyLimit};
         if control::is_control(&head.raw_path) {
             return Admission::Read(BodyLimit::Control, None);
+        }
+        if crate::console::is_console(&head.raw_path) {
+            // An upload's worth of body only for a signed-in console session.
+            let signed_in = self.console.signed_in(head, clock::wall_clock_now());
+            let limit = if signed_in {
+                BodyLimit::Anonymous
+            } else {
+                BodyLimit::Control
+            };
+            return Admission::Read(limit, None);
         }
         let creds = sigv4::parse(&head.parts());
         let signed = matches!(creds, Ok(Some(_)));

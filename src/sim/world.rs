@@ -176,6 +176,21 @@ pub struct S3State {
     /// Multipart uploads in progress, by upload id.
     #[serde(default)]
     pub uploads: BTreeMap<String, MultipartUpload>,
+    /// Bucket name -> key -> the key's noncurrent versions and delete markers, oldest first
+    /// (a versioned bucket). The current version stays in `objects`; when a key has no current
+    /// object and its newest entry here is a delete marker, that marker is the latest version.
+    #[serde(default)]
+    pub versions: BTreeMap<String, BTreeMap<String, Vec<ObjectVersion>>>,
+}
+
+/// A noncurrent version of an object, or a delete marker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectVersion {
+    /// `null` for the version written while versioning was off or suspended.
+    pub version_id: String,
+    pub last_modified: Millis,
+    /// None: a delete marker.
+    pub object: Option<S3Object>,
 }
 
 /// A multipart upload in progress: where it goes, how it is to be stored, its parts so far.
@@ -224,6 +239,9 @@ pub struct Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     pub policy: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// `Enabled` or `Suspended` once PutBucketVersioning has been called (never back to off).
+    #[serde(default)]
+    pub versioning: Option<String>,
     /// S3 Bucket Keys S3 holds for this bucket, per caller and KMS key, until they expire on
     /// the simulated clock. Kept with the bucket so they outlive one command, as S3's cache
     /// outlives one request.
@@ -279,6 +297,16 @@ pub struct S3Object {
     pub encryption: ObjectEncryption,
     /// Where the sealed body lives in the blob store.
     pub blob: String,
+    /// The version id (None: the `null` version of an unversioned or suspended bucket).
+    #[serde(default)]
+    pub version_id: Option<String>,
+    /// Object tags (PutObjectTagging, or `x-amz-tagging` on upload).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The checksum algorithm the object was uploaded with and its value (base64; a multipart
+    /// object's is the composite `...-N`).
+    #[serde(default)]
+    pub checksum: Option<(String, String)>,
 }
 
 /// How an object body is protected. Data keys are stored only wrapped.
@@ -625,6 +653,8 @@ pub enum EntityRef {
     Role(String),
     Group(String),
     Session(String),
+    /// A key's noncurrent versions and delete markers.
+    Versions(String, String),
 }
 
 /// A journaled change: an entity's new value (None = deleted), or appended events.
@@ -659,6 +689,9 @@ impl World {
                     EntityRef::Role(n) => self.iam.roles.get(n).map(to_json),
                     EntityRef::Group(n) => self.iam.groups.get(n).map(to_json),
                     EntityRef::Session(id) => self.iam.sessions.get(id).map(to_json),
+                    EntityRef::Versions(b, k) => {
+                        self.s3.versions.get(b).and_then(|m| m.get(k)).map(to_json)
+                    }
                 };
                 (r.clone(), v)
             })
@@ -698,6 +731,13 @@ impl World {
                 EntityRef::Role(n) => put(&mut self.iam.roles, n, v)?,
                 EntityRef::Group(n) => put(&mut self.iam.groups, n, v)?,
                 EntityRef::Session(id) => put(&mut self.iam.sessions, id, v)?,
+                EntityRef::Versions(b, k) => {
+                    let m = self.s3.versions.entry(b.clone()).or_default();
+                    put(m, k, v)?;
+                    if m.is_empty() {
+                        self.s3.versions.remove(b);
+                    }
+                }
             }
         }
         let events = &mut self.cloudtrail.events;

@@ -426,6 +426,22 @@ def scenario():
     s3("DeleteObjects", Bucket=b, Delete={"Objects": [{"Key": "dir/b.txt"}, {"Key": "missing"}], "Quiet": False})
     s3("CreateBucket", Bucket="conformance-empty", CreateBucketConfiguration={"LocationConstraint": REGION})
     s3("DeleteBucket", Bucket="conformance-empty")
+    vb = "conformance-versions"
+    s3("CreateBucket", Bucket=vb, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3("GetBucketVersioning", Bucket=vb)
+    s3("PutBucketVersioning", Bucket=vb, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Disabled"})
+    s3("GetBucketVersioning", Bucket=vb)
+    v1 = s3("PutObject", Bucket=vb, Key="v.txt", Body=b"1")["VersionId"]
+    v2 = s3("PutObject", Bucket=vb, Key="v.txt", Body=b"2")["VersionId"]
+    s3("GetObject", Bucket=vb, Key="v.txt", VersionId=v1)["Body"].read()
+    s3("HeadObject", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("DeleteObject", Bucket=vb, Key="v.txt")
+    page = s3("ListObjectVersions", Bucket=vb, Prefix="v", Delimiter="/", MaxKeys=1)
+    page = s3("ListObjectVersions", Bucket=vb, Prefix="v", MaxKeys=1)
+    s3("ListObjectVersions", Bucket=vb, KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+    s3("DeleteObject", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("DeleteObjects", Bucket=vb, Delete={"Objects": [{"Key": "v.txt", "VersionId": v2}]})
+    s3("PutBucketVersioning", Bucket=vb, VersioningConfiguration={"Status": "Suspended"})
 
     # IAM
     iam("CreateUser", UserName="conformance", Path="/lab/")

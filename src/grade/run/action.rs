@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value as Json;
 
+use super::keep::Wanted;
 use super::{FileRun, line_of, one_line};
 use crate::eval::Namespace;
 use crate::grade::file::{ActionBlock, CLOCK_ADVANCE, Caller};
@@ -24,6 +25,7 @@ impl FileRun<'_> {
         &mut self,
         a: &ActionBlock,
         ns: &Namespace,
+        wanted: &Wanted,
     ) -> (Value, ActionOutcome, Option<Message>) {
         let mut outcome = ActionOutcome {
             name: a.name.clone(),
@@ -69,12 +71,14 @@ impl FileRun<'_> {
         let result = if a.call == CLOCK_ADVANCE {
             self.advance(&params)
         } else {
-            call(&mut self.cloud, &ctx, a.call, params)
+            call(&mut self.cloud, &ctx, a.call, params, wanted)
         };
         // A trail delivers at the end of each command or clock step: actions are both.
         self.cloud.deliver_trails();
         let (value, error) = match result {
             Ok(mut v) => {
+                // Only what the file can read is kept: bodies nothing refers to are dropped.
+                wanted.prune(&mut v);
                 v.insert("error".into(), Value::Null);
                 (Value::Object(v), None)
             }
@@ -200,6 +204,7 @@ fn call(
     ctx: &CallContext,
     op: &str,
     params: Value,
+    wanted: &Wanted,
 ) -> Result<Map, (String, String)> {
     let (json, body) = wire_params(op, params).map_err(|m| ("ParamValidation".to_string(), m))?;
     let resp = cloud
@@ -209,10 +214,15 @@ fn call(
         Value::Object(m) => m,
         _ => Map::new(),
     };
+    // A body's text and base64 twins are made only when the file reads them.
     if let Some(b) = &resp.body {
-        out.insert("BodyBase64".into(), Value::String(B64.encode(&**b)));
-        let text = std::str::from_utf8(b).map_or_else(|_| B64.encode(&**b), str::to_string);
-        out.insert("Body".into(), Value::String(text));
+        if wanted.wants("BodyBase64") {
+            out.insert("BodyBase64".into(), Value::String(B64.encode(&**b)));
+        }
+        if wanted.wants("Body") {
+            let text = std::str::from_utf8(b).map_or_else(|_| B64.encode(&**b), str::to_string);
+            out.insert("Body".into(), Value::String(text));
+        }
     }
     let content = crate::sim::ops::find(op).map_or(&[][..], |o| o.output_blobs);
     for name in content.iter().filter(|n| **n != "Body") {

@@ -22,7 +22,9 @@ mod users;
 
 pub use access_keys::AccessKeyInfo;
 pub use error::{IamError, TokenService};
-pub use login_profiles::{LoginProfileError, PASSWORD_SYMBOLS, SignInError, password_meets_policy};
+pub use login_profiles::{
+    LoginProfileError, PASSWORD_SYMBOLS, SignInError, generate_password, password_meets_policy,
+};
 pub use sts::{ROOT_CALLER, SessionKeyInfo};
 
 use std::collections::{BTreeMap, BTreeSet};
