@@ -474,6 +474,41 @@ def scenario():
     iam("GetLoginProfile", UserName=u)
     iam("UpdateLoginProfile", UserName=u, Password="Conformance-2", PasswordResetRequired=False)
     iam("DeleteLoginProfile", UserName=u)
+    # Groups and roles (u is still there: it joins the group)
+    iam("CreateGroup", GroupName="conformance-group", Path="/lab/")
+    iam("GetGroup", GroupName="conformance-group")
+    iam("ListGroups", PathPrefix="/")
+    iam("AddUserToGroup", GroupName="conformance-group", UserName=u)
+    iam("ListGroupsForUser", UserName=u)
+    iam("RemoveUserFromGroup", GroupName="conformance-group", UserName=u)
+    iam("PutGroupPolicy", GroupName="conformance-group", PolicyName="inline", PolicyDocument=doc)
+    iam("GetGroupPolicy", GroupName="conformance-group", PolicyName="inline")
+    iam("ListGroupPolicies", GroupName="conformance-group")
+    iam("DeleteGroupPolicy", GroupName="conformance-group", PolicyName="inline")
+    ro = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    iam("AttachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
+    iam("ListAttachedGroupPolicies", GroupName="conformance-group")
+    iam("DetachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
+    iam("DeleteGroup", GroupName="conformance-group")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}]})
+    rarn = iam("CreateRole", RoleName="conformance-role", AssumeRolePolicyDocument=trust, Path="/lab/",
+               Description="conformance role", MaxSessionDuration=7200,
+               Tags=[{"Key": "team", "Value": "lab"}])["Role"]["Arn"]
+    iam("GetRole", RoleName="conformance-role")
+    iam("ListRoles", PathPrefix="/")
+    iam("UpdateRole", RoleName="conformance-role", Description="updated", MaxSessionDuration=3600)
+    iam("UpdateAssumeRolePolicy", RoleName="conformance-role", PolicyDocument=trust)
+    iam("PutRolePolicy", RoleName="conformance-role", PolicyName="inline", PolicyDocument=doc)
+    iam("GetRolePolicy", RoleName="conformance-role", PolicyName="inline")
+    iam("ListRolePolicies", RoleName="conformance-role")
+    iam("AttachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
+    iam("ListAttachedRolePolicies", RoleName="conformance-role")
+    sts("AssumeRole", RoleArn=rarn, RoleSessionName="conformance", DurationSeconds=900, ExternalId="partner-42",
+        Policy=doc, PolicyArns=[{"arn": ro}])
+    iam("DetachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
+    iam("DeleteRolePolicy", RoleName="conformance-role", PolicyName="inline")
+    iam("DeleteRole", RoleName="conformance-role")
     iam("DeleteUser", UserName=u)
 
     # CloudTrail

@@ -283,6 +283,44 @@ fn fixture() -> Fixture {
         "iam:AttachUserPolicy",
         json!({"UserName": "u1", "PolicyArn": policy_arn}),
     );
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    for r in ["r1", "bare-role"] {
+        call(
+            &mut c,
+            "iam:CreateRole",
+            json!({"RoleName": r, "AssumeRolePolicyDocument": trust}),
+        );
+    }
+    call(
+        &mut c,
+        "iam:PutRolePolicy",
+        json!({"RoleName": "r1", "PolicyName": "inline", "PolicyDocument": doc}),
+    );
+    call(
+        &mut c,
+        "iam:AttachRolePolicy",
+        json!({"RoleName": "r1", "PolicyArn": policy_arn}),
+    );
+    for g in ["g1", "bare-group"] {
+        call(&mut c, "iam:CreateGroup", json!({"GroupName": g}));
+    }
+    call(
+        &mut c,
+        "iam:AddUserToGroup",
+        json!({"GroupName": "g1", "UserName": "u1"}),
+    );
+    call(
+        &mut c,
+        "iam:PutGroupPolicy",
+        json!({"GroupName": "g1", "PolicyName": "inline", "PolicyDocument": doc}),
+    );
+    call(
+        &mut c,
+        "iam:AttachGroupPolicy",
+        json!({"GroupName": "g1", "PolicyArn": policy_arn}),
+    );
     call(
         &mut c,
         "iam:CreateLoginProfile",
@@ -313,6 +351,9 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
     .to_string();
     let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
         .to_string();
+    let trust_doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:user/u1"}, "Action": "sts:AssumeRole"}]})
+    .to_string();
     let p = match op {
         "kms:CreateKey" => json!({"Description": "d"}),
         "kms:DescribeKey" => json!({"KeyId": "alias/one"}),
@@ -424,6 +465,41 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "iam:DeleteAccessKey" => json!({"UserName": "u1", "AccessKeyId": f.access_key}),
         "iam:UpdateAccessKey" => {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
+        }
+        "sts:AssumeRole" => json!({"RoleArn": "arn:aws:iam::123456789012:role/r1",
+            "RoleSessionName": "s1", "ExternalId": "x"}),
+        "iam:CreateRole" => json!({"RoleName": "r2", "AssumeRolePolicyDocument": trust_doc}),
+        "iam:ListRoles" | "iam:ListGroups" => json!({}),
+        "iam:GetRole"
+        | "iam:UpdateRole"
+        | "iam:ListRolePolicies"
+        | "iam:ListAttachedRolePolicies" => json!({"RoleName": "r1"}),
+        "iam:UpdateAssumeRolePolicy" => json!({"RoleName": "r1", "PolicyDocument": trust_doc}),
+        "iam:DeleteRole" => json!({"RoleName": "bare-role"}),
+        "iam:PutRolePolicy" => json!({"RoleName": "r1", "PolicyName": "p2", "PolicyDocument": doc}),
+        "iam:GetRolePolicy" | "iam:DeleteRolePolicy" => {
+            json!({"RoleName": "r1", "PolicyName": "inline"})
+        }
+        "iam:AttachRolePolicy" | "iam:DetachRolePolicy" => {
+            json!({"RoleName": "r1", "PolicyArn": f.policy_arn})
+        }
+        "iam:CreateGroup" => json!({"GroupName": "g2"}),
+        "iam:GetGroup" | "iam:ListGroupPolicies" | "iam:ListAttachedGroupPolicies" => {
+            json!({"GroupName": "g1"})
+        }
+        "iam:DeleteGroup" => json!({"GroupName": "bare-group"}),
+        "iam:AddUserToGroup" | "iam:RemoveUserFromGroup" => {
+            json!({"GroupName": "g1", "UserName": "u1"})
+        }
+        "iam:ListGroupsForUser" => json!({"UserName": "u1"}),
+        "iam:PutGroupPolicy" => {
+            json!({"GroupName": "g1", "PolicyName": "p2", "PolicyDocument": doc})
+        }
+        "iam:GetGroupPolicy" | "iam:DeleteGroupPolicy" => {
+            json!({"GroupName": "g1", "PolicyName": "inline"})
+        }
+        "iam:AttachGroupPolicy" | "iam:DetachGroupPolicy" => {
+            json!({"GroupName": "g1", "PolicyArn": f.policy_arn})
         }
         "iam:CreateLoginProfile" => {
             json!({"UserName": "bare", "Password": "An0ther-passw0rd", "PasswordResetRequired": true})
