@@ -124,6 +124,13 @@ impl Cloud {
         };
         self.run(ctx, kms_op(name, p, true), |c, t| {
             check_message(&message)?;
+            if signature.as_ref().is_some_and(Vec::is_empty) {
+                return Err(KmsError::TooShort {
+                    member: "signature",
+                    min: 1,
+                }
+                .into());
+            }
             check_enum("signingAlgorithm", &algorithm, keyspec::SIGNING_ALGORITHMS)?;
             check_enum("messageType", &message_type, &["RAW", "DIGEST", "EXTERNAL_MU"])?;
             let conds = [
