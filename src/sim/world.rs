@@ -347,6 +347,17 @@ pub struct IamUser {
     pub access_keys: Vec<AccessKey>,
     pub permissions_boundary: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// The console password (CreateLoginProfile), as a hash only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_profile: Option<LoginProfile>,
+}
+
+/// A user's console password: its Argon2id hash (PHC string, random salt), never the password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginProfile {
+    pub password_hash: String,
+    pub created: Millis,
+    pub password_reset_required: bool,
 }
 
 #[derive(Clone, Serialize, Deserialize)]

@@ -20,6 +20,7 @@ Prints one line per problem, then `conformance: N passed, M failed` and exits 1 
 """
 
 import base64
+import datetime
 import json
 import os
 import re
@@ -357,8 +358,17 @@ def scenario():
     s3("PutObject", Bucket=b, Key="dir/a.txt", Body=b"hello", ServerSideEncryption="aws:kms", SSEKMSKeyId=kid,
        SSEKMSEncryptionContext=ctx64, BucketKeyEnabled=False, ContentType="text/plain", Metadata={"owner": "lab"})
     s3("PutObject", Bucket=b, Key="dir/b.txt", Body=b"world", ServerSideEncryption="AES256")
-    s3("PutObject", Bucket=b, Key="top.txt", Body=b"!")
+    top = s3("PutObject", Bucket=b, Key="top.txt", Body=b"!", IfNoneMatch="*")["ETag"]
+    top = s3("PutObject", Bucket=b, Key="top.txt", Body=b"!!", IfMatch=top)["ETag"]
     s3("GetObject", Bucket=b, Key="dir/a.txt")["Body"].read()
+    past, future = datetime.datetime(2001, 1, 1), datetime.datetime(2100, 1, 1)
+    for op in ("GetObject", "HeadObject"):
+        r = s3(op, Bucket=b, Key="top.txt", IfMatch=top, IfUnmodifiedSince=future)
+        if "Body" in r:
+            r["Body"].read()
+        r = s3(op, Bucket=b, Key="top.txt", IfNoneMatch='"other"', IfModifiedSince=past)
+        if "Body" in r:
+            r["Body"].read()
     s3("GetObject", Bucket=b, Key="dir/b.txt", Range="bytes=0-2")["Body"].read()
     s3("HeadObject", Bucket=b, Key="dir/a.txt")
     page = s3("ListObjectsV2", Bucket=b, MaxKeys=1)
@@ -369,11 +379,15 @@ def scenario():
             SSEKMSEncryptionContext=ctx64, BucketKeyEnabled=True, ContentType="application/octet-stream",
             Metadata={"parts": "1"})["UploadId"]
     etag = s3("UploadPart", Bucket=b, Key="big.bin", UploadId=up, PartNumber=1, Body=b"x" * 1024)["ETag"]
-    s3("CompleteMultipartUpload", Bucket=b, Key="big.bin", UploadId=up,
+    big = s3("CompleteMultipartUpload", Bucket=b, Key="big.bin", UploadId=up, IfNoneMatch="*",
+             MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]})["ETag"]
+    up = s3("CreateMultipartUpload", Bucket=b, Key="big.bin")["UploadId"]
+    etag = s3("UploadPart", Bucket=b, Key="big.bin", UploadId=up, PartNumber=1, Body=b"y" * 1024)["ETag"]
+    s3("CompleteMultipartUpload", Bucket=b, Key="big.bin", UploadId=up, IfMatch=big,
        MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]})
     up2 = s3("CreateMultipartUpload", Bucket=b, Key="abandoned.bin")["UploadId"]
     s3("AbortMultipartUpload", Bucket=b, Key="abandoned.bin", UploadId=up2)
-    s3("DeleteObject", Bucket=b, Key="top.txt")
+    s3("DeleteObject", Bucket=b, Key="top.txt", IfMatch=top)
     s3("DeleteObjects", Bucket=b, Delete={"Objects": [{"Key": "dir/b.txt"}, {"Key": "missing"}], "Quiet": False})
     s3("CreateBucket", Bucket="conformance-empty", CreateBucketConfiguration={"LocationConstraint": REGION})
     s3("DeleteBucket", Bucket="conformance-empty")
@@ -405,6 +419,10 @@ def scenario():
     iam("ListAccessKeys", UserName=u)
     iam("UpdateAccessKey", UserName=u, AccessKeyId=ak, Status="Inactive")
     iam("DeleteAccessKey", UserName=u, AccessKeyId=ak)
+    iam("CreateLoginProfile", UserName=u, Password="Conformance-1", PasswordResetRequired=True)
+    iam("GetLoginProfile", UserName=u)
+    iam("UpdateLoginProfile", UserName=u, Password="Conformance-2", PasswordResetRequired=False)
+    iam("DeleteLoginProfile", UserName=u)
     iam("DeleteUser", UserName=u)
 
     # CloudTrail

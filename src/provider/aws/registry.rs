@@ -37,6 +37,7 @@ static RESOURCES: &[&AwsResource] = &[
     &iam::user_policy::UserPolicy,
     &iam::access_key::AccessKey,
     &iam::user_policy_attachment::UserPolicyAttachment,
+    &iam::user_login_profile::UserLoginProfile,
     &cloudtrail::trail::Trail,
     &crate::provider::terraform::TerraformData,
 ];

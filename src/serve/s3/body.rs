@@ -177,3 +177,41 @@ pub(super) fn put_params(req: &Request, bucket: &str, key: &str) -> Result<Json,
     }
     Ok(p)
 }
+
+/// An HTTP date (`If-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT`) as ISO 8601; None when it
+/// does not parse (HTTP says a condition with an invalid date is ignored).
+pub(super) fn http_date_iso(v: &str) -> Option<String> {
+    let f = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let t = time::PrimitiveDateTime::parse(v.trim(), &f).ok()?;
+    Some(crate::sim::clock::iso8601(
+        t.assume_utc().unix_timestamp() * 1000,
+    ))
+}
+
+/// The conditional headers of a request as parameters: `If-Match` -> `IfMatch` and so on, or
+/// with `copy`, `x-amz-copy-source-if-match` -> `CopySourceIfMatch`. `dates` says whether the
+/// operation takes the two date conditions.
+pub(super) fn condition_params(req: &Request, p: &mut Json, copy: bool, dates: bool) {
+    let (hp, pp) = if copy {
+        ("x-amz-copy-source-", "CopySource")
+    } else {
+        ("", "")
+    };
+    for (h, n) in [("if-match", "IfMatch"), ("if-none-match", "IfNoneMatch")] {
+        if let Some(v) = req.header(&format!("{hp}{h}")) {
+            p[format!("{pp}{n}")] = json!(v);
+        }
+    }
+    if dates {
+        for (h, n) in [
+            ("if-modified-since", "IfModifiedSince"),
+            ("if-unmodified-since", "IfUnmodifiedSince"),
+        ] {
+            if let Some(v) = req.header(&format!("{hp}{h}")).and_then(http_date_iso) {
+                p[format!("{pp}{n}")] = json!(v);
+            }
+        }
+    }
+}

@@ -81,7 +81,8 @@ fn s3_request_id(rid: &str) -> String {
 pub fn error_response(req: &Request, e: &WireError, rid: &str) -> Response {
     let id = s3_request_id(rid);
     let host_id = B64.encode(rid.as_bytes());
-    let body = if req.method == "HEAD" {
+    // 304 Not Modified carries no body, as HTTP requires.
+    let body = if req.method == "HEAD" || e.status == 304 {
         String::new()
     } else {
         let mut w = Writer::document();
@@ -442,7 +443,8 @@ fn route(
         "PUT" => {
             let (body, trailers) = decoded_body(req, chunks)?;
             let echo = verify_checksums(req, &trailers, &body)?;
-            let p = put_params(req, &b, &k)?;
+            let mut p = put_params(req, &b, &k)?;
+            condition_params(req, &mut p, false, false);
             let f = call("s3:PutObject", p, Some(&body))?.fields;
             let mut r = sse_headers(empty(rid, 200), &f);
             if let Some(e) = f.get("ETag").and_then(Json::as_str) {
@@ -459,6 +461,8 @@ fn route(
         "GET" if has("uploadId") => Err(not_implemented("ListParts")),
         "GET" | "HEAD" => {
             let range = req.header("range").map(str::to_string);
+            let mut op = op;
+            condition_params(req, &mut op, false, true);
             let (f, body) = if method == "GET" {
                 let mut p = op;
                 if let Some(r) = &range {
@@ -494,6 +498,8 @@ fn route(
             Ok(empty(rid, 204))
         }
         "DELETE" => {
+            let mut op = op;
+            condition_params(req, &mut op, false, false);
             call("s3:DeleteObject", op, None)?;
             Ok(empty(rid, 204))
         }
@@ -523,6 +529,7 @@ fn route(
             let mut p = op;
             p["UploadId"] = json!(get("uploadId").unwrap_or_default());
             p["MultipartUpload"] = json!({"Parts": parts});
+            condition_params(req, &mut p, false, false);
             let f = call("s3:CompleteMultipartUpload", p, None)?.fields;
             let mut w = Writer::document();
             w.open_ns("CompleteMultipartUploadResult", NS)

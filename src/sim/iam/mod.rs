@@ -8,11 +8,13 @@
 
 mod access_keys;
 mod error;
+mod login_profiles;
 mod policies;
 mod users;
 
 pub use access_keys::AccessKeyInfo;
 pub use error::IamError;
+pub use login_profiles::{LoginProfileError, PASSWORD_SYMBOLS, SignInError, password_meets_policy};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,6 +114,7 @@ impl Cloud {
             access_keys: Vec::new(),
             permissions_boundary: None,
             tags: BTreeMap::new(),
+            login_profile: None,
         }
     }
 

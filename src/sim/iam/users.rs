@@ -124,6 +124,9 @@ impl Cloud {
             if !u.access_keys.is_empty() {
                 return Err(IamError::UserHasAccessKeys.into());
             }
+            if u.login_profile.is_some() {
+                return Err(super::LoginProfileError::UserHasLoginProfile.into());
+            }
             c.world.iam.users.remove(&name);
             c.touch(EntityRef::User(name));
             Ok(json!({}))

@@ -210,4 +210,40 @@ pub(super) const OPS: &[Operation] = &[
         true,
         &[identity("iam:UpdateAccessKey", Res::User)],
     ),
+    op(
+        "iam:CreateLoginProfile",
+        Cloud::iam_create_login_profile,
+        &[
+            USER_OR_CALLER,
+            req("Password", String),
+            opt("PasswordResetRequired", Boolean),
+        ],
+        true,
+        &[identity("iam:CreateLoginProfile", Res::User)],
+    ),
+    op(
+        "iam:GetLoginProfile",
+        Cloud::iam_get_login_profile,
+        &[USER_OR_CALLER],
+        false,
+        &[identity("iam:GetLoginProfile", Res::User)],
+    ),
+    op(
+        "iam:UpdateLoginProfile",
+        Cloud::iam_update_login_profile,
+        &[
+            USER,
+            opt("Password", String),
+            opt("PasswordResetRequired", Boolean),
+        ],
+        true,
+        &[identity("iam:UpdateLoginProfile", Res::User)],
+    ),
+    op(
+        "iam:DeleteLoginProfile",
+        Cloud::iam_delete_login_profile,
+        &[USER_OR_CALLER],
+        true,
+        &[identity("iam:DeleteLoginProfile", Res::User)],
+    ),
 ];

@@ -14,19 +14,45 @@ const VIA_S3: By = By::CallerVia("s3.amazonaws.com");
 const SSE_KEYS: &[&str] = &[
     "s3:x-amz-server-side-encryption?",
     "s3:x-amz-server-side-encryption-aws-kms-key-id?",
+    "s3:if-match?",
+    "s3:if-none-match?",
 ];
+/// The write conditions of PutObject and CompleteMultipartUpload.
+const IF_MATCH: Param = opt("IfMatch", String);
+const IF_NONE_MATCH: Param = opt("IfNoneMatch", String);
+/// GetObject's and HeadObject's read conditions.
+const READ_IF: [Param; 4] = [
+    IF_MATCH,
+    IF_NONE_MATCH,
+    opt("IfModifiedSince", Timestamp),
+    opt("IfUnmodifiedSince", Timestamp),
+];
+const SSE: Param = opt(
+    "ServerSideEncryption",
+    Enum(&["AES256", "aws:kms", "aws:kms:dsse"]),
+);
 const STORAGE: &[Param] = &[
     BUCKET,
     KEY,
-    opt(
-        "ServerSideEncryption",
-        Enum(&["AES256", "aws:kms", "aws:kms:dsse"]),
-    ),
+    SSE,
     opt("SSEKMSKeyId", String),
     opt("SSEKMSEncryptionContext", String),
     opt("BucketKeyEnabled", Boolean),
     opt("ContentType", String),
     opt("Metadata", StringMap),
+];
+/// PutObject: the storage parameters and the write conditions.
+const PUT: &[Param] = &[
+    BUCKET,
+    KEY,
+    SSE,
+    opt("SSEKMSKeyId", String),
+    opt("SSEKMSEncryptionContext", String),
+    opt("BucketKeyEnabled", Boolean),
+    opt("ContentType", String),
+    opt("Metadata", StringMap),
+    IF_MATCH,
+    IF_NONE_MATCH,
 ];
 
 /// The data key S3 asks KMS for when it encrypts with SSE-KMS (a new one, or a cached bucket
@@ -192,7 +218,7 @@ pub(super) const OPS: &[Operation] = &[
     object_op(
         "s3:PutObject",
         Handler::PutBody(Cloud::s3_put_object),
-        STORAGE,
+        PUT,
         true,
         &[
             s3("s3:PutObject", Res::Object).with(SSE_KEYS),
@@ -204,7 +230,15 @@ pub(super) const OPS: &[Operation] = &[
         ..object_op(
             "s3:GetObject",
             Handler::GetBody(Cloud::s3_get_object),
-            &[BUCKET, KEY, opt("Range", String)],
+            &[
+                BUCKET,
+                KEY,
+                opt("Range", String),
+                READ_IF[0],
+                READ_IF[1],
+                READ_IF[2],
+                READ_IF[3],
+            ],
             false,
             &[
                 s3("s3:GetObject", Res::Object),
@@ -218,14 +252,14 @@ pub(super) const OPS: &[Operation] = &[
     object_op(
         "s3:HeadObject",
         Handler::Json(Cloud::s3_head_object),
-        &[BUCKET, KEY],
+        &[BUCKET, KEY, READ_IF[0], READ_IF[1], READ_IF[2], READ_IF[3]],
         false,
         &[s3("s3:GetObject", Res::Object)],
     ),
     object_op(
         "s3:DeleteObject",
         Handler::Json(Cloud::s3_delete_object),
-        &[BUCKET, KEY],
+        &[BUCKET, KEY, IF_MATCH],
         true,
         &[s3("s3:DeleteObject", Res::Object)],
     ),
@@ -266,6 +300,8 @@ pub(super) const OPS: &[Operation] = &[
             KEY,
             req("UploadId", String),
             opt("MultipartUpload", Structure),
+            IF_MATCH,
+            IF_NONE_MATCH,
         ],
         true,
         &[

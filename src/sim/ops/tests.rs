@@ -289,6 +289,11 @@ fn fixture() -> Fixture {
         "iam:AttachUserPolicy",
         json!({"UserName": "u1", "PolicyArn": policy_arn}),
     );
+    call(
+        &mut c,
+        "iam:CreateLoginProfile",
+        json!({"UserName": "u1", "Password": "Fixture-passw0rd"}),
+    );
     let sign_key = key(
         &mut c,
         json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
@@ -406,7 +411,7 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         }
         "s3:PutObject" => {
             let p = json!({"Bucket": "bkt", "Key": "n", "ServerSideEncryption": "aws:kms",
-                           "SSEKMSKeyId": "alias/one"});
+                           "SSEKMSKeyId": "alias/one", "IfNoneMatch": "*"});
             return Some((p, Some(b"body")));
         }
         "s3:GetObject" | "s3:HeadObject" | "s3:DeleteObject" => {
@@ -420,7 +425,8 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
             return Some((p, Some(b"part")));
         }
         "s3:CompleteMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload,
-            "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]}}),
+            "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]},
+            "IfNoneMatch": "*"}),
         "s3:AbortMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload}),
         "sts:GetCallerIdentity" | "iam:ListUsers" | "cloudtrail:DescribeTrails" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
@@ -452,6 +458,11 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "iam:UpdateAccessKey" => {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
         }
+        "iam:CreateLoginProfile" => {
+            json!({"UserName": "bare", "Password": "An0ther-passw0rd", "PasswordResetRequired": true})
+        }
+        "iam:GetLoginProfile" | "iam:DeleteLoginProfile" => json!({"UserName": "u1"}),
+        "iam:UpdateLoginProfile" => json!({"UserName": "u1", "Password": "New-passw0rd"}),
         "cloudtrail:CreateTrail" => {
             json!({"Name": "trail2", "S3BucketName": "logs", "KmsKeyId": k3})
         }

@@ -67,6 +67,16 @@ pub enum S3Error {
     /// KMS refused a call S3 made for its caller: KMS's code behind `KMS.`, KMS's message.
     Kms(KmsError),
 
+    // ------------------------------------------------------------ conditional requests
+    /// PreconditionFailed (412): `condition` is the header that did not hold.
+    PreconditionFailed { condition: &'static str },
+    /// 304 Not Modified: a read whose If-None-Match / If-Modified-Since says the caller's copy
+    /// is current.
+    NotModified,
+    /// NotImplemented (501): a conditional header S3 does not take in that form
+    /// (`If-None-Match` other than `*` on a write).
+    ConditionalHeaderNotImplemented { header: &'static str },
+
     // ------------------------------------------------------------ multipart uploads
     /// NoSuchUpload.
     NoSuchUpload,
@@ -115,6 +125,9 @@ impl S3Error {
             | InvalidPartNumber { .. } => "InvalidArgument".into(),
             UnsupportedSseAlgorithm { .. } | MalformedXml => "MalformedXML".into(),
             Kms(e) => format!("KMS.{}", e.code()),
+            PreconditionFailed { .. } => "PreconditionFailed".into(),
+            NotModified => "NotModified".into(),
+            ConditionalHeaderNotImplemented { .. } => "NotImplemented".into(),
             NoSuchUpload => "NoSuchUpload".into(),
             InvalidPartOrder => "InvalidPartOrder".into(),
             InvalidPart => "InvalidPart".into(),
@@ -138,6 +151,9 @@ impl S3Error {
             | AnonymousDenied
             | InvalidAccessKeyId => 403,
             InvalidRange => 416,
+            PreconditionFailed { .. } => 412,
+            NotModified => 304,
+            ConditionalHeaderNotImplemented { .. } => 501,
             Other(e) => e.status,
             _ => 400,
         }
@@ -197,6 +213,13 @@ impl S3Error {
             }
             MalformedXml => MALFORMED_XML.into(),
             Kms(e) => e.message(),
+            PreconditionFailed { .. } => {
+                "At least one of the pre-conditions you specified did not hold".into()
+            }
+            NotModified => "Not Modified".into(),
+            ConditionalHeaderNotImplemented { header } => format!(
+                "A header you provided implies functionality that is not implemented: {header}"
+            ),
             NoSuchUpload => "The specified upload does not exist. The upload ID may be invalid, \
                              or the upload may have been aborted or completed."
                 .into(),

@@ -13,9 +13,12 @@
 mod bucket;
 mod bucket_config;
 mod bucket_key;
+mod conditions;
 mod error;
 mod multipart;
 mod object;
+#[cfg(test)]
+mod tests;
 
 pub use bucket::validate_bucket_name;
 pub use bucket_key::BUCKET_KEY_TTL;

@@ -201,6 +201,7 @@ impl Cloud {
         let id = req_str(p, "UploadId")?.to_string();
         params["key"] = json!(k);
         params["uploadId"] = json!(id);
+        let write_if = super::conditions::Conditions::from_params(p, "")?;
         let listed: Vec<(i64, String)> = p
             .pointer("/MultipartUpload/Parts")
             .and_then(Json::as_array)
@@ -244,7 +245,7 @@ impl Cloud {
                     body.extend_from_slice(&c.open_part(part)?);
                     digests.extend(hex::decode(&part.etag).unwrap_or_default());
                 }
-                let mut out = c.store_object(ctx, t, &b, &k, &upload.request, &body)?;
+                let mut out = c.store_object(ctx, t, &b, &k, &upload.request, &write_if, &body)?;
                 // A multipart object's ETag is the MD5 of its parts' MD5s, then "-N".
                 let etag = format!("{}-{}", crypto::md5_hex(&digests), parts.len());
                 if let Some(o) = c.world.s3.objects.get_mut(&b).and_then(|m| m.get_mut(&k)) {

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value as Json, json};
 use zeroize::Zeroizing;
 
+use super::conditions::Conditions;
 use super::{S3Error, object_arn, s3_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::iso8601;
@@ -99,13 +100,16 @@ impl Cloud {
         params["key"] = json!(k);
         let req = PutRequest::from_params(p)?;
         req.log_params(&mut params);
+        let write_if = Conditions::from_params(p, "")?;
         self.run(ctx, s3_op("PutObject", params, false, true), |c, t| {
-            c.store_object(ctx, t, &b, &k, &req, body)
+            c.store_object(ctx, t, &b, &k, &req, &write_if, body)
         })
     }
 
-    /// Encrypts and stores an object as PutObject does (authorization included); also the
-    /// last step of CompleteMultipartUpload.
+    /// Encrypts and stores an object as PutObject does (authorization, then the write
+    /// conditions, checked against the key's object under the same lock as the write); also
+    /// the last step of CompleteMultipartUpload.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn store_object(
         &mut self,
         ctx: &CallContext,
@@ -113,6 +117,7 @@ impl Cloud {
         b: &str,
         k: &str,
         req: &PutRequest,
+        write_if: &Conditions,
         body: &[u8],
     ) -> Result<Json, SimError> {
         let (b, k) = (b.to_string(), k.to_string());
@@ -136,7 +141,14 @@ impl Cloud {
                     kk.clone(),
                 ));
             }
+            if let Some(m) = &write_if.if_match {
+                conds.push(("s3:if-match".to_string(), m.clone()));
+            }
+            if let Some(m) = &write_if.if_none_match {
+                conds.push(("s3:if-none-match".to_string(), m.clone()));
+            }
             c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &conds)?;
+            write_if.check_write(c.object(&b, &k).ok())?;
             let default = c
                 .bucket(&b)?
                 .encryption
@@ -292,9 +304,11 @@ impl Cloud {
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
         let range = opt_str(p, "Range")?.map(str::to_string);
+        let read_if = Conditions::from_params(p, "")?;
         self.run(ctx, s3_op("GetObject", params, true, true), |c, t| {
             c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
             let obj = c.object(&b, &k)?.clone();
+            read_if.check_read(&obj)?;
             let body = c.open_object(ctx, &b, &obj)?;
             let mut fields = object_fields(&obj);
             let body = match range {
@@ -386,9 +400,12 @@ impl Cloud {
         let (b, mut params) = Cloud::bucket_params(p)?;
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
+        let read_if = Conditions::from_params(p, "")?;
         self.run(ctx, s3_op("HeadObject", params, true, true), |c, t| {
             c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
-            Ok(object_fields(c.object(&b, &k)?))
+            let obj = c.object(&b, &k)?;
+            read_if.check_read(obj)?;
+            Ok(object_fields(obj))
         })
     }
 
@@ -396,8 +413,10 @@ impl Cloud {
         let (b, mut params) = Cloud::bucket_params(p)?;
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
+        let delete_if = Conditions::from_params(p, "")?;
         self.run(ctx, s3_op("DeleteObject", params, false, true), |c, t| {
             c.object_prelude(ctx, t, &b, &k, "s3:DeleteObject", &[])?;
+            delete_if.check_delete(c.object(&b, &k).ok())?;
             if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(&k)) {
                 let _ = c.blobs.delete(&obj.blob);
                 c.touch(EntityRef::Object(b.clone(), k.clone()));

@@ -1,5 +1,5 @@
 //! IAM on the simulated cloud: `aws_iam_user`, `aws_iam_policy`, `aws_iam_user_policy`,
-//! `aws_iam_user_policy_attachment` and `aws_iam_access_key`, one file each, plus what they
+//! `aws_iam_user_policy_attachment`, `aws_iam_access_key` and `aws_iam_user_login_profile`, one file each, plus what they
 //! share (name and path rules, "already gone" on delete).
 //!
 //! Writes go through the sim's IAM operations as lab-admin; reads look at the world directly and
@@ -8,6 +8,7 @@
 pub(super) mod access_key;
 pub(super) mod policy;
 pub(super) mod user;
+pub(super) mod user_login_profile;
 pub(super) mod user_policy;
 pub(super) mod user_policy_attachment;
 
