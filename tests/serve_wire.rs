@@ -592,3 +592,32 @@ fn an_output_showing_a_secret_must_be_sensitive() {
         .status(1)
         .stderr_has("Output refers to sensitive values");
 }
+
+#[test]
+fn cloudtrail_answers_every_target_form_the_sdks_send() {
+    let t = Test::new();
+    let s = Served::start(&t, &[]);
+    let admin = s.client(Some(&s.admin));
+    // botocore and the AWS CLI send the long form, the JavaScript v3 and Rust SDKs the short.
+    for target in [
+        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListTrails",
+        "CloudTrail_20131101.ListTrails",
+    ] {
+        let r = admin.json_target("cloudtrail", target, json!({}));
+        assert_eq!(r.status, 200, "{target}: {}", r.text());
+        assert_eq!(r.json()["Trails"], json!([]), "{target}");
+    }
+    let r = admin.json_target(
+        "cloudtrail",
+        "CloudTrail_20131101.DescribeTrails",
+        json!({"trailNameList": ["nope"], "includeShadowTrails": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["trailList"], json!([]));
+    // A target naming no operation is refused in AWS's terms.
+    let r = admin.json_target("cloudtrail", "CloudTrail_20131101.", json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["__type"], "UnknownOperationException");
+    let r = admin.json_target("kms", "TrentService.ListKeys", json!({}));
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -43,7 +43,8 @@ fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
         return false;
     }
     match name {
-        "GrantTokens" => true,
+        // DryRunModifiers only shape a dry run, which is answered before the call.
+        "GrantTokens" | "DryRunModifiers" => true,
         "DryRun" => v == &json!(false),
         "Origin" => v == &json!("AWS_KMS"),
         "Limit" | "Marker" => op.starts_with("List"),
@@ -129,19 +130,19 @@ fn wire(e: crate::sim::SimError, service: &str, op: &str) -> WireError {
 
 /// Answers a KMS request.
 pub fn handle(svc: &mut Service, req: &Request, ctx: &CallContext, rid: &str) -> Response {
-    json_call(svc, req, ctx, rid, "kms", super::KMS_TARGET)
+    json_call(svc, req, ctx, rid, "kms", super::KMS_TARGETS)
 }
 
-/// Answers a JSON 1.1 request of `service` whose targets start with `prefix`.
+/// Answers a JSON 1.1 request of `service` whose targets start with one of `prefixes`.
 pub fn json_call(
     svc: &mut Service,
     req: &Request,
     ctx: &CallContext,
     rid: &str,
     service: &str,
-    prefix: &str,
+    prefixes: &[&str],
 ) -> Response {
-    match json_call_inner(svc, req, ctx, service, prefix) {
+    match json_call_inner(svc, req, ctx, service, prefixes) {
         Ok(v) => Response::new(200, CONTENT_TYPE, v.to_string()).header("x-amzn-requestid", rid),
         Err(e) => json_error(&e, rid),
     }
@@ -152,7 +153,7 @@ fn json_call_inner(
     req: &Request,
     ctx: &CallContext,
     service: &str,
-    prefix: &str,
+    prefixes: &[&str],
 ) -> Result<Json, WireError> {
     if req.method != "POST" {
         return Err(WireError::new(
@@ -163,12 +164,15 @@ fn json_call_inner(
     }
     let op = req
         .header("x-amz-target")
-        .and_then(|t| t.strip_prefix(prefix))
+        .and_then(|t| super::target_operation(t, prefixes))
         .ok_or_else(|| {
             WireError::new(
                 "UnknownOperationException",
                 400,
-                format!("missing X-Amz-Target: {service} requests name their operation as X-Amz-Target: {prefix}<Operation>"),
+                format!(
+                    "missing X-Amz-Target: {service} requests name their operation as X-Amz-Target: {}<Operation>",
+                    prefixes.first().unwrap_or(&"")
+                ),
             )
         })?
         .to_string();

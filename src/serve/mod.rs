@@ -142,8 +142,23 @@ pub enum Protocol {
     RestXml,
 }
 
-const KMS_TARGET: &str = "TrentService.";
-const CLOUDTRAIL_TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
+/// The `X-Amz-Target` prefixes KMS answers to (every SDK sends botocore's `targetPrefix`).
+const KMS_TARGETS: &[&str] = &["TrentService."];
+/// The `X-Amz-Target` prefixes CloudTrail answers to: botocore and the AWS CLI send the
+/// model's long `targetPrefix`; the SDKs generated from Smithy (JavaScript v3, Rust, Go v2,
+/// Java v2) send the service shape's name alone.
+const CLOUDTRAIL_TARGETS: &[&str] = &[
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.",
+    "CloudTrail_20131101.",
+];
+
+/// The operation an `X-Amz-Target` names, when it starts with one of `prefixes`.
+pub(crate) fn target_operation<'a>(target: &'a str, prefixes: &[&str]) -> Option<&'a str> {
+    prefixes
+        .iter()
+        .find_map(|p| target.strip_prefix(p))
+        .filter(|op| !op.is_empty() && op.chars().all(|c| c.is_ascii_alphanumeric()))
+}
 
 /// An error in the protocol's terms: its code, status and message.
 #[derive(Debug, Clone)]
@@ -501,9 +516,9 @@ enum Phase {
 /// `Action`, else S3.
 fn protocol(req: &Request, cred: Option<&Credentials>) -> Result<Protocol, WireError> {
     let target = req.header("x-amz-target").unwrap_or("");
-    let by_target = if target.starts_with(KMS_TARGET) {
+    let by_target = if target_operation(target, KMS_TARGETS).is_some() {
         Some(Protocol::Json("kms"))
-    } else if target.starts_with(CLOUDTRAIL_TARGET) {
+    } else if target_operation(target, CLOUDTRAIL_TARGETS).is_some() {
         Some(Protocol::Json("cloudtrail"))
     } else {
         None

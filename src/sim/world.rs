@@ -450,6 +450,40 @@ pub struct Trail {
     /// Events with index below this were already delivered (or predate logging).
     pub delivered_upto: usize,
     pub tags: BTreeMap<String, String>,
+    /// PutEventSelectors' AdvancedEventSelectors (when set, `event_selectors` is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub advanced_event_selectors: Vec<AdvancedEventSelector>,
+    /// When logging last started and stopped (GetTrailStatus).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging_started: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging_stopped: Option<Millis>,
+    /// When the last log file and the last digest file were delivered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_delivery: Option<Millis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_digest_delivery: Option<Millis>,
+    /// RecursiveLogging as last set (AWS's default is true); keyform never delivers the
+    /// events of its own deliveries either way (README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recursive_logging: Option<bool>,
+}
+
+/// One advanced event selector: an event is selected when every field selector matches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdvancedEventSelector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub field_selectors: Vec<AdvancedFieldSelector>,
+}
+
+/// One condition of an advanced event selector, on one field (`eventCategory`, `readOnly`,
+/// `eventSource`, `eventName`, `resources.type`, `resources.ARN`); each operator's values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AdvancedFieldSelector {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -316,19 +316,25 @@ impl Client {
         )
     }
 
-    /// A CloudTrail (JSON 1.1) call.
+    /// A CloudTrail (JSON 1.1) call, with botocore's long target.
     pub(crate) fn cloudtrail(&self, op: &str, params: Json) -> Reply {
-        self.send(
+        self.json_target(
             "cloudtrail",
+            &format!("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{op}"),
+            params,
+        )
+    }
+
+    /// A JSON 1.1 call of `service` with exactly this `X-Amz-Target`.
+    pub(crate) fn json_target(&self, service: &str, target: &str, params: Json) -> Reply {
+        self.send(
+            service,
             "POST",
             "/",
             "",
             vec![
                 ("content-type".into(), "application/x-amz-json-1.1".into()),
-                (
-                    "x-amz-target".into(),
-                    format!("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.{op}"),
-                ),
+                ("x-amz-target".into(), target.to_string()),
             ],
             params.to_string().as_bytes(),
         )

@@ -79,6 +79,10 @@ impl Cloud {
                 .is_ok()
             {
                 delivered.push(format!("s3://{}/{key}", trail.s3_bucket_name));
+                let now = self.world.now;
+                if let Some(t) = self.world.cloudtrail.trails.get_mut(&name) {
+                    t.latest_delivery = Some(now);
+                }
             }
         }
         // Deliveries record events of their own; they are not delivered.

@@ -33,6 +33,29 @@ pub enum CloudTrailError {
     OneLookupAttribute,
     /// InvalidLookupAttributesException: an attribute key LookupEvents does not have.
     InvalidLookupAttribute { key: String },
+    /// InvalidEventSelectorsException: an advanced event selector AWS refuses (`why`).
+    InvalidAdvancedSelector { why: String },
+    /// InvalidEventSelectorsException: neither or both of EventSelectors and
+    /// AdvancedEventSelectors.
+    SelectorKinds,
+    /// InsufficientSnsTopicPolicyException: the topic does not exist (no SNS in keyform).
+    SnsTopic { topic: String },
+    /// InvalidCloudWatchLogsLogGroupArnException: the log group does not exist (no
+    /// CloudWatch Logs in keyform).
+    LogGroup { arn: String },
+    /// InvalidParameterCombinationException: a CloudWatch Logs role without a log group.
+    LogsRoleWithoutGroup,
+    /// OrganizationsNotInUseException: IsOrganizationTrail in an account outside any
+    /// organization (every keyform world's).
+    NoOrganization,
+    /// InvalidTagParameterException: a tag without a key, or a key or value too long.
+    InvalidTag { why: String },
+    /// TagsLimitExceededException: more than 50 tags.
+    TooManyTags,
+    /// InvalidTimeRangeException: ListPublicKeys' StartTime after its EndTime.
+    InvalidTimeRange,
+    /// InvalidTokenException: a NextToken this service never handed out.
+    InvalidToken,
     /// AccessDeniedException with AWS's denial sentence.
     AccessDenied { message: String },
     /// UnrecognizedClientException: credentials of no existing user.
@@ -58,6 +81,15 @@ impl CloudTrailError {
             OneLookupAttribute | InvalidLookupAttribute { .. } => {
                 "InvalidLookupAttributesException"
             }
+            InvalidAdvancedSelector { .. } | SelectorKinds => "InvalidEventSelectorsException",
+            SnsTopic { .. } => "InsufficientSnsTopicPolicyException",
+            LogGroup { .. } => "InvalidCloudWatchLogsLogGroupArnException",
+            LogsRoleWithoutGroup => "InvalidParameterCombinationException",
+            NoOrganization => "OrganizationsNotInUseException",
+            InvalidTag { .. } => "InvalidTagParameterException",
+            TooManyTags => "TagsLimitExceededException",
+            InvalidTimeRange => "InvalidTimeRangeException",
+            InvalidToken => "InvalidTokenException",
             AccessDenied { .. } => "AccessDeniedException",
             UnrecognizedClient => "UnrecognizedClientException",
             Other(e) => &e.code,
@@ -89,6 +121,22 @@ impl CloudTrailError {
             InvalidReadWriteType { value } => format!("Invalid ReadWriteType {value}"),
             OneLookupAttribute => "You can specify only one lookup attribute.".into(),
             InvalidLookupAttribute { key } => format!("Invalid attribute key {key}."),
+            InvalidAdvancedSelector { why } => why.clone(),
+            SelectorKinds => {
+                "Specify either EventSelectors or AdvancedEventSelectors, not both.".into()
+            }
+            SnsTopic { topic } => {
+                format!("SNS Topic {topic} does not exist or the topic policy is incorrect!")
+            }
+            LogGroup { arn } => format!(
+                "Access denied. Verify in IAM that the role has adequate permissions: the log group {arn} does not exist (keyform simulates no CloudWatch Logs)."
+            ),
+            LogsRoleWithoutGroup => "You must specify a log group and a role ARN.".into(),
+            NoOrganization => "This account is not a member of an organization.".into(),
+            InvalidTag { why } => why.clone(),
+            TooManyTags => "A trail can have at most 50 tags.".into(),
+            InvalidTimeRange => "Start time must be before end time.".into(),
+            InvalidToken => "The NextToken is invalid.".into(),
             AccessDenied { message } => message.clone(),
             UnrecognizedClient => crate::sim::error::INVALID_TOKEN.into(),
             Other(e) => e.message.clone(),

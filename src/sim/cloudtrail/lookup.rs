@@ -58,6 +58,16 @@ impl Cloud {
                     .ok_or_else(|| SimError::param(format!("Invalid timestamp for EndTime: {s}")))
             })
             .transpose()?;
+        // EventCategory=insight asks for Insights events only; keyform has no Insights.
+        let insights = match opt_str(p, "EventCategory")? {
+            None => false,
+            Some("insight") => true,
+            Some(other) => {
+                return Err(SimError::param(format!(
+                    "Invalid EventCategory {other:?}: the only category is insight"
+                )));
+            }
+        };
         let max = opt_int(p, "MaxResults")?.unwrap_or(50).clamp(1, 50) as usize;
         let skip: usize = opt_str(p, "NextToken")?
             .and_then(|t| t.parse().ok())
@@ -70,6 +80,7 @@ impl Cloud {
                 .events
                 .iter()
                 .rev()
+                .filter(|_| !insights)
                 .map(crate::sim::world::TrailEvent::json)
                 .filter(|e| {
                     e.get("managementEvent")

@@ -3,15 +3,18 @@
 //! Events themselves are recorded by [`Cloud::run`] for every call; this module reads them back
 //! and delivers them (at the end of each command or clock step, never triggered by a delivery).
 //!
-//! This file holds the trails themselves (Create/Update/Delete/Get/DescribeTrails,
-//! GetTrailStatus, Start/StopLogging) and the checks of a trail's bucket. Event selectors are
-//! in `selectors`, LookupEvents in `lookup`, log file delivery in `delivery`; errors are
-//! [`CloudTrailError`].
+//! This file holds the trails themselves (Create/Update/Delete/GetTrail, Start/StopLogging)
+//! and the checks of a trail's destinations. DescribeTrails, ListTrails and GetTrailStatus are
+//! in `listing`, event selectors in `selectors`, LookupEvents in `lookup`, log file delivery in
+//! `delivery`; errors are [`CloudTrailError`].
 
 mod delivery;
 mod error;
+mod listing;
 mod lookup;
 mod selectors;
+#[cfg(test)]
+mod tests;
 
 pub use error::CloudTrailError;
 
@@ -52,6 +55,56 @@ pub fn validate_trail_name(n: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The destinations and scopes keyform has no service for: SNS topics, CloudWatch Logs log
+/// groups and organizations. None exists in a keyform world, so each is answered as AWS
+/// answers for a topic, log group or organization that does not exist; an empty string (how
+/// UpdateTrail clears them) is accepted.
+fn check_unsimulated_destinations(p: &Json) -> Result<(), SimError> {
+    let given = |n: &str| -> Result<Option<String>, SimError> {
+        Ok(opt_str(p, n)?.filter(|v| !v.is_empty()).map(str::to_string))
+    };
+    if let Some(topic) = given("SnsTopicName")? {
+        return Err(CloudTrailError::SnsTopic { topic }.into());
+    }
+    match (
+        given("CloudWatchLogsLogGroupArn")?,
+        given("CloudWatchLogsRoleArn")?,
+    ) {
+        (Some(arn), _) => return Err(CloudTrailError::LogGroup { arn }.into()),
+        (None, Some(_)) => return Err(CloudTrailError::LogsRoleWithoutGroup.into()),
+        (None, None) => {}
+    }
+    if opt_bool(p, "IsOrganizationTrail")? == Some(true) {
+        return Err(CloudTrailError::NoOrganization.into());
+    }
+    Ok(())
+}
+
+/// CreateTrail's TagsList: at most 50 tags, keys of 1-128 characters, values up to 256.
+fn parse_tags(p: &Json) -> Result<std::collections::BTreeMap<String, String>, SimError> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(list) = p.get("TagsList").and_then(Json::as_array) else {
+        return Ok(out);
+    };
+    if list.len() > 50 {
+        return Err(CloudTrailError::TooManyTags.into());
+    }
+    for t in list {
+        let key = opt_str(t, "Key")?.unwrap_or_default();
+        let value = opt_str(t, "Value")?.unwrap_or_default();
+        if key.is_empty() || key.chars().count() > 128 || value.chars().count() > 256 {
+            return Err(CloudTrailError::InvalidTag {
+                why: format!(
+                    "Tag key must be 1-128 characters and its value at most 256; got key {key:?}"
+                ),
+            }
+            .into());
+        }
+        out.insert(key.to_string(), value.to_string());
+    }
+    Ok(out)
+}
+
 impl Cloud {
     fn trail_arn(&self, name: &str) -> String {
         format!(
@@ -73,13 +126,16 @@ impl Cloud {
             "Name": t.name, "TrailARN": t.arn, "S3BucketName": t.s3_bucket_name,
             "IncludeGlobalServiceEvents": t.include_global_service_events, "IsMultiRegionTrail": t.is_multi_region,
             "HomeRegion": t.arn.split(':').nth(3).unwrap_or_default(), "LogFileValidationEnabled": t.log_file_validation,
-            "HasCustomEventSelectors": !t.event_selectors.is_empty(), "IsOrganizationTrail": false,
+            "HasCustomEventSelectors": !t.event_selectors.is_empty() || !t.advanced_event_selectors.is_empty(), "IsOrganizationTrail": false,
         });
         if let Some(p) = &t.s3_key_prefix {
             m["S3KeyPrefix"] = json!(p);
         }
         if let Some(k) = &t.kms_key_id {
             m["KmsKeyId"] = json!(k);
+        }
+        if let Some(r) = t.recursive_logging {
+            m["RecursiveLogging"] = json!(r);
         }
         m
     }
@@ -181,6 +237,7 @@ impl Cloud {
         let global = opt_bool(p, "IncludeGlobalServiceEvents")?.unwrap_or(true);
         let multi = opt_bool(p, "IsMultiRegionTrail")?.unwrap_or(false);
         let validation = opt_bool(p, "EnableLogFileValidation")?.unwrap_or(false);
+        let tags = parse_tags(p)?;
         self.run(ctx, ct_op("CreateTrail", p, false), |c, t| {
             let arn = c.trail_arn(&name);
             t.resources
@@ -197,6 +254,7 @@ impl Cloud {
             if prefix.as_ref().is_some_and(|p| p.len() > 2000) {
                 return Err(CloudTrailError::PrefixTooLong.into());
             }
+            check_unsimulated_destinations(p)?;
             c.check_trail_bucket(&name, &bucket, prefix.as_deref())?;
             if let Some(k) = &kms {
                 c.check_trail_key(&name, k)?;
@@ -214,7 +272,13 @@ impl Cloud {
                 event_selectors: Vec::new(),
                 created: c.world.now,
                 delivered_upto: c.world.cloudtrail.events.len() + 1,
-                tags: Default::default(),
+                tags,
+                advanced_event_selectors: Vec::new(),
+                logging_started: None,
+                logging_stopped: None,
+                latest_delivery: None,
+                latest_digest_delivery: None,
+                recursive_logging: opt_bool(p, "RecursiveLogging")?,
             };
             let out = Cloud::trail_write_json(&trail);
             c.world.cloudtrail.trails.insert(name.clone(), trail);
@@ -253,6 +317,7 @@ impl Cloud {
         let given = req_str(p, "Name")?.to_string();
         self.run(ctx, ct_op("UpdateTrail", p, false), |c, t| {
             let name = c.with_trail(ctx, t, &given, "cloudtrail:UpdateTrail")?;
+            check_unsimulated_destinations(p)?;
             let bucket = opt_str(p, "S3BucketName")?.map(str::to_string);
             let prefix = opt_str(p, "S3KeyPrefix")?.map(str::to_string);
             if let Some(b) = &bucket {
@@ -290,6 +355,9 @@ impl Cloud {
             if let Some(v) = opt_bool(p, "EnableLogFileValidation")? {
                 tr.log_file_validation = v;
             }
+            if let Some(v) = opt_bool(p, "RecursiveLogging")? {
+                tr.recursive_logging = Some(v);
+            }
             if p.get("KmsKeyId").is_some() {
                 tr.kms_key_id = kms.filter(|x| !x.is_empty());
             }
@@ -323,41 +391,6 @@ impl Cloud {
         })
     }
 
-    pub fn cloudtrail_describe_trails(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.run(ctx, ct_op("DescribeTrails", p, true), |c, _| {
-            c.authorize(ctx, &Access::iam_only("cloudtrail:DescribeTrails", "*"))?;
-            let list: Vec<Json> = c
-                .world
-                .cloudtrail
-                .trails
-                .values()
-                .map(Cloud::trail_json)
-                .collect();
-            Ok(json!({"trailList": list}))
-        })
-    }
-
-    pub fn cloudtrail_get_trail_status(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        let given = req_str(p, "Name")?.to_string();
-        self.run(ctx, ct_op("GetTrailStatus", p, true), |c, t| {
-            let name = c.with_trail(ctx, t, &given, "cloudtrail:GetTrailStatus")?;
-            let tr = c.world.cloudtrail.trails.get(&name).ok_or_else(|| {
-                CloudTrailError::TrailNotFound {
-                    name: name.to_string(),
-                }
-            })?;
-            Ok(json!({"IsLogging": tr.is_logging}))
-        })
-    }
-
     pub fn cloudtrail_start_logging(
         &mut self,
         ctx: &CallContext,
@@ -384,31 +417,19 @@ impl Cloud {
         self.run(ctx, ct_op(op, p, false), |c, t| {
             let name = c.with_trail(ctx, t, &given, action)?;
             let n = c.world.cloudtrail.events.len();
+            let now = c.world.now;
             if let Some(tr) = c.world.cloudtrail.trails.get_mut(&name) {
                 if on && !tr.is_logging {
                     // Logging starts with this very call (it is recorded right after).
                     tr.delivered_upto = n;
+                    tr.logging_started = Some(now);
+                }
+                if !on && tr.is_logging {
+                    tr.logging_stopped = Some(now);
                 }
                 tr.is_logging = on;
             }
             Ok(json!({}))
         })
-    }
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trail_names_follow_cloudtrail_rules() {
-        assert!(validate_trail_name("lab-trail").is_ok());
-        for bad in ["ab", "-x-trail", "a..b", "a_-b", "trail!", "10.0.0.1"] {
-            assert!(validate_trail_name(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn timestamps_use_the_world_clock() {
-        assert_eq!(crate::sim::clock::iso8601(0), "1970-01-01T00:00:00Z");
     }
 }

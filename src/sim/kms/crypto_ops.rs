@@ -181,6 +181,7 @@ impl Cloud {
         let algorithm = opt_str(p, "EncryptionAlgorithm")?
             .unwrap_or("SYMMETRIC_DEFAULT")
             .to_string();
+        check_recipient(p)?;
         let mut params = p.clone();
         if let Json::Object(m) = &mut params {
             m.insert("EncryptionAlgorithm".into(), json!(algorithm));
@@ -225,6 +226,8 @@ impl Cloud {
         let src_key = opt_str(p, "SourceKeyId")?.map(str::to_string);
         let dst_given = req_str(p, "DestinationKeyId")?.to_string();
         let dst_ctx = opt_str_map(p, "DestinationEncryptionContext")?;
+        check_algorithm_member(p, "SourceEncryptionAlgorithm")?;
+        check_algorithm_member(p, "DestinationEncryptionAlgorithm")?;
         self.run(ctx, kms_op("ReEncrypt", p, false), |c, t| {
             let (src, pt) = c.open_blob(ctx, t, &blob, &src_ctx, src_key.as_deref(), "kms:ReEncryptFrom")?;
             let conds = c.crypto_conditions(ctx, &dst_ctx);
@@ -272,6 +275,7 @@ impl Cloud {
         let spec = opt_str(p, "KeySpec")?.map(str::to_string);
         let nbytes = opt_int(p, "NumberOfBytes")?;
         let enc_ctx = opt_str_map(p, "EncryptionContext")?;
+        check_recipient(p)?;
         let (name, action) = if with_plaintext {
             ("GenerateDataKey", "kms:GenerateDataKey")
         } else {
@@ -314,6 +318,10 @@ impl Cloud {
     /// GenerateRandom: 1 to 1024 bytes from the OS RNG; IAM policy only (no key involved).
     pub fn kms_generate_random(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let n = opt_int(p, "NumberOfBytes")?;
+        if let Some(id) = opt_str(p, "CustomKeyStoreId")? {
+            return Err(KmsError::CustomKeyStoreNotFound { id: id.into() }.into());
+        }
+        check_recipient(p)?;
         self.run(ctx, kms_op("GenerateRandom", p, true), |c, _| {
             let n = match n {
                 Some(n) if (1..=1024).contains(&n) => n as usize,
@@ -329,6 +337,23 @@ impl Cloud {
             let bytes = crypto::random_bytes(n).map_err(|e| SimError::internal(e.to_string()))?;
             Ok(json!({"Plaintext": B64.encode(&*bytes)}))
         })
+    }
+}
+
+/// `Recipient` (a Nitro attestation document) can never verify in a keyform world.
+pub(super) fn check_recipient(p: &Json) -> Result<(), KmsError> {
+    match p.get("Recipient") {
+        None | Some(Json::Null) => Ok(()),
+        Some(_) => Err(KmsError::UnverifiableAttestation),
+    }
+}
+
+fn check_algorithm_member(p: &Json, member: &str) -> Result<(), KmsError> {
+    match opt_str(p, member)? {
+        None | Some("SYMMETRIC_DEFAULT") => Ok(()),
+        Some(other) => Err(KmsError::UnsupportedAlgorithm {
+            algorithm: other.into(),
+        }),
     }
 }
 

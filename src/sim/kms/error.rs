@@ -145,6 +145,13 @@ pub enum KmsError {
     InvalidSignature,
     /// KMSInvalidMacException: the MAC does not verify.
     InvalidMac,
+    /// CustomKeyStoreNotFoundException: a world has no custom key stores.
+    CustomKeyStoreNotFound { id: String },
+    /// ValidationException: `XksKeyId` on a key whose origin is not EXTERNAL_KEY_STORE.
+    XksKeyIdWithoutExternalStore,
+    /// ValidationException: a `Recipient` attestation document, which only a Nitro enclave
+    /// or NitroTPM signed by AWS's PKI can carry, and none exists in a keyform world.
+    UnverifiableAttestation,
 
     /// An error another layer made (parameter validation before the call, internal failures).
     Other(SimError),
@@ -179,7 +186,10 @@ impl KmsError {
             | PendingWindow { .. }
             | DataKeySizeMissing
             | DataKeySizeTwice
-            | PolicyNameNotDefault => "ValidationException",
+            | PolicyNameNotDefault
+            | XksKeyIdWithoutExternalStore
+            | UnverifiableAttestation => "ValidationException",
+            CustomKeyStoreNotFound { .. } => "CustomKeyStoreNotFoundException",
             ReservedAlias { .. } => "NotAuthorizedException",
             InvalidAliasName { .. } => "InvalidAliasNameException",
             AliasExists { .. } => "AlreadyExistsException",
@@ -334,6 +344,16 @@ impl KmsError {
                 "EncryptionContext is not supported with asymmetric keys.".into()
             }
             InvalidSignature | InvalidMac => String::new(),
+            CustomKeyStoreNotFound { id } => {
+                format!("Custom key store '{id}' does not exist in this account.")
+            }
+            XksKeyIdWithoutExternalStore => "XksKeyId is valid only for a KMS key with an Origin \
+                                             of EXTERNAL_KEY_STORE."
+                .into(),
+            UnverifiableAttestation => "The attestation document in Recipient could not be \
+                                        verified: it must be signed by an AWS Nitro enclave or \
+                                        NitroTPM (keyform simulates none)."
+                .into(),
             Other(e) => e.message.clone(),
         }
     }
@@ -371,6 +391,9 @@ impl KmsError {
             | DataKeySizeMissing
             | DataKeySizeTwice
             | PolicyNameNotDefault
+            | CustomKeyStoreNotFound { .. }
+            | XksKeyIdWithoutExternalStore
+            | UnverifiableAttestation
             | ReservedAlias { .. }
             | InvalidAliasName { .. }
             | AliasExists { .. }

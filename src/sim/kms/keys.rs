@@ -142,6 +142,14 @@ impl Cloud {
             if description.chars().count() > 8192 {
                 return Err(KmsError::DescriptionTooLong.into());
             }
+            // Origin is AWS_KMS (anything else is refused before the call): no custom key
+            // store exists in a keyform world, and XksKeyId needs EXTERNAL_KEY_STORE.
+            if let Some(id) = opt_str(p, "CustomKeyStoreId")? {
+                return Err(KmsError::CustomKeyStoreNotFound { id: id.into() }.into());
+            }
+            if opt_str(p, "XksKeyId")?.is_some() {
+                return Err(KmsError::XksKeyIdWithoutExternalStore.into());
+            }
             let kind = keyspec::check_pair(&spec, &usage)?;
             let id = if multi_region {
                 format!("mrk-{}", c.world.ids.hex(32))
@@ -200,6 +208,34 @@ impl Cloud {
     pub fn kms_list_keys(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let limit = opt_int(p, "Limit")?.unwrap_or(1000).clamp(1, 1000) as usize;
         let marker = opt_str(p, "Marker")?.map(str::to_string);
+        // ResourceOwners: SELF (the default) lists this account's keys; no other account
+        // shares keys through RAM with a keyform world, so OTHER_ACCOUNTS_VIA_RAM adds none.
+        let own = match p.get("ResourceOwners") {
+            None | Some(Json::Null) => true,
+            Some(Json::Array(a)) => {
+                let mut own = false;
+                for v in a {
+                    match v.as_str() {
+                        Some("SELF") => own = true,
+                        Some("OTHER_ACCOUNTS_VIA_RAM") => {}
+                        _ => {
+                            return Err(KmsError::NotInEnum {
+                                member: "resourceOwners",
+                                value: v.to_string(),
+                                allowed: &["SELF", "OTHER_ACCOUNTS_VIA_RAM"],
+                            }
+                            .into());
+                        }
+                    }
+                }
+                own
+            }
+            Some(_) => {
+                return Err(SimError::param(
+                    "Invalid type for parameter ResourceOwners: a list of strings",
+                ));
+            }
+        };
         self.run(ctx, kms_op("ListKeys", p, true), |c, _| {
             c.authorize(ctx, &Access::iam_only("kms:ListKeys", "*"))?;
             let ids: Vec<&String> = c
@@ -207,6 +243,7 @@ impl Cloud {
                 .kms
                 .keys
                 .keys()
+                .filter(|_| own)
                 .filter(|k| marker.as_ref().is_none_or(|m| *k > m))
                 .collect();
             let page: Vec<Json> = ids

@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use super::{IdForms, KmsError, MAX_ON_DEMAND_ROTATIONS, kms_op};
 use crate::sim::clock::{DAY, iso8601};
 use crate::sim::world::{RotationRecord, RotationSchedule};
-use crate::sim::{CallContext, Cloud, SimError, opt_int, req_str};
+use crate::sim::{CallContext, Cloud, SimError, opt_int, opt_str, req_str};
 
 impl Cloud {
     pub fn kms_enable_key_rotation(
@@ -146,14 +146,35 @@ impl Cloud {
         p: &Json,
     ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
+        let all_material = match opt_str(p, "IncludeKeyMaterial")? {
+            None | Some("ROTATIONS_ONLY") => false,
+            Some("ALL_KEY_MATERIAL") => true,
+            Some(other) => {
+                return Err(KmsError::NotInEnum {
+                    member: "includeKeyMaterial",
+                    value: other.into(),
+                    allowed: &["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"],
+                }
+                .into());
+            }
+        };
         self.run(ctx, kms_op("ListKeyRotations", p, true), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, "kms:ListKeyRotations", &[])?;
             let k = c.key(&id)?;
-            let rotations: Vec<Json> = k
-                .rotations
-                .iter()
-                .map(|r| json!({"KeyId": k.arn, "RotationDate": iso8601(r.date), "RotationType": r.kind}))
-                .collect();
+            let mut rotations: Vec<Json> = Vec::new();
+            if all_material {
+                // The first key material: no RotationDate, as AWS lists it.
+                let state = if k.rotations.is_empty() { "CURRENT" } else { "NON_CURRENT" };
+                rotations.push(json!({"KeyId": k.arn, "KeyMaterialState": state}));
+            }
+            let last = k.rotations.len().saturating_sub(1);
+            rotations.extend(k.rotations.iter().enumerate().map(|(i, r)| {
+                let mut e = json!({"KeyId": k.arn, "RotationDate": iso8601(r.date), "RotationType": r.kind});
+                if all_material {
+                    e["KeyMaterialState"] = json!(if i == last { "CURRENT" } else { "NON_CURRENT" });
+                }
+                e
+            }));
             Ok(json!({"Rotations": rotations, "Truncated": false}))
         })
     }

@@ -165,3 +165,94 @@ fn generate_random_list_key_policies_and_required_tag_members() {
         "{ev:?}"
     );
 }
+
+#[test]
+fn parameters_for_stores_and_enclaves_keyform_lacks_get_awss_answers() {
+    let mut c = cloud();
+    let code = |r: Result<Json, SimError>| r.unwrap_err().code;
+    assert_eq!(
+        code(call(
+            &mut c,
+            "kms:CreateKey",
+            json!({"CustomKeyStoreId": "cks-1234567890abcdef0"})
+        )),
+        "CustomKeyStoreNotFoundException"
+    );
+    assert_eq!(
+        code(call(&mut c, "kms:CreateKey", json!({"XksKeyId": "ext-1"}))),
+        "ValidationException"
+    );
+    assert_eq!(
+        code(call(
+            &mut c,
+            "kms:GenerateRandom",
+            json!({"NumberOfBytes": 8, "CustomKeyStoreId": "cks-1"})
+        )),
+        "CustomKeyStoreNotFoundException"
+    );
+    let key = call(&mut c, "kms:CreateKey", json!({})).unwrap()["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let recipient =
+        json!({"KeyEncryptionAlgorithm": "RSAES_OAEP_SHA_256", "AttestationDocument": "AAAA"});
+    assert_eq!(
+        code(call(
+            &mut c,
+            "kms:GenerateDataKey",
+            json!({"KeyId": key, "KeySpec": "AES_256", "Recipient": recipient})
+        )),
+        "ValidationException"
+    );
+    let blob = call(
+        &mut c,
+        "kms:Encrypt",
+        json!({"KeyId": key, "Plaintext": B64.encode(b"x")}),
+    )
+    .unwrap()["CiphertextBlob"]
+        .clone();
+    assert_eq!(
+        code(call(
+            &mut c,
+            "kms:Decrypt",
+            json!({"CiphertextBlob": blob, "Recipient": recipient})
+        )),
+        "ValidationException"
+    );
+    let re = call(
+        &mut c,
+        "kms:ReEncrypt",
+        json!({"CiphertextBlob": blob, "DestinationKeyId": key,
+               "SourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "DestinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+    );
+    assert!(re.is_ok(), "{re:?}");
+    assert_eq!(
+        code(call(
+            &mut c,
+            "kms:ReEncrypt",
+            json!({"CiphertextBlob": blob, "DestinationKeyId": key,
+               "DestinationEncryptionAlgorithm": "RSAES_OAEP_SHA_256"})
+        )),
+        "InvalidKeyUsageException"
+    );
+    // ALL_KEY_MATERIAL lists the first key material too, without a RotationDate.
+    call(&mut c, "kms:RotateKeyOnDemand", json!({"KeyId": key})).unwrap();
+    let only = call(
+        &mut c,
+        "kms:ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ROTATIONS_ONLY"}),
+    )
+    .unwrap();
+    assert_eq!(only["Rotations"].as_array().unwrap().len(), 1);
+    let all = call(
+        &mut c,
+        "kms:ListKeyRotations",
+        json!({"KeyId": key, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+    )
+    .unwrap();
+    let rows = all["Rotations"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["KeyMaterialState"], "NON_CURRENT");
+    assert!(rows[0].get("RotationDate").is_none());
+    assert_eq!(rows[1]["KeyMaterialState"], "CURRENT");
+}

@@ -36,6 +36,12 @@ const CONFIG: &[Param] = &[
     opt("IncludeGlobalServiceEvents", Boolean),
     opt("IsMultiRegionTrail", Boolean),
     opt("EnableLogFileValidation", Boolean),
+    opt("SnsTopicName", String),
+    opt("CloudWatchLogsLogGroupArn", String),
+    opt("CloudWatchLogsRoleArn", String),
+    opt("IsOrganizationTrail", Boolean),
+    opt("TagsList", List(&Structure)),
+    opt("RecursiveLogging", Boolean),
 ];
 const UPDATE: &[Param] = &[
     TRAIL,
@@ -45,6 +51,11 @@ const UPDATE: &[Param] = &[
     opt("IncludeGlobalServiceEvents", Boolean),
     opt("IsMultiRegionTrail", Boolean),
     opt("EnableLogFileValidation", Boolean),
+    opt("SnsTopicName", String),
+    opt("CloudWatchLogsLogGroupArn", String),
+    opt("CloudWatchLogsRoleArn", String),
+    opt("IsOrganizationTrail", Boolean),
+    opt("RecursiveLogging", Boolean),
 ];
 const DELIVERY_KEYS: &[&str] = &["aws:SourceArn", "aws:SourceAccount", "s3:x-amz-acl"];
 
@@ -114,9 +125,19 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "cloudtrail:DescribeTrails",
         Cloud::cloudtrail_describe_trails,
-        &[],
+        &[
+            opt("trailNameList", List(&String)),
+            opt("includeShadowTrails", Boolean),
+        ],
         false,
         &[identity("cloudtrail:DescribeTrails", Res::Star)],
+    ),
+    op(
+        "cloudtrail:ListTrails",
+        Cloud::cloudtrail_list_trails,
+        &[opt("NextToken", String)],
+        false,
+        &[identity("cloudtrail:ListTrails", Res::Star)],
     ),
     op(
         "cloudtrail:GetTrailStatus",
@@ -144,7 +165,8 @@ pub(super) const OPS: &[Operation] = &[
         Cloud::cloudtrail_put_event_selectors,
         &[
             req("TrailName", String),
-            req("EventSelectors", List(&Structure)),
+            opt("EventSelectors", List(&Structure)),
+            opt("AdvancedEventSelectors", List(&Structure)),
         ],
         true,
         &[identity("cloudtrail:PutEventSelectors", Res::Trail)],
@@ -163,6 +185,7 @@ pub(super) const OPS: &[Operation] = &[
             opt("LookupAttributes", List(&Structure)),
             opt("StartTime", Timestamp),
             opt("EndTime", Timestamp),
+            opt("EventCategory", Enum(&["insight"])),
             opt("MaxResults", Integer),
             opt("NextToken", String),
         ],

@@ -85,6 +85,8 @@ pub(super) const OPS: &[Operation] = &[
             opt("BypassPolicyLockoutSafetyCheck", Boolean),
             opt("Tags", TAGS),
             opt("MultiRegion", Boolean),
+            opt("CustomKeyStoreId", String),
+            opt("XksKeyId", String),
         ],
         true,
         &[identity("kms:CreateKey", Res::Star).with(&[
@@ -105,7 +107,11 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:ListKeys",
         Cloud::kms_list_keys,
-        &[opt("Limit", Integer), opt("Marker", String)],
+        &[
+            opt("Limit", Integer),
+            opt("Marker", String),
+            opt("ResourceOwners", STRINGS),
+        ],
         false,
         &[identity("kms:ListKeys", Res::Star).with(&["kms:CallerAccount"])],
     ),
@@ -212,7 +218,13 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:ListKeyRotations",
         Cloud::kms_list_key_rotations,
-        &[KEY_ID],
+        &[
+            KEY_ID,
+            opt(
+                "IncludeKeyMaterial",
+                Enum(&["ALL_KEY_MATERIAL", "ROTATIONS_ONLY"]),
+            ),
+        ],
         false,
         &[key("kms:ListKeyRotations").with(KMS_KEY)],
     ),
@@ -233,7 +245,11 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:GenerateRandom",
         Cloud::kms_generate_random,
-        &[opt("NumberOfBytes", Integer)],
+        &[
+            opt("NumberOfBytes", Integer),
+            opt("CustomKeyStoreId", String),
+            opt("Recipient", Structure),
+        ],
         false,
         &[identity("kms:GenerateRandom", Res::Star).with(&["kms:CallerAccount"])],
     ),
@@ -299,6 +315,7 @@ pub(super) const OPS: &[Operation] = &[
                 opt("EncryptionContext", StringMap),
                 opt("KeyId", String),
                 opt("EncryptionAlgorithm", ALGORITHMS),
+                opt("Recipient", Structure),
             ],
             false,
             &[key("kms:Decrypt")
@@ -315,6 +332,8 @@ pub(super) const OPS: &[Operation] = &[
             opt("SourceKeyId", String),
             req("DestinationKeyId", String),
             opt("DestinationEncryptionContext", StringMap),
+            opt("SourceEncryptionAlgorithm", ALGORITHMS),
+            opt("DestinationEncryptionAlgorithm", ALGORITHMS),
         ],
         false,
         &[
@@ -336,6 +355,7 @@ pub(super) const OPS: &[Operation] = &[
                 opt("EncryptionContext", StringMap),
                 opt("NumberOfBytes", Integer),
                 opt("KeySpec", Enum(&["AES_256", "AES_128"])),
+                opt("Recipient", Structure),
             ],
             false,
             &[key("kms:GenerateDataKey").with(KMS_CRYPTO)],

@@ -428,7 +428,10 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
             "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]},
             "IfNoneMatch": "*"}),
         "s3:AbortMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload}),
-        "sts:GetCallerIdentity" | "iam:ListUsers" | "cloudtrail:DescribeTrails" => json!({}),
+        "sts:GetCallerIdentity"
+        | "iam:ListUsers"
+        | "cloudtrail:DescribeTrails"
+        | "cloudtrail:ListTrails" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
         "iam:GetUser"
         | "iam:UpdateUser"
