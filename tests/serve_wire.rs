@@ -428,6 +428,14 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         done.text()
     );
     assert_eq!(done.header("x-amz-server-side-encryption"), Some("aws:kms"));
+    assert!(
+        done.text().contains(&format!(
+            "<Location>http://{}/chunky/big%20file.bin</Location>",
+            s.addr
+        )),
+        "Location is the object's URL: {}",
+        done.text()
+    );
     let g = admin.s3("GET", "/chunky/big%20file.bin", "", &[], b"");
     assert_eq!(g.header("x-amz-server-side-encryption"), Some("aws:kms"));
     assert_eq!(g.body.len(), part1.len() + part2.len());
@@ -437,7 +445,7 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
     assert_eq!((r.status, r.xml_code().as_str()), (404, "NoSuchUpload"));
 
     // What the simulation does not model answers 501 with S3's error body.
-    let r = admin.s3("GET", "/chunky", "versioning", &[], b"");
+    let r = admin.s3("GET", "/chunky", "analytics", &[], b"");
     assert_eq!((r.status, r.xml_code().as_str()), (501, "NotImplemented"));
 }
 

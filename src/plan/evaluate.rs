@@ -91,8 +91,9 @@ pub fn evaluate(
     let mut w = Walk::new(cfg, graph, schemas, inputs);
     w.unknown_missing_vars = true;
     w.run(&mut h);
+    // Moved out, not copied: the walk is done with them.
     Evaluated {
-        namespace: w.ns.clone(),
-        outputs: w.outputs.clone(),
+        namespace: std::mem::take(&mut w.ns),
+        outputs: std::mem::take(&mut w.outputs),
     }
 }

@@ -212,6 +212,8 @@ pub struct Service {
     since_snapshot: usize,
     /// Printed at start; lets control requests in from any peer (see [`control`]).
     control_token: Zeroizing<String>,
+    /// The web console's sessions (mounted under `/_console/`).
+    console: crate::console::Console,
 }
 
 impl Service {
@@ -233,6 +235,7 @@ impl Service {
             auth,
             since_snapshot: 0,
             control_token: control::new_token()?,
+            console: crate::console::Console::new(),
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
@@ -289,6 +292,16 @@ impl Service {
         Ok((id, info.secret))
     }
 
+    /// Gives lab-admin a console password if it has none, saved at once; the password is
+    /// returned for printing (None: lab-admin already has one).
+    pub fn console_password(&mut self) -> Result<Option<Zeroizing<String>>, ServeError> {
+        let pw = crate::console::ensure_admin_password(&mut self.cloud).map_err(|e| {
+            ServeError::Other(format!("could not set lab-admin's console password: {e}"))
+        })?;
+        self.persist().map_err(|e| ServeError::Other(e.message))?;
+        Ok(pw)
+    }
+
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
@@ -324,6 +337,15 @@ impl Service {
         if control::is_control(path) {
             return self.control(req);
         }
+        if crate::console::is_console(path) {
+            let mut resp = self
+                .console
+                .handle(&mut self.cloud, req, clock::wall_clock_now());
+            if let Err(e) = self.persist() {
+                resp = Response::new(500, "text/plain; charset=utf-8", e.message);
+            }
+            return resp;
+        }
         let creds = sigv4::parse(&req.parts());
         let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
         let rid = request_id();
@@ -354,6 +376,16 @@ impl Service {
         use limits::{Admission, BodyLimit};
         if control::is_control(&head.raw_path) {
             return Admission::Read(BodyLimit::Control, None);
+        }
+        if crate::console::is_console(&head.raw_path) {
+            // An upload's worth of body only for a signed-in console session.
+            let signed_in = self.console.signed_in(head, clock::wall_clock_now());
+            let limit = if signed_in {
+                BodyLimit::Anonymous
+            } else {
+                BodyLimit::Control
+            };
+            return Admission::Read(limit, None);
         }
         let creds = sigv4::parse(&head.parts());
         let signed = matches!(creds, Ok(Some(_)));
@@ -439,27 +471,53 @@ impl Service {
                 ),
             });
         };
-        let Some(key) = self
-            .cloud
-            .access_key(&cred.access_key_id)
-            .filter(|k| k.status == "Active")
-        else {
-            if self.auth == AuthMode::Lenient {
-                return Ok((
-                    base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
-                    None,
-                ));
+        let (secret, principal) = if cred.access_key_id.starts_with("ASIA") {
+            // Temporary credentials: the session token must come with them, and they expire.
+            let Some(key) = self.cloud.session_key(&cred.access_key_id) else {
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            let token = req
+                .header("x-amz-security-token")
+                .map(str::to_string)
+                .or_else(|| {
+                    req.query()
+                        .into_iter()
+                        .find(|(k, _)| k == "X-Amz-Security-Token")
+                        .map(|(_, v)| v)
+                });
+            let token_ok = token
+                .is_some_and(|t| crate::sim::crypto::sha256_hex(t.as_bytes()) == key.token_sha256);
+            if !token_ok {
+                return Err(crate::sim::unknown_credentials(service).into());
             }
-            return Err(crate::sim::unknown_credentials(service).into());
+            if key.expires <= self.cloud.world.now {
+                return Err(crate::sim::expired_token(service).into());
+            }
+            (key.secret, Principal::Session(cred.access_key_id.clone()))
+        } else {
+            let Some(key) = self
+                .cloud
+                .access_key(&cred.access_key_id)
+                .filter(|k| k.status == "Active")
+            else {
+                if self.auth == AuthMode::Lenient {
+                    return Ok((
+                        base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
+                        None,
+                    ));
+                }
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            (key.secret, Principal::User(key.user))
         };
         let parts = req.parts();
         match phase {
-            Phase::Full => sigv4::verify(&parts, &cred, &key.secret, wall_secs()),
+            Phase::Full => sigv4::verify(&parts, &cred, &secret, wall_secs()),
             Phase::Head => sigv4::check_claims(&parts, &cred, wall_secs()).and_then(|()| {
                 if sigv4::signature_needs_body(&parts, &cred) {
                     Ok(())
                 } else {
-                    sigv4::check_signature(&parts, &cred, &key.secret)
+                    sigv4::check_signature(&parts, &cred, &secret)
                 }
             }),
         }
@@ -490,15 +548,12 @@ impl Service {
             .header("x-amz-content-sha256")
             .is_some_and(|h| h.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
         let chunks = signed_chunks.then(|| sigv4::ChunkVerifier {
-            key: sigv4::signing_key(&key.secret, &cred.date, &cred.region, &cred.service),
+            key: sigv4::signing_key(&secret, &cred.date, &cred.region, &cred.service),
             amz_date: cred.amz_date.clone(),
             scope: cred.scope(),
             seed: cred.signature.clone(),
         });
-        Ok((
-            base(Principal::User(key.user), Some(&cred.access_key_id)),
-            chunks,
-        ))
+        Ok((base(principal, Some(&cred.access_key_id)), chunks))
     }
 }
 

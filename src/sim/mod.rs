@@ -79,6 +79,10 @@ pub const DEFAULT_ACCOUNT: &str = "123456789012";
 pub enum Principal {
     /// An IAM user of the world, by name.
     User(String),
+    /// The account root user.
+    Root,
+    /// A role session (STS temporary credentials), by its access key id (`ASIA...`).
+    Session(String),
     /// No credentials at all.
     Anonymous,
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
@@ -114,6 +118,23 @@ impl CallContext {
 
     pub fn lab_admin() -> CallContext {
         CallContext::user(LAB_ADMIN)
+    }
+
+    /// The account root user.
+    pub fn root() -> CallContext {
+        CallContext {
+            principal: Principal::Root,
+            ..CallContext::lab_admin()
+        }
+    }
+
+    /// A role session, by the access key id AssumeRole answered.
+    pub fn session(access_key_id: &str) -> CallContext {
+        CallContext {
+            principal: Principal::Session(access_key_id.to_string()),
+            access_key_id: Some(access_key_id.to_string()),
+            ..CallContext::lab_admin()
+        }
     }
 
     /// An AWS service acting as itself (CloudTrail delivering logs, KMS running a deletion).
@@ -360,6 +381,16 @@ impl Cloud {
             // recorded, and the error is the one each service gives for unknown credentials.
             return Err(unknown_credentials(op.service).into());
         }
+        if let Principal::Session(id) = &ctx.principal {
+            match self.world.iam.sessions.get(id) {
+                None => return Err(unknown_credentials(op.service).into()),
+                // Expired credentials never reach the service either.
+                Some(s) if s.expires <= self.world.now => {
+                    return Err(expired_token(op.service).into());
+                }
+                Some(_) => {}
+            }
+        }
         let mut touched = Touched::default();
         let result = f(self, &mut touched);
         let err: Option<SimError> = result.as_ref().err().cloned().map(Into::into);
@@ -440,6 +471,32 @@ impl Cloud {
                 }
                 m
             }
+            Principal::Root => {
+                let mut m = json!({
+                    "type": "Root", "principalId": self.world.account_id,
+                    "arn": self.world.root_arn(), "accountId": self.world.account_id,
+                });
+                if let (Some(k), Json::Object(o)) = (&ctx.access_key_id, &mut m) {
+                    o.insert("accessKeyId".into(), json!(k));
+                }
+                m
+            }
+            Principal::Session(id) => match self.world.iam.sessions.get(id) {
+                Some(s) => json!({
+                    "type": "AssumedRole", "principalId": s.user_id(),
+                    "arn": s.arn(&self.world.account_id), "accountId": self.world.account_id,
+                    "accessKeyId": id,
+                    "sessionContext": {
+                        "sessionIssuer": {"type": "Role", "principalId": s.role_id,
+                            "arn": s.role_arn, "accountId": self.world.account_id,
+                            "userName": s.role_name},
+                        "attributes": {"creationDate": clock::iso8601(s.created),
+                            "mfaAuthenticated": "false"},
+                    },
+                }),
+                None => json!({"type": "AssumedRole", "accessKeyId": id,
+                    "accountId": self.world.account_id}),
+            },
             Principal::Anonymous => {
                 json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"})
             }
@@ -453,6 +510,16 @@ impl Cloud {
             Principal::User(n) => self.world.iam.users.get(n).map_or_else(
                 || format!("arn:aws:iam::{}:user/{n}", self.world.account_id),
                 |u| u.arn.clone(),
+            ),
+            Principal::Root => self.world.root_arn(),
+            Principal::Session(id) => self.world.iam.sessions.get(id).map_or_else(
+                || {
+                    format!(
+                        "arn:aws:sts::{}:assumed-role/unknown/{id}",
+                        self.world.account_id
+                    )
+                },
+                |s| s.arn(&self.world.account_id),
             ),
             Principal::Anonymous => "anonymous".into(),
             Principal::Service(s) => s.clone(),
@@ -539,6 +606,19 @@ pub fn unknown_credentials(service: &str) -> SimError {
         "cloudtrail" => cloudtrail::CloudTrailError::UnrecognizedClient.into(),
         _ => kms::KmsError::UnrecognizedClient.into(),
     }
+}
+
+/// The error a service answers to temporary credentials past their expiry, with AWS's code
+/// and message.
+pub fn expired_token(service: &str) -> SimError {
+    iam::IamError::ExpiredToken {
+        service: match service {
+            "s3" => iam::TokenService::S3,
+            "iam" | "sts" => iam::TokenService::Iam,
+            _ => iam::TokenService::Json,
+        },
+    }
+    .into()
 }
 
 /// Reads a required string parameter.

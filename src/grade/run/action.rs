@@ -10,6 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value as Json;
 
+use super::keep::Wanted;
 use super::{FileRun, line_of, one_line};
 use crate::eval::Namespace;
 use crate::grade::file::{ActionBlock, CLOCK_ADVANCE, Caller};
@@ -24,6 +25,7 @@ impl FileRun<'_> {
         &mut self,
         a: &ActionBlock,
         ns: &Namespace,
+        wanted: &Wanted,
     ) -> (Value, ActionOutcome, Option<Message>) {
         let mut outcome = ActionOutcome {
             name: a.name.clone(),
@@ -41,20 +43,42 @@ impl FileRun<'_> {
                 return (Value::Unknown, outcome, Some(m));
             }
         };
+        // `as = "root"` and `as = "role/NAME"` (lab-admin assumes the role first).
+        let ctx = match &ctx.principal {
+            crate::sim::Principal::User(u)
+                if u == crate::sim::iam::ROOT_CALLER || u.starts_with("role/") =>
+            {
+                outcome.caller = u.clone();
+                match self.cloud.caller_named(u) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        outcome.error = Some(e.code.clone());
+                        let why = format!("could not act as {u}: {}: {}", e.code, e.message);
+                        let m = self.action_message(a, &outcome.caller, why);
+                        return (Value::Unknown, outcome, Some(m));
+                    }
+                }
+            }
+            _ => ctx,
+        };
         outcome.caller = match &ctx.principal {
             crate::sim::Principal::User(u) => u.clone(),
+            crate::sim::Principal::Root => crate::sim::iam::ROOT_CALLER.into(),
+            crate::sim::Principal::Session(_) => outcome.caller.clone(),
             crate::sim::Principal::Anonymous => "anonymous".into(),
             crate::sim::Principal::Service(s) => s.clone(),
         };
         let result = if a.call == CLOCK_ADVANCE {
             self.advance(&params)
         } else {
-            call(&mut self.cloud, &ctx, a.call, params)
+            call(&mut self.cloud, &ctx, a.call, params, wanted)
         };
         // A trail delivers at the end of each command or clock step: actions are both.
         self.cloud.deliver_trails();
         let (value, error) = match result {
             Ok(mut v) => {
+                // Only what the file can read is kept: bodies nothing refers to are dropped.
+                wanted.prune(&mut v);
                 v.insert("error".into(), Value::Null);
                 (Value::Object(v), None)
             }
@@ -180,6 +204,7 @@ fn call(
     ctx: &CallContext,
     op: &str,
     params: Value,
+    wanted: &Wanted,
 ) -> Result<Map, (String, String)> {
     let (json, body) = wire_params(op, params).map_err(|m| ("ParamValidation".to_string(), m))?;
     let resp = cloud
@@ -189,10 +214,15 @@ fn call(
         Value::Object(m) => m,
         _ => Map::new(),
     };
+    // A body's text and base64 twins are made only when the file reads them.
     if let Some(b) = &resp.body {
-        out.insert("BodyBase64".into(), Value::String(B64.encode(&**b)));
-        let text = std::str::from_utf8(b).map_or_else(|_| B64.encode(&**b), str::to_string);
-        out.insert("Body".into(), Value::String(text));
+        if wanted.wants("BodyBase64") {
+            out.insert("BodyBase64".into(), Value::String(B64.encode(&**b)));
+        }
+        if wanted.wants("Body") {
+            let text = std::str::from_utf8(b).map_or_else(|_| B64.encode(&**b), str::to_string);
+            out.insert("Body".into(), Value::String(text));
+        }
     }
     let content = crate::sim::ops::find(op).map_or(&[][..], |o| o.output_blobs);
     for name in content.iter().filter(|n| **n != "Body") {

@@ -13,6 +13,7 @@
 
 mod action;
 mod expect;
+mod keep;
 
 use std::collections::BTreeMap;
 
@@ -32,6 +33,7 @@ use crate::sim::ids::IdGen;
 use crate::state::{State, StateOp};
 use crate::value::{Map, Value};
 use expect::{classify, missing_failure};
+use keep::Keep;
 
 /// Told about progress so output can stream while tests run.
 pub trait Observer {
@@ -82,6 +84,8 @@ struct FileRun<'s> {
     state: State,
     /// `run.NAME` -> that run's outputs.
     runs: Map,
+    /// Which action results the file can read (the rest is not kept).
+    keep: Keep,
     kinds: Vec<&'static str>,
 }
 
@@ -101,6 +105,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
             cloud,
             state: State::new(format!("keyform-test-{:016x}", seed_of(&file.name))),
             runs: Map::new(),
+            keep: Keep::of(file),
             kinds: kinds(),
         }),
         Err(d) => Err(config_messages(session, d)),
@@ -261,17 +266,23 @@ impl<'s> FileRun<'s> {
                 self.evaluate(&inputs, None)
             }
         };
-        let mut ns = values.namespace.clone();
+        // The evaluated namespace, the outputs and the earlier runs' results move into the
+        // run's namespace and back out after it: nothing is copied, however large the results.
+        let Evaluated {
+            namespace: mut ns,
+            outputs,
+        } = values;
         let mut var = test_vars;
-        if let Some(Value::Object(declared)) = values.namespace.roots.get("var") {
-            var.extend(declared.clone());
+        if let Some(Value::Object(declared)) = ns.roots.remove("var") {
+            var.extend(declared);
         }
         ns.set("var", Value::Object(var));
-        ns.set("output", Value::Object(values.outputs.clone()));
-        ns.set("run", Value::Object(self.runs.clone()));
+        ns.set("output", Value::Object(outputs));
+        ns.set("run", Value::Object(std::mem::take(&mut self.runs)));
         ns.set("action", Value::Object(Map::new()));
         for a in &run.actions {
-            let (value, outcome, message) = self.action(a, &ns);
+            let wanted = self.keep.wanted(&run.name, &a.name);
+            let (value, outcome, message) = self.action(a, &ns, &wanted);
             if let Some(m) = message {
                 r.messages.push(m);
             }
@@ -288,7 +299,13 @@ impl<'s> FileRun<'s> {
         }
         // `run.NAME` holds that run's outputs and, under `action`, its action results, so a
         // later run can refer to what an earlier one saw (a key's ARN before a destroy).
-        let mut seen = values.outputs;
+        if let Some(Value::Object(runs)) = ns.roots.remove("run") {
+            self.runs = runs;
+        }
+        let mut seen = match ns.roots.remove("output") {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
         if let Some(results) = ns.roots.remove("action") {
             seen.entry("action".to_string()).or_insert(results);
         }
@@ -309,7 +326,10 @@ impl<'s> FileRun<'s> {
     }
 
     /// The inputs of the run's command, and every test variable's value for `var.*`.
-    fn variables(&self, run: &RunBlock) -> Result<(BTreeMap<String, RawVar>, Map), Vec<Message>> {
+    fn variables(
+        &mut self,
+        run: &RunBlock,
+    ) -> Result<(BTreeMap<String, RawVar>, Map), Vec<Message>> {
         let mut inputs = self.session.inputs.clone();
         let mut vars = Map::new();
         for (k, v) in &inputs {
@@ -321,9 +341,13 @@ impl<'s> FileRun<'s> {
         }
         let mut errors = Vec::new();
         for scope in [&self.file.variables, &run.variables] {
+            if scope.is_empty() {
+                continue;
+            }
+            // Moved in and back out: earlier runs' results can be large.
             let mut ns = Namespace::new();
-            ns.set("var", Value::Object(vars.clone()));
-            ns.set("run", Value::Object(self.runs.clone()));
+            ns.set("var", Value::Object(std::mem::take(&mut vars)));
+            ns.set("run", Value::Object(std::mem::take(&mut self.runs)));
             let mut set = Vec::new();
             for a in scope {
                 match self.evaluator(&ns).eval(&a.value) {
@@ -342,6 +366,12 @@ impl<'s> FileRun<'s> {
                         text: format!("variable \"{}\": {}", a.name, one_line(&d)),
                     }),
                 }
+            }
+            if let Some(Value::Object(m)) = ns.roots.remove("var") {
+                vars = m;
+            }
+            if let Some(Value::Object(m)) = ns.roots.remove("run") {
+                self.runs = m;
             }
             for (k, v) in set {
                 inputs.insert(k.clone(), RawVar::Value(v.clone()));
@@ -381,6 +411,10 @@ impl<'s> FileRun<'s> {
     }
 
     fn command(&mut self, run: &RunBlock, inputs: &BTreeMap<String, RawVar>) -> Outcome {
+        if run.command == Command::None {
+            // Nothing to undo: no copy of the state and the world (object bodies and all).
+            return Outcome::Done(self.evaluate(inputs, None), None);
+        }
         let before = (self.state.clone(), self.cloud.world.clone());
         let result = match run.command {
             Command::None => Ok(None),

@@ -21,6 +21,8 @@ pub enum Res {
     User,
     /// An IAM managed policy's ARN.
     Policy,
+    Role,
+    Group,
     Trail,
 }
 
@@ -40,6 +42,8 @@ impl Res {
             "s3" => Res::Bucket,
             "iam" if resource.starts_with("user/") => Res::User,
             "iam" if resource.starts_with("policy/") => Res::Policy,
+            "iam" if resource.starts_with("role/") => Res::Role,
+            "iam" if resource.starts_with("group/") => Res::Group,
             "cloudtrail" if resource.starts_with("trail/") => Res::Trail,
             _ => return None,
         })
@@ -55,6 +59,9 @@ pub enum Gate {
     KeyPolicy,
     /// Identity policies and the bucket policy.
     BucketPolicy,
+    /// The role's trust policy must allow (directly, or by delegating to IAM through the
+    /// account), as a key policy must.
+    TrustPolicy,
 }
 
 /// Who is evaluated.
@@ -101,6 +108,18 @@ pub const fn key(action: &'static str) -> Check {
         action,
         resource: Res::Key,
         gate: Gate::KeyPolicy,
+        by: By::Caller,
+        conditions: &[],
+        when: "",
+    }
+}
+
+/// sts:AssumeRole on a role, decided with its trust policy.
+pub const fn trust(action: &'static str) -> Check {
+    Check {
+        action,
+        resource: Res::Role,
+        gate: Gate::TrustPolicy,
         by: By::Caller,
         conditions: &[],
         when: "",
