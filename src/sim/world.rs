@@ -124,6 +124,13 @@ pub struct KmsKey {
     pub rotations: Vec<RotationRecord>,
     /// Key material versions, oldest first, each wrapped under the world's root key.
     pub materials: Vec<WrappedMaterial>,
+    /// Asymmetric and HMAC keys: the private key (PKCS#8 DER) or the HMAC key, sealed under
+    /// material version 1 (base64; never plaintext).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_secret: Option<String>,
+    /// Asymmetric keys: the public key, DER SubjectPublicKeyInfo, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 impl KmsKey {

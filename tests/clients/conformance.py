@@ -365,6 +365,15 @@ def scenario():
     kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, EncryptionContext=ec, KeySpec="AES_128")
     kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, NumberOfBytes=32)
     kms("GenerateRandom", NumberOfBytes=24)
+    signer = kms("CreateKey", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    sig = kms("Sign", KeyId=signer, Message=b"release", MessageType="RAW",
+              SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    kms("Verify", KeyId=signer, Message=b"release", MessageType="RAW", Signature=sig,
+        SigningAlgorithm="ECDSA_SHA_256")
+    kms("GetPublicKey", KeyId=signer)
+    hmac = kms("CreateKey", KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    mac = kms("GenerateMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    kms("VerifyMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256", Mac=mac)
     gone = kms("CreateKey")["KeyMetadata"]["KeyId"]
     kms("ScheduleKeyDeletion", KeyId=gone, PendingWindowInDays=7)
     kms("CancelKeyDeletion", KeyId=gone)

@@ -171,6 +171,29 @@ pub const KMS_KEY_BY_ALIAS: &[&str] = &[
     "kms:RequestAlias?",
 ];
 
+/// The condition keys of Sign and Verify.
+pub const KMS_SIGN: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:RequestAlias?",
+    "kms:SigningAlgorithm",
+    "kms:MessageType",
+];
+
+/// The condition keys of GenerateMac and VerifyMac.
+pub const KMS_MAC: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:RequestAlias?",
+    "kms:MacAlgorithm",
+];
+
 /// The condition keys of a KMS cryptographic operation.
 pub const KMS_CRYPTO: &[&str] = &[
     "kms:CallerAccount",

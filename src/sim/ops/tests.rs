@@ -131,6 +131,12 @@ struct Fixture {
     policy_arn: String,
     /// A managed policy with its one version.
     single_arn: String,
+    /// An ECC_NIST_P256 signing key, a signature it made over "hi", an HMAC_256 key and a MAC
+    /// it made over "hi".
+    sign_key: String,
+    signature: String,
+    mac_key: String,
+    mac: String,
 }
 
 fn fixture() -> Fixture {
@@ -326,7 +332,35 @@ fn fixture() -> Fixture {
         "iam:CreateLoginProfile",
         json!({"UserName": "u1", "Password": "Fixture-passw0rd"}),
     );
+    let sign_key = key(
+        &mut c,
+        json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
+    );
+    let signature = call(
+        &mut c,
+        "kms:Sign",
+        json!({"KeyId": sign_key, "Message": "aGk=", "SigningAlgorithm": "ECDSA_SHA_256"}),
+    )["Signature"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mac_key = key(
+        &mut c,
+        json!({"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"}),
+    );
+    let mac = call(
+        &mut c,
+        "kms:GenerateMac",
+        json!({"KeyId": mac_key, "Message": "aGk=", "MacAlgorithm": "HMAC_SHA_256"}),
+    )["Mac"]
+        .as_str()
+        .unwrap()
+        .to_string();
     Fixture {
+        sign_key,
+        signature,
+        mac_key,
+        mac,
         cloud: c,
         k1,
         k2,
@@ -387,6 +421,15 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "kms:GenerateDataKey" | "kms:GenerateDataKeyWithoutPlaintext" => {
             json!({"KeyId": k1, "KeySpec": "AES_256", "EncryptionContext": ctx})
         }
+        "kms:Sign" => json!({"KeyId": f.sign_key, "Message": "aGk=",
+                             "SigningAlgorithm": "ECDSA_SHA_256"}),
+        "kms:Verify" => json!({"KeyId": f.sign_key, "Message": "aGk=", "Signature": f.signature,
+                               "SigningAlgorithm": "ECDSA_SHA_256"}),
+        "kms:GetPublicKey" => json!({"KeyId": f.sign_key}),
+        "kms:GenerateMac" => json!({"KeyId": f.mac_key, "Message": "aGk=",
+                                    "MacAlgorithm": "HMAC_SHA_256"}),
+        "kms:VerifyMac" => json!({"KeyId": f.mac_key, "Message": "aGk=", "Mac": f.mac,
+                                  "MacAlgorithm": "HMAC_SHA_256"}),
         "s3:CreateBucket" => json!({"Bucket": "new-bucket"}),
         "s3:DeleteBucket" => json!({"Bucket": "empty"}),
         "s3:ListBuckets" => json!({}),
