@@ -21,12 +21,15 @@
 //! - `engine` sits on the pipeline and `workspace`; `cli` and `grade` call it, never the stages'
 //!   plumbing twice. `grade` and `serve` drive the library API; `fmt` stands alone; only `cli`
 //!   prints, and nothing imports `cli`.
+//! - `console` (the web console) calls `sim::Cloud::call` as the signed-in user; `serve` mounts
+//!   it under `/_console/` and lends it its request and response types.
 
 pub(crate) mod addr;
 pub mod allocator;
 pub mod apply;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod diag;
 pub(crate) mod engine;
 pub(crate) mod eval;

@@ -29,6 +29,7 @@ mod serve_wire;
 mod sim_access;
 mod sim_cloudtrail;
 mod sim_common;
+mod sim_kms_asym;
 mod sim_lifecycle;
 mod sim_s3;
 mod tflang;

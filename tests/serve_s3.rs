@@ -119,3 +119,56 @@ fn conditional_requests_lock_answer_304_and_412_and_race_safely() {
     );
     assert_eq!(r.status, 412, "the ETag changed with the write");
 }
+
+#[test]
+fn versioned_buckets_keep_versions_over_http_and_across_restarts() {
+    let t = Test::new();
+    let (v1, marker) = {
+        let s = Served::start(&t, &[]);
+        let admin = s.client(Some(&s.admin));
+        assert_eq!(admin.s3("PUT", "/ver", "", &[], b"").status, 200);
+        let on = b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>";
+        assert_eq!(admin.s3("PUT", "/ver", "versioning", &[], on).status, 200);
+        assert!(
+            admin
+                .s3("GET", "/ver", "versioning", &[], b"")
+                .text()
+                .contains("<Status>Enabled</Status>")
+        );
+        let p1 = admin.s3("PUT", "/ver/doc.txt", "", &[], b"first");
+        let v1 = p1.header("x-amz-version-id").unwrap().to_string();
+        let p2 = admin.s3("PUT", "/ver/doc.txt", "", &[], b"second");
+        assert_ne!(p2.header("x-amz-version-id"), Some(v1.as_str()));
+        let d = admin.s3("DELETE", "/ver/doc.txt", "", &[], b"");
+        assert_eq!(d.header("x-amz-delete-marker"), Some("true"));
+        let marker = d.header("x-amz-version-id").unwrap().to_string();
+        (v1, marker)
+    };
+    // Versions and delete markers are journaled like objects.
+    let s = Served::start(&t, &[]);
+    let admin = s.client(Some(&s.admin));
+    assert_eq!(admin.s3("GET", "/ver/doc.txt", "", &[], b"").status, 404);
+    let g = admin.s3("GET", "/ver/doc.txt", &format!("versionId={v1}"), &[], b"");
+    assert_eq!((g.status, g.body.as_slice()), (200, &b"first"[..]));
+    assert_eq!(g.header("x-amz-version-id"), Some(v1.as_str()));
+    let l = admin.s3("GET", "/ver", "versions", &[], b"").text();
+    assert_eq!(l.matches("<Version>").count(), 2, "{l}");
+    assert!(l.contains(&format!("<DeleteMarker><Key>doc.txt</Key><VersionId>{marker}</VersionId><IsLatest>true</IsLatest>")), "{l}");
+    let bad = admin.s3("GET", "/ver/doc.txt", "versionId=nope", &[], b"");
+    assert_eq!(
+        (bad.status, bad.xml_code()),
+        (400, "InvalidArgument".into())
+    );
+    let r = admin.s3(
+        "DELETE",
+        "/ver/doc.txt",
+        &format!("versionId={marker}"),
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        admin.s3("GET", "/ver/doc.txt", "", &[], b"").body,
+        b"second"
+    );
+}

@@ -428,6 +428,14 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
         done.text()
     );
     assert_eq!(done.header("x-amz-server-side-encryption"), Some("aws:kms"));
+    assert!(
+        done.text().contains(&format!(
+            "<Location>http://{}/chunky/big%20file.bin</Location>",
+            s.addr
+        )),
+        "Location is the object's URL: {}",
+        done.text()
+    );
     let g = admin.s3("GET", "/chunky/big%20file.bin", "", &[], b"");
     assert_eq!(g.header("x-amz-server-side-encryption"), Some("aws:kms"));
     assert_eq!(g.body.len(), part1.len() + part2.len());
@@ -437,7 +445,7 @@ fn aws_chunked_bodies_checksums_and_multipart_uploads_store_the_exact_bytes() {
     assert_eq!((r.status, r.xml_code().as_str()), (404, "NoSuchUpload"));
 
     // What the simulation does not model answers 501 with S3's error body.
-    let r = admin.s3("GET", "/chunky", "versioning", &[], b"");
+    let r = admin.s3("GET", "/chunky", "analytics", &[], b"");
     assert_eq!((r.status, r.xml_code().as_str()), (501, "NotImplemented"));
 }
 
@@ -620,4 +628,151 @@ fn cloudtrail_answers_every_target_form_the_sdks_send() {
     assert_eq!(r.json()["__type"], "UnknownOperationException");
     let r = admin.json_target("kms", "TrentService.ListKeys", json!({}));
     assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn the_served_clock_is_the_wall_clock_plus_every_advance() {
+    let t = Test::new();
+    let s = Served::start(&t, &[]);
+    let admin = s.client(Some(&s.admin));
+    let anon = s.client(None);
+    let host = [("host".to_string(), s.addr.clone())];
+    let now = |c: &crate::support::wire::Client| -> i64 {
+        let r = c.raw("GET", "/_keyform/clock", "", &host, b"");
+        let t = r.json()["now"].as_str().unwrap().to_string();
+        time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp()
+    };
+    let wall = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    };
+    // Time moves on its own between requests.
+    let first = now(&anon);
+    assert!(
+        (first - wall()).abs() <= 2,
+        "served time {first} is the wall clock"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(now(&anon) > first, "the served clock moves");
+
+    // A deletion scheduled 7 days out, with the clock advanced to 2 s before it: it runs on
+    // its own once 2 more seconds of wall time have passed.
+    let key = key_id(&admin.kms("CreateKey", json!({})));
+    let r = admin.kms(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key, "PendingWindowInDays": 7}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let deletion = r.json()["DeletionDate"].as_f64().unwrap() as i64;
+    let lead = deletion - now(&anon) - 2;
+    let r = anon.raw(
+        "POST",
+        "/_keyform/clock/advance",
+        &format!("by={lead}s"),
+        &host,
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = admin.kms("DescribeKey", json!({"KeyId": key}));
+    assert_eq!(
+        r.json()["KeyMetadata"]["KeyState"],
+        "PendingDeletion",
+        "{}",
+        r.text()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let r = admin.kms("DescribeKey", json!({"KeyId": key}));
+    assert_eq!(r.json()["__type"], "NotFoundException", "{}", r.text());
+
+    // The advance is kept: after a restart the world is still a week ahead of the wall clock.
+    drop(s);
+    let s = Served::start(&t, &[]);
+    let anon = s.client(None);
+    let host = [("host".to_string(), s.addr.clone())];
+    let r = anon.raw("GET", "/_keyform/clock", "", &host, b"");
+    let t2 = r.json()["now"].as_str().unwrap().to_string();
+    let ahead = time::OffsetDateTime::parse(&t2, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .unix_timestamp()
+        - wall();
+    assert!((ahead - lead).abs() <= 3, "{ahead} vs {lead}");
+}
+
+/// Waits (up to 10 s) until serve's stderr has a line containing every one of `parts`.
+fn log_has(s: &Served, parts: &[&str]) -> Option<String> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        let log = s.log.lock().unwrap().clone();
+        if let Some(l) = log.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
+            return Some(l.to_string());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn serve_logs_one_line_per_request_unless_quiet() {
+    let t = Test::new();
+    let s = Served::start(&t, &[]);
+    let admin = s.client(Some(&s.admin));
+    assert_eq!(admin.kms("ListKeys", json!({})).status, 200);
+    let r = admin.json_target(
+        "cloudtrail",
+        "CloudTrail_20131101.GetTrail",
+        json!({"Name": "nope"}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        s.client(None)
+            .s3("GET", "/no-such-bucket", "", &[], b"")
+            .status,
+        404
+    );
+    let line = log_has(&s, &[" lab-admin kms:ListKeys 200 "]).expect("a line for ListKeys");
+    // time, caller, service:operation, status, milliseconds.
+    let words: Vec<&str> = line.split(' ').collect();
+    assert_eq!(words.len(), 5, "{line}");
+    assert!(
+        time::OffsetDateTime::parse(words[0], &time::format_description::well_known::Rfc3339)
+            .is_ok(),
+        "{line}"
+    );
+    assert!(
+        words[4].ends_with("ms") && words[4].trim_end_matches("ms").parse::<u64>().is_ok(),
+        "{line}"
+    );
+    assert!(log_has(&s, &[" lab-admin cloudtrail:GetTrail 400 "]).is_some());
+    assert!(
+        log_has(&s, &[" anonymous s3:ListObjects"]).is_some()
+            || log_has(&s, &[" anonymous s3:"]).is_some()
+    );
+    // A refused signature: nobody was authenticated.
+    let bad = crate::support::wire::Creds {
+        id: s.admin.id.clone(),
+        secret: "wrong".into(),
+    };
+    assert_eq!(s.client(Some(&bad)).kms("ListKeys", json!({})).status, 400);
+    assert!(
+        log_has(&s, &[" - kms:- 400 "]).is_some(),
+        "{}",
+        s.log.lock().unwrap()
+    );
+    // The secret never reaches the log.
+    assert!(!s.log.lock().unwrap().contains(s.admin.secret.as_str()));
+    drop(s);
+
+    let s = Served::start(&t, &["-quiet"]);
+    let admin = s.client(Some(&s.admin));
+    assert_eq!(admin.kms("ListKeys", json!({})).status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !s.log.lock().unwrap().contains("kms:ListKeys"),
+        "{}",
+        s.log.lock().unwrap()
+    );
 }

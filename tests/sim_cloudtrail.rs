@@ -77,7 +77,13 @@ fn a_users_get_object_is_recorded_with_the_kms_decrypt_s3_made_on_its_behalf() {
     for (e, user) in [(allowed, "soc-analyst"), (denied, "outsider")] {
         assert_eq!(s(e, "/eventSource"), "kms.amazonaws.com");
         assert_eq!(s(e, "/eventName"), "Decrypt");
-        assert_eq!(s(e, "/eventTime"), now);
+        // A working directory's clock follows the wall clock: each event happened at or
+        // before the time `sim clock` reads afterwards.
+        let at = |t: &str| {
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .expect("an RFC 3339 time")
+        };
+        assert!(at(s(e, "/eventTime")) <= at(&now), "{e:?} after {now}");
         assert_eq!(s(e, "/userIdentity/type"), "IAMUser");
         assert_eq!(s(e, "/userIdentity/userName"), user);
         assert_eq!(
@@ -175,11 +181,18 @@ fn the_trail_delivers_gzipped_json_log_files_into_its_bucket() {
     let mut records = Vec::new();
     for (i, key) in keys.iter().enumerate() {
         let name = key.strip_prefix(&prefix).unwrap();
-        let file_prefix = format!("123456789012_CloudTrail_us-east-1_{stamp}_");
-        let suffix = name
-            .strip_prefix(&file_prefix)
+        // Named for the minute of delivery: at or before the time `sim clock` read after it
+        // (a working directory's clock follows the wall clock).
+        let (file_stamp, suffix) = name
+            .strip_prefix("123456789012_CloudTrail_us-east-1_")
             .and_then(|r| r.strip_suffix(".json.gz"))
+            .and_then(|r| r.split_once('_'))
             .unwrap_or_else(|| panic!("{name} is not named like a CloudTrail log file"));
+        assert_eq!(file_stamp.len(), stamp.len(), "{name}");
+        assert!(
+            file_stamp <= stamp.as_str() && file_stamp.ends_with('Z'),
+            "{name} vs {stamp}"
+        );
         assert_eq!(suffix.len(), 16, "{name}");
         let out = format!("log{i}.json.gz");
         let got = sim_json(

@@ -95,6 +95,11 @@ pub enum Command {
         after_help = "Examples:\n  keyform -chdir=labs/kms-access-control serve\n  keyform serve -port=0 -ready-file=addr.txt\n  keyform serve -auth=lenient        # unknown access keys act as lab-admin (moto's tests)\n\nControl endpoints: POST /_keyform/reset, POST /_keyform/clock/advance?by=8d, GET /_keyform/clock"
     )]
     Serve(ServeArgs),
+    /// Open the web console on the working directory's simulated cloud (loopback only; prints the URL).
+    #[command(
+        after_help = "Examples:\n  keyform -chdir=labs/aerosecure-sse-kms console\n  keyform console -port=0 -ready-file=addr.txt\n\nSign in with the account id, an IAM user name and its console password (aws_iam_user_login_profile,\nor keyform sim iam create-login-profile). lab-admin's password is printed when it is first set.\nThe AWS wire protocols are served on the same port, as by keyform serve."
+    )]
+    Console(ConsoleArgs),
     /// List, show, start, create and check labs.
     #[command(
         subcommand,
@@ -370,6 +375,20 @@ pub struct ServeArgs {
     /// access keys and unsigned requests act as lab-admin (for clients signing with fake keys).
     #[arg(long, default_value = "strict", value_parser = ["strict", "lenient"])]
     pub auth: String,
+    /// Leave out the request log (one line per request on stderr: time, caller,
+    /// service:operation, status, milliseconds).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = crate::serve::DEFAULT_PORT)]
+    pub port: u16,
+    /// When ready, write the bound address (host:port) to FILE.
+    #[arg(long = "ready-file", value_name = "FILE")]
+    pub ready_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -423,6 +442,7 @@ const LONG_FLAGS: &[&str] = &[
     "port",
     "ready-file",
     "auth",
+    "quiet",
 ];
 
 /// Rewrites `-flag` and `-flag=value` to `--flag` forms for known long flags, stopping at

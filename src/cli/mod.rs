@@ -138,6 +138,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Graph(a) => commands::graph(&ctx, &a),
         Command::ForceUnlock(a) => commands::force_unlock(&ctx, &a),
         Command::Serve(a) => serve::serve(&ctx, &a),
+        Command::Console(a) => serve::console(&ctx, &a),
         Command::Test(a) => test::test(&ctx, &a),
         Command::Grade(a) => test::grade(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),

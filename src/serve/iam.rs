@@ -109,7 +109,11 @@ pub fn handle(
             let mut w = Writer::document();
             let resp = format!("{action}Response");
             w.open_ns(&resp, namespace(service));
-            if fields.as_object().is_some_and(|m| !m.is_empty()) {
+            // Operations whose model has an (empty) output shape still answer its element.
+            if action == "UpdateRole" && fields.as_object().is_some_and(|m| m.is_empty()) {
+                let result = format!("{action}Result");
+                w.open(&result).close(&result);
+            } else if fields.as_object().is_some_and(|m| !m.is_empty()) {
                 w.json(&format!("{action}Result"), &fields, &|name, v| {
                     // IAM URL-encodes policy documents in responses (botocore unquotes them).
                     if matches!(name, "PolicyDocument" | "Document") {
@@ -137,11 +141,6 @@ fn call(
     version: &str,
     params: &Json,
 ) -> Result<Json, WireError> {
-    // The Terraform provider lists roles at start-up to find the account; the simulation
-    // has no roles.
-    if service == "iam" && action == "ListRoles" {
-        return Ok(json!({"Roles": [], "IsTruncated": false}));
-    }
     let name = format!("{service}:{action}");
     if crate::sim::ops::canonical(&name).is_none() {
         return Err(WireError::new(

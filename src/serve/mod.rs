@@ -115,6 +115,40 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Who asked for what, for the request log (never sent).
+    pub note: Option<Note>,
+}
+
+/// What the request log says of a request besides its status and time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note {
+    /// The IAM user, `anonymous`, or `-` when the request was refused before anyone was
+    /// authenticated.
+    pub caller: String,
+    /// `service:Operation` (`kms:Encrypt`), `keyform:<control path>`, or `<service>:-`
+    /// when no operation was reached.
+    pub operation: String,
+}
+
+/// A principal as the request log names it.
+fn caller_name(p: &Principal) -> String {
+    match p {
+        Principal::User(u) => u.clone(),
+        Principal::Anonymous => "anonymous".into(),
+        Principal::Service(s) => s.clone(),
+        Principal::Root => "root".into(),
+        Principal::Session(s) => format!("session/{s}"),
+    }
+}
+
+/// One request log line: wall-clock time, caller, operation, status, milliseconds.
+pub fn log_line(now: clock::Millis, resp: &Response, millis: u128) -> String {
+    let (caller, op) = resp
+        .note
+        .as_ref()
+        .map_or(("-", "-"), |n| (n.caller.as_str(), n.operation.as_str()));
+    let t = clock::iso8601(now - now.rem_euclid(1000));
+    format!("{t} {caller} {op} {} {millis}ms", resp.status)
 }
 
 impl Response {
@@ -123,6 +157,7 @@ impl Response {
             status,
             headers: vec![("content-type".into(), content_type.into())],
             body: body.into(),
+            note: None,
         }
     }
 
@@ -143,6 +178,16 @@ pub enum Protocol {
 }
 
 /// The `X-Amz-Target` prefixes KMS answers to (every SDK sends botocore's `targetPrefix`).
+impl Protocol {
+    /// The service the request is for.
+    pub fn service(self) -> &'static str {
+        match self {
+            Protocol::Json(s) | Protocol::Query(s) => s,
+            Protocol::RestXml => "s3",
+        }
+    }
+}
+
 const KMS_TARGETS: &[&str] = &["TrentService."];
 /// The `X-Amz-Target` prefixes CloudTrail answers to: botocore and the AWS CLI send the
 /// model's long `targetPrefix`; the SDKs generated from Smithy (JavaScript v3, Rust, Go v2,
@@ -212,6 +257,8 @@ pub struct Service {
     since_snapshot: usize,
     /// Printed at start; lets control requests in from any peer (see [`control`]).
     control_token: Zeroizing<String>,
+    /// The web console's sessions (mounted under `/_console/`).
+    console: crate::console::Console,
 }
 
 impl Service {
@@ -233,6 +280,7 @@ impl Service {
             auth,
             since_snapshot: 0,
             control_token: control::new_token()?,
+            console: crate::console::Console::new(),
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
@@ -289,6 +337,16 @@ impl Service {
         Ok((id, info.secret))
     }
 
+    /// Gives lab-admin a console password if it has none, saved at once; the password is
+    /// returned for printing (None: lab-admin already has one).
+    pub fn console_password(&mut self) -> Result<Option<Zeroizing<String>>, ServeError> {
+        let pw = crate::console::ensure_admin_password(&mut self.cloud).map_err(|e| {
+            ServeError::Other(format!("could not set lab-admin's console password: {e}"))
+        })?;
+        self.persist().map_err(|e| ServeError::Other(e.message))?;
+        Ok(pw)
+    }
+
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
@@ -320,17 +378,42 @@ impl Service {
 
     /// Answers one request.
     pub fn handle(&mut self, req: &Request) -> Response {
+        // A served world runs at the wall clock plus every advance made (README "Use your
+        // own tools"): what fell due since the last request happens now.
+        self.cloud.follow_wall_clock(clock::wall_clock_now());
         let path = req.raw_path.as_str();
         if control::is_control(path) {
-            return self.control(req);
+            let mut resp = self.control(req);
+            resp.note = Some(Note {
+                caller: "control".into(),
+                operation: format!("keyform:{path}"),
+            });
+            return resp;
+        }
+        if crate::console::is_console(path) {
+            let mut resp = self
+                .console
+                .handle(&mut self.cloud, req, clock::wall_clock_now());
+            if let Err(e) = self.persist() {
+                resp = Response::new(500, "text/plain; charset=utf-8", e.message);
+            }
+            return resp;
         }
         let creds = sigv4::parse(&req.parts());
         let proto = protocol(req, creds.as_ref().ok().and_then(Option::as_ref));
         let rid = request_id();
+        self.cloud.first_operation = None;
         match proto {
             Err(e) => s3::error_response(req, &e, &rid),
             Ok(proto) => match self.authenticate(req, creds, proto, Phase::Full) {
-                Err(e) => error_response(proto, req, &e, &rid),
+                Err(e) => {
+                    let mut resp = error_response(proto, req, &e, &rid);
+                    resp.note = Some(Note {
+                        caller: "-".into(),
+                        operation: format!("{}:-", proto.service()),
+                    });
+                    resp
+                }
                 Ok((ctx, chunks)) => {
                     let mut resp = match proto {
                         Protocol::Json("kms") => kms::handle(self, req, &ctx, &rid),
@@ -341,6 +424,14 @@ impl Service {
                     if let Err(e) = self.persist() {
                         resp = error_response(proto, req, &e, &rid);
                     }
+                    resp.note = Some(Note {
+                        caller: caller_name(&ctx.principal),
+                        operation: self
+                            .cloud
+                            .first_operation
+                            .take()
+                            .map_or_else(|| format!("{}:-", proto.service()), str::to_string),
+                    });
                     resp
                 }
             },
@@ -354,6 +445,16 @@ impl Service {
         use limits::{Admission, BodyLimit};
         if control::is_control(&head.raw_path) {
             return Admission::Read(BodyLimit::Control, None);
+        }
+        if crate::console::is_console(&head.raw_path) {
+            // An upload's worth of body only for a signed-in console session.
+            let signed_in = self.console.signed_in(head, clock::wall_clock_now());
+            let limit = if signed_in {
+                BodyLimit::Anonymous
+            } else {
+                BodyLimit::Control
+            };
+            return Admission::Read(limit, None);
         }
         let creds = sigv4::parse(&head.parts());
         let signed = matches!(creds, Ok(Some(_)));
@@ -370,7 +471,14 @@ impl Service {
             Err(e) => return Admission::Refuse(s3::error_response(head, &e, &rid)),
         };
         match self.authenticate(head, creds, proto, Phase::Head) {
-            Err(e) => Admission::Refuse(error_response(proto, head, &e, &rid)),
+            Err(e) => {
+                let mut resp = error_response(proto, head, &e, &rid);
+                resp.note = Some(Note {
+                    caller: "-".into(),
+                    operation: format!("{}:-", proto.service()),
+                });
+                Admission::Refuse(resp)
+            }
             Ok((ctx, _)) => Admission::Read(
                 match (proto, ctx.principal) {
                     (Protocol::RestXml, Principal::Anonymous) => BodyLimit::Anonymous,
@@ -439,27 +547,53 @@ impl Service {
                 ),
             });
         };
-        let Some(key) = self
-            .cloud
-            .access_key(&cred.access_key_id)
-            .filter(|k| k.status == "Active")
-        else {
-            if self.auth == AuthMode::Lenient {
-                return Ok((
-                    base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
-                    None,
-                ));
+        let (secret, principal) = if cred.access_key_id.starts_with("ASIA") {
+            // Temporary credentials: the session token must come with them, and they expire.
+            let Some(key) = self.cloud.session_key(&cred.access_key_id) else {
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            let token = req
+                .header("x-amz-security-token")
+                .map(str::to_string)
+                .or_else(|| {
+                    req.query()
+                        .into_iter()
+                        .find(|(k, _)| k == "X-Amz-Security-Token")
+                        .map(|(_, v)| v)
+                });
+            let token_ok = token
+                .is_some_and(|t| crate::sim::crypto::sha256_hex(t.as_bytes()) == key.token_sha256);
+            if !token_ok {
+                return Err(crate::sim::unknown_credentials(service).into());
             }
-            return Err(crate::sim::unknown_credentials(service).into());
+            if key.expires <= self.cloud.world.now {
+                return Err(crate::sim::expired_token(service).into());
+            }
+            (key.secret, Principal::Session(cred.access_key_id.clone()))
+        } else {
+            let Some(key) = self
+                .cloud
+                .access_key(&cred.access_key_id)
+                .filter(|k| k.status == "Active")
+            else {
+                if self.auth == AuthMode::Lenient {
+                    return Ok((
+                        base(Principal::User(LAB_ADMIN.into()), Some(&cred.access_key_id)),
+                        None,
+                    ));
+                }
+                return Err(crate::sim::unknown_credentials(service).into());
+            };
+            (key.secret, Principal::User(key.user))
         };
         let parts = req.parts();
         match phase {
-            Phase::Full => sigv4::verify(&parts, &cred, &key.secret, wall_secs()),
+            Phase::Full => sigv4::verify(&parts, &cred, &secret, wall_secs()),
             Phase::Head => sigv4::check_claims(&parts, &cred, wall_secs()).and_then(|()| {
                 if sigv4::signature_needs_body(&parts, &cred) {
                     Ok(())
                 } else {
-                    sigv4::check_signature(&parts, &cred, &key.secret)
+                    sigv4::check_signature(&parts, &cred, &secret)
                 }
             }),
         }
@@ -490,15 +624,12 @@ impl Service {
             .header("x-amz-content-sha256")
             .is_some_and(|h| h.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"));
         let chunks = signed_chunks.then(|| sigv4::ChunkVerifier {
-            key: sigv4::signing_key(&key.secret, &cred.date, &cred.region, &cred.service),
+            key: sigv4::signing_key(&secret, &cred.date, &cred.region, &cred.service),
             amz_date: cred.amz_date.clone(),
             scope: cred.scope(),
             seed: cred.signature.clone(),
         });
-        Ok((
-            base(Principal::User(key.user), Some(&cred.access_key_id)),
-            chunks,
-        ))
+        Ok((base(principal, Some(&cred.access_key_id)), chunks))
     }
 }
 

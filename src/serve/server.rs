@@ -1,5 +1,6 @@
 //! The listening server: connections (bounded, see [`super::limits`]), HTTP/1.1 through
-//! hyper, and each request admitted on its head before its body is read.
+//! hyper, each request admitted on its head before its body is read, and the request log
+//! (one line per request on stderr, unless quiet).
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -11,6 +12,7 @@ use super::{Request, Response, ServeError, Service, WireError, error_response, r
 pub struct Server {
     listener: std::net::TcpListener,
     service: Arc<Mutex<Service>>,
+    quiet: bool,
 }
 
 impl Server {
@@ -26,7 +28,14 @@ impl Server {
         Ok(Server {
             listener,
             service: Arc::new(Mutex::new(service)),
+            quiet: false,
         })
+    }
+
+    /// Whether to leave out the request log.
+    pub fn quiet(mut self, quiet: bool) -> Server {
+        self.quiet = quiet;
+        self
     }
 
     /// The address actually bound.
@@ -44,6 +53,7 @@ impl Server {
             .build()
             .map_err(|e| ServeError::Other(format!("could not start the server: {e}")))?;
         let service = self.service.clone();
+        let quiet = self.quiet;
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(self.listener)
                 .map_err(|e| ServeError::Other(e.to_string()))?;
@@ -70,7 +80,7 @@ impl Server {
                 let svc = self.service.clone();
                 let budget = budget.clone();
                 tokio::spawn(async move {
-                    serve_connection(stream, peer, svc, budget).await;
+                    serve_connection(stream, peer, svc, budget, quiet).await;
                     drop(slot);
                 });
             }
@@ -110,6 +120,7 @@ async fn serve_connection(
     peer: SocketAddr,
     service: Arc<Mutex<Service>>,
     budget: Budget,
+    quiet: bool,
 ) {
     let _ = stream.set_nodelay(true);
     let io = hyper_util::rt::TokioIo::new(stream);
@@ -117,7 +128,19 @@ async fn serve_connection(
         let service = service.clone();
         let budget = budget.clone();
         async move {
-            Ok::<_, std::convert::Infallible>(to_hyper(answer(req, peer, &service, &budget).await))
+            let started = std::time::Instant::now();
+            let resp = answer(req, peer, &service, &budget).await;
+            if !quiet {
+                use std::io::Write as _;
+                let line = super::log_line(
+                    super::clock::wall_clock_now(),
+                    &resp,
+                    started.elapsed().as_millis(),
+                );
+                // A closed stderr must not stop the server.
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+            Ok::<_, std::convert::Infallible>(to_hyper(resp))
         }
     });
     let _ = hyper::server::conn::http1::Builder::new()

@@ -28,6 +28,8 @@ pub enum ResourcePolicy {
     Key(String),
     /// The bucket policy takes part (S3).
     Bucket(String),
+    /// The role's trust policy is mandatory (sts:AssumeRole), by role name.
+    Trust(String),
 }
 
 /// One authorization question: may the caller perform `action` on `resource`?
@@ -140,7 +142,7 @@ impl Cloud {
 
     fn caller(&self, p: &Principal) -> Caller {
         match p {
-            Principal::User(_) => Caller::Principal {
+            Principal::User(_) | Principal::Root | Principal::Session(_) => Caller::Principal {
                 arn: self.principal_arn(p),
                 account: self.world.account_id.clone(),
             },
@@ -149,43 +151,108 @@ impl Cloud {
         }
     }
 
-    /// The caller's identity policies: inline and attached managed, labelled for traces.
+    /// The caller's identity policies, labelled for traces: a user's inline and attached
+    /// managed policies and those of its groups; a role session's role's. The root user has none.
     fn identity_policies(&mut self, p: &Principal) -> Vec<(String, Arc<PolicyDocument>)> {
-        let Principal::User(name) = p else {
-            return Vec::new();
+        let iam = &self.world.iam;
+        let (inline, attached): (Vec<(String, String)>, Vec<String>) = match p {
+            Principal::User(name) => {
+                let Some(user) = iam.users.get(name) else {
+                    return Vec::new();
+                };
+                let mut inline: Vec<(String, String)> = user
+                    .inline_policies
+                    .iter()
+                    .map(|(n, d)| (format!("inline policy \"{n}\" of user {name}"), d.clone()))
+                    .collect();
+                let mut attached: Vec<String> = user.attached_policies.iter().cloned().collect();
+                for g in iam.groups_of(name) {
+                    inline.extend(g.inline_policies.iter().map(|(n, d)| {
+                        (
+                            format!("inline policy \"{n}\" of group {}", g.name),
+                            d.clone(),
+                        )
+                    }));
+                    attached.extend(g.attached_policies.iter().cloned());
+                }
+                (inline, attached)
+            }
+            Principal::Session(id) => {
+                let Some(role) = iam
+                    .sessions
+                    .get(id)
+                    .and_then(|s| iam.roles.get(&s.role_name))
+                else {
+                    return Vec::new();
+                };
+                let inline = role
+                    .inline_policies
+                    .iter()
+                    .map(|(n, d)| {
+                        (
+                            format!("inline policy \"{n}\" of role {}", role.name),
+                            d.clone(),
+                        )
+                    })
+                    .collect();
+                (inline, role.attached_policies.iter().cloned().collect())
+            }
+            _ => return Vec::new(),
         };
-        let Some(user) = self.world.iam.users.get(name) else {
-            return Vec::new();
-        };
-        let inline: Vec<(String, String)> = user
-            .inline_policies
-            .iter()
-            .map(|(n, d)| (format!("inline policy \"{n}\" of user {name}"), d.clone()))
-            .collect();
-        let attached: Vec<String> = user.attached_policies.iter().cloned().collect();
         let mut out = Vec::new();
         for (label, doc) in inline {
             if let Some(d) = self.parsed(&doc) {
                 out.push((label, d));
             }
         }
+        let mut seen = std::collections::BTreeSet::new();
         for arn in attached {
-            if let Some(d) = policy::managed_policy(&arn) {
-                let short = arn.rsplit('/').next().unwrap_or(&arn).to_string();
-                out.push((format!("AWS managed policy {short}"), Arc::new(d.clone())));
-            } else if let Some(doc) = self
-                .world
-                .iam
-                .policies
-                .get(&arn)
-                .and_then(|m| m.default_version())
-                .map(|v| v.document.clone())
-                && let Some(d) = self.parsed(&doc)
+            if seen.insert(arn.clone())
+                && let Some(x) = self.managed_document(&arn)
             {
-                out.push((format!("managed policy {arn}"), d));
+                out.push(x);
             }
         }
         out
+    }
+
+    /// An AWS or customer managed policy's default document, labelled for traces.
+    fn managed_document(&mut self, arn: &str) -> Option<(String, Arc<PolicyDocument>)> {
+        if let Some(d) = policy::managed_policy(arn) {
+            let short = arn.rsplit('/').next().unwrap_or(arn).to_string();
+            return Some((format!("AWS managed policy {short}"), Arc::new(d.clone())));
+        }
+        let doc = self
+            .world
+            .iam
+            .policies
+            .get(arn)
+            .and_then(|m| m.default_version())
+            .map(|v| v.document.clone())?;
+        let d = self.parsed(&doc)?;
+        Some((format!("managed policy {arn}"), d))
+    }
+
+    /// A role session's session policies (inline and managed), if it was given any.
+    fn session_policies(&mut self, p: &Principal) -> Option<Vec<(String, Arc<PolicyDocument>)>> {
+        let Principal::Session(id) = p else {
+            return None;
+        };
+        let s = self.world.iam.sessions.get(id)?;
+        if s.policy.is_none() && s.policy_arns.is_empty() {
+            return None;
+        }
+        let (inline, arns) = (s.policy.clone(), s.policy_arns.clone());
+        let mut out = Vec::new();
+        if let Some(d) = inline.and_then(|t| self.parsed(&t)) {
+            out.push(("session policy".to_string(), d));
+        }
+        for arn in arns {
+            if let Some((label, d)) = self.managed_document(&arn) {
+                out.push((format!("session policy: {label}"), d));
+            }
+        }
+        Some(out)
     }
 
     /// Evaluates an access without failing: the decision and every statement considered.
@@ -224,6 +291,29 @@ impl Cloud {
         };
         put("aws:RequestedRegion", region);
         match &ctx.principal {
+            Principal::Root => {
+                put("aws:PrincipalArn", self.world.root_arn());
+                put("aws:PrincipalAccount", self.world.account_id.clone());
+                put("aws:PrincipalType", "Account".into());
+                put("aws:PrincipalIsAWSService", "false".into());
+                put("aws:userid", self.world.account_id.clone());
+                if a.action.starts_with("kms:") {
+                    put("kms:CallerAccount", self.world.account_id.clone());
+                }
+            }
+            Principal::Session(id) => {
+                // A session's aws:PrincipalArn is its role's ARN; it has no aws:username.
+                if let Some(s) = self.world.iam.sessions.get(id) {
+                    put("aws:PrincipalArn", s.role_arn.clone());
+                    put("aws:userid", s.user_id());
+                }
+                put("aws:PrincipalAccount", self.world.account_id.clone());
+                put("aws:PrincipalType", "AssumedRole".into());
+                put("aws:PrincipalIsAWSService", "false".into());
+                if a.action.starts_with("kms:") {
+                    put("kms:CallerAccount", self.world.account_id.clone());
+                }
+            }
             Principal::User(name) => {
                 put("aws:PrincipalArn", self.principal_arn(&ctx.principal));
                 put("aws:PrincipalAccount", self.world.account_id.clone());
@@ -315,15 +405,115 @@ impl Cloud {
                         }]
                     })
                     .unwrap_or_default();
-                policy::decide_standard(&req, &identity, &resource)
+                let (d, t) = policy::decide_standard(&req, &identity, &resource);
+                // The bucket owner's root user may always read, set and delete its bucket's
+                // policy, so a deny-all bucket policy is never a permanent lock.
+                let owner_root_policy_op = matches!(ctx.principal, Principal::Root)
+                    && matches!(
+                        a.action.as_str(),
+                        "s3:GetBucketPolicy" | "s3:PutBucketPolicy" | "s3:DeleteBucketPolicy"
+                    );
+                (
+                    if owner_root_policy_op {
+                        Decision::Allow
+                    } else {
+                        d
+                    },
+                    t,
+                )
+            }
+            ResourcePolicy::Trust(role) => {
+                let text = self
+                    .world
+                    .iam
+                    .roles
+                    .get(role)
+                    .map(|r| (r.arn.clone(), r.assume_role_policy.clone()));
+                let doc = text.as_ref().and_then(|(_, p)| self.parsed(p));
+                match (text, doc) {
+                    (Some((arn, _)), Some(doc)) => {
+                        let src = PolicySource {
+                            label: format!("trust policy of {arn}"),
+                            kind: PolicyKind::Resource,
+                            doc: &doc,
+                        };
+                        // The trust policy is mandatory, as a key policy is: naming the caller
+                        // lets it in; naming its account delegates to its identity policies.
+                        let root = self.world.root_arn();
+                        policy::decide_kms(&req, &src, &identity, &root)
+                    }
+                    _ => (
+                        Decision::ImplicitDeny {
+                            missing: PolicyKind::Resource,
+                        },
+                        Vec::new(),
+                    ),
+                }
             }
         };
-        let message = policy::denial_message(&req, &decision);
+        let (decision, traces, session_refusal) =
+            self.apply_session_policies(ctx, &req, decision, traces);
+        let mut message = policy::denial_message(&req, &decision);
+        if let Some(explicit) = session_refusal {
+            let why = if explicit {
+                "with an explicit deny in a session policy".to_string()
+            } else {
+                format!("because no session policy allows the {} action", a.action)
+            };
+            message = format!(
+                "User: {} is not authorized to perform: {} on resource: {} {why}",
+                self.principal_arn(&ctx.principal),
+                a.action,
+                a.resource
+            );
+        }
         Explanation {
             request: req,
             decision,
             traces,
             message,
+        }
+    }
+
+    /// A role session with session policies can do only what both its role's policies (or a
+    /// resource policy) and its session policies allow; an explicit deny in a session policy
+    /// refuses. Returns the refusal's wording when the session policies refused.
+    fn apply_session_policies(
+        &mut self,
+        ctx: &CallContext,
+        req: &RequestContext,
+        decision: Decision,
+        mut traces: Vec<StatementTrace>,
+    ) -> (Decision, Vec<StatementTrace>, Option<bool>) {
+        let Some(docs) = self.session_policies(&ctx.principal) else {
+            return (decision, traces, None);
+        };
+        let sources: Vec<PolicySource<'_>> = docs
+            .iter()
+            .map(|(l, d)| PolicySource {
+                label: l.clone(),
+                kind: PolicyKind::Identity,
+                doc: d,
+            })
+            .collect();
+        let (d, t) = policy::decide_standard(req, &sources, &[]);
+        traces.extend(t);
+        match (decision, d) {
+            (Decision::Allow, Decision::ExplicitDeny { .. }) => (
+                Decision::ExplicitDeny {
+                    kind: PolicyKind::Identity,
+                },
+                traces,
+                Some(true),
+            ),
+            (Decision::Allow, Decision::ImplicitDeny { .. }) => (
+                Decision::ImplicitDeny {
+                    missing: PolicyKind::Identity,
+                },
+                traces,
+                Some(false),
+            ),
+            (other, _) => (other, traces, None),
         }
     }
 

@@ -1,5 +1,7 @@
-//! The world's clock: frozen, moved only forward by `sim clock advance` or a test's
-//! `clock:Advance`. Timestamps are milliseconds since the Unix epoch.
+//! The world's clock: moved only forward, by advances (`sim clock advance`, a test's
+//! `clock:Advance`) and, for a working directory's world under `serve` and `sim`, by following
+//! the wall clock plus every advance made ([`crate::sim::Cloud::follow_wall_clock`]).
+//! Timestamps are milliseconds since the Unix epoch.
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -12,7 +14,7 @@ pub const MINUTE: Millis = 60 * SECOND;
 pub const HOUR: Millis = 60 * MINUTE;
 pub const DAY: Millis = 24 * HOUR;
 
-/// The real time now (used only when a world is created).
+/// The real time now (a world's creation, and what a working directory's clock follows).
 pub fn wall_clock_now() -> Millis {
     let now = OffsetDateTime::now_utc();
     (now.unix_timestamp_nanos() / 1_000_000) as Millis

@@ -79,6 +79,10 @@ pub const DEFAULT_ACCOUNT: &str = "123456789012";
 pub enum Principal {
     /// An IAM user of the world, by name.
     User(String),
+    /// The account root user.
+    Root,
+    /// A role session (STS temporary credentials), by its access key id (`ASIA...`).
+    Session(String),
     /// No credentials at all.
     Anonymous,
     /// An AWS service principal such as `cloudtrail.amazonaws.com`.
@@ -114,6 +118,23 @@ impl CallContext {
 
     pub fn lab_admin() -> CallContext {
         CallContext::user(LAB_ADMIN)
+    }
+
+    /// The account root user.
+    pub fn root() -> CallContext {
+        CallContext {
+            principal: Principal::Root,
+            ..CallContext::lab_admin()
+        }
+    }
+
+    /// A role session, by the access key id AssumeRole answered.
+    pub fn session(access_key_id: &str) -> CallContext {
+        CallContext {
+            principal: Principal::Session(access_key_id.to_string()),
+            access_key_id: Some(access_key_id.to_string()),
+            ..CallContext::lab_admin()
+        }
     }
 
     /// An AWS service acting as itself (CloudTrail delivering logs, KMS running a deletion).
@@ -180,6 +201,9 @@ pub struct Cloud {
         std::collections::HashMap<String, std::sync::Arc<policy::PolicyDocument>>,
     /// When set, every authorization decision is recorded here (`sim explain`).
     pub(crate) explain_log: Option<Vec<authz::Explanation>>,
+    /// The first operation [`Cloud::call`] was asked for since this was last taken (serve's
+    /// request log names it).
+    pub first_operation: Option<&'static str>,
 }
 
 pub mod authz;
@@ -199,6 +223,7 @@ impl Cloud {
             material_destroyed: false,
             policy_cache: Default::default(),
             explain_log: None,
+            first_operation: None,
         }
     }
 
@@ -360,6 +385,16 @@ impl Cloud {
             // recorded, and the error is the one each service gives for unknown credentials.
             return Err(unknown_credentials(op.service).into());
         }
+        if let Principal::Session(id) = &ctx.principal {
+            match self.world.iam.sessions.get(id) {
+                None => return Err(unknown_credentials(op.service).into()),
+                // Expired credentials never reach the service either.
+                Some(s) if s.expires <= self.world.now => {
+                    return Err(expired_token(op.service).into());
+                }
+                Some(_) => {}
+            }
+        }
         let mut touched = Touched::default();
         let result = f(self, &mut touched);
         let err: Option<SimError> = result.as_ref().err().cloned().map(Into::into);
@@ -440,6 +475,32 @@ impl Cloud {
                 }
                 m
             }
+            Principal::Root => {
+                let mut m = json!({
+                    "type": "Root", "principalId": self.world.account_id,
+                    "arn": self.world.root_arn(), "accountId": self.world.account_id,
+                });
+                if let (Some(k), Json::Object(o)) = (&ctx.access_key_id, &mut m) {
+                    o.insert("accessKeyId".into(), json!(k));
+                }
+                m
+            }
+            Principal::Session(id) => match self.world.iam.sessions.get(id) {
+                Some(s) => json!({
+                    "type": "AssumedRole", "principalId": s.user_id(),
+                    "arn": s.arn(&self.world.account_id), "accountId": self.world.account_id,
+                    "accessKeyId": id,
+                    "sessionContext": {
+                        "sessionIssuer": {"type": "Role", "principalId": s.role_id,
+                            "arn": s.role_arn, "accountId": self.world.account_id,
+                            "userName": s.role_name},
+                        "attributes": {"creationDate": clock::iso8601(s.created),
+                            "mfaAuthenticated": "false"},
+                    },
+                }),
+                None => json!({"type": "AssumedRole", "accessKeyId": id,
+                    "accountId": self.world.account_id}),
+            },
             Principal::Anonymous => {
                 json!({"type": "AWSAccount", "principalId": "", "accountId": "anonymous"})
             }
@@ -454,14 +515,42 @@ impl Cloud {
                 || format!("arn:aws:iam::{}:user/{n}", self.world.account_id),
                 |u| u.arn.clone(),
             ),
+            Principal::Root => self.world.root_arn(),
+            Principal::Session(id) => self.world.iam.sessions.get(id).map_or_else(
+                || {
+                    format!(
+                        "arn:aws:sts::{}:assumed-role/unknown/{id}",
+                        self.world.account_id
+                    )
+                },
+                |s| s.arn(&self.world.account_id),
+            ),
             Principal::Anonymous => "anonymous".into(),
             Principal::Service(s) => s.clone(),
         }
     }
 
-    /// Moves the clock forward, then runs what fell due in time order.
+    /// Moves the clock forward by `by` (an advance: it counts towards the offset a served
+    /// world keeps from the wall clock), running what fell due in time order.
     pub fn advance_clock(&mut self, by: Millis) -> Vec<String> {
-        let target = self.world.now.saturating_add(by.max(0));
+        let by = by.max(0);
+        self.world.clock_offset = self.world.clock_offset.saturating_add(by);
+        self.move_clock_to(self.world.now.saturating_add(by))
+    }
+
+    /// A served working directory's clock: the wall clock plus every advance made. Moves the
+    /// world's clock on to that time (never back), running what fell due on the way, so
+    /// scheduled deletions and rotations happen on their own.
+    pub fn follow_wall_clock(&mut self, wall: Millis) -> Vec<String> {
+        let target = wall.saturating_add(self.world.clock_offset);
+        if target <= self.world.now {
+            return Vec::new();
+        }
+        self.move_clock_to(target)
+    }
+
+    fn move_clock_to(&mut self, target: Millis) -> Vec<String> {
+        let target = target.max(self.world.now);
         let mut happened = Vec::new();
         loop {
             let next = self.next_due().filter(|t| *t <= target);
@@ -539,6 +628,19 @@ pub fn unknown_credentials(service: &str) -> SimError {
         "cloudtrail" => cloudtrail::CloudTrailError::UnrecognizedClient.into(),
         _ => kms::KmsError::UnrecognizedClient.into(),
     }
+}
+
+/// The error a service answers to temporary credentials past their expiry, with AWS's code
+/// and message.
+pub fn expired_token(service: &str) -> SimError {
+    iam::IamError::ExpiredToken {
+        service: match service {
+            "s3" => iam::TokenService::S3,
+            "iam" | "sts" => iam::TokenService::Iam,
+            _ => iam::TokenService::Json,
+        },
+    }
+    .into()
 }
 
 /// Reads a required string parameter.
@@ -773,5 +875,25 @@ mod tests {
         let d = c.take_delta().unwrap();
         assert_eq!(d.now, 1_767_225_600_000 + 6 * DAY);
         assert!(!c.is_dirty());
+    }
+
+    #[test]
+    fn a_followed_clock_is_the_wall_clock_plus_every_advance_and_never_goes_back() {
+        let mut c = cloud();
+        let t0 = c.now();
+        c.advance_clock(DAY);
+        assert_eq!(c.world.clock_offset, DAY);
+        // The wall clock an hour after the start: world time is that plus the day advanced.
+        c.follow_wall_clock(t0 + 3_600_000);
+        assert_eq!(c.now(), t0 + DAY + 3_600_000);
+        // A wall clock behind the world's time moves nothing.
+        c.follow_wall_clock(t0);
+        assert_eq!(c.now(), t0 + DAY + 3_600_000);
+        assert_eq!(c.world.clock_offset, DAY, "following is not an advance");
+        assert_eq!(
+            c.take_delta().unwrap().clock_offset,
+            DAY,
+            "the offset is journaled"
+        );
     }
 }

@@ -21,6 +21,10 @@ pub struct World {
     pub account_id: String,
     pub region: String,
     pub now: Millis,
+    /// Every advance of the clock made so far (`sim clock advance`, a control endpoint, a
+    /// test's `clock:Advance`): a served world runs at the wall clock plus this.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_offset: Millis,
     /// Orders events that happen at the same instant.
     pub seq: u64,
     pub ids: IdGen,
@@ -36,6 +40,7 @@ impl World {
             account_id: account_id.to_string(),
             region: region.to_string(),
             now,
+            clock_offset: 0,
             seq: 0,
             ids,
             kms: KmsState::default(),
@@ -119,6 +124,13 @@ pub struct KmsKey {
     pub rotations: Vec<RotationRecord>,
     /// Key material versions, oldest first, each wrapped under the world's root key.
     pub materials: Vec<WrappedMaterial>,
+    /// Asymmetric and HMAC keys: the private key (PKCS#8 DER) or the HMAC key, sealed under
+    /// material version 1 (base64; never plaintext).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_secret: Option<String>,
+    /// Asymmetric keys: the public key, DER SubjectPublicKeyInfo, base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 impl KmsKey {
@@ -176,6 +188,21 @@ pub struct S3State {
     /// Multipart uploads in progress, by upload id.
     #[serde(default)]
     pub uploads: BTreeMap<String, MultipartUpload>,
+    /// Bucket name -> key -> the key's noncurrent versions and delete markers, oldest first
+    /// (a versioned bucket). The current version stays in `objects`; when a key has no current
+    /// object and its newest entry here is a delete marker, that marker is the latest version.
+    #[serde(default)]
+    pub versions: BTreeMap<String, BTreeMap<String, Vec<ObjectVersion>>>,
+}
+
+/// A noncurrent version of an object, or a delete marker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectVersion {
+    /// `null` for the version written while versioning was off or suspended.
+    pub version_id: String,
+    pub last_modified: Millis,
+    /// None: a delete marker.
+    pub object: Option<S3Object>,
 }
 
 /// A multipart upload in progress: where it goes, how it is to be stored, its parts so far.
@@ -224,6 +251,9 @@ pub struct Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     pub policy: Option<String>,
     pub tags: BTreeMap<String, String>,
+    /// `Enabled` or `Suspended` once PutBucketVersioning has been called (never back to off).
+    #[serde(default)]
+    pub versioning: Option<String>,
     /// S3 Bucket Keys S3 holds for this bucket, per caller and KMS key, until they expire on
     /// the simulated clock. Kept with the bucket so they outlive one command, as S3's cache
     /// outlives one request.
@@ -279,6 +309,16 @@ pub struct S3Object {
     pub encryption: ObjectEncryption,
     /// Where the sealed body lives in the blob store.
     pub blob: String,
+    /// The version id (None: the `null` version of an unversioned or suspended bucket).
+    #[serde(default)]
+    pub version_id: Option<String>,
+    /// Object tags (PutObjectTagging, or `x-amz-tagging` on upload).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The checksum algorithm the object was uploaded with and its value (base64; a multipart
+    /// object's is the composite `...-N`).
+    #[serde(default)]
+    pub checksum: Option<(String, String)>,
 }
 
 /// How an object body is protected. Data keys are stored only wrapped.
@@ -307,24 +347,46 @@ pub struct IamState {
     pub users: BTreeMap<String, IamUser>,
     /// Customer managed policies by ARN.
     pub policies: BTreeMap<String, ManagedPolicy>,
+    /// Roles by name.
+    #[serde(default)]
+    pub roles: BTreeMap<String, IamRole>,
+    /// Groups by name.
+    #[serde(default)]
+    pub groups: BTreeMap<String, IamGroup>,
+    /// Role sessions (STS temporary credentials) by access key id (`ASIA...`).
+    #[serde(default)]
+    pub sessions: BTreeMap<String, RoleSession>,
 }
 
 impl IamState {
-    /// How many users a managed policy (by ARN) is attached to.
-    pub fn attachment_count(&self, arn: &str) -> usize {
+    /// Every attachment of a managed policy: to users, groups and roles.
+    fn attachments(&self) -> impl Iterator<Item = &String> {
         self.users
             .values()
-            .filter(|u| u.attached_policies.contains(arn))
-            .count()
+            .flat_map(|u| &u.attached_policies)
+            .chain(self.groups.values().flat_map(|g| &g.attached_policies))
+            .chain(self.roles.values().flat_map(|r| &r.attached_policies))
     }
 
-    /// How many users each attached managed policy is attached to, in one pass over the users.
+    /// How many users, groups and roles a managed policy (by ARN) is attached to.
+    pub fn attachment_count(&self, arn: &str) -> usize {
+        self.attachments().filter(|a| *a == arn).count()
+    }
+
+    /// How many entities each attached managed policy is attached to, in one pass.
     pub fn attachment_counts(&self) -> std::collections::HashMap<String, usize> {
         let mut counts = std::collections::HashMap::new();
-        for arn in self.users.values().flat_map(|u| &u.attached_policies) {
+        for arn in self.attachments() {
             *counts.entry(arn.clone()).or_insert(0) += 1;
         }
         counts
+    }
+
+    /// The groups a user belongs to, by name.
+    pub fn groups_of<'a>(&'a self, user: &'a str) -> impl Iterator<Item = &'a IamGroup> + 'a {
+        self.groups
+            .values()
+            .filter(move |g| g.members.contains(user))
     }
 }
 
@@ -351,6 +413,88 @@ pub struct LoginProfile {
     pub password_hash: String,
     pub created: Millis,
     pub password_reset_required: bool,
+}
+
+/// An IAM role: who may assume it (the trust policy) and what its sessions may do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IamRole {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    /// `AROA...`.
+    pub role_id: String,
+    pub created: Millis,
+    /// The trust policy (AssumeRolePolicyDocument), as given.
+    pub assume_role_policy: String,
+    pub description: String,
+    /// Longest session, in seconds (3600 to 43200).
+    pub max_session_duration: i64,
+    pub inline_policies: BTreeMap<String, String>,
+    pub attached_policies: BTreeSet<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An IAM group: users whose identity policies include the group's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IamGroup {
+    pub name: String,
+    pub path: String,
+    pub arn: String,
+    /// `AGPA...`.
+    pub group_id: String,
+    pub created: Millis,
+    /// Member user names.
+    pub members: BTreeSet<String>,
+    pub inline_policies: BTreeMap<String, String>,
+    pub attached_policies: BTreeSet<String>,
+}
+
+/// A role session: the temporary credentials STS AssumeRole handed out.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct RoleSession {
+    /// `ASIA...`.
+    pub access_key_id: String,
+    /// Wrapped under the root key, like an access key's secret.
+    pub wrapped_secret: String,
+    /// SHA-256 (hex) of the session token: the token itself is never stored.
+    pub token_sha256: String,
+    pub role_name: String,
+    pub role_id: String,
+    pub role_arn: String,
+    pub session_name: String,
+    pub created: Millis,
+    pub expires: Millis,
+    /// The inline session policy, if the caller passed one.
+    pub policy: Option<String>,
+    /// Managed session policies (PolicyArns), if any.
+    pub policy_arns: Vec<String>,
+    /// The ARN of whoever assumed the role.
+    pub source_arn: String,
+}
+
+impl RoleSession {
+    /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub fn arn(&self, account: &str) -> String {
+        format!(
+            "arn:aws:sts::{account}:assumed-role/{}/{}",
+            self.role_name, self.session_name
+        )
+    }
+
+    /// `AROA...:SESSION`, the session's `aws:userid`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.role_id, self.session_name)
+    }
+}
+
+impl std::fmt::Debug for RoleSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "RoleSession({}, {})",
+            self.access_key_id, self.session_name
+        )
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -518,12 +662,19 @@ pub enum EntityRef {
     Policy(String),
     Trail(String),
     Upload(String),
+    Role(String),
+    Group(String),
+    Session(String),
+    /// A key's noncurrent versions and delete markers.
+    Versions(String, String),
 }
 
 /// A journaled change: an entity's new value (None = deleted), or appended events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WorldDelta {
     pub now: Millis,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_offset: Millis,
     pub seq: u64,
     pub ids: IdGen,
     pub upserts: Vec<(EntityRef, Option<serde_json::Value>)>,
@@ -549,6 +700,12 @@ impl World {
                     EntityRef::Policy(a) => self.iam.policies.get(a).map(to_json),
                     EntityRef::Trail(n) => self.cloudtrail.trails.get(n).map(to_json),
                     EntityRef::Upload(id) => self.s3.uploads.get(id).map(to_json),
+                    EntityRef::Role(n) => self.iam.roles.get(n).map(to_json),
+                    EntityRef::Group(n) => self.iam.groups.get(n).map(to_json),
+                    EntityRef::Session(id) => self.iam.sessions.get(id).map(to_json),
+                    EntityRef::Versions(b, k) => {
+                        self.s3.versions.get(b).and_then(|m| m.get(k)).map(to_json)
+                    }
                 };
                 (r.clone(), v)
             })
@@ -556,6 +713,7 @@ impl World {
         let from = events_from.min(self.cloudtrail.events.len());
         WorldDelta {
             now: self.now,
+            clock_offset: self.clock_offset,
             seq: self.seq,
             ids: self.ids.clone(),
             upserts,
@@ -567,6 +725,7 @@ impl World {
     /// Applies a journaled delta; idempotent, so replaying a record twice is harmless.
     pub fn apply_delta(&mut self, d: &WorldDelta) -> Result<(), serde_json::Error> {
         self.now = d.now;
+        self.clock_offset = d.clock_offset;
         self.seq = d.seq;
         self.ids = d.ids.clone();
         for (r, v) in &d.upserts {
@@ -585,6 +744,16 @@ impl World {
                 EntityRef::Policy(a) => put(&mut self.iam.policies, a, v)?,
                 EntityRef::Trail(n) => put(&mut self.cloudtrail.trails, n, v)?,
                 EntityRef::Upload(id) => put(&mut self.s3.uploads, id, v)?,
+                EntityRef::Role(n) => put(&mut self.iam.roles, n, v)?,
+                EntityRef::Group(n) => put(&mut self.iam.groups, n, v)?,
+                EntityRef::Session(id) => put(&mut self.iam.sessions, id, v)?,
+                EntityRef::Versions(b, k) => {
+                    let m = self.s3.versions.entry(b.clone()).or_default();
+                    put(m, k, v)?;
+                    if m.is_empty() {
+                        self.s3.versions.remove(b);
+                    }
+                }
             }
         }
         let events = &mut self.cloudtrail.events;
@@ -594,6 +763,10 @@ impl World {
         }
         Ok(())
     }
+}
+
+fn is_zero(v: &Millis) -> bool {
+    *v == 0
 }
 
 fn to_json<T: Serialize>(v: &T) -> serde_json::Value {

@@ -563,6 +563,14 @@ impl Workspace {
         for objs in world.s3.objects.values() {
             keep.extend(objs.values().map(|o| o.blob.as_str()));
         }
+        // Noncurrent versions of versioned buckets.
+        for keys in world.s3.versions.values() {
+            keep.extend(
+                keys.values()
+                    .flatten()
+                    .filter_map(|v| v.object.as_ref().map(|o| o.blob.as_str())),
+            );
+        }
         // Parts of multipart uploads still in progress.
         for u in world.s3.uploads.values() {
             keep.extend(u.parts.values().map(|p| p.blob.as_str()));

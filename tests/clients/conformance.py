@@ -365,6 +365,15 @@ def scenario():
     kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, EncryptionContext=ec, KeySpec="AES_128")
     kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, NumberOfBytes=32)
     kms("GenerateRandom", NumberOfBytes=24)
+    signer = kms("CreateKey", KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    sig = kms("Sign", KeyId=signer, Message=b"release", MessageType="RAW",
+              SigningAlgorithm="ECDSA_SHA_256")["Signature"]
+    kms("Verify", KeyId=signer, Message=b"release", MessageType="RAW", Signature=sig,
+        SigningAlgorithm="ECDSA_SHA_256")
+    kms("GetPublicKey", KeyId=signer)
+    hmac = kms("CreateKey", KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    mac = kms("GenerateMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    kms("VerifyMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256", Mac=mac)
     gone = kms("CreateKey")["KeyMetadata"]["KeyId"]
     kms("ScheduleKeyDeletion", KeyId=gone, PendingWindowInDays=7)
     kms("CancelKeyDeletion", KeyId=gone)
@@ -426,6 +435,22 @@ def scenario():
     s3("DeleteObjects", Bucket=b, Delete={"Objects": [{"Key": "dir/b.txt"}, {"Key": "missing"}], "Quiet": False})
     s3("CreateBucket", Bucket="conformance-empty", CreateBucketConfiguration={"LocationConstraint": REGION})
     s3("DeleteBucket", Bucket="conformance-empty")
+    vb = "conformance-versions"
+    s3("CreateBucket", Bucket=vb, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3("GetBucketVersioning", Bucket=vb)
+    s3("PutBucketVersioning", Bucket=vb, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Disabled"})
+    s3("GetBucketVersioning", Bucket=vb)
+    v1 = s3("PutObject", Bucket=vb, Key="v.txt", Body=b"1")["VersionId"]
+    v2 = s3("PutObject", Bucket=vb, Key="v.txt", Body=b"2")["VersionId"]
+    s3("GetObject", Bucket=vb, Key="v.txt", VersionId=v1)["Body"].read()
+    s3("HeadObject", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("DeleteObject", Bucket=vb, Key="v.txt")
+    page = s3("ListObjectVersions", Bucket=vb, Prefix="v", Delimiter="/", MaxKeys=1)
+    page = s3("ListObjectVersions", Bucket=vb, Prefix="v", MaxKeys=1)
+    s3("ListObjectVersions", Bucket=vb, KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+    s3("DeleteObject", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("DeleteObjects", Bucket=vb, Delete={"Objects": [{"Key": "v.txt", "VersionId": v2}]})
+    s3("PutBucketVersioning", Bucket=vb, VersioningConfiguration={"Status": "Suspended"})
 
     # IAM
     iam("CreateUser", UserName="conformance", Path="/lab/")
@@ -458,6 +483,41 @@ def scenario():
     iam("GetLoginProfile", UserName=u)
     iam("UpdateLoginProfile", UserName=u, Password="Conformance-2", PasswordResetRequired=False)
     iam("DeleteLoginProfile", UserName=u)
+    # Groups and roles (u is still there: it joins the group)
+    iam("CreateGroup", GroupName="conformance-group", Path="/lab/")
+    iam("GetGroup", GroupName="conformance-group")
+    iam("ListGroups", PathPrefix="/")
+    iam("AddUserToGroup", GroupName="conformance-group", UserName=u)
+    iam("ListGroupsForUser", UserName=u)
+    iam("RemoveUserFromGroup", GroupName="conformance-group", UserName=u)
+    iam("PutGroupPolicy", GroupName="conformance-group", PolicyName="inline", PolicyDocument=doc)
+    iam("GetGroupPolicy", GroupName="conformance-group", PolicyName="inline")
+    iam("ListGroupPolicies", GroupName="conformance-group")
+    iam("DeleteGroupPolicy", GroupName="conformance-group", PolicyName="inline")
+    ro = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    iam("AttachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
+    iam("ListAttachedGroupPolicies", GroupName="conformance-group")
+    iam("DetachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
+    iam("DeleteGroup", GroupName="conformance-group")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}]})
+    rarn = iam("CreateRole", RoleName="conformance-role", AssumeRolePolicyDocument=trust, Path="/lab/",
+               Description="conformance role", MaxSessionDuration=7200,
+               Tags=[{"Key": "team", "Value": "lab"}])["Role"]["Arn"]
+    iam("GetRole", RoleName="conformance-role")
+    iam("ListRoles", PathPrefix="/")
+    iam("UpdateRole", RoleName="conformance-role", Description="updated", MaxSessionDuration=3600)
+    iam("UpdateAssumeRolePolicy", RoleName="conformance-role", PolicyDocument=trust)
+    iam("PutRolePolicy", RoleName="conformance-role", PolicyName="inline", PolicyDocument=doc)
+    iam("GetRolePolicy", RoleName="conformance-role", PolicyName="inline")
+    iam("ListRolePolicies", RoleName="conformance-role")
+    iam("AttachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
+    iam("ListAttachedRolePolicies", RoleName="conformance-role")
+    sts("AssumeRole", RoleArn=rarn, RoleSessionName="conformance", DurationSeconds=900, ExternalId="partner-42",
+        Policy=doc, PolicyArns=[{"arn": ro}])
+    iam("DetachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
+    iam("DeleteRolePolicy", RoleName="conformance-role", PolicyName="inline")
+    iam("DeleteRole", RoleName="conformance-role")
     iam("DeleteUser", UserName=u)
 
     # CloudTrail

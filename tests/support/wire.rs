@@ -22,6 +22,8 @@ pub(crate) struct Served {
     pub banner: String,
     /// The control token serve printed (`X-Keyform-Token`).
     pub control_token: String,
+    /// What serve wrote to stderr so far (its request log), drained so it never blocks.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -81,8 +83,20 @@ impl Served {
                 }
             }
         }
-        // Keep draining stdout so serve never blocks on a full pipe.
+        // Keep draining stdout and stderr so serve never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        if let Some(err) = child.stderr.take() {
+            let log = log.clone();
+            std::thread::spawn(move || {
+                for l in BufReader::new(err).lines().map_while(Result::ok) {
+                    if let Ok(mut g) = log.lock() {
+                        g.push_str(&l);
+                        g.push('\n');
+                    }
+                }
+            });
+        }
         while !ready.exists() {
             assert!(
                 start.elapsed() < Duration::from_secs(30),
@@ -107,6 +121,7 @@ impl Served {
             .unwrap_or_default()
             .to_string();
         Served {
+            log,
             control_token,
             child,
             admin: Creds {

@@ -50,8 +50,8 @@ pub(super) fn lookup_events(ctx: &Ctx, args: &[String]) -> SimResult {
         ));
     }
     let (mut ws, mut cloud) = open_world(ctx)?;
-    let caller = Caller::from_env();
-    caller.check(&cloud)?;
+    let mut caller = Caller::from_env();
+    caller.check(&mut cloud)?;
     let r = cloud.call(
         &caller.ctx,
         "cloudtrail:LookupEvents",

@@ -14,9 +14,9 @@ pub(super) fn explain(ctx: &Ctx, args: &[String]) -> SimResult {
     };
     let prefix = service_prefix(svc).ok_or_else(|| usage(format!("unknown service {svc:?}")))?;
     let op = resolve_op(prefix, op_word)?;
-    let (params, body, _, caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
-    let (_ws, cloud) = open_world(ctx)?;
-    caller.check(&cloud)?;
+    let (params, body, _, mut caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
+    let (_ws, mut cloud) = open_world(ctx)?;
+    caller.check(&mut cloud)?;
     output.check_region(&cloud)?;
     let (result, explanations) = cloud.explain_call(&caller.ctx, op, &params, body.as_deref());
     let color = ctx.style;

@@ -29,18 +29,19 @@ const USAGE: u8 = 252;
 const SERVICE_ERROR: u8 = 254;
 const OTHER: u8 = 255;
 
-const HELP: &str = "Usage: keyform sim <service> <operation> [--parameter value ...] [--as USER | --anonymous]
+const HELP: &str = "Usage: keyform sim <service> <operation> [--parameter value ...] [--as USER|root|role/NAME | --anonymous]
        keyform sim clock [advance DURATION]
-       keyform sim explain <service> <operation> [--parameter value ...] [--as USER | --anonymous]
+       keyform sim explain <service> <operation> [--parameter value ...] [--as USER|root|role/NAME | --anonymous]
        keyform sim cloudtrail lookup-events [--event-name NAME] [--user USER] [--resource ARN] [--json]
 
-Services: kms, s3api (or s3), iam, cloudtrail. Operations and parameters are the AWS CLI's,
+Services: kms, s3api (or s3), iam, sts, cloudtrail. Operations and parameters are the AWS CLI's,
 in kebab case: keyform sim kms schedule-key-deletion --key-id KEY --pending-window-in-days 7
 
 Values: JSON objects and lists as text ('{\"Rules\": [...]}'), file://PATH for a file's text,
 fileb://PATH for a file's bytes, k=v,k2=v2 for maps like --encryption-context.
 Plaintext and Body given as text are UTF-8; CiphertextBlob is base64 as printed by encrypt.
-Calls run as lab-admin unless --as USER, --anonymous or the KEYFORM_AS environment variable.
+Calls run as lab-admin unless --as USER, --as root (the account root user), --as role/NAME
+(a session of the role, assumed by lab-admin), --anonymous or the KEYFORM_AS environment variable.
 
 Examples:
   keyform sim kms encrypt --key-id alias/lab-key --plaintext fileb://secret.txt
@@ -100,6 +101,7 @@ fn service_prefix(s: &str) -> Option<&'static str> {
         "kms" => Some("kms"),
         "s3api" | "s3" => Some("s3"),
         "iam" => Some("iam"),
+        "sts" => Some("sts"),
         "cloudtrail" => Some("cloudtrail"),
         _ => None,
     }
@@ -116,7 +118,11 @@ fn open_world(ctx: &Ctx) -> Result<(Workspace, Cloud), (SimError, String)> {
     if let Some(n) = &opened.lock_notice {
         eprintln!("keyform: {n}");
     }
-    Ok((opened.ws, opened.cloud))
+    let mut cloud = opened.cloud;
+    // A working directory's world runs on the same clock as `serve`: the wall clock plus
+    // every advance made (README "Use your own tools").
+    cloud.follow_wall_clock(crate::sim::clock::wall_clock_now());
+    Ok((opened.ws, cloud))
 }
 
 fn save(ws: &mut Workspace, cloud: &mut Cloud) -> Result<(), (SimError, String)> {
@@ -151,7 +157,7 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
             lookup_events(ctx, &args[2..])
         }
         svc => {
-            let prefix = service_prefix(svc).ok_or_else(|| usage(format!("argument service: Invalid choice {svc:?}, valid choices are: kms | s3api | iam | cloudtrail | clock | explain")))?;
+            let prefix = service_prefix(svc).ok_or_else(|| usage(format!("argument service: Invalid choice {svc:?}, valid choices are: kms | s3api | iam | sts | cloudtrail | clock | explain")))?;
             let op_word = args.get(1).ok_or_else(|| {
                 usage(format!(
                     "the {svc} command needs an operation, e.g. keyform sim {svc} {}",
@@ -159,14 +165,15 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                 ))
             })?;
             let op = resolve_op(prefix, op_word)?;
-            let (params, body, outfile, caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
+            let (params, body, outfile, mut caller, output) =
+                parse_params(&args[2..], &ctx.dir, op)?;
             if op == "s3:GetObject" && outfile.is_none() {
                 return Err(usage(
                     "the following arguments are required: outfile (get-object writes the object's body to a file: keyform sim s3api get-object --bucket B --key K out.txt)",
                 ));
             }
             let (mut ws, mut cloud) = open_world(ctx)?;
-            caller.check(&cloud)?;
+            caller.check(&mut cloud)?;
             output.check_region(&cloud)?;
             let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
             let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
@@ -192,6 +199,7 @@ fn example_op(prefix: &str) -> &'static str {
         "kms" => "list-keys",
         "s3" => "list-buckets",
         "iam" => "list-users",
+        "sts" => "get-caller-identity",
         _ => "lookup-events",
     }
 }

@@ -95,23 +95,47 @@ impl Caller {
         }
     }
 
-    /// A usage error if the caller is an IAM user that this world does not have.
+    /// Resolves the caller: `root` is the account root user, `role/NAME` a session of the role
+    /// that lab-admin assumes first (the trust policy decides); any other name must be an IAM
+    /// user of this world.
     ///
-    /// AWS would answer such credentials with InvalidClientTokenId-style errors (and the
-    /// simulated services do, for callers from Rust); on the command line a mistyped user name
-    /// is a usage mistake, so it gets a usage error that names the user and lists the users
+    /// AWS would answer credentials of no user with InvalidClientTokenId-style errors (and the
+    /// simulated services do, for callers from Rust); on the command line a mistyped user or
+    /// role name is a usage mistake, so it gets a usage error that names it and lists those
     /// that exist.
-    pub(super) fn check(&self, cloud: &Cloud) -> Result<(), (SimError, String)> {
+    pub(super) fn check(&mut self, cloud: &mut Cloud) -> Result<(), (SimError, String)> {
         let crate::sim::Principal::User(name) = &self.ctx.principal else {
             return Ok(());
         };
-        if cloud.world.iam.users.contains_key(name) {
+        let name = name.clone();
+        if let Some(role) = name.strip_prefix("role/")
+            && !cloud.world.iam.roles.contains_key(role)
+        {
+            let roles: Vec<&str> = cloud.world.iam.roles.keys().map(String::as_str).collect();
+            let hint = crate::diag::suggestion(role, roles.iter().copied());
+            let known = if roles.is_empty() {
+                "none".to_string()
+            } else {
+                roles.join(", ")
+            };
+            return Err(usage(format!(
+                "there is no IAM role named {role:?} in this world (from {}).{hint} Roles: {known}.",
+                self.from
+            )));
+        }
+        if name == crate::sim::iam::ROOT_CALLER || name.starts_with("role/") {
+            self.ctx = cloud
+                .caller_named(&name)
+                .map_err(|e| (e, "AssumeRole".to_string()))?;
+            return Ok(());
+        }
+        if cloud.world.iam.users.contains_key(&name) {
             return Ok(());
         }
         let users: Vec<&str> = cloud.world.iam.users.keys().map(String::as_str).collect();
-        let hint = crate::diag::suggestion(name, users.iter().copied());
+        let hint = crate::diag::suggestion(&name, users.iter().copied());
         Err(usage(format!(
-            "there is no IAM user named {name:?} in this world (from {}).{hint} Users: {}.",
+            "there is no IAM user named {name:?} in this world (from {}).{hint} Users: {}. Use --as root for the account root user, --as role/NAME for a role.",
             self.from,
             users.join(", ")
         )))
@@ -165,7 +189,7 @@ pub(super) fn parse_params(
             "as" => {
                 let v = inline
                     .or_else(|| words.get(i + 1).cloned())
-                    .ok_or_else(|| usage("--as needs an IAM user name"))?;
+                    .ok_or_else(|| usage("--as needs an IAM user name, root, or role/NAME"))?;
                 caller = Caller {
                     ctx: CallContext::user(&v),
                     from: "--as",
@@ -231,7 +255,7 @@ pub(super) fn parse_params(
                 } else {
                     flags.join(", ")
                 },
-                "; global options: --as USER, --anonymous, --query, --output json|text, --region"
+                "; global options: --as USER|root|role/NAME, --anonymous, --query, --output json|text, --region"
             )));
         }
         let ty = param_type(op, &name);

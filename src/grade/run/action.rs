@@ -43,8 +43,28 @@ impl FileRun<'_> {
                 return (Value::Unknown, outcome, Some(m));
             }
         };
+        // `as = "root"` and `as = "role/NAME"` (lab-admin assumes the role first).
+        let ctx = match &ctx.principal {
+            crate::sim::Principal::User(u)
+                if u == crate::sim::iam::ROOT_CALLER || u.starts_with("role/") =>
+            {
+                outcome.caller = u.clone();
+                match self.cloud.caller_named(u) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        outcome.error = Some(e.code.clone());
+                        let why = format!("could not act as {u}: {}: {}", e.code, e.message);
+                        let m = self.action_message(a, &outcome.caller, why);
+                        return (Value::Unknown, outcome, Some(m));
+                    }
+                }
+            }
+            _ => ctx,
+        };
         outcome.caller = match &ctx.principal {
             crate::sim::Principal::User(u) => u.clone(),
+            crate::sim::Principal::Root => crate::sim::iam::ROOT_CALLER.into(),
+            crate::sim::Principal::Session(_) => outcome.caller.clone(),
             crate::sim::Principal::Anonymous => "anonymous".into(),
             crate::sim::Principal::Service(s) => s.clone(),
         };

@@ -12,10 +12,12 @@ mod config;
 mod render;
 #[cfg(test)]
 mod tests;
+mod versions;
 
 use body::*;
 use config::*;
 use render::*;
+use versions::*;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -47,8 +49,6 @@ const UNMODELLED_BUCKET: &[&str] = &[
     "replication",
     "requestPayment",
     "tagging",
-    "versioning",
-    "versions",
     "website",
     "uploads",
     "metadataTable",
@@ -125,6 +125,23 @@ fn empty(rid: &str, status: u16) -> Response {
     let mut r = ok(rid, status, "application/xml", Vec::new());
     r.headers.retain(|(n, _)| n != "content-type");
     r
+}
+
+/// CompleteMultipartUpload's `Location`: the object's URL on the endpoint the client used.
+fn location_url(req: &Request, b: &str, k: &str) -> String {
+    let host = req.header("host").unwrap_or("localhost");
+    let key = uri_encode(k, true);
+    match address_is_virtual(req) {
+        true => format!("http://{host}/{key}"),
+        false => format!("http://{host}/{}/{key}", uri_encode(b, false)),
+    }
+}
+
+/// Whether the Host names the bucket (virtual-host addressing).
+fn address_is_virtual(req: &Request) -> bool {
+    let path = req.raw_path.strip_prefix('/').unwrap_or(&req.raw_path);
+    let (b, _) = address(req);
+    b.is_some_and(|b| !path.starts_with(&format!("{b}/")) && path != b)
 }
 
 /// The bucket and key a request addresses (virtual-host when the Host names a bucket).
@@ -260,6 +277,9 @@ fn route(
             )));
         }
         return match method {
+            "PUT" if has("versioning") => put_versioning(&mut call, req, chunks, &b, rid),
+            "GET" if has("versioning") => get_versioning(&mut call, &b, rid),
+            "GET" if has("versions") => list_versions(&mut call, &b, &query, rid),
             "PUT" if has("encryption") => {
                 let (body, _) = decoded_body(req, chunks)?;
                 let mut p = bp;
@@ -351,7 +371,13 @@ fn route(
                 let root = parse_xml_body(&body)?;
                 let objects: Vec<Json> = root
                     .children_named("Object")
-                    .map(|o| json!({"Key": o.text_of("Key").unwrap_or("")}))
+                    .map(|o| {
+                        let mut j = json!({"Key": o.text_of("Key").unwrap_or("")});
+                        if let Some(v) = o.text_of("VersionId") {
+                            j["VersionId"] = json!(v);
+                        }
+                        j
+                    })
                     .collect();
                 let quiet = xml_bool(&root, "Quiet").unwrap_or(false);
                 let mut p = bp;
@@ -367,6 +393,9 @@ fn route(
                 {
                     w.open("Deleted")
                         .leaf_json("Key", d.get("Key"))
+                        .leaf_json("VersionId", d.get("VersionId"))
+                        .leaf_json("DeleteMarker", d.get("DeleteMarker"))
+                        .leaf_json("DeleteMarkerVersionId", d.get("DeleteMarkerVersionId"))
                         .close("Deleted");
                 }
                 for e in f
@@ -377,6 +406,7 @@ fn route(
                 {
                     w.open("Error")
                         .leaf_json("Key", e.get("Key"))
+                        .leaf_json("VersionId", e.get("VersionId"))
                         .leaf_json("Code", e.get("Code"))
                         .leaf_json("Message", e.get("Message"))
                         .close("Error");
@@ -446,7 +476,7 @@ fn route(
             let mut p = put_params(req, &b, &k)?;
             condition_params(req, &mut p, false, false);
             let f = call("s3:PutObject", p, Some(&body))?.fields;
-            let mut r = sse_headers(empty(rid, 200), &f);
+            let mut r = version_headers(sse_headers(empty(rid, 200), &f), &f);
             if let Some(e) = f.get("ETag").and_then(Json::as_str) {
                 r = r.header("etag", e);
             }
@@ -463,6 +493,9 @@ fn route(
             let range = req.header("range").map(str::to_string);
             let mut op = op;
             condition_params(req, &mut op, false, true);
+            if let Some(v) = get("versionId") {
+                op["VersionId"] = json!(v);
+            }
             let (f, body) = if method == "GET" {
                 let mut p = op;
                 if let Some(r) = &range {
@@ -481,7 +514,7 @@ fn route(
             } else {
                 200
             };
-            let mut r = object_headers(ok(rid, status, "", body), &f, req);
+            let mut r = version_headers(object_headers(ok(rid, status, "", body), &f, req), &f);
             if let Some(cr) = f.get("ContentRange").and_then(Json::as_str) {
                 r = r.header("content-range", cr);
             }
@@ -500,8 +533,11 @@ fn route(
         "DELETE" => {
             let mut op = op;
             condition_params(req, &mut op, false, false);
-            call("s3:DeleteObject", op, None)?;
-            Ok(empty(rid, 204))
+            if let Some(v) = get("versionId") {
+                op["VersionId"] = json!(v);
+            }
+            let f = call("s3:DeleteObject", op, None)?.fields;
+            Ok(version_headers(empty(rid, 204), &f))
         }
         "POST" if has("uploads") => {
             let p = put_params(req, &b, &k)?;
@@ -533,12 +569,12 @@ fn route(
             let f = call("s3:CompleteMultipartUpload", p, None)?.fields;
             let mut w = Writer::document();
             w.open_ns("CompleteMultipartUploadResult", NS)
-                .leaf_json("Location", f.get("Location"))
+                .leaf("Location", &location_url(req, &b, &k))
                 .leaf("Bucket", &b)
                 .leaf("Key", &k)
                 .leaf_json("ETag", f.get("ETag"))
                 .close("CompleteMultipartUploadResult");
-            Ok(sse_headers(xml_ok(rid, w), &f))
+            Ok(version_headers(sse_headers(xml_ok(rid, w), &f), &f))
         }
         _ => Err(WireError::new(
             "MethodNotAllowed",

@@ -9,7 +9,7 @@ use serde_json::{Value as Json, json};
 use super::{IamError, iam_op};
 use crate::sim::clock::iso8601;
 use crate::sim::world::{AccessKey, EntityRef};
-use crate::sim::{CallContext, Cloud, Op, Principal, SimError, opt_str, req_str};
+use crate::sim::{CallContext, Cloud, Principal, SimError, opt_str, req_str};
 
 impl Cloud {
     pub fn iam_create_access_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
@@ -115,7 +115,7 @@ impl Cloud {
 
 /// The secret access key's text: the 30 random bytes in base64 (40 characters), with `+` and
 /// `/` replaced so the secret is safe in shell `export` lines and URLs.
-fn secret_text(bytes: &[u8]) -> String {
+pub(super) fn secret_text(bytes: &[u8]) -> String {
     base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
         .replace(['+', '/'], "A")
 }
@@ -152,36 +152,6 @@ impl Cloud {
             user: user.name.clone(),
             status: key.status.clone(),
             secret: zeroize::Zeroizing::new(secret_text(&m.expose()[..30])),
-        })
-    }
-
-    /// STS GetCallerIdentity: who the caller is. Needs no permission (even an explicit Deny
-    /// cannot block it); CloudTrail records it as a management event, as AWS does.
-    pub fn sts_get_caller_identity(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        let op = Op {
-            service: "sts",
-            name: "GetCallerIdentity",
-            params: p.clone(),
-            read_only: true,
-            data_event: false,
-        };
-        self.run(ctx, op, |c, _| match &ctx.principal {
-            Principal::User(n) => {
-                let u = c
-                    .world
-                    .iam
-                    .users
-                    .get(n)
-                    .ok_or_else(|| IamError::NoSuchUser {
-                        name: n.to_string(),
-                    })?;
-                Ok(json!({"UserId": u.user_id, "Account": c.world.account_id, "Arn": u.arn}))
-            }
-            _ => Err(IamError::MissingAuthenticationToken.into()),
         })
     }
 }

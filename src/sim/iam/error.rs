@@ -29,6 +29,16 @@ pub enum IamError {
     PolicyNotAttached { arn: String },
     /// No access key with this id on the user.
     NoSuchAccessKey { id: String },
+    /// No role with this name.
+    NoSuchRole { name: String },
+    /// No group with this name.
+    NoSuchGroup { name: String },
+    /// No inline policy with this name on the role.
+    NoSuchRolePolicy { name: String },
+    /// No inline policy with this name on the group.
+    NoSuchGroupPolicy { name: String },
+    /// RemoveUserFromGroup of a user who is not a member.
+    NotAMember { user: String, group: String },
 
     // ------------------------------------------------------------ input
     /// ValidationError: a user or policy name outside IAM's characters or length.
@@ -43,12 +53,36 @@ pub enum IamError {
     InvalidArn { arn: String },
     /// MalformedPolicyDocument: the document does not parse or is not an identity policy.
     MalformedPolicy(PolicyError),
+    /// MalformedPolicyDocument: a policy names a principal that does not exist or cannot be one.
+    InvalidPrincipal { principal: String },
+    /// MalformedPolicyDocument: a trust policy statement with a field trust policies refuse.
+    ProhibitedField { field: &'static str },
+    /// ValidationError: a number outside its member's range (`durationSeconds`,
+    /// `maxSessionDuration`).
+    OutOfRange {
+        member: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+    /// ValidationError: AssumeRole for longer than the role's MaxSessionDuration.
+    DurationExceedsMax,
+    /// ValidationError: a role session name outside `[\w+=,.@-]{2,64}`.
+    InvalidSessionName { name: String },
 
     // ------------------------------------------------------------ conflicts and quotas
     /// EntityAlreadyExists: a user of that name exists.
     UserExists { name: String },
     /// EntityAlreadyExists: a policy of that name exists.
     PolicyExists { name: String },
+    /// EntityAlreadyExists: a role of that name exists.
+    RoleExists { name: String },
+    /// EntityAlreadyExists: a group of that name exists.
+    GroupExists { name: String },
+    /// DeleteConflict: DeleteGroup of a group with members.
+    GroupHasMembers,
+    /// DeleteConflict: DeleteUser of a user still in a group.
+    UserInGroups,
     /// DeleteConflict: DeleteUser of a user with policies.
     UserHasPolicies,
     /// DeleteConflict: DeleteUser of a user with access keys.
@@ -65,8 +99,8 @@ pub enum IamError {
     InlinePoliciesTooLarge { user: String },
     /// LimitExceeded: a sixth version of a managed policy.
     TooManyVersions,
-    /// LimitExceeded: an eleventh managed policy attached to a user.
-    TooManyAttached,
+    /// LimitExceeded: an eleventh managed policy attached to a user, group or role.
+    TooManyAttached { quota: &'static str },
     /// LimitExceeded: a third access key.
     TooManyAccessKeys,
 
@@ -77,9 +111,22 @@ pub enum IamError {
     InvalidClientTokenId,
     /// MissingAuthenticationToken: an unsigned STS call.
     MissingAuthenticationToken,
+    /// ExpiredToken: temporary credentials past their expiry, worded by the service called.
+    ExpiredToken { service: TokenService },
 
     /// An error another layer made (parameter validation, internal failures).
     Other(SimError),
+}
+
+/// How a service words [`IamError::ExpiredToken`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenService {
+    /// IAM and STS (query protocol): `ExpiredToken`, 403.
+    Iam,
+    /// S3: `ExpiredToken`, 400, "The provided token has expired.".
+    S3,
+    /// KMS and CloudTrail (JSON protocol): `ExpiredTokenException`, 400.
+    Json,
 }
 
 impl IamError {
@@ -93,20 +140,37 @@ impl IamError {
             | NoSuchVersionToDelete { .. }
             | NoSuchUserPolicy { .. }
             | PolicyNotAttached { .. }
-            | NoSuchAccessKey { .. } => "NoSuchEntity",
-            InvalidName { .. } | InvalidPath { .. } | UserNameRequired | InvalidStatus { .. } => {
-                "ValidationError"
-            }
+            | NoSuchAccessKey { .. }
+            | NoSuchRole { .. }
+            | NoSuchGroup { .. }
+            | NoSuchRolePolicy { .. }
+            | NoSuchGroupPolicy { .. }
+            | NotAMember { .. } => "NoSuchEntity",
+            InvalidName { .. }
+            | InvalidPath { .. }
+            | UserNameRequired
+            | InvalidStatus { .. }
+            | OutOfRange { .. }
+            | DurationExceedsMax
+            | InvalidSessionName { .. } => "ValidationError",
             InvalidArn { .. } => "InvalidInput",
-            MalformedPolicy(_) => "MalformedPolicyDocument",
-            UserExists { .. } | PolicyExists { .. } => "EntityAlreadyExists",
+            MalformedPolicy(_) | InvalidPrincipal { .. } | ProhibitedField { .. } => {
+                "MalformedPolicyDocument"
+            }
+            UserExists { .. } | PolicyExists { .. } | RoleExists { .. } | GroupExists { .. } => {
+                "EntityAlreadyExists"
+            }
             UserHasPolicies | UserHasAccessKeys | DeleteDefaultVersion | PolicyAttached
-            | PolicyHasVersions => "DeleteConflict",
+            | PolicyHasVersions | GroupHasMembers | UserInGroups => "DeleteConflict",
             PolicyTooLarge
             | InlinePoliciesTooLarge { .. }
             | TooManyVersions
-            | TooManyAttached
+            | TooManyAttached { .. }
             | TooManyAccessKeys => "LimitExceeded",
+            ExpiredToken {
+                service: TokenService::Json,
+            } => "ExpiredTokenException",
+            ExpiredToken { .. } => "ExpiredToken",
             AccessDenied { .. } => "AccessDenied",
             InvalidClientTokenId => "InvalidClientTokenId",
             MissingAuthenticationToken => "MissingAuthenticationToken",
@@ -124,9 +188,18 @@ impl IamError {
             | NoSuchVersionToDelete { .. }
             | NoSuchUserPolicy { .. }
             | PolicyNotAttached { .. }
-            | NoSuchAccessKey { .. } => 404,
+            | NoSuchAccessKey { .. }
+            | NoSuchRole { .. }
+            | NoSuchGroup { .. }
+            | NoSuchRolePolicy { .. }
+            | NoSuchGroupPolicy { .. }
+            | NotAMember { .. } => 404,
             UserExists { .. }
             | PolicyExists { .. }
+            | RoleExists { .. }
+            | GroupExists { .. }
+            | GroupHasMembers
+            | UserInGroups
             | UserHasPolicies
             | UserHasAccessKeys
             | DeleteDefaultVersion
@@ -135,9 +208,18 @@ impl IamError {
             | PolicyTooLarge
             | InlinePoliciesTooLarge { .. }
             | TooManyVersions
-            | TooManyAttached
+            | TooManyAttached { .. }
             | TooManyAccessKeys => 409,
             AccessDenied { .. } | InvalidClientTokenId | MissingAuthenticationToken => 403,
+            ExpiredToken {
+                service: TokenService::Iam,
+            } => 403,
+            ExpiredToken { .. } => 400,
+            OutOfRange { .. }
+            | DurationExceedsMax
+            | InvalidSessionName { .. }
+            | InvalidPrincipal { .. }
+            | ProhibitedField { .. } => 400,
             InvalidName { .. }
             | InvalidPath { .. }
             | UserNameRequired
@@ -165,6 +247,47 @@ impl IamError {
             }
             PolicyNotAttached { arn } => format!("Policy {arn} was not found."),
             NoSuchAccessKey { id } => format!("The Access Key with id {id} cannot be found."),
+            NoSuchRole { name } => format!("The role with name {name} cannot be found."),
+            NoSuchGroup { name } => format!("The group with name {name} cannot be found."),
+            NoSuchRolePolicy { name } => {
+                format!("The role policy with name {name} cannot be found.")
+            }
+            NoSuchGroupPolicy { name } => {
+                format!("The group policy with name {name} cannot be found.")
+            }
+            NotAMember { user, group } => {
+                format!("The user with name {user} cannot be found in group {group}.")
+            }
+            InvalidPrincipal { principal } => format!("Invalid principal in policy: {principal}"),
+            ProhibitedField { field } => format!("Has prohibited field {field}"),
+            OutOfRange {
+                member,
+                value,
+                min,
+                max,
+            } => {
+                let bound = if value < min {
+                    format!("greater than or equal to {min}")
+                } else {
+                    format!("less than or equal to {max}")
+                };
+                format!(
+                    "1 validation error detected: Value '{value}' at '{member}' failed to \
+                     satisfy constraint: Member must have value {bound}"
+                )
+            }
+            DurationExceedsMax => "The requested DurationSeconds exceeds the MaxSessionDuration \
+                                   set for this role."
+                .into(),
+            InvalidSessionName { name } => format!(
+                "1 validation error detected: Value '{name}' at 'roleSessionName' failed to \
+                 satisfy constraint: Member must satisfy regular expression pattern: \
+                 [\\w+=,.@-]* and have length between 2 and 64"
+            ),
+            RoleExists { name } => format!("Role with name {name} already exists."),
+            GroupExists { name } => format!("Group with name {name} already exists."),
+            GroupHasMembers => "Cannot delete entity, must remove users from group first.".into(),
+            UserInGroups => "Cannot delete entity, must remove user from all groups first.".into(),
             InvalidName { member, max } => format!(
                 "The specified value for {member} is invalid. It must contain only alphanumeric \
                  characters and/or the following: +=,.@_- and be 1 to {max} characters long."
@@ -207,13 +330,17 @@ impl IamError {
                 "A managed policy can have up to {MAX_POLICY_VERSIONS} versions. Before you \
                  create a new version, you must delete an existing version."
             ),
-            TooManyAttached => {
-                format!("Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_PER_USER}")
+            TooManyAttached { quota } => {
+                format!("Cannot exceed quota for {quota}: {MAX_ATTACHED_PER_USER}")
             }
             TooManyAccessKeys => "Cannot exceed quota for AccessKeysPerUser: 2".into(),
             AccessDenied { message } => message.clone(),
             InvalidClientTokenId => crate::sim::error::INVALID_TOKEN.into(),
             MissingAuthenticationToken => "Request is missing Authentication Token".into(),
+            ExpiredToken {
+                service: TokenService::S3,
+            } => "The provided token has expired.".into(),
+            ExpiredToken { .. } => "The security token included in the request is expired".into(),
             Other(e) => e.message.clone(),
         }
     }
@@ -395,7 +522,9 @@ mod tests {
                 "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
             ),
             (
-                IamError::TooManyAttached,
+                IamError::TooManyAttached {
+                    quota: "PoliciesPerUser",
+                },
                 "LimitExceeded",
                 409,
                 "Cannot exceed quota for PoliciesPerUser: 10",

@@ -73,6 +73,35 @@ pub fn password_meets_policy(password: &str, account_id: &str) -> bool {
     kinds.iter().filter(|k| **k).count() >= 3
 }
 
+/// A password of `len` characters from the provider's alphabet (letters, digits and AWS's
+/// symbols), drawn from the OS RNG until it holds every kind, as the provider's generator does.
+pub fn generate_password(len: usize) -> Result<zeroize::Zeroizing<String>, String> {
+    const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
+    const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const DIGITS: &str = "0123456789";
+    let alphabet: Vec<char> = [LOWER, UPPER, DIGITS, PASSWORD_SYMBOLS]
+        .concat()
+        .chars()
+        .collect();
+    for _ in 0..1000 {
+        let bytes = crate::sim::crypto::random_bytes(len * 2).map_err(|e| e.to_string())?;
+        let pw: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
+            bytes
+                .chunks(2)
+                .map(|b| {
+                    let n = u16::from_le_bytes([b[0], b[1]]) as usize;
+                    alphabet[n % alphabet.len()]
+                })
+                .collect(),
+        );
+        let has = |set: &str| pw.chars().any(|c| set.contains(c));
+        if has(LOWER) && has(UPPER) && has(DIGITS) && has(PASSWORD_SYMBOLS) {
+            return Ok(pw);
+        }
+    }
+    Err("could not generate a password with every kind of character".into())
+}
+
 fn hash_password(password: &str) -> Result<String, SimError> {
     let salt =
         crate::sim::crypto::random_bytes(16).map_err(|e| SimError::internal(e.to_string()))?;

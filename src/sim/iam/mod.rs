@@ -1,20 +1,31 @@
-//! IAM: users, inline policies, customer managed policies (with versions), attachments of
-//! customer and AWS managed policies, and access keys.
+//! IAM and STS: users, groups, roles and role sessions; inline policies, customer managed
+//! policies (with versions), attachments of customer and AWS managed policies; access keys.
 //!
 //! This file holds what the operations share: the operation record, IAM's name, path and
 //! policy-size rules, and finding a user. The operations live beside it by concern: `users`
-//! (users and their inline policies), `policies` (managed policies, versions, attachments),
-//! `access_keys` (access keys and STS GetCallerIdentity); their errors are [`IamError`].
+//! (users and their inline policies), `policies` (managed policies, versions, user
+//! attachments), `groups` and `roles` (with `entity_policies`, their inline policies and
+//! attachments), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
+//! (principals named in resource policies), `access_keys`, `login_profiles`; their errors are
+//! [`IamError`].
 
 mod access_keys;
+mod entity_policies;
 mod error;
+mod groups;
 mod login_profiles;
 mod policies;
+mod principals;
+mod roles;
+mod sts;
 mod users;
 
 pub use access_keys::AccessKeyInfo;
-pub use error::IamError;
-pub use login_profiles::{LoginProfileError, PASSWORD_SYMBOLS, SignInError, password_meets_policy};
+pub use error::{IamError, TokenService};
+pub use login_profiles::{
+    LoginProfileError, PASSWORD_SYMBOLS, SignInError, generate_password, password_meets_policy,
+};
+pub use sts::{ROOT_CALLER, SessionKeyInfo};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,11 +129,11 @@ impl Cloud {
         }
     }
 
-    fn user_json(u: &IamUser) -> Json {
+    pub(crate) fn user_json(u: &IamUser) -> Json {
         json!({"Path": u.path, "UserName": u.name, "UserId": u.user_id, "Arn": u.arn, "CreateDate": iso8601(u.created)})
     }
 
-    fn user_prelude(
+    pub(crate) fn user_prelude(
         &mut self,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,
@@ -162,3 +173,5 @@ impl Cloud {
         Ok(())
     }
 }
+#[cfg(test)]
+mod tests;

@@ -288,7 +288,10 @@ impl Cloud {
             if !u.attached_policies.contains(&arn)
                 && u.attached_policies.len() >= MAX_ATTACHED_PER_USER
             {
-                return Err(IamError::TooManyAttached.into());
+                return Err(IamError::TooManyAttached {
+                    quota: "PoliciesPerUser",
+                }
+                .into());
             }
             u.attached_policies.insert(arn);
             c.touch(EntityRef::User(user));

@@ -100,6 +100,21 @@ impl Cloud {
             }
             u.arn = c.user_arn(&u.path, &u.name);
             let key = u.name.clone();
+            if key != name {
+                let groups: Vec<String> = c
+                    .world
+                    .iam
+                    .groups_of(&name)
+                    .map(|g| g.name.clone())
+                    .collect();
+                for g in groups {
+                    if let Some(g) = c.world.iam.groups.get_mut(&g) {
+                        g.members.remove(&name);
+                        g.members.insert(key.clone());
+                    }
+                    c.touch(EntityRef::Group(g));
+                }
+            }
             c.world.iam.users.insert(key.clone(), u);
             c.touch(EntityRef::User(key));
             Ok(json!({}))
@@ -127,8 +142,14 @@ impl Cloud {
             if u.login_profile.is_some() {
                 return Err(super::LoginProfileError::UserHasLoginProfile.into());
             }
+            if c.world.iam.groups_of(&name).next().is_some() {
+                return Err(IamError::UserInGroups.into());
+            }
+            let (arn, id) = (u.arn.clone(), u.user_id.clone());
             c.world.iam.users.remove(&name);
             c.touch(EntityRef::User(name));
+            // Policies that named the user now name its unique id, as AWS shows them.
+            c.principal_deleted(&arn, &id);
             Ok(json!({}))
         })
     }

@@ -11,13 +11,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value as Json, json};
 
-use super::{IdForms, KmsError, MAX_PLAINTEXT, kms_op};
+use super::keyspec::{self, KeyKind};
+use super::{IdForms, KmsError, MAX_PLAINTEXT, asym, kms_op};
 use crate::sim::authz::Access;
 use crate::sim::{
     CallContext, Cloud, SimError, Touched, crypto, opt_int, opt_str, opt_str_map, req_str,
 };
 
-fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
+pub(super) fn b64_param(p: &Json, name: &str) -> Result<Vec<u8>, SimError> {
     let s = req_str(p, name)?;
     B64.decode(s.trim()).map_err(|_| {
         SimError::param(format!(
@@ -36,6 +37,16 @@ impl Cloud {
         ctx: &CallContext,
         enc_ctx: &BTreeMap<String, String>,
     ) -> Vec<(String, String)> {
+        self.crypto_conditions_with(ctx, enc_ctx, "SYMMETRIC_DEFAULT")
+    }
+
+    /// [`Cloud::crypto_conditions`] with the encryption algorithm the caller asked for.
+    fn crypto_conditions_with(
+        &self,
+        ctx: &CallContext,
+        enc_ctx: &BTreeMap<String, String>,
+        algorithm: &str,
+    ) -> Vec<(String, String)> {
         let mut conds: Vec<(String, String)> = enc_ctx
             .iter()
             .map(|(k, v)| (format!("kms:EncryptionContext:{k}"), v.clone()))
@@ -45,10 +56,7 @@ impl Cloud {
                 .keys()
                 .map(|k| ("kms:EncryptionContextKeys".to_string(), k.clone())),
         );
-        conds.push((
-            "kms:EncryptionAlgorithm".to_string(),
-            "SYMMETRIC_DEFAULT".to_string(),
-        ));
+        conds.push(("kms:EncryptionAlgorithm".to_string(), algorithm.to_string()));
         if let Some(s) = &ctx.invoked_by {
             let service = s.trim_end_matches(".amazonaws.com");
             conds.push((
@@ -63,8 +71,11 @@ impl Cloud {
         let given = req_str(p, "KeyId")?.to_string();
         let plaintext = zeroize::Zeroizing::new(b64_param(p, "Plaintext")?);
         let enc_ctx = opt_str_map(p, "EncryptionContext")?;
-        check_algorithm(p)?;
+        let algorithm = opt_str(p, "EncryptionAlgorithm")?
+            .unwrap_or("SYMMETRIC_DEFAULT")
+            .to_string();
         self.run(ctx, kms_op("Encrypt", p, false), |c, t| {
+            algorithm_in_model(&algorithm)?;
             // AWS's exact messages (verified against AWS by moto's test_kms_encrypt.py).
             if plaintext.is_empty() {
                 return Err(KmsError::TooShort {
@@ -81,13 +92,16 @@ impl Cloud {
                 }
                 .into());
             }
-            let conds = c.crypto_conditions(ctx, &enc_ctx);
+            let conds = c.crypto_conditions_with(ctx, &enc_ctx, &algorithm);
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, "kms:Encrypt", &conds)?;
             c.require_usable(&id)?;
-            let blob = c.seal_with_current(&id, &plaintext, &enc_ctx)?;
+            let blob = match c.encryption_kind(&id, &algorithm, &enc_ctx)? {
+                KeyKind::Rsa(bits) => c.rsa_encrypt(&id, bits, &algorithm, &plaintext)?,
+                _ => c.seal_with_current(&id, &plaintext, &enc_ctx)?,
+            };
             Ok(json!({
                 "CiphertextBlob": B64.encode(blob), "KeyId": c.key_arn(&id),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "EncryptionAlgorithm": algorithm,
             }))
         })
     }
@@ -138,6 +152,13 @@ impl Cloud {
         self.authorize(ctx, &Access::kms(action, &arn, &id, &conds))?;
         self.require_usable(&id)?;
         let k = self.key(&id)?;
+        if k.key_usage != "ENCRYPT_DECRYPT" {
+            return Err(KmsError::WrongUsage {
+                arn: k.arn.clone(),
+                have: k.key_usage.clone(),
+                need: "ENCRYPT_DECRYPT",
+            });
+        }
         let m = self.material(k, header.version)?;
         let pt = crypto::open(&m, blob, enc_ctx).map_err(|_| KmsError::InvalidCiphertext)?;
         Ok((id, pt))
@@ -157,17 +178,44 @@ impl Cloud {
         let blob = b64_param(p, "CiphertextBlob")?;
         let enc_ctx = opt_str_map(p, "EncryptionContext")?;
         let key = opt_str(p, "KeyId")?.map(str::to_string);
-        check_algorithm(p)?;
+        let algorithm = opt_str(p, "EncryptionAlgorithm")?
+            .unwrap_or("SYMMETRIC_DEFAULT")
+            .to_string();
         check_recipient(p)?;
         let mut params = p.clone();
         if let Json::Object(m) = &mut params {
-            m.insert("EncryptionAlgorithm".into(), json!("SYMMETRIC_DEFAULT"));
+            m.insert("EncryptionAlgorithm".into(), json!(algorithm));
         }
         self.run(ctx, kms_op("Decrypt", &params, true), |c, t| {
-            let (id, pt) = c.open_blob(ctx, t, &blob, &enc_ctx, key.as_deref(), "kms:Decrypt")?;
+            algorithm_in_model(&algorithm)?;
+            // An asymmetric ciphertext names no key: the caller says which.
+            let asymmetric = key
+                .as_deref()
+                .and_then(|k| c.resolve_key(k, IdForms::WithAlias).ok())
+                .filter(|id| c.key(id).is_ok_and(|k| k.key_spec != "SYMMETRIC_DEFAULT"));
+            let (id, pt) = match asymmetric {
+                Some(_) => {
+                    let given = key.as_deref().unwrap_or_default();
+                    let conds = c.crypto_conditions_with(ctx, &enc_ctx, &algorithm);
+                    let id =
+                        c.kms_prelude(ctx, t, given, IdForms::WithAlias, "kms:Decrypt", &conds)?;
+                    c.require_usable(&id)?;
+                    c.encryption_kind(&id, &algorithm, &enc_ctx)?;
+                    let pt = c.rsa_decrypt(&id, &algorithm, &blob)?;
+                    (id, pt)
+                }
+                None => {
+                    if algorithm != "SYMMETRIC_DEFAULT" {
+                        return Err(KmsError::UnsupportedAlgorithm {
+                            algorithm: algorithm.clone(),
+                        });
+                    }
+                    c.open_blob(ctx, t, &blob, &enc_ctx, key.as_deref(), "kms:Decrypt")?
+                }
+            };
             Ok(json!({
                 "KeyId": c.key_arn(&id), "Plaintext": B64.encode(&*pt),
-                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "EncryptionAlgorithm": algorithm,
             }))
         })
     }
@@ -185,6 +233,7 @@ impl Cloud {
             let conds = c.crypto_conditions(ctx, &dst_ctx);
             let dst = c.kms_prelude(ctx, t, &dst_given, IdForms::WithAlias, "kms:ReEncryptTo", &conds)?;
             c.require_usable(&dst)?;
+            c.require_symmetric_encryption(&dst)?;
             let out = c.seal_with_current(&dst, &pt, &dst_ctx)?;
             Ok(json!({
                 "CiphertextBlob": B64.encode(out), "SourceKeyId": c.key_arn(&src), "KeyId": c.key_arn(&dst),
@@ -254,6 +303,7 @@ impl Cloud {
             let conds = c.crypto_conditions(ctx, &enc_ctx);
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, action, &conds)?;
             c.require_usable(&id)?;
+            c.require_symmetric_encryption(&id)?;
             let dk = crypto::random_bytes(n).map_err(|e| SimError::internal(e.to_string()))?;
             crate::sim::reveal_secret("data-key", &dk);
             let blob = c.seal_with_current(&id, &dk, &enc_ctx)?;
@@ -298,10 +348,6 @@ pub(super) fn check_recipient(p: &Json) -> Result<(), KmsError> {
     }
 }
 
-fn check_algorithm(p: &Json) -> Result<(), KmsError> {
-    check_algorithm_member(p, "EncryptionAlgorithm")
-}
-
 fn check_algorithm_member(p: &Json, member: &str) -> Result<(), KmsError> {
     match opt_str(p, member)? {
         None | Some("SYMMETRIC_DEFAULT") => Ok(()),
@@ -311,6 +357,18 @@ fn check_algorithm_member(p: &Json, member: &str) -> Result<(), KmsError> {
     }
 }
 
+/// An EncryptionAlgorithm of the API model.
+fn algorithm_in_model(algorithm: &str) -> Result<(), KmsError> {
+    if keyspec::ENCRYPTION_ALGORITHMS.contains(&algorithm) {
+        return Ok(());
+    }
+    Err(KmsError::NotInEnum {
+        member: "encryptionAlgorithm",
+        value: algorithm.into(),
+        allowed: keyspec::ENCRYPTION_ALGORITHMS,
+    })
+}
+
 /// NumberOfBytes outside the model's 1 to 1024.
 fn number_of_bytes(n: i64) -> KmsError {
     KmsError::OutOfRange {
@@ -318,5 +376,98 @@ fn number_of_bytes(n: i64) -> KmsError {
         value: n,
         min: 1,
         max: 1024,
+    }
+}
+
+impl Cloud {
+    /// A symmetric encryption key (data keys, ReEncrypt's destination).
+    fn require_symmetric_encryption(&self, id: &str) -> Result<(), KmsError> {
+        let k = self.key(id)?;
+        if k.key_usage != "ENCRYPT_DECRYPT" {
+            return Err(KmsError::WrongUsage {
+                arn: k.arn.clone(),
+                have: k.key_usage.clone(),
+                need: "ENCRYPT_DECRYPT",
+            });
+        }
+        if k.key_spec != "SYMMETRIC_DEFAULT" {
+            return Err(KmsError::NotSymmetric {
+                arn: k.arn.clone(),
+                spec: k.key_spec.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The kind of an encryption key, after checking the algorithm and context suit it.
+    fn encryption_kind(
+        &self,
+        id: &str,
+        algorithm: &str,
+        enc_ctx: &BTreeMap<String, String>,
+    ) -> Result<KeyKind, KmsError> {
+        let k = self.key(id)?;
+        if k.key_usage != "ENCRYPT_DECRYPT" {
+            return Err(KmsError::WrongUsage {
+                arn: k.arn.clone(),
+                have: k.key_usage.clone(),
+                need: "ENCRYPT_DECRYPT",
+            });
+        }
+        let kind = KeyKind::of(&k.key_spec).unwrap_or(KeyKind::Symmetric);
+        let offered = keyspec::algorithms(kind, &k.key_usage).0;
+        if !offered.contains(&algorithm) {
+            if kind == KeyKind::Symmetric {
+                return Err(KmsError::UnsupportedAlgorithm {
+                    algorithm: algorithm.into(),
+                });
+            }
+            return Err(KmsError::AlgorithmNotForKey {
+                algorithm: algorithm.into(),
+                spec: k.key_spec.clone(),
+            });
+        }
+        if kind != KeyKind::Symmetric && !enc_ctx.is_empty() {
+            return Err(KmsError::ContextWithAsymmetric);
+        }
+        Ok(kind)
+    }
+
+    fn rsa_encrypt(
+        &self,
+        id: &str,
+        bits: usize,
+        algorithm: &str,
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, KmsError> {
+        let k = self.key(id)?;
+        let hash = keyspec::oaep(algorithm).ok_or_else(|| KmsError::AlgorithmNotForKey {
+            algorithm: algorithm.into(),
+            spec: k.key_spec.clone(),
+        })?;
+        let public = self.key_public(k)?;
+        asym::rsa_encrypt(&public, bits, hash, plaintext).map_err(|e| match e {
+            asym::AsymError::TooLong => KmsError::PlaintextTooLongFor {
+                algorithm: algorithm.into(),
+                spec: k.key_spec.clone(),
+                max: asym::oaep_max(bits, hash),
+            },
+            e => e.into(),
+        })
+    }
+
+    fn rsa_decrypt(
+        &self,
+        id: &str,
+        algorithm: &str,
+        ciphertext: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, KmsError> {
+        let k = self.key(id)?;
+        let hash = keyspec::oaep(algorithm).ok_or_else(|| KmsError::AlgorithmNotForKey {
+            algorithm: algorithm.into(),
+            spec: k.key_spec.clone(),
+        })?;
+        let secret = self.key_secret(k)?;
+        Ok(asym::rsa_decrypt(&secret, hash, ciphertext)?)
     }
 }

@@ -113,6 +113,38 @@ pub enum KmsError {
     LockoutRisk,
     /// UnsupportedOperationException: a key spec or usage keyform does not simulate.
     UnsupportedKeySpec { spec: String, usage: String },
+    /// UnsupportedOperationException: rotation of a key other than a symmetric encryption key.
+    RotationUnsupported { arn: String },
+    /// UnsupportedOperationException: GetPublicKey of a key without a public key.
+    NoPublicKey { arn: String },
+
+    // ------------------------------------------------------------ key types
+    /// ValidationException: CreateKey with a usage the key spec does not take.
+    IncompatibleUsage { spec: String, usage: String },
+    /// InvalidKeyUsageException: the key's usage is not the one the operation needs.
+    WrongUsage {
+        arn: String,
+        have: String,
+        need: &'static str,
+    },
+    /// InvalidKeyUsageException: an operation symmetric encryption keys alone take.
+    NotSymmetric { arn: String, spec: String },
+    /// InvalidKeyUsageException: an algorithm the key's spec does not offer.
+    AlgorithmNotForKey { algorithm: String, spec: String },
+    /// ValidationException: a DIGEST message of the wrong length for the algorithm.
+    DigestLength { algorithm: String },
+    /// ValidationException: an RSA plaintext over the algorithm's limit for the key.
+    PlaintextTooLongFor {
+        algorithm: String,
+        spec: String,
+        max: usize,
+    },
+    /// ValidationException: an encryption context with an asymmetric key.
+    ContextWithAsymmetric,
+    /// KMSInvalidSignatureException: the signature does not verify.
+    InvalidSignature,
+    /// KMSInvalidMacException: the MAC does not verify.
+    InvalidMac,
     /// CustomKeyStoreNotFoundException: a world has no custom key stores.
     CustomKeyStoreNotFound { id: String },
     /// ValidationException: `XksKeyId` on a key whose origin is not EXTERNAL_KEY_STORE.
@@ -165,7 +197,18 @@ impl KmsError {
                 "LimitExceededException"
             }
             MalformedPolicy(_) | LockoutRisk => "MalformedPolicyDocumentException",
-            UnsupportedKeySpec { .. } => "UnsupportedOperationException",
+            UnsupportedKeySpec { .. } | RotationUnsupported { .. } | NoPublicKey { .. } => {
+                "UnsupportedOperationException"
+            }
+            IncompatibleUsage { .. }
+            | DigestLength { .. }
+            | PlaintextTooLongFor { .. }
+            | ContextWithAsymmetric => "ValidationException",
+            WrongUsage { .. } | NotSymmetric { .. } | AlgorithmNotForKey { .. } => {
+                "InvalidKeyUsageException"
+            }
+            InvalidSignature => "KMSInvalidSignatureException",
+            InvalidMac => "KMSInvalidMacException",
             Other(e) => &e.code,
         }
     }
@@ -262,9 +305,45 @@ impl KmsError {
                             the future."
                 .into(),
             UnsupportedKeySpec { spec, usage } => format!(
-                "keyform simulates symmetric encryption keys only (KeySpec SYMMETRIC_DEFAULT, \
-                 KeyUsage ENCRYPT_DECRYPT); got {spec}/{usage}."
+                "keyform does not simulate KeySpec {spec} with KeyUsage {usage}: it simulates \
+                 SYMMETRIC_DEFAULT, RSA_2048/3072/4096, ECC_NIST_P256/P384/P521, \
+                 ECC_SECG_P256K1 and HMAC_224/256/384/512 keys."
             ),
+            RotationUnsupported { arn } => format!(
+                "{arn} is not a symmetric encryption key: only symmetric encryption keys' \
+                 material can be rotated."
+            ),
+            NoPublicKey { arn } => {
+                format!("{arn} is not an asymmetric key: it has no public key.")
+            }
+            IncompatibleUsage { spec, usage } => {
+                format!("KeyUsage {usage} is not compatible with KeySpec {spec}")
+            }
+            WrongUsage { arn, have, need } => format!(
+                "{arn} key usage is {have} which is not valid for this operation: it must be \
+                 {need}."
+            ),
+            NotSymmetric { arn, spec } => format!(
+                "{arn} has KeySpec {spec}: this operation takes symmetric encryption keys \
+                 (SYMMETRIC_DEFAULT) only."
+            ),
+            AlgorithmNotForKey { algorithm, spec } => {
+                format!("Algorithm {algorithm} is incompatible with key spec {spec}.")
+            }
+            DigestLength { algorithm } => {
+                format!("Digest is invalid length for algorithm {algorithm}.")
+            }
+            PlaintextTooLongFor {
+                algorithm,
+                spec,
+                max,
+            } => format!(
+                "Plaintext is too long for {algorithm} with a {spec} key: at most {max} bytes."
+            ),
+            ContextWithAsymmetric => {
+                "EncryptionContext is not supported with asymmetric keys.".into()
+            }
+            InvalidSignature | InvalidMac => String::new(),
             CustomKeyStoreNotFound { id } => {
                 format!("Custom key store '{id}' does not exist in this account.")
             }
@@ -324,6 +403,17 @@ impl KmsError {
             | MalformedPolicy(_)
             | LockoutRisk
             | UnsupportedKeySpec { .. }
+            | RotationUnsupported { .. }
+            | NoPublicKey { .. }
+            | IncompatibleUsage { .. }
+            | WrongUsage { .. }
+            | NotSymmetric { .. }
+            | AlgorithmNotForKey { .. }
+            | DigestLength { .. }
+            | PlaintextTooLongFor { .. }
+            | ContextWithAsymmetric
+            | InvalidSignature
+            | InvalidMac
             | Other(_)) => S3Error::Other(e.into()),
         }
     }
@@ -451,12 +541,12 @@ mod tests {
             ),
             (
                 KmsError::UnsupportedKeySpec {
-                    spec: "RSA_2048".into(),
+                    spec: "SM2".into(),
                     usage: "SIGN_VERIFY".into(),
                 },
                 "UnsupportedOperationException",
                 400,
-                "keyform simulates symmetric encryption keys only (KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT); got RSA_2048/SIGN_VERIFY.",
+                "keyform does not simulate KeySpec SM2 with KeyUsage SIGN_VERIFY: it simulates SYMMETRIC_DEFAULT, RSA_2048/3072/4096, ECC_NIST_P256/P384/P521, ECC_SECG_P256K1 and HMAC_224/256/384/512 keys.",
             ),
             (
                 KmsError::TooLong {
@@ -662,6 +752,39 @@ mod tests {
                 "AccessDeniedException",
                 400,
                 "User: x is not authorized",
+            ),
+            (
+                KmsError::IncompatibleUsage {
+                    spec: "HMAC_224".into(),
+                    usage: "ENCRYPT_DECRYPT".into(),
+                },
+                "ValidationException",
+                400,
+                "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec HMAC_224",
+            ),
+            (
+                KmsError::DigestLength {
+                    algorithm: "ECDSA_SHA_256".into(),
+                },
+                "ValidationException",
+                400,
+                "Digest is invalid length for algorithm ECDSA_SHA_256.",
+            ),
+            (
+                KmsError::InvalidSignature,
+                "KMSInvalidSignatureException",
+                400,
+                "",
+            ),
+            (KmsError::InvalidMac, "KMSInvalidMacException", 400, ""),
+            (
+                KmsError::AlgorithmNotForKey {
+                    algorithm: "RSASSA_PSS_SHA_256".into(),
+                    spec: "ECC_NIST_P256".into(),
+                },
+                "InvalidKeyUsageException",
+                400,
+                "Algorithm RSASSA_PSS_SHA_256 is incompatible with key spec ECC_NIST_P256.",
             ),
             (
                 KmsError::MalformedPolicy(PolicyError::NotAnObject),

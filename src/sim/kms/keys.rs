@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
+use super::keyspec::{self, KeyKind};
 use super::{IdForms, KmsError, kms_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::{DAY, iso8601};
@@ -81,9 +82,19 @@ impl Cloud {
             "KeyManager": k.key_manager.as_str(),
             "CustomerMasterKeySpec": k.key_spec,
             "KeySpec": k.key_spec,
-            "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
             "MultiRegion": k.multi_region,
         });
+        let kind = KeyKind::of(&k.key_spec).unwrap_or(KeyKind::Symmetric);
+        let (enc, sign, mac) = keyspec::algorithms(kind, &k.key_usage);
+        for (name, algs) in [
+            ("EncryptionAlgorithms", enc),
+            ("SigningAlgorithms", sign),
+            ("MacAlgorithms", mac),
+        ] {
+            if !algs.is_empty() {
+                m[name] = json!(algs);
+            }
+        }
         if let (Some(d), Json::Object(o)) = (k.deletion_date, &mut m) {
             o.insert("DeletionDate".into(), json!(iso8601(d)));
             if let Some(w) = k.pending_window_days {
@@ -139,9 +150,7 @@ impl Cloud {
             if opt_str(p, "XksKeyId")?.is_some() {
                 return Err(KmsError::XksKeyIdWithoutExternalStore.into());
             }
-            if spec != "SYMMETRIC_DEFAULT" || usage != "ENCRYPT_DECRYPT" {
-                return Err(KmsError::UnsupportedKeySpec { spec, usage }.into());
-            }
+            let kind = keyspec::check_pair(&spec, &usage)?;
             let id = if multi_region {
                 format!("mrk-{}", c.world.ids.hex(32))
             } else {
@@ -156,7 +165,10 @@ impl Cloud {
                 None => c.default_key_policy(),
             };
             let material = c.new_material(&id, 1)?;
+            let (sealed_secret, public_key) = c.new_secret(&id, &material, kind)?;
             let key = KmsKey {
+                sealed_secret,
+                public_key,
                 key_id: id.clone(),
                 arn: arn.clone(),
                 key_manager: KeyManager::Customer,
@@ -504,6 +516,8 @@ impl Cloud {
             rotation_before_deletion: None,
             rotations: Vec::new(),
             materials: vec![material],
+            sealed_secret: None,
+            public_key: None,
         };
         self.world.kms.keys.insert(id.clone(), key);
         self.touch(EntityRef::KmsKey(id.clone()));

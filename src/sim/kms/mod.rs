@@ -11,11 +11,16 @@
 //! `key_policy`, `crypto_ops`; their errors are [`KmsError`] (`error`).
 
 mod aliases;
+mod asym;
+#[cfg(test)]
+mod asym_tests;
 mod crypto_ops;
 mod error;
 mod key_policy;
 mod keys;
+mod keyspec;
 mod rotation;
+mod sign_ops;
 #[cfg(test)]
 mod tests;
 
@@ -59,7 +64,7 @@ fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
 fn redact_params(p: &Json) -> Json {
     let mut p = p.clone();
     if let Json::Object(m) = &mut p {
-        for k in ["Plaintext", "CiphertextBlob"] {
+        for k in ["Plaintext", "CiphertextBlob", "Message", "Signature", "Mac"] {
             m.remove(k);
         }
         let renamed: Vec<(String, Json)> = m
@@ -238,6 +243,15 @@ impl Cloud {
             KeyState::Disabled => Err(KmsError::Disabled { arn: k.arn.clone() }),
             KeyState::PendingDeletion => Err(KmsError::PendingDeletion { arn: k.arn.clone() }),
         }
+    }
+
+    /// Rotation is for symmetric encryption keys only.
+    fn require_rotatable(&self, id: &str) -> Result<(), KmsError> {
+        let k = self.key(id)?;
+        if k.key_spec != "SYMMETRIC_DEFAULT" {
+            return Err(KmsError::RotationUnsupported { arn: k.arn.clone() });
+        }
+        Ok(())
     }
 
     fn require_not_pending(&self, id: &str) -> Result<(), KmsError> {

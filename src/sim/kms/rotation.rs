@@ -39,6 +39,7 @@ impl Cloud {
                 .into());
             }
             c.require_usable(&id)?;
+            c.require_rotatable(&id)?;
             let now = c.world.now;
             let k = c.key_mut(&id)?;
             k.rotation = Some(RotationSchedule {
@@ -65,6 +66,7 @@ impl Cloud {
                 &[],
             )?;
             c.require_usable(&id)?;
+            c.require_rotatable(&id)?;
             c.key_mut(&id)?.rotation = None;
             Ok(json!({}))
         })
@@ -111,6 +113,7 @@ impl Cloud {
                 &[],
             )?;
             c.require_usable(&id)?;
+            c.require_rotatable(&id)?;
             let k = c.key(&id)?;
             if k.rotations.iter().filter(|r| r.kind == "ON_DEMAND").count()
                 >= MAX_ON_DEMAND_ROTATIONS

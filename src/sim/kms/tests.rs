@@ -91,7 +91,7 @@ fn unknown_key_specs_fail_model_validation_before_the_policy_is_read() {
     let (code, _) = code_and_message(call(
         &mut c,
         "kms:CreateKey",
-        json!({"KeySpec": "RSA_2048"}),
+        json!({"KeySpec": "SM2", "KeyUsage": "SIGN_VERIFY"}),
     ));
     assert_eq!(code, "UnsupportedOperationException");
     let (code, _) = code_and_message(call(&mut c, "kms:CreateKey", json!({"KeyUsage": "SIGN"})));

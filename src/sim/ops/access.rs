@@ -21,6 +21,8 @@ pub enum Res {
     User,
     /// An IAM managed policy's ARN.
     Policy,
+    Role,
+    Group,
     Trail,
 }
 
@@ -40,6 +42,8 @@ impl Res {
             "s3" => Res::Bucket,
             "iam" if resource.starts_with("user/") => Res::User,
             "iam" if resource.starts_with("policy/") => Res::Policy,
+            "iam" if resource.starts_with("role/") => Res::Role,
+            "iam" if resource.starts_with("group/") => Res::Group,
             "cloudtrail" if resource.starts_with("trail/") => Res::Trail,
             _ => return None,
         })
@@ -55,6 +59,9 @@ pub enum Gate {
     KeyPolicy,
     /// Identity policies and the bucket policy.
     BucketPolicy,
+    /// The role's trust policy must allow (directly, or by delegating to IAM through the
+    /// account), as a key policy must.
+    TrustPolicy,
 }
 
 /// Who is evaluated.
@@ -107,6 +114,18 @@ pub const fn key(action: &'static str) -> Check {
     }
 }
 
+/// sts:AssumeRole on a role, decided with its trust policy.
+pub const fn trust(action: &'static str) -> Check {
+    Check {
+        action,
+        resource: Res::Role,
+        gate: Gate::TrustPolicy,
+        by: By::Caller,
+        conditions: &[],
+        when: "",
+    }
+}
+
 /// A check on a bucket or an object, decided with the bucket policy.
 pub const fn s3(action: &'static str, resource: Res) -> Check {
     Check {
@@ -150,6 +169,29 @@ pub const KMS_KEY_BY_ALIAS: &[&str] = &[
     "kms:KeyOrigin",
     "kms:ResourceAliases?",
     "kms:RequestAlias?",
+];
+
+/// The condition keys of Sign and Verify.
+pub const KMS_SIGN: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:RequestAlias?",
+    "kms:SigningAlgorithm",
+    "kms:MessageType",
+];
+
+/// The condition keys of GenerateMac and VerifyMac.
+pub const KMS_MAC: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:RequestAlias?",
+    "kms:MacAlgorithm",
 ];
 
 /// The condition keys of a KMS cryptographic operation.

@@ -1,7 +1,7 @@
 //! IAM's and STS's operations: handler, input shape and the authorization each performs (all
 //! decided by identity policies: IAM has no resource policies for users and managed policies).
 
-use super::access::{Res, identity};
+use super::access::{Res, identity, trust};
 use super::param::ParamType::*;
 use super::param::{Param, opt, req};
 use super::{EventKind, Handler, JsonFn, Operation};
@@ -30,6 +30,10 @@ const USER: Param = req("UserName", String);
 const USER_OR_CALLER: Param = opt("UserName", String);
 const POLICY_ARN: Param = req("PolicyArn", String);
 const DOCUMENT: Param = req("PolicyDocument", PolicyDocument);
+const ROLE: Param = req("RoleName", String);
+const GROUP: Param = req("GroupName", String);
+const POLICY_NAME: Param = req("PolicyName", String);
+const TAGS: Param = opt("Tags", List(&Structure));
 
 pub(super) const OPS: &[Operation] = &[
     op(
@@ -39,6 +43,220 @@ pub(super) const OPS: &[Operation] = &[
         false,
         // AWS answers GetCallerIdentity whatever the policies say.
         &[],
+    ),
+    op(
+        "sts:AssumeRole",
+        Cloud::sts_assume_role,
+        &[
+            req("RoleArn", String),
+            req("RoleSessionName", String),
+            opt("DurationSeconds", Integer),
+            opt("ExternalId", String),
+            opt("Policy", PolicyDocument),
+            opt("PolicyArns", List(&Structure)),
+        ],
+        true,
+        &[trust("sts:AssumeRole").with(&["sts:RoleSessionName", "sts:ExternalId?"])],
+    ),
+    op(
+        "iam:CreateRole",
+        Cloud::iam_create_role,
+        &[
+            ROLE,
+            req("AssumeRolePolicyDocument", PolicyDocument),
+            opt("Path", String),
+            opt("Description", String),
+            opt("MaxSessionDuration", Integer),
+            TAGS,
+        ],
+        true,
+        &[identity("iam:CreateRole", Res::Role)],
+    ),
+    op(
+        "iam:GetRole",
+        Cloud::iam_get_role,
+        &[ROLE],
+        false,
+        &[identity("iam:GetRole", Res::Role)],
+    ),
+    op(
+        "iam:ListRoles",
+        Cloud::iam_list_roles,
+        &[opt("PathPrefix", String)],
+        false,
+        &[identity("iam:ListRoles", Res::Star)],
+    ),
+    op(
+        "iam:UpdateRole",
+        Cloud::iam_update_role,
+        &[
+            ROLE,
+            opt("Description", String),
+            opt("MaxSessionDuration", Integer),
+        ],
+        true,
+        &[identity("iam:UpdateRole", Res::Role)],
+    ),
+    op(
+        "iam:UpdateAssumeRolePolicy",
+        Cloud::iam_update_assume_role_policy,
+        &[ROLE, DOCUMENT],
+        true,
+        &[identity("iam:UpdateAssumeRolePolicy", Res::Role)],
+    ),
+    op(
+        "iam:DeleteRole",
+        Cloud::iam_delete_role,
+        &[ROLE],
+        true,
+        &[identity("iam:DeleteRole", Res::Role)],
+    ),
+    op(
+        "iam:PutRolePolicy",
+        Cloud::iam_put_role_policy,
+        &[ROLE, POLICY_NAME, DOCUMENT],
+        true,
+        &[identity("iam:PutRolePolicy", Res::Role)],
+    ),
+    op(
+        "iam:GetRolePolicy",
+        Cloud::iam_get_role_policy,
+        &[ROLE, POLICY_NAME],
+        false,
+        &[identity("iam:GetRolePolicy", Res::Role)],
+    ),
+    op(
+        "iam:ListRolePolicies",
+        Cloud::iam_list_role_policies,
+        &[ROLE],
+        false,
+        &[identity("iam:ListRolePolicies", Res::Role)],
+    ),
+    op(
+        "iam:DeleteRolePolicy",
+        Cloud::iam_delete_role_policy,
+        &[ROLE, POLICY_NAME],
+        true,
+        &[identity("iam:DeleteRolePolicy", Res::Role)],
+    ),
+    op(
+        "iam:AttachRolePolicy",
+        Cloud::iam_attach_role_policy,
+        &[ROLE, POLICY_ARN],
+        true,
+        &[identity("iam:AttachRolePolicy", Res::Role).with(&["iam:PolicyARN"])],
+    ),
+    op(
+        "iam:DetachRolePolicy",
+        Cloud::iam_detach_role_policy,
+        &[ROLE, POLICY_ARN],
+        true,
+        &[identity("iam:DetachRolePolicy", Res::Role).with(&["iam:PolicyARN"])],
+    ),
+    op(
+        "iam:ListAttachedRolePolicies",
+        Cloud::iam_list_attached_role_policies,
+        &[ROLE],
+        false,
+        &[identity("iam:ListAttachedRolePolicies", Res::Role)],
+    ),
+    op(
+        "iam:CreateGroup",
+        Cloud::iam_create_group,
+        &[GROUP, opt("Path", String)],
+        true,
+        &[identity("iam:CreateGroup", Res::Group)],
+    ),
+    op(
+        "iam:GetGroup",
+        Cloud::iam_get_group,
+        &[GROUP],
+        false,
+        &[identity("iam:GetGroup", Res::Group)],
+    ),
+    op(
+        "iam:ListGroups",
+        Cloud::iam_list_groups,
+        &[opt("PathPrefix", String)],
+        false,
+        &[identity("iam:ListGroups", Res::Star)],
+    ),
+    op(
+        "iam:DeleteGroup",
+        Cloud::iam_delete_group,
+        &[GROUP],
+        true,
+        &[identity("iam:DeleteGroup", Res::Group)],
+    ),
+    op(
+        "iam:AddUserToGroup",
+        Cloud::iam_add_user_to_group,
+        &[GROUP, USER],
+        true,
+        &[identity("iam:AddUserToGroup", Res::Group)],
+    ),
+    op(
+        "iam:RemoveUserFromGroup",
+        Cloud::iam_remove_user_from_group,
+        &[GROUP, USER],
+        true,
+        &[identity("iam:RemoveUserFromGroup", Res::Group)],
+    ),
+    op(
+        "iam:ListGroupsForUser",
+        Cloud::iam_list_groups_for_user,
+        &[USER],
+        false,
+        &[identity("iam:ListGroupsForUser", Res::User)],
+    ),
+    op(
+        "iam:PutGroupPolicy",
+        Cloud::iam_put_group_policy,
+        &[GROUP, POLICY_NAME, DOCUMENT],
+        true,
+        &[identity("iam:PutGroupPolicy", Res::Group)],
+    ),
+    op(
+        "iam:GetGroupPolicy",
+        Cloud::iam_get_group_policy,
+        &[GROUP, POLICY_NAME],
+        false,
+        &[identity("iam:GetGroupPolicy", Res::Group)],
+    ),
+    op(
+        "iam:ListGroupPolicies",
+        Cloud::iam_list_group_policies,
+        &[GROUP],
+        false,
+        &[identity("iam:ListGroupPolicies", Res::Group)],
+    ),
+    op(
+        "iam:DeleteGroupPolicy",
+        Cloud::iam_delete_group_policy,
+        &[GROUP, POLICY_NAME],
+        true,
+        &[identity("iam:DeleteGroupPolicy", Res::Group)],
+    ),
+    op(
+        "iam:AttachGroupPolicy",
+        Cloud::iam_attach_group_policy,
+        &[GROUP, POLICY_ARN],
+        true,
+        &[identity("iam:AttachGroupPolicy", Res::Group).with(&["iam:PolicyARN"])],
+    ),
+    op(
+        "iam:DetachGroupPolicy",
+        Cloud::iam_detach_group_policy,
+        &[GROUP, POLICY_ARN],
+        true,
+        &[identity("iam:DetachGroupPolicy", Res::Group).with(&["iam:PolicyARN"])],
+    ),
+    op(
+        "iam:ListAttachedGroupPolicies",
+        Cloud::iam_list_attached_group_policies,
+        &[GROUP],
+        false,
+        &[identity("iam:ListAttachedGroupPolicies", Res::Group)],
     ),
     op(
         "iam:CreateUser",

@@ -1,7 +1,7 @@
 //! KMS's operations: handler, input shape and the authorizations AWS performs for each (KMS API
 //! reference "Required permissions" and the Service Authorization Reference).
 
-use super::access::{KMS_CRYPTO, KMS_KEY, KMS_KEY_BY_ALIAS, Res, identity, key};
+use super::access::{KMS_CRYPTO, KMS_KEY, KMS_KEY_BY_ALIAS, KMS_MAC, KMS_SIGN, Res, identity, key};
 use super::param::ParamType::{self, *};
 use super::param::{opt, req};
 use super::{EventKind::Management, Handler::Json, Operation};
@@ -9,7 +9,44 @@ use crate::sim::Cloud;
 
 const TAGS: ParamType = List(&Structure);
 const STRINGS: ParamType = List(&String);
-const ALGORITHMS: ParamType = Enum(&["SYMMETRIC_DEFAULT"]);
+const ALGORITHMS: ParamType = Enum(&[
+    "SYMMETRIC_DEFAULT",
+    "RSAES_OAEP_SHA_1",
+    "RSAES_OAEP_SHA_256",
+    "SM2PKE",
+]);
+const KEY_SPECS: ParamType = Enum(&[
+    "SYMMETRIC_DEFAULT",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+]);
+const SIGNING_ALGORITHMS: ParamType = Enum(&[
+    "RSASSA_PSS_SHA_256",
+    "RSASSA_PSS_SHA_384",
+    "RSASSA_PSS_SHA_512",
+    "RSASSA_PKCS1_V1_5_SHA_256",
+    "RSASSA_PKCS1_V1_5_SHA_384",
+    "RSASSA_PKCS1_V1_5_SHA_512",
+    "ECDSA_SHA_256",
+    "ECDSA_SHA_384",
+    "ECDSA_SHA_512",
+]);
+const MAC_ALGORITHMS: ParamType = Enum(&[
+    "HMAC_SHA_224",
+    "HMAC_SHA_256",
+    "HMAC_SHA_384",
+    "HMAC_SHA_512",
+]);
+const MESSAGE_TYPES: ParamType = Enum(&["RAW", "DIGEST"]);
 
 /// A KMS management operation (recorded as a management event).
 const fn op(
@@ -39,9 +76,12 @@ pub(super) const OPS: &[Operation] = &[
         &[
             opt("Policy", PolicyDocument),
             opt("Description", String),
-            opt("KeyUsage", Enum(&["ENCRYPT_DECRYPT"])),
-            opt("KeySpec", Enum(&["SYMMETRIC_DEFAULT"])),
-            opt("CustomerMasterKeySpec", Enum(&["SYMMETRIC_DEFAULT"])),
+            opt(
+                "KeyUsage",
+                Enum(&["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC"]),
+            ),
+            opt("KeySpec", KEY_SPECS),
+            opt("CustomerMasterKeySpec", KEY_SPECS),
             opt("BypassPolicyLockoutSafetyCheck", Boolean),
             opt("Tags", TAGS),
             opt("MultiRegion", Boolean),
@@ -332,5 +372,60 @@ pub(super) const OPS: &[Operation] = &[
         ],
         false,
         &[key("kms:GenerateDataKeyWithoutPlaintext").with(KMS_CRYPTO)],
+    ),
+    op(
+        "kms:Sign",
+        Cloud::kms_sign,
+        &[
+            KEY_ID,
+            req("Message", Content),
+            opt("MessageType", MESSAGE_TYPES),
+            req("SigningAlgorithm", SIGNING_ALGORITHMS),
+        ],
+        false,
+        &[key("kms:Sign").with(KMS_SIGN)],
+    ),
+    op(
+        "kms:Verify",
+        Cloud::kms_verify,
+        &[
+            KEY_ID,
+            req("Message", Content),
+            opt("MessageType", MESSAGE_TYPES),
+            req("Signature", Blob),
+            req("SigningAlgorithm", SIGNING_ALGORITHMS),
+        ],
+        false,
+        &[key("kms:Verify").with(KMS_SIGN)],
+    ),
+    op(
+        "kms:GetPublicKey",
+        Cloud::kms_get_public_key,
+        &[KEY_ID],
+        false,
+        &[key("kms:GetPublicKey").with(KMS_KEY_BY_ALIAS)],
+    ),
+    op(
+        "kms:GenerateMac",
+        Cloud::kms_generate_mac,
+        &[
+            KEY_ID,
+            req("Message", Content),
+            req("MacAlgorithm", MAC_ALGORITHMS),
+        ],
+        false,
+        &[key("kms:GenerateMac").with(KMS_MAC)],
+    ),
+    op(
+        "kms:VerifyMac",
+        Cloud::kms_verify_mac,
+        &[
+            KEY_ID,
+            req("Message", Content),
+            req("MacAlgorithm", MAC_ALGORITHMS),
+            req("Mac", Blob),
+        ],
+        false,
+        &[key("kms:VerifyMac").with(KMS_MAC)],
     ),
 ];

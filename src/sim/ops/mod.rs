@@ -166,6 +166,7 @@ impl Cloud {
         }
         let empty = Json::Object(Default::default());
         let params = if params.is_null() { &empty } else { params };
+        self.first_operation.get_or_insert(o.name);
         param::validate(o.params, params)?;
         match o.handler {
             Handler::Json(f) => Ok(Response {

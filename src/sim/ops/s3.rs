@@ -20,6 +20,7 @@ const SSE_KEYS: &[&str] = &[
 /// The write conditions of PutObject and CompleteMultipartUpload.
 const IF_MATCH: Param = opt("IfMatch", String);
 const IF_NONE_MATCH: Param = opt("IfNoneMatch", String);
+const VERSION_ID: Param = opt("VersionId", String);
 /// GetObject's and HeadObject's read conditions.
 const READ_IF: [Param; 4] = [
     IF_MATCH,
@@ -215,6 +216,38 @@ pub(super) const OPS: &[Operation] = &[
         false,
         &[s3("s3:ListBucket", Res::Bucket).with(&["s3:prefix?", "s3:delimiter?", "s3:max-keys?"])],
     ),
+    bucket_op(
+        "s3:PutBucketVersioning",
+        Cloud::s3_put_bucket_versioning,
+        &[BUCKET, req("VersioningConfiguration", Structure)],
+        true,
+        &[s3("s3:PutBucketVersioning", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketVersioning",
+        Cloud::s3_get_bucket_versioning,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketVersioning", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:ListObjectVersions",
+        Cloud::s3_list_object_versions,
+        &[
+            BUCKET,
+            opt("Prefix", String),
+            opt("Delimiter", String),
+            opt("MaxKeys", Integer),
+            opt("KeyMarker", String),
+            opt("VersionIdMarker", String),
+        ],
+        false,
+        &[s3("s3:ListBucketVersions", Res::Bucket).with(&[
+            "s3:prefix?",
+            "s3:delimiter?",
+            "s3:max-keys?",
+        ])],
+    ),
     object_op(
         "s3:PutObject",
         Handler::PutBody(Cloud::s3_put_object),
@@ -234,6 +267,7 @@ pub(super) const OPS: &[Operation] = &[
                 BUCKET,
                 KEY,
                 opt("Range", String),
+                VERSION_ID,
                 READ_IF[0],
                 READ_IF[1],
                 READ_IF[2],
@@ -241,7 +275,8 @@ pub(super) const OPS: &[Operation] = &[
             ],
             false,
             &[
-                s3("s3:GetObject", Res::Object),
+                s3("s3:GetObject", Res::Object).when("without VersionId"),
+                s3("s3:GetObjectVersion", Res::Object).when("with VersionId"),
                 key("kms:Decrypt")
                     .by(VIA_S3)
                     .with(KMS_VIA_S3)
@@ -252,23 +287,34 @@ pub(super) const OPS: &[Operation] = &[
     object_op(
         "s3:HeadObject",
         Handler::Json(Cloud::s3_head_object),
-        &[BUCKET, KEY, READ_IF[0], READ_IF[1], READ_IF[2], READ_IF[3]],
+        &[
+            BUCKET, KEY, VERSION_ID, READ_IF[0], READ_IF[1], READ_IF[2], READ_IF[3],
+        ],
         false,
-        &[s3("s3:GetObject", Res::Object)],
+        &[
+            s3("s3:GetObject", Res::Object).when("without VersionId"),
+            s3("s3:GetObjectVersion", Res::Object).when("with VersionId"),
+        ],
     ),
     object_op(
         "s3:DeleteObject",
         Handler::Json(Cloud::s3_delete_object),
-        &[BUCKET, KEY, IF_MATCH],
+        &[BUCKET, KEY, VERSION_ID, IF_MATCH],
         true,
-        &[s3("s3:DeleteObject", Res::Object)],
+        &[
+            s3("s3:DeleteObject", Res::Object).when("without VersionId"),
+            s3("s3:DeleteObjectVersion", Res::Object).when("with VersionId"),
+        ],
     ),
     object_op(
         "s3:DeleteObjects",
         Handler::Json(Cloud::s3_delete_objects),
         &[BUCKET, req("Delete", Structure)],
         true,
-        &[s3("s3:DeleteObject", Res::Object).when("each key")],
+        &[
+            s3("s3:DeleteObject", Res::Object).when("each key without VersionId"),
+            s3("s3:DeleteObjectVersion", Res::Object).when("each key with VersionId"),
+        ],
     ),
     object_op(
         "s3:CreateMultipartUpload",

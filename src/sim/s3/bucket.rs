@@ -88,6 +88,7 @@ impl Cloud {
                 policy: None,
                 tags: BTreeMap::new(),
                 bucket_keys: Vec::new(),
+                versioning: None,
             };
             c.world.s3.buckets.insert(b.clone(), bucket);
             c.touch(EntityRef::Bucket(b.clone()));
@@ -99,7 +100,9 @@ impl Cloud {
         let (b, params) = Cloud::bucket_params(p)?;
         self.run(ctx, s3_op("DeleteBucket", params, false, false), |c, t| {
             c.s3_bucket_prelude(ctx, t, &b, "s3:DeleteBucket")?;
-            if c.world.s3.objects.get(&b).is_some_and(|o| !o.is_empty()) {
+            if c.world.s3.objects.get(&b).is_some_and(|o| !o.is_empty())
+                || c.world.s3.versions.get(&b).is_some_and(|o| !o.is_empty())
+            {
                 return Err(S3Error::BucketNotEmpty.into());
             }
             c.world.s3.buckets.remove(&b);

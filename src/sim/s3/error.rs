@@ -67,6 +67,16 @@ pub enum S3Error {
     /// KMS refused a call S3 made for its caller: KMS's code behind `KMS.`, KMS's message.
     Kms(KmsError),
 
+    // ------------------------------------------------------------ versions
+    /// NoSuchVersion: a well-formed version id the key does not have.
+    NoSuchVersion,
+    /// InvalidArgument: a version id S3 could not have issued.
+    InvalidVersionId,
+    /// MethodNotAllowed (405): reading a delete marker by its version id.
+    DeleteMarkerNotReadable,
+    /// InvalidArgument: MFA delete needs the root user's MFA device, which keyform does not have.
+    MfaDeleteUnsupported,
+
     // ------------------------------------------------------------ conditional requests
     /// PreconditionFailed (412): `condition` is the header that did not hold.
     PreconditionFailed { condition: &'static str },
@@ -126,6 +136,9 @@ impl S3Error {
             UnsupportedSseAlgorithm { .. } | MalformedXml => "MalformedXML".into(),
             Kms(e) => format!("KMS.{}", e.code()),
             PreconditionFailed { .. } => "PreconditionFailed".into(),
+            NoSuchVersion => "NoSuchVersion".into(),
+            InvalidVersionId | MfaDeleteUnsupported => "InvalidArgument".into(),
+            DeleteMarkerNotReadable => "MethodNotAllowed".into(),
             NotModified => "NotModified".into(),
             ConditionalHeaderNotImplemented { .. } => "NotImplemented".into(),
             NoSuchUpload => "NoSuchUpload".into(),
@@ -152,6 +165,8 @@ impl S3Error {
             | InvalidAccessKeyId => 403,
             InvalidRange => 416,
             PreconditionFailed { .. } => 412,
+            NoSuchVersion => 404,
+            DeleteMarkerNotReadable => 405,
             NotModified => 304,
             ConditionalHeaderNotImplemented { .. } => 501,
             Other(e) => e.status,
@@ -217,6 +232,14 @@ impl S3Error {
                 "At least one of the pre-conditions you specified did not hold".into()
             }
             NotModified => "Not Modified".into(),
+            NoSuchVersion => "The specified version does not exist.".into(),
+            InvalidVersionId => "Invalid version id specified".into(),
+            DeleteMarkerNotReadable => {
+                "The specified method is not allowed against this resource.".into()
+            }
+            MfaDeleteUnsupported => "MFA Delete is not supported by keyform: the root user's MFA \
+                                     device is not simulated"
+                .into(),
             ConditionalHeaderNotImplemented { header } => format!(
                 "A header you provided implies functionality that is not implemented: {header}"
             ),

@@ -19,6 +19,7 @@ mod multipart;
 mod object;
 #[cfg(test)]
 mod tests;
+mod versioning;
 
 pub use bucket::validate_bucket_name;
 pub use bucket_key::BUCKET_KEY_TTL;

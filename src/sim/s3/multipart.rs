@@ -254,7 +254,10 @@ impl Cloud {
                 out["ETag"] = json!(format!("\"{etag}\""));
                 out["Bucket"] = json!(b);
                 out["Key"] = json!(k);
-                out["Location"] = json!(format!("/{b}/{k}"));
+                out["Location"] = json!(format!(
+                    "https://{b}.s3.amazonaws.com/{}",
+                    crate::serve::sigv4::uri_encode(&k, true)
+                ));
                 c.drop_upload(&id);
                 Ok(out)
             },

@@ -17,7 +17,7 @@ use crate::sim::authz::Access;
 use crate::sim::clock::iso8601;
 use crate::sim::crypto::{self, KeyMaterial};
 use crate::sim::kms::KmsError;
-use crate::sim::world::{EntityRef, ObjectEncryption, PutRequest, S3Object};
+use crate::sim::world::{ObjectEncryption, PutRequest, S3Object};
 use crate::sim::{CallContext, Cloud, Principal, SimError, Touched, opt_bool, opt_str, req_str};
 
 impl PutRequest {
@@ -65,7 +65,20 @@ fn object_fields(o: &S3Object) -> Json {
     if o.encryption.bucket_key_enabled {
         m["BucketKeyEnabled"] = json!(true);
     }
+    if let Some(v) = &o.version_id {
+        m["VersionId"] = json!(v);
+    }
     m
+}
+
+/// The action a read or delete is authorized as: naming a version makes it the `...Version`
+/// action, as in S3.
+fn versioned_action(plain: &'static str, version: Option<&str>) -> &'static str {
+    match (plain, version) {
+        ("s3:GetObject", Some(_)) => "s3:GetObjectVersion",
+        ("s3:DeleteObject", Some(_)) => "s3:DeleteObjectVersion",
+        (a, _) => a,
+    }
 }
 
 impl Cloud {
@@ -155,7 +168,13 @@ impl Cloud {
                 .as_ref()
                 .and_then(|r| r.first().cloned());
             let (algorithm, rule_key, rule_bucket_key) = match (&sse, &default) {
-                (Some(s), _) => (s.clone(), None, false),
+                // Explicit SSE-KMS headers without the bucket-key header take the bucket's
+                // Bucket Key setting, as S3 does.
+                (Some(s), d) => (
+                    s.clone(),
+                    None,
+                    d.as_ref().is_some_and(|r| r.bucket_key_enabled),
+                ),
                 (None, Some(r)) => (
                     r.sse_algorithm.clone(),
                     r.kms_master_key_id.clone(),
@@ -260,11 +279,10 @@ impl Cloud {
                 metadata,
                 encryption: enc,
                 blob: blob_id,
+                version_id: None,
+                tags: BTreeMap::new(),
+                checksum: None,
             };
-            if let Some(old) = c.world.s3.objects.get(&b).and_then(|m| m.get(&k)) {
-                let old_blob = old.blob.clone();
-                let _ = c.blobs.delete(&old_blob);
-            }
             let mut out = json!({"ETag": format!("\"{etag}\""), "ServerSideEncryption": obj.encryption.algorithm, "ChecksumSHA256": obj.checksum_sha256});
             if let Some(arn) = &obj.encryption.kms_key_arn {
                 out["SSEKMSKeyId"] = json!(arn);
@@ -272,13 +290,9 @@ impl Cloud {
             if obj.encryption.bucket_key_enabled {
                 out["BucketKeyEnabled"] = json!(true);
             }
-            c.world
-                .s3
-                .objects
-                .entry(b.clone())
-                .or_default()
-                .insert(k.clone(), obj);
-            c.touch(EntityRef::Object(b.clone(), k.clone()));
+            if let Some(v) = c.install_current(&b, obj) {
+                out["VersionId"] = json!(v);
+            }
             Ok(out)
         }
     }
@@ -305,9 +319,14 @@ impl Cloud {
         params["key"] = json!(k);
         let range = opt_str(p, "Range")?.map(str::to_string);
         let read_if = Conditions::from_params(p, "")?;
+        let version = opt_str(p, "VersionId")?.map(str::to_string);
+        if let Some(v) = &version {
+            params["versionId"] = json!(v);
+        }
         self.run(ctx, s3_op("GetObject", params, true, true), |c, t| {
-            c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
-            let obj = c.object(&b, &k)?.clone();
+            let action = versioned_action("s3:GetObject", version.as_deref());
+            c.object_prelude(ctx, t, &b, &k, action, &[])?;
+            let obj = c.find_version(&b, &k, version.as_deref())?;
             read_if.check_read(&obj)?;
             let body = c.open_object(ctx, &b, &obj)?;
             let mut fields = object_fields(&obj);
@@ -401,11 +420,16 @@ impl Cloud {
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
         let read_if = Conditions::from_params(p, "")?;
+        let version = opt_str(p, "VersionId")?.map(str::to_string);
+        if let Some(v) = &version {
+            params["versionId"] = json!(v);
+        }
         self.run(ctx, s3_op("HeadObject", params, true, true), |c, t| {
-            c.object_prelude(ctx, t, &b, &k, "s3:GetObject", &[])?;
-            let obj = c.object(&b, &k)?;
-            read_if.check_read(obj)?;
-            Ok(object_fields(obj))
+            let action = versioned_action("s3:GetObject", version.as_deref());
+            c.object_prelude(ctx, t, &b, &k, action, &[])?;
+            let obj = c.find_version(&b, &k, version.as_deref())?;
+            read_if.check_read(&obj)?;
+            Ok(object_fields(&obj))
         })
     }
 
@@ -414,17 +438,15 @@ impl Cloud {
         let k = req_str(p, "Key")?.to_string();
         params["key"] = json!(k);
         let delete_if = Conditions::from_params(p, "")?;
+        let version = opt_str(p, "VersionId")?.map(str::to_string);
+        if let Some(v) = &version {
+            params["versionId"] = json!(v);
+        }
         self.run(ctx, s3_op("DeleteObject", params, false, true), |c, t| {
-            c.object_prelude(ctx, t, &b, &k, "s3:DeleteObject", &[])?;
+            let action = versioned_action("s3:DeleteObject", version.as_deref());
+            c.object_prelude(ctx, t, &b, &k, action, &[])?;
             delete_if.check_delete(c.object(&b, &k).ok())?;
-            if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(&k)) {
-                let _ = c.blobs.delete(&obj.blob);
-                c.touch(EntityRef::Object(b.clone(), k.clone()));
-            }
-            if c.world.s3.objects.get(&b).is_some_and(BTreeMap::is_empty) {
-                c.world.s3.objects.remove(&b);
-            }
-            Ok(json!({}))
+            Ok(c.delete_version(&b, &k, version.as_deref())?)
         })
     }
 
@@ -432,13 +454,18 @@ impl Cloud {
     /// reported per key, as S3 does, and never fail the whole request.
     pub fn s3_delete_objects(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let (b, mut params) = Cloud::bucket_params(p)?;
-        let keys: Vec<String> = p
+        let keys: Vec<(String, Option<String>)> = p
             .pointer("/Delete/Objects")
             .and_then(Json::as_array)
             .map(|a| {
                 a.iter()
-                    .map(|o| req_str(o, "Key").map(str::to_string))
-                    .collect::<Result<Vec<_>, _>>()
+                    .map(|o| {
+                        Ok((
+                            req_str(o, "Key")?.to_string(),
+                            opt_str(o, "VersionId")?.map(str::to_string),
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, SimError>>()
             })
             .transpose()?
             .unwrap_or_default();
@@ -456,30 +483,38 @@ impl Cloud {
             }
             let mut deleted = Vec::new();
             let mut errors = Vec::new();
-            for k in &keys {
+            for (k, version) in &keys {
                 let arn = object_arn(&b, k);
                 t.resources.push(("AWS::S3::Object".into(), arn.clone()));
-                let allowed = c.check_public_restriction(ctx, &b).and_then(|()| {
-                    Ok(c.authorize(ctx, &Access::s3("s3:DeleteObject", &arn, &b, &[]))?)
-                });
-                match allowed {
+                let action = versioned_action("s3:DeleteObject", version.as_deref());
+                let done = c
+                    .check_public_restriction(ctx, &b)
+                    .and_then(|()| Ok(c.authorize(ctx, &Access::s3(action, &arn, &b, &[]))?))
+                    .and_then(|()| c.delete_version(&b, k, version.as_deref()));
+                match done {
                     Err(e) => {
-                        errors.push(json!({"Key": k, "Code": e.code(), "Message": e.message()}))
-                    }
-                    Ok(()) => {
-                        if let Some(obj) = c.world.s3.objects.get_mut(&b).and_then(|m| m.remove(k))
-                        {
-                            let _ = c.blobs.delete(&obj.blob);
-                            c.touch(EntityRef::Object(b.clone(), k.clone()));
+                        let mut j = json!({"Key": k, "Code": e.code(), "Message": e.message()});
+                        if let Some(v) = version {
+                            j["VersionId"] = json!(v);
                         }
+                        errors.push(j)
+                    }
+                    Ok(r) => {
                         if !quiet {
-                            deleted.push(json!({"Key": k}));
+                            let mut j = json!({"Key": k});
+                            if let Some(v) = version {
+                                j["VersionId"] = json!(v);
+                            }
+                            if r.get("DeleteMarker") == Some(&json!(true)) {
+                                j["DeleteMarker"] = json!(true);
+                                if let Some(id) = r.get("VersionId") {
+                                    j["DeleteMarkerVersionId"] = id.clone();
+                                }
+                            }
+                            deleted.push(j);
                         }
                     }
                 }
-            }
-            if c.world.s3.objects.get(&b).is_some_and(BTreeMap::is_empty) {
-                c.world.s3.objects.remove(&b);
             }
             Ok(json!({"Deleted": deleted, "Errors": errors}))
         })

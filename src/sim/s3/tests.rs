@@ -157,3 +157,215 @@ fn reads_answer_304_and_412_in_rfc_7232_order() {
         }
     }
 }
+
+fn call(c: &mut Cloud, op: &str, p: Json) -> Result<Json, SimError> {
+    let mut p = p;
+    p["Bucket"] = json!("bkt");
+    c.call_json(&CallContext::lab_admin(), op, &p)
+}
+
+#[test]
+fn versioning_keeps_every_version_and_delete_markers_hide_without_losing() {
+    let mut c = cloud();
+    assert_eq!(
+        call(&mut c, "s3:GetBucketVersioning", json!({})).unwrap(),
+        json!({})
+    );
+    let unversioned = put(&mut c, json!({"Key": "k"}), b"zero").unwrap();
+    assert!(unversioned.get("VersionId").is_none());
+    call(
+        &mut c,
+        "s3:PutBucketVersioning",
+        json!({"VersioningConfiguration": {"Status": "Enabled"}}),
+    )
+    .unwrap();
+    assert_eq!(
+        call(&mut c, "s3:GetBucketVersioning", json!({})).unwrap()["Status"],
+        "Enabled"
+    );
+    let v1 = put(&mut c, json!({"Key": "k"}), b"one").unwrap()["VersionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v2 = put(&mut c, json!({"Key": "k"}), b"two").unwrap()["VersionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(v1, v2);
+    assert_eq!(v1.len(), 32);
+    let body = |c: &mut Cloud, v: &str| {
+        get(c, "s3:GetObject", json!({"Key": "k", "VersionId": v})).map(|(_, b)| b)
+    };
+    assert_eq!(body(&mut c, "null").unwrap(), b"zero");
+    assert_eq!(body(&mut c, &v1).unwrap(), b"one");
+    assert_eq!(
+        get(&mut c, "s3:GetObject", json!({"Key": "k"})).unwrap().1,
+        b"two"
+    );
+
+    // A delete hides the object behind a delete marker; every version stays readable by id.
+    let d = call(&mut c, "s3:DeleteObject", json!({"Key": "k"})).unwrap();
+    assert_eq!(d["DeleteMarker"], true);
+    let marker = d["VersionId"].as_str().unwrap().to_string();
+    assert_eq!(
+        code(get(&mut c, "s3:GetObject", json!({"Key": "k"}))),
+        ("NoSuchKey".into(), 404)
+    );
+    assert_eq!(body(&mut c, &v2).unwrap(), b"two");
+    assert_eq!(
+        code(body(&mut c, &marker)),
+        ("MethodNotAllowed".into(), 405)
+    );
+    let l = call(&mut c, "s3:ListObjectVersions", json!({})).unwrap();
+    let ids: Vec<&str> = l["Versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["VersionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [v2.as_str(), v1.as_str(), "null"], "newest first");
+    assert_eq!(l["DeleteMarkers"][0]["VersionId"], marker.as_str());
+    assert_eq!(l["DeleteMarkers"][0]["IsLatest"], true);
+    assert_eq!(l["Versions"][0]["IsLatest"], false);
+    // ListObjectsV2 shows only current objects.
+    assert_eq!(
+        call(&mut c, "s3:ListObjectsV2", json!({})).unwrap()["KeyCount"],
+        0
+    );
+    let page = call(&mut c, "s3:ListObjectVersions", json!({"MaxKeys": 2})).unwrap();
+    assert_eq!(page["IsTruncated"], true);
+    let rest = call(
+        &mut c,
+        "s3:ListObjectVersions",
+        json!({"KeyMarker": page["NextKeyMarker"], "VersionIdMarker": page["NextVersionIdMarker"]}),
+    )
+    .unwrap();
+    assert_eq!(rest["Versions"].as_array().unwrap().len(), 2);
+
+    // Deleting the marker brings v2 back; deleting v2 for good makes v1 current.
+    call(
+        &mut c,
+        "s3:DeleteObject",
+        json!({"Key": "k", "VersionId": marker}),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&mut c, "s3:GetObject", json!({"Key": "k"})).unwrap().1,
+        b"two"
+    );
+    call(
+        &mut c,
+        "s3:DeleteObject",
+        json!({"Key": "k", "VersionId": v2}),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&mut c, "s3:GetObject", json!({"Key": "k"})).unwrap().1,
+        b"one"
+    );
+    assert_eq!(code(body(&mut c, &v2)), ("NoSuchVersion".into(), 404));
+
+    // Bad version ids: AWS's codes, nothing changed.
+    assert_eq!(
+        code(body(&mut c, "not-a-version")),
+        ("InvalidArgument".into(), 400)
+    );
+    assert_eq!(
+        code(call(
+            &mut c,
+            "s3:DeleteObject",
+            json!({"Key": "k", "VersionId": "bad/id"})
+        )),
+        ("InvalidArgument".into(), 400)
+    );
+    let unknown = "A".repeat(32);
+    call(
+        &mut c,
+        "s3:DeleteObject",
+        json!({"Key": "k", "VersionId": unknown}),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&mut c, "s3:GetObject", json!({"Key": "k"})).unwrap().1,
+        b"one"
+    );
+    // A bucket with versions is not empty.
+    for v in [v1.as_str(), "null"] {
+        call(
+            &mut c,
+            "s3:DeleteObject",
+            json!({"Key": "k", "VersionId": v}),
+        )
+        .unwrap();
+    }
+    call(&mut c, "s3:DeleteBucket", json!({})).unwrap();
+}
+
+#[test]
+fn suspended_versioning_overwrites_only_the_null_version() {
+    let mut c = cloud();
+    call(
+        &mut c,
+        "s3:PutBucketVersioning",
+        json!({"VersioningConfiguration": {"Status": "Enabled"}}),
+    )
+    .unwrap();
+    let v1 = put(&mut c, json!({"Key": "k"}), b"one").unwrap()["VersionId"].clone();
+    call(
+        &mut c,
+        "s3:PutBucketVersioning",
+        json!({"VersioningConfiguration": {"Status": "Suspended"}}),
+    )
+    .unwrap();
+    assert_eq!(
+        put(&mut c, json!({"Key": "k"}), b"two").unwrap()["VersionId"],
+        "null"
+    );
+    assert_eq!(
+        put(&mut c, json!({"Key": "k"}), b"three").unwrap()["VersionId"],
+        "null"
+    );
+    let l = call(&mut c, "s3:ListObjectVersions", json!({})).unwrap();
+    assert_eq!(l["Versions"].as_array().unwrap().len(), 2);
+    let (_, b) = get(&mut c, "s3:GetObject", json!({"Key": "k", "VersionId": v1})).unwrap();
+    assert_eq!(b, b"one");
+    assert_eq!(
+        code(call(
+            &mut c,
+            "s3:PutBucketVersioning",
+            json!({"VersioningConfiguration": {"Status": "Off"}})
+        )),
+        ("MalformedXML".into(), 400)
+    );
+}
+
+#[test]
+fn explicit_sse_kms_headers_take_the_buckets_bucket_key_setting() {
+    let mut c = cloud();
+    let ctx = CallContext::lab_admin();
+    let key = c.call_json(&ctx, "kms:CreateKey", &json!({})).unwrap()["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    call(
+        &mut c,
+        "s3:PutBucketEncryption",
+        json!({"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault":
+            {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}, "BucketKeyEnabled": true}]}}),
+    )
+    .unwrap();
+    let explicit = json!({"Key": "e", "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key});
+    assert_eq!(
+        put(&mut c, explicit, b"x").unwrap()["BucketKeyEnabled"],
+        true
+    );
+    let (f, _) = get(&mut c, "s3:HeadObject", json!({"Key": "e"})).unwrap();
+    assert_eq!(f["BucketKeyEnabled"], true);
+    let off = json!({"Key": "o", "ServerSideEncryption": "aws:kms", "BucketKeyEnabled": false});
+    assert!(
+        put(&mut c, off, b"x")
+            .unwrap()
+            .get("BucketKeyEnabled")
+            .is_none()
+    );
+}

@@ -1,11 +1,13 @@
 //! The data sources, one file each: those that describe the lab itself (`aws_caller_identity`,
 //! `aws_region`, `aws_partition`), the KMS alias lookup (`aws_kms_alias`) and the policy
-//! renderer (`aws_iam_policy_document`).
+//! renderer (`aws_iam_policy_document`), and the IAM lookups (`aws_iam_role`, `aws_iam_user`,
+//! `aws_iam_policy`, in `iam_identities`).
 //!
 //! Everything here is read from the world (or from the configuration alone); nothing is
 //! recorded.
 
 pub(super) mod caller_identity;
+pub(super) mod iam_identities;
 pub(super) mod iam_policy_document;
 pub(super) mod kms_alias;
 pub(super) mod partition;

@@ -1,12 +1,19 @@
 //! IAM on the simulated cloud: `aws_iam_user`, `aws_iam_policy`, `aws_iam_user_policy`,
-//! `aws_iam_user_policy_attachment`, `aws_iam_access_key` and `aws_iam_user_login_profile`, one file each, plus what they
-//! share (name and path rules, "already gone" on delete).
+//! `aws_iam_user_policy_attachment`, `aws_iam_access_key` and `aws_iam_user_login_profile`, one
+//! file each; `aws_iam_role`;
+//! `aws_iam_group` with its memberships (`group`); the inline policies and attachments of roles
+//! and groups (`holder_policy`, `holder_policy_attachment`), plus what they share (name and
+//! path rules, "already gone" on delete).
 //!
 //! Writes go through the sim's IAM operations as lab-admin; reads look at the world directly and
 //! record nothing.
 
 pub(super) mod access_key;
+pub(super) mod group;
+pub(super) mod holder_policy;
+pub(super) mod holder_policy_attachment;
 pub(super) mod policy;
+pub(super) mod role;
 pub(super) mod user;
 pub(super) mod user_login_profile;
 pub(super) mod user_policy;
@@ -61,6 +68,22 @@ pub(super) mod testing {
 
     pub(crate) fn doc(action: &str) -> String {
         DOC.replace("s3:ListAllMyBuckets", action)
+    }
+
+    pub(crate) const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+
+    pub(crate) fn role(p: &mut AwsProvider<'_>, name: &str) -> Map {
+        let planned = plan_create(
+            p,
+            "aws_iam_role",
+            vec![("name", s(name)), ("assume_role_policy", s(TRUST))],
+        );
+        p.create("aws_iam_role", &planned).expect("creates role")
+    }
+
+    pub(crate) fn group(p: &mut AwsProvider<'_>, name: &str) -> Map {
+        let planned = plan_create(p, "aws_iam_group", vec![("name", s(name))]);
+        p.create("aws_iam_group", &planned).expect("creates group")
     }
 
     pub(crate) fn user(p: &mut AwsProvider<'_>, name: &str) -> Map {

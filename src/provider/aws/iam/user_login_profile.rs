@@ -57,7 +57,7 @@ impl Resource<AwsProvider<'_>> for UserLoginProfile {
         let len = val(planned, "password_length")
             .as_i64()
             .unwrap_or(DEFAULT_LENGTH);
-        let password = generate_password(len as usize)
+        let password = crate::sim::iam::generate_password(len as usize)
             .map_err(|e| ProviderError::new(format!("creating {what}: {e}")))?;
         let mut p = json!({"UserName": user, "Password": password.as_str()});
         if let Some(r) = val(planned, "password_reset_required").as_bool() {
@@ -103,35 +103,6 @@ fn read_profile(w: &World, prior: &Map) -> Option<Map> {
     Some(m)
 }
 
-/// A password of `len` characters from the provider's alphabet (letters, digits and AWS's
-/// symbols), drawn from the OS RNG until it holds every kind, as the provider's generator does.
-fn generate_password(len: usize) -> Result<zeroize::Zeroizing<String>, String> {
-    const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
-    const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    const DIGITS: &str = "0123456789";
-    let alphabet: Vec<char> = [LOWER, UPPER, DIGITS, crate::sim::iam::PASSWORD_SYMBOLS]
-        .concat()
-        .chars()
-        .collect();
-    for _ in 0..1000 {
-        let bytes = crate::sim::crypto::random_bytes(len * 2).map_err(|e| e.to_string())?;
-        let pw: zeroize::Zeroizing<String> = zeroize::Zeroizing::new(
-            bytes
-                .chunks(2)
-                .map(|b| {
-                    let n = u16::from_le_bytes([b[0], b[1]]) as usize;
-                    alphabet[n % alphabet.len()]
-                })
-                .collect(),
-        );
-        let has = |set: &str| pw.chars().any(|c| set.contains(c));
-        if has(LOWER) && has(UPPER) && has(DIGITS) && has(crate::sim::iam::PASSWORD_SYMBOLS) {
-            return Ok(pw);
-        }
-    }
-    Err("could not generate a password with every kind of character".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
@@ -143,13 +114,13 @@ mod tests {
     #[test]
     fn generated_passwords_meet_awss_policy_at_the_asked_length() {
         for len in [8, 20, 128] {
-            let pw = generate_password(len).unwrap();
+            let pw = crate::sim::iam::generate_password(len).unwrap();
             assert_eq!(pw.chars().count(), len);
             assert!(crate::sim::iam::password_meets_policy(&pw, "123456789012"));
         }
         assert_ne!(
-            *generate_password(20).unwrap(),
-            *generate_password(20).unwrap()
+            *crate::sim::iam::generate_password(20).unwrap(),
+            *crate::sim::iam::generate_password(20).unwrap()
         );
     }
 

@@ -44,11 +44,28 @@ const KEY_SPECS: &[&str] = &[
     "ECC_NIST_EDWARDS25519",
 ];
 
+/// The key specs the simulation has (the rest of the model's are refused as not simulated).
+const SIMULATED_SPECS: &[&str] = &[
+    "SYMMETRIC_DEFAULT",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "ECC_NIST_P256",
+    "ECC_NIST_P384",
+    "ECC_NIST_P521",
+    "ECC_SECG_P256K1",
+    "HMAC_224",
+    "HMAC_256",
+    "HMAC_384",
+    "HMAC_512",
+];
+
 fn key_spec(v: &Value) -> Result<(), String> {
     check::one_of(v, KEY_SPECS)?;
-    if v.as_str() != Some("SYMMETRIC_DEFAULT") {
+    if !v.as_str().is_some_and(|s| SIMULATED_SPECS.contains(&s)) {
         return Err(format!(
-            "{v} is a valid AWS key spec, but keyform simulates only SYMMETRIC_DEFAULT keys (AES-256-GCM); asymmetric and HMAC keys are not supported by keyform"
+            "{v} is a valid AWS key spec, but keyform does not simulate it (it simulates {}); it is not supported by keyform",
+            SIMULATED_SPECS.join(", ")
         ));
     }
     Ok(())
@@ -64,9 +81,9 @@ fn key_usage(v: &Value) -> Result<(), String> {
             "KEY_AGREEMENT",
         ],
     )?;
-    if v.as_str() != Some("ENCRYPT_DECRYPT") {
+    if v.as_str() == Some("KEY_AGREEMENT") {
         return Err(format!(
-            "{v} is a valid AWS key usage, but keyform simulates only ENCRYPT_DECRYPT keys"
+            "{v} is a valid AWS key usage, but keyform does not simulate key agreement keys"
         ));
     }
     Ok(())
@@ -79,7 +96,7 @@ impl Resource<AwsProvider<'_>> for Key {
     fn schema(&self) -> ResourceSchema {
         ResourceSchema {
             kind: "aws_kms_key",
-            summary: "A customer managed KMS key (symmetric, AES-256-GCM)",
+            summary: "A customer managed KMS key (symmetric AES-256-GCM, RSA, ECC or HMAC)",
             body: BodySchema::new(with_tags(vec![
                 A::optional_computed("description", string())
                     .validate(|v| check::len_between(v, 0, 8192)),

@@ -9,6 +9,7 @@ pub(super) mod bucket;
 pub(super) mod bucket_policy;
 pub(super) mod bucket_public_access_block;
 pub(super) mod bucket_server_side_encryption_configuration;
+pub(super) mod bucket_versioning;
 pub(super) mod object;
 
 use crate::schema::check;

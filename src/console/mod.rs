@@ -1,0 +1,219 @@
+//! `keyform console`: a local web console on the simulated cloud, so the seeds' labs (written
+//! for the AWS Management Console) can be clicked. Served by `keyform serve` under
+//! [`PREFIX`] and by `keyform console`.
+//!
+//! Every page action is one [`Cloud::call`] as the signed-in IAM user (the same operation table,
+//! authorization and CloudTrail as `sim`, `serve` and `apply`), so AccessDenied appears exactly
+//! where AWS would show it. Pages are server-rendered (minijinja templates embedded in the
+//! binary, no JavaScript), one file per page group: [`signin`], [`kms`], [`s3`],
+//! [`cloudtrail`].
+//!
+//! Who may drive it ([`guard`]): loopback peers only, naming a loopback `Host` (no DNS
+//! rebinding); a session cookie (HttpOnly, SameSite=Strict) after sign-in; every POST must come
+//! from the console's own origin (`Origin`, `Sec-Fetch-Site`) and carry the session's CSRF token;
+//! every answer carries a CSP that allows no script, no frame and forms only to itself.
+
+mod cloudtrail;
+mod form;
+mod guard;
+mod kms;
+mod render;
+mod s3;
+mod session;
+mod signin;
+#[cfg(test)]
+mod tests;
+
+pub use guard::Refusal;
+pub use session::{SESSION_COOKIE, SESSION_LIFETIME_MS};
+
+use serde_json::{Value as Json, json};
+
+use crate::serve::{Request, Response};
+use crate::sim::{CallContext, Cloud, SimError};
+use session::{Session, Sessions};
+
+/// Where the console lives on a server.
+pub const PREFIX: &str = "/_console";
+
+/// Whether a path is the console's.
+pub fn is_console(path: &str) -> bool {
+    path == PREFIX || path.starts_with("/_console/")
+}
+
+/// The console's sessions (in memory: a restart signs everyone out).
+#[derive(Default)]
+pub struct Console {
+    sessions: Sessions,
+}
+
+/// What a page handler gets: the request, the signed-in session and the cloud.
+pub(crate) struct Page<'a> {
+    pub req: &'a Request,
+    pub session: &'a Session,
+    pub cloud: &'a mut Cloud,
+    /// The form fields of a POST (urlencoded or multipart text fields).
+    pub form: form::Form,
+}
+
+impl Page<'_> {
+    /// The signed-in user's call context (their own identity, from this peer).
+    fn ctx(&self) -> CallContext {
+        CallContext {
+            source_ip: self.req.peer.to_canonical().to_string(),
+            user_agent: self.req.header("user-agent").unwrap_or("").to_string(),
+            ..CallContext::user(&self.session.user)
+        }
+    }
+
+    /// One call of the simulated cloud as the signed-in user.
+    pub(crate) fn call(&mut self, op: &str, params: Json) -> Result<Json, SimError> {
+        let ctx = self.ctx();
+        self.cloud.call_json(&ctx, op, &params)
+    }
+
+    pub(crate) fn call_body(
+        &mut self,
+        op: &str,
+        params: Json,
+        body: Option<&[u8]>,
+    ) -> Result<crate::sim::ops::Response, SimError> {
+        let ctx = self.ctx();
+        self.cloud.call(&ctx, op, &params, body)
+    }
+
+    /// A query parameter of the page's URL.
+    pub(crate) fn query(&self, name: &str) -> Option<String> {
+        form::query(&self.req.raw_query, name)
+    }
+
+    /// A page rendered in the console's layout.
+    pub(crate) fn render(&self, template: &str, mut data: Json) -> Response {
+        if let Json::Object(m) = &mut data {
+            m.insert("me".into(), json!(self.session.user));
+            m.insert("account".into(), json!(self.cloud.world.account_id));
+            m.insert("region".into(), json!(self.cloud.world.region));
+            m.insert("csrf".into(), json!(self.session.csrf.as_str()));
+            m.insert(
+                "now".into(),
+                json!(crate::sim::clock::iso8601(self.cloud.now())),
+            );
+        }
+        render::page(200, template, &data)
+    }
+
+    /// The error page for a failed call: AWS's code and message, the HTTP status AWS gives.
+    pub(crate) fn error(&self, doing: &str, e: &SimError) -> Response {
+        let data = json!({
+            "me": self.session.user, "account": self.cloud.world.account_id,
+            "region": self.cloud.world.region, "csrf": self.session.csrf.as_str(),
+            "now": crate::sim::clock::iso8601(self.cloud.now()),
+            "doing": doing, "code": e.code, "message": e.message,
+            "denied": e.code == "AccessDenied" || e.code == "AccessDeniedException",
+        });
+        // KMS answers AccessDeniedException with 400 on its wire; a page says 403 for any denial.
+        let status = match (data["denied"].as_bool(), e.status) {
+            (Some(true), _) => 403,
+            (_, s) if s >= 400 => s,
+            _ => 400,
+        };
+        render::page(status, "error.html", &data)
+    }
+}
+
+/// A redirect after a POST (303, so the browser GETs the page).
+pub(crate) fn see_other(location: &str) -> Response {
+    render::secure(Response::new(303, "text/plain; charset=utf-8", "").header("location", location))
+}
+
+impl Console {
+    pub fn new() -> Console {
+        Console::default()
+    }
+
+    /// Whether a request's head carries a live session cookie (so its body may be an
+    /// upload; an unauthenticated peer gets a small form's worth).
+    pub fn signed_in(&self, head: &Request, now_ms: i64) -> bool {
+        self.sessions.of_request(head, now_ms).is_some()
+    }
+
+    /// Answers one console request at wall-clock time `now_ms`.
+    pub fn handle(&mut self, cloud: &mut Cloud, req: &Request, now_ms: i64) -> Response {
+        if let Err(r) = guard::admit(req) {
+            return r.response();
+        }
+        let path = req.raw_path.as_str();
+        let post = req.method == "POST";
+        match (req.method.as_str(), path) {
+            ("GET", "/_console/style.css") => return render::stylesheet(),
+            ("GET", "/_console/signin") => return signin::form(self, req, None),
+            ("POST", "/_console/signin") => return signin::submit(self, cloud, req, now_ms),
+            _ => {}
+        }
+        if !matches!(req.method.as_str(), "GET" | "HEAD" | "POST") {
+            return render::plain(405, "method not allowed");
+        }
+        let Some(session) = self.sessions.of_request(req, now_ms).cloned() else {
+            if post {
+                return Refusal::NoSession.response();
+            }
+            return see_other("/_console/signin");
+        };
+        let form = if post {
+            let f = form::Form::parse(req);
+            if !session::csrf_ok(&session, f.get("csrf")) {
+                return Refusal::BadCsrf.response();
+            }
+            f
+        } else {
+            form::Form::default()
+        };
+        if (req.method.as_str(), path) == ("POST", "/_console/signout") {
+            self.sessions.remove(&session.id);
+            return signin::signed_out();
+        }
+        let mut page = Page {
+            req,
+            session: &session,
+            cloud,
+            form,
+        };
+        let route = path.trim_start_matches(PREFIX);
+        let answer = match (post, route) {
+            (false, "" | "/") => Some(page.render("home.html", json!({}))),
+            (_, r) if r.starts_with("/kms") => kms::route(&mut page, post, r),
+            (_, r) if r.starts_with("/s3") => s3::route(&mut page, post, r),
+            (false, "/cloudtrail") => cloudtrail::history(&mut page),
+            _ => None,
+        };
+        answer.unwrap_or_else(|| render::plain(404, "no such console page"))
+    }
+
+    #[cfg(test)]
+    fn sessions_mut(&mut self) -> &mut Sessions {
+        &mut self.sessions
+    }
+}
+
+/// Gives lab-admin a console password when it has none: a generated one, returned once (to be
+/// printed by `keyform console` / `serve`); None when it already has one.
+pub fn ensure_admin_password(
+    cloud: &mut Cloud,
+) -> Result<Option<zeroize::Zeroizing<String>>, SimError> {
+    let has = cloud
+        .world
+        .iam
+        .users
+        .get(crate::sim::LAB_ADMIN)
+        .is_some_and(|u| u.login_profile.is_some());
+    if has {
+        return Ok(None);
+    }
+    let pw = crate::sim::iam::generate_password(20).map_err(SimError::internal)?;
+    cloud.call_json(
+        &CallContext::lab_admin(),
+        "iam:CreateLoginProfile",
+        &json!({"UserName": crate::sim::LAB_ADMIN, "Password": pw.as_str()}),
+    )?;
+    Ok(Some(pw))
+}

@@ -1,0 +1,89 @@
+//! Rendering: the minijinja templates embedded in the binary (auto-escaped HTML), the
+//! stylesheet, and the security headers every console answer carries.
+
+use std::sync::OnceLock;
+
+use serde_json::Value as Json;
+
+use crate::serve::Response;
+
+/// No script, no plugin, no frame, no foreign request; forms post only to the console.
+pub(super) const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                       frame-ancestors 'none'; base-uri 'none'";
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("templates/layout.html")),
+    ("signin.html", include_str!("templates/signin.html")),
+    ("home.html", include_str!("templates/home.html")),
+    ("error.html", include_str!("templates/error.html")),
+    ("kms_list.html", include_str!("templates/kms_list.html")),
+    ("kms_key.html", include_str!("templates/kms_key.html")),
+    ("s3_list.html", include_str!("templates/s3_list.html")),
+    ("s3_bucket.html", include_str!("templates/s3_bucket.html")),
+    ("s3_object.html", include_str!("templates/s3_object.html")),
+    ("cloudtrail.html", include_str!("templates/cloudtrail.html")),
+];
+
+const STYLE: &str = include_str!("templates/style.css");
+
+fn env() -> &'static minijinja::Environment<'static> {
+    static ENV: OnceLock<minijinja::Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut e = minijinja::Environment::new();
+        for (name, text) in TEMPLATES {
+            // The templates are the binary's own, checked by the tests: a broken one would
+            // fail every test of its page.
+            let _ = e.add_template(name, text);
+        }
+        e
+    })
+}
+
+/// Adds the headers every console answer carries.
+pub(super) fn secure(r: Response) -> Response {
+    r.header("content-security-policy", CSP)
+        .header("x-frame-options", "DENY")
+        .header("x-content-type-options", "nosniff")
+        .header("referrer-policy", "no-referrer")
+        .header("cache-control", "no-store")
+        .header("cross-origin-opener-policy", "same-origin")
+        .header("cross-origin-resource-policy", "same-origin")
+}
+
+/// A page from template `name` with `data`.
+pub(super) fn page(status: u16, name: &str, data: &Json) -> Response {
+    let html = env()
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(data)));
+    match html {
+        Ok(h) => secure(Response::new(status, "text/html; charset=utf-8", h)),
+        Err(e) => plain(500, &format!("the console could not render {name}: {e}")),
+    }
+}
+
+pub(super) fn plain(status: u16, text: &str) -> Response {
+    secure(Response::new(
+        status,
+        "text/plain; charset=utf-8",
+        text.to_string(),
+    ))
+}
+
+pub(super) fn stylesheet() -> Response {
+    secure(Response::new(200, "text/css; charset=utf-8", STYLE))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        for (name, text) in super::TEMPLATES {
+            let mut e = minijinja::Environment::new();
+            for (n, t) in super::TEMPLATES {
+                e.add_template(n, t).unwrap();
+            }
+            e.get_template(name)
+                .unwrap_or_else(|err| panic!("{name}: {err} ({} bytes)", text.len()));
+        }
+    }
+}

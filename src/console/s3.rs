@@ -1,0 +1,180 @@
+//! S3 pages: buckets (create), a bucket (objects, upload, Default encryption: SSE-S3, SSE-KMS
+//! or DSSE-KMS with a key and the bucket key), an object's properties (server-side encryption
+//! and the KMS key ARN, as seed 001 checks) and its download. One S3 call per action, as the
+//! signed-in user.
+
+use serde_json::{Value as Json, json};
+
+use super::kms::urlencode;
+use super::{Page, render, see_other};
+use crate::serve::Response;
+use crate::sim::SimError;
+
+const PAGE_SIZE: i64 = 100;
+
+pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Response> {
+    Some(match (post, route) {
+        (false, "/s3") => buckets(p),
+        (true, "/s3/create") => create(p),
+        (false, "/s3/bucket") => bucket(p),
+        (true, "/s3/bucket/encryption") => encryption(p),
+        (true, "/s3/bucket/upload") => upload(p),
+        (false, "/s3/object") => object(p),
+        (false, "/s3/download") => download(p),
+        _ => return None,
+    })
+}
+
+fn bucket_url(b: &str) -> String {
+    format!("/_console/s3/bucket?name={}", urlencode(b))
+}
+
+fn object_url(b: &str, k: &str) -> String {
+    format!(
+        "/_console/s3/object?bucket={}&key={}",
+        urlencode(b),
+        urlencode(k)
+    )
+}
+
+fn buckets(p: &mut Page<'_>) -> Response {
+    match p.call("s3:ListBuckets", json!({})) {
+        Ok(r) => {
+            let rows: Vec<Json> = r["Buckets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| {
+                    let name = b["Name"].as_str().unwrap_or_default().to_string();
+                    json!({"name": name, "url": bucket_url(&name), "created": b["CreationDate"]})
+                })
+                .collect();
+            p.render("s3_list.html", json!({"buckets": rows}))
+        }
+        Err(e) => p.error("listing buckets", &e),
+    }
+}
+
+fn create(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("name");
+    match p.call("s3:CreateBucket", json!({"Bucket": name})) {
+        Ok(_) => see_other(&bucket_url(&name)),
+        Err(e) => p.error("creating the bucket", &e),
+    }
+}
+
+fn bucket(p: &mut Page<'_>) -> Response {
+    let name = p.query("name").unwrap_or_default();
+    let mut params = json!({"Bucket": name, "MaxKeys": PAGE_SIZE});
+    if let Some(t) = p.query("token") {
+        params["ContinuationToken"] = json!(t);
+    }
+    let list = match p.call("s3:ListObjectsV2", params) {
+        Ok(r) => r,
+        Err(e) => return p.error("listing the bucket's objects", &e),
+    };
+    let objects: Vec<Json> = list["Contents"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| {
+            let key = o["Key"].as_str().unwrap_or_default().to_string();
+            json!({"key": key, "url": object_url(&name, &key), "size": o["Size"], "modified": o["LastModified"]})
+        })
+        .collect();
+    let next = list["NextContinuationToken"]
+        .as_str()
+        .map(|t| format!("{}&token={}", bucket_url(&name), urlencode(t)));
+    let enc = match p.call("s3:GetBucketEncryption", json!({"Bucket": name})) {
+        Ok(r) => {
+            let rule = &r["ServerSideEncryptionConfiguration"]["Rules"][0];
+            let d = &rule["ApplyServerSideEncryptionByDefault"];
+            json!({"ok": {"algorithm": d["SSEAlgorithm"], "key": d["KMSMasterKeyID"],
+                          "bucket_key": rule["BucketKeyEnabled"].as_bool().unwrap_or(false)}})
+        }
+        Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
+    };
+    p.render(
+        "s3_bucket.html",
+        json!({"bucket": name, "objects": objects, "next": next, "encryption": enc}),
+    )
+}
+
+fn encryption(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let algorithm = p.form.text("algorithm");
+    let mut default = json!({"SSEAlgorithm": algorithm});
+    let key = p.form.text("key");
+    if algorithm != "AES256" && !key.is_empty() {
+        default["KMSMasterKeyID"] = json!(key);
+    }
+    let rule = json!({"ApplyServerSideEncryptionByDefault": default,
+                      "BucketKeyEnabled": p.form.text("bucket_key") == "on"});
+    let params = json!({"Bucket": name, "ServerSideEncryptionConfiguration": {"Rules": [rule]}});
+    match p.call("s3:PutBucketEncryption", params) {
+        Ok(_) => see_other(&bucket_url(&name)),
+        Err(e) => p.error("editing default encryption", &e),
+    }
+}
+
+fn upload(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let Some(file) = p.form.file.take() else {
+        let e = SimError::param("Choose a file to upload.");
+        return p.error("uploading", &e);
+    };
+    let key = match p.form.text("key") {
+        k if k.is_empty() => file.filename.clone(),
+        k => k,
+    };
+    let mut params = json!({"Bucket": name, "Key": key});
+    if let Some(ct) = &file.content_type {
+        params["ContentType"] = json!(ct);
+    }
+    match p.call_body("s3:PutObject", params, Some(&file.bytes)) {
+        Ok(_) => see_other(&object_url(&name, &key)),
+        Err(e) => p.error("uploading", &e),
+    }
+}
+
+fn object(p: &mut Page<'_>) -> Response {
+    let (b, k) = (
+        p.query("bucket").unwrap_or_default(),
+        p.query("key").unwrap_or_default(),
+    );
+    match p.call("s3:HeadObject", json!({"Bucket": b, "Key": k})) {
+        Ok(h) => {
+            let download = format!(
+                "/_console/s3/download?bucket={}&key={}",
+                urlencode(&b),
+                urlencode(&k)
+            );
+            p.render(
+                "s3_object.html",
+                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h, "download": download}),
+            )
+        }
+        Err(e) => p.error("opening the object", &e),
+    }
+}
+
+/// The object's bytes as an attachment (never rendered by the browser as a page).
+fn download(p: &mut Page<'_>) -> Response {
+    let (b, k) = (
+        p.query("bucket").unwrap_or_default(),
+        p.query("key").unwrap_or_default(),
+    );
+    match p.call_body("s3:GetObject", json!({"Bucket": b, "Key": k}), None) {
+        Ok(r) => {
+            let file = k.rsplit('/').next().unwrap_or("download");
+            let body = r.body.map(|b| b.to_vec()).unwrap_or_default();
+            render::secure(Response::new(200, "application/octet-stream", body).header(
+                "content-disposition",
+                format!("attachment; filename*=UTF-8''{}", urlencode(file)),
+            ))
+        }
+        Err(e) => p.error("downloading the object", &e),
+    }
+}
