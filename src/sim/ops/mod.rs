@@ -20,6 +20,8 @@
 pub mod access;
 #[cfg(test)]
 mod authz_regressions;
+#[cfg(test)]
+mod principal_rules;
 mod clock;
 mod cloudtrail;
 mod iam;
