@@ -46,7 +46,10 @@ fn serve_refuses_invalid_principals_and_keeps_bucket_policies_to_the_owner() {
     let r = admin.s3("PUT", "/pr-bucket", "policy", &[], bad.as_bytes());
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(r.xml_code(), "MalformedPolicy");
-    assert!(r.text().contains("<Message>Invalid principal in policy</Message>"));
+    assert!(
+        r.text()
+            .contains("<Message>Invalid principal in policy</Message>")
+    );
 
     // Unsigned callers with no grant: 403. With a grant to everyone: 405, and the policy stays.
     let r = anon.s3("GET", "/pr-bucket", "policy", &[], b"");
@@ -123,6 +126,8 @@ resource "aws_s3_bucket_policy" "p" {
     ];
     for (main_tf, text) in cases {
         let t = Test::new().file("main.tf", main_tf);
-        t.run(&["apply", "-auto-approve"]).status(1).stderr_has(text);
+        t.run(&["apply", "-auto-approve"])
+            .status(1)
+            .stderr_has(text);
     }
 }

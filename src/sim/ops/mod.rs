@@ -20,13 +20,13 @@
 pub mod access;
 #[cfg(test)]
 mod authz_regressions;
-#[cfg(test)]
-mod principal_rules;
 mod clock;
 mod cloudtrail;
 mod iam;
 mod kms;
 pub mod param;
+#[cfg(test)]
+mod principal_rules;
 mod s3;
 #[cfg(test)]
 mod tests;

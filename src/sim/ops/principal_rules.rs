@@ -54,7 +54,12 @@ fn world() -> (Cloud, String, String) {
         .as_str()
         .unwrap()
         .to_string();
-    ok(&mut c, &a, "s3:CreateBucket", json!({"Bucket": "pr-bucket"}));
+    ok(
+        &mut c,
+        &a,
+        "s3:CreateBucket",
+        json!({"Bucket": "pr-bucket"}),
+    );
     ok(
         &mut c,
         &a,
@@ -105,7 +110,11 @@ fn invalid_principals_are_refused_when_a_key_or_bucket_policy_is_set() {
             &json!({"Bucket": "pr-bucket", "Policy": bp}),
         );
         if valid {
-            for (op, r) in [("CreateKey", create), ("PutKeyPolicy", put), ("Bucket", bucket)] {
+            for (op, r) in [
+                ("CreateKey", create),
+                ("PutKeyPolicy", put),
+                ("Bucket", bucket),
+            ] {
                 if let Err(e) = r {
                     panic!("{op} refused valid principal {principal}: {}", e.message);
                 }
@@ -131,8 +140,10 @@ fn invalid_principals_are_refused_when_a_key_or_bucket_policy_is_set() {
             "PutBucketPolicy with {principal}"
         );
         // NotPrincipal is checked like Principal.
-        let not = doc(json!([{"Effect": "Deny", "NotPrincipal": {"AWS": [principal, ROOT]},
-            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pr-bucket/*"}]));
+        let not = doc(
+            json!([{"Effect": "Deny", "NotPrincipal": {"AWS": [principal, ROOT]},
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pr-bucket/*"}]),
+        );
         let e = refused(
             &mut c,
             &a,
@@ -144,7 +155,11 @@ fn invalid_principals_are_refused_when_a_key_or_bucket_policy_is_set() {
     // Refusals leave the key as it was: the last valid policy is the one stored.
     let now = ok(&mut c, &a, "kms:GetKeyPolicy", json!({"KeyId": key}))["Policy"].clone();
     assert_ne!(now.as_str(), Some(key_policy.as_str()));
-    assert!(now.as_str().unwrap_or_default().contains("assumed-role/app/s1"));
+    assert!(
+        now.as_str()
+            .unwrap_or_default()
+            .contains("assumed-role/app/s1")
+    );
 }
 
 #[test]
@@ -233,8 +248,10 @@ fn bucket_policy_operations_belong_to_the_bucket_owners_account() {
 #[test]
 fn a_deny_all_bucket_policy_never_locks_out_the_owners_root() {
     let (mut c, _, _) = world();
-    let deny_all = doc(json!([{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": ["arn:aws:s3:::pr-bucket", "arn:aws:s3:::pr-bucket/*"]}]));
+    let deny_all = doc(
+        json!([{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::pr-bucket", "arn:aws:s3:::pr-bucket/*"]}]),
+    );
     ok(
         &mut c,
         &admin(),
@@ -265,7 +282,12 @@ fn a_deny_all_bucket_policy_never_locks_out_the_owners_root() {
         "s3:DeleteBucketPolicy",
         json!({"Bucket": "pr-bucket"}),
     );
-    ok(&mut c, &admin(), "s3:ListObjectsV2", json!({"Bucket": "pr-bucket"}));
+    ok(
+        &mut c,
+        &admin(),
+        "s3:ListObjectsV2",
+        json!({"Bucket": "pr-bucket"}),
+    );
 }
 
 /// A user `name` whose identity policy allows everything.
@@ -348,7 +370,10 @@ fn not_principal_in_a_bucket_policy_exempts_only_fully_listed_callers() {
     );
     assert_eq!(list(&mut c, &listed), Err("AccessDenied".into()));
     assert_eq!(list(&mut c, &full), Err("AccessDenied".into()));
-    assert_eq!(list(&mut c, &CallContext::root()), Err("AccessDenied".into()));
+    assert_eq!(
+        list(&mut c, &CallContext::root()),
+        Err("AccessDenied".into())
+    );
     let only_account = doc(json!([{"Effect": "Deny", "NotPrincipal": {"AWS": ACCT},
         "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::pr-bucket"}]));
     ok(
@@ -384,8 +409,10 @@ fn not_principal_in_a_key_policy_follows_the_same_rule() {
         (json!([lab_admin, user_arn]), false),
         (json!([ROOT, lab_admin]), false),
     ] {
-        let p = doc(json!([root_allow, {"Effect": "Deny", "NotPrincipal": {"AWS": listed},
-            "Action": "kms:Encrypt", "Resource": "*"}]));
+        let p = doc(
+            json!([root_allow, {"Effect": "Deny", "NotPrincipal": {"AWS": listed},
+            "Action": "kms:Encrypt", "Resource": "*"}]),
+        );
         ok(
             &mut c,
             &admin(),
@@ -399,4 +426,72 @@ fn not_principal_in_a_key_policy_follows_the_same_rule() {
         };
         assert_eq!(encrypt(&mut c, &user), want, "NotPrincipal {listed}");
     }
+}
+
+#[test]
+fn a_policy_naming_a_deleted_principals_unique_id_cannot_be_set_again() {
+    let (mut c, key, _) = world();
+    let a = admin();
+    let alice = format!("arn:aws:iam::{ACCT}:user/alice");
+    let bp = doc(json!([{"Effect": "Allow", "Principal": {"AWS": alice},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pr-bucket/*"}]));
+    ok(
+        &mut c,
+        &a,
+        "s3:PutBucketPolicy",
+        json!({"Bucket": "pr-bucket", "Policy": bp}),
+    );
+    let kp = doc(
+        json!([{"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "kms:*",
+        "Resource": "*"}, {"Effect": "Allow", "Principal": {"AWS": alice},
+        "Action": "kms:Decrypt", "Resource": "*"}]),
+    );
+    ok(
+        &mut c,
+        &a,
+        "kms:PutKeyPolicy",
+        json!({"KeyId": key, "Policy": kp}),
+    );
+    let id = c.world.iam.users["alice"].user_id.clone();
+    ok(&mut c, &a, "iam:DeleteUser", json!({"UserName": "alice"}));
+    let shown = ok(
+        &mut c,
+        &a,
+        "s3:GetBucketPolicy",
+        json!({"Bucket": "pr-bucket"}),
+    )["Policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(shown.contains(&id), "{shown}");
+    let e = refused(
+        &mut c,
+        &a,
+        "s3:PutBucketPolicy",
+        json!({"Bucket": "pr-bucket", "Policy": shown}),
+    );
+    assert_eq!(e.message, "Invalid principal in policy");
+    let shown = ok(&mut c, &a, "kms:GetKeyPolicy", json!({"KeyId": key}))["Policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(shown.contains(&id), "{shown}");
+    let e = refused(
+        &mut c,
+        &a,
+        "kms:PutKeyPolicy",
+        json!({"KeyId": key, "Policy": shown}),
+    );
+    assert_eq!(e.code, "MalformedPolicyDocumentException");
+    // A live principal's unique id is accepted.
+    ok(&mut c, &a, "iam:CreateUser", json!({"UserName": "alice"}));
+    let live = c.world.iam.users["alice"].user_id.clone();
+    let bp = doc(json!([{"Effect": "Allow", "Principal": {"AWS": live},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::pr-bucket/*"}]));
+    ok(
+        &mut c,
+        &a,
+        "s3:PutBucketPolicy",
+        json!({"Bucket": "pr-bucket", "Policy": bp}),
+    );
 }

@@ -597,12 +597,27 @@ mod tests {
             (json!({"AWS": [role, ROOT]}), &["root"]),
             (json!({"AWS": [session_arn, ROOT]}), &["root"]),
             (json!({"AWS": [session_arn, role]}), &[]),
-            (json!({"AWS": [session_arn, role, ROOT]}), &["root", "session"]),
+            (
+                json!({"AWS": [session_arn, role, ROOT]}),
+                &["root", "session"],
+            ),
             (json!({"AWS": [other_session, role, ROOT]}), &["root"]),
-            (json!({"AWS": "*"}), &["root", "bob", "session", "anonymous", "cloudtrail"]),
-            (json!("*"), &["root", "bob", "session", "anonymous", "cloudtrail"]),
-            (json!({"Service": "cloudtrail.amazonaws.com"}), &["cloudtrail"]),
-            (json!({"Service": "s3.amazonaws.com", "AWS": ROOT}), &["root"]),
+            (
+                json!({"AWS": "*"}),
+                &["root", "bob", "session", "anonymous", "cloudtrail"],
+            ),
+            (
+                json!("*"),
+                &["root", "bob", "session", "anonymous", "cloudtrail"],
+            ),
+            (
+                json!({"Service": "cloudtrail.amazonaws.com"}),
+                &["cloudtrail"],
+            ),
+            (
+                json!({"Service": "s3.amazonaws.com", "AWS": ROOT}),
+                &["root"],
+            ),
         ];
         // No wildcard names "every session of a role": such a document is refused.
         let all_sessions = json!({"Statement": {"Effect": "Deny", "NotPrincipal": {"AWS": [
