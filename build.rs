@@ -103,7 +103,11 @@ fn probe_tools() {
         .unwrap_or(false);
     // The browser tests drive Chromium through chromedriver (WebDriver); both must run.
     let chromium = first_that_runs(
-        &["chromium".into(), "chromium-browser".into(), "google-chrome".into()],
+        &[
+            "chromium".into(),
+            "chromium-browser".into(),
+            "google-chrome".into(),
+        ],
         &["--version"],
     );
     let chromedriver = first_that_runs(&["chromedriver".into()], &["--version"]);

@@ -104,7 +104,10 @@ fn start_console(t: &Test) -> Console {
         .to_string();
     let start = Instant::now();
     while !t.path().join("console.ready").exists() {
-        assert!(start.elapsed() < Duration::from_secs(30), "console not ready");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "console not ready"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     Console {
@@ -282,7 +285,9 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     assert!(policy.contains("Allow use of the key"), "{policy}");
     assert!(policy.contains(&format!("user/{KMS_USER}")), "{policy}");
     assert!(
-        b.text("#aliases").await.contains("alias/my-s3-encryption-key"),
+        b.text("#aliases")
+            .await
+            .contains("alias/my-s3-encryption-key"),
         "the alias is listed"
     );
     b.shot("kms-key.png").await;
@@ -332,10 +337,7 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     b.sign_in(KMS_USER, PASSWORD).await;
     b.c.goto(&object_url).await.expect("object page");
     b.click("#open").await;
-    assert_eq!(
-        b.text("#object-content").await,
-        "kms encryption test file"
-    );
+    assert_eq!(b.text("#object-content").await, "kms encryption test file");
 
     // 6. Clean-up: the key's deletion, 7 days out.
     b.sign_out().await;
