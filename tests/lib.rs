@@ -24,6 +24,7 @@ mod reliability_secrets;
 mod serve_clients;
 mod serve_conformance;
 mod serve_moto;
+mod serve_principals;
 mod serve_s3;
 mod serve_security;
 mod serve_terraform;

@@ -111,6 +111,8 @@ pub enum KmsError {
     MalformedPolicy(PolicyError),
     /// MalformedPolicyDocumentException: the lockout safety check failed.
     LockoutRisk,
+    /// MalformedPolicyDocumentException: a principal that does not exist or cannot be one.
+    InvalidPrincipal,
     /// UnsupportedOperationException: a key spec or usage keyform does not simulate.
     UnsupportedKeySpec { spec: String, usage: String },
     /// UnsupportedOperationException: rotation of a key other than a symmetric encryption key.
@@ -221,7 +223,9 @@ impl KmsError {
             TooManyAliases | TooManyRotations { .. } | KeyPolicyTooLarge => {
                 "LimitExceededException"
             }
-            MalformedPolicy(_) | LockoutRisk => "MalformedPolicyDocumentException",
+            MalformedPolicy(_) | LockoutRisk | InvalidPrincipal => {
+                "MalformedPolicyDocumentException"
+            }
             UnsupportedKeySpec { .. } | RotationUnsupported { .. } | NoPublicKey { .. } => {
                 "UnsupportedOperationException"
             }
@@ -340,6 +344,9 @@ impl KmsError {
             LockoutRisk => "The new key policy will not allow you to update the key policy in \
                             the future."
                 .into(),
+            InvalidPrincipal => {
+                "Policy contains a statement with one or more invalid principals.".into()
+            }
             UnsupportedKeySpec { spec, usage } => format!(
                 "keyform does not simulate KeySpec {spec} with KeyUsage {usage}: it simulates \
                  SYMMETRIC_DEFAULT, RSA_2048/3072/4096, ECC_NIST_P256/P384/P521, \
@@ -457,6 +464,7 @@ impl KmsError {
             | KeyPolicyTooLarge
             | MalformedPolicy(_)
             | LockoutRisk
+            | InvalidPrincipal
             | UnsupportedKeySpec { .. }
             | RotationUnsupported { .. }
             | NoPublicKey { .. }
@@ -598,6 +606,12 @@ mod tests {
                 "MalformedPolicyDocumentException",
                 400,
                 "The new key policy will not allow you to update the key policy in the future.",
+            ),
+            (
+                KmsError::InvalidPrincipal,
+                "MalformedPolicyDocumentException",
+                400,
+                "Policy contains a statement with one or more invalid principals.",
             ),
             (
                 KmsError::DescriptionTooLong,
