@@ -33,5 +33,6 @@ mod sim_kms_asym;
 mod sim_lifecycle;
 mod sim_s3;
 mod tflang;
+mod tflang_import;
 mod variables;
 mod workflow;
