@@ -5,6 +5,7 @@ mod support;
 
 mod cli_basics;
 mod commands;
+mod console_browser;
 mod drift;
 mod grade_grade;
 mod grade_test;

@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("s3_list.html", include_str!("templates/s3_list.html")),
     ("s3_bucket.html", include_str!("templates/s3_bucket.html")),
     ("s3_object.html", include_str!("templates/s3_object.html")),
+    ("s3_open.html", include_str!("templates/s3_open.html")),
     ("cloudtrail.html", include_str!("templates/cloudtrail.html")),
 ];
 
@@ -44,7 +45,9 @@ pub(super) fn secure(r: Response) -> Response {
     r.header("content-security-policy", CSP)
         .header("x-frame-options", "DENY")
         .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer")
+        // Not `no-referrer`: with it Chromium sends `Origin: null` on the console's own form
+        // posts, which the origin check must refuse. Other sites still get no referrer.
+        .header("referrer-policy", "same-origin")
         .header("cache-control", "no-store")
         .header("cross-origin-opener-policy", "same-origin")
         .header("cross-origin-resource-policy", "same-origin")

@@ -21,6 +21,7 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
         (true, "/s3/bucket/upload") => upload(p),
         (false, "/s3/object") => object(p),
         (false, "/s3/download") => download(p),
+        (false, "/s3/open") => open(p),
         _ => return None,
     })
 }
@@ -146,14 +147,12 @@ fn object(p: &mut Page<'_>) -> Response {
     );
     match p.call("s3:HeadObject", json!({"Bucket": b, "Key": k})) {
         Ok(h) => {
-            let download = format!(
-                "/_console/s3/download?bucket={}&key={}",
-                urlencode(&b),
-                urlencode(&k)
-            );
+            let q = format!("bucket={}&key={}", urlencode(&b), urlencode(&k));
             p.render(
                 "s3_object.html",
-                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h, "download": download}),
+                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h,
+                       "download": format!("/_console/s3/download?{q}"),
+                       "open": format!("/_console/s3/open?{q}")}),
             )
         }
         Err(e) => p.error("opening the object", &e),
@@ -176,5 +175,31 @@ fn download(p: &mut Page<'_>) -> Response {
             ))
         }
         Err(e) => p.error("downloading the object", &e),
+    }
+}
+
+/// Bytes of an opened object shown on its page (the rest is a download away).
+const OPEN_LIMIT: usize = 64 * 1024;
+
+/// "Open": GetObject as the signed-in user, the text shown (escaped) in a page; what is not
+/// UTF-8 text is counted, not shown.
+fn open(p: &mut Page<'_>) -> Response {
+    let (b, k) = (
+        p.query("bucket").unwrap_or_default(),
+        p.query("key").unwrap_or_default(),
+    );
+    match p.call_body("s3:GetObject", json!({"Bucket": b, "Key": k}), None) {
+        Ok(r) => {
+            let body = r.body.map(|b| b.to_vec()).unwrap_or_default();
+            let shown = &body[..body.len().min(OPEN_LIMIT)];
+            let text = std::str::from_utf8(shown).ok();
+            p.render(
+                "s3_open.html",
+                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k,
+                       "object_url": object_url(&b, &k), "text": text, "size": body.len(),
+                       "cut": body.len() > OPEN_LIMIT}),
+            )
+        }
+        Err(e) => p.error("opening the object", &e),
     }
 }

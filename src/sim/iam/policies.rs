@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use super::{
-    IamError, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS, check_identity_policy,
+    Entity, IamError, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS, check_identity_policy,
     check_managed_policy_size, check_name, check_path, iam_op,
 };
 use crate::sim::authz::Access;
@@ -261,7 +261,8 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("AttachUserPolicy", p, false), |c, t| {
-            c.user_prelude_with(
+            c.entity_prelude(
+                Entity::User,
                 ctx,
                 t,
                 &user,
@@ -307,7 +308,8 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("DetachUserPolicy", p, false), |c, t| {
-            c.user_prelude_with(
+            c.entity_prelude(
+                Entity::User,
                 ctx,
                 t,
                 &user,
@@ -337,7 +339,7 @@ impl Cloud {
     ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListAttachedUserPolicies", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:ListAttachedUserPolicies")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:ListAttachedUserPolicies", &[])?;
             let list: Vec<Json> = c
                 .world
                 .iam
