@@ -168,6 +168,23 @@ impl Browser<'_> {
             .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
+    /// Waits until the browser has navigated to a URL containing `part`.
+    async fn wait_url(&self, part: &str) {
+        let start = Instant::now();
+        while !self
+            .c
+            .current_url()
+            .await
+            .is_ok_and(|u| u.as_str().contains(part))
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "never reached {part}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn shot(&self, name: &str) {
         if let Some(dir) = &self.shots {
             let png = self.c.screenshot().await.expect("screenshot");
@@ -221,31 +238,6 @@ const PASSWORD: &str = "Seed-001-passw0rd!";
 )]
 fn seed_001_and_004_by_clicking_in_chromium() {
     let t = Test::new();
-    // Step 4 and 5's IAM users, each with AmazonS3FullAccess and a console password.
-    for u in [S3_USER, KMS_USER] {
-        t.run(&["sim", "iam", "create-user", "--user-name", u])
-            .success();
-        t.run(&[
-            "sim",
-            "iam",
-            "attach-user-policy",
-            "--user-name",
-            u,
-            "--policy-arn",
-            "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-        ])
-        .success();
-        t.run(&[
-            "sim",
-            "iam",
-            "create-login-profile",
-            "--user-name",
-            u,
-            "--password",
-            PASSWORD,
-        ])
-        .success();
-    }
     let file = t.path().join("encryption-test-file.txt");
     std::fs::write(&file, "kms encryption test file\n").expect("test file");
     let console = start_console(&t);
@@ -273,6 +265,20 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     b.shot("signin.png").await;
     b.sign_in("lab-admin", &admin_pw).await;
 
+    // Steps 4 and 5's IAM users: AmazonS3FullAccess and a console password each.
+    for u in [S3_USER, KMS_USER] {
+        b.click("#nav-iam").await;
+        b.fill("#user-name", u).await;
+        b.fill("#user-password", PASSWORD).await;
+        b.click("#user-policy option[value='arn:aws:iam::aws:policy/AmazonS3FullAccess']")
+            .await;
+        b.click("#create-user-submit").await;
+        assert_eq!(b.text("#entity-name").await, u);
+        assert!(b.text("#attached").await.contains("AmazonS3FullAccess"));
+        assert!(b.text("#console-access").await.contains("enabled"));
+    }
+    b.shot("iam-user.png").await;
+
     // 1. The customer managed key, S3-KMS-Admin-User its key user.
     b.click("#nav-kms").await;
     b.fill("#alias", "my-s3-encryption-key").await;
@@ -281,9 +287,19 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     b.click("#create-key-submit").await;
     let key_id = b.text("#key-id").await;
     let key_arn = b.text("#key-arn").await;
-    let policy = b.text("#key-policy").await;
+    let users = b.text("#key-users").await;
+    assert!(users.contains(&format!("user/{KMS_USER}")), "{users}");
+    b.click("#policy-json-view").await;
+    let policy = b
+        .wait("#policy-editor")
+        .await
+        .prop("value")
+        .await
+        .expect("policy");
+    let policy = policy.unwrap_or_default();
     assert!(policy.contains("Allow use of the key"), "{policy}");
-    assert!(policy.contains(&format!("user/{KMS_USER}")), "{policy}");
+    b.click("#policy-default-view").await;
+    b.wait("#key-users").await;
     assert!(
         b.text("#aliases")
             .await
@@ -330,6 +346,14 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     assert_eq!(b.text("#error-code").await, "AccessDenied");
     let msg = b.text("#error-message").await;
     assert!(msg.contains("kms:Decrypt"), "{msg}");
+    // The reasoning, one click away: S3 allowed, the key policy did not.
+    b.click("#why").await;
+    let why = b.text("#explain").await;
+    assert!(
+        why.contains("s3:GetObject") && why.contains("ALLOW"),
+        "{why}"
+    );
+    assert!(why.contains("kms:Decrypt") && why.contains("DENY"), "{why}");
     b.shot("access-denied.png").await;
 
     // 5. S3-KMS-Admin-User, a key user, opens it.
@@ -353,6 +377,7 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     b.click("#attribute option[value='EventName']").await;
     b.fill("#value", "GenerateDataKey").await;
     b.click("#lookup").await;
+    b.wait_url("value=GenerateDataKey").await;
     b.click(".event-name").await;
     let events = b.text("#events").await;
     assert!(events.contains("GenerateDataKey"), "{events}");

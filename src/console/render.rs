@@ -23,6 +23,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("s3_object.html", include_str!("templates/s3_object.html")),
     ("s3_open.html", include_str!("templates/s3_open.html")),
     ("cloudtrail.html", include_str!("templates/cloudtrail.html")),
+    ("iam_list.html", include_str!("templates/iam_list.html")),
+    ("iam_entity.html", include_str!("templates/iam_entity.html")),
+    (
+        "iam_access_key.html",
+        include_str!("templates/iam_access_key.html"),
+    ),
+    ("iam_policy.html", include_str!("templates/iam_policy.html")),
+    (
+        "switch_role.html",
+        include_str!("templates/switch_role.html"),
+    ),
+    ("s3_policy.html", include_str!("templates/s3_policy.html")),
 ];
 
 const STYLE: &str = include_str!("templates/style.css");

@@ -22,6 +22,10 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
         (false, "/s3/object") => object(p),
         (false, "/s3/download") => download(p),
         (false, "/s3/open") => open(p),
+        (false, "/s3/bucket/permissions") => permissions(p),
+        (true, "/s3/bucket/policy") => put_policy(p),
+        (true, "/s3/bucket/policy-delete") => delete_policy(p),
+        (true, "/s3/bucket/public-access") => public_access(p),
         _ => return None,
     })
 }
@@ -99,7 +103,8 @@ fn bucket(p: &mut Page<'_>) -> Response {
     };
     p.render(
         "s3_bucket.html",
-        json!({"bucket": name, "objects": objects, "next": next, "encryption": enc}),
+        json!({"bucket": name, "objects": objects, "next": next, "encryption": enc,
+               "permissions_url": permissions_url(&name)}),
     )
 }
 
@@ -201,5 +206,69 @@ fn open(p: &mut Page<'_>) -> Response {
             )
         }
         Err(e) => p.error("opening the object", &e),
+    }
+}
+
+fn permissions_url(b: &str) -> String {
+    format!("/_console/s3/bucket/permissions?name={}", urlencode(b))
+}
+
+/// A bucket's Permissions tab: Block Public Access and the bucket policy (editable).
+fn permissions(p: &mut Page<'_>) -> Response {
+    let name = p.query("name").unwrap_or_default();
+    let policy = match p.call("s3:GetBucketPolicy", json!({"Bucket": name})) {
+        Ok(r) => json!({"ok": super::iam::pretty(r["Policy"].as_str().unwrap_or_default())}),
+        Err(e) if e.code == "NoSuchBucketPolicy" => json!({"none": true}),
+        Err(e) => {
+            if e.code == "NoSuchBucket" {
+                return p.error("opening the bucket", &e);
+            }
+            json!({"error": {"code": e.code, "message": e.message}})
+        }
+    };
+    let pab = match p.call_quiet("s3:GetPublicAccessBlock", json!({"Bucket": name})) {
+        Ok(r) => json!({"ok": r["PublicAccessBlockConfiguration"]}),
+        Err(e) if e.code == "NoSuchPublicAccessBlockConfiguration" => json!({"none": true}),
+        Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
+    };
+    let example = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    p.render(
+        "s3_policy.html",
+        json!({"bucket": name, "bucket_url": bucket_url(&name), "policy": policy,
+               "public_access": pab,
+               "example": serde_json::to_string_pretty(&example).unwrap_or_default()}),
+    )
+}
+
+fn put_policy(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let params = json!({"Bucket": name, "Policy": p.form.text("policy")});
+    match p.call("s3:PutBucketPolicy", params) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("saving the bucket policy", &e),
+    }
+}
+
+fn delete_policy(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    match p.call("s3:DeleteBucketPolicy", json!({"Bucket": name})) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("deleting the bucket policy", &e),
+    }
+}
+
+fn public_access(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let on = |f: &str| p.form.text(f) == "on";
+    let cfg = json!({"BlockPublicAcls": on("BlockPublicAcls"), "IgnorePublicAcls": on("IgnorePublicAcls"),
+                     "BlockPublicPolicy": on("BlockPublicPolicy"),
+                     "RestrictPublicBuckets": on("RestrictPublicBuckets")});
+    let params = json!({"Bucket": name, "PublicAccessBlockConfiguration": cfg});
+    match p.call("s3:PutPublicAccessBlock", params) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("editing Block Public Access", &e),
     }
 }
