@@ -26,6 +26,7 @@ mod iam;
 mod kms;
 pub mod param;
 mod s3;
+mod shapes;
 #[cfg(test)]
 mod tests;
 
