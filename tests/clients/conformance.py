@@ -545,6 +545,9 @@ def scenario():
     iam("DeletePolicyVersion", PolicyArn=parn, VersionId="v1")
     iam("AttachUserPolicy", UserName=u, PolicyArn=parn)
     iam("ListAttachedUserPolicies", UserName=u)
+    iam("ListPolicies", Scope="All", OnlyAttached=True, PathPrefix="/")
+    iam("ListEntitiesForPolicy", PolicyArn=parn, EntityFilter="User", PathPrefix="/lab2/")
+    iam("ListEntitiesForPolicy", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam("DetachUserPolicy", UserName=u, PolicyArn=parn)
     iam("DeletePolicy", PolicyArn=parn)
     ak = iam("CreateAccessKey", UserName=u)["AccessKey"]["AccessKeyId"]

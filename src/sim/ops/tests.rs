@@ -558,9 +558,10 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         }
         "iam:CreatePolicy" => json!({"PolicyName": "p2", "PolicyDocument": doc}),
         "iam:DeletePolicy" => json!({"PolicyArn": f.single_arn}),
-        "iam:GetPolicy" | "iam:ListPolicyVersions" => {
+        "iam:GetPolicy" | "iam:ListPolicyVersions" | "iam:ListEntitiesForPolicy" => {
             json!({"PolicyArn": f.policy_arn})
         }
+        "iam:ListPolicies" => json!({"Scope": "All", "OnlyAttached": true}),
         "iam:GetPolicyVersion" => json!({"PolicyArn": f.policy_arn, "VersionId": "v2"}),
         "iam:DeletePolicyVersion" => json!({"PolicyArn": f.policy_arn, "VersionId": "v1"}),
         "iam:CreatePolicyVersion" => json!({"PolicyArn": f.policy_arn, "PolicyDocument": doc}),
