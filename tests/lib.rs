@@ -38,5 +38,6 @@ mod sim_lifecycle;
 mod sim_s3;
 mod tflang;
 mod tflang_import;
+mod tflang_test_shape;
 mod variables;
 mod workflow;
