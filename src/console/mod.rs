@@ -13,6 +13,7 @@
 //! from the console's own origin (`Origin`, `Sec-Fetch-Site`) and carry the session's CSRF token;
 //! every answer carries a CSP that allows no script, no frame and forms only to itself.
 
+mod clock;
 mod cloudtrail;
 mod explain;
 mod form;
@@ -128,6 +129,18 @@ impl Page<'_> {
         self.cloud.call_json(&ctx, op, &params)
     }
 
+    /// This page's path and query, for the forms that come back to it (a POST's answer goes
+    /// back home: its path is no page).
+    fn here(&self) -> String {
+        if self.req.method != "GET" {
+            return "/_console/".into();
+        }
+        match self.req.raw_query.as_str() {
+            "" => self.req.raw_path.clone(),
+            q => format!("{}?{q}", self.req.raw_path),
+        }
+    }
+
     /// Who the pages act as: the role's display name and the user, or the user.
     fn identity(&self) -> Json {
         match &self.session.role {
@@ -148,6 +161,8 @@ impl Page<'_> {
         if let Json::Object(m) = &mut data {
             m.insert("me".into(), json!(self.session.user));
             m.insert("identity".into(), self.identity());
+            m.insert("here".into(), json!(self.here()));
+            m.insert("clock_steps".into(), json!(clock::STEPS));
             m.insert("account".into(), json!(self.cloud.world.account_id));
             m.insert("region".into(), json!(self.cloud.world.region));
             m.insert("csrf".into(), json!(self.session.csrf.as_str()));
@@ -163,6 +178,7 @@ impl Page<'_> {
     pub(crate) fn error(&self, doing: &str, e: &SimError) -> Response {
         let data = json!({
             "me": self.session.user, "identity": self.identity(),
+            "here": self.here(), "clock_steps": clock::STEPS,
             "account": self.cloud.world.account_id,
             "region": self.cloud.world.region, "csrf": self.session.csrf.as_str(),
             "now": crate::sim::clock::iso8601(self.cloud.now()),
@@ -247,6 +263,7 @@ impl Console {
             (_, r) if r.starts_with("/iam") => iam::route(&mut page, post, r),
             (_, r) if r.starts_with("/switchrole") => switch_role::route(&mut page, post, r),
             (false, "/cloudtrail") => cloudtrail::history(&mut page),
+            (true, "/clock/advance") => Some(clock::advance(&mut page)),
             _ => None,
         };
         if let Some(role) = page.switch.take() {
