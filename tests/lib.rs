@@ -11,6 +11,7 @@ mod grade_grade;
 mod grade_test;
 mod iam_login_profile;
 mod invalid_configs;
+mod kms_grant;
 mod labs;
 mod locking;
 mod plan_render;

@@ -5,7 +5,7 @@
 //! policy-size rules, and finding a user. The operations live beside it by concern: `users`
 //! (users and their inline policies), `policies` (managed policies, versions, user
 //! attachments), `groups` and `roles` (with `entity_policies`, their inline policies and
-//! attachments), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
+//! attachments), `policy_lookups` (ListPolicies, ListEntitiesForPolicy), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
 //! (principals named in resource policies), `access_keys`, `login_profiles`; their errors are
 //! [`IamError`].
 
@@ -15,6 +15,7 @@ mod error;
 mod groups;
 mod login_profiles;
 mod policies;
+mod policy_lookups;
 mod principals;
 mod roles;
 mod sts;

@@ -24,7 +24,7 @@ impl Cloud {
     }
 
     /// `attachments`: how many users it is attached to.
-    fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
+    pub(super) fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
         json!({
             "PolicyName": m.name, "PolicyId": m.policy_id, "Arn": m.arn, "Path": m.path,
             "DefaultVersionId": m.default_version().map(|v| v.id.clone()).unwrap_or_default(),
@@ -97,13 +97,18 @@ impl Cloud {
         self.run(ctx, iam_op("GetPolicy", p, true), |c, t| {
             if let Some(info) = policy::managed_policy_info(&arn) {
                 c.authorize(ctx, &Access::iam_only("iam:GetPolicy", &arn))?;
-                return Ok(json!({"Policy": {
-                    "PolicyName": info.name, "Arn": info.arn, "Path": "/", "DefaultVersionId": info.version,
-                    "AttachmentCount": c.world.iam.attachment_count(&arn), "IsAttachable": true,
-                }}));
+                let count = c.world.iam.attachment_count(&arn);
+                return Ok(json!({"Policy": Cloud::aws_managed_json(info, count)}));
             }
             c.policy_prelude(ctx, t, &arn, "iam:GetPolicy")?;
-            let m = c.world.iam.policies.get(&arn).ok_or_else(|| IamError::NoSuchPolicy { arn: arn.to_string() })?;
+            let m = c
+                .world
+                .iam
+                .policies
+                .get(&arn)
+                .ok_or_else(|| IamError::NoSuchPolicy {
+                    arn: arn.to_string(),
+                })?;
             Ok(json!({"Policy": Cloud::policy_json(m, c.world.iam.attachment_count(&arn))}))
         })
     }
