@@ -555,8 +555,7 @@ fn iam_pages_create_a_user_with_a_password_and_a_policy_as_the_signed_in_user() 
     let shown = body(&r);
     let key = c.world.iam.users["S3-Admin-User"]
         .access_keys
-        .iter()
-        .next()
+        .first()
         .map(|k| k.id.clone());
     assert!(shown.contains("only time"), "{shown}");
     let page = body(&alice.get(&mut con, &mut c, "/_console/iam/user?name=S3-Admin-User"));
