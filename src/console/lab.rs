@@ -19,7 +19,7 @@ impl Lab {
     /// `dir` when it looks like a lab: a README.md and a tests/ directory.
     pub(super) fn at(dir: &Path) -> Option<Lab> {
         (dir.join("README.md").is_file() && dir.join("tests").is_dir()).then(|| Lab {
-            dir: dir.to_path_buf(),
+            dir: std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()),
         })
     }
 }
