@@ -8,6 +8,9 @@
 #[path = "support/scale.rs"]
 mod scale;
 
+#[path = "support/console.rs"]
+mod console_pages;
+
 // The binary's allocator, tuned the same way, so library figures are what the binary does.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -607,6 +610,7 @@ fn main() {
     );
     let mut r = Report { rows: Vec::new() };
     bench_fixed(&mut r, &filter);
+    console_pages::bench(&mut r, &filter);
     bench_grader(&mut r, &filter);
     bench_labs(&mut r, &filter);
     bench_crypto(&mut r, &filter);

@@ -385,3 +385,44 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     assert!(events.contains("encryption-test-file.txt"), "{events}");
     b.shot("cloudtrail.png").await;
 }
+
+#[test]
+#[cfg_attr(
+    not(kf_chromium),
+    ignore = "skipped: Chromium and chromedriver are not installed (.ci/install-browser)"
+)]
+fn the_lab_panel_shows_the_readme_and_checks_the_work_in_chromium() {
+    let t = Test::lab("aerosecure-sse-kms");
+    let console = start_console(&t);
+    let (_driver, driver_url) = start_chromedriver();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let c = browser(&t.path().join("chromium-profile"), &driver_url).await;
+        let b = Browser {
+            c,
+            console: &console,
+            shots: std::env::var_os("KEYFORM_SCREENSHOTS").map(Into::into),
+        };
+        b.sign_in("lab-admin", &console.admin_password).await;
+        b.click("#nav-lab").await;
+        let readme = b.text("#lab-readme").await;
+        assert!(
+            readme.contains("AeroSecure") || readme.contains("KMS"),
+            "{readme}"
+        );
+        b.click("#check-my-work").await;
+        let score = b.text("#lab-score").await;
+        // The reference solution passes every graded check.
+        assert!(score.contains("11 / 11"), "{score}");
+        assert!(
+            b.text("#lab-checks")
+                .await
+                .contains("symmetric_key_with_alias")
+        );
+        b.shot("lab-panel.png").await;
+        let _ = b.c.close().await;
+    });
+}

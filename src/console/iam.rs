@@ -105,11 +105,27 @@ fn groups(p: &mut Page<'_>) -> Response {
     }
 }
 
-/// The AWS managed policies (the account's customer managed ones are opened by ARN).
+/// The policies: ListPolicies (AWS managed and the account's own), as the signed-in identity.
 fn policies(p: &mut Page<'_>) -> Response {
+    let rows: Vec<Json> = match p.call("iam:ListPolicies", json!({"Scope": "All"})) {
+        Ok(r) => r["Policies"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| {
+                let arn = x["Arn"].as_str().unwrap_or_default().to_string();
+                let aws = arn.starts_with("arn:aws:iam::aws:");
+                json!({"name": x["PolicyName"], "arn": arn, "url": policy_url(&arn),
+                       "type": if aws { "AWS managed" } else { "Customer managed" },
+                       "attachments": x["AttachmentCount"]})
+            })
+            .collect(),
+        Err(e) => return p.error("listing policies", &e),
+    };
     p.render(
         "iam_list.html",
-        json!({"tab": "policies", "rows": [], "managed": managed_choices()}),
+        json!({"tab": "policies", "rows": rows, "managed": managed_choices()}),
     )
 }
 

@@ -13,6 +13,7 @@
 //! from the console's own origin (`Origin`, `Sec-Fetch-Site`) and carry the session's CSRF token;
 //! every answer carries a CSP that allows no script, no frame and forms only to itself.
 
+mod clock;
 mod cloudtrail;
 mod explain;
 mod form;
@@ -21,6 +22,7 @@ mod iam;
 mod iam_detail;
 mod kms;
 mod kms_policy;
+mod lab;
 mod render;
 mod s3;
 mod session;
@@ -50,6 +52,8 @@ pub fn is_console(path: &str) -> bool {
 #[derive(Default)]
 pub struct Console {
     sessions: Sessions,
+    /// The lab the console was opened on, for the lab panel.
+    lab: Option<lab::Lab>,
 }
 
 /// What a page handler gets: the request, the signed-in session and the cloud.
@@ -63,6 +67,8 @@ pub(crate) struct Page<'a> {
     pub explained: Vec<crate::sim::authz::Explanation>,
     /// Set by Switch role / Switch back: the session's new role (Some(None): back to the user).
     pub switch: Option<Option<session::RoleSession>>,
+    /// Whether the console has a lab panel (its link in the header).
+    pub has_lab: bool,
 }
 
 impl Page<'_> {
@@ -128,6 +134,18 @@ impl Page<'_> {
         self.cloud.call_json(&ctx, op, &params)
     }
 
+    /// This page's path and query, for the forms that come back to it (a POST's answer goes
+    /// back home: its path is no page).
+    fn here(&self) -> String {
+        if self.req.method != "GET" {
+            return "/_console/".into();
+        }
+        match self.req.raw_query.as_str() {
+            "" => self.req.raw_path.clone(),
+            q => format!("{}?{q}", self.req.raw_path),
+        }
+    }
+
     /// Who the pages act as: the role's display name and the user, or the user.
     fn identity(&self) -> Json {
         match &self.session.role {
@@ -148,6 +166,9 @@ impl Page<'_> {
         if let Json::Object(m) = &mut data {
             m.insert("me".into(), json!(self.session.user));
             m.insert("identity".into(), self.identity());
+            m.insert("here".into(), json!(self.here()));
+            m.insert("clock_steps".into(), json!(clock::STEPS));
+            m.insert("has_lab".into(), json!(self.has_lab));
             m.insert("account".into(), json!(self.cloud.world.account_id));
             m.insert("region".into(), json!(self.cloud.world.region));
             m.insert("csrf".into(), json!(self.session.csrf.as_str()));
@@ -163,6 +184,7 @@ impl Page<'_> {
     pub(crate) fn error(&self, doing: &str, e: &SimError) -> Response {
         let data = json!({
             "me": self.session.user, "identity": self.identity(),
+            "here": self.here(), "clock_steps": clock::STEPS, "has_lab": self.has_lab,
             "account": self.cloud.world.account_id,
             "region": self.cloud.world.region, "csrf": self.session.csrf.as_str(),
             "now": crate::sim::clock::iso8601(self.cloud.now()),
@@ -188,6 +210,14 @@ pub(crate) fn see_other(location: &str) -> Response {
 impl Console {
     pub fn new() -> Console {
         Console::default()
+    }
+
+    /// The console of working directory `dir`: with its lab panel when `dir` is a lab.
+    pub fn for_dir(dir: &std::path::Path) -> Console {
+        Console {
+            lab: lab::Lab::at(dir),
+            ..Console::default()
+        }
     }
 
     /// Whether a request's head carries a live session cookie (so its body may be an
@@ -238,6 +268,7 @@ impl Console {
             form,
             explained: Vec::new(),
             switch: None,
+            has_lab: self.lab.is_some(),
         };
         let route = path.trim_start_matches(PREFIX);
         let answer = match (post, route) {
@@ -247,6 +278,8 @@ impl Console {
             (_, r) if r.starts_with("/iam") => iam::route(&mut page, post, r),
             (_, r) if r.starts_with("/switchrole") => switch_role::route(&mut page, post, r),
             (false, "/cloudtrail") => cloudtrail::history(&mut page),
+            (_, r) if r.starts_with("/lab") => lab::route(&mut page, self.lab.as_ref(), post, r),
+            (true, "/clock/advance") => Some(clock::advance(&mut page)),
             _ => None,
         };
         if let Some(role) = page.switch.take() {

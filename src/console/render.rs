@@ -35,6 +35,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/switch_role.html"),
     ),
     ("s3_policy.html", include_str!("templates/s3_policy.html")),
+    ("lab.html", include_str!("templates/lab.html")),
 ];
 
 const STYLE: &str = include_str!("templates/style.css");

@@ -42,20 +42,35 @@ fn object_url(b: &str, k: &str) -> String {
     )
 }
 
+/// The buckets, 100 a page after `?after=NAME` (one ListBuckets, paged in the page: the
+/// simulated ListBuckets answers every bucket at once).
 fn buckets(p: &mut Page<'_>) -> Response {
+    let after = p.query("after").unwrap_or_default();
     match p.call("s3:ListBuckets", json!({})) {
         Ok(r) => {
-            let rows: Vec<Json> = r["Buckets"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
+            let all = r["Buckets"].as_array().cloned().unwrap_or_default();
+            let mut rest = all
+                .iter()
+                .filter(|b| b["Name"].as_str().unwrap_or_default() > after.as_str());
+            let rows: Vec<Json> = rest
+                .by_ref()
+                .take(PAGE_SIZE as usize)
                 .map(|b| {
                     let name = b["Name"].as_str().unwrap_or_default().to_string();
                     json!({"name": name, "url": bucket_url(&name), "created": b["CreationDate"]})
                 })
                 .collect();
-            p.render("s3_list.html", json!({"buckets": rows}))
+            let next = match (rest.next(), rows.last()) {
+                (Some(_), Some(last)) => Some(format!(
+                    "/_console/s3?after={}",
+                    urlencode(last["name"].as_str().unwrap_or_default())
+                )),
+                _ => None,
+            };
+            p.render(
+                "s3_list.html",
+                json!({"buckets": rows, "next": next, "count": all.len()}),
+            )
         }
         Err(e) => p.error("listing buckets", &e),
     }

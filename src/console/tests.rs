@@ -492,3 +492,263 @@ fn every_answer_carries_the_security_headers_and_no_secret() {
         }
     }
 }
+
+/// A signed-in browser: GETs and POSTs with its cookie and CSRF token.
+struct Tab {
+    cookie: String,
+    csrf: String,
+}
+
+impl Tab {
+    fn get(&self, con: &mut Console, c: &mut Cloud, path: &str) -> Response {
+        con.handle(c, &req("GET", path, &[("cookie", &self.cookie)], ""), T0)
+    }
+
+    fn post(
+        &self,
+        con: &mut Console,
+        c: &mut Cloud,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        let mut all = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        let b = serde_urlencoded::to_string(&all).unwrap();
+        con.handle(c, &req("POST", path, &[("cookie", &self.cookie)], &b), T0)
+    }
+}
+
+fn tab(con: &mut Console, c: &mut Cloud, user: &str, pw: &str) -> Tab {
+    let (cookie, csrf) = sign_in(con, c, user, pw, T0);
+    Tab { cookie, csrf }
+}
+
+#[test]
+fn iam_pages_create_a_user_with_a_password_and_a_policy_as_the_signed_in_user() {
+    let (mut con, mut c) = (Console::new(), world());
+    let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/iam/users/create",
+        &[
+            ("name", "S3-Admin-User"),
+            ("password", "S3-admin-passw0rd!"),
+            ("policy", "arn:aws:iam::aws:policy/AmazonS3FullAccess"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", body(&r));
+    let page = body(&alice.get(&mut con, &mut c, "/_console/iam/user?name=S3-Admin-User"));
+    assert!(
+        page.contains("AmazonS3FullAccess") && page.contains("Console access: enabled"),
+        "{page}"
+    );
+    // The new user signs in with that password.
+    tab(&mut con, &mut c, "S3-Admin-User", "S3-admin-passw0rd!");
+    // An access key's secret is on its one page, never on the user's page.
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/iam/user/access-key",
+        &[("name", "S3-Admin-User")],
+    );
+    let shown = body(&r);
+    let key = c.world.iam.users["S3-Admin-User"]
+        .access_keys
+        .first()
+        .map(|k| k.id.clone());
+    assert!(shown.contains("only time"), "{shown}");
+    let page = body(&alice.get(&mut con, &mut c, "/_console/iam/user?name=S3-Admin-User"));
+    let at = shown.find("id=\"new-key-secret\">").unwrap() + 19;
+    let secret = &shown[at..at + 40];
+    assert!(!page.contains(secret), "the secret is shown again");
+    assert!(key.is_some_and(|k| page.contains(&k)), "{page}");
+    // Without IAM rights: AWS's denial, with the reasoning one click away.
+    let nobody = tab(&mut con, &mut c, "nobody", "Nobody-passw0rd");
+    let r = nobody.post(
+        &mut con,
+        &mut c,
+        "/_console/iam/users/create",
+        &[("name", "x")],
+    );
+    let page = body(&r);
+    assert_eq!(r.status, 403);
+    assert!(
+        page.contains("iam:CreateUser") && page.contains("id=\"why\"") && page.contains("DENY"),
+        "{page}"
+    );
+    assert!(!c.world.iam.users.contains_key("x"));
+}
+
+#[test]
+fn switch_role_acts_as_the_role_session_until_switch_back() {
+    let (mut con, mut c) = (Console::new(), world());
+    let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/iam/roles/create",
+        &[
+            ("name", "auditor"),
+            ("trusted", "123456789012"),
+            ("policy", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", body(&r));
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/switchrole",
+        &[("account", "123456789012"), ("role", "auditor")],
+    );
+    assert_eq!(r.status, 303, "{}", body(&r));
+    let home = body(&alice.get(&mut con, &mut c, "/_console/"));
+    assert!(home.contains("auditor (role, as alice)"), "{home}");
+    // The role may read S3 but not create a bucket: the denial names the assumed role.
+    assert_eq!(alice.get(&mut con, &mut c, "/_console/s3").status, 200);
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/s3/create",
+        &[("name", "role-bucket")],
+    );
+    let page = body(&r);
+    assert_eq!(r.status, 403, "{page}");
+    assert!(
+        page.contains("assumed-role&#x2f;auditor&#x2f;alice"),
+        "{page}"
+    );
+    alice.post(&mut con, &mut c, "/_console/switchrole/back", &[]);
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/s3/create",
+        &[("name", "role-bucket")],
+    );
+    assert_eq!(r.status, 303, "back as alice: {}", body(&r));
+    // Someone the role's trust does not let in (no sts:AssumeRole of their own) stays themselves.
+    let nobody = tab(&mut con, &mut c, "nobody", "Nobody-passw0rd");
+    let r = nobody.post(
+        &mut con,
+        &mut c,
+        "/_console/switchrole",
+        &[("account", "123456789012"), ("role", "auditor")],
+    );
+    assert_eq!(r.status, 403, "{}", body(&r));
+    assert!(body(&nobody.get(&mut con, &mut c, "/_console/")).contains("nobody @ 123456789012"));
+}
+
+#[test]
+fn key_users_are_added_and_removed_and_the_bucket_policy_is_edited_with_one_call_each() {
+    let (mut con, mut c) = (Console::new(), world());
+    let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
+    alice.post(&mut con, &mut c, "/_console/kms/create", &[("alias", "k")]);
+    let id = c.world.kms.keys.keys().next().unwrap().clone();
+    let change = |con: &mut Console, c: &mut Cloud, how: &str| {
+        let r = alice.post(
+            con,
+            c,
+            "/_console/kms/key/principals",
+            &[
+                ("id", &id),
+                ("role", "users"),
+                ("change", how),
+                ("principal", "nobody"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", body(&r));
+        c.world.kms.keys[&id].policy.clone()
+    };
+    let added = change(&mut con, &mut c, "add");
+    assert!(
+        added.contains("Allow use of the key") && added.contains("user/nobody"),
+        "{added}"
+    );
+    let page = body(&alice.get(&mut con, &mut c, &format!("/_console/kms/key?id={id}")));
+    assert!(
+        page.contains("id=\"key-users\"") && page.contains("nobody"),
+        "{page}"
+    );
+    let removed = change(&mut con, &mut c, "remove");
+    assert!(!removed.contains("user/nobody"), "{removed}");
+    // The JSON editor: KMS's own validation answers a bad document.
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/kms/key/policy",
+        &[("id", &id), ("policy", "{not json")],
+    );
+    assert!(
+        body(&r).contains("MalformedPolicyDocumentException"),
+        "{}",
+        body(&r)
+    );
+
+    alice.post(
+        &mut con,
+        &mut c,
+        "/_console/s3/create",
+        &[("name", "pol-bucket")],
+    );
+    let deny = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol-bucket/*"}]}"#;
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/s3/bucket/policy",
+        &[("bucket", "pol-bucket"), ("policy", deny)],
+    );
+    assert_eq!(r.status, 303, "{}", body(&r));
+    assert!(
+        c.world.s3.buckets["pol-bucket"]
+            .policy
+            .as_deref()
+            .is_some_and(|p| p.contains("Deny"))
+    );
+    let page = body(&alice.get(
+        &mut con,
+        &mut c,
+        "/_console/s3/bucket/permissions?name=pol-bucket",
+    ));
+    assert!(
+        page.contains("&quot;Deny&quot;") || page.contains("\"Deny\""),
+        "{page}"
+    );
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/s3/bucket/policy-delete",
+        &[("bucket", "pol-bucket")],
+    );
+    assert_eq!(r.status, 303);
+    assert!(c.world.s3.buckets["pol-bucket"].policy.is_none());
+}
+
+#[test]
+fn advance_time_moves_the_worlds_clock_and_returns_to_the_page() {
+    let (mut con, mut c) = (Console::new(), world());
+    let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
+    let before = c.now();
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/clock/advance",
+        &[("by", "7d"), ("back", "/_console/kms")],
+    );
+    assert_eq!(header(&r, "location"), vec!["/_console/kms"]);
+    assert_eq!(c.now() - before, 7 * 86_400_000);
+    // Elsewhere is no place to return to; an odd step is refused.
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/clock/advance",
+        &[("by", "1h"), ("back", "//evil.example/")],
+    );
+    assert_eq!(header(&r, "location"), vec!["/_console/"]);
+    let r = alice.post(
+        &mut con,
+        &mut c,
+        "/_console/clock/advance",
+        &[("by", "-5d")],
+    );
+    assert_eq!(r.status, 400);
+}

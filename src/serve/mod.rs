@@ -280,7 +280,7 @@ impl Service {
             auth,
             since_snapshot: 0,
             control_token: control::new_token()?,
-            console: crate::console::Console::new(),
+            console: crate::console::Console::for_dir(dir),
         };
         // Replay of the journal is folded in now, so the first request starts clean.
         s.snapshot()?;
