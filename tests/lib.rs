@@ -36,5 +36,6 @@ mod sim_kms_asym;
 mod sim_lifecycle;
 mod sim_s3;
 mod tflang;
+mod tflang_import;
 mod variables;
 mod workflow;

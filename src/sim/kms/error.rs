@@ -157,7 +157,7 @@ pub enum KmsError {
 
     // ------------------------------------------------------------ grants
     /// InvalidArnException: a grantee or retiring principal that names no principal.
-    InvalidPrincipal { arn: String },
+    GrantPrincipalInvalid { arn: String },
     /// ValidationException: neither or both of GranteePrincipal and GranteeServicePrincipal.
     GranteeChoice,
     /// ValidationException: a grant for a service principal without a SourceArn constraint
@@ -238,7 +238,7 @@ impl KmsError {
             }
             InvalidSignature => "KMSInvalidSignatureException",
             InvalidMac => "KMSInvalidMacException",
-            InvalidPrincipal { .. } => "InvalidArnException",
+            GrantPrincipalInvalid { .. } => "InvalidArnException",
             GranteeChoice
             | ServiceGrantIncomplete
             | GrantOperationNotForKey { .. }
@@ -397,7 +397,9 @@ impl KmsError {
                                         verified: it must be signed by an AWS Nitro enclave or \
                                         NitroTPM (keyform simulates none)."
                 .into(),
-            InvalidPrincipal { arn } => format!("ARN does not refer to a valid principal: {arn}"),
+            GrantPrincipalInvalid { arn } => {
+                format!("ARN does not refer to a valid principal: {arn}")
+            }
             GranteeChoice => {
                 "Specify either GranteePrincipal or GranteeServicePrincipal, but not both.".into()
             }
@@ -477,7 +479,7 @@ impl KmsError {
             | ContextWithAsymmetric
             | InvalidSignature
             | InvalidMac
-            | InvalidPrincipal { .. }
+            | GrantPrincipalInvalid { .. }
             | GranteeChoice
             | ServiceGrantIncomplete
             | GrantOperationNotForKey { .. }

@@ -118,7 +118,7 @@ impl Cloud {
     /// A grantee or retiring principal must name one: this account (its root), a user, role
     /// or role session of this account that exists, or any principal of another account.
     fn check_principal(&self, arn: &str) -> Result<(), KmsError> {
-        let bad = || KmsError::InvalidPrincipal { arn: arn.into() };
+        let bad = || KmsError::GrantPrincipalInvalid { arn: arn.into() };
         let Some(rest) = arn
             .strip_prefix("arn:aws:iam::")
             .or_else(|| arn.strip_prefix("arn:aws:sts::"))
