@@ -33,7 +33,7 @@ const DOCUMENT: Param = req("PolicyDocument", PolicyDocument);
 const ROLE: Param = req("RoleName", String);
 const GROUP: Param = req("GroupName", String);
 const POLICY_NAME: Param = req("PolicyName", String);
-const TAGS: Param = opt("Tags", List(&Structure));
+const TAGS: Param = opt("Tags", super::shapes::KEY_VALUE_TAGS);
 
 pub(super) const OPS: &[Operation] = &[
     op(
@@ -53,8 +53,8 @@ pub(super) const OPS: &[Operation] = &[
             opt("DurationSeconds", Integer),
             opt("ExternalId", String),
             opt("Policy", PolicyDocument),
-            opt("PolicyArns", List(&Structure)),
-            opt("Tags", List(&Structure)),
+            opt("PolicyArns", super::shapes::POLICY_ARNS),
+            TAGS,
             opt("TransitiveTagKeys", List(&String)),
         ],
         true,
