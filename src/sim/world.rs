@@ -554,6 +554,12 @@ pub struct RoleSession {
     pub policy_arns: Vec<String>,
     /// The ARN of whoever assumed the role.
     pub source_arn: String,
+    /// Session tags (`aws:PrincipalTag/KEY`, over the role's tags of the same key).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The session tags that pass on when this session assumes another role.
+    #[serde(default)]
+    pub transitive_tag_keys: BTreeSet<String>,
 }
 
 impl RoleSession {

@@ -575,7 +575,7 @@ def scenario():
     iam("DetachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
     iam("DeleteGroup", GroupName="conformance-group")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}]})
+        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
     rarn = iam("CreateRole", RoleName="conformance-role", AssumeRolePolicyDocument=trust, Path="/lab/",
                Description="conformance role", MaxSessionDuration=7200,
                Tags=[{"Key": "team", "Value": "lab"}])["Role"]["Arn"]
@@ -589,7 +589,8 @@ def scenario():
     iam("AttachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
     iam("ListAttachedRolePolicies", RoleName="conformance-role")
     sts("AssumeRole", RoleArn=rarn, RoleSessionName="conformance", DurationSeconds=900, ExternalId="partner-42",
-        Policy=doc, PolicyArns=[{"arn": ro}])
+        Policy=doc, PolicyArns=[{"arn": ro}], Tags=[{"Key": "project", "Value": "alpha"}],
+        TransitiveTagKeys=["project"])
     iam("DetachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
     iam("DeleteRolePolicy", RoleName="conformance-role", PolicyName="inline")
     iam("DeleteRole", RoleName="conformance-role")

@@ -298,7 +298,8 @@ fn fixture() -> Fixture {
         json!({"UserName": "u1", "PolicyArn": policy_arn}),
     );
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
     .to_string();
     for r in ["r1", "bare-role"] {
         call(
@@ -573,7 +574,8 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
         }
         "sts:AssumeRole" => json!({"RoleArn": "arn:aws:iam::123456789012:role/r1",
-            "RoleSessionName": "s1", "ExternalId": "x"}),
+            "RoleSessionName": "s1", "ExternalId": "x",
+            "Tags": [{"Key": "project", "Value": "alpha"}], "TransitiveTagKeys": ["project"]}),
         "iam:CreateRole" => json!({"RoleName": "r2", "AssumeRolePolicyDocument": trust_doc}),
         "iam:ListRoles" | "iam:ListGroups" => json!({}),
         "iam:GetRole"
