@@ -229,6 +229,15 @@ pub struct PutRequest {
     pub bucket_key: Option<bool>,
     pub content_type: String,
     pub metadata: BTreeMap<String, String>,
+    /// Tags the object is created with (`x-amz-tagging`, or a copy's).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The checksum algorithm asked for (`CRC32`, `CRC32C`, `SHA1`, `SHA256`, `CRC64NVME`).
+    #[serde(default)]
+    pub checksum_algorithm: Option<String>,
+    /// A multipart upload's checksum type: `COMPOSITE` or `FULL_OBJECT`.
+    #[serde(default)]
+    pub checksum_type: Option<String>,
 }
 
 /// One uploaded part, sealed under its own S3-managed key until the upload completes.
@@ -240,6 +249,9 @@ pub struct UploadPart {
     /// The part's data key, wrapped under the root key.
     pub wrapped_key: String,
     pub last_modified: Millis,
+    /// The part's checksum (base64) under the upload's checksum algorithm.
+    #[serde(default)]
+    pub checksum: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
