@@ -31,6 +31,15 @@ fn boto3_copies_tags_lists_parts_and_checks_every_checksum_algorithm_over_http()
     run_script("s3_copies.py");
 }
 
+#[test]
+#[cfg_attr(
+    not(kf_boto3),
+    ignore = "skipped: no Python with boto3 and awscli (run .ci/install-clients, or set KEYFORM_PYTHON)"
+)]
+fn the_aws_clis_validate_logs_verifies_a_trails_digests_and_reports_tampering() {
+    run_script("validate_logs.py");
+}
+
 /// Runs one client script of tests/clients against a fresh `keyform serve`; it must end with
 /// "N passed, 0 failed".
 #[cfg(kf_boto3)]

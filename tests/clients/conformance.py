@@ -44,6 +44,7 @@ MODELS = {s: SESSION.get_service_model(s) for s in ("kms", "s3", "iam", "sts", "
 NOT_SENT = {
     "kms:ListKeyPolicies": {"Marker": "a key has one policy, so there is never a next page to ask for"},
     "cloudtrail:ListTrails": {"NextToken": "keyform lists every trail in one page, so there is never a next page to ask for"},
+    "cloudtrail:ListPublicKeys": {"NextToken": "keyform lists every public key in one page"},
 }
 
 # Members serve takes and drops before the call, since they change nothing in a simulation
@@ -595,6 +596,7 @@ def scenario():
     ct("DescribeTrails")
     ct("DescribeTrails", trailNameList=["conformance"], includeShadowTrails=False)
     ct("ListTrails")
+    ct("ListPublicKeys", StartTime=datetime.datetime(2001, 1, 1), EndTime=datetime.datetime(2100, 1, 1))
     ct("StartLogging", Name="conformance")
     ct("GetTrailStatus", Name="conformance")
     ct("PutEventSelectors", TrailName="conformance", EventSelectors=[{

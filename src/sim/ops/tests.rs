@@ -511,7 +511,8 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "sts:GetCallerIdentity"
         | "iam:ListUsers"
         | "cloudtrail:DescribeTrails"
-        | "cloudtrail:ListTrails" => json!({}),
+        | "cloudtrail:ListTrails"
+        | "cloudtrail:ListPublicKeys" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
         "iam:GetUser"
         | "iam:UpdateUser"

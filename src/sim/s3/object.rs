@@ -620,6 +620,25 @@ impl Cloud {
         let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip"});
         self.s3_put_object(&ctx, &p, body).map(|_| ())
     }
+
+    /// The same, with object metadata (a CloudTrail digest's signature).
+    pub(crate) fn s3_put_as_service_with(
+        &mut self,
+        service: &str,
+        b: &str,
+        k: &str,
+        body: &[u8],
+        conditions: &[(String, String)],
+        metadata: Json,
+    ) -> Result<(), SimError> {
+        let ctx = CallContext {
+            conditions: conditions.to_vec(),
+            ..CallContext::service(service)
+        };
+        let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip",
+                       "Metadata": metadata});
+        self.s3_put_object(&ctx, &p, body).map(|_| ())
+    }
 }
 
 /// A ranged read answers no checksum of the whole object, as S3 does.
