@@ -54,6 +54,20 @@ fn first_that_runs(candidates: &[String], args: &[&str]) -> Option<String> {
         .cloned()
 }
 
+/// A program name's absolute path on PATH (the name itself when it has a `/` or is not found).
+fn on_path(name: &str) -> String {
+    if name.contains('/') {
+        return name.to_string();
+    }
+    std::env::var_os("PATH")
+        .and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|f| f.is_file())
+        })
+        .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned())
+}
+
 /// Finds the programs the client, browser and interop tests need. Each is reported to the
 /// tests as `cfg(kf_*)` plus `KEYFORM_TOOL_*` (its path). With `KEYFORM_REQUIRE_TOOLS=1` (what
 /// `.ci/run` sets after installing them) a missing one fails the build, so CI can never count
@@ -87,6 +101,16 @@ fn probe_tools() {
             })
         })
         .unwrap_or(false);
+    // The browser tests drive Chromium through chromedriver (WebDriver); both must run.
+    let chromium = first_that_runs(
+        &[
+            "chromium".into(),
+            "chromium-browser".into(),
+            "google-chrome".into(),
+        ],
+        &["--version"],
+    );
+    let chromedriver = first_that_runs(&["chromedriver".into()], &["--version"]);
     let tools = [
         Tool {
             cfg: "boto3",
@@ -113,7 +137,17 @@ fn probe_tools() {
             hint: "the openssl CLI on PATH",
             found: first_that_runs(&["openssl".into()], &["version"]),
         },
+        Tool {
+            cfg: "chromium",
+            hint: "Chromium and its WebDriver (.ci/install-browser: Debian's chromium and chromium-driver)",
+            found: chromium.as_ref().and(chromedriver),
+        },
     ];
+    // chromedriver wants the browser's absolute path.
+    println!(
+        "cargo::rustc-env=KEYFORM_TOOL_CHROMIUM_BROWSER={}",
+        chromium.as_deref().map(on_path).unwrap_or_default()
+    );
     let mut missing = Vec::new();
     for t in &tools {
         println!("cargo::rustc-check-cfg=cfg(kf_{})", t.cfg);

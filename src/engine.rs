@@ -565,6 +565,39 @@ pub(crate) fn plan(
     )
 }
 
+/// `plan -generate-config-out=FILE`: writes configuration for the `import` blocks whose target
+/// has no resource block (read from the simulated cloud by import id) to `out`, which must not
+/// exist, and reloads the configuration with it. Returns the instances it configured.
+pub(crate) fn generate_config(
+    dir: &Path,
+    vars: &[VarArg],
+    p: &mut Prepared,
+    out: &Path,
+) -> Result<Vec<InstanceAddr>, Error> {
+    if out.exists() {
+        return Err(Diagnostic::error(
+            "Target generated file already exists",
+            "keyform can't overwrite existing files when generating configuration. Please remove the file or choose a different name.",
+        )
+        .into());
+    }
+    let l = &p.loaded;
+    let mut provider = AwsProvider::new(&mut p.cloud, &l.cfg.dir);
+    let g = plan::generate::generate(&l.cfg, &l.inputs, &mut provider, schemas())
+        .map_err(|d| Error::new(d, Some(l.cfg.sources.clone())))?;
+    if g.addrs.is_empty() {
+        return Ok(g.addrs);
+    }
+    std::fs::write(out, &g.text).map_err(|e| {
+        Diagnostic::error(
+            "Failed to write generated configuration",
+            format!("Could not write {}: {e}.", out.display()),
+        )
+    })?;
+    p.loaded = load(dir, vars)?;
+    Ok(g.addrs)
+}
+
 /// Values as the configuration sees them with `source`'s resource values (the state, or a
 /// plan's planned values); data sources are read from `cloud`.
 pub(crate) fn evaluate(m: Module<'_>, cloud: &mut Cloud, source: ValueSource<'_>) -> Evaluated {
@@ -637,6 +670,8 @@ pub(crate) trait ApplyProgress {
         _elapsed: Duration,
     ) {
     }
+    /// An imported object was taken into the state.
+    fn imported(&mut self, _addr: &InstanceAddr, _id: &str) {}
     /// Every change was made (before trails deliver and the snapshot is written).
     fn finish(&mut self) {}
 }
@@ -650,6 +685,10 @@ struct Journaled<'a> {
 impl ApplyHook for Journaled<'_> {
     fn pre(&mut self, addr: &InstanceAddr, action: Action) {
         self.progress.pre(addr, action);
+    }
+
+    fn imported(&mut self, addr: &InstanceAddr, id: &str) {
+        self.progress.imported(addr, id);
     }
 
     fn post(

@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::support::Test;
 
 /// Runs the Terraform CLI offline in `dir` (no checkpoint call, an empty CLI configuration).
-fn terraform(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn terraform(dir: &Path, args: &[&str]) -> String {
     let rc = dir.join(".empty.tfrc");
     std::fs::write(&rc, "").expect("write tfrc");
     let out = Command::new(env!("KEYFORM_TOOL_TERRAFORM"))
@@ -30,7 +30,7 @@ fn terraform(dir: &Path, args: &[&str]) -> String {
 }
 
 /// Plan text with what may differ removed: the product name, UUIDs, refresh progress lines.
-fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         .expect("regex");
     let text = text
@@ -46,7 +46,7 @@ fn normalize(text: &str) -> String {
 }
 
 /// A state file's resources as Terraform shapes them, values that are generated masked.
-fn state_shape(j: &serde_json::Value) -> serde_json::Value {
+pub(crate) fn state_shape(j: &serde_json::Value) -> serde_json::Value {
     let mut resources = j["resources"].clone();
     for r in resources.as_array_mut().into_iter().flatten() {
         for i in r["instances"].as_array_mut().into_iter().flatten() {

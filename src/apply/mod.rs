@@ -29,6 +29,8 @@ pub trait ApplyHook {
         _elapsed: std::time::Duration,
     ) {
     }
+    /// An `import` block's object was taken into the state (before any change to it).
+    fn imported(&mut self, _addr: &InstanceAddr, _id: &str) {}
     /// Whether `commit` needs the cloud's changes (an in-memory world keeps none).
     fn journals_world(&self) -> bool {
         true
@@ -47,6 +49,7 @@ pub trait ApplyHook {
 #[derive(Debug, Default)]
 pub struct ApplyOutcome {
     pub diags: Diagnostics,
+    pub imported: usize,
     pub added: usize,
     pub changed: usize,
     pub destroyed: usize,
@@ -145,6 +148,7 @@ pub fn apply(
         provider: &mut *provider,
         hook: &mut *hook,
         failed_deletes: &failed_deletes,
+        imported: 0,
         added: 0,
         changed: 0,
         destroyed: 0,
@@ -158,6 +162,7 @@ pub fn apply(
         w.failed.insert(a.resource.config_addr());
     }
     w.run(&mut h);
+    out.imported += h.imported;
     out.added += h.added;
     out.changed += h.changed;
     out.destroyed += h.destroyed;
@@ -299,6 +304,7 @@ struct ApplyHandler<'a, 'b> {
     provider: &'b mut dyn Provider,
     hook: &'b mut dyn ApplyHook,
     failed_deletes: &'a BTreeSet<InstanceAddr>,
+    imported: usize,
     added: usize,
     changed: usize,
     destroyed: usize,
@@ -334,7 +340,7 @@ impl Handler for ApplyHandler<'_, '_> {
         addr: &InstanceAddr,
         config: Map,
     ) -> Result<Value, Diagnostic> {
-        let current = self.state.resources.get(addr).map(|r| r.attrs.clone());
+        let mut current = self.state.resources.get(addr).map(|r| r.attrs.clone());
         let Some(change) = self.plan.change(addr) else {
             return Ok(current.map_or(Value::Unknown, Value::Object));
         };
@@ -345,6 +351,16 @@ impl Handler for ApplyHandler<'_, '_> {
             .iter()
             .map(ToString::to_string)
             .collect();
+        // An imported object enters the state first, as the plan read it; any change to it
+        // follows as for an object that was always managed.
+        if current.is_none()
+            && let (Some(id), Some(before)) = (self.plan.import_id(addr), &change.before)
+        {
+            self.hook.imported(addr, id);
+            self.commit_put(addr, before.clone(), deps.clone())?;
+            self.imported += 1;
+            current = Some(before.clone());
+        }
         match change.action {
             Action::NoOp | Action::Read => {
                 // Keep what refresh saw (drift that needed no change).

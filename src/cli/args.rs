@@ -192,6 +192,10 @@ pub struct PlanArgs {
     /// Plan to destroy everything.
     #[arg(long)]
     pub destroy: bool,
+    /// Write configuration for `import` blocks whose target has no resource block to FILE
+    /// (which must not exist yet).
+    #[arg(long = "generate-config-out", value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
     /// Exit 0 with no changes, 2 with changes, 1 on error.
     #[arg(long = "detailed-exitcode")]
     pub detailed_exitcode: bool,
@@ -423,6 +427,7 @@ const LONG_FLAGS: &[&str] = &[
     "lock",
     "lock-timeout",
     "out",
+    "generate-config-out",
     "destroy",
     "detailed-exitcode",
     "auto-approve",

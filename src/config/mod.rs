@@ -5,6 +5,7 @@
 //! schema (`validate`). Expressions stay unevaluated; `eval` owns their meaning.
 
 mod body;
+pub mod import;
 pub mod inputs;
 pub mod module;
 pub mod refactor;
@@ -48,6 +49,8 @@ pub struct Config {
     pub removed: Vec<refactor::Removed>,
     /// `check` blocks of the root module, by name.
     pub checks: BTreeMap<String, CheckBlock>,
+    /// `import` blocks (root module only, as in Terraform).
+    pub imports: Vec<import::Import>,
 }
 
 /// `check "name" { assert { ... } }`: conditions reported as warnings, never errors.
@@ -222,6 +225,7 @@ impl Config {
             moves: Vec::new(),
             removed: Vec::new(),
             checks: BTreeMap::new(),
+            imports: Vec::new(),
         }
     }
 
@@ -554,13 +558,13 @@ impl Config {
                     },
                 );
             }
-            "import" => diags.push(
-                Diagnostic::error(
-                    format!("\"{}\" blocks not supported by keyform", b.ident),
-                    "keyform does not implement this block type. Remove it.",
-                )
-                .with_span(Some(b.span)),
-            ),
+            "import" => {
+                if expect_labels(&b, &[], diags)
+                    && let Some(i) = import::import(&b, diags)
+                {
+                    self.imports.push(i);
+                }
+            }
             other => diags.push(
                 Diagnostic::error(
                     "Unsupported block type",

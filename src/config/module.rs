@@ -274,6 +274,18 @@ pub(super) fn expand(
         m.to = m.to.in_module(&path);
         root.moves.push(m);
     }
+    for i in &child.imports {
+        diags.push(
+            Diagnostic::error(
+                "Invalid import configuration",
+                format!(
+                    "An import block was detected in \"{}\". Import blocks are only allowed in the root module.",
+                    crate::addr::module_text(&path)
+                ),
+            )
+            .with_span(Some(i.span)),
+        );
+    }
     for mut r in std::mem::take(&mut child.removed) {
         r.from = r.from.in_module(&path);
         root.removed.push(r);

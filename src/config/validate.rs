@@ -562,12 +562,18 @@ pub(crate) fn check_body(body: &Body, schema: &BodySchema, context: &str, diags:
             );
         }
     }
+    // An argument set to a literal null is unset, as in Terraform (generated configuration
+    // writes every optional argument, `bucket_prefix = null` beside `bucket`).
+    let set = |name: &str| {
+        body.attr(name)
+            .is_some_and(|a| !matches!(a.value.expr, hcl_edit::expr::Expression::Null(_)))
+    };
     for s in &schema.attrs {
-        if body.attr(s.name).is_none() {
+        if !set(s.name) {
             continue;
         }
         for other in s.conflicts_with {
-            if s.name < *other && body.attr(other).is_some() {
+            if s.name < *other && set(other) {
                 diags.push(
                     Diagnostic::error(
                         "Conflicting configuration arguments",

@@ -5,7 +5,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{Page, see_other};
+use super::{Page, kms_policy, see_other};
 use crate::serve::Response;
 use crate::sim::SimError;
 
@@ -21,6 +21,8 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
         (true, "/kms/key/rotation") => rotation(p),
         (true, "/kms/key/delete") => schedule_deletion(p),
         (true, "/kms/key/cancel-deletion") => cancel_deletion(p),
+        (true, "/kms/key/policy") => kms_policy::save_json(p),
+        (true, "/kms/key/principals") => kms_policy::change_principal(p),
         _ => return None,
     })
 }
@@ -45,7 +47,7 @@ fn list(p: &mut Page<'_>) -> Response {
         Err(e) => return p.error("listing KMS keys", &e),
     };
     let aliases = p
-        .call("kms:ListAliases", json!({}))
+        .call_quiet("kms:ListAliases", json!({}))
         .map(|r| r["Aliases"].as_array().cloned().unwrap_or_default())
         .unwrap_or_default();
     let rows: Vec<Json> = keys["Keys"]
@@ -62,7 +64,7 @@ fn list(p: &mut Page<'_>) -> Response {
                 .collect();
             // Describing a key the user may list but not describe shows the denial in its row.
             let meta = p
-                .call("kms:DescribeKey", json!({"KeyId": id}))
+                .call_quiet("kms:DescribeKey", json!({"KeyId": id}))
                 .map(|d| d["KeyMetadata"].clone())
                 .unwrap_or_else(|e| json!({"KeyState": e.code}));
             json!({"id": id, "url": key_url(&id), "aliases": names.join(", "), "meta": meta})
@@ -78,45 +80,21 @@ fn list(p: &mut Page<'_>) -> Response {
 /// key administrators, then key users.
 fn wizard_policy(p: &Page<'_>, admins: &[String], users: &[String]) -> Result<String, SimError> {
     let acct = &p.cloud.world.account_id;
-    let arn = |u: &String| -> Result<String, SimError> {
-        p.cloud
-            .world
-            .iam
-            .users
-            .get(u)
-            .map(|x| x.arn.clone())
-            .ok_or_else(|| {
-                SimError::service(
-                    "NotFoundException",
-                    400,
-                    format!("There is no IAM user named {u} in this account."),
-                )
-            })
+    let arns = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .map(|n| kms_policy::principal_arn(acct, n))
+            .collect()
     };
     let mut st = vec![json!({
         "Sid": "Enable IAM User Permissions", "Effect": "Allow",
         "Principal": {"AWS": format!("arn:aws:iam::{acct}:root")}, "Action": "kms:*", "Resource": "*"
     })];
     if !admins.is_empty() {
-        let arns = admins.iter().map(arn).collect::<Result<Vec<_>, _>>()?;
-        st.push(json!({
-            "Sid": "Allow access for Key Administrators", "Effect": "Allow",
-            "Principal": {"AWS": arns},
-            "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
-                       "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
-                       "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
-                       "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"],
-            "Resource": "*"
-        }));
+        st.push(kms_policy::statement(kms_policy::ADMINS_SID, &arns(admins)));
     }
     if !users.is_empty() {
-        let arns = users.iter().map(arn).collect::<Result<Vec<_>, _>>()?;
-        st.push(json!({
-            "Sid": "Allow use of the key", "Effect": "Allow", "Principal": {"AWS": arns},
-            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                       "kms:DescribeKey"],
-            "Resource": "*"
-        }));
+        st.push(kms_policy::statement(kms_policy::USERS_SID, &arns(users)));
     }
     serde_json::to_string_pretty(
         &json!({"Id": "key-consolepolicy-3", "Version": "2012-10-17", "Statement": st}),
@@ -182,27 +160,22 @@ fn key(p: &mut Page<'_>) -> Response {
         Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
     };
     let policy = shown(
-        p.call(
+        p.call_quiet(
             "kms:GetKeyPolicy",
             json!({"KeyId": id, "PolicyName": "default"}),
         )
-        .map(|r| {
-            let text = r["Policy"].as_str().unwrap_or_default();
-            let pretty = serde_json::from_str::<Json>(text)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .unwrap_or_else(|| text.to_string());
-            json!(pretty)
-        }),
+        .map(|r| json!(super::iam::pretty(r["Policy"].as_str().unwrap_or_default()))),
     );
-    let rotation = shown(p.call("kms:GetKeyRotationStatus", json!({"KeyId": id})));
+    let principals = kms_policy::view(policy["ok"].as_str().unwrap_or_default());
+    let rotation = shown(p.call_quiet("kms:GetKeyRotationStatus", json!({"KeyId": id})));
     let aliases = shown(
-        p.call("kms:ListAliases", json!({"KeyId": id}))
+        p.call_quiet("kms:ListAliases", json!({"KeyId": id}))
             .map(|r| r["Aliases"].clone()),
     );
     p.render(
         "kms_key.html",
-        json!({"key": meta, "policy": policy, "rotation": rotation, "aliases": aliases}),
+        json!({"key": meta, "policy": policy, "principals": principals, "rotation": rotation,
+               "aliases": aliases, "tab": p.query("tab").unwrap_or_default()}),
     )
 }
 

@@ -14,13 +14,18 @@
 //! every answer carries a CSP that allows no script, no frame and forms only to itself.
 
 mod cloudtrail;
+mod explain;
 mod form;
 mod guard;
+mod iam;
+mod iam_detail;
 mod kms;
+mod kms_policy;
 mod render;
 mod s3;
 mod session;
 mod signin;
+mod switch_role;
 #[cfg(test)]
 mod tests;
 
@@ -54,11 +59,29 @@ pub(crate) struct Page<'a> {
     pub cloud: &'a mut Cloud,
     /// The form fields of a POST (urlencoded or multipart text fields).
     pub form: form::Form,
+    /// Every authorization decision of the last failed call (what `sim explain` shows).
+    pub explained: Vec<crate::sim::authz::Explanation>,
+    /// Set by Switch role / Switch back: the session's new role (Some(None): back to the user).
+    pub switch: Option<Option<session::RoleSession>>,
 }
 
 impl Page<'_> {
-    /// The signed-in user's call context (their own identity, from this peer).
+    /// The signed-in identity's call context: the role session switched to, else the user
+    /// (from this peer, with the browser's user agent).
     fn ctx(&self) -> CallContext {
+        let base = match &self.session.role {
+            Some(r) => CallContext::session(&r.access_key_id),
+            None => CallContext::user(&self.session.user),
+        };
+        CallContext {
+            source_ip: self.req.peer.to_canonical().to_string(),
+            user_agent: self.req.header("user-agent").unwrap_or("").to_string(),
+            ..base
+        }
+    }
+
+    /// The signed-in user's own call context (Switch role calls AssumeRole as the user).
+    fn user_ctx(&self) -> CallContext {
         CallContext {
             source_ip: self.req.peer.to_canonical().to_string(),
             user_agent: self.req.header("user-agent").unwrap_or("").to_string(),
@@ -66,12 +89,12 @@ impl Page<'_> {
         }
     }
 
-    /// One call of the simulated cloud as the signed-in user.
+    /// One call of the simulated cloud as the signed-in identity.
     pub(crate) fn call(&mut self, op: &str, params: Json) -> Result<Json, SimError> {
-        let ctx = self.ctx();
-        self.cloud.call_json(&ctx, op, &params)
+        self.call_body(op, params, None).map(|r| r.fields)
     }
 
+    /// One call with a body; a failure keeps its authorization decisions for the error page.
     pub(crate) fn call_body(
         &mut self,
         op: &str,
@@ -79,7 +102,40 @@ impl Page<'_> {
         body: Option<&[u8]>,
     ) -> Result<crate::sim::ops::Response, SimError> {
         let ctx = self.ctx();
-        self.cloud.call(&ctx, op, &params, body)
+        self.call_as(&ctx, op, params, body)
+    }
+
+    /// One call as `ctx`; a failure keeps its authorization decisions for the error page.
+    fn call_as(
+        &mut self,
+        ctx: &CallContext,
+        op: &str,
+        params: Json,
+        body: Option<&[u8]>,
+    ) -> Result<crate::sim::ops::Response, SimError> {
+        self.cloud.explain_log = Some(Vec::new());
+        let r = self.cloud.call(ctx, op, &params, body);
+        let log = self.cloud.explain_log.take().unwrap_or_default();
+        if r.is_err() {
+            self.explained = log;
+        }
+        r
+    }
+
+    /// One call whose failure is shown in place (a list row), without its reasoning.
+    pub(crate) fn call_quiet(&mut self, op: &str, params: Json) -> Result<Json, SimError> {
+        let ctx = self.ctx();
+        self.cloud.call_json(&ctx, op, &params)
+    }
+
+    /// Who the pages act as: the role's display name and the user, or the user.
+    fn identity(&self) -> Json {
+        match &self.session.role {
+            Some(r) => {
+                json!({"user": self.session.user, "role": r.display, "role_arn": r.role_arn})
+            }
+            None => json!({"user": self.session.user}),
+        }
     }
 
     /// A query parameter of the page's URL.
@@ -91,6 +147,7 @@ impl Page<'_> {
     pub(crate) fn render(&self, template: &str, mut data: Json) -> Response {
         if let Json::Object(m) = &mut data {
             m.insert("me".into(), json!(self.session.user));
+            m.insert("identity".into(), self.identity());
             m.insert("account".into(), json!(self.cloud.world.account_id));
             m.insert("region".into(), json!(self.cloud.world.region));
             m.insert("csrf".into(), json!(self.session.csrf.as_str()));
@@ -105,11 +162,13 @@ impl Page<'_> {
     /// The error page for a failed call: AWS's code and message, the HTTP status AWS gives.
     pub(crate) fn error(&self, doing: &str, e: &SimError) -> Response {
         let data = json!({
-            "me": self.session.user, "account": self.cloud.world.account_id,
+            "me": self.session.user, "identity": self.identity(),
+            "account": self.cloud.world.account_id,
             "region": self.cloud.world.region, "csrf": self.session.csrf.as_str(),
             "now": crate::sim::clock::iso8601(self.cloud.now()),
             "doing": doing, "code": e.code, "message": e.message,
             "denied": e.code == "AccessDenied" || e.code == "AccessDeniedException",
+            "explained": explain::to_json(&self.explained),
         });
         // KMS answers AccessDeniedException with 400 on its wire; a page says 403 for any denial.
         let status = match (data["denied"].as_bool(), e.status) {
@@ -177,15 +236,22 @@ impl Console {
             session: &session,
             cloud,
             form,
+            explained: Vec::new(),
+            switch: None,
         };
         let route = path.trim_start_matches(PREFIX);
         let answer = match (post, route) {
             (false, "" | "/") => Some(page.render("home.html", json!({}))),
             (_, r) if r.starts_with("/kms") => kms::route(&mut page, post, r),
             (_, r) if r.starts_with("/s3") => s3::route(&mut page, post, r),
+            (_, r) if r.starts_with("/iam") => iam::route(&mut page, post, r),
+            (_, r) if r.starts_with("/switchrole") => switch_role::route(&mut page, post, r),
             (false, "/cloudtrail") => cloudtrail::history(&mut page),
             _ => None,
         };
+        if let Some(role) = page.switch.take() {
+            self.sessions.set_role(&session.id, role);
+        }
         answer.unwrap_or_else(|| render::plain(404, "no such console page"))
     }
 

@@ -21,7 +21,20 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("s3_list.html", include_str!("templates/s3_list.html")),
     ("s3_bucket.html", include_str!("templates/s3_bucket.html")),
     ("s3_object.html", include_str!("templates/s3_object.html")),
+    ("s3_open.html", include_str!("templates/s3_open.html")),
     ("cloudtrail.html", include_str!("templates/cloudtrail.html")),
+    ("iam_list.html", include_str!("templates/iam_list.html")),
+    ("iam_entity.html", include_str!("templates/iam_entity.html")),
+    (
+        "iam_access_key.html",
+        include_str!("templates/iam_access_key.html"),
+    ),
+    ("iam_policy.html", include_str!("templates/iam_policy.html")),
+    (
+        "switch_role.html",
+        include_str!("templates/switch_role.html"),
+    ),
+    ("s3_policy.html", include_str!("templates/s3_policy.html")),
 ];
 
 const STYLE: &str = include_str!("templates/style.css");
@@ -44,7 +57,9 @@ pub(super) fn secure(r: Response) -> Response {
     r.header("content-security-policy", CSP)
         .header("x-frame-options", "DENY")
         .header("x-content-type-options", "nosniff")
-        .header("referrer-policy", "no-referrer")
+        // Not `no-referrer`: with it Chromium sends `Origin: null` on the console's own form
+        // posts, which the origin check must refuse. Other sites still get no referrer.
+        .header("referrer-policy", "same-origin")
         .header("cache-control", "no-store")
         .header("cross-origin-opener-policy", "same-origin")
         .header("cross-origin-resource-policy", "same-origin")

@@ -21,6 +21,11 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
         (true, "/s3/bucket/upload") => upload(p),
         (false, "/s3/object") => object(p),
         (false, "/s3/download") => download(p),
+        (false, "/s3/open") => open(p),
+        (false, "/s3/bucket/permissions") => permissions(p),
+        (true, "/s3/bucket/policy") => put_policy(p),
+        (true, "/s3/bucket/policy-delete") => delete_policy(p),
+        (true, "/s3/bucket/public-access") => public_access(p),
         _ => return None,
     })
 }
@@ -98,7 +103,8 @@ fn bucket(p: &mut Page<'_>) -> Response {
     };
     p.render(
         "s3_bucket.html",
-        json!({"bucket": name, "objects": objects, "next": next, "encryption": enc}),
+        json!({"bucket": name, "objects": objects, "next": next, "encryption": enc,
+               "permissions_url": permissions_url(&name)}),
     )
 }
 
@@ -146,14 +152,12 @@ fn object(p: &mut Page<'_>) -> Response {
     );
     match p.call("s3:HeadObject", json!({"Bucket": b, "Key": k})) {
         Ok(h) => {
-            let download = format!(
-                "/_console/s3/download?bucket={}&key={}",
-                urlencode(&b),
-                urlencode(&k)
-            );
+            let q = format!("bucket={}&key={}", urlencode(&b), urlencode(&k));
             p.render(
                 "s3_object.html",
-                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h, "download": download}),
+                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h,
+                       "download": format!("/_console/s3/download?{q}"),
+                       "open": format!("/_console/s3/open?{q}")}),
             )
         }
         Err(e) => p.error("opening the object", &e),
@@ -176,5 +180,95 @@ fn download(p: &mut Page<'_>) -> Response {
             ))
         }
         Err(e) => p.error("downloading the object", &e),
+    }
+}
+
+/// Bytes of an opened object shown on its page (the rest is a download away).
+const OPEN_LIMIT: usize = 64 * 1024;
+
+/// "Open": GetObject as the signed-in user, the text shown (escaped) in a page; what is not
+/// UTF-8 text is counted, not shown.
+fn open(p: &mut Page<'_>) -> Response {
+    let (b, k) = (
+        p.query("bucket").unwrap_or_default(),
+        p.query("key").unwrap_or_default(),
+    );
+    match p.call_body("s3:GetObject", json!({"Bucket": b, "Key": k}), None) {
+        Ok(r) => {
+            let body = r.body.map(|b| b.to_vec()).unwrap_or_default();
+            let shown = &body[..body.len().min(OPEN_LIMIT)];
+            let text = std::str::from_utf8(shown).ok();
+            p.render(
+                "s3_open.html",
+                json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k,
+                       "object_url": object_url(&b, &k), "text": text, "size": body.len(),
+                       "cut": body.len() > OPEN_LIMIT}),
+            )
+        }
+        Err(e) => p.error("opening the object", &e),
+    }
+}
+
+fn permissions_url(b: &str) -> String {
+    format!("/_console/s3/bucket/permissions?name={}", urlencode(b))
+}
+
+/// A bucket's Permissions tab: Block Public Access and the bucket policy (editable).
+fn permissions(p: &mut Page<'_>) -> Response {
+    let name = p.query("name").unwrap_or_default();
+    let policy = match p.call("s3:GetBucketPolicy", json!({"Bucket": name})) {
+        Ok(r) => json!({"ok": super::iam::pretty(r["Policy"].as_str().unwrap_or_default())}),
+        Err(e) if e.code == "NoSuchBucketPolicy" => json!({"none": true}),
+        Err(e) => {
+            if e.code == "NoSuchBucket" {
+                return p.error("opening the bucket", &e);
+            }
+            json!({"error": {"code": e.code, "message": e.message}})
+        }
+    };
+    let pab = match p.call_quiet("s3:GetPublicAccessBlock", json!({"Bucket": name})) {
+        Ok(r) => json!({"ok": r["PublicAccessBlockConfiguration"]}),
+        Err(e) if e.code == "NoSuchPublicAccessBlockConfiguration" => json!({"none": true}),
+        Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
+    };
+    let example = json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{name}"), format!("arn:aws:s3:::{name}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]});
+    p.render(
+        "s3_policy.html",
+        json!({"bucket": name, "bucket_url": bucket_url(&name), "policy": policy,
+               "public_access": pab,
+               "example": serde_json::to_string_pretty(&example).unwrap_or_default()}),
+    )
+}
+
+fn put_policy(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let params = json!({"Bucket": name, "Policy": p.form.text("policy")});
+    match p.call("s3:PutBucketPolicy", params) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("saving the bucket policy", &e),
+    }
+}
+
+fn delete_policy(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    match p.call("s3:DeleteBucketPolicy", json!({"Bucket": name})) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("deleting the bucket policy", &e),
+    }
+}
+
+fn public_access(p: &mut Page<'_>) -> Response {
+    let name = p.form.text("bucket");
+    let on = |f: &str| p.form.text(f) == "on";
+    let cfg = json!({"BlockPublicAcls": on("BlockPublicAcls"), "IgnorePublicAcls": on("IgnorePublicAcls"),
+                     "BlockPublicPolicy": on("BlockPublicPolicy"),
+                     "RestrictPublicBuckets": on("RestrictPublicBuckets")});
+    let params = json!({"Bucket": name, "PublicAccessBlockConfiguration": cfg});
+    match p.call("s3:PutPublicAccessBlock", params) {
+        Ok(_) => see_other(&permissions_url(&name)),
+        Err(e) => p.error("editing Block Public Access", &e),
     }
 }

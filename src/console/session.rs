@@ -24,6 +24,18 @@ pub(crate) struct Session {
     pub user: String,
     pub csrf: Zeroizing<String>,
     pub expires_ms: i64,
+    /// The role switched to (Switch role), if any: pages then act as its session.
+    pub role: Option<RoleSession>,
+}
+
+/// A role the signed-in user switched to: the role session AssumeRole answered.
+#[derive(Clone)]
+pub(crate) struct RoleSession {
+    pub role_arn: String,
+    /// What the console shows (the role's name unless a display name was given).
+    pub display: String,
+    /// The session's access key id (`ASIA...`); its secret and token are never kept.
+    pub access_key_id: String,
 }
 
 #[derive(Default)]
@@ -93,6 +105,7 @@ impl Sessions {
             user: user.to_string(),
             csrf,
             expires_ms: now_ms + SESSION_LIFETIME_MS,
+            role: None,
         };
         self.by_id.insert(id.to_string(), s.clone());
         Some(s)
@@ -104,6 +117,13 @@ impl Sessions {
         self.by_id
             .get(id)
             .filter(|s| s.expires_ms > now_ms && token_eq(&s.id, Some(id)))
+    }
+
+    /// Switches a session to a role session, or back to its user (None).
+    pub(super) fn set_role(&mut self, id: &str, role: Option<RoleSession>) {
+        if let Some(s) = self.by_id.get_mut(id) {
+            s.role = role;
+        }
     }
 
     pub(super) fn remove(&mut self, id: &str) {

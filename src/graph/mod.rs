@@ -316,6 +316,25 @@ impl Builder<'_> {
         for r in cfg.resources.values() {
             self.resource_edges(r);
         }
+        // An import's for_each, key and id are written in the root module and must be known
+        // when its target is planned: its references are the target's dependencies.
+        for i in &cfg.imports {
+            let me = Node::Resource(i.to.config_addr());
+            if !self.index.contains_key(&me) {
+                continue;
+            }
+            let ctx = RefContext {
+                has_for_each: i.for_each.is_some(),
+                ..NONE
+            };
+            if let Some(f) = &i.for_each {
+                self.expr_refs_in(&[], &me, f, NONE, &[], false);
+            }
+            if let crate::config::import::ImportKey::Expr(k) = &i.key {
+                self.expr_refs_in(&[], &me, k, ctx, &[], false);
+            }
+            self.expr_refs_in(&[], &me, &i.id, ctx, &[], false);
+        }
         for c in cfg.checks.values() {
             let me = Node::Check(c.name.clone());
             for a in &c.asserts {

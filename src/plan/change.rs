@@ -141,14 +141,28 @@ pub struct Plan {
     /// Instances `removed` blocks with `destroy = false` drop from state (objects kept), as
     /// no-op changes holding their last state.
     pub forget: Vec<ResourceChange>,
+    /// Instances `import` blocks bring under management, with their import ids.
+    pub imports: Vec<(InstanceAddr, String)>,
+    /// Imported instances whose configuration `-generate-config-out` wrote.
+    pub generated: Vec<InstanceAddr>,
 }
 
 impl Plan {
-    /// Changes that do something (a move alone counts: the state changes).
+    /// Changes that do something (a move or an import alone counts: the state changes).
     pub fn effective(&self) -> impl Iterator<Item = &ResourceChange> {
-        self.changes
+        self.changes.iter().filter(|c| {
+            c.action != Action::NoOp
+                || self.moved_from(&c.addr).is_some()
+                || self.import_id(&c.addr).is_some()
+        })
+    }
+
+    /// The import id of an instance this plan imports.
+    pub fn import_id(&self, addr: &InstanceAddr) -> Option<&str> {
+        self.imports
             .iter()
-            .filter(|c| c.action != Action::NoOp || self.moved_from(&c.addr).is_some())
+            .find(|(a, _)| a == addr)
+            .map(|(_, id)| id.as_str())
     }
 
     /// The address an instance had before a `moved` block moved it.

@@ -97,3 +97,38 @@ pub fn evaluate(
         outputs: std::mem::take(&mut w.outputs),
     }
 }
+
+/// The region the provider block asks for (a literal, or variables), default us-east-1.
+pub fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> String {
+    let Some(attr) = cfg.provider.as_ref().and_then(|p| p.attr("region")) else {
+        return "us-east-1".into();
+    };
+    match eval_with_vars(cfg, inputs, &attr.value) {
+        Some(Value::String(s)) => s,
+        _ => "us-east-1".into(),
+    }
+}
+
+/// Evaluates an expression of the root module that may use only root variables (their values
+/// from `inputs`, else their literal defaults): what is known before anything is planned.
+pub fn eval_with_vars(
+    cfg: &Config,
+    inputs: &BTreeMap<String, RawVar>,
+    e: &crate::config::Expr,
+) -> Option<Value> {
+    let mut ns = crate::eval::Namespace::new();
+    for (name, v) in &cfg.variables {
+        let value = match inputs.get(name) {
+            Some(RawVar::Value(x)) => x.clone(),
+            Some(RawVar::Text(t)) => Value::String(t.clone()),
+            None => v
+                .default
+                .as_ref()
+                .and_then(|d| crate::config::types::literal_value(&d.expr))
+                .unwrap_or(Value::Unknown),
+        };
+        ns.set_in("var", name, value);
+    }
+    let ev = crate::eval::Evaluator::new(&ns, &cfg.dir);
+    ev.eval(e).ok().filter(|v| !v.is_unknown())
+}

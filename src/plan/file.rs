@@ -139,6 +139,7 @@ pub fn to_json(p: &Plan) -> Json {
         "outputs": outputs,
         "moved": p.moved.iter().map(|(f, t)| json!([f.to_string(), t.to_string()])).collect::<Vec<_>>(),
         "forget": p.forget.iter().map(change_json).collect::<Vec<_>>(),
+        "imports": p.imports.iter().map(|(a, id)| json!({"to": a.to_string(), "id": id})).collect::<Vec<_>>(),
     });
     // Applying a plan that changed after it was shown would do what nobody approved.
     crate::fsutil::seal_json(&mut j);
@@ -298,7 +299,39 @@ pub fn from_json(j: &Json) -> Result<Plan, PlanFileError> {
             })
             .collect(),
         forget: changes_from(j, "forget")?,
+        imports: imports_from(j)?,
+        generated: Vec::new(),
     })
+}
+
+/// The imports of a saved plan: `[{"to": address, "id": import id}]`.
+fn imports_from(j: &Json) -> Result<Vec<(InstanceAddr, String)>, PlanFileError> {
+    let bad = |m: &str| PlanFileError::Invalid(m.to_string());
+    let mut out = Vec::new();
+    for item in j
+        .get("imports")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(to), Some(id)) = (
+            item.get("to").and_then(Json::as_str),
+            item.get("id").and_then(Json::as_str),
+        ) else {
+            return Err(bad("an import is not {\"to\", \"id\"}"));
+        };
+        let t: TargetAddr = to
+            .parse()
+            .map_err(|e: crate::addr::AddrParseError| bad(&e.to_string()))?;
+        out.push((
+            InstanceAddr {
+                resource: t.resource,
+                key: t.key.unwrap_or(InstanceKey::None),
+            },
+            id.to_string(),
+        ));
+    }
+    Ok(out)
 }
 
 /// The addresses of a list of address pairs, flattened, in a saved plan; plans saved before
@@ -409,6 +442,8 @@ mod tests {
             targets: vec![],
             moved: vec![],
             forget: vec![],
+            imports: vec![],
+            generated: vec![],
         };
         let back = from_json(&to_json(&p)).unwrap();
         assert_eq!(back.changes, p.changes);

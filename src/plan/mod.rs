@@ -5,13 +5,15 @@ pub mod body;
 pub mod change;
 mod evaluate;
 pub mod file;
+pub mod generate;
 pub(crate) mod moves;
 pub(crate) mod walk;
 mod walk_expand;
+mod walk_import;
 mod walk_modules;
 
 pub use change::{Action, OutputChange, Plan, PlanMode, Reason, ResourceChange};
-pub use evaluate::{Evaluated, ValueSource, evaluate};
+pub use evaluate::{Evaluated, ValueSource, eval_with_vars, evaluate, provider_region};
 pub use file::config_digest;
 pub use walk::{RawVar, parse_var_text};
 
@@ -182,6 +184,7 @@ pub fn plan(
         opts,
         targeted: &targeted,
         graph,
+        imports: Vec::new(),
     };
     let mut w = Walk::new(cfg, graph, schemas, inputs);
     if opts.mode == PlanMode::Destroy {
@@ -191,8 +194,13 @@ pub fn plan(
     let PlanHandler {
         mut changes,
         mut warnings,
+        imports,
         ..
     } = h;
+    if opts.mode != PlanMode::Destroy {
+        let d = walk_import::import_errors(cfg, &w, &refreshed, &imports, &targeted);
+        w.diags.extend(d);
+    }
     warnings.extend(early_warnings);
     if !forget.is_empty() {
         warnings.push(Diagnostic::warning(
@@ -289,6 +297,8 @@ pub fn plan(
         targets: opts.targets.iter().map(ToString::to_string).collect(),
         moved,
         forget,
+        imports,
+        generated: Vec::new(),
     })
 }
 
@@ -417,6 +427,8 @@ struct PlanHandler<'p, 'q> {
     opts: &'p PlanOptions,
     targeted: &'p Option<BTreeSet<ResourceAddr>>,
     graph: &'p Graph,
+    /// Instances imported by this plan, with their import ids.
+    imports: Vec<(InstanceAddr, String)>,
 }
 
 impl Handler for PlanHandler<'_, '_> {
@@ -428,6 +440,29 @@ impl Handler for PlanHandler<'_, '_> {
         config: Map,
     ) -> Result<Value, Diagnostic> {
         let prior = self.state.resources.get(addr);
+        // An `import` block's object becomes the prior state of an instance not yet managed.
+        let imported = match (prior, w.imports.get(addr)) {
+            (None, Some(t))
+                if is_targeted(self.targeted, &addr.resource.config_addr())
+                    && self.opts.mode != PlanMode::Destroy =>
+            {
+                match self.provider.import(&addr.resource.kind, &t.id) {
+                    Ok(Some(m)) => {
+                        self.imports.push((addr.clone(), t.id.clone()));
+                        Some(m)
+                    }
+                    Ok(None) => return Err(Diagnostic::error(
+                        "Cannot import non-existent remote object",
+                        format!("While attempting to import an existing object to \"{addr}\", the provider detected that no object exists with the given id. Only pre-existing objects can be imported; check that the id is correct and that it is associated with the provider's configured region or endpoint, or use \"keyform apply\" to create a new remote object for this resource."),
+                    )
+                    .with_span(w.cfg.imports.get(t.block).map(|i| i.span))),
+                    Err(e) => return Err(Diagnostic::error("Error importing object", e.message)
+                        .with_subject(addr.to_string())),
+                }
+            }
+            _ => None,
+        };
+        let prior_attrs = prior.map(|p| &p.attrs).or(imported.as_ref());
         let schema = w
             .schemas
             .resource_schema(Mode::Managed, &addr.resource.kind)
@@ -437,7 +472,7 @@ impl Handler for PlanHandler<'_, '_> {
         if !is_targeted(self.targeted, &addr.resource.config_addr())
             || self.opts.mode == PlanMode::Destroy
         {
-            return Ok(prior.map_or(Value::Unknown, |p| Value::Object(p.attrs.clone())));
+            return Ok(prior_attrs.map_or(Value::Unknown, |p| Value::Object(p.clone())));
         }
         let force =
             prior.is_some_and(|p| p.tainted) || self.opts.replace.iter().any(|t| t.matches(addr));
@@ -451,7 +486,7 @@ impl Handler for PlanHandler<'_, '_> {
             schema,
             &*self.provider,
             addr,
-            prior.map(|p| &p.attrs),
+            prior_attrs,
             config,
             &res.lifecycle.ignore_changes,
             force,
@@ -729,30 +764,5 @@ pub fn json_equal(a: &str, b: &str) -> bool {
     ) {
         (Ok(x), Ok(y)) => x == y,
         _ => a == b,
-    }
-}
-
-/// The region the provider block asks for (a literal, or variables), default us-east-1.
-pub fn provider_region(cfg: &Config, inputs: &BTreeMap<String, RawVar>) -> String {
-    let Some(attr) = cfg.provider.as_ref().and_then(|p| p.attr("region")) else {
-        return "us-east-1".into();
-    };
-    let mut ns = crate::eval::Namespace::new();
-    for (name, v) in &cfg.variables {
-        let value = match inputs.get(name) {
-            Some(RawVar::Value(x)) => x.clone(),
-            Some(RawVar::Text(t)) => Value::String(t.clone()),
-            None => v
-                .default
-                .as_ref()
-                .and_then(|d| crate::config::types::literal_value(&d.expr))
-                .unwrap_or(Value::Unknown),
-        };
-        ns.set_in("var", name, value);
-    }
-    let ev = crate::eval::Evaluator::new(&ns, &cfg.dir);
-    match ev.eval(&attr.value) {
-        Ok(Value::String(s)) => s,
-        _ => "us-east-1".into(),
     }
 }

@@ -87,6 +87,9 @@ pub(crate) struct Walk<'a> {
     /// When true (validate), a `count`/`for_each` not known yet is not an error: the body is
     /// checked once with `count.index` / `each` unknown, as `terraform validate` does.
     pub(crate) unknown_repetition_ok: bool,
+    /// Instances `import` blocks bring in, with their import ids (known once the target
+    /// resource block is walked).
+    pub(crate) imports: BTreeMap<InstanceAddr, super::walk_import::ImportTarget>,
     kinds: Vec<&'static str>,
 }
 
@@ -148,6 +151,7 @@ impl<'a> Walk<'a> {
             outputs: BTreeMap::new(),
             unknown_missing_vars: false,
             unknown_repetition_ok: false,
+            imports: BTreeMap::new(),
             kinds,
         }
     }
@@ -462,6 +466,9 @@ impl<'a> Walk<'a> {
         let Some(schema) = self.schemas.resource_schema(a.mode, &a.kind) else {
             return;
         };
+        if a.mode == Mode::Managed && !self.cfg.imports.is_empty() {
+            self.expand_imports(config_addr, a);
+        }
         let Some(instances) = self.expand(res, &a.module) else {
             self.failed.insert(config_addr.clone());
             self.place(a, Value::Unknown);

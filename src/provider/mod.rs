@@ -66,6 +66,10 @@ pub trait Provider {
     /// refresh for every managed instance in the state; records nothing in the cloud.
     fn read(&mut self, kind: &str, prior: &Map) -> Result<Option<Map>, ProviderError>;
 
+    /// Reads an existing object by its Terraform import id (for `import` blocks, during
+    /// `plan`); `None` if no such object exists. Records nothing in the cloud.
+    fn import(&mut self, kind: &str, id: &str) -> Result<Option<Map>, ProviderError>;
+
     /// Adjusts a planned value (`planned` starts as config merged with prior state). Called by
     /// `plan` for every instance in the configuration (`prior` is `None` on create, and again
     /// when a replacement is planned as a new object); calls no operation.

@@ -71,6 +71,16 @@ pub trait Resource<P: ?Sized>: Sync {
         self.read_back(p, "updating", &shown, &seed)
     }
 
+    /// The prior-state seed that [`Resource::read`] reads an existing object from, given its
+    /// Terraform import id (`import { id = ... }`): by default `{ id = <import id> }`. Types
+    /// whose import id is made of parts (`user/policy-arn`) spell them out. `None`: the id is
+    /// not in the form the type's import expects.
+    fn import_seed(&self, id: &str) -> Option<Map> {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::string(id));
+        Some(m)
+    }
+
     /// Destroys the resource. Something already gone counts as destroyed.
     fn delete(&self, p: &mut P, prior: &Map) -> Result<(), ProviderError>;
 

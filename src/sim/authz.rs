@@ -529,6 +529,17 @@ impl Cloud {
         allowed
     }
 
+    /// Evaluates an access and records it for `sim explain`, returning the whole outcome (KMS
+    /// reads the decision to let a grant allow what no policy refused explicitly).
+    pub(crate) fn decide_logged(&mut self, ctx: &CallContext, a: &Access) -> Explanation {
+        let explain = self.explain_log.is_some();
+        let e = self.evaluate_access(ctx, a, explain);
+        if let Some(log) = &mut self.explain_log {
+            log.push(e.clone());
+        }
+        e
+    }
+
     /// Allows or refuses a call; a refusal is worded by the service the action belongs to
     /// (see [`Denied`]).
     pub(crate) fn authorize(&mut self, ctx: &CallContext, a: &Access) -> Result<(), Denied> {

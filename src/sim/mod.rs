@@ -183,6 +183,8 @@ pub(crate) struct Op {
 pub(crate) struct Touched {
     pub resources: Vec<(String, String)>,
     pub response: Option<Json>,
+    /// The event's `additionalEventData` (the grant that allowed a KMS call).
+    pub additional: Option<Json>,
 }
 
 /// The simulated cloud of one world.
@@ -431,6 +433,9 @@ impl Cloud {
             "eventCategory": if op.data_event { "Data" } else { "Management" },
             "sequence": self.world.seq,
         });
+        if let (Some(a), Json::Object(m)) = (&t.additional, &mut ev) {
+            m.insert("additionalEventData".into(), a.clone());
+        }
         if let (Some(e), Json::Object(m)) = (err, &mut ev) {
             // KMS answers AccessDeniedException but logs the denial as AccessDenied.
             let code = match (op.service, e.code.as_str()) {

@@ -131,6 +131,33 @@ pub struct KmsKey {
     /// Asymmetric keys: the public key, DER SubjectPublicKeyInfo, base64.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// The key's grants, oldest first (they go with the key when it is deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<KmsGrant>,
+}
+
+/// A grant on a KMS key: operations its grantee may perform, under optional encryption
+/// context constraints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KmsGrant {
+    pub grant_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub grantee: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retiring: Option<String>,
+    /// Grant operation names as the API spells them (`Decrypt`, `GenerateDataKey`).
+    pub operations: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_equals: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_subset: Option<BTreeMap<String, String>>,
+    /// The SourceArn constraint (grants for a service principal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_arn: Option<String>,
+    /// The account root ARN the grant was issued under.
+    pub issuing_account: String,
+    pub created: Millis,
 }
 
 impl KmsKey {

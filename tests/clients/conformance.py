@@ -376,6 +376,25 @@ def scenario():
     hmac = kms("CreateKey", KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
     mac = kms("GenerateMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256")["Mac"]
     kms("VerifyMac", KeyId=hmac, Message=b"token", MacAlgorithm="HMAC_SHA_256", Mac=mac)
+    grant = kms("CreateGrant", KeyId=kid, GranteePrincipal=root, RetiringPrincipal=root,
+                Operations=["Encrypt", "Decrypt"], Name="conformance",
+                Constraints={"EncryptionContextSubset": {"app": "lab"}})
+    svc = kms("CreateGrant", KeyId=kid, GranteeServicePrincipal="s3.amazonaws.com",
+              RetiringServicePrincipal="s3.amazonaws.com", Operations=["Decrypt"],
+              Constraints={"SourceArn": "arn:aws:s3:::conformance-bucket",
+                           "EncryptionContextEquals": {"app": "lab"}})
+    page = kms("ListGrants", KeyId=kid, Limit=1)
+    kms("ListGrants", KeyId=kid, Limit=1, Marker=page["NextMarker"], GrantId=svc["GrantId"])
+    kms("ListGrants", KeyId=kid, GranteePrincipal=root)
+    kms("ListGrants", KeyId=kid, GranteeServicePrincipal="s3.amazonaws.com")
+    again = kms("CreateGrant", KeyId=kid, GranteePrincipal=root, RetiringPrincipal=root,
+                Operations=["Decrypt"])
+    page = kms("ListRetirableGrants", RetiringPrincipal=root, Limit=1)
+    kms("ListRetirableGrants", RetiringPrincipal=root, Limit=1, Marker=page["NextMarker"])
+    kms("ListRetirableGrants", RetiringServicePrincipal="s3.amazonaws.com", Limit=1)
+    kms("RetireGrant", GrantToken=grant["GrantToken"])
+    kms("RevokeGrant", KeyId=kid, GrantId=svc["GrantId"])
+    kms("RetireGrant", KeyId=kid, GrantId=again["GrantId"])
     gone = kms("CreateKey")["KeyMetadata"]["KeyId"]
     kms("ScheduleKeyDeletion", KeyId=gone, PendingWindowInDays=7)
     kms("CancelKeyDeletion", KeyId=gone)
@@ -521,6 +540,9 @@ def scenario():
     iam("DeletePolicyVersion", PolicyArn=parn, VersionId="v1")
     iam("AttachUserPolicy", UserName=u, PolicyArn=parn)
     iam("ListAttachedUserPolicies", UserName=u)
+    iam("ListPolicies", Scope="All", OnlyAttached=True, PathPrefix="/")
+    iam("ListEntitiesForPolicy", PolicyArn=parn, EntityFilter="User", PathPrefix="/lab2/")
+    iam("ListEntitiesForPolicy", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam("DetachUserPolicy", UserName=u, PolicyArn=parn)
     iam("DeletePolicy", PolicyArn=parn)
     ak = iam("CreateAccessKey", UserName=u)["AccessKey"]["AccessKeyId"]

@@ -123,8 +123,13 @@ fn execute(ctx: &Ctx, p: &mut Prepared, planned: &Plan, destroy: bool) -> CmdRes
             outcome.destroyed
         );
     } else {
+        let imported = if outcome.imported > 0 {
+            format!("{} imported, ", outcome.imported)
+        } else {
+            String::new()
+        };
         println!(
-            "\n{} Resources: {} added, {} changed, {} destroyed.",
+            "\n{} Resources: {imported}{} added, {} changed, {} destroyed.",
             ctx.style.green(&ctx.style.bold(head)),
             outcome.added,
             outcome.changed,

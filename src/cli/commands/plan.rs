@@ -42,33 +42,64 @@ pub(crate) fn plan(ctx: &Ctx, a: &PlanArgs) -> CmdResult {
     let lock = lock_request(&a.flags, "plan")?;
     let mut p = engine::prepare(&ctx.dir, &ctx.vars, lock)?;
     print_warnings(ctx, &p.notices, &p.loaded.cfg.sources);
+    let generated = match &a.generate_config_out {
+        Some(out) => Some((
+            out,
+            engine::generate_config(&ctx.dir, &ctx.vars, &mut p, &rel(ctx, out))?,
+        )),
+        None => None,
+    };
     let l = &p.loaded;
     engine::check_targets(l.module(), &opts, &p.state)?;
-    let planned = engine::plan(l.module(), &p.state, &mut p.cloud, &opts)
+    let mut planned = engine::plan(l.module(), &p.state, &mut p.cloud, &opts)
         .map_err(|d| Failure::new(d, Some(l.cfg.sources.clone())))?;
+    if let Some((_, addrs)) = &generated
+        && !addrs.is_empty()
+    {
+        planned.generated = addrs.clone();
+        planned.warnings.push(crate::diag::Diagnostic::warning(
+            "Config generation is experimental",
+            "Generating configuration during import is currently experimental, and the generated configuration format may change in future versions.",
+        ));
+    }
     if a.json {
         for line in render::json::plan_ui_lines(&planned) {
             println!("{line}");
         }
     } else {
+        // As Terraform shows them: the plan first, then what it warns of.
         print_warnings(ctx, &l.warnings, &l.cfg.sources);
-        print_warnings(ctx, &planned.warnings, &l.cfg.sources);
         print_plan(ctx, &planned);
+        print_warnings(ctx, &planned.warnings, &l.cfg.sources);
     }
+    let wrote = generated
+        .as_ref()
+        .filter(|(_, addrs)| !addrs.is_empty() && !a.json);
+    if let Some((out, _)) = wrote {
+        println!(
+            "\n{}\n\nkeyform has generated configuration and written it to {}. Please review\nthe configuration and edit it as necessary before adding it to version\ncontrol.",
+            "─".repeat(77),
+            out.display()
+        );
+    }
+    // One rule between the plan and what follows it.
+    let rule = if wrote.is_some() {
+        String::new()
+    } else {
+        format!("\n{}\n", "─".repeat(77))
+    };
     if let Some(out) = &a.out {
         engine::save_plan(&rel(ctx, out), &planned)?;
         if !a.json {
             println!(
-                "\n{}\n\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    keyform apply {:?}",
-                "─".repeat(77),
+                "{rule}\nSaved the plan to: {}\n\nTo perform exactly these actions, run the following command to apply:\n    keyform apply {:?}",
                 out.display(),
                 out.display().to_string()
             );
         }
     } else if !a.json && planned.has_changes() {
         println!(
-            "\n{}\n\nNote: You didn't use the -out option to save this plan, so keyform can't\nguarantee to take exactly these actions if you run \"keyform apply\" now.",
-            "─".repeat(77)
+            "{rule}\nNote: You didn't use the -out option to save this plan, so keyform can't\nguarantee to take exactly these actions if you run \"keyform apply\" now."
         );
     }
     let code = if a.detailed_exitcode && planned.has_changes() {

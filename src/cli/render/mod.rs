@@ -3,6 +3,7 @@
 pub mod diag;
 pub mod json;
 pub mod plan;
+mod plan_notes;
 pub mod progress;
 pub mod state;
 

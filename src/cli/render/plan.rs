@@ -12,6 +12,8 @@ use crate::plan::{Action, Plan, PlanMode, Reason, ResourceChange};
 use crate::schema::{AttrType, BodySchema};
 use crate::value::{Map, Value, format_number, quote};
 
+use super::plan_notes::{forget_text, import_header, moved_header};
+
 /// Looks up the schema of a resource type for rendering.
 pub type SchemaLookup<'a> =
     &'a dyn Fn(Mode, &str) -> Option<&'static crate::schema::ResourceSchema>;
@@ -65,7 +67,10 @@ pub fn render_to(
             }
         }
         symbols.sort_by_key(|a| legend_order(*a));
-        out.push_str("\nkeyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
+        // Moves and imports alone have no symbol: Terraform shows no legend for them.
+        if !symbols.is_empty() || !plan.forget.is_empty() {
+            out.push_str("\nkeyform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:\n");
+        }
         for a in symbols {
             let _ = writeln!(out, "{} {}", padded_symbol(a, style), legend(a));
         }
@@ -87,15 +92,23 @@ pub fn render_to(
             if let Some(from) = plan.moved_from(&c.addr) {
                 text = moved_header(&text, from, c);
             }
+            if let Some(id) = plan.import_id(&c.addr) {
+                text = import_header(&text, id, plan.generated.contains(&c.addr), c, style);
+            }
             out.push_str(&text);
             out.push('\n');
             w.write_all(out.as_bytes())?;
             out.clear();
         }
         let (add, change, destroy) = plan.counts();
+        let imports = if plan.imports.is_empty() {
+            String::new()
+        } else {
+            format!("{} to import, ", plan.imports.len())
+        };
         let _ = writeln!(
             out,
-            "{} {add} to add, {change} to change, {destroy} to destroy.",
+            "{} {imports}{add} to add, {change} to change, {destroy} to destroy.",
             style.bold("Plan:")
         );
     }
@@ -124,29 +137,6 @@ pub fn render_to(
         }
     }
     w.write_all(out.as_bytes())
-}
-
-/// A change of a moved instance: Terraform's "has moved to" header, or a note under the
-/// header of a change it also has.
-fn moved_header(text: &str, from: &crate::addr::InstanceAddr, c: &ResourceChange) -> String {
-    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    if c.action == Action::NoOp {
-        format!("  # {from} has moved to {}\n{rest}", c.addr)
-    } else {
-        format!("{first}\n  # (moved from {from})\n{rest}")
-    }
-}
-
-/// An instance a `removed` block forgets: Terraform's header and its `.` symbol.
-fn forget_text(text: &str, c: &ResourceChange) -> String {
-    let (_, rest) = text.split_once('\n').unwrap_or((text, ""));
-    let rest = rest
-        .strip_prefix("    resource")
-        .map_or_else(|| rest.to_string(), |r| format!(" . resource{r}"));
-    format!(
-        " # {} will no longer be managed by keyform, but will not be destroyed\n # (destroy = false is set in the configuration)\n{rest}",
-        c.addr
-    )
 }
 
 fn legend_order(a: Action) -> u8 {

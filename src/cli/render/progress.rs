@@ -82,6 +82,11 @@ impl ApplyProgress for Progress<'_> {
         }
     }
 
+    fn imported(&mut self, addr: &InstanceAddr, id: &str) {
+        self.line(format!("{addr}: Importing... [id={id}]"));
+        self.line(format!("{addr}: Import complete [id={id}]"));
+    }
+
     fn finish(&mut self) {
         if let Some(b) = self.bar.take() {
             b.finish_and_clear();

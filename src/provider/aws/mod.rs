@@ -79,6 +79,17 @@ impl Provider for AwsProvider<'_> {
         Ok(r.imp.read(self, prior).map(|m| complete(&r.schema.body, m)))
     }
 
+    fn import(&mut self, kind: &str, id: &str) -> Result<Option<Map>, ProviderError> {
+        let r = registry::resource(kind)?;
+        let Some(seed) = r.imp.import_seed(id) else {
+            return Err(ProviderError::new(format!(
+                "unexpected format of ID ({id}) for {}",
+                r.imp.noun()
+            )));
+        };
+        Ok(r.imp.read(self, &seed).map(|m| complete(&r.schema.body, m)))
+    }
+
     fn plan(
         &self,
         kind: &str,

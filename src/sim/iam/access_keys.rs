@@ -6,7 +6,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{IamError, iam_op};
+use super::{Entity, IamError, iam_op};
 use crate::sim::clock::iso8601;
 use crate::sim::world::{AccessKey, EntityRef};
 use crate::sim::{CallContext, Cloud, Principal, SimError, opt_str, req_str};
@@ -20,7 +20,7 @@ impl Cloud {
                 (None, Principal::User(u)) => u.clone(),
                 _ => return Err(IamError::UserNameRequired.into()),
             };
-            c.user_prelude(ctx, t, &user, "iam:CreateAccessKey")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:CreateAccessKey", &[])?;
             if c.world.iam.users.get(&user).is_some_and(|u| u.access_keys.len() >= 2) {
                 return Err(IamError::TooManyAccessKeys.into());
             }
@@ -46,7 +46,7 @@ impl Cloud {
     pub fn iam_list_access_keys(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListAccessKeys", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:ListAccessKeys")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:ListAccessKeys", &[])?;
             let keys: Vec<Json> = c
                 .world
                 .iam
@@ -69,7 +69,7 @@ impl Cloud {
                 (None, Principal::User(u)) => u.clone(),
                 _ => return Err(IamError::UserNameRequired.into()),
             };
-            c.user_prelude(ctx, t, &user, "iam:UpdateAccessKey")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:UpdateAccessKey", &[])?;
             if !matches!(status.as_str(), "Active" | "Inactive") {
                 return Err(IamError::InvalidStatus {
                     status: status.clone(),
@@ -93,7 +93,7 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let id = req_str(p, "AccessKeyId")?.to_string();
         self.run(ctx, iam_op("DeleteAccessKey", p, false), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:DeleteAccessKey")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:DeleteAccessKey", &[])?;
             let u = c
                 .world
                 .iam

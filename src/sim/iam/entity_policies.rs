@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value as Json, json};
 
 use super::{
-    IamError, MAX_ATTACHED_PER_USER, check_identity_policy, check_name, iam_op, policy_chars,
+    Entity, IamError, MAX_ATTACHED_PER_USER, check_identity_policy, check_name, iam_op,
+    policy_chars,
 };
 use crate::sim::world::EntityRef;
 use crate::sim::{CallContext, Cloud, SimError, policy, req_str};
@@ -49,6 +50,13 @@ impl Holder {
         }
     }
 
+    fn kind(self) -> Entity {
+        match self {
+            Holder::Role => Entity::Role,
+            Holder::Group => Entity::Group,
+        }
+    }
+
     fn entity(self, name: &str) -> EntityRef {
         match self {
             Holder::Role => EntityRef::Role(name.into()),
@@ -58,21 +66,6 @@ impl Holder {
 }
 
 impl Cloud {
-    fn holder_prelude(
-        &mut self,
-        h: Holder,
-        ctx: &CallContext,
-        t: &mut crate::sim::Touched,
-        name: &str,
-        action: &str,
-        conds: &[(String, String)],
-    ) -> Result<(), SimError> {
-        match h {
-            Holder::Role => self.role_prelude(ctx, t, name, action, conds),
-            Holder::Group => self.group_prelude(ctx, t, name, action, conds),
-        }
-    }
-
     fn holder_policies(
         &mut self,
         h: Holder,
@@ -105,7 +98,14 @@ impl Cloud {
         let doc = req_str(p, "PolicyDocument")?.to_string();
         let op = iam_op(leak_name("Put", h, "Policy"), p, false);
         self.run(ctx, op, |c, t| {
-            c.holder_prelude(h, ctx, t, &who, &format!("iam:Put{}Policy", h.noun()), &[])?;
+            c.entity_prelude(
+                h.kind(),
+                ctx,
+                t,
+                &who,
+                &format!("iam:Put{}Policy", h.noun()),
+                &[],
+            )?;
             check_name("policyName", &pname, 128)?;
             let others: usize = c.holder_policies(h, &who).map_or(0, |(i, _)| {
                 i.iter()
@@ -135,7 +135,14 @@ impl Cloud {
         let pname = req_str(p, "PolicyName")?.to_string();
         let op = iam_op(leak_name("Get", h, "Policy"), p, true);
         self.run(ctx, op, |c, t| {
-            c.holder_prelude(h, ctx, t, &who, &format!("iam:Get{}Policy", h.noun()), &[])?;
+            c.entity_prelude(
+                h.kind(),
+                ctx,
+                t,
+                &who,
+                &format!("iam:Get{}Policy", h.noun()),
+                &[],
+            )?;
             let doc = c
                 .holder_policies(h, &who)
                 .and_then(|(i, _)| i.get(&pname).cloned())
@@ -155,8 +162,8 @@ impl Cloud {
         let who = req_str(p, h.name_param())?.to_string();
         let op = iam_op(leak_name("List", h, "Policies"), p, true);
         self.run(ctx, op, |c, t| {
-            c.holder_prelude(
-                h,
+            c.entity_prelude(
+                h.kind(),
                 ctx,
                 t,
                 &who,
@@ -181,8 +188,8 @@ impl Cloud {
         let pname = req_str(p, "PolicyName")?.to_string();
         let op = iam_op(leak_name("Delete", h, "Policy"), p, false);
         self.run(ctx, op, |c, t| {
-            c.holder_prelude(
-                h,
+            c.entity_prelude(
+                h.kind(),
                 ctx,
                 t,
                 &who,
@@ -212,7 +219,7 @@ impl Cloud {
         self.run(ctx, op, |c, t| {
             let conds = [("iam:PolicyARN".to_string(), arn.clone())];
             let action = format!("iam:Attach{}Policy", h.noun());
-            c.holder_prelude(h, ctx, t, &who, &action, &conds)?;
+            c.entity_prelude(h.kind(), ctx, t, &who, &action, &conds)?;
             if !arn.starts_with("arn:aws:iam::") {
                 return Err(IamError::InvalidArn { arn: arn.clone() }.into());
             }
@@ -246,7 +253,7 @@ impl Cloud {
         self.run(ctx, op, |c, t| {
             let conds = [("iam:PolicyARN".to_string(), arn.clone())];
             let action = format!("iam:Detach{}Policy", h.noun());
-            c.holder_prelude(h, ctx, t, &who, &action, &conds)?;
+            c.entity_prelude(h.kind(), ctx, t, &who, &action, &conds)?;
             let removed = c
                 .holder_policies(h, &who)
                 .is_some_and(|(_, a)| a.remove(&arn));
@@ -268,7 +275,7 @@ impl Cloud {
         let op = iam_op(leak_name("ListAttached", h, "Policies"), p, true);
         self.run(ctx, op, |c, t| {
             let action = format!("iam:ListAttached{}Policies", h.noun());
-            c.holder_prelude(h, ctx, t, &who, &action, &[])?;
+            c.entity_prelude(h.kind(), ctx, t, &who, &action, &[])?;
             let list: Vec<Json> = c
                 .holder_policies(h, &who)
                 .map(|(_, a)| {
@@ -308,88 +315,32 @@ fn leak_name(verb: &str, h: Holder, tail: &str) -> &'static str {
         .unwrap_or("Unknown")
 }
 
-/// The handlers the operation table names, one per operation.
-impl Cloud {
-    pub fn iam_put_role_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        self.put_holder_policy(Holder::Role, ctx, p)
-    }
-    pub fn iam_get_role_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        self.get_holder_policy(Holder::Role, ctx, p)
-    }
-    pub fn iam_list_role_policies(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.list_holder_policies(Holder::Role, ctx, p)
-    }
-    pub fn iam_delete_role_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.delete_holder_policy(Holder::Role, ctx, p)
-    }
-    pub fn iam_attach_role_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.attach_holder_policy(Holder::Role, ctx, p)
-    }
-    pub fn iam_detach_role_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.detach_holder_policy(Holder::Role, ctx, p)
-    }
-    pub fn iam_list_attached_role_policies(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.list_attached_holder_policies(Holder::Role, ctx, p)
-    }
-    pub fn iam_put_group_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        self.put_holder_policy(Holder::Group, ctx, p)
-    }
-    pub fn iam_get_group_policy(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
-        self.get_holder_policy(Holder::Group, ctx, p)
-    }
-    pub fn iam_list_group_policies(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.list_holder_policies(Holder::Group, ctx, p)
-    }
-    pub fn iam_delete_group_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.delete_holder_policy(Holder::Group, ctx, p)
-    }
-    pub fn iam_attach_group_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.attach_holder_policy(Holder::Group, ctx, p)
-    }
-    pub fn iam_detach_group_policy(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.detach_holder_policy(Holder::Group, ctx, p)
-    }
-    pub fn iam_list_attached_group_policies(
-        &mut self,
-        ctx: &CallContext,
-        p: &Json,
-    ) -> Result<Json, SimError> {
-        self.list_attached_holder_policies(Holder::Group, ctx, p)
-    }
+/// The handlers the operation table names (a table row holds a plain `fn`), one per operation.
+macro_rules! holder_handlers {
+    ($($name:ident => $imp:ident($h:ident);)*) => {
+        impl Cloud {
+            $(
+                pub fn $name(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+                    self.$imp(Holder::$h, ctx, p)
+                }
+            )*
+        }
+    };
+}
+
+holder_handlers! {
+    iam_put_role_policy => put_holder_policy(Role);
+    iam_get_role_policy => get_holder_policy(Role);
+    iam_list_role_policies => list_holder_policies(Role);
+    iam_delete_role_policy => delete_holder_policy(Role);
+    iam_attach_role_policy => attach_holder_policy(Role);
+    iam_detach_role_policy => detach_holder_policy(Role);
+    iam_list_attached_role_policies => list_attached_holder_policies(Role);
+    iam_put_group_policy => put_holder_policy(Group);
+    iam_get_group_policy => get_holder_policy(Group);
+    iam_list_group_policies => list_holder_policies(Group);
+    iam_delete_group_policy => delete_holder_policy(Group);
+    iam_attach_group_policy => attach_holder_policy(Group);
+    iam_detach_group_policy => detach_holder_policy(Group);
+    iam_list_attached_group_policies => list_attached_holder_policies(Group);
 }

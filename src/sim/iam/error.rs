@@ -49,6 +49,12 @@ pub enum IamError {
     UserNameRequired,
     /// ValidationError: an access key status other than Active or Inactive.
     InvalidStatus { status: String },
+    /// ValidationError: a member outside its enum (`scope`, `entityFilter`).
+    NotInEnum {
+        member: &'static str,
+        value: String,
+        allowed: &'static [&'static str],
+    },
     /// InvalidInput: an ARN that is not a policy ARN.
     InvalidArn { arn: String },
     /// MalformedPolicyDocument: the document does not parse or is not an identity policy.
@@ -150,6 +156,7 @@ impl IamError {
             | InvalidPath { .. }
             | UserNameRequired
             | InvalidStatus { .. }
+            | NotInEnum { .. }
             | OutOfRange { .. }
             | DurationExceedsMax
             | InvalidSessionName { .. } => "ValidationError",
@@ -224,6 +231,7 @@ impl IamError {
             | InvalidPath { .. }
             | UserNameRequired
             | InvalidStatus { .. }
+            | NotInEnum { .. }
             | InvalidArn { .. }
             | MalformedPolicy(_) => 400,
             Other(e) => e.status,
@@ -302,6 +310,15 @@ impl IamError {
             InvalidStatus { status } => format!(
                 "1 validation error detected: Value '{status}' at 'status' failed to satisfy \
                  constraint: Member must satisfy enum value set: [Active, Inactive]"
+            ),
+            NotInEnum {
+                member,
+                value,
+                allowed,
+            } => format!(
+                "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
+                 constraint: Member must satisfy enum value set: [{}]",
+                allowed.join(", ")
             ),
             InvalidArn { arn } => format!("ARN {arn} is not valid."),
             MalformedPolicy(e) => e.to_string(),

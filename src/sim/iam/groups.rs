@@ -7,57 +7,23 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as Json, json};
 
-use super::{IamError, check_name, check_path, iam_op};
+use super::{Entity, IamError, check_name, check_path, iam_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::iso8601;
 use crate::sim::world::{EntityRef, IamGroup};
 use crate::sim::{CallContext, Cloud, SimError, opt_str, req_str};
 
 impl Cloud {
-    fn group_arn(&self, path: &str, name: &str) -> String {
-        format!("arn:aws:iam::{}:group{path}{name}", self.world.account_id)
-    }
-
     fn group_json(g: &IamGroup) -> Json {
         json!({"Path": g.path, "GroupName": g.name, "GroupId": g.group_id, "Arn": g.arn,
                "CreateDate": iso8601(g.created)})
-    }
-
-    /// Authorizes `action` on the group and makes sure it exists.
-    pub(crate) fn group_prelude(
-        &mut self,
-        ctx: &CallContext,
-        t: &mut crate::sim::Touched,
-        name: &str,
-        action: &str,
-        conds: &[(String, String)],
-    ) -> Result<(), SimError> {
-        let arn = self
-            .world
-            .iam
-            .groups
-            .get(name)
-            .map_or_else(|| self.group_arn("/", name), |g| g.arn.clone());
-        t.resources.push(("AWS::IAM::Group".into(), arn.clone()));
-        let access = Access {
-            conditions: conds.to_vec(),
-            ..Access::iam_only(action, &arn)
-        };
-        self.authorize(ctx, &access)?;
-        if !self.world.iam.groups.contains_key(name) {
-            return Err(IamError::NoSuchGroup {
-                name: name.to_string(),
-            }
-            .into());
-        }
-        Ok(())
     }
 
     pub fn iam_create_group(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "GroupName")?.to_string();
         let path = opt_str(p, "Path")?.unwrap_or("/").to_string();
         self.run(ctx, iam_op("CreateGroup", p, false), |c, t| {
-            let arn = c.group_arn(&path, &name);
+            let arn = c.entity_arn(Entity::Group, &path, &name);
             t.resources.push(("AWS::IAM::Group".into(), arn.clone()));
             c.authorize(ctx, &Access::iam_only("iam:CreateGroup", &arn))?;
             check_name("groupName", &name, 128)?;
@@ -90,7 +56,7 @@ impl Cloud {
     pub fn iam_get_group(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "GroupName")?.to_string();
         self.run(ctx, iam_op("GetGroup", p, true), |c, t| {
-            c.group_prelude(ctx, t, &name, "iam:GetGroup", &[])?;
+            c.entity_prelude(Entity::Group, ctx, t, &name, "iam:GetGroup", &[])?;
             let g = c
                 .world
                 .iam
@@ -118,7 +84,7 @@ impl Cloud {
     pub fn iam_delete_group(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "GroupName")?.to_string();
         self.run(ctx, iam_op("DeleteGroup", p, false), |c, t| {
-            c.group_prelude(ctx, t, &name, "iam:DeleteGroup", &[])?;
+            c.entity_prelude(Entity::Group, ctx, t, &name, "iam:DeleteGroup", &[])?;
             let g = c
                 .world
                 .iam
@@ -146,7 +112,7 @@ impl Cloud {
             ("RemoveUserFromGroup", "iam:RemoveUserFromGroup")
         };
         self.run(ctx, iam_op(name, p, false), |c, t| {
-            c.group_prelude(ctx, t, &group, action, &[])?;
+            c.entity_prelude(Entity::Group, ctx, t, &group, action, &[])?;
             if !c.world.iam.users.contains_key(&user) {
                 return Err(IamError::NoSuchUser { name: user.clone() }.into());
             }
@@ -189,7 +155,7 @@ impl Cloud {
     ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListGroupsForUser", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:ListGroupsForUser")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:ListGroupsForUser", &[])?;
             let groups: Vec<Json> = c
                 .world
                 .iam

@@ -8,7 +8,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde_json::{Value as Json, json};
 
-use super::{IamError, iam_op};
+use super::{Entity, IamError, iam_op};
 use crate::sim::clock::iso8601;
 use crate::sim::world::{EntityRef, LoginProfile};
 use crate::sim::{CallContext, Cloud, Op, Principal, SimError, opt_bool, opt_str, req_str};
@@ -159,7 +159,7 @@ impl Cloud {
             iam_op("CreateLoginProfile", &recorded(p), false),
             |c, t| {
                 let user = Self::caller_or(given.as_deref(), ctx)?;
-                c.user_prelude(ctx, t, &user, "iam:CreateLoginProfile")?;
+                c.entity_prelude(Entity::User, ctx, t, &user, "iam:CreateLoginProfile", &[])?;
                 if c.world
                     .iam
                     .users
@@ -190,7 +190,7 @@ impl Cloud {
         let given = opt_str(p, "UserName")?.map(str::to_string);
         self.run(ctx, iam_op("GetLoginProfile", p, true), |c, t| {
             let user = Self::caller_or(given.as_deref(), ctx)?;
-            c.user_prelude(ctx, t, &user, "iam:GetLoginProfile")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:GetLoginProfile", &[])?;
             let lp = c
                 .world
                 .iam
@@ -217,7 +217,7 @@ impl Cloud {
             ctx,
             iam_op("UpdateLoginProfile", &recorded(p), false),
             |c, t| {
-                c.user_prelude(ctx, t, &user, "iam:UpdateLoginProfile")?;
+                c.entity_prelude(Entity::User, ctx, t, &user, "iam:UpdateLoginProfile", &[])?;
                 if c.world
                     .iam
                     .users
@@ -261,7 +261,7 @@ impl Cloud {
         let given = opt_str(p, "UserName")?.map(str::to_string);
         self.run(ctx, iam_op("DeleteLoginProfile", p, false), |c, t| {
             let user = Self::caller_or(given.as_deref(), ctx)?;
-            c.user_prelude(ctx, t, &user, "iam:DeleteLoginProfile")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:DeleteLoginProfile", &[])?;
             let removed = c
                 .world
                 .iam

@@ -5,7 +5,7 @@
 //! policy-size rules, and finding a user. The operations live beside it by concern: `users`
 //! (users and their inline policies), `policies` (managed policies, versions, user
 //! attachments), `groups` and `roles` (with `entity_policies`, their inline policies and
-//! attachments), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
+//! attachments), `policy_lookups` (ListPolicies, ListEntitiesForPolicy), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
 //! (principals named in resource policies), `access_keys`, `login_profiles`; their errors are
 //! [`IamError`].
 
@@ -15,6 +15,7 @@ mod error;
 mod groups;
 mod login_profiles;
 mod policies;
+mod policy_lookups;
 mod principals;
 mod roles;
 mod sts;
@@ -108,16 +109,68 @@ fn check_identity_policy(doc: &str) -> Result<(), IamError> {
         .map_err(IamError::MalformedPolicy)
 }
 
+/// The kinds of IAM identity an operation names by `UserName`, `RoleName` or `GroupName`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entity {
+    User,
+    Role,
+    Group,
+}
+
+impl Entity {
+    /// The ARN's resource-type segment (`arn:aws:iam::ACCOUNT:user/...`).
+    fn arn_kind(self) -> &'static str {
+        match self {
+            Entity::User => "user",
+            Entity::Role => "role",
+            Entity::Group => "group",
+        }
+    }
+
+    /// CloudTrail's resource type.
+    fn resource_type(self) -> &'static str {
+        match self {
+            Entity::User => "AWS::IAM::User",
+            Entity::Role => "AWS::IAM::Role",
+            Entity::Group => "AWS::IAM::Group",
+        }
+    }
+
+    fn no_such(self, name: &str) -> IamError {
+        let name = name.to_string();
+        match self {
+            Entity::User => IamError::NoSuchUser { name },
+            Entity::Role => IamError::NoSuchRole { name },
+            Entity::Group => IamError::NoSuchGroup { name },
+        }
+    }
+}
+
 impl Cloud {
-    fn user_arn(&self, path: &str, name: &str) -> String {
-        format!("arn:aws:iam::{}:user{path}{name}", self.world.account_id)
+    /// The ARN an identity of this kind has, or would have, under `path`.
+    pub(crate) fn entity_arn(&self, e: Entity, path: &str, name: &str) -> String {
+        format!(
+            "arn:aws:iam::{}:{}{path}{name}",
+            self.world.account_id,
+            e.arn_kind()
+        )
+    }
+
+    /// The ARN of an existing identity, or the one it would have at path `/`.
+    fn existing_arn(&self, e: Entity, name: &str) -> Option<String> {
+        let iam = &self.world.iam;
+        match e {
+            Entity::User => iam.users.get(name).map(|u| u.arn.clone()),
+            Entity::Role => iam.roles.get(name).map(|r| r.arn.clone()),
+            Entity::Group => iam.groups.get(name).map(|g| g.arn.clone()),
+        }
     }
 
     pub(crate) fn new_user(&mut self, name: &str, path: &str) -> IamUser {
         IamUser {
             name: name.to_string(),
             path: path.to_string(),
-            arn: self.user_arn(path, name),
+            arn: self.entity_arn(Entity::User, path, name),
             user_id: self.world.ids.iam_id("AIDA"),
             created: self.world.now,
             inline_policies: BTreeMap::new(),
@@ -133,42 +186,30 @@ impl Cloud {
         json!({"Path": u.path, "UserName": u.name, "UserId": u.user_id, "Arn": u.arn, "CreateDate": iso8601(u.created)})
     }
 
-    pub(crate) fn user_prelude(
+    /// What every operation on a named user, role or group does first: authorize `action`
+    /// (with the operation's own condition keys, such as `iam:PolicyARN`) on the identity's
+    /// ARN, then make sure it exists — in that order, as IAM answers AccessDenied before
+    /// NoSuchEntity.
+    pub(crate) fn entity_prelude(
         &mut self,
-        ctx: &CallContext,
-        t: &mut crate::sim::Touched,
-        name: &str,
-        action: &str,
-    ) -> Result<(), SimError> {
-        self.user_prelude_with(ctx, t, name, action, &[])
-    }
-
-    /// The same, with the operation's own condition keys (`iam:PolicyARN`).
-    fn user_prelude_with(
-        &mut self,
+        e: Entity,
         ctx: &CallContext,
         t: &mut crate::sim::Touched,
         name: &str,
         action: &str,
         conds: &[(String, String)],
     ) -> Result<(), SimError> {
-        let arn = self
-            .world
-            .iam
-            .users
-            .get(name)
-            .map_or_else(|| self.user_arn("/", name), |u| u.arn.clone());
-        t.resources.push(("AWS::IAM::User".into(), arn.clone()));
+        let existing = self.existing_arn(e, name);
+        let exists = existing.is_some();
+        let arn = existing.unwrap_or_else(|| self.entity_arn(e, "/", name));
+        t.resources.push((e.resource_type().into(), arn.clone()));
         let access = Access {
             conditions: conds.to_vec(),
             ..Access::iam_only(action, &arn)
         };
         self.authorize(ctx, &access)?;
-        if !self.world.iam.users.contains_key(name) {
-            return Err(IamError::NoSuchUser {
-                name: name.to_string(),
-            }
-            .into());
+        if !exists {
+            return Err(e.no_such(name).into());
         }
         Ok(())
     }

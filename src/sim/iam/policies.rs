@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use super::{
-    IamError, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS, check_identity_policy,
+    Entity, IamError, MAX_ATTACHED_PER_USER, MAX_POLICY_VERSIONS, check_identity_policy,
     check_managed_policy_size, check_name, check_path, iam_op,
 };
 use crate::sim::authz::Access;
@@ -24,7 +24,7 @@ impl Cloud {
     }
 
     /// `attachments`: how many users it is attached to.
-    fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
+    pub(super) fn policy_json(m: &ManagedPolicy, attachments: usize) -> Json {
         json!({
             "PolicyName": m.name, "PolicyId": m.policy_id, "Arn": m.arn, "Path": m.path,
             "DefaultVersionId": m.default_version().map(|v| v.id.clone()).unwrap_or_default(),
@@ -97,13 +97,18 @@ impl Cloud {
         self.run(ctx, iam_op("GetPolicy", p, true), |c, t| {
             if let Some(info) = policy::managed_policy_info(&arn) {
                 c.authorize(ctx, &Access::iam_only("iam:GetPolicy", &arn))?;
-                return Ok(json!({"Policy": {
-                    "PolicyName": info.name, "Arn": info.arn, "Path": "/", "DefaultVersionId": info.version,
-                    "AttachmentCount": c.world.iam.attachment_count(&arn), "IsAttachable": true,
-                }}));
+                let count = c.world.iam.attachment_count(&arn);
+                return Ok(json!({"Policy": Cloud::aws_managed_json(info, count)}));
             }
             c.policy_prelude(ctx, t, &arn, "iam:GetPolicy")?;
-            let m = c.world.iam.policies.get(&arn).ok_or_else(|| IamError::NoSuchPolicy { arn: arn.to_string() })?;
+            let m = c
+                .world
+                .iam
+                .policies
+                .get(&arn)
+                .ok_or_else(|| IamError::NoSuchPolicy {
+                    arn: arn.to_string(),
+                })?;
             Ok(json!({"Policy": Cloud::policy_json(m, c.world.iam.attachment_count(&arn))}))
         })
     }
@@ -261,7 +266,8 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("AttachUserPolicy", p, false), |c, t| {
-            c.user_prelude_with(
+            c.entity_prelude(
+                Entity::User,
                 ctx,
                 t,
                 &user,
@@ -307,7 +313,8 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let arn = req_str(p, "PolicyArn")?.to_string();
         self.run(ctx, iam_op("DetachUserPolicy", p, false), |c, t| {
-            c.user_prelude_with(
+            c.entity_prelude(
+                Entity::User,
                 ctx,
                 t,
                 &user,
@@ -337,7 +344,7 @@ impl Cloud {
     ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListAttachedUserPolicies", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:ListAttachedUserPolicies")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:ListAttachedUserPolicies", &[])?;
             let list: Vec<Json> = c
                 .world
                 .iam

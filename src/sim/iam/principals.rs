@@ -43,12 +43,11 @@ impl Cloud {
             return true;
         }
         let iam = &self.world.iam;
-        // A unique id stands for a principal that exists (or existed: AWS keeps those).
+        // A unique id is valid while its user or role exists: a policy AWS shows with a
+        // deleted principal's id is refused when it is set again ("Invalid principal").
         if value.starts_with("AIDA") || value.starts_with("AROA") {
-            return value.len() == 21
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            return iam.users.values().any(|u| u.user_id == value)
+                || iam.roles.values().any(|r| r.role_id == value);
         }
         let parts: Vec<&str> = value.splitn(6, ':').collect();
         let [arn, partition, service, region, account, resource] = parts[..] else {

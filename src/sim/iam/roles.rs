@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value as Json, json};
 
-use super::{IamError, check_name, check_path, iam_op};
+use super::{Entity, IamError, check_name, check_path, iam_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::iso8601;
 use crate::sim::policy::{PolicyDocument, PolicyKind};
@@ -19,10 +19,6 @@ pub(super) const ROLE_SESSION_MIN: i64 = 3600;
 pub(super) const ROLE_SESSION_MAX: i64 = 43200;
 
 impl Cloud {
-    pub(crate) fn role_arn(&self, path: &str, name: &str) -> String {
-        format!("arn:aws:iam::{}:role{path}{name}", self.world.account_id)
-    }
-
     pub(crate) fn role_json(r: &IamRole) -> Json {
         json!({
             "Path": r.path, "RoleName": r.name, "RoleId": r.role_id, "Arn": r.arn,
@@ -30,36 +26,6 @@ impl Cloud {
             "Description": r.description, "MaxSessionDuration": r.max_session_duration,
             "Tags": r.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
         })
-    }
-
-    /// Authorizes `action` on the role and makes sure it exists.
-    pub(crate) fn role_prelude(
-        &mut self,
-        ctx: &CallContext,
-        t: &mut crate::sim::Touched,
-        name: &str,
-        action: &str,
-        conds: &[(String, String)],
-    ) -> Result<(), SimError> {
-        let arn = self
-            .world
-            .iam
-            .roles
-            .get(name)
-            .map_or_else(|| self.role_arn("/", name), |r| r.arn.clone());
-        t.resources.push(("AWS::IAM::Role".into(), arn.clone()));
-        let access = Access {
-            conditions: conds.to_vec(),
-            ..Access::iam_only(action, &arn)
-        };
-        self.authorize(ctx, &access)?;
-        if !self.world.iam.roles.contains_key(name) {
-            return Err(IamError::NoSuchRole {
-                name: name.to_string(),
-            }
-            .into());
-        }
-        Ok(())
     }
 
     /// A trust policy as IAM accepts it: a resource-based policy without Resource, whose
@@ -102,7 +68,7 @@ impl Cloud {
         let max = opt_int(p, "MaxSessionDuration")?.unwrap_or(ROLE_SESSION_MIN);
         let tags = tag_list(p)?;
         self.run(ctx, iam_op("CreateRole", p, false), |c, t| {
-            let arn = c.role_arn(&path, &name);
+            let arn = c.entity_arn(Entity::Role, &path, &name);
             t.resources.push(("AWS::IAM::Role".into(), arn.clone()));
             c.authorize(ctx, &Access::iam_only("iam:CreateRole", &arn))?;
             check_name("roleName", &name, 64)?;
@@ -140,7 +106,7 @@ impl Cloud {
     pub fn iam_get_role(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "RoleName")?.to_string();
         self.run(ctx, iam_op("GetRole", p, true), |c, t| {
-            c.role_prelude(ctx, t, &name, "iam:GetRole", &[])?;
+            c.entity_prelude(Entity::Role, ctx, t, &name, "iam:GetRole", &[])?;
             let r = c
                 .world
                 .iam
@@ -172,7 +138,7 @@ impl Cloud {
         let description = opt_str(p, "Description")?.map(str::to_string);
         let max = opt_int(p, "MaxSessionDuration")?;
         self.run(ctx, iam_op("UpdateRole", p, false), |c, t| {
-            c.role_prelude(ctx, t, &name, "iam:UpdateRole", &[])?;
+            c.entity_prelude(Entity::Role, ctx, t, &name, "iam:UpdateRole", &[])?;
             if let Some(m) = max {
                 check_max_session(m)?;
             }
@@ -197,7 +163,14 @@ impl Cloud {
         let name = req_str(p, "RoleName")?.to_string();
         let doc = req_str(p, "PolicyDocument")?.to_string();
         self.run(ctx, iam_op("UpdateAssumeRolePolicy", p, false), |c, t| {
-            c.role_prelude(ctx, t, &name, "iam:UpdateAssumeRolePolicy", &[])?;
+            c.entity_prelude(
+                Entity::Role,
+                ctx,
+                t,
+                &name,
+                "iam:UpdateAssumeRolePolicy",
+                &[],
+            )?;
             c.check_trust_policy(&doc)?;
             if let Some(r) = c.world.iam.roles.get_mut(&name) {
                 r.assume_role_policy = doc;
@@ -210,7 +183,7 @@ impl Cloud {
     pub fn iam_delete_role(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "RoleName")?.to_string();
         self.run(ctx, iam_op("DeleteRole", p, false), |c, t| {
-            c.role_prelude(ctx, t, &name, "iam:DeleteRole", &[])?;
+            c.entity_prelude(Entity::Role, ctx, t, &name, "iam:DeleteRole", &[])?;
             let r = c
                 .world
                 .iam

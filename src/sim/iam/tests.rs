@@ -629,3 +629,130 @@ fn as_names_root_users_and_role_sessions() {
         "ExpiredToken"
     );
 }
+
+#[test]
+fn list_policies_and_entities_for_policy_find_who_has_a_managed_policy() {
+    let mut c = cloud();
+    let ro = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    role(&mut c, &trust(json!(ROOT)));
+    ok(
+        &mut c,
+        &admin(),
+        "iam:CreateUser",
+        json!({"UserName": "auditor"}),
+    );
+    ok(
+        &mut c,
+        &admin(),
+        "iam:CreateGroup",
+        json!({"GroupName": "auditors", "Path": "/audit/"}),
+    );
+    for (op, who) in [
+        ("iam:AttachUserPolicy", json!({"UserName": "auditor"})),
+        ("iam:AttachGroupPolicy", json!({"GroupName": "auditors"})),
+        ("iam:AttachRolePolicy", json!({"RoleName": "app"})),
+    ] {
+        let mut p = who;
+        p["PolicyArn"] = json!(ro);
+        ok(&mut c, &admin(), op, p);
+    }
+    let all = ok(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Scope": "AWS"}),
+    );
+    let names: Vec<&str> = all["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["PolicyName"].as_str())
+        .collect();
+    for want in [
+        "ReadOnlyAccess",
+        "IAMFullAccess",
+        "AWSCloudTrail_ReadOnlyAccess",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    // lab-admin has AdministratorAccess; the three attachments above make ReadOnlyAccess count 3.
+    let attached = ok(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"OnlyAttached": true}),
+    );
+    let ro_row = attached["Policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["Arn"] == ro)
+        .expect("attached ReadOnlyAccess listed");
+    assert_eq!(ro_row["AttachmentCount"], 3);
+    assert!(
+        attached["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["AttachmentCount"].as_u64() > Some(0))
+    );
+    let local = ok(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Scope": "Local"}),
+    );
+    assert!(
+        local["Policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| { !p["Arn"].as_str().unwrap().starts_with("arn:aws:iam::aws:") })
+    );
+
+    let e = ok(
+        &mut c,
+        &admin(),
+        "iam:ListEntitiesForPolicy",
+        json!({"PolicyArn": ro}),
+    );
+    assert_eq!(e["PolicyUsers"][0]["UserName"], "auditor");
+    assert_eq!(e["PolicyGroups"][0]["GroupName"], "auditors");
+    assert_eq!(e["PolicyRoles"][0]["RoleName"], "app");
+    let only_roles = ok(
+        &mut c,
+        &admin(),
+        "iam:ListEntitiesForPolicy",
+        json!({"PolicyArn": ro, "EntityFilter": "Role"}),
+    );
+    assert_eq!(only_roles["PolicyUsers"], json!([]));
+    assert_eq!(only_roles["PolicyRoles"].as_array().unwrap().len(), 1);
+    let under_audit = ok(
+        &mut c,
+        &admin(),
+        "iam:ListEntitiesForPolicy",
+        json!({"PolicyArn": ro, "PathPrefix": "/audit/"}),
+    );
+    assert_eq!(under_audit["PolicyGroups"].as_array().unwrap().len(), 1);
+    assert_eq!(under_audit["PolicyUsers"], json!([]));
+    let (code, _) = err(
+        &mut c,
+        &admin(),
+        "iam:ListEntitiesForPolicy",
+        json!({"PolicyArn": "arn:aws:iam::aws:policy/NoSuchThing"}),
+    );
+    assert_eq!(code, "NoSuchEntity");
+    let (code, _) = err(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Scope": "Everything"}),
+    );
+    assert_eq!(code, "ValidationError");
+
+    // The auditor may look (ReadOnlyAccess has iam:List*), not change.
+    let auditor = CallContext::user("auditor");
+    ok(&mut c, &auditor, "iam:ListPolicies", json!({}));
+    let (code, _) = err(&mut c, &auditor, "iam:CreateUser", json!({"UserName": "x"}));
+    assert_eq!(code, "AccessDenied");
+}

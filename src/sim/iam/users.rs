@@ -6,8 +6,8 @@
 use serde_json::{Value as Json, json};
 
 use super::{
-    IamError, USER_INLINE_POLICIES_MAX_CHARS, check_identity_policy, check_name, check_path,
-    iam_op, policy_chars,
+    Entity, IamError, USER_INLINE_POLICIES_MAX_CHARS, check_identity_policy, check_name,
+    check_path, iam_op, policy_chars,
 };
 use crate::sim::authz::Access;
 use crate::sim::world::EntityRef;
@@ -18,7 +18,7 @@ impl Cloud {
         let name = req_str(p, "UserName")?.to_string();
         let path = opt_str(p, "Path")?.unwrap_or("/").to_string();
         self.run(ctx, iam_op("CreateUser", p, false), |c, t| {
-            let arn = c.user_arn(&path, &name);
+            let arn = c.entity_arn(Entity::User, &path, &name);
             t.resources.push(("AWS::IAM::User".into(), arn.clone()));
             c.authorize(ctx, &Access::iam_only("iam:CreateUser", &arn))?;
             check_name("userName", &name, 64)?;
@@ -49,7 +49,7 @@ impl Cloud {
                     return Err(IamError::UserNameRequired.into());
                 }
             };
-            c.user_prelude(ctx, t, &name, "iam:GetUser")?;
+            c.entity_prelude(Entity::User, ctx, t, &name, "iam:GetUser", &[])?;
             let u = c
                 .world
                 .iam
@@ -75,7 +75,7 @@ impl Cloud {
         let new_name = opt_str(p, "NewUserName")?.map(str::to_string);
         let new_path = opt_str(p, "NewPath")?.map(str::to_string);
         self.run(ctx, iam_op("UpdateUser", p, false), |c, t| {
-            c.user_prelude(ctx, t, &name, "iam:UpdateUser")?;
+            c.entity_prelude(Entity::User, ctx, t, &name, "iam:UpdateUser", &[])?;
             if let Some(n) = &new_name {
                 check_name("newUserName", n, 64)?;
                 if n != &name && c.world.iam.users.contains_key(n) {
@@ -98,7 +98,7 @@ impl Cloud {
             if let Some(pth) = new_path {
                 u.path = pth;
             }
-            u.arn = c.user_arn(&u.path, &u.name);
+            u.arn = c.entity_arn(Entity::User, &u.path, &u.name);
             let key = u.name.clone();
             if key != name {
                 let groups: Vec<String> = c
@@ -124,7 +124,7 @@ impl Cloud {
     pub fn iam_delete_user(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let name = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("DeleteUser", p, false), |c, t| {
-            c.user_prelude(ctx, t, &name, "iam:DeleteUser")?;
+            c.entity_prelude(Entity::User, ctx, t, &name, "iam:DeleteUser", &[])?;
             let u = c
                 .world
                 .iam
@@ -159,7 +159,7 @@ impl Cloud {
         let pname = req_str(p, "PolicyName")?.to_string();
         let doc = req_str(p, "PolicyDocument")?.to_string();
         self.run(ctx, iam_op("PutUserPolicy", p, false), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:PutUserPolicy")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:PutUserPolicy", &[])?;
             check_name("policyName", &pname, 128)?;
             // The quota is on all of a user's inline policies together.
             let others: usize = c.world.iam.users.get(&user).map_or(0, |u| {
@@ -185,7 +185,7 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let pname = req_str(p, "PolicyName")?.to_string();
         self.run(ctx, iam_op("GetUserPolicy", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:GetUserPolicy")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:GetUserPolicy", &[])?;
             let doc = c
                 .world
                 .iam
@@ -207,7 +207,7 @@ impl Cloud {
     ) -> Result<Json, SimError> {
         let user = req_str(p, "UserName")?.to_string();
         self.run(ctx, iam_op("ListUserPolicies", p, true), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:ListUserPolicies")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:ListUserPolicies", &[])?;
             let names: Vec<&String> = c
                 .world
                 .iam
@@ -227,7 +227,7 @@ impl Cloud {
         let user = req_str(p, "UserName")?.to_string();
         let pname = req_str(p, "PolicyName")?.to_string();
         self.run(ctx, iam_op("DeleteUserPolicy", p, false), |c, t| {
-            c.user_prelude(ctx, t, &user, "iam:DeleteUserPolicy")?;
+            c.entity_prelude(Entity::User, ctx, t, &user, "iam:DeleteUserPolicy", &[])?;
             let removed = c
                 .world
                 .iam

@@ -149,7 +149,7 @@ impl Cloud {
         conds.extend(self.crypto_conditions(ctx, enc_ctx));
         let arn = self.key_arn(&id);
         t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
-        self.authorize(ctx, &Access::kms(action, &arn, &id, &conds))?;
+        self.authorize_key(ctx, t, &id, &Access::kms(action, &arn, &id, &conds))?;
         self.require_usable(&id)?;
         let k = self.key(&id)?;
         if k.key_usage != "ENCRYPT_DECRYPT" {

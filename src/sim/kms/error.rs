@@ -111,6 +111,8 @@ pub enum KmsError {
     MalformedPolicy(PolicyError),
     /// MalformedPolicyDocumentException: the lockout safety check failed.
     LockoutRisk,
+    /// MalformedPolicyDocumentException: a principal that does not exist or cannot be one.
+    InvalidPrincipal,
     /// UnsupportedOperationException: a key spec or usage keyform does not simulate.
     UnsupportedKeySpec { spec: String, usage: String },
     /// UnsupportedOperationException: rotation of a key other than a symmetric encryption key.
@@ -152,6 +154,31 @@ pub enum KmsError {
     /// ValidationException: a `Recipient` attestation document, which only a Nitro enclave
     /// or NitroTPM signed by AWS's PKI can carry, and none exists in a keyform world.
     UnverifiableAttestation,
+
+    // ------------------------------------------------------------ grants
+    /// InvalidArnException: a grantee or retiring principal that names no principal.
+    GrantPrincipalInvalid { arn: String },
+    /// ValidationException: neither or both of GranteePrincipal and GranteeServicePrincipal.
+    GranteeChoice,
+    /// ValidationException: a grant for a service principal without a SourceArn constraint
+    /// or a retiring principal.
+    ServiceGrantIncomplete,
+    /// ValidationException: a grant operation the key's spec and usage do not support.
+    GrantOperationNotForKey { operation: String, arn: String },
+    /// NotFoundException: no grant with this id on the key.
+    GrantNotFound { id: String },
+    /// InvalidGrantIdException: a grant id KMS never issues.
+    InvalidGrantId,
+    /// InvalidGrantTokenException: a grant token KMS did not issue.
+    InvalidGrantToken,
+    /// ValidationException: RetireGrant with neither a grant token nor a key and grant id.
+    RetireWhich,
+    /// AccessDeniedException: a grantee creating a grant wider than its own.
+    GrantWiderThanParent,
+    /// LimitExceededException: the key already has the most grants AWS allows.
+    TooManyGrants { arn: String },
+    /// InvalidMarkerException: a Marker a list did not return.
+    InvalidMarker,
 
     /// An error another layer made (parameter validation before the call, internal failures).
     Other(SimError),
@@ -196,7 +223,9 @@ impl KmsError {
             TooManyAliases | TooManyRotations { .. } | KeyPolicyTooLarge => {
                 "LimitExceededException"
             }
-            MalformedPolicy(_) | LockoutRisk => "MalformedPolicyDocumentException",
+            MalformedPolicy(_) | LockoutRisk | InvalidPrincipal => {
+                "MalformedPolicyDocumentException"
+            }
             UnsupportedKeySpec { .. } | RotationUnsupported { .. } | NoPublicKey { .. } => {
                 "UnsupportedOperationException"
             }
@@ -209,6 +238,17 @@ impl KmsError {
             }
             InvalidSignature => "KMSInvalidSignatureException",
             InvalidMac => "KMSInvalidMacException",
+            GrantPrincipalInvalid { .. } => "InvalidArnException",
+            GranteeChoice
+            | ServiceGrantIncomplete
+            | GrantOperationNotForKey { .. }
+            | RetireWhich => "ValidationException",
+            GrantNotFound { .. } => "NotFoundException",
+            InvalidGrantId => "InvalidGrantIdException",
+            InvalidGrantToken => "InvalidGrantTokenException",
+            GrantWiderThanParent => "AccessDeniedException",
+            TooManyGrants { .. } => "LimitExceededException",
+            InvalidMarker => "InvalidMarkerException",
             Other(e) => &e.code,
         }
     }
@@ -304,6 +344,9 @@ impl KmsError {
             LockoutRisk => "The new key policy will not allow you to update the key policy in \
                             the future."
                 .into(),
+            InvalidPrincipal => {
+                "Policy contains a statement with one or more invalid principals.".into()
+            }
             UnsupportedKeySpec { spec, usage } => format!(
                 "keyform does not simulate KeySpec {spec} with KeyUsage {usage}: it simulates \
                  SYMMETRIC_DEFAULT, RSA_2048/3072/4096, ECC_NIST_P256/P384/P521, \
@@ -354,6 +397,27 @@ impl KmsError {
                                         verified: it must be signed by an AWS Nitro enclave or \
                                         NitroTPM (keyform simulates none)."
                 .into(),
+            GrantPrincipalInvalid { arn } => {
+                format!("ARN does not refer to a valid principal: {arn}")
+            }
+            GranteeChoice => {
+                "Specify either GranteePrincipal or GranteeServicePrincipal, but not both.".into()
+            }
+            ServiceGrantIncomplete => "A grant for a service principal needs a SourceArn \
+                                       constraint and a retiring principal."
+                .into(),
+            GrantOperationNotForKey { operation, arn } => {
+                format!("Grant operation {operation} is not supported by {arn}.")
+            }
+            GrantNotFound { id } => format!("Grant ID {id} not found"),
+            InvalidGrantId => "Invalid grant ID".into(),
+            InvalidGrantToken => "Invalid grant token".into(),
+            RetireWhich => "Specify a grant token, or a key ID and a grant ID.".into(),
+            GrantWiderThanParent => "A grantee can create a grant only for operations and \
+                                     constraints of the grant it holds."
+                .into(),
+            TooManyGrants { arn } => format!("The key {arn} has the maximum number of grants."),
+            InvalidMarker => "Invalid marker".into(),
             Other(e) => e.message.clone(),
         }
     }
@@ -402,6 +466,7 @@ impl KmsError {
             | KeyPolicyTooLarge
             | MalformedPolicy(_)
             | LockoutRisk
+            | InvalidPrincipal
             | UnsupportedKeySpec { .. }
             | RotationUnsupported { .. }
             | NoPublicKey { .. }
@@ -414,6 +479,17 @@ impl KmsError {
             | ContextWithAsymmetric
             | InvalidSignature
             | InvalidMac
+            | GrantPrincipalInvalid { .. }
+            | GranteeChoice
+            | ServiceGrantIncomplete
+            | GrantOperationNotForKey { .. }
+            | GrantNotFound { .. }
+            | InvalidGrantId
+            | InvalidGrantToken
+            | RetireWhich
+            | GrantWiderThanParent
+            | TooManyGrants { .. }
+            | InvalidMarker
             | Other(_)) => S3Error::Other(e.into()),
         }
     }
@@ -532,6 +608,12 @@ mod tests {
                 "MalformedPolicyDocumentException",
                 400,
                 "The new key policy will not allow you to update the key policy in the future.",
+            ),
+            (
+                KmsError::InvalidPrincipal,
+                "MalformedPolicyDocumentException",
+                400,
+                "Policy contains a statement with one or more invalid principals.",
             ),
             (
                 KmsError::DescriptionTooLong,

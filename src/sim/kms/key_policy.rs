@@ -6,7 +6,7 @@
 use serde_json::{Value as Json, json};
 
 use super::{IdForms, KmsError, kms_op};
-use crate::sim::policy::PolicyDocument;
+use crate::sim::policy::{PolicyDocument, PolicyError};
 use crate::sim::{CallContext, Cloud, SimError, opt_bool, opt_str, req_str};
 
 impl Cloud {
@@ -55,7 +55,8 @@ impl Cloud {
         .unwrap_or_default()
     }
 
-    /// Checks a policy document for KMS: parses, limits, and the lockout safety check.
+    /// Checks a policy document for KMS: parses, limits, principals that exist, and the lockout
+    /// safety check.
     pub(super) fn check_key_policy(
         &mut self,
         ctx: &CallContext,
@@ -66,7 +67,13 @@ impl Cloud {
         if policy.len() > 32_768 {
             return Err(KmsError::KeyPolicyTooLarge);
         }
-        let doc = PolicyDocument::parse(policy).map_err(KmsError::MalformedPolicy)?;
+        let doc = PolicyDocument::parse(policy).map_err(|e| match e {
+            PolicyError::InvalidPrincipal { .. } => KmsError::InvalidPrincipal,
+            e => KmsError::MalformedPolicy(e),
+        })?;
+        if self.invalid_principal(policy).is_some() {
+            return Err(KmsError::InvalidPrincipal);
+        }
         if !bypass && !self.key_policy_lets_caller_manage(ctx, &doc, key_arn) {
             return Err(KmsError::LockoutRisk);
         }

@@ -169,6 +169,7 @@ impl Cloud {
             let key = KmsKey {
                 sealed_secret,
                 public_key,
+                grants: Vec::new(),
                 key_id: id.clone(),
                 arn: arn.clone(),
                 key_manager: KeyManager::Customer,
@@ -518,6 +519,7 @@ impl Cloud {
             materials: vec![material],
             sealed_secret: None,
             public_key: None,
+            grants: Vec::new(),
         };
         self.world.kms.keys.insert(id.clone(), key);
         self.touch(EntityRef::KmsKey(id.clone()));

@@ -16,9 +16,14 @@ mod asym;
 mod asym_tests;
 mod crypto_ops;
 mod error;
+mod grant_auth;
+mod grants;
+#[cfg(test)]
+mod grants_tests;
 mod key_policy;
 mod keys;
 mod keyspec;
+mod paging;
 mod rotation;
 mod sign_ops;
 #[cfg(test)]
@@ -31,7 +36,7 @@ use serde_json::Value as Json;
 use crate::sim::authz::Access;
 use crate::sim::clock::Millis;
 use crate::sim::crypto::KeyMaterial;
-use crate::sim::world::{EntityRef, KeyState, KmsKey, WrappedMaterial};
+use crate::sim::world::{EntityRef, KeyState, KmsGrant, KmsKey, WrappedMaterial};
 use crate::sim::{CallContext, Cloud, Op, SimError, Touched};
 
 /// Largest plaintext Encrypt accepts.
@@ -177,13 +182,27 @@ impl Cloud {
         action: &str,
         conditions: &[(String, String)],
     ) -> Result<String, KmsError> {
+        self.kms_prelude_grant(ctx, t, given, forms, action, conditions)
+            .map(|(id, _)| id)
+    }
+
+    /// [`Cloud::kms_prelude`], also returning the grant that allowed the call, if one did.
+    fn kms_prelude_grant(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        given: &str,
+        forms: IdForms,
+        action: &str,
+        conditions: &[(String, String)],
+    ) -> Result<(String, Option<KmsGrant>), KmsError> {
         let id = self.resolve_key(given, forms)?;
         let arn = self.key_arn(&id);
         t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
         let mut conds = self.kms_key_conditions(&id, Some(given));
         conds.extend_from_slice(conditions);
-        self.authorize(ctx, &Access::kms(action, &arn, &id, &conds))?;
-        Ok(id)
+        let grant = self.authorize_key(ctx, t, &id, &Access::kms(action, &arn, &id, &conds))?;
+        Ok((id, grant))
     }
 
     /// Authorizes `action` on a key already resolved (the key an alias points to), against its
@@ -198,7 +217,7 @@ impl Cloud {
         let arn = self.key_arn(id);
         t.resources.push(("AWS::KMS::Key".into(), arn.clone()));
         let conds = self.kms_key_conditions(id, None);
-        self.authorize(ctx, &Access::kms(action, &arn, id, &conds))?;
+        self.authorize_key(ctx, t, id, &Access::kms(action, &arn, id, &conds))?;
         Ok(())
     }
 
@@ -310,6 +329,7 @@ impl Cloud {
         let touched = Touched {
             resources: vec![("AWS::KMS::Key".into(), key_arn.to_string())],
             response: None,
+            additional: None,
         };
         self.record_event(&ctx, &op, &touched, None);
     }

@@ -348,6 +348,37 @@ pub(super) const OPS: &[Operation] = &[
         &[identity("iam:GetPolicyVersion", Res::Policy)],
     ),
     op(
+        "iam:ListPolicies",
+        Cloud::iam_list_policies,
+        &[
+            opt("Scope", Enum(&["All", "AWS", "Local"])),
+            opt("OnlyAttached", Boolean),
+            opt("PathPrefix", String),
+        ],
+        false,
+        &[identity("iam:ListPolicies", Res::Star)],
+    ),
+    op(
+        "iam:ListEntitiesForPolicy",
+        Cloud::iam_list_entities_for_policy,
+        &[
+            POLICY_ARN,
+            opt(
+                "EntityFilter",
+                Enum(&[
+                    "User",
+                    "Role",
+                    "Group",
+                    "LocalManagedPolicy",
+                    "AWSManagedPolicy",
+                ]),
+            ),
+            opt("PathPrefix", String),
+        ],
+        false,
+        &[identity("iam:ListEntitiesForPolicy", Res::Policy)],
+    ),
+    op(
         "iam:ListPolicyVersions",
         Cloud::iam_list_policy_versions,
         &[POLICY_ARN],

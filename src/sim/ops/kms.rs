@@ -47,6 +47,51 @@ const MAC_ALGORITHMS: ParamType = Enum(&[
     "HMAC_SHA_512",
 ]);
 const MESSAGE_TYPES: ParamType = Enum(&["RAW", "DIGEST"]);
+const GRANT_OPERATIONS: ParamType = List(&Enum(&[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+    "Encapsulate",
+    "Decapsulate",
+]));
+/// The condition keys of CreateGrant (Service Authorization Reference).
+const KMS_CREATE_GRANT: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:GrantOperations",
+    "kms:GranteePrincipal",
+    "kms:RetiringPrincipal?",
+    "kms:GrantIsForAWSResource",
+    "kms:GrantConstraintType?",
+    "kms:ViaService?",
+];
+/// The condition keys of ListGrants and RevokeGrant.
+const KMS_GRANT_ADMIN: &[&str] = &[
+    "kms:CallerAccount",
+    "kms:KeySpec",
+    "kms:KeyUsage",
+    "kms:KeyOrigin",
+    "kms:ResourceAliases?",
+    "kms:GrantIsForAWSResource",
+    "kms:ViaService?",
+];
 
 /// A KMS management operation (recorded as a management event).
 const fn op(
@@ -427,5 +472,67 @@ pub(super) const OPS: &[Operation] = &[
         ],
         false,
         &[key("kms:VerifyMac").with(KMS_MAC)],
+    ),
+    op(
+        "kms:CreateGrant",
+        Cloud::kms_create_grant,
+        &[
+            KEY_ID,
+            opt("GranteePrincipal", String),
+            opt("RetiringPrincipal", String),
+            req("Operations", GRANT_OPERATIONS),
+            opt("Constraints", Structure),
+            opt("Name", String),
+            opt("GranteeServicePrincipal", String),
+            opt("RetiringServicePrincipal", String),
+        ],
+        true,
+        &[key("kms:CreateGrant").with(KMS_CREATE_GRANT)],
+    ),
+    op(
+        "kms:ListGrants",
+        Cloud::kms_list_grants,
+        &[
+            KEY_ID,
+            opt("Limit", Integer),
+            opt("Marker", String),
+            opt("GrantId", String),
+            opt("GranteePrincipal", String),
+            opt("GranteeServicePrincipal", String),
+        ],
+        false,
+        &[key("kms:ListGrants").with(KMS_GRANT_ADMIN)],
+    ),
+    op(
+        "kms:ListRetirableGrants",
+        Cloud::kms_list_retirable_grants,
+        &[
+            opt("Limit", Integer),
+            opt("Marker", String),
+            opt("RetiringPrincipal", String),
+            opt("RetiringServicePrincipal", String),
+        ],
+        false,
+        &[identity("kms:ListRetirableGrants", Res::Star).with(&["kms:CallerAccount"])],
+    ),
+    op(
+        "kms:RetireGrant",
+        Cloud::kms_retire_grant,
+        &[
+            opt("GrantToken", String),
+            opt("KeyId", String),
+            opt("GrantId", String),
+        ],
+        true,
+        &[key("kms:RetireGrant")
+            .with(KMS_KEY)
+            .when("the caller is neither the retiring principal nor a grantee allowed to retire")],
+    ),
+    op(
+        "kms:RevokeGrant",
+        Cloud::kms_revoke_grant,
+        &[KEY_ID, req("GrantId", String)],
+        true,
+        &[key("kms:RevokeGrant").with(KMS_GRANT_ADMIN)],
     ),
 ];

@@ -25,6 +25,8 @@ mod cloudtrail;
 mod iam;
 mod kms;
 pub mod param;
+#[cfg(test)]
+mod principal_rules;
 mod s3;
 #[cfg(test)]
 mod tests;

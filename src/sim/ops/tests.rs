@@ -137,6 +137,9 @@ struct Fixture {
     signature: String,
     mac_key: String,
     mac: String,
+    /// A grant on k1 for user u1, which u1 may retire, and its token.
+    grant_id: String,
+    grant_token: String,
 }
 
 fn fixture() -> Fixture {
@@ -368,7 +371,18 @@ fn fixture() -> Fixture {
         .as_str()
         .unwrap()
         .to_string();
+    let grant = call(
+        &mut c,
+        "kms:CreateGrant",
+        json!({"KeyId": k1, "GranteePrincipal": "arn:aws:iam::123456789012:user/u1",
+               "RetiringPrincipal": "arn:aws:iam::123456789012:user/u1",
+               "Operations": ["Decrypt"]}),
+    );
+    let grant_id = grant["GrantId"].as_str().unwrap().to_string();
+    let grant_token = grant["GrantToken"].as_str().unwrap().to_string();
     Fixture {
+        grant_id,
+        grant_token,
         sign_key,
         signature,
         mac_key,
@@ -442,6 +456,17 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
                                     "MacAlgorithm": "HMAC_SHA_256"}),
         "kms:VerifyMac" => json!({"KeyId": f.mac_key, "Message": "aGk=", "Mac": f.mac,
                                   "MacAlgorithm": "HMAC_SHA_256"}),
+        "kms:CreateGrant" => json!({"KeyId": k1, "Name": "g",
+            "GranteePrincipal": "arn:aws:iam::123456789012:role/r1",
+            "RetiringPrincipal": "arn:aws:iam::123456789012:user/u1",
+            "Operations": ["Encrypt", "Decrypt"],
+            "Constraints": {"EncryptionContextSubset": {"a": "b"}}}),
+        "kms:ListGrants" => json!({"KeyId": k1, "Limit": 10}),
+        "kms:ListRetirableGrants" => {
+            json!({"RetiringPrincipal": "arn:aws:iam::123456789012:user/u1"})
+        }
+        "kms:RetireGrant" => json!({"GrantToken": f.grant_token}),
+        "kms:RevokeGrant" => json!({"KeyId": k1, "GrantId": f.grant_id}),
         "s3:CreateBucket" => json!({"Bucket": "new-bucket"}),
         "s3:DeleteBucket" => json!({"Bucket": "empty"}),
         "s3:ListBuckets" => json!({}),
@@ -529,9 +554,10 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         }
         "iam:CreatePolicy" => json!({"PolicyName": "p2", "PolicyDocument": doc}),
         "iam:DeletePolicy" => json!({"PolicyArn": f.single_arn}),
-        "iam:GetPolicy" | "iam:ListPolicyVersions" => {
+        "iam:GetPolicy" | "iam:ListPolicyVersions" | "iam:ListEntitiesForPolicy" => {
             json!({"PolicyArn": f.policy_arn})
         }
+        "iam:ListPolicies" => json!({"Scope": "All", "OnlyAttached": true}),
         "iam:GetPolicyVersion" => json!({"PolicyArn": f.policy_arn, "VersionId": "v2"}),
         "iam:DeletePolicyVersion" => json!({"PolicyArn": f.policy_arn, "VersionId": "v1"}),
         "iam:CreatePolicyVersion" => json!({"PolicyArn": f.policy_arn, "PolicyDocument": doc}),

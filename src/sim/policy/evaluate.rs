@@ -160,6 +160,64 @@ fn match_principal_spec(spec: &PrincipalSpec, caller: &Caller) -> Option<Princip
     }
 }
 
+/// Whether a NotPrincipal block leaves the caller out of its statement. AWS evaluates a caller
+/// as the chain of identities it acts for and the statement applies unless every link is
+/// named: the account root is its account (`ACCT` or `arn:aws:iam::ACCT:root`); a user is its
+/// account and its user ARN; a role session is its account, its role's ARN and its exact
+/// session ARN (no wildcard names all sessions). So an account in NotPrincipal exempts only
+/// its root, and a user or session listed without its account (or role) is not exempt.
+/// `*` exempts everyone; a service is exempt when its service principal is listed.
+fn not_principal_exempts(spec: &PrincipalSpec, caller: &Caller) -> bool {
+    let entries = match spec {
+        PrincipalSpec::Any => return true,
+        PrincipalSpec::List(entries) => entries,
+    };
+    let aws = || entries.iter().filter(|e| e.kind == PrincipalType::Aws);
+    if aws().any(|e| e.value == "*") {
+        return true;
+    }
+    match caller {
+        Caller::Anonymous => false,
+        Caller::Service(name) => entries
+            .iter()
+            .any(|e| e.kind == PrincipalType::Service && e.value.eq_ignore_ascii_case(name)),
+        Caller::Principal { arn, account } => {
+            let account_named = aws().any(|e| {
+                e.value == *account
+                    || matches!(arn_parts(&e.value),
+                        Some([_, _, "iam", "", acct, "root"]) if acct == account)
+            });
+            if !account_named {
+                return false;
+            }
+            if is_account_root(arn, account) {
+                return true;
+            }
+            if !aws().any(|e| e.value == *arn) {
+                return false;
+            }
+            match arn_parts(arn) {
+                Some([_, part, "sts", "", acct, session]) => {
+                    let Some(role) = session
+                        .strip_prefix("assumed-role/")
+                        .and_then(|r| r.split('/').next())
+                    else {
+                        // A federated user session: its account and its own ARN.
+                        return true;
+                    };
+                    aws().any(|e| {
+                        matches!(arn_parts(&e.value),
+                            Some([_, p, "iam", "", a, r]) if p == part && a == acct
+                                && r.strip_prefix("role/")
+                                    .and_then(|r| r.rsplit('/').next()) == Some(role))
+                    })
+                }
+                _ => true,
+            }
+        }
+    }
+}
+
 fn match_statement<'s>(
     st: &'s Statement,
     kind: PolicyKind,
@@ -209,7 +267,7 @@ fn match_statement<'s>(
                 negated: true,
                 spec,
             }) => {
-                if match_principal_spec(spec, &ctx.caller).is_some() {
+                if not_principal_exempts(spec, &ctx.caller) {
                     return Err(Mismatch::NotPrincipal);
                 }
                 Some(PrincipalMatch::Direct)
@@ -496,7 +554,88 @@ mod tests {
             Some(PrincipalMatch::Direct)
         );
         let bob = RequestContext::new(user("bob"), "s3:GetObject", "*");
-        assert_eq!(resource_match(not_bob, &bob), None);
+        assert_eq!(
+            resource_match(not_bob, &bob),
+            Some(PrincipalMatch::Direct),
+            "bob listed without his account is not exempt"
+        );
+        let not_bob_and_account = json!({"Effect": "Deny", "NotPrincipal": {"AWS": [
+            format!("arn:aws:iam::{ACCT}:user/bob"), ROOT]}, "Action": "*", "Resource": "*"});
+        assert_eq!(resource_match(not_bob_and_account, &bob), None);
+    }
+
+    /// Every principal form against NotPrincipal lists, as the IAM reference's NotPrincipal page
+    /// describes them: the caller is exempt only when its account, and for a session its role
+    /// and session, are all listed.
+    #[test]
+    fn not_principal_exempts_only_callers_whose_whole_chain_is_listed() {
+        let role = format!("arn:aws:iam::{ACCT}:role/team/Admin");
+        let session_arn = format!("arn:aws:sts::{ACCT}:assumed-role/Admin/alice-session");
+        let other_session = format!("arn:aws:sts::{ACCT}:assumed-role/Admin/other");
+        let bob_arn = format!("arn:aws:iam::{ACCT}:user/bob");
+        let session = Caller::Principal {
+            arn: session_arn.clone(),
+            account: ACCT.into(),
+        };
+        let trail = Caller::Service("cloudtrail.amazonaws.com".into());
+        let callers: [(&str, Caller); 5] = [
+            ("root", root()),
+            ("bob", user("bob")),
+            ("session", session),
+            ("anonymous", Caller::Anonymous),
+            ("cloudtrail", trail),
+        ];
+        let other_account = "arn:aws:iam::210987654321:root";
+        // (NotPrincipal value, the callers it exempts)
+        let cases: Vec<(Value, &[&str])> = vec![
+            (json!({"AWS": ROOT}), &["root"]),
+            (json!({"AWS": ACCT}), &["root"]),
+            (json!({"AWS": other_account}), &[]),
+            (json!({"AWS": bob_arn}), &[]),
+            (json!({"AWS": [bob_arn, ROOT]}), &["root", "bob"]),
+            (json!({"AWS": [bob_arn, ACCT]}), &["root", "bob"]),
+            (json!({"AWS": [role, ROOT]}), &["root"]),
+            (json!({"AWS": [session_arn, ROOT]}), &["root"]),
+            (json!({"AWS": [session_arn, role]}), &[]),
+            (
+                json!({"AWS": [session_arn, role, ROOT]}),
+                &["root", "session"],
+            ),
+            (json!({"AWS": [other_session, role, ROOT]}), &["root"]),
+            (
+                json!({"AWS": "*"}),
+                &["root", "bob", "session", "anonymous", "cloudtrail"],
+            ),
+            (
+                json!("*"),
+                &["root", "bob", "session", "anonymous", "cloudtrail"],
+            ),
+            (
+                json!({"Service": "cloudtrail.amazonaws.com"}),
+                &["cloudtrail"],
+            ),
+            (
+                json!({"Service": "s3.amazonaws.com", "AWS": ROOT}),
+                &["root"],
+            ),
+        ];
+        // No wildcard names "every session of a role": such a document is refused.
+        let all_sessions = json!({"Statement": {"Effect": "Deny", "NotPrincipal": {"AWS": [
+            format!("arn:aws:sts::{ACCT}:assumed-role/Admin/*"), role, ROOT]},
+            "Action": "*", "Resource": "*"}});
+        assert!(PolicyDocument::from_value(all_sessions).is_err());
+        for (np, exempt) in &cases {
+            let st = json!({"Effect": "Deny", "NotPrincipal": np, "Action": "*", "Resource": "*"});
+            for (name, caller) in &callers {
+                let ctx = RequestContext::new(caller.clone(), "s3:GetObject", "*");
+                let applies = resource_match(st.clone(), &ctx).is_some();
+                assert_eq!(
+                    applies,
+                    !exempt.contains(name),
+                    "NotPrincipal {np} against {name}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -24,50 +24,41 @@ pub struct ManagedPolicy {
 }
 
 struct ManagedSource {
-    pub(super) name: &'static str,
-    pub(super) arn: &'static str,
-    pub(super) version: &'static str,
-    pub(super) created: &'static str,
-    pub(super) json: &'static str,
+    name: &'static str,
+    arn: &'static str,
+    version: &'static str,
+    created: &'static str,
+    json: &'static str,
 }
 
-const MANAGED_SOURCES: &[ManagedSource] = &[
-    ManagedSource {
-        name: "AdministratorAccess",
-        arn: "arn:aws:iam::aws:policy/AdministratorAccess",
-        version: "v1",
-        created: "2015-02-06T18:39:46+00:00",
-        json: include_str!("managed/AdministratorAccess.json"),
-    },
-    ManagedSource {
-        name: "AmazonS3FullAccess",
-        arn: "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-        version: "v2",
-        created: "2021-09-27T20:16:37+00:00",
-        json: include_str!("managed/AmazonS3FullAccess.json"),
-    },
-    ManagedSource {
-        name: "AmazonS3ReadOnlyAccess",
-        arn: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-        version: "v3",
-        created: "2023-08-10T21:31:39+00:00",
-        json: include_str!("managed/AmazonS3ReadOnlyAccess.json"),
-    },
-    ManagedSource {
-        name: "AWSKeyManagementServicePowerUser",
-        arn: "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
-        version: "v2",
-        created: "2017-03-07T00:55:11+00:00",
-        json: include_str!("managed/AWSKeyManagementServicePowerUser.json"),
-    },
-];
+/// One row: the policy's name (its file under `managed/` and the tail of its ARN), the default
+/// version's id and creation time.
+macro_rules! managed {
+    ($($name:literal, $version:literal, $created:literal;)*) => {
+        &[$(ManagedSource {
+            name: $name,
+            arn: concat!("arn:aws:iam::aws:policy/", $name),
+            version: $version,
+            created: $created,
+            json: include_str!(concat!("managed/", $name, ".json")),
+        },)*]
+    };
+}
 
-const MANAGED_ARNS: &[&str] = &[
-    "arn:aws:iam::aws:policy/AdministratorAccess",
-    "arn:aws:iam::aws:policy/AmazonS3FullAccess",
-    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
-    "arn:aws:iam::aws:policy/AWSKeyManagementServicePowerUser",
-];
+const MANAGED_SOURCES: &[ManagedSource] = managed! {
+    "AdministratorAccess", "v1", "2015-02-06T18:39:46+00:00";
+    "AmazonS3FullAccess", "v2", "2021-09-27T20:16:37+00:00";
+    "AmazonS3ReadOnlyAccess", "v3", "2023-08-10T21:31:39+00:00";
+    "AWSKeyManagementServicePowerUser", "v2", "2017-03-07T00:55:11+00:00";
+    "IAMFullAccess", "v2", "2019-06-21T19:40:00+00:00";
+    "IAMReadOnlyAccess", "v4", "2018-01-25T19:11:27+00:00";
+    "IAMUserChangePassword", "v5", "2026-02-12T17:58:57+00:00";
+    "AWSCloudTrail_FullAccess", "v3", "2021-02-22T19:01:00+00:00";
+    "AWSCloudTrail_ReadOnlyAccess", "v1", "2022-06-14T17:19:05+00:00";
+    "PowerUserAccess", "v12", "2026-02-12T17:59:14+00:00";
+    "ViewOnlyAccess", "v43", "2026-02-12T18:02:40+00:00";
+    "ReadOnlyAccess", "v178", "2026-02-12T18:01:33+00:00";
+};
 
 fn managed_catalogue() -> &'static [ManagedPolicy] {
     static POLICIES: OnceLock<Vec<ManagedPolicy>> = OnceLock::new();
@@ -106,7 +97,8 @@ pub fn managed_policy(arn_or_name: &str) -> Option<&'static PolicyDocument> {
 
 /// ARNs of every managed policy offered, in a stable order.
 pub fn managed_policy_arns() -> &'static [&'static str] {
-    MANAGED_ARNS
+    static ARNS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    ARNS.get_or_init(|| MANAGED_SOURCES.iter().map(|s| s.arn).collect())
 }
 
 #[cfg(test)]
@@ -161,7 +153,7 @@ mod tests {
         let by_arn = managed_policy("arn:aws:iam::aws:policy/AmazonS3FullAccess").expect("by arn");
         assert!(std::ptr::eq(by_name, by_arn));
         assert!(managed_policy("amazons3fullaccess").is_none());
-        assert!(managed_policy("ReadOnlyAccess").is_none());
+        assert!(managed_policy("ReadOnlyAccess2").is_none());
         assert!(managed_policy("arn:aws:iam::123456789012:policy/AmazonS3FullAccess").is_none());
     }
 
@@ -215,6 +207,53 @@ mod tests {
                 !allowed_by("AWSKeyManagementServicePowerUser", denied),
                 "{denied}"
             );
+        }
+    }
+
+    #[test]
+    fn the_course_policies_grant_what_their_names_say() {
+        // (policy, action, allowed)
+        let cases = [
+            ("ReadOnlyAccess", "kms:DescribeKey", true),
+            ("ReadOnlyAccess", "kms:ListKeys", true),
+            ("ReadOnlyAccess", "s3:GetObject", true),
+            ("ReadOnlyAccess", "cloudtrail:LookupEvents", true),
+            ("ReadOnlyAccess", "kms:Decrypt", false),
+            ("ReadOnlyAccess", "s3:PutObject", false),
+            ("ReadOnlyAccess", "iam:CreateUser", false),
+            ("ViewOnlyAccess", "s3:ListAllMyBuckets", true),
+            ("ViewOnlyAccess", "s3:GetObject", false),
+            ("ViewOnlyAccess", "kms:Decrypt", false),
+            ("IAMFullAccess", "iam:CreateRole", true),
+            ("IAMFullAccess", "iam:PutUserPolicy", true),
+            ("IAMFullAccess", "kms:CreateKey", false),
+            ("IAMReadOnlyAccess", "iam:GetRole", true),
+            ("IAMReadOnlyAccess", "iam:ListUsers", true),
+            ("IAMReadOnlyAccess", "iam:CreateUser", false),
+            (
+                "AWSCloudTrail_ReadOnlyAccess",
+                "cloudtrail:LookupEvents",
+                true,
+            ),
+            (
+                "AWSCloudTrail_ReadOnlyAccess",
+                "cloudtrail:DescribeTrails",
+                true,
+            ),
+            (
+                "AWSCloudTrail_ReadOnlyAccess",
+                "cloudtrail:CreateTrail",
+                false,
+            ),
+            ("AWSCloudTrail_FullAccess", "cloudtrail:CreateTrail", true),
+            ("AWSCloudTrail_FullAccess", "kms:ListKeys", true),
+            ("AWSCloudTrail_FullAccess", "kms:Decrypt", false),
+            ("PowerUserAccess", "kms:Decrypt", true),
+            ("PowerUserAccess", "iam:ListRoles", true),
+            ("PowerUserAccess", "iam:CreateUser", false),
+        ];
+        for (policy, action, want) in cases {
+            assert_eq!(allowed_by(policy, action), want, "{policy} {action}");
         }
     }
 }

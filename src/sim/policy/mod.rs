@@ -9,9 +9,8 @@
 //! ([`decide_standard`]) and the KMS one where the key policy is mandatory ([`decide_kms`]). It
 //! also renders AWS's `AccessDenied` message text ([`denial_message`]).
 //!
-//! The AWS managed policies the account offers (AdministratorAccess, AmazonS3FullAccess,
-//! AmazonS3ReadOnlyAccess, AWSKeyManagementServicePowerUser) live here too, as the real
-//! documents of their default versions (`managed`, [`managed_policy`], [`managed_policy_info`]).
+//! The AWS managed policies the account offers (the ones courses attach, listed in `managed`)
+//! live here too, as the real documents of their default versions (`managed`, [`managed_policy`], [`managed_policy_info`]).
 //!
 //! It does not know which policies apply to a call (the services collect identity policies,
 //! bucket and key policies), nor how an API operation maps to an IAM action, resource and

@@ -154,6 +154,19 @@ pub enum PolicyError {
         /// What is wrong with it.
         problem: String,
     },
+    /// An `AWS` principal value that can name no principal (a wildcard inside an ARN, a bare
+    /// name): KMS and S3 answer it as an invalid principal.
+    #[error("{location}: {field} value {value:?} {problem}")]
+    InvalidPrincipal {
+        /// Where.
+        location: Location,
+        /// `Principal AWS` or `NotPrincipal AWS`.
+        field: String,
+        /// The value as written.
+        value: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// A condition operator IAM does not have.
     #[error("{location}: unknown condition operator {operator:?}")]
     UnknownOperator {
@@ -627,12 +640,14 @@ fn check_aws_principal(
     if value == "*" {
         return Ok(());
     }
+    let refuse = |problem| PolicyError::InvalidPrincipal {
+        location: loc(),
+        field: field.to_string(),
+        value: value.to_string(),
+        problem,
+    };
     if value.contains(['*', '?']) {
-        return Err(invalid(
-            loc,
-            field,
-            format!("value {value:?} may not contain wildcards (only \"*\" on its own)"),
-        ));
+        return Err(refuse("may not contain wildcards (only \"*\" on its own)"));
     }
     let account_id = value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit());
     // Unique ids (AIDA..., AROA...) are what AWS shows once a named principal is deleted.
@@ -645,11 +660,7 @@ fn check_aws_principal(
     if account_id || unique_id || arn {
         Ok(())
     } else {
-        Err(invalid(
-            loc,
-            field,
-            format!("value {value:?} must be \"*\", a 12-digit account id or an IAM ARN"),
-        ))
+        Err(refuse("must be \"*\", a 12-digit account id or an IAM ARN"))
     }
 }
 

@@ -7,7 +7,7 @@
 use serde_json::{Value as Json, json};
 
 use super::{S3Error, s3_op};
-use crate::sim::policy::PolicyDocument;
+use crate::sim::policy::{PolicyDocument, PolicyError};
 use crate::sim::world::{EncryptionRule, PublicAccessBlock};
 use crate::sim::{CallContext, Cloud, Principal, SimError, opt_bool, opt_str, req_str};
 
@@ -175,9 +175,16 @@ impl Cloud {
             s3_op("PutBucketPolicy", params, false, false),
             |c, t| {
                 c.s3_bucket_prelude(ctx, t, &b, "s3:PutBucketPolicy")?;
-                let doc = PolicyDocument::parse(&policy).map_err(S3Error::MalformedPolicy)?;
+                owner_account_only(ctx)?;
+                let doc = PolicyDocument::parse(&policy).map_err(|e| match e {
+                    PolicyError::InvalidPrincipal { .. } => S3Error::InvalidPrincipal,
+                    e => S3Error::MalformedPolicy(e),
+                })?;
                 if doc.statements().iter().any(|s| !s.has_principal()) {
                     return Err(S3Error::PolicyWithoutPrincipal.into());
+                }
+                if c.invalid_principal(&policy).is_some() {
+                    return Err(S3Error::InvalidPrincipal.into());
                 }
                 let blocks = c
                     .bucket(&b)?
@@ -204,6 +211,7 @@ impl Cloud {
             s3_op("GetBucketPolicy", params, true, false),
             |c, t| {
                 c.s3_bucket_prelude(ctx, t, &b, "s3:GetBucketPolicy")?;
+                owner_account_only(ctx)?;
                 match &c.bucket(&b)?.policy {
                     Some(pol) => Ok(json!({"Policy": pol})),
                     None => Err(S3Error::NoSuchBucketPolicy.into()),
@@ -223,10 +231,23 @@ impl Cloud {
             s3_op("DeleteBucketPolicy", params, false, false),
             |c, t| {
                 c.s3_bucket_prelude(ctx, t, &b, "s3:DeleteBucketPolicy")?;
+                owner_account_only(ctx)?;
                 c.bucket_mut(&b)?.policy = None;
                 Ok(json!({}))
             },
         )
+    }
+}
+
+/// Bucket policy operations belong to the bucket owner's account: a caller the policies allow
+/// but who is not of that account gets 405 MethodNotAllowed (after the permission check, which
+/// answers 403 first). Every user, role session and the root are of the one account a world
+/// has; anonymous callers and services are of none, so they never read or change a bucket
+/// policy, whatever the policy says.
+fn owner_account_only(ctx: &CallContext) -> Result<(), S3Error> {
+    match ctx.principal {
+        Principal::User(_) | Principal::Root | Principal::Session(_) => Ok(()),
+        Principal::Anonymous | Principal::Service(_) => Err(S3Error::NotBucketOwner),
     }
 }
 

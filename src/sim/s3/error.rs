@@ -32,6 +32,11 @@ pub enum S3Error {
     MalformedPolicy(PolicyError),
     /// MalformedPolicy: a bucket policy statement without Principal.
     PolicyWithoutPrincipal,
+    /// MalformedPolicy: a principal that does not exist or cannot be one (a group).
+    InvalidPrincipal,
+    /// MethodNotAllowed (405): a bucket policy operation by a caller the policies allow but
+    /// who is not of the bucket owner's account (anonymous callers, services).
+    NotBucketOwner,
     /// AccessDenied: BlockPublicPolicy refuses a public bucket policy.
     PublicPolicyBlocked { caller: String, bucket: String },
 
@@ -142,7 +147,9 @@ impl S3Error {
             BucketNotEmpty => "BucketNotEmpty".into(),
             NoSuchPublicAccessBlock => "NoSuchPublicAccessBlockConfiguration".into(),
             NoSuchBucketPolicy => "NoSuchBucketPolicy".into(),
-            MalformedPolicy(_) | PolicyWithoutPrincipal => "MalformedPolicy".into(),
+            MalformedPolicy(_) | PolicyWithoutPrincipal | InvalidPrincipal => {
+                "MalformedPolicy".into()
+            }
             PublicPolicyBlocked { .. } | AccessDenied { .. } | AnonymousDenied => {
                 "AccessDenied".into()
             }
@@ -161,7 +168,7 @@ impl S3Error {
             PreconditionFailed { .. } => "PreconditionFailed".into(),
             NoSuchVersion => "NoSuchVersion".into(),
             InvalidVersionId | MfaDeleteUnsupported => "InvalidArgument".into(),
-            DeleteMarkerNotReadable => "MethodNotAllowed".into(),
+            DeleteMarkerNotReadable | NotBucketOwner => "MethodNotAllowed".into(),
             NotModified => "NotModified".into(),
             ConditionalHeaderNotImplemented { .. } => "NotImplemented".into(),
             NoSuchUpload => "NoSuchUpload".into(),
@@ -197,7 +204,7 @@ impl S3Error {
             InvalidRange => 416,
             PreconditionFailed { .. } => 412,
             NoSuchVersion => 404,
-            DeleteMarkerNotReadable => 405,
+            DeleteMarkerNotReadable | NotBucketOwner => 405,
             NotModified => 304,
             ConditionalHeaderNotImplemented { .. } => 501,
             Other(e) => e.status,
@@ -222,9 +229,8 @@ impl S3Error {
             NoSuchPublicAccessBlock => "The public access block configuration was not found".into(),
             NoSuchBucketPolicy => "The bucket policy does not exist".into(),
             MalformedPolicy(e) => e.to_string(),
-            PolicyWithoutPrincipal => "Policy has invalid resource: every statement of a bucket \
-                                       policy needs a Principal"
-                .into(),
+            PolicyWithoutPrincipal => "Missing required field Principal".into(),
+            InvalidPrincipal => "Invalid principal in policy".into(),
             PublicPolicyBlocked { caller, bucket } => format!(
                 "User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: \
                  \"arn:aws:s3:::{bucket}\" because public policies are blocked by the \
@@ -265,7 +271,7 @@ impl S3Error {
             NotModified => "Not Modified".into(),
             NoSuchVersion => "The specified version does not exist.".into(),
             InvalidVersionId => "Invalid version id specified".into(),
-            DeleteMarkerNotReadable => {
+            DeleteMarkerNotReadable | NotBucketOwner => {
                 "The specified method is not allowed against this resource.".into()
             }
             MfaDeleteUnsupported => "MFA Delete is not supported by keyform: the root user's MFA \
@@ -394,7 +400,19 @@ mod tests {
                 S3Error::PolicyWithoutPrincipal,
                 "MalformedPolicy",
                 400,
-                "Policy has invalid resource: every statement of a bucket policy needs a Principal",
+                "Missing required field Principal",
+            ),
+            (
+                S3Error::InvalidPrincipal,
+                "MalformedPolicy",
+                400,
+                "Invalid principal in policy",
+            ),
+            (
+                S3Error::NotBucketOwner,
+                "MethodNotAllowed",
+                405,
+                "The specified method is not allowed against this resource.",
             ),
             (
                 S3Error::PublicPolicyBlocked {

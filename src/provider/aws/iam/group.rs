@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{iam_name, iam_path, ignore_missing};
+use super::{iam_name, iam_path, identity_attrs, ignore_missing};
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{set_of_strings, string};
 use crate::provider::aws::common::{carry, fail, str_of, string_set, strings, target, unique_name};
@@ -75,13 +75,7 @@ impl Resource<AwsProvider<'_>> for Group {
 fn read_group(w: &World, prior: &Map) -> Option<Map> {
     let name = str_of(prior, "id").or_else(|| str_of(prior, "name"))?;
     let g = w.iam.groups.get(name)?;
-    let mut m = Map::new();
-    m.insert("id".into(), Value::string(&g.name));
-    m.insert("name".into(), Value::string(&g.name));
-    m.insert("path".into(), Value::string(&g.path));
-    m.insert("arn".into(), Value::string(&g.arn));
-    m.insert("unique_id".into(), Value::string(&g.group_id));
-    Some(m)
+    Some(identity_attrs(&g.name, &g.path, &g.arn, &g.group_id))
 }
 
 fn membership_call(

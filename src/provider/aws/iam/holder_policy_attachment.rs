@@ -69,6 +69,15 @@ impl HolderAttachment {
 }
 
 impl Resource<AwsProvider<'_>> for HolderAttachment {
+    /// Terraform's import id of an attachment: `<holder>/<policy ARN>`.
+    fn import_seed(&self, id: &str) -> Option<Map> {
+        let (holder, arn) = id.split_once('/')?;
+        let mut m = Map::new();
+        m.insert("id".into(), Value::string(id));
+        m.insert(self.attr.into(), Value::string(holder));
+        m.insert("policy_arn".into(), Value::string(arn));
+        Some(m)
+    }
     fn schema(&self) -> ResourceSchema {
         ResourceSchema {
             kind: self.kind,

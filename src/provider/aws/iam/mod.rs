@@ -19,10 +19,15 @@ pub(super) mod user_login_profile;
 pub(super) mod user_policy;
 pub(super) mod user_policy_attachment;
 
-use serde_json::Value as Json;
+use serde_json::{Value as Json, json};
 
+use crate::provider::ProviderError;
+use crate::provider::aws::AwsProvider;
+use crate::provider::aws::attrs::string;
+use crate::provider::aws::common::fail;
+use crate::schema::AttrSchema as A;
 use crate::sim::SimError;
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 /// Deletes and detaches treat "already gone" as done.
 fn ignore_missing(r: Result<Json, SimError>) -> Result<(), SimError> {
@@ -54,6 +59,66 @@ fn iam_path(v: &Value) -> Result<(), String> {
     } else {
         Err(format!("{v} must begin and end with /"))
     }
+}
+
+/// `name` (or a generated one from `name_prefix`) and `path`, both replacing the resource when
+/// changed: the naming attributes of `aws_iam_role` and `aws_iam_policy`.
+/// `name_rule` checks the name (IAM's lengths differ by kind).
+fn name_and_path_attrs(name_rule: fn(&Value) -> Result<(), String>) -> Vec<A> {
+    vec![
+        A::optional_computed("name", string())
+            .force_new()
+            .validate(name_rule)
+            .conflicts_with(&["name_prefix"]),
+        A::optional_computed("name_prefix", string())
+            .force_new()
+            .conflicts_with(&["name"]),
+        A::optional("path", string())
+            .default("/")
+            .force_new()
+            .validate(iam_path),
+    ]
+}
+
+/// The attributes every IAM identity reads back: `id` and `name` (its name), `path`, `arn`
+/// and `unique_id`.
+fn identity_attrs(name: &str, path: &str, arn: &str, unique_id: &str) -> Map {
+    let mut m = Map::new();
+    m.insert("id".into(), Value::string(name));
+    m.insert("name".into(), Value::string(name));
+    m.insert("path".into(), Value::string(path));
+    m.insert("arn".into(), Value::string(arn));
+    m.insert("unique_id".into(), Value::string(unique_id));
+    m
+}
+
+/// What `force_destroy` / `force_detach_policies` remove before a user or role is deleted: its
+/// inline policies (`iam:Delete{kind}Policy`) and its attachments (`iam:Detach{kind}Policy`),
+/// `kind` being `User` or `Role`.
+fn strip_policies(
+    aws: &mut AwsProvider<'_>,
+    kind: &str,
+    name: &str,
+    what: &str,
+    inline: Vec<String>,
+    attached: Vec<String>,
+) -> Result<(), ProviderError> {
+    let holder = format!("{kind}Name");
+    let (delete, detach) = (
+        format!("iam:Delete{kind}Policy"),
+        format!("iam:Detach{kind}Policy"),
+    );
+    for pol in inline {
+        let p = json!({holder.as_str(): name, "PolicyName": pol});
+        ignore_missing(aws.cloud.call_json(&aws.ctx, &delete, &p))
+            .map_err(|e| fail("deleting", &format!("{what} inline policy ({pol})"), e))?;
+    }
+    for arn in attached {
+        let p = json!({holder.as_str(): name, "PolicyArn": arn});
+        ignore_missing(aws.cloud.call_json(&aws.ctx, &detach, &p))
+            .map_err(|e| fail("detaching", &format!("{what} policy ({arn})"), e))?;
+    }
+    Ok(())
 }
 
 /// Test support shared by the IAM files.

@@ -4,7 +4,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{iam_name, iam_path, ignore_missing};
+use super::{iam_name, ignore_missing, name_and_path_attrs};
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{policy_json, string, with_tags};
 use crate::provider::aws::common::{
@@ -27,25 +27,19 @@ impl Resource<AwsProvider<'_>> for Policy {
         ResourceSchema {
             kind: "aws_iam_policy",
             summary: "A customer managed IAM policy",
-            body: BodySchema::new(with_tags(vec![
-                A::optional_computed("name", string())
-                    .force_new()
-                    .validate(|v| iam_name(v, 128))
-                    .conflicts_with(&["name_prefix"]),
-                A::optional_computed("name_prefix", string())
-                    .force_new()
-                    .conflicts_with(&["name"]),
-                A::optional("path", string())
-                    .default("/")
-                    .force_new()
-                    .validate(iam_path),
-                A::optional("description", string()).force_new(),
-                A::required("policy", T::Json).validate(policy_json),
-                A::computed("arn", string()),
-                A::computed("id", string()),
-                A::computed("policy_id", string()),
-                A::computed("attachment_count", T::Number),
-            ])),
+            body: BodySchema::new(with_tags(
+                name_and_path_attrs(|v| iam_name(v, 128))
+                    .into_iter()
+                    .chain([
+                        A::optional("description", string()).force_new(),
+                        A::required("policy", T::Json).validate(policy_json),
+                        A::computed("arn", string()),
+                        A::computed("id", string()),
+                        A::computed("policy_id", string()),
+                        A::computed("attachment_count", T::Number),
+                    ])
+                    .collect(),
+            )),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{iam_name, iam_path, ignore_missing};
+use super::{iam_name, identity_attrs, ignore_missing, name_and_path_attrs, strip_policies};
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{policy_json, string, with_tags};
 use crate::provider::aws::common::{
@@ -27,32 +27,26 @@ impl Resource<AwsProvider<'_>> for Role {
         ResourceSchema {
             kind: "aws_iam_role",
             summary: "An IAM role: who may assume it (its trust policy) and what it may do",
-            body: BodySchema::new(with_tags(vec![
-                A::optional_computed("name", string())
-                    .force_new()
-                    .validate(|v| iam_name(v, 64))
-                    .conflicts_with(&["name_prefix"]),
-                A::optional_computed("name_prefix", string())
-                    .force_new()
-                    .conflicts_with(&["name"]),
-                A::optional("path", string())
-                    .default("/")
-                    .force_new()
-                    .validate(iam_path),
-                A::required("assume_role_policy", T::Json).validate(policy_json),
-                A::optional("description", string()),
-                A::optional("max_session_duration", T::Number)
-                    .default(3600)
-                    .validate(|v| match v.as_i64() {
-                        Some(n) if (3600..=43200).contains(&n) => Ok(()),
-                        _ => Err(format!("{v} must be between 3600 and 43200 seconds")),
-                    }),
-                A::optional("force_detach_policies", T::Bool).default(false),
-                A::computed("arn", string()),
-                A::computed("unique_id", string()),
-                A::computed("create_date", string()),
-                A::computed("id", string()),
-            ]))
+            body: BodySchema::new(with_tags(
+                name_and_path_attrs(|v| iam_name(v, 64))
+                    .into_iter()
+                    .chain([
+                        A::required("assume_role_policy", T::Json).validate(policy_json),
+                        A::optional("description", string()),
+                        A::optional("max_session_duration", T::Number)
+                            .default(3600)
+                            .validate(|v| match v.as_i64() {
+                                Some(n) if (3600..=43200).contains(&n) => Ok(()),
+                                _ => Err(format!("{v} must be between 3600 and 43200 seconds")),
+                            }),
+                        A::optional("force_detach_policies", T::Bool).default(false),
+                        A::computed("arn", string()),
+                        A::computed("unique_id", string()),
+                        A::computed("create_date", string()),
+                        A::computed("id", string()),
+                    ])
+                    .collect(),
+            ))
             .unsupported(&[
                 "permissions_boundary",
                 "inline_policy",
@@ -138,16 +132,7 @@ impl Resource<AwsProvider<'_>> for Role {
                 ),
                 None => return Ok(()),
             };
-            for pol in inline {
-                let p = json!({"RoleName": name, "PolicyName": pol});
-                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteRolePolicy", &p))
-                    .map_err(|e| fail("deleting", &format!("{what} inline policy ({pol})"), e))?;
-            }
-            for arn in attached {
-                let p = json!({"RoleName": name, "PolicyArn": arn});
-                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DetachRolePolicy", &p))
-                    .map_err(|e| fail("detaching", &format!("{what} policy ({arn})"), e))?;
-            }
+            strip_policies(aws, "Role", &name, &what, inline, attached)?;
         }
         ignore_missing(
             aws.cloud
@@ -165,11 +150,8 @@ pub(super) fn read_role(w: &World, prior: &Map) -> Option<Map> {
         ("", Value::Null | Value::Unknown) => Value::Null,
         (d, _) => Value::string(d),
     };
-    let mut m = Map::new();
-    m.insert("id".into(), Value::string(&r.name));
-    m.insert("name".into(), Value::string(&r.name));
+    let mut m = identity_attrs(&r.name, &r.path, &r.arn, &r.role_id);
     m.insert("name_prefix".into(), name_prefix_from_name(&r.name));
-    m.insert("path".into(), Value::string(&r.path));
     m.insert(
         "assume_role_policy".into(),
         keep_policy(prior, "assume_role_policy", &r.assume_role_policy),
@@ -183,8 +165,6 @@ pub(super) fn read_role(w: &World, prior: &Map) -> Option<Map> {
         "force_detach_policies".into(),
         carry(prior, "force_detach_policies", Value::Bool(false)),
     );
-    m.insert("arn".into(), Value::string(&r.arn));
-    m.insert("unique_id".into(), Value::string(&r.role_id));
     m.insert("create_date".into(), Value::string(iso8601(r.created)));
     state_tags(&mut m, prior);
     Some(m)

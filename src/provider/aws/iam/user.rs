@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::{iam_name, iam_path, ignore_missing};
+use super::{iam_name, iam_path, identity_attrs, ignore_missing, strip_policies};
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{string, with_tags};
 use crate::provider::aws::common::{carry, fail, state_tags, str_of, target};
@@ -104,16 +104,7 @@ impl Resource<AwsProvider<'_>> for User {
                 ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteAccessKey", &p))
                     .map_err(|e| fail("deleting", &format!("{what} access key ({k})"), e))?;
             }
-            for pol in inline {
-                let p = json!({"UserName": name, "PolicyName": pol});
-                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DeleteUserPolicy", &p))
-                    .map_err(|e| fail("deleting", &format!("{what} inline policy ({pol})"), e))?;
-            }
-            for arn in attached {
-                let p = json!({"UserName": name, "PolicyArn": arn});
-                ignore_missing(aws.cloud.call_json(&aws.ctx, "iam:DetachUserPolicy", &p))
-                    .map_err(|e| fail("detaching", &format!("{what} policy ({arn})"), e))?;
-            }
+            strip_policies(aws, "User", &name, &what, inline, attached)?;
         }
         ignore_missing(
             aws.cloud
@@ -126,12 +117,7 @@ impl Resource<AwsProvider<'_>> for User {
 fn read_user(w: &World, prior: &Map) -> Option<Map> {
     let name = str_of(prior, "id").or_else(|| str_of(prior, "name"))?;
     let u = w.iam.users.get(name)?;
-    let mut m = Map::new();
-    m.insert("id".into(), Value::string(&u.name));
-    m.insert("name".into(), Value::string(&u.name));
-    m.insert("path".into(), Value::string(&u.path));
-    m.insert("arn".into(), Value::string(&u.arn));
-    m.insert("unique_id".into(), Value::string(&u.user_id));
+    let mut m = identity_attrs(&u.name, &u.path, &u.arn, &u.user_id);
     m.insert(
         "force_destroy".into(),
         carry(prior, "force_destroy", Value::Bool(false)),

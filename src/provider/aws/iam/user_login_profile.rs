@@ -22,6 +22,13 @@ const DEFAULT_LENGTH: i64 = 20;
 pub(crate) struct UserLoginProfile;
 
 impl Resource<AwsProvider<'_>> for UserLoginProfile {
+    /// A login profile is imported by its user's name.
+    fn import_seed(&self, id: &str) -> Option<Map> {
+        let mut m = Map::new();
+        m.insert("id".into(), Value::string(id));
+        m.insert("user".into(), Value::string(id));
+        Some(m)
+    }
     fn schema(&self) -> ResourceSchema {
         ResourceSchema {
             kind: "aws_iam_user_login_profile",

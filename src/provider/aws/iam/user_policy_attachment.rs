@@ -18,6 +18,15 @@ const ATTACHMENT: &str = "IAM User Policy Attachment";
 pub(crate) struct UserPolicyAttachment;
 
 impl Resource<AwsProvider<'_>> for UserPolicyAttachment {
+    /// Terraform's import id of an attachment: `<holder>/<policy ARN>`.
+    fn import_seed(&self, id: &str) -> Option<Map> {
+        let (holder, arn) = id.split_once('/')?;
+        let mut m = Map::new();
+        m.insert("id".into(), Value::string(id));
+        m.insert("user".into(), Value::string(holder));
+        m.insert("policy_arn".into(), Value::string(arn));
+        Some(m)
+    }
     fn schema(&self) -> ResourceSchema {
         ResourceSchema {
             kind: "aws_iam_user_policy_attachment",

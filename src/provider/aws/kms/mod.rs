@@ -1,4 +1,5 @@
-//! KMS on the simulated cloud: `aws_kms_key`, `aws_kms_alias` and `aws_kms_key_policy`, one
+//! KMS on the simulated cloud: `aws_kms_key`, `aws_kms_alias`, `aws_kms_key_policy` and
+//! `aws_kms_grant`, one
 //! file each, plus what they share (the key-policy validator, "already going" on destroy).
 //!
 //! Writes go through the sim's KMS operations as lab-admin; reads look at the world directly and
@@ -6,6 +7,7 @@
 //! `aws_kms_alias` data source is in `data/kms_alias.rs`.
 
 pub(super) mod alias;
+pub(super) mod grant;
 pub(super) mod key;
 pub(super) mod key_policy;
 
