@@ -14,7 +14,13 @@ pub(super) fn explain(ctx: &Ctx, args: &[String]) -> SimResult {
     };
     let prefix = service_prefix(svc).ok_or_else(|| usage(format!("unknown service {svc:?}")))?;
     let op = resolve_op(prefix, op_word)?;
-    let (params, body, _, mut caller, output) = parse_params(&args[2..], &ctx.dir, op)?;
+    let super::params::Parsed {
+        params,
+        body,
+        mut caller,
+        output,
+        ..
+    } = parse_params(&args[2..], &ctx.dir, op)?;
     let (_ws, mut cloud) = open_world(ctx)?;
     caller.check(&mut cloud)?;
     output.check_region(&cloud)?;

@@ -12,7 +12,13 @@
 mod events;
 mod explain;
 mod output;
+mod paginate;
 mod params;
+mod profile;
+mod shorthand;
+mod table;
+mod values;
+mod yaml;
 
 use std::io::Write;
 
@@ -72,6 +78,7 @@ fn render_error(e: &SimError, op: &str) -> String {
             HELP.lines().take(4).collect::<Vec<_>>().join("\n"),
             e.message
         ),
+        ErrorKind::Parameter if e.code == PARSE => format!("\n{}", e.message),
         ErrorKind::Parameter => format!("\nParameter validation failed:\n{}", e.message),
         ErrorKind::Service => format!(
             "\nAn error occurred ({}) when calling the {op} operation: {}",
@@ -79,6 +86,22 @@ fn render_error(e: &SimError, op: &str) -> String {
         ),
         ErrorKind::Internal => format!("\n{}", e.message),
     }
+}
+
+/// The code of "Error parsing parameter '--x': ..." errors, printed as the AWS CLI prints them.
+const PARSE: &str = "ParamParse";
+
+/// A parameter value that does not parse (shorthand, JSON, paramfiles, base64).
+fn parse_error(msg: impl Into<String>) -> (SimError, String) {
+    (
+        SimError {
+            kind: ErrorKind::Parameter,
+            code: PARSE.into(),
+            message: msg.into(),
+            status: 400,
+        },
+        String::new(),
+    )
 }
 
 fn usage(msg: impl Into<String>) -> (SimError, String) {
@@ -165,8 +188,18 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                 ))
             })?;
             let op = resolve_op(prefix, op_word)?;
-            let (params, body, outfile, mut caller, output) =
-                parse_params(&args[2..], &ctx.dir, op)?;
+            let params::Parsed {
+                params,
+                body,
+                outfile,
+                mut caller,
+                output,
+                skeleton,
+            } = parse_params(&args[2..], &ctx.dir, op)?;
+            if skeleton {
+                println!("{}", params::skeleton(op));
+                return Ok(0);
+            }
             if op == "s3:GetObject" && outfile.is_none() {
                 return Err(usage(
                     "the following arguments are required: outfile (get-object writes the object's body to a file: keyform sim s3api get-object --bucket B --key K out.txt)",
@@ -177,8 +210,33 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
             output.check_region(&cloud)?;
             let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
             let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
+            let result = match (paginate::find(op, &params), result) {
+                (Some(p), Ok(first)) if !output.no_paginate => {
+                    // The AWS CLI's paginator: every page, one merged result.
+                    let mut pages = vec![first.fields];
+                    let mut next = p.next(&params, &pages[0]);
+                    let mut failed = None;
+                    while let Some(np) = next.take().filter(|_| pages.len() < 10_000) {
+                        match cloud.call(&caller.ctx, op, &np, None) {
+                            Ok(r) => {
+                                next = p.next(&np, &r.fields);
+                                pages.push(r.fields);
+                            }
+                            Err(e) => failed = Some(e),
+                        }
+                    }
+                    match failed {
+                        Some(e) => Err(e),
+                        None => Ok(crate::sim::ops::Response {
+                            fields: p.full_result(&pages),
+                            body: None,
+                        }),
+                    }
+                }
+                (_, r) => r,
+            };
             save(&mut ws, &mut cloud)?;
-            let resp = result.map_err(|e| (e, short))?;
+            let resp = result.map_err(|e| (e, short.clone()))?;
             if let (Some(out), Some(b)) = (outfile, &resp.body) {
                 let p = ctx.dir.join(&out);
                 std::fs::write(&p, &**b).map_err(|e| {
@@ -188,7 +246,7 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                     )
                 })?;
             }
-            output.print(&resp.fields)?;
+            output.print(&short, &resp.fields)?;
             Ok(0)
         }
     }

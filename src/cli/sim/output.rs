@@ -1,18 +1,49 @@
 //! How `keyform sim` prints a response: the AWS CLI's `--query` (JMESPath),
-//! `--output json|text` and the `--region` check.
+//! `--output json|text|table|yaml|yaml-stream` and the `--region` check.
 
 use serde_json::Value as Json;
 
 use super::usage;
 use crate::sim::{Cloud, SimError};
 
+/// `--output`: how a response is printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Format {
+    #[default]
+    Json,
+    Text,
+    Table,
+    Yaml,
+    /// AWS CLI v2's streaming YAML: a paginated response's pages as a list; one page here.
+    YamlStream,
+}
+
+impl Format {
+    pub(super) fn parse(v: &str) -> Result<Format, (SimError, String)> {
+        Ok(match v {
+            "json" => Format::Json,
+            "text" => Format::Text,
+            "table" => Format::Table,
+            "yaml" => Format::Yaml,
+            "yaml-stream" => Format::YamlStream,
+            other => {
+                return Err(usage(format!(
+                    "argument --output: Invalid choice, valid choices are:\n\njson | text\ntable | yaml\nyaml-stream\n\n(got {other:?})"
+                )));
+            }
+        })
+    }
+}
+
 /// The AWS CLI's global output options that `sim` honours.
 #[derive(Default)]
 pub(super) struct Output {
     /// `--query`: a JMESPath expression.
     pub(super) query: Option<String>,
-    /// `--output text` instead of JSON.
-    pub(super) text: bool,
+    /// `--output`.
+    pub(super) format: Format,
+    /// `--no-paginate`: print the first page as the service answered it.
+    pub(super) no_paginate: bool,
     /// `--region`: must be the world's region.
     pub(super) region: Option<String>,
 }
@@ -28,8 +59,9 @@ impl Output {
         }
     }
 
-    /// Prints a response as the AWS CLI would with these options.
-    pub(super) fn print(&self, v: &Json) -> Result<(), (SimError, String)> {
+    /// Prints the response of operation `op` (`DescribeKey`, the table's title) as the AWS CLI
+    /// would with these options.
+    pub(super) fn print(&self, op: &str, v: &Json) -> Result<(), (SimError, String)> {
         // The AWS CLI prints nothing for a response without members (put-key-policy,
         // delete-object), whatever --output says.
         if v.as_object().is_some_and(|m| m.is_empty()) {
@@ -39,12 +71,19 @@ impl Output {
             Some(q) => query(v, q).map_err(usage)?,
             None => v.clone(),
         };
-        if self.text {
-            let mut out = String::new();
-            text_lines(&v, &mut out);
-            print!("{out}");
-        } else {
-            print_json(&v);
+        match self.format {
+            Format::Text => {
+                let mut out = String::new();
+                text_lines(&v, &mut out);
+                print!("{out}");
+            }
+            Format::Json => print_json(&v),
+            Format::Table => print!(
+                "{}",
+                super::table::render(op, &v, super::table::terminal_width())
+            ),
+            Format::Yaml => print!("{}", super::yaml::render(&v)),
+            Format::YamlStream => print!("{}", super::yaml::render(&Json::Array(vec![v]))),
         }
         Ok(())
     }
@@ -77,29 +116,91 @@ fn scalar_text(v: &Json) -> String {
     }
 }
 
-/// `--output text`: scalars as they are, lists of scalars on one tab-separated line, objects
-/// as one line of their scalar values (keys sorted) followed by their nested values.
+/// `--output text`, as awscli's `text.py` writes it: a structure's scalars (keys sorted) on
+/// one tab-separated line, led by the upper-cased member name it sits under; lists of
+/// structures one line each, with the columns of every element; lists of scalars on one line
+/// (one `NAME\tvalue` line each under a name).
 fn text_lines(v: &Json, out: &mut String) {
+    text_item(v, None, None, out);
+}
+
+fn is_scalar(v: &Json) -> bool {
+    !v.is_object() && !v.is_array()
+}
+
+fn text_item(v: &Json, id: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {
     match v {
-        Json::Array(a) if a.iter().all(|x| !x.is_object() && !x.is_array()) => {
-            let line: Vec<String> = a.iter().map(scalar_text).collect();
-            out.push_str(&line.join("\t"));
-            out.push('\n');
-        }
-        Json::Array(a) => a.iter().for_each(|x| text_lines(x, out)),
         Json::Object(m) => {
-            let scalars: Vec<String> = m
-                .values()
-                .filter(|x| !x.is_object() && !x.is_array())
-                .map(scalar_text)
-                .collect();
+            let mut scalars: Vec<String> = Vec::new();
+            let mut rest: Vec<(&str, &Json)> = Vec::new();
+            match scalar_keys {
+                None => {
+                    for (k, x) in m {
+                        if is_scalar(x) {
+                            scalars.push(scalar_text(x));
+                        } else {
+                            rest.push((k, x));
+                        }
+                    }
+                }
+                Some(keys) => {
+                    for k in keys {
+                        scalars.push(m.get(k).map(scalar_text).unwrap_or_default());
+                    }
+                    for (k, x) in m {
+                        if !keys.contains(k) {
+                            rest.push((k, x));
+                        }
+                    }
+                }
+            }
             if !scalars.is_empty() {
+                if let Some(id) = id {
+                    scalars.insert(0, id.to_uppercase());
+                }
                 out.push_str(&scalars.join("\t"));
                 out.push('\n');
             }
-            m.values()
-                .filter(|x| x.is_object() || x.is_array())
-                .for_each(|x| text_lines(x, out));
+            for (k, x) in rest {
+                text_item(x, Some(k), None, out);
+            }
+        }
+        Json::Array(a) if a.is_empty() => {}
+        Json::Array(a) if a.iter().any(Json::is_object) => {
+            let mut keys: Vec<String> = a
+                .iter()
+                .filter_map(Json::as_object)
+                .flat_map(|m| {
+                    m.iter()
+                        .filter(|(_, x)| is_scalar(x))
+                        .map(|(k, _)| k.clone())
+                })
+                .collect();
+            keys.sort();
+            keys.dedup();
+            for x in a {
+                text_item(x, id, Some(&keys), out);
+            }
+        }
+        Json::Array(a) => {
+            let scalars: Vec<&Json> = a.iter().filter(|x| is_scalar(x)).collect();
+            if !scalars.is_empty() {
+                match id {
+                    Some(id) => {
+                        for x in &scalars {
+                            out.push_str(&format!("{}\t{}\n", id.to_uppercase(), scalar_text(x)));
+                        }
+                    }
+                    None => {
+                        let line: Vec<String> = scalars.iter().map(|x| scalar_text(x)).collect();
+                        out.push_str(&line.join("\t"));
+                        out.push('\n');
+                    }
+                }
+            }
+            for x in a.iter().filter(|x| !is_scalar(x)) {
+                text_item(x, id, None, out);
+            }
         }
         scalar => {
             out.push_str(&scalar_text(scalar));

@@ -2,17 +2,16 @@
 //! `file://`, `fileb://`, `k=v` maps) turned into the operation's JSON parameters, the caller
 //! (`--as`, `--anonymous`, `KEYFORM_AS`) and the output options.
 //!
-//! The parameter typing here is one of several copies that a typed operation table is to
-//! replace; it is kept as it was.
+//! Types come from the operation table; [`super::values`] turns one flag's words into a
+//! value (JSON, shorthand, paramfiles), as the AWS CLI does.
 
 use std::path::Path;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value as Json;
 
-use super::output::Output;
-use super::usage;
+use super::output::{Format, Output};
+use super::values::{BinaryFormat, read_file, value};
+use super::{parse_error, usage};
 use crate::sim::{CallContext, Cloud, SimError};
 
 use crate::sim::ops::ParamType;
@@ -70,14 +69,24 @@ pub(super) fn kebab(pascal: &str) -> String {
     out
 }
 
-/// What `parse_params` returns: parameters, PutObject body, GetObject outfile, caller, and
-/// how to print the response.
-type Parsed = (Json, Option<Vec<u8>>, Option<String>, Caller, Output);
+/// What `parse_params` returns: the operation's parameters, PutObject's body, GetObject's
+/// outfile, the caller, how to print the response, and whether only a skeleton is wanted.
+pub(super) struct Parsed {
+    pub(super) params: Json,
+    pub(super) body: Option<Vec<u8>>,
+    pub(super) outfile: Option<String>,
+    pub(super) caller: Caller,
+    pub(super) output: Output,
+    /// `--generate-cli-skeleton`: print the input skeleton, call nothing.
+    pub(super) skeleton: bool,
+}
 
 pub(super) struct Caller {
     pub(super) ctx: CallContext,
     /// Where a named user came from (`--as` or `KEYFORM_AS`), for the unknown-user message.
-    from: &'static str,
+    from: String,
+    /// `--profile NAME`, resolved against the world in [`Caller::check`].
+    profile: Option<String>,
 }
 
 impl Caller {
@@ -86,24 +95,32 @@ impl Caller {
         match std::env::var("KEYFORM_AS").ok().filter(|s| !s.is_empty()) {
             Some(u) => Caller {
                 ctx: CallContext::user(&u),
-                from: "the KEYFORM_AS environment variable",
+                from: "the KEYFORM_AS environment variable".into(),
+                profile: None,
             },
             None => Caller {
                 ctx: CallContext::lab_admin(),
-                from: "",
+                from: String::new(),
+                profile: None,
             },
         }
     }
 
     /// Resolves the caller: `root` is the account root user, `role/NAME` a session of the role
     /// that lab-admin assumes first (the trust policy decides); any other name must be an IAM
-    /// user of this world.
+    /// user of this world. `--profile` is read from the AWS CLI's files first (see
+    /// [`super::profile`]).
     ///
     /// AWS would answer credentials of no user with InvalidClientTokenId-style errors (and the
     /// simulated services do, for callers from Rust); on the command line a mistyped user or
     /// role name is a usage mistake, so it gets a usage error that names it and lists those
     /// that exist.
     pub(super) fn check(&mut self, cloud: &mut Cloud) -> Result<(), (SimError, String)> {
+        if let Some(p) = self.profile.take() {
+            let (ctx, from) = super::profile::resolve(&p, cloud)?;
+            self.ctx = ctx;
+            self.from = from;
+        }
         let crate::sim::Principal::User(name) = &self.ctx.principal else {
             return Ok(());
         };
@@ -142,20 +159,71 @@ impl Caller {
     }
 }
 
-fn read_file(path: &str, base: &Path) -> Result<Vec<u8>, (SimError, String)> {
-    let p = if Path::new(path).is_absolute() {
-        Path::new(path).to_path_buf()
-    } else {
-        base.join(path)
-    };
-    std::fs::read(&p).map_err(|e| {
-        (
-            SimError::param(format!(
-                "Error parsing parameter: Unable to load paramfile {path}: {e}"
-            )),
-            String::new(),
-        )
-    })
+/// The words of one option: `--x=v`, or the next word, or (for `list`) every word up to the
+/// next option, as argparse's `nargs='+'` takes them.
+fn option_words(
+    words: &[String],
+    i: usize,
+    inline: Option<String>,
+    list: bool,
+    flag: &str,
+) -> Result<(Vec<String>, usize), (SimError, String)> {
+    if let Some(v) = inline {
+        return Ok((vec![v], i + 1));
+    }
+    let mut j = i + 1;
+    let mut out = Vec::new();
+    while let Some(w) = words.get(j) {
+        if w.starts_with("--") || (!list && !out.is_empty()) {
+            break;
+        }
+        out.push(w.clone());
+        j += 1;
+    }
+    if out.is_empty() {
+        return Err(usage(if list {
+            format!("argument --{flag}: expected at least one argument")
+        } else {
+            format!("argument --{flag}: expected one argument")
+        }));
+    }
+    Ok((out, j))
+}
+
+/// The AWS CLI's global options that take a value and change nothing in a simulation.
+const IGNORED_WITH_VALUE: &[&str] = &[
+    "endpoint-url",
+    "color",
+    "ca-bundle",
+    "cli-read-timeout",
+    "cli-connect-timeout",
+];
+/// The AWS CLI's global switches that change nothing here.
+const IGNORED_SWITCHES: &[&str] = &[
+    "no-cli-pager",
+    "no-verify-ssl",
+    "debug",
+    "no-cli-auto-prompt",
+];
+const GLOBALS: &str = "global options: --as USER|root|role/NAME, --profile NAME, --anonymous, --query, --output json|text|table|yaml|yaml-stream, --region, --cli-input-json, --generate-cli-skeleton, --cli-binary-format base64|raw-in-base64-out";
+
+/// `--cli-binary-format` wherever it is on the line.
+fn binary_format(words: &[String]) -> Result<BinaryFormat, (SimError, String)> {
+    let mut found = None;
+    for (i, w) in words.iter().enumerate() {
+        if w == "--cli-binary-format" {
+            found = words.get(i + 1).cloned();
+        } else if let Some(v) = w.strip_prefix("--cli-binary-format=") {
+            found = Some(v.to_string());
+        }
+    }
+    match found.as_deref() {
+        None | Some("raw-in-base64-out") => Ok(BinaryFormat::Raw),
+        Some("base64") => Ok(BinaryFormat::Base64),
+        Some(other) => Err(usage(format!(
+            "argument --cli-binary-format: invalid choice: '{other}' (choose from 'base64', 'raw-in-base64-out')"
+        ))),
+    }
 }
 
 /// Turns `--name value` words into AWS parameters.
@@ -169,6 +237,10 @@ pub(super) fn parse_params(
     let mut outfile = None;
     let mut caller = Caller::from_env();
     let mut output = Output::default();
+    // Read first: it changes how the parameters before it are read.
+    let binary = binary_format(words)?;
+    let mut input_json: Option<String> = None;
+    let mut skeleton = false;
     let known = crate::sim::ops::parameter_names(op).unwrap_or_default();
     let mut i = 0;
     while i < words.len() {
@@ -185,51 +257,81 @@ pub(super) fn parse_params(
             Some((f, v)) => (f, Some(v.to_string())),
             None => (flag, None),
         };
+        let one = || option_words(words, i, inline.clone(), false, flag);
         match flag {
             "as" => {
-                let v = inline
-                    .or_else(|| words.get(i + 1).cloned())
-                    .ok_or_else(|| usage("--as needs an IAM user name, root, or role/NAME"))?;
+                let (v, next) = one()?;
                 caller = Caller {
-                    ctx: CallContext::user(&v),
-                    from: "--as",
+                    ctx: CallContext::user(&v[0]),
+                    from: "--as".into(),
+                    profile: None,
                 };
-                i += if w.contains('=') { 1 } else { 2 };
+                i = next;
                 continue;
             }
-            "anonymous" => {
+            "profile" => {
+                let (v, next) = one()?;
+                caller.profile = Some(v[0].clone());
+                i = next;
+                continue;
+            }
+            "anonymous" | "no-sign-request" => {
                 caller = Caller {
                     ctx: CallContext::anonymous(),
-                    from: "--anonymous",
+                    from: "--anonymous".into(),
+                    profile: None,
                 };
                 i += 1;
                 continue;
             }
-            // Global options of the AWS CLI that change nothing here.
-            "no-cli-pager" | "no-paginate" => {
+            "no-paginate" => {
+                output.no_paginate = true;
                 i += 1;
                 continue;
             }
-            "query" | "output" | "region" => {
+            f if IGNORED_SWITCHES.contains(&f) => {
+                i += 1;
+                continue;
+            }
+            f if IGNORED_WITH_VALUE.contains(&f) => {
+                i = one()?.1;
+                continue;
+            }
+            "generate-cli-skeleton" => {
+                skeleton = true;
                 let v = inline
                     .clone()
-                    .or_else(|| words.get(i + 1).cloned())
-                    .ok_or_else(|| usage(format!("argument --{flag}: expected one argument")))?;
-                i += if inline.is_some() { 1 } else { 2 };
+                    .or_else(|| words.get(i + 1).filter(|n| !n.starts_with("--")).cloned());
+                i += if inline.is_none() && v.is_some() {
+                    2
+                } else {
+                    1
+                };
+                match v.as_deref() {
+                    None | Some("input") => {}
+                    Some("output") => {
+                        return Err(usage(
+                            "--generate-cli-skeleton output is not supported by keyform sim (the operation table types inputs only); use --generate-cli-skeleton input",
+                        ));
+                    }
+                    Some(other) => {
+                        return Err(usage(format!(
+                            "argument --generate-cli-skeleton: invalid choice: '{other}' (choose from 'input', 'output')"
+                        )));
+                    }
+                }
+                continue;
+            }
+            "cli-input-json" | "cli-binary-format" | "query" | "output" | "region" => {
+                let (v, next) = one()?;
+                let v = v[0].clone();
+                i = next;
                 match flag {
+                    "cli-input-json" => input_json = Some(v),
+                    "cli-binary-format" => {}
                     "query" => output.query = Some(v),
                     "region" => output.region = Some(v),
-                    _ => {
-                        output.text = match v.as_str() {
-                            "json" => false,
-                            "text" => true,
-                            other => {
-                                return Err(usage(format!(
-                                    "argument --output: invalid choice {other:?}: keyform prints json or text"
-                                )));
-                            }
-                        }
-                    }
+                    _ => output.format = Format::parse(&v)?,
                 }
                 continue;
             }
@@ -249,13 +351,12 @@ pub(super) fn parse_params(
             let hint =
                 crate::diag::suggestion(&format!("--{flag}"), flags.iter().map(String::as_str));
             return Err(usage(format!(
-                "Unknown options: --{flag}.{hint} Options of this operation: {}{}",
+                "Unknown options: --{flag}.{hint} Options of this operation: {}; {GLOBALS}",
                 if flags.is_empty() {
                     "(none)".to_string()
                 } else {
                     flags.join(", ")
                 },
-                "; global options: --as USER|root|role/NAME, --anonymous, --query, --output json|text, --region"
             )));
         }
         let ty = param_type(op, &name);
@@ -267,102 +368,179 @@ pub(super) fn parse_params(
             i += 1;
             continue;
         }
-        let raw = match inline {
-            Some(v) => {
-                i += 1;
-                v
-            }
-            None => {
-                let v = words
-                    .get(i + 1)
-                    .cloned()
-                    .ok_or_else(|| usage(format!("argument --{flag}: expected one argument")))?;
-                i += 2;
-                v
-            }
-        };
-        if name == "Body" && op == "s3:PutObject" {
+        let list = matches!(ty, Some(ParamType::List(_)));
+        let (vals, next) = option_words(words, i, inline, list, flag)?;
+        i = next;
+        if is_body {
+            let raw = &vals[0];
             body = Some(
                 match raw.strip_prefix("fileb://").or(raw.strip_prefix("file://")) {
                     Some(p) => read_file(p, base)?,
-                    None => read_file(&raw, base)?,
+                    None => read_file(raw, base)?,
                 },
             );
             continue;
         }
-        // Content (Plaintext) is text or fileb:// in, base64 on the wire; opaque blobs
-        // (CiphertextBlob) are given as base64, as the CLI prints them.
-        let value = if ty == Some(ParamType::Content) {
-            let bytes = match raw.strip_prefix("fileb://").or(raw.strip_prefix("file://")) {
-                Some(p) => read_file(p, base)?,
-                None => raw.into_bytes(),
-            };
-            Json::String(B64.encode(bytes))
-        } else if ty == Some(ParamType::Blob) {
-            match raw.strip_prefix("fileb://") {
-                Some(p) => Json::String(B64.encode(read_file(p, base)?)),
-                None => Json::String(raw),
-            }
-        } else if let Some(p) = raw.strip_prefix("file://") {
-            let text = String::from_utf8(read_file(p, base)?)
-                .map_err(|_| usage(format!("{p} is not UTF-8 text; use fileb:// for bytes")))?;
-            structured(&name, &text, ty)?
-        } else {
-            structured(&name, &raw, ty)?
-        };
+        let value = value(&name, flag, &vals, ty, base, binary)?;
         params.insert(name, value);
     }
-    Ok((Json::Object(params), body, outfile, caller, output))
+    if let Some(text) = input_json {
+        merge_input_json(op, &text, base, binary, &mut params, &mut body)?;
+    }
+    let params = Json::Object(params);
+    if !skeleton {
+        validate_input(op, &params)?;
+    }
+    Ok(Parsed {
+        params,
+        body,
+        outfile,
+        caller,
+        output,
+        skeleton,
+    })
 }
 
-/// A parameter value: JSON when it looks like JSON, maps from k=v shorthand, numbers, bools.
-fn structured(name: &str, raw: &str, ty: Option<ParamType>) -> Result<Json, (SimError, String)> {
-    let t = raw.trim_start();
-    if ty == Some(ParamType::PolicyDocument) {
-        return Ok(Json::String(raw.to_string()));
-    }
-    if t.starts_with('{') || t.starts_with('[') {
-        return serde_json::from_str(raw).map_err(|e| {
-            usage(format!(
-                "Error parsing parameter '--{name}': Invalid JSON: {e}"
-            ))
-        });
-    }
-    if ty == Some(ParamType::Integer) {
-        return raw.parse::<i64>().map(Json::from).map_err(|_| (SimError::param(format!("Invalid type for parameter {name}, value: {raw}, type: <class 'str'>, valid types: <class 'int'>")), String::new()));
-    }
-    if ty == Some(ParamType::Boolean) {
-        return match raw {
-            "true" => Ok(Json::Bool(true)),
-            "false" => Ok(Json::Bool(false)),
-            _ => Err(usage(format!("argument --{name}: expected true or false"))),
-        };
-    }
-    if ty == Some(ParamType::StringMap) {
-        let mut m = serde_json::Map::new();
-        for pair in raw.split(',').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').ok_or_else(|| usage(format!("Error parsing parameter '--{name}': expected key=value pairs separated by commas, got {pair:?}")))?;
-            m.insert(k.to_string(), Json::String(v.to_string()));
+/// `--cli-input-json`: the JSON's members the command line did not give (the command line
+/// wins, as in the AWS CLI). Binary members are taken as the command line takes text.
+fn merge_input_json(
+    op: &str,
+    text: &str,
+    base: &Path,
+    binary: BinaryFormat,
+    params: &mut serde_json::Map<String, Json>,
+    body: &mut Option<Vec<u8>>,
+) -> Result<(), (SimError, String)> {
+    let text = match text.strip_prefix("file://") {
+        Some(p) => String::from_utf8_lossy(&read_file(p, base)?).into_owned(),
+        None => text.to_string(),
+    };
+    let input: Json = serde_json::from_str(&text).map_err(|e| {
+        parse_error(format!(
+            "Error parsing parameter 'cli-input-json': Invalid JSON: {e}\nJSON received: {text}"
+        ))
+    })?;
+    let Json::Object(input) = input else {
+        return Err(parse_error(
+            "Error parsing parameter 'cli-input-json': the JSON must be an object of parameters",
+        ));
+    };
+    for (k, v) in input {
+        if params.contains_key(&k) {
+            continue;
         }
-        return Ok(Json::Object(m));
+        if k == "Body" && op == "s3:PutObject" {
+            if body.is_none()
+                && let Some(t) = v.as_str()
+            {
+                *body = Some(t.as_bytes().to_vec());
+            }
+            continue;
+        }
+        let v = match (param_type(op, &k), v) {
+            (Some(ParamType::Content), Json::String(t)) => {
+                value(&k, &kebab(&k), &[t], Some(ParamType::Content), base, binary)?
+            }
+            (_, v) => v,
+        };
+        params.insert(k, v);
     }
-    if name == "LookupAttributes" || name == "Tags" {
-        let mut m = serde_json::Map::new();
-        for pair in raw.split(',') {
-            if let Some((k, v)) = pair.split_once('=') {
-                m.insert(k.to_string(), Json::String(v.to_string()));
+    Ok(())
+}
+
+/// botocore's client-side validation of the whole input: every problem, in its order.
+fn validate_input(op: &str, params: &Json) -> Result<(), (SimError, String)> {
+    let Some(row) = crate::sim::ops::find(op) else {
+        return Ok(());
+    };
+    let Json::Object(given) = params else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    for p in row.params.iter().filter(|p| p.required) {
+        if given.get(p.name).is_none_or(Json::is_null) {
+            errors.push(format!(
+                "Missing required parameter in input: \"{}\"",
+                p.name
+            ));
+        }
+    }
+    let names: Vec<&str> = row.params.iter().map(|p| p.name).collect();
+    for k in given.keys() {
+        if !names.contains(&k.as_str()) {
+            errors.push(format!(
+                "Unknown parameter in input: \"{k}\", must be one of: {}",
+                names.join(", ")
+            ));
+        }
+    }
+    for p in row.params {
+        if let Some(v) = given.get(p.name) {
+            super::values::validate(p.name, v, &p.ty, &mut errors);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err((SimError::param(errors.join("\n")), String::new()))
+    }
+}
+
+/// `--generate-cli-skeleton`: the operation's input with placeholder values, members in the
+/// table's order, as botocore's ArgumentGenerator writes them (an enum shows its first value).
+pub(super) fn skeleton(op: &str) -> String {
+    fn value(ty: &ParamType, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent + 4);
+        match ty {
+            ParamType::String | ParamType::PolicyDocument => out.push_str("\"\""),
+            ParamType::Enum(v) => {
+                out.push_str(&Json::String(v.first().copied().unwrap_or("").into()).to_string())
+            }
+            ParamType::Integer => out.push('0'),
+            ParamType::Boolean => out.push_str("true"),
+            ParamType::Blob | ParamType::Content => out.push_str("null"),
+            ParamType::Timestamp => out.push_str("\"1970-01-01T00:00:00\""),
+            ParamType::StringMap => out.push_str(&format!(
+                "{{\n{pad}\"KeyName\": \"\"\n{}}}",
+                " ".repeat(indent)
+            )),
+            ParamType::Structure => out.push_str("{}"),
+            ParamType::List(m) => {
+                out.push_str(&format!("[\n{pad}"));
+                value(m, indent + 4, out);
+                out.push_str(&format!("\n{}]", " ".repeat(indent)));
+            }
+            ParamType::Shape(members) => {
+                let fields: Vec<(&str, ParamType)> =
+                    members.iter().map(|p| (p.name, p.ty)).collect();
+                object(&fields, indent, out);
             }
         }
-        return Ok(Json::Array(vec![Json::Object(m)]));
     }
-    if name == "TagKeys" {
-        return Ok(Json::Array(
-            raw.split(',')
-                .map(|s| Json::String(s.to_string()))
-                .collect(),
-        ));
+    fn object(fields: &[(&str, ParamType)], indent: usize, out: &mut String) {
+        if fields.is_empty() {
+            out.push_str("{}");
+            return;
+        }
+        let pad = " ".repeat(indent + 4);
+        out.push_str("{\n");
+        for (i, (name, ty)) in fields.iter().enumerate() {
+            out.push_str(&format!("{pad}\"{name}\": "));
+            value(ty, indent + 4, out);
+            out.push_str(if i + 1 < fields.len() { ",\n" } else { "\n" });
+        }
+        out.push_str(&" ".repeat(indent));
+        out.push('}');
     }
-    Ok(Json::String(raw.to_string()))
+    let mut fields: Vec<(&str, ParamType)> = crate::sim::ops::find(op)
+        .map(|row| row.params.iter().map(|p| (p.name, p.ty)).collect())
+        .unwrap_or_default();
+    if op == "s3:PutObject" {
+        fields.insert(0, ("Body", ParamType::Blob));
+    }
+    let mut out = String::new();
+    object(&fields, 0, &mut out);
+    out
 }
 
 #[cfg(test)]

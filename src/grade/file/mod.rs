@@ -10,6 +10,7 @@
 //! `action` checks action blocks and operation names, `refs` references to actions and runs.
 
 mod action;
+mod plan_options;
 mod refs;
 
 use action::action_block;
@@ -105,6 +106,8 @@ pub struct RunBlock {
     /// Weight in the score (default 1).
     pub points: u32,
     pub expect_failures: Vec<ExpectedFailure>,
+    /// `plan_options { refresh, replace, target }` for the run's plan or apply.
+    pub plan_options: crate::plan::PlanOptions,
     pub actions: Vec<ActionBlock>,
     pub asserts: Vec<Check>,
 }
@@ -306,7 +309,7 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     only(
         &b.body,
         &["command", "points", "expect_failures"],
-        &["variables", "assert", "action"],
+        &["variables", "assert", "action", "plan_options"],
         "in a run block",
         diags,
     );
@@ -327,6 +330,10 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         .attr("expect_failures")
         .map(|a| expect_failures(&a.value, diags))
         .unwrap_or_default();
+    let mut opts = crate::plan::PlanOptions::default();
+    for p in b.body.blocks_named("plan_options") {
+        opts = plan_options::plan_options(p, diags);
+    }
     let mut actions: Vec<ActionBlock> = Vec::new();
     let mut before: BTreeSet<String> = BTreeSet::new();
     for a in b.body.blocks_named("action") {
@@ -370,6 +377,7 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         variables: variables.unwrap_or_default(),
         points: points?,
         expect_failures,
+        plan_options: opts,
         actions,
         asserts,
     })

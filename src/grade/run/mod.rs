@@ -27,7 +27,7 @@ use crate::grade::Session;
 use crate::grade::file::{Command, RunBlock, TestFile};
 use crate::grade::report::{FileReport, Message, MessageKind, RunReport, Status};
 use crate::graph::Graph;
-use crate::plan::{self, Evaluated, PlanOptions, RawVar, ValueSource};
+use crate::plan::{self, Evaluated, RawVar, ValueSource};
 use crate::sim::Cloud;
 use crate::sim::ids::IdGen;
 use crate::state::{State, StateOp};
@@ -420,7 +420,7 @@ impl<'s> FileRun<'s> {
             Command::None => Ok(None),
             Command::Plan => {
                 let m = self.module(inputs);
-                match engine::plan(m, &self.state, &mut self.cloud, &PlanOptions::default()) {
+                match engine::plan(m, &self.state, &mut self.cloud, &run.plan_options) {
                     Ok(p) => {
                         let summary = plan_summary(&p);
                         let values = self.evaluate(inputs, Some(&p));
@@ -429,7 +429,7 @@ impl<'s> FileRun<'s> {
                     Err(d) => Err(d),
                 }
             }
-            Command::Apply | Command::Destroy => self.apply(run.command, inputs),
+            Command::Apply | Command::Destroy => self.apply(run, inputs),
         };
         match result {
             Ok(summary) => Outcome::Done(self.evaluate(inputs, None), summary),
@@ -444,16 +444,16 @@ impl<'s> FileRun<'s> {
     /// Apply or destroy; a trail delivers at the end of the command.
     fn apply(
         &mut self,
-        command: Command,
+        run: &RunBlock,
         inputs: &BTreeMap<String, RawVar>,
     ) -> Result<Option<String>, Diagnostics> {
-        let destroy = command == Command::Destroy;
+        let destroy = run.command == Command::Destroy;
         let m = self.module(inputs);
         let outcome = if destroy {
             engine::destroy(m, &mut self.state, &mut self.cloud, &mut InMemory)?
         } else {
-            let opts = PlanOptions::default();
-            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, &opts, &mut InMemory)?
+            let opts = &run.plan_options;
+            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, opts, &mut InMemory)?
         };
         if outcome.diags.has_errors() {
             return Err(outcome.diags);

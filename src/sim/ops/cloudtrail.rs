@@ -40,7 +40,7 @@ const CONFIG: &[Param] = &[
     opt("CloudWatchLogsLogGroupArn", String),
     opt("CloudWatchLogsRoleArn", String),
     opt("IsOrganizationTrail", Boolean),
-    opt("TagsList", List(&Structure)),
+    opt("TagsList", super::shapes::KEY_VALUE_TAGS),
     opt("RecursiveLogging", Boolean),
 ];
 const UPDATE: &[Param] = &[
@@ -176,8 +176,11 @@ pub(super) const OPS: &[Operation] = &[
         Cloud::cloudtrail_put_event_selectors,
         &[
             req("TrailName", String),
-            opt("EventSelectors", List(&Structure)),
-            opt("AdvancedEventSelectors", List(&Structure)),
+            opt("EventSelectors", super::shapes::EVENT_SELECTORS),
+            opt(
+                "AdvancedEventSelectors",
+                super::shapes::ADVANCED_EVENT_SELECTORS,
+            ),
         ],
         true,
         &[identity("cloudtrail:PutEventSelectors", Res::Trail)],
@@ -193,7 +196,7 @@ pub(super) const OPS: &[Operation] = &[
         "cloudtrail:LookupEvents",
         Cloud::cloudtrail_lookup_events,
         &[
-            opt("LookupAttributes", List(&Structure)),
+            opt("LookupAttributes", super::shapes::LOOKUP_ATTRIBUTES),
             opt("StartTime", Timestamp),
             opt("EndTime", Timestamp),
             opt("EventCategory", Enum(&["insight"])),

@@ -33,7 +33,7 @@ const DOCUMENT: Param = req("PolicyDocument", PolicyDocument);
 const ROLE: Param = req("RoleName", String);
 const GROUP: Param = req("GroupName", String);
 const POLICY_NAME: Param = req("PolicyName", String);
-const TAGS: Param = opt("Tags", List(&Structure));
+const TAGS: Param = opt("Tags", super::shapes::KEY_VALUE_TAGS);
 
 pub(super) const OPS: &[Operation] = &[
     op(
@@ -53,7 +53,7 @@ pub(super) const OPS: &[Operation] = &[
             opt("DurationSeconds", Integer),
             opt("ExternalId", String),
             opt("Policy", PolicyDocument),
-            opt("PolicyArns", List(&Structure)),
+            opt("PolicyArns", super::shapes::POLICY_ARNS),
         ],
         true,
         &[trust("sts:AssumeRole").with(&["sts:RoleSessionName", "sts:ExternalId?"])],

@@ -7,7 +7,7 @@ use super::param::{opt, req};
 use super::{EventKind::Management, Handler::Json, Operation};
 use crate::sim::Cloud;
 
-const TAGS: ParamType = List(&Structure);
+const TAGS: ParamType = super::shapes::KMS_TAGS;
 const STRINGS: ParamType = List(&String);
 const ALGORITHMS: ParamType = Enum(&[
     "SYMMETRIC_DEFAULT",
@@ -293,7 +293,7 @@ pub(super) const OPS: &[Operation] = &[
         &[
             opt("NumberOfBytes", Integer),
             opt("CustomKeyStoreId", String),
-            opt("Recipient", Structure),
+            opt("Recipient", super::shapes::KMS_RECIPIENT),
         ],
         false,
         &[identity("kms:GenerateRandom", Res::Star).with(&["kms:CallerAccount"])],
@@ -360,7 +360,7 @@ pub(super) const OPS: &[Operation] = &[
                 opt("EncryptionContext", StringMap),
                 opt("KeyId", String),
                 opt("EncryptionAlgorithm", ALGORITHMS),
-                opt("Recipient", Structure),
+                opt("Recipient", super::shapes::KMS_RECIPIENT),
             ],
             false,
             &[key("kms:Decrypt")
@@ -400,7 +400,7 @@ pub(super) const OPS: &[Operation] = &[
                 opt("EncryptionContext", StringMap),
                 opt("NumberOfBytes", Integer),
                 opt("KeySpec", Enum(&["AES_256", "AES_128"])),
-                opt("Recipient", Structure),
+                opt("Recipient", super::shapes::KMS_RECIPIENT),
             ],
             false,
             &[key("kms:GenerateDataKey").with(KMS_CRYPTO)],

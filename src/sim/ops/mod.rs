@@ -28,6 +28,7 @@ pub mod param;
 #[cfg(test)]
 mod principal_rules;
 mod s3;
+mod shapes;
 #[cfg(test)]
 mod tests;
 

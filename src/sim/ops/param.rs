@@ -29,13 +29,16 @@ pub enum ParamType {
     /// A map of string to string (encryption contexts, metadata).
     StringMap,
     List(&'static ParamType),
-    /// A structure the handler reads member by member.
+    /// A structure the handler reads member by member, its members untyped.
     Structure,
+    /// A structure with its members typed as the AWS API model types them
+    /// ([`super::shapes`]): the AWS CLI's shorthand syntax and client-side validation read them.
+    Shape(&'static [Param]),
     Enum(&'static [&'static str]),
 }
 
 /// One member of an operation's input shape.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param {
     pub name: &'static str,
     pub ty: ParamType,

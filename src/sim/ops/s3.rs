@@ -5,7 +5,7 @@
 use super::access::{By, Check, KMS_VIA_S3, Res, identity, key, s3};
 use super::param::ParamType::*;
 use super::param::{Param, opt, req};
-use super::{EventKind, Handler, JsonFn, Operation};
+use super::{EventKind, Handler, JsonFn, Operation, shapes};
 use crate::sim::Cloud;
 
 const BUCKET: Param = req("Bucket", String);
@@ -176,7 +176,13 @@ pub(super) const OPS: &[Operation] = &[
     bucket_op(
         "s3:CreateBucket",
         Cloud::s3_create_bucket,
-        &[BUCKET, opt("CreateBucketConfiguration", Structure)],
+        &[
+            BUCKET,
+            opt(
+                "CreateBucketConfiguration",
+                shapes::CREATE_BUCKET_CONFIGURATION,
+            ),
+        ],
         true,
         &[identity("s3:CreateBucket", Res::Bucket)],
     ),
@@ -211,7 +217,13 @@ pub(super) const OPS: &[Operation] = &[
     bucket_op(
         "s3:PutBucketEncryption",
         Cloud::s3_put_bucket_encryption,
-        &[BUCKET, req("ServerSideEncryptionConfiguration", Structure)],
+        &[
+            BUCKET,
+            req(
+                "ServerSideEncryptionConfiguration",
+                shapes::SERVER_SIDE_ENCRYPTION_CONFIGURATION,
+            ),
+        ],
         true,
         &[s3("s3:PutEncryptionConfiguration", Res::Bucket)],
     ),
@@ -232,7 +244,13 @@ pub(super) const OPS: &[Operation] = &[
     bucket_op(
         "s3:PutPublicAccessBlock",
         Cloud::s3_put_public_access_block,
-        &[BUCKET, req("PublicAccessBlockConfiguration", Structure)],
+        &[
+            BUCKET,
+            req(
+                "PublicAccessBlockConfiguration",
+                shapes::PUBLIC_ACCESS_BLOCK_CONFIGURATION,
+            ),
+        ],
         true,
         &[s3("s3:PutBucketPublicAccessBlock", Res::Bucket)],
     ),
@@ -379,7 +397,10 @@ pub(super) const OPS: &[Operation] = &[
     bucket_op(
         "s3:PutBucketVersioning",
         Cloud::s3_put_bucket_versioning,
-        &[BUCKET, req("VersioningConfiguration", Structure)],
+        &[
+            BUCKET,
+            req("VersioningConfiguration", shapes::VERSIONING_CONFIGURATION),
+        ],
         true,
         &[s3("s3:PutBucketVersioning", Res::Bucket)],
     ),
@@ -557,7 +578,7 @@ pub(super) const OPS: &[Operation] = &[
     object_op(
         "s3:DeleteObjects",
         Handler::Json(Cloud::s3_delete_objects),
-        &[BUCKET, req("Delete", Structure)],
+        &[BUCKET, req("Delete", shapes::DELETE)],
         true,
         &[
             s3("s3:DeleteObject", Res::Object).when("each key without VersionId"),
@@ -598,7 +619,7 @@ pub(super) const OPS: &[Operation] = &[
             BUCKET,
             KEY,
             req("UploadId", String),
-            opt("MultipartUpload", Structure),
+            opt("MultipartUpload", shapes::MULTIPART_UPLOAD),
             IF_MATCH,
             IF_NONE_MATCH,
         ],

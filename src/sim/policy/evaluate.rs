@@ -10,7 +10,7 @@ use super::ANONYMOUS_CALLER;
 use super::condition::{Condition, condition_holds};
 use super::model::{
     Caller, Effect, PolicyKind, PolicySource, PrincipalBlock, PrincipalEntry, PrincipalMatch,
-    PrincipalSpec, PrincipalType, RequestContext, Statement, arn_parts, is_account_root,
+    PrincipalSpec, PrincipalType, RequestContext, Statement, arn_parts, is_account_root, lookup,
 };
 use super::pattern::action_matches;
 use super::trace::{StatementTrace, describe_mismatch};
@@ -327,9 +327,10 @@ fn trace_source(
     }
 }
 
-/// S3/IAM decision in one account: any matching Deny wins; else an identity-policy Allow, or a
+/// S3/IAM decision: any matching Deny wins; else, in one account, an identity-policy Allow, or a
 /// resource-policy Allow naming the caller (not merely its account), allows; else implicit deny.
-/// The account root needs no identity policy. Policies in `identity` count as identity-based and
+/// The account root needs no identity policy. A caller of another account than the request's
+/// `aws:ResourceAccount` needs both an identity-policy Allow and a resource-policy Allow. Policies in `identity` count as identity-based and
 /// those in `resource` as resource-based whatever their `kind` says.
 pub fn decide_standard(
     ctx: &RequestContext,
@@ -344,8 +345,11 @@ pub fn decide_standard(
         trace_source(ctx, s, PolicyKind::Resource, &mut traces);
     }
     let eval = Evaluation { traces };
+    let resource_account = lookup(ctx, "aws:ResourceAccount").single();
     let decision = if let Some(kind) = eval.explicit_deny() {
         Decision::ExplicitDeny { kind }
+    } else if let Some(d) = cross_account_decision(ctx, resource_account, &eval) {
+        d
     } else if caller_is_root(&ctx.caller)
         || eval.identity_allows()
         || eval.resource_allows(PrincipalMatch::Direct)
@@ -365,8 +369,10 @@ pub fn decide_standard(
 /// KMS decision: the key policy is mandatory. Allowed iff nothing denies and either the key
 /// policy allows the caller directly, or it allows the caller's account (`arn:aws:iam::ACCT:root`
 /// or `ACCT`) and an identity policy allows too. `account_root_arn` is the key account's root,
-/// which needs no identity policy. Unsigned (anonymous) calls are never allowed. `key_policy`
-/// counts as resource-based and `identity` as identity-based whatever their `kind` says.
+/// which needs no identity policy. Unsigned (anonymous) calls are never allowed. A caller of
+/// another account needs both the key policy and an identity policy of its own account to
+/// allow. `key_policy` counts as resource-based and `identity` as identity-based whatever their
+/// `kind` says.
 pub fn decide_kms(
     ctx: &RequestContext,
     key_policy: &PolicySource<'_>,
@@ -380,8 +386,11 @@ pub fn decide_kms(
     }
     let eval = Evaluation { traces };
     let is_root = matches!(&ctx.caller, Caller::Principal { arn, .. } if arn == account_root_arn);
+    let key_account = arn_parts(account_root_arn).map(|p| p[4]);
     let decision = if let Some(kind) = eval.explicit_deny() {
         Decision::ExplicitDeny { kind }
+    } else if let Some(d) = cross_account_decision(ctx, key_account, &eval) {
+        d
     } else if matches!(ctx.caller, Caller::Anonymous) {
         Decision::ImplicitDeny {
             missing: PolicyKind::Resource,
@@ -402,6 +411,37 @@ pub fn decide_kms(
         }
     };
     (decision, eval.traces)
+}
+
+/// The decision for a signed caller of another account than the resource's (`None` when the
+/// caller is of the resource's account, or is anonymous or a service): AWS allows such a
+/// request only when both sides do, the caller's account through an identity-based policy (its
+/// root needs none) and the resource's through its resource-based policy, naming the caller or
+/// its account. Explicit denies were looked at before.
+fn cross_account_decision(
+    ctx: &RequestContext,
+    resource_account: Option<&str>,
+    eval: &Evaluation,
+) -> Option<Decision> {
+    let Caller::Principal { account, .. } = &ctx.caller else {
+        return None;
+    };
+    let resource_account = resource_account?;
+    if resource_account == account {
+        return None;
+    }
+    let resource_ok = eval.resource_allows(PrincipalMatch::Direct)
+        || eval.resource_allows(PrincipalMatch::Account);
+    let identity_ok = caller_is_root(&ctx.caller) || eval.identity_allows();
+    Some(match (identity_ok, resource_ok) {
+        (true, true) => Decision::Allow,
+        (_, false) => Decision::ImplicitDeny {
+            missing: PolicyKind::Resource,
+        },
+        (false, true) => Decision::ImplicitDeny {
+            missing: PolicyKind::Identity,
+        },
+    })
 }
 
 fn caller_is_root(caller: &Caller) -> bool {

@@ -20,7 +20,11 @@
 //! and allocates only for trace text and policy variables.
 
 mod condition;
+#[cfg(test)]
+mod conformance;
 mod evaluate;
+#[cfg(test)]
+mod laws;
 mod managed;
 mod model;
 mod parse;
