@@ -1,8 +1,6 @@
 //! S3 encryption through the binary: bucket keys cut KMS calls (counted in CloudTrail),
 //! DSSE-KMS never uses one, anonymous reads of public objects, and ETags as S3 computes them.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value as Json, json};
 
 use keyform::sim::ids::IdGen;
@@ -352,8 +350,10 @@ fn etags_are_the_body_md5_for_sse_s3_and_opaque_for_sse_kms() {
         ],
     );
     assert_eq!(s(&list, "/Contents/0/ETag"), md5);
-    let sha = B64.encode(keyform::sim::crypto::sha256(body.as_bytes()));
-    assert_eq!(s(&head, "/ChecksumSHA256"), sha);
+    // No checksum asked for: S3's default CRC64NVME of the whole object, and only that one.
+    assert_eq!(s(&head, "/ChecksumCRC64NVME").len(), 12, "{head}");
+    assert_eq!(s(&head, "/ChecksumType"), "FULL_OBJECT");
+    assert!(head.get("ChecksumSHA256").is_none(), "{head}");
 
     let put = sim_json(
         &t,

@@ -313,6 +313,15 @@ pub struct PutRequest {
     pub bucket_key: Option<bool>,
     pub content_type: String,
     pub metadata: BTreeMap<String, String>,
+    /// Tags the object is created with (`x-amz-tagging`, or a copy's).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The checksum algorithm asked for (`CRC32`, `CRC32C`, `SHA1`, `SHA256`, `CRC64NVME`).
+    #[serde(default)]
+    pub checksum_algorithm: Option<String>,
+    /// A multipart upload's checksum type: `COMPOSITE` or `FULL_OBJECT`.
+    #[serde(default)]
+    pub checksum_type: Option<String>,
 }
 
 /// One uploaded part, sealed under its own S3-managed key until the upload completes.
@@ -324,6 +333,9 @@ pub struct UploadPart {
     /// The part's data key, wrapped under the root key.
     pub wrapped_key: String,
     pub last_modified: Millis,
+    /// The part's checksum (base64) under the upload's checksum algorithm.
+    #[serde(default)]
+    pub checksum: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -637,6 +649,56 @@ pub struct PolicyVersion {
 pub struct TrailState {
     pub trails: BTreeMap<String, Trail>,
     pub events: Vec<TrailEvent>,
+    /// The region's digest signing keys (ListPublicKeys), newest last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub digest_keys: Vec<DigestKey>,
+}
+
+/// A CloudTrail digest signing key: an RSA-2048 key whose private half is sealed under a data
+/// key wrapped by the world's root key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DigestKey {
+    /// MD5 (hex) of the PKCS#1 DER public key, as digests name it.
+    pub fingerprint: String,
+    /// The PKCS#1 DER public key, base64.
+    pub public_der: String,
+    /// The PKCS#8 DER private key, sealed (base64).
+    pub sealed_secret: String,
+    /// The sealing key, wrapped under the root key.
+    pub wrapped_key: String,
+    pub valid_from: Millis,
+    pub valid_to: Millis,
+}
+
+/// A trail's digest chain: the log files delivered since its last digest file, and that file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DigestChain {
+    /// Start of the period the next digest covers.
+    pub period_start: Option<Millis>,
+    pub logs: Vec<DigestLog>,
+    pub previous: Option<PreviousDigest>,
+}
+
+/// A delivered log file, as the next digest lists it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DigestLog {
+    pub bucket: String,
+    pub key: String,
+    /// SHA-256 (hex) of the uncompressed log file.
+    pub sha256: String,
+    pub oldest_event: String,
+    pub newest_event: String,
+}
+
+/// The last digest file of a chain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PreviousDigest {
+    pub bucket: String,
+    pub key: String,
+    /// SHA-256 (hex) of the uncompressed digest file.
+    pub sha256: String,
+    /// Its signature (hex).
+    pub signature: String,
 }
 
 /// One recorded CloudTrail event, kept as its compact JSON text: a world holds thousands and
@@ -694,6 +756,9 @@ pub struct Trail {
     /// events of its own deliveries either way (README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursive_logging: Option<bool>,
+    /// Log file integrity validation: the digest chain so far.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<DigestChain>,
 }
 
 /// One advanced event selector: an event is selected when every field selector matches it.

@@ -21,6 +21,7 @@ Prints one line per problem, then `conformance: N passed, M failed` and exits 1 
 """
 
 import base64
+import hashlib
 import datetime
 import json
 import os
@@ -43,6 +44,7 @@ MODELS = {s: SESSION.get_service_model(s) for s in ("kms", "s3", "iam", "sts", "
 NOT_SENT = {
     "kms:ListKeyPolicies": {"Marker": "a key has one policy, so there is never a next page to ask for"},
     "cloudtrail:ListTrails": {"NextToken": "keyform lists every trail in one page, so there is never a next page to ask for"},
+    "cloudtrail:ListPublicKeys": {"NextToken": "keyform lists every public key in one page"},
 }
 
 # Members serve takes and drops before the call, since they change nothing in a simulation
@@ -501,6 +503,49 @@ def scenario():
     etag = s3("UploadPart", Bucket=b, Key="big.bin", UploadId=up, PartNumber=1, Body=b"y" * 1024)["ETag"]
     s3("CompleteMultipartUpload", Bucket=b, Key="big.bin", UploadId=up, IfMatch=big,
        MultipartUpload={"Parts": [{"ETag": etag, "PartNumber": 1}]})
+    # Copies, tags, ListParts, checksums.
+    tagged = s3("PutObject", Bucket=b, Key="tagged.txt", Body=b"123456789", Tagging="a=b",
+                ChecksumAlgorithm="CRC32")["ETag"]
+    known = {"CRC32": "cbf43926", "CRC32C": "e3069283", "CRC64NVME": "ae8b14860a799888",
+             "SHA1": hashlib.sha1(b"123456789").hexdigest(), "SHA256": hashlib.sha256(b"123456789").hexdigest()}
+    sums = {a: base64.b64encode(bytes.fromhex(h)).decode() for a, h in known.items()}
+    for alg, value in sums.items():
+        s3("PutObject", Bucket=b, Key=f"sum-{alg}", Body=b"123456789", **{f"Checksum{alg}": value})
+        s3("HeadObject", Bucket=b, Key=f"sum-{alg}", ChecksumMode="ENABLED")
+        u = s3("CreateMultipartUpload", Bucket=b, Key=f"mp-{alg}", ChecksumAlgorithm=alg)["UploadId"]
+        s3("UploadPart", Bucket=b, Key=f"mp-{alg}", UploadId=u, PartNumber=1, Body=b"123456789",
+           **{f"Checksum{alg}": value})
+        s3("AbortMultipartUpload", Bucket=b, Key=f"mp-{alg}", UploadId=u)
+    src = f"{b}/tagged.txt"
+    copied = s3("CopyObject", Bucket=b, Key="copy.txt", CopySource=src, ServerSideEncryption="aws:kms",
+                SSEKMSKeyId=kid, SSEKMSEncryptionContext=ctx64, BucketKeyEnabled=False, ContentType="text/plain",
+                Metadata={"a": "b"}, Tagging="c=d", ChecksumAlgorithm="SHA256", MetadataDirective="REPLACE",
+                TaggingDirective="REPLACE", CopySourceIfMatch=tagged, CopySourceIfUnmodifiedSince=future,
+                IfNoneMatch="*")["CopyObjectResult"]["ETag"]
+    s3("CopyObject", Bucket=b, Key="copy.txt", CopySource=src, IfMatch=copied,
+       CopySourceIfNoneMatch='"other"', CopySourceIfModifiedSince=past)
+    mp = s3("CreateMultipartUpload", Bucket=b, Key="mp.bin", ChecksumAlgorithm="CRC32", ChecksumType="COMPOSITE",
+            Tagging="x=y")["UploadId"]
+    p1 = s3("UploadPartCopy", Bucket=b, Key="mp.bin", UploadId=mp, PartNumber=1, CopySource=src,
+            CopySourceRange="bytes=0-3", CopySourceIfMatch=tagged, CopySourceIfUnmodifiedSince=future,
+            CopySourceIfNoneMatch='"other"', CopySourceIfModifiedSince=past)["CopyPartResult"]["ETag"]
+    s3("ListParts", Bucket=b, Key="mp.bin", UploadId=mp, MaxParts=1, PartNumberMarker=0)
+    s3("CompleteMultipartUpload", Bucket=b, Key="mp.bin", UploadId=mp,
+       MultipartUpload={"Parts": [{"ETag": p1, "PartNumber": 1}]})
+    s3("PutObjectTagging", Bucket=b, Key="copy.txt", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    s3("GetObjectTagging", Bucket=b, Key="copy.txt")
+    s3("DeleteObjectTagging", Bucket=b, Key="copy.txt")
+    s3("PutBucketTagging", Bucket=b, Tagging={"TagSet": [{"Key": "env", "Value": "lab"}]})
+    s3("GetBucketTagging", Bucket=b)
+    s3("DeleteBucketTagging", Bucket=b)
+    for op in ("GetBucketAcl", "GetBucketLogging", "GetBucketRequestPayment", "GetBucketAccelerateConfiguration",
+               "GetBucketOwnershipControls"):
+        s3(op, Bucket=b)
+    for op, code in (("GetBucketCors", "NoSuchCORSConfiguration"), ("GetBucketWebsite", "NoSuchWebsiteConfiguration"),
+                     ("GetBucketLifecycleConfiguration", "NoSuchLifecycleConfiguration"),
+                     ("GetBucketReplication", "ReplicationConfigurationNotFoundError"),
+                     ("GetObjectLockConfiguration", "ObjectLockConfigurationNotFoundError")):
+        refused("s3", op, code, Bucket=b)
     up2 = s3("CreateMultipartUpload", Bucket=b, Key="abandoned.bin")["UploadId"]
     s3("AbortMultipartUpload", Bucket=b, Key="abandoned.bin", UploadId=up2)
     s3("DeleteObject", Bucket=b, Key="top.txt", IfMatch=top)
@@ -516,6 +561,9 @@ def scenario():
     v2 = s3("PutObject", Bucket=vb, Key="v.txt", Body=b"2")["VersionId"]
     s3("GetObject", Bucket=vb, Key="v.txt", VersionId=v1)["Body"].read()
     s3("HeadObject", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("PutObjectTagging", Bucket=vb, Key="v.txt", VersionId=v1, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    s3("GetObjectTagging", Bucket=vb, Key="v.txt", VersionId=v1)
+    s3("DeleteObjectTagging", Bucket=vb, Key="v.txt", VersionId=v1)
     s3("DeleteObject", Bucket=vb, Key="v.txt")
     page = s3("ListObjectVersions", Bucket=vb, Prefix="v", Delimiter="/", MaxKeys=1)
     page = s3("ListObjectVersions", Bucket=vb, Prefix="v", MaxKeys=1)
@@ -624,6 +672,7 @@ def scenario():
     ct("DescribeTrails")
     ct("DescribeTrails", trailNameList=["conformance"], includeShadowTrails=False)
     ct("ListTrails")
+    ct("ListPublicKeys", StartTime=datetime.datetime(2001, 1, 1), EndTime=datetime.datetime(2100, 1, 1))
     ct("StartLogging", Name="conformance")
     ct("GetTrailStatus", Name="conformance")
     ct("PutEventSelectors", TrailName="conformance", EventSelectors=[{

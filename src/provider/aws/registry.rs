@@ -34,6 +34,7 @@ static RESOURCES: &[&AwsResource] = &[
     &s3::bucket_policy::BucketPolicy,
     &s3::bucket_versioning::BucketVersioning,
     &s3::object::Object,
+    &s3::object_copy::ObjectCopy,
     &iam::user::User,
     &iam::policy::Policy,
     &iam::user_policy::UserPolicy,

@@ -3,39 +3,8 @@
 
 use super::*;
 
-pub(super) const fn crc32c_table() -> [u32; 256] {
-    let mut t = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0x82F6_3B78 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        t[i] = c;
-        i += 1;
-    }
-    t
-}
-
-static CRC32C: [u32; 256] = crc32c_table();
-
-/// CRC-32C (Castagnoli), as `x-amz-checksum-crc32c` carries it.
-pub(super) fn crc32c(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c = CRC32C[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
-    }
-    !c
-}
-
-/// Checks `Content-MD5` and `x-amz-checksum-*` (header or trailer) against the body. SHA-1
-/// and CRC-64 are accepted unchecked. Returns the checksum header to echo, if any.
+/// Checks `Content-MD5` and `x-amz-checksum-*` (header or trailer) against the body. Returns
+/// the checksum header to echo, if any.
 pub(super) fn verify_checksums(
     req: &Request,
     trailers: &[(String, String)],
@@ -70,18 +39,13 @@ pub(super) fn verify_checksums(
     let Some((name, value)) = given else {
         return Ok(None);
     };
-    let computed = match name.as_str() {
-        "x-amz-checksum-crc32" => Some(B64.encode(crc32fast::hash(body).to_be_bytes())),
-        "x-amz-checksum-crc32c" => Some(B64.encode(crc32c(body).to_be_bytes())),
-        "x-amz-checksum-sha256" => Some(B64.encode(crate::sim::crypto::sha256(body))),
-        _ => None,
-    };
+    let alg = name
+        .trim_start_matches("x-amz-checksum-")
+        .to_ascii_uppercase();
+    let computed = crate::sim::s3::checksum::checksum(&alg, body);
     if let Some(c) = computed
         && c != value.trim()
     {
-        let alg = name
-            .trim_start_matches("x-amz-checksum-")
-            .to_ascii_uppercase();
         return Err(WireError::new(
             "BadDigest",
             400,
@@ -156,9 +120,12 @@ pub(super) fn put_params(req: &Request, bucket: &str, key: &str) -> Result<Json,
             "SSEKMSEncryptionContext",
         ),
         ("content-type", "ContentType"),
+        ("x-amz-tagging", "Tagging"),
+        ("x-amz-sdk-checksum-algorithm", "ChecksumAlgorithm"),
+        ("x-amz-checksum-algorithm", "ChecksumAlgorithm"),
     ] {
         if let Some(v) = req.header(h) {
-            p[name] = json!(v);
+            p[name] = json!(v.to_string());
         }
     }
     if let Some(v) = req.header("x-amz-server-side-encryption-bucket-key-enabled") {

@@ -9,6 +9,7 @@
 
 mod body;
 mod config;
+mod objects;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ mod versions;
 
 use body::*;
 use config::*;
+use objects::*;
 use render::*;
 use versions::*;
 
@@ -31,7 +33,8 @@ use crate::sim::{CallContext, ErrorKind};
 
 const NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-/// Bucket sub-resources S3 has and the simulation does not model (answered 501).
+/// Bucket sub-resources S3 has and the simulation does not model (answered 501; a GET of the
+/// ones the Terraform provider reads answers as for a bucket without them, `objects.rs`).
 const UNMODELLED_BUCKET: &[&str] = &[
     "acl",
     "accelerate",
@@ -48,7 +51,6 @@ const UNMODELLED_BUCKET: &[&str] = &[
     "policyStatus",
     "replication",
     "requestPayment",
-    "tagging",
     "website",
     "uploads",
     "metadataTable",
@@ -58,7 +60,6 @@ const UNMODELLED_BUCKET: &[&str] = &[
 /// Object sub-resources the simulation does not model.
 const UNMODELLED_OBJECT: &[&str] = &[
     "acl",
-    "tagging",
     "retention",
     "legal-hold",
     "torrent",
@@ -271,12 +272,18 @@ fn route(
     let bp = json!({"Bucket": b});
     let Some(k) = key else {
         // ------------------------------------------------ bucket level
+        if method == "GET"
+            && let Some(r) = unconfigured_sub_resource(&mut call, &b, &has, rid)
+        {
+            return r;
+        }
         if let Some(sub) = UNMODELLED_BUCKET.iter().find(|s| has(s)) {
             return Err(not_implemented(&format!(
                 "the bucket's ?{sub} sub-resource"
             )));
         }
         return match method {
+            _ if has("tagging") => tagging(&mut call, req, chunks, &b, None, None, rid),
             "PUT" if has("versioning") => put_versioning(&mut call, req, chunks, &b, rid),
             "GET" if has("versioning") => get_versioning(&mut call, &b, rid),
             "GET" if has("versions") => list_versions(&mut call, &b, &query, rid),
@@ -450,16 +457,20 @@ fn route(
         )));
     }
     let op = json!({"Bucket": b, "Key": k});
+    let copy = req.header("x-amz-copy-source").is_some();
     match method {
-        "PUT" if req.header("x-amz-copy-source").is_some() => Err(not_implemented(
-            "CopyObject or UploadPartCopy; download and upload the object instead",
-        )),
+        _ if has("tagging") => tagging(&mut call, req, chunks, &b, Some(&k), get("versionId"), rid),
+        "PUT" if copy && (has("uploadId") || has("partNumber")) => {
+            upload_part_copy(&mut call, req, &b, &k, &query, rid)
+        }
+        "PUT" if copy => copy_object(&mut call, req, &b, &k, rid),
         "PUT" if has("uploadId") || has("partNumber") => {
             let (body, trailers) = decoded_body(req, chunks)?;
             let echo = verify_checksums(req, &trailers, &body)?;
             let mut p = op;
             p["UploadId"] = json!(get("uploadId").unwrap_or_default());
             p["PartNumber"] = json!(get("partNumber").unwrap_or_default());
+            checksum_param(&mut p, &echo);
             let f = call("s3:UploadPart", p, Some(&body))?.fields;
             let mut r = empty(rid, 200);
             if let Some(e) = f.get("ETag").and_then(Json::as_str) {
@@ -475,6 +486,7 @@ fn route(
             let echo = verify_checksums(req, &trailers, &body)?;
             let mut p = put_params(req, &b, &k)?;
             condition_params(req, &mut p, false, false);
+            checksum_param(&mut p, &echo);
             let f = call("s3:PutObject", p, Some(&body))?.fields;
             let mut r = version_headers(sse_headers(empty(rid, 200), &f), &f);
             if let Some(e) = f.get("ETag").and_then(Json::as_str) {
@@ -483,12 +495,12 @@ fn route(
             if let Some(c) = req.header("x-amz-server-side-encryption-context") {
                 r = r.header("x-amz-server-side-encryption-context", c);
             }
-            if let Some((n, v)) = echo {
-                r = r.header(&n, v);
+            if echo.is_some() {
+                r = checksum_headers(r, &f);
             }
             Ok(r)
         }
-        "GET" if has("uploadId") => Err(not_implemented("ListParts")),
+        "GET" if has("uploadId") => list_parts(&mut call, &b, &k, &query, rid),
         "GET" | "HEAD" => {
             let range = req.header("range").map(str::to_string);
             let mut op = op;
@@ -540,7 +552,10 @@ fn route(
             Ok(version_headers(empty(rid, 204), &f))
         }
         "POST" if has("uploads") => {
-            let p = put_params(req, &b, &k)?;
+            let mut p = put_params(req, &b, &k)?;
+            if let Some(t) = req.header("x-amz-checksum-type") {
+                p["ChecksumType"] = json!(t);
+            }
             let f = call("s3:CreateMultipartUpload", p, None)?.fields;
             let mut w = Writer::document();
             w.open_ns("InitiateMultipartUploadResult", NS)
@@ -548,7 +563,14 @@ fn route(
                 .leaf("Key", &k)
                 .leaf_json("UploadId", f.get("UploadId"))
                 .close("InitiateMultipartUploadResult");
-            Ok(sse_headers(xml_ok(rid, w), &f))
+            let mut r = sse_headers(xml_ok(rid, w), &f);
+            if let Some(a) = f.get("ChecksumAlgorithm").and_then(Json::as_str) {
+                r = r.header("x-amz-checksum-algorithm", a);
+            }
+            if let Some(t) = f.get("ChecksumType").and_then(Json::as_str) {
+                r = r.header("x-amz-checksum-type", t);
+            }
+            Ok(r)
         }
         "POST" if has("uploadId") => {
             let (body, _) = decoded_body(req, chunks)?;
@@ -572,8 +594,9 @@ fn route(
                 .leaf("Location", &location_url(req, &b, &k))
                 .leaf("Bucket", &b)
                 .leaf("Key", &k)
-                .leaf_json("ETag", f.get("ETag"))
-                .close("CompleteMultipartUploadResult");
+                .leaf_json("ETag", f.get("ETag"));
+            checksum_leaves(&mut w, &f);
+            w.close("CompleteMultipartUploadResult");
             Ok(version_headers(sse_headers(xml_ok(rid, w), &f), &f))
         }
         _ => Err(WireError::new(

@@ -55,9 +55,13 @@ pub(super) fn object_headers(mut r: Response, f: &Json, req: &Request) -> Respon
         .header("x-amz-checksum-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"))
         && f.get("ContentRange").is_none()
-        && let Some(c) = f.get("ChecksumSHA256").and_then(Json::as_str)
     {
-        r = r.header("x-amz-checksum-sha256", c);
+        r = super::objects::checksum_headers(r, f);
+    }
+    if req.method == "GET"
+        && let Some(n) = f.get("TagCount")
+    {
+        r = r.header("x-amz-tagging-count", xml::scalar(n));
     }
     sse_headers(r, f)
 }

@@ -33,8 +33,3 @@ fn buckets_and_keys_come_from_the_path_or_a_virtual_host() {
         (Some("bkt".into()), None)
     );
 }
-
-#[test]
-fn crc32c_matches_the_standard_check_value() {
-    assert_eq!(crc32c(b"123456789"), 0xE306_9283);
-}

@@ -12,7 +12,7 @@ use super::SERVICE;
 use super::selectors::selected;
 use crate::sim::Cloud;
 use crate::sim::clock::trail_path_parts;
-use crate::sim::world::EntityRef;
+use crate::sim::world::{DigestLog, EntityRef};
 
 impl Cloud {
     /// Delivers every logging trail's pending events as one gzipped log file each.
@@ -60,6 +60,7 @@ impl Cloud {
             let key = format!(
                 "{prefix}AWSLogs/{acct}/CloudTrail/{region}/{day}/{acct}_CloudTrail_{region}_{stamp}_{suffix}.json.gz"
             );
+            let (oldest_event, newest_event) = super::digest::event_span(&records);
             let body = json!({"Records": records}).to_string();
             let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
             if gz.write_all(body.as_bytes()).is_err() {
@@ -79,12 +80,23 @@ impl Cloud {
                 .is_ok()
             {
                 delivered.push(format!("s3://{}/{key}", trail.s3_bucket_name));
+                self.note_log_for_digest(
+                    &name,
+                    DigestLog {
+                        bucket: trail.s3_bucket_name.clone(),
+                        key: key.clone(),
+                        sha256: hex::encode(crate::sim::crypto::sha256(body.as_bytes())),
+                        oldest_event,
+                        newest_event,
+                    },
+                );
                 let now = self.world.now;
                 if let Some(t) = self.world.cloudtrail.trails.get_mut(&name) {
                     t.latest_delivery = Some(now);
                 }
             }
         }
+        delivered.extend(self.deliver_digests());
         // Deliveries record events of their own; they are not delivered.
         let after = self.world.cloudtrail.events.len();
         for t in self.world.cloudtrail.trails.values_mut() {

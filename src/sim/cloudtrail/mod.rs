@@ -9,6 +9,7 @@
 //! `delivery`; errors are [`CloudTrailError`].
 
 mod delivery;
+mod digest;
 mod error;
 mod listing;
 mod lookup;
@@ -279,6 +280,7 @@ impl Cloud {
                 latest_delivery: None,
                 latest_digest_delivery: None,
                 recursive_logging: opt_bool(p, "RecursiveLogging")?,
+                digest: None,
             };
             let out = Cloud::trail_write_json(&trail);
             c.world.cloudtrail.trails.insert(name.clone(), trail);

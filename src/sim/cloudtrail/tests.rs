@@ -249,3 +249,86 @@ fn trail_names_follow_cloudtrail_rules() {
 fn timestamps_use_the_world_clock() {
     assert_eq!(crate::sim::clock::iso8601(0), "1970-01-01T00:00:00Z");
 }
+
+#[test]
+fn validating_trails_deliver_an_hourly_signed_digest_of_their_log_files_and_others_none() {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha2::{Digest, Sha256};
+    let mut c = world();
+    for (name, validate) in [("checked", true), ("plain", false)] {
+        let p = json!({"Name": name, "S3BucketName": "logs", "S3KeyPrefix": name,
+                       "EnableLogFileValidation": validate});
+        call(&mut c, "cloudtrail:CreateTrail", p).unwrap();
+        call(&mut c, "cloudtrail:StartLogging", json!({"Name": name})).unwrap();
+    }
+    call(&mut c, "kms:CreateKey", json!({})).unwrap();
+    c.deliver_trails();
+    let digests = |c: &Cloud| -> Vec<String> {
+        c.world.s3.objects["logs"]
+            .keys()
+            .filter(|k| k.contains("CloudTrail-Digest"))
+            .cloned()
+            .collect()
+    };
+    assert!(
+        digests(&c).is_empty(),
+        "no digest before an hour has passed"
+    );
+    c.advance_clock(61 * 60 * 1000);
+    c.deliver_trails();
+    let found = digests(&c);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with("checked/AWSLogs/123456789012/CloudTrail-Digest/us-east-1/"));
+    let obj = c.world.s3.objects["logs"][&found[0]].clone();
+    let sig = hex::decode(&obj.metadata["signature"]).unwrap();
+    let got = c
+        .call(
+            &CallContext::lab_admin(),
+            "s3:GetObject",
+            &json!({"Bucket": "logs", "Key": found[0]}),
+            None,
+        )
+        .unwrap()
+        .body
+        .unwrap();
+    let mut inflated = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&got[..]), &mut inflated).unwrap();
+    let digest: Json = serde_json::from_slice(&inflated).unwrap();
+    assert_eq!(digest["previousDigestSignature"], Json::Null);
+    let logs = digest["logFiles"].as_array().unwrap();
+    assert!(!logs.is_empty());
+    assert!(
+        logs.iter()
+            .all(|l| l["s3Object"].as_str().unwrap().starts_with("checked/"))
+    );
+    let keys = call(&mut c, "cloudtrail:ListPublicKeys", json!({})).unwrap();
+    let key = &keys["PublicKeyList"][0];
+    assert_eq!(key["Fingerprint"], digest["digestPublicKeyFingerprint"]);
+    let der = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        key["Value"].as_str().unwrap(),
+    )
+    .unwrap();
+    let public = rsa::PublicKey::from_pkcs1_der(&der).unwrap();
+    let signed = format!(
+        "{}\nlogs/{}\n{}\nnull",
+        digest["digestEndTime"].as_str().unwrap(),
+        found[0],
+        hex::encode(Sha256::digest(&inflated))
+    );
+    public
+        .verify(
+            rsa::Pkcs1v15Sign::new::<Sha256>(),
+            &Sha256::digest(signed.as_bytes()),
+            &sig,
+        )
+        .expect("the digest's signature verifies with the listed public key");
+    assert_eq!(
+        code(call(
+            &mut c,
+            "cloudtrail:ListPublicKeys",
+            json!({"StartTime": "2030-01-02T00:00:00Z", "EndTime": "2030-01-01T00:00:00Z"})
+        )),
+        "InvalidTimeRangeException"
+    );
+}

@@ -140,6 +140,17 @@ pub(super) const OPS: &[Operation] = &[
         &[identity("cloudtrail:ListTrails", Res::Star)],
     ),
     op(
+        "cloudtrail:ListPublicKeys",
+        Cloud::cloudtrail_list_public_keys,
+        &[
+            opt("StartTime", Timestamp),
+            opt("EndTime", Timestamp),
+            opt("NextToken", String),
+        ],
+        false,
+        &[identity("cloudtrail:ListPublicKeys", Res::Star)],
+    ),
+    op(
         "cloudtrail:GetTrailStatus",
         Cloud::cloudtrail_get_trail_status,
         &[TRAIL],

@@ -41,6 +41,29 @@ const STORAGE: &[Param] = &[
     opt("BucketKeyEnabled", Boolean),
     opt("ContentType", String),
     opt("Metadata", StringMap),
+    opt("Tagging", String),
+    CHECKSUM_ALGORITHM,
+    opt("ChecksumType", Enum(&["COMPOSITE", "FULL_OBJECT"])),
+];
+const CHECKSUM_ALGORITHM: Param = opt(
+    "ChecksumAlgorithm",
+    Enum(&["CRC32", "CRC32C", "SHA1", "SHA256", "CRC64NVME"]),
+);
+/// The checksums a request may carry for its body.
+const CHECKSUMS: [Param; 5] = [
+    opt("ChecksumCRC32", String),
+    opt("ChecksumCRC32C", String),
+    opt("ChecksumSHA1", String),
+    opt("ChecksumSHA256", String),
+    opt("ChecksumCRC64NVME", String),
+];
+/// A copy's source and its conditions.
+const COPY_SOURCE: [Param; 5] = [
+    req("CopySource", String),
+    opt("CopySourceIfMatch", String),
+    opt("CopySourceIfNoneMatch", String),
+    opt("CopySourceIfModifiedSince", Timestamp),
+    opt("CopySourceIfUnmodifiedSince", Timestamp),
 ];
 /// PutObject: the storage parameters and the write conditions.
 const PUT: &[Param] = &[
@@ -52,9 +75,55 @@ const PUT: &[Param] = &[
     opt("BucketKeyEnabled", Boolean),
     opt("ContentType", String),
     opt("Metadata", StringMap),
+    opt("Tagging", String),
+    CHECKSUM_ALGORITHM,
+    CHECKSUMS[0],
+    CHECKSUMS[1],
+    CHECKSUMS[2],
+    CHECKSUMS[3],
+    CHECKSUMS[4],
     IF_MATCH,
     IF_NONE_MATCH,
 ];
+/// CopyObject: the storage parameters of the destination, its directives, the source.
+const COPY: &[Param] = &[
+    BUCKET,
+    KEY,
+    SSE,
+    opt("SSEKMSKeyId", String),
+    opt("SSEKMSEncryptionContext", String),
+    opt("BucketKeyEnabled", Boolean),
+    opt("ContentType", String),
+    opt("Metadata", StringMap),
+    opt("Tagging", String),
+    CHECKSUM_ALGORITHM,
+    opt("MetadataDirective", Enum(&["COPY", "REPLACE"])),
+    opt("TaggingDirective", Enum(&["COPY", "REPLACE"])),
+    COPY_SOURCE[0],
+    COPY_SOURCE[1],
+    COPY_SOURCE[2],
+    COPY_SOURCE[3],
+    COPY_SOURCE[4],
+    IF_MATCH,
+    IF_NONE_MATCH,
+];
+/// Tagging a write asks for: s3:PutObjectTagging with the tags as condition keys.
+const PUT_TAGS: Check = s3("s3:PutObjectTagging", Res::Object)
+    .with(&["s3:RequestObjectTag/?"])
+    .when("with Tagging");
+const DECRYPT_VIA_S3: Check = key("kms:Decrypt")
+    .by(VIA_S3)
+    .with(KMS_VIA_S3)
+    .when("an SSE-KMS source");
+const COPY_KEYS: &[&str] = &[
+    "s3:x-amz-server-side-encryption?",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id?",
+    "s3:if-match?",
+    "s3:if-none-match?",
+    "s3:x-amz-copy-source",
+    "s3:x-amz-metadata-directive?",
+];
+const OBJECT_TAGGING: &[Param] = &[BUCKET, KEY, VERSION_ID];
 
 /// The data key S3 asks KMS for when it encrypts with SSE-KMS (a new one, or a cached bucket
 /// key re-checked without a KMS call).
@@ -235,6 +304,97 @@ pub(super) const OPS: &[Operation] = &[
         &[s3("s3:ListBucket", Res::Bucket).with(&["s3:prefix?", "s3:delimiter?", "s3:max-keys?"])],
     ),
     bucket_op(
+        "s3:GetBucketAcl",
+        Cloud::s3_get_bucket_acl,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketAcl", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketCors",
+        Cloud::s3_get_bucket_cors,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketCORS", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketWebsite",
+        Cloud::s3_get_bucket_website,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketWebsite", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketLogging",
+        Cloud::s3_get_bucket_logging,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketLogging", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketLifecycleConfiguration",
+        Cloud::s3_get_bucket_lifecycle_configuration,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetLifecycleConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketReplication",
+        Cloud::s3_get_bucket_replication,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetReplicationConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetObjectLockConfiguration",
+        Cloud::s3_get_object_lock_configuration,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketObjectLockConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketRequestPayment",
+        Cloud::s3_get_bucket_request_payment,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketRequestPayment", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketAccelerateConfiguration",
+        Cloud::s3_get_bucket_accelerate_configuration,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetAccelerateConfiguration", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketOwnershipControls",
+        Cloud::s3_get_bucket_ownership_controls,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketOwnershipControls", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:PutBucketTagging",
+        Cloud::s3_put_bucket_tagging,
+        &[BUCKET, req("Tagging", Structure)],
+        true,
+        &[s3("s3:PutBucketTagging", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:GetBucketTagging",
+        Cloud::s3_get_bucket_tagging,
+        ON_BUCKET,
+        false,
+        &[s3("s3:GetBucketTagging", Res::Bucket)],
+    ),
+    bucket_op(
+        "s3:DeleteBucketTagging",
+        Cloud::s3_delete_bucket_tagging,
+        ON_BUCKET,
+        true,
+        &[s3("s3:PutBucketTagging", Res::Bucket)],
+    ),
+    bucket_op(
         "s3:PutBucketVersioning",
         Cloud::s3_put_bucket_versioning,
         &[
@@ -276,7 +436,95 @@ pub(super) const OPS: &[Operation] = &[
         true,
         &[
             s3("s3:PutObject", Res::Object).with(SSE_KEYS),
+            PUT_TAGS,
             GENERATE_VIA_S3,
+        ],
+    ),
+    object_op(
+        "s3:CopyObject",
+        Handler::Json(Cloud::s3_copy_object),
+        COPY,
+        true,
+        &[
+            s3("s3:GetObject", Res::Object).when("the source, without versionId"),
+            s3("s3:GetObjectVersion", Res::Object).when("the source, with versionId"),
+            s3("s3:GetObjectTagging", Res::Object).when("copying a tagged source's tags"),
+            s3("s3:GetObjectVersionTagging", Res::Object)
+                .when("copying a tagged source version's tags"),
+            s3("s3:PutObject", Res::Object).with(COPY_KEYS),
+            PUT_TAGS.when("with tags"),
+            DECRYPT_VIA_S3,
+            GENERATE_VIA_S3.when("with SSE-KMS"),
+        ],
+    ),
+    object_op(
+        "s3:UploadPartCopy",
+        Handler::Json(Cloud::s3_upload_part_copy),
+        &[
+            BUCKET,
+            KEY,
+            req("UploadId", String),
+            req("PartNumber", Integer),
+            opt("CopySourceRange", String),
+            COPY_SOURCE[0],
+            COPY_SOURCE[1],
+            COPY_SOURCE[2],
+            COPY_SOURCE[3],
+            COPY_SOURCE[4],
+        ],
+        true,
+        &[
+            s3("s3:GetObject", Res::Object).when("the source, without versionId"),
+            s3("s3:GetObjectVersion", Res::Object).when("the source, with versionId"),
+            s3("s3:PutObject", Res::Object).with(&["s3:x-amz-copy-source"]),
+            DECRYPT_VIA_S3,
+        ],
+    ),
+    object_op(
+        "s3:ListParts",
+        Handler::Json(Cloud::s3_list_parts),
+        &[
+            BUCKET,
+            KEY,
+            req("UploadId", String),
+            opt("MaxParts", Integer),
+            opt("PartNumberMarker", Integer),
+        ],
+        false,
+        &[s3("s3:ListMultipartUploadParts", Res::Object)],
+    ),
+    object_op(
+        "s3:PutObjectTagging",
+        Handler::Json(Cloud::s3_put_object_tagging),
+        &[BUCKET, KEY, VERSION_ID, req("Tagging", Structure)],
+        true,
+        &[
+            s3("s3:PutObjectTagging", Res::Object)
+                .with(&["s3:RequestObjectTag/?"])
+                .when("without VersionId"),
+            s3("s3:PutObjectVersionTagging", Res::Object)
+                .with(&["s3:RequestObjectTag/?"])
+                .when("with VersionId"),
+        ],
+    ),
+    object_op(
+        "s3:GetObjectTagging",
+        Handler::Json(Cloud::s3_get_object_tagging),
+        OBJECT_TAGGING,
+        false,
+        &[
+            s3("s3:GetObjectTagging", Res::Object).when("without VersionId"),
+            s3("s3:GetObjectVersionTagging", Res::Object).when("with VersionId"),
+        ],
+    ),
+    object_op(
+        "s3:DeleteObjectTagging",
+        Handler::Json(Cloud::s3_delete_object_tagging),
+        OBJECT_TAGGING,
+        true,
+        &[
+            s3("s3:DeleteObjectTagging", Res::Object).when("without VersionId"),
+            s3("s3:DeleteObjectVersionTagging", Res::Object).when("with VersionId"),
         ],
     ),
     Operation {
@@ -355,6 +603,11 @@ pub(super) const OPS: &[Operation] = &[
             KEY,
             req("UploadId", String),
             req("PartNumber", Integer),
+            CHECKSUMS[0],
+            CHECKSUMS[1],
+            CHECKSUMS[2],
+            CHECKSUMS[3],
+            CHECKSUMS[4],
         ],
         true,
         &[s3("s3:PutObject", Res::Object)],

@@ -197,9 +197,14 @@ fn fixture() -> Fixture {
         .as_str()
         .unwrap()
         .to_string();
-    for b in ["bkt", "empty", "logs"] {
+    for b in ["bkt", "empty", "logs", "tagged"] {
         call(&mut c, "s3:CreateBucket", json!({"Bucket": b}));
     }
+    call(
+        &mut c,
+        "s3:PutBucketTagging",
+        json!({"Bucket": "tagged", "Tagging": {"TagSet": [{"Key": "team", "Value": "blue"}]}}),
+    );
     call(
         &mut c,
         "s3:PutBucketEncryption",
@@ -215,6 +220,13 @@ fn fixture() -> Fixture {
         &ctx,
         "s3:PutObject",
         &json!({"Bucket": "bkt", "Key": "o"}),
+        Some(b"x"),
+    )
+    .unwrap();
+    c.call(
+        &ctx,
+        "s3:PutObject",
+        &json!({"Bucket": "bkt", "Key": "tagged", "Tagging": "team=blue"}),
         Some(b"x"),
     )
     .unwrap();
@@ -538,11 +550,32 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         "s3:CompleteMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload,
             "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": f.part_etag}]},
             "IfNoneMatch": "*"}),
-        "s3:AbortMultipartUpload" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload}),
+        "s3:AbortMultipartUpload" | "s3:ListParts" => {
+            json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload})
+        }
+        "s3:CopyObject" => json!({"Bucket": "bkt", "Key": "c", "CopySource": "bkt/o",
+            "TaggingDirective": "REPLACE", "Tagging": "team=blue", "MetadataDirective": "COPY",
+            "IfNoneMatch": "*"}),
+        "s3:UploadPartCopy" => json!({"Bucket": "bkt", "Key": "m", "UploadId": f.upload,
+            "PartNumber": 3, "CopySource": "bkt/o", "CopySourceRange": "bytes=0-0"}),
+        "s3:PutObjectTagging" => json!({"Bucket": "bkt", "Key": "o",
+            "Tagging": {"TagSet": [{"Key": "team", "Value": "blue"}]}}),
+        "s3:GetObjectTagging" | "s3:DeleteObjectTagging" => json!({"Bucket": "bkt", "Key": "o"}),
+        "s3:PutBucketTagging" => json!({"Bucket": "bkt",
+            "Tagging": {"TagSet": [{"Key": "team", "Value": "blue"}]}}),
+        "s3:GetBucketTagging" => json!({"Bucket": "tagged"}),
+        "s3:GetBucketAcl"
+        | "s3:GetBucketLogging"
+        | "s3:GetBucketRequestPayment"
+        | "s3:GetBucketAccelerateConfiguration"
+        | "s3:GetBucketOwnershipControls" => json!({"Bucket": "bkt"}),
+        op if UNCONFIGURABLE.contains(&op) => json!({"Bucket": "bkt"}),
+        "s3:DeleteBucketTagging" => json!({"Bucket": "bkt"}),
         "sts:GetCallerIdentity"
         | "iam:ListUsers"
         | "cloudtrail:DescribeTrails"
-        | "cloudtrail:ListTrails" => json!({}),
+        | "cloudtrail:ListTrails"
+        | "cloudtrail:ListPublicKeys" => json!({}),
         "iam:CreateUser" => json!({"UserName": "u2"}),
         "iam:GetUser"
         | "iam:UpdateUser"
@@ -636,14 +669,49 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
     Some((p, None))
 }
 
+/// Operations whose only answer is S3's "not configured" 404 (keyform never configures them).
+const UNCONFIGURABLE: &[&str] = &[
+    "s3:GetBucketCors",
+    "s3:GetBucketWebsite",
+    "s3:GetBucketLifecycleConfiguration",
+    "s3:GetBucketReplication",
+    "s3:GetObjectLockConfiguration",
+];
+
 /// Further requests of an operation whose row declares alternatives (naming a version makes
 /// GetObject s3:GetObjectVersion): each runs on a fresh fixture, and together with the
 /// primary scenario they must evaluate every check of the row.
-fn more_scenarios(op: &str) -> Vec<(Json, Option<&'static [u8]>)> {
+fn more_scenarios(op: &str, upload: &str) -> Vec<(Json, Option<&'static [u8]>)> {
     use serde_json::json;
     let versioned = json!({"Bucket": "bkt", "Key": "o", "VersionId": "null"});
     match op {
         "s3:GetObject" | "s3:HeadObject" | "s3:DeleteObject" => vec![(versioned, None)],
+        "s3:PutObjectTagging" => vec![(
+            json!({"Bucket": "bkt", "Key": "o", "VersionId": "null",
+                   "Tagging": {"TagSet": [{"Key": "team", "Value": "blue"}]}}),
+            None,
+        )],
+        "s3:GetObjectTagging" | "s3:DeleteObjectTagging" => vec![(versioned, None)],
+        "s3:PutObject" => vec![(
+            json!({"Bucket": "bkt", "Key": "t", "Tagging": "team=blue"}),
+            Some(b"body"),
+        )],
+        // The tagged source's tags copied (s3:GetObjectTagging), by version id.
+        "s3:CopyObject" => vec![
+            (
+                json!({"Bucket": "bkt", "Key": "c", "CopySource": "bkt/tagged?versionId=null"}),
+                None,
+            ),
+            (
+                json!({"Bucket": "bkt", "Key": "c", "CopySource": "bkt/tagged"}),
+                None,
+            ),
+        ],
+        "s3:UploadPartCopy" => vec![(
+            json!({"Bucket": "bkt", "Key": "m", "UploadId": upload, "PartNumber": 3,
+                   "CopySource": "bkt/o?versionId=null"}),
+            None,
+        )],
         "s3:DeleteObjects" => vec![(
             json!({"Bucket": "bkt", "Delete": {"Objects": [{"Key": "o", "VersionId": "null"}]}}),
             None,
@@ -696,7 +764,7 @@ fn every_operation_performs_exactly_the_checks_its_row_declares_with_the_whole_r
         let primary =
             scenario(o.name, &first).unwrap_or_else(|| panic!("{} has no audit scenario", o.name));
         let mut runs = vec![primary];
-        runs.extend(more_scenarios(o.name));
+        runs.extend(more_scenarios(o.name, &first.upload));
         let mut log = Vec::new();
         let mut first = Some(first);
         for (params, body) in runs {
@@ -706,7 +774,11 @@ fn every_operation_performs_exactly_the_checks_its_row_declares_with_the_whole_r
             let r = f
                 .cloud
                 .call(&CallContext::lab_admin(), o.name, &params, body);
-            if let Err(e) = &r {
+            // Sub-resources keyform never configures answer S3's 404 after authorizing.
+            let unset = UNCONFIGURABLE.contains(&o.name);
+            if let Err(e) = &r
+                && !(unset && e.status == 404)
+            {
                 panic!(
                     "{}: the audit scenario {params} failed: {} {}",
                     o.name, e.code, e.message

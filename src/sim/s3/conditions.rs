@@ -88,6 +88,12 @@ impl Conditions {
         self.evaluate(o, false)
     }
 
+    /// A copy's `x-amz-copy-source-if-*` conditions against the source: every failure is 412
+    /// PreconditionFailed (never 304), naming the copy header.
+    pub(crate) fn check_copy(&self, o: &S3Object) -> Result<(), S3Error> {
+        self.evaluate(o, true)
+    }
+
     fn evaluate(&self, o: &S3Object, copy: bool) -> Result<(), S3Error> {
         let modified = whole_seconds(o.last_modified);
         let failed = |condition: &'static str| S3Error::PreconditionFailed { condition };

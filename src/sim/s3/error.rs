@@ -104,6 +104,29 @@ pub enum S3Error {
     /// EntityTooSmall: a part other than the last is under 5 MiB.
     EntityTooSmall,
 
+    // ------------------------------------------------------------ copies and tags
+    /// InvalidArgument: an `x-amz-copy-source` that names no bucket and key.
+    InvalidCopySource,
+    /// InvalidRequest: a copy of an object onto itself that changes nothing.
+    CopyToItself,
+    /// InvalidArgument: an `x-amz-copy-source-range` that is not `bytes=first-last` inside
+    /// the source.
+    InvalidCopyRange,
+    /// InvalidTag: `why` is S3's sentence.
+    InvalidTag { why: &'static str },
+    /// NoSuchTagSet: GetBucketTagging of a bucket without tags.
+    NoSuchTagSet,
+    /// 404 for a bucket sub-resource that is not configured (NoSuchCORSConfiguration...).
+    NotConfigured {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// InvalidRequest: a checksum algorithm S3 does not have, or a checksum that does not match
+    /// the upload's algorithm.
+    InvalidChecksum { why: String },
+    /// BadDigest: the checksum sent does not match the body.
+    BadDigest { algorithm: String },
+
     /// An error another layer made (parameter validation, internal failures, KMS errors that
     /// reach S3's caller unchanged).
     Other(SimError),
@@ -152,6 +175,12 @@ impl S3Error {
             InvalidPartOrder => "InvalidPartOrder".into(),
             InvalidPart => "InvalidPart".into(),
             EntityTooSmall => "EntityTooSmall".into(),
+            InvalidCopySource | InvalidCopyRange => "InvalidArgument".into(),
+            CopyToItself | InvalidChecksum { .. } => "InvalidRequest".into(),
+            InvalidTag { .. } => "InvalidTag".into(),
+            NoSuchTagSet => "NoSuchTagSet".into(),
+            NotConfigured { code, .. } => (*code).into(),
+            BadDigest { .. } => "BadDigest".into(),
             Other(e) => e.code.clone(),
         }
     }
@@ -164,7 +193,9 @@ impl S3Error {
             | NoSuchPublicAccessBlock
             | NoSuchBucketPolicy
             | NoSuchKey
-            | NoSuchUpload => 404,
+            | NoSuchUpload
+            | NoSuchTagSet
+            | NotConfigured { .. } => 404,
             BucketAlreadyOwnedByYou | BucketNotEmpty => 409,
             PublicPolicyBlocked { .. }
             | AccessDenied { .. }
@@ -264,6 +295,24 @@ impl S3Error {
                 .into(),
             EntityTooSmall => {
                 "Your proposed upload is smaller than the minimum allowed object size.".into()
+            }
+            InvalidCopySource => "Copy Source must mention the source bucket and key: \
+                                  sourcebucket/sourcekey"
+                .into(),
+            CopyToItself => "This copy request is illegal because it is trying to copy an \
+                             object to itself without changing the object's metadata, storage \
+                             class, website redirect location or encryption attributes."
+                .into(),
+            InvalidCopyRange => "The x-amz-copy-source-range value must be of the form \
+                                 bytes=first-last where first and last are the zero-based \
+                                 offsets of the first and last bytes to copy"
+                .into(),
+            InvalidTag { why } => (*why).into(),
+            NoSuchTagSet => "The TagSet does not exist".into(),
+            NotConfigured { message, .. } => (*message).into(),
+            InvalidChecksum { why } => why.clone(),
+            BadDigest { algorithm } => {
+                format!("The {algorithm} you specified did not match the calculated checksum.")
             }
             Other(e) => e.message.clone(),
         }

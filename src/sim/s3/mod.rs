@@ -13,10 +13,16 @@
 mod bucket;
 mod bucket_config;
 mod bucket_key;
+pub(crate) mod checksum;
 mod conditions;
+mod copy;
+#[cfg(test)]
+mod copy_tests;
+mod defaults;
 mod error;
 mod multipart;
 mod object;
+mod tagging;
 #[cfg(test)]
 mod tests;
 mod versioning;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value as Json, json};
 
+use super::checksum;
 use super::object::validate_key;
 use super::{S3Error, s3_op};
 use crate::sim::crypto::{self, KeyMaterial};
@@ -28,7 +29,7 @@ fn part_wrap_id(blob: &str) -> String {
 }
 
 impl Cloud {
-    fn upload(&self, id: &str, b: &str, k: &str) -> Result<&MultipartUpload, S3Error> {
+    pub(super) fn upload(&self, id: &str, b: &str, k: &str) -> Result<&MultipartUpload, S3Error> {
         self.world
             .s3
             .uploads
@@ -75,6 +76,33 @@ impl Cloud {
                     }
                     out["ServerSideEncryption"] = json!(s);
                 }
+                let mut req = req.clone();
+                if let Some(a) = &req.checksum_algorithm {
+                    let alg = checksum::algorithm(a)?;
+                    let kind = match req.checksum_type.clone() {
+                        None if checksum::composite_allowed(alg) => "COMPOSITE".to_string(),
+                        None => "FULL_OBJECT".to_string(),
+                        Some(k) => k,
+                    };
+                    let allowed = match kind.as_str() {
+                        "COMPOSITE" => checksum::composite_allowed(alg),
+                        "FULL_OBJECT" => checksum::full_object_allowed(alg),
+                        _ => false,
+                    };
+                    if !allowed {
+                        return Err(S3Error::InvalidChecksum {
+                            why: format!(
+                                "The {kind} checksum type cannot be used with the {} checksum algorithm.",
+                                alg.to_ascii_lowercase()
+                            ),
+                        }
+                        .into());
+                    }
+                    req.checksum_algorithm = Some(alg.to_string());
+                    req.checksum_type = Some(kind.clone());
+                    out["ChecksumAlgorithm"] = json!(alg);
+                    out["ChecksumType"] = json!(kind);
+                }
                 if let Some(key) = &req.kms_key {
                     let arn = c.kms_key_arn_for(key).map_err(KmsError::through_s3)?;
                     // AWS asks KMS for the upload's data key now, as the caller through S3:
@@ -95,7 +123,7 @@ impl Cloud {
                     key: k.clone(),
                     initiated: c.world.now,
                     initiator: c.principal_arn(&ctx.principal),
-                    request: req.clone(),
+                    request: req,
                     parts: BTreeMap::new(),
                 };
                 c.world.s3.uploads.insert(id.clone(), upload);
@@ -131,6 +159,35 @@ impl Cloud {
                 }
                 .into());
             }
+            let sum = c.upload(&id, &b, &k)?.request.checksum_algorithm.clone();
+            let sum = sum.as_deref().and_then(|a| checksum::checksum(a, body));
+            // A part's checksum is checked against its body; an upload created without an
+            // algorithm keeps none (the SDKs send CRC32 for every part by default, and S3
+            // takes it).
+            checksum::verify(p, body)?;
+            let etag = c.store_part(&id, n, body, sum.clone())?;
+            let mut out = json!({"ETag": format!("\"{etag}\"")});
+            if let (Some(s), Some(a)) = (
+                &sum,
+                c.upload(&id, &b, &k)?.request.checksum_algorithm.clone(),
+            ) {
+                out[checksum::member(&a)] = json!(s);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Seals a part under a fresh S3-managed key and records it (replacing a part of the same
+    /// number). Returns its ETag.
+    pub(super) fn store_part(
+        &mut self,
+        id: &str,
+        n: i64,
+        body: &[u8],
+        sum: Option<String>,
+    ) -> Result<String, SimError> {
+        let c = self;
+        {
             let blob = c.world.ids.uuid();
             let m = KeyMaterial::generate().map_err(|e| SimError::internal(e.to_string()))?;
             let wrapped = c
@@ -149,19 +206,20 @@ impl Cloud {
                 blob,
                 wrapped_key: wrapped,
                 last_modified: c.world.now,
+                checksum: sum,
             };
             let old = c
                 .world
                 .s3
                 .uploads
-                .get_mut(&id)
+                .get_mut(id)
                 .and_then(|u| u.parts.insert(n as u32, part));
             if let Some(old) = old {
                 let _ = c.blobs.delete(&old.blob);
             }
-            c.touch(EntityRef::Upload(id.clone()));
-            Ok(json!({"ETag": format!("\"{etag}\"")}))
-        })
+            c.touch(EntityRef::Upload(id.to_string()));
+            Ok(etag)
+        }
     }
 
     fn open_part(&self, part: &UploadPart) -> Result<zeroize::Zeroizing<Vec<u8>>, SimError> {
@@ -248,8 +306,28 @@ impl Cloud {
                 let mut out = c.store_object(ctx, t, &b, &k, &upload.request, &write_if, &body)?;
                 // A multipart object's ETag is the MD5 of its parts' MD5s, then "-N".
                 let etag = format!("{}-{}", crypto::md5_hex(&digests), parts.len());
+                // A composite checksum is the checksum of the parts' checksums, then "-N".
+                let composite = match (
+                    &upload.request.checksum_algorithm,
+                    upload.request.checksum_type.as_deref(),
+                ) {
+                    (Some(a), Some("COMPOSITE")) => {
+                        let sums: Option<Vec<String>> =
+                            parts.iter().map(|p| p.checksum.clone()).collect();
+                        sums.and_then(|s| checksum::composite(a, &s))
+                            .map(|v| (a.clone(), v))
+                    }
+                    _ => None,
+                };
                 if let Some(o) = c.world.s3.objects.get_mut(&b).and_then(|m| m.get_mut(&k)) {
                     o.etag = etag.clone();
+                    if let Some(cs) = &composite {
+                        o.checksum = Some(cs.clone());
+                    }
+                    if let Some(m) = out.as_object_mut() {
+                        m.retain(|n, _| !n.starts_with("Checksum"));
+                    }
+                    super::object::checksum_fields(&mut out, o);
                 }
                 out["ETag"] = json!(format!("\"{etag}\""));
                 out["Bucket"] = json!(b);
@@ -262,6 +340,66 @@ impl Cloud {
                 Ok(out)
             },
         )
+    }
+
+    /// ListParts: the parts uploaded so far, in part-number order, `MaxParts` (default 1,000)
+    /// at a time after `PartNumberMarker`.
+    pub fn s3_list_parts(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
+        let (b, mut params) = Cloud::bucket_params(p)?;
+        let k = req_str(p, "Key")?.to_string();
+        let id = req_str(p, "UploadId")?.to_string();
+        params["key"] = json!(k);
+        params["uploadId"] = json!(id);
+        let max = opt_int(p, "MaxParts")?.unwrap_or(1000).clamp(0, 1000) as usize;
+        let marker = opt_int(p, "PartNumberMarker")?.unwrap_or(0);
+        self.run(ctx, s3_op("ListParts", params, true, true), |c, t| {
+            c.object_prelude(ctx, t, &b, &k, "s3:ListMultipartUploadParts", &[])?;
+            let u = c.upload(&id, &b, &k)?;
+            let alg = u.request.checksum_algorithm.clone();
+            let after: Vec<(&u32, &UploadPart)> = u
+                .parts
+                .iter()
+                .filter(|(n, _)| i64::from(**n) > marker)
+                .collect();
+            let truncated = after.len() > max;
+            let shown = &after[..after.len().min(max)];
+            let parts: Vec<Json> = shown
+                .iter()
+                .map(|(n, part)| {
+                    let mut j = json!({
+                        "PartNumber": n,
+                        "LastModified": crate::sim::clock::iso8601(part.last_modified),
+                        "ETag": format!("\"{}\"", part.etag),
+                        "Size": part.size,
+                    });
+                    if let (Some(a), Some(s)) = (&alg, &part.checksum) {
+                        j[checksum::member(a)] = json!(s);
+                    }
+                    j
+                })
+                .collect();
+            let owner = json!({"ID": c.world.account_id});
+            let mut out = json!({
+                "Bucket": b,
+                "Key": k,
+                "UploadId": id,
+                "PartNumberMarker": marker,
+                "MaxParts": max,
+                "IsTruncated": truncated,
+                "Parts": parts,
+                "Initiator": {"ID": u.initiator, "DisplayName": u.initiator},
+                "Owner": owner,
+                "StorageClass": "STANDARD",
+            });
+            if let Some(last) = shown.last() {
+                out["NextPartNumberMarker"] = json!(last.0);
+            }
+            if let Some(a) = &alg {
+                out["ChecksumAlgorithm"] = json!(a);
+                out["ChecksumType"] = json!(u.request.checksum_type.clone().unwrap_or_default());
+            }
+            Ok(out)
+        })
     }
 
     /// AbortMultipartUpload: forgets the upload and its parts.

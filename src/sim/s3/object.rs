@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::{Value as Json, json};
 use zeroize::Zeroizing;
 
+use super::checksum;
 use super::conditions::Conditions;
 use super::{S3Error, object_arn, s3_op};
 use crate::sim::authz::Access;
@@ -32,6 +33,12 @@ impl PutRequest {
                 .unwrap_or("binary/octet-stream")
                 .to_string(),
             metadata: crate::sim::opt_str_map(p, "Metadata")?,
+            tags: match opt_str(p, "Tagging")? {
+                Some(q) => super::tagging::query_tags(q)?,
+                None => BTreeMap::new(),
+            },
+            checksum_algorithm: opt_str(p, "ChecksumAlgorithm")?.map(str::to_ascii_uppercase),
+            checksum_type: opt_str(p, "ChecksumType")?.map(str::to_string),
         })
     }
 
@@ -56,9 +63,12 @@ fn object_fields(o: &S3Object) -> Json {
         "LastModified": iso8601(o.last_modified),
         "ContentType": o.content_type,
         "ServerSideEncryption": o.encryption.algorithm,
-        "ChecksumSHA256": o.checksum_sha256,
         "Metadata": o.metadata,
     });
+    checksum_fields(&mut m, o);
+    if !o.tags.is_empty() {
+        m["TagCount"] = json!(o.tags.len());
+    }
     if let Some(arn) = &o.encryption.kms_key_arn {
         m["SSEKMSKeyId"] = json!(arn);
     }
@@ -71,9 +81,24 @@ fn object_fields(o: &S3Object) -> Json {
     m
 }
 
+/// The object's checksum as Get/Head/PutObject answer it: `Checksum<ALG>` and `ChecksumType`.
+/// Objects stored before checksums were kept answer their SHA-256.
+pub(super) fn checksum_fields(out: &mut Json, o: &S3Object) {
+    match &o.checksum {
+        Some((alg, v)) if !v.is_empty() => {
+            out[checksum::member(alg)] = json!(v);
+            out["ChecksumType"] = json!(checksum::kind(v));
+        }
+        _ => {
+            out["ChecksumSHA256"] = json!(o.checksum_sha256);
+            out["ChecksumType"] = json!("FULL_OBJECT");
+        }
+    }
+}
+
 /// The action a read or delete is authorized as: naming a version makes it the `...Version`
 /// action, as in S3.
-fn versioned_action(plain: &'static str, version: Option<&str>) -> &'static str {
+pub(super) fn versioned_action(plain: &'static str, version: Option<&str>) -> &'static str {
     match (plain, version) {
         ("s3:GetObject", Some(_)) => "s3:GetObjectVersion",
         ("s3:DeleteObject", Some(_)) => "s3:DeleteObjectVersion",
@@ -114,8 +139,16 @@ impl Cloud {
         let req = PutRequest::from_params(p)?;
         req.log_params(&mut params);
         let write_if = Conditions::from_params(p, "")?;
+        let mut req = req;
         self.run(ctx, s3_op("PutObject", params, false, true), |c, t| {
-            c.store_object(ctx, t, &b, &k, &req, &write_if, body)
+            c.authorize_store(ctx, t, &b, &k, &req, &write_if, &[])?;
+            // A checksum sent without its algorithm names it, as the SDKs' headers do.
+            if let Some(alg) = checksum::verify(p, body)?
+                && req.checksum_algorithm.is_none()
+            {
+                req.checksum_algorithm = Some(alg.to_string());
+            }
+            c.write_object(ctx, &b, &k, &req, body)
         })
     }
 
@@ -133,6 +166,64 @@ impl Cloud {
         write_if: &Conditions,
         body: &[u8],
     ) -> Result<Json, SimError> {
+        self.authorize_store(ctx, t, b, k, req, write_if, &[])?;
+        self.write_object(ctx, b, k, req, body)
+    }
+
+    /// The authorization of a write (s3:PutObject with its condition keys, s3:PutObjectTagging
+    /// when the object gets tags) and its write conditions. `extra` are the operation's own
+    /// condition keys (a copy's `s3:x-amz-copy-source`).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn authorize_store(
+        &mut self,
+        ctx: &CallContext,
+        t: &mut Touched,
+        b: &str,
+        k: &str,
+        req: &PutRequest,
+        write_if: &Conditions,
+        extra: &[(String, String)],
+    ) -> Result<(), SimError> {
+        let mut conds = extra.to_vec();
+        if let Some(s) = &req.sse {
+            conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
+        }
+        if let Some(kk) = &req.kms_key {
+            conds.push((
+                "s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(),
+                kk.clone(),
+            ));
+        }
+        if let Some(m) = &write_if.if_match {
+            conds.push(("s3:if-match".to_string(), m.clone()));
+        }
+        if let Some(m) = &write_if.if_none_match {
+            conds.push(("s3:if-none-match".to_string(), m.clone()));
+        }
+        self.object_prelude(ctx, t, b, k, "s3:PutObject", &conds)?;
+        if !req.tags.is_empty() {
+            let tag_conds: Vec<(String, String)> = req
+                .tags
+                .iter()
+                .map(|(k, v)| (format!("s3:RequestObjectTag/{k}"), v.clone()))
+                .collect();
+            let arn = object_arn(b, k);
+            self.authorize(ctx, &Access::s3("s3:PutObjectTagging", &arn, b, &tag_conds))
+                .map_err(S3Error::from)?;
+        }
+        write_if.check_write(self.object(b, k).ok())?;
+        Ok(())
+    }
+
+    /// Encrypts and stores an already authorized object.
+    pub(super) fn write_object(
+        &mut self,
+        ctx: &CallContext,
+        b: &str,
+        k: &str,
+        req: &PutRequest,
+        body: &[u8],
+    ) -> Result<Json, SimError> {
         let (b, k) = (b.to_string(), k.to_string());
         let PutRequest {
             sse,
@@ -141,27 +232,12 @@ impl Cloud {
             bucket_key,
             content_type,
             metadata,
+            tags,
+            checksum_algorithm,
+            ..
         } = req.clone();
         let c = self;
         {
-            let mut conds = Vec::new();
-            if let Some(s) = &sse {
-                conds.push(("s3:x-amz-server-side-encryption".to_string(), s.clone()));
-            }
-            if let Some(kk) = &kms_key {
-                conds.push((
-                    "s3:x-amz-server-side-encryption-aws-kms-key-id".to_string(),
-                    kk.clone(),
-                ));
-            }
-            if let Some(m) = &write_if.if_match {
-                conds.push(("s3:if-match".to_string(), m.clone()));
-            }
-            if let Some(m) = &write_if.if_none_match {
-                conds.push(("s3:if-none-match".to_string(), m.clone()));
-            }
-            c.object_prelude(ctx, t, &b, &k, "s3:PutObject", &conds)?;
-            write_if.check_write(c.object(&b, &k).ok())?;
             let default = c
                 .bucket(&b)?
                 .encryption
@@ -269,6 +345,11 @@ impl Cloud {
                 .put(&blob_id, sealed)
                 .map_err(|e| SimError::internal(format!("could not store object body: {e}")))?;
             let digest = crypto::sha256(body);
+            let alg = match &checksum_algorithm {
+                Some(a) => checksum::algorithm(a)?,
+                None => checksum::DEFAULT,
+            };
+            let sum = checksum::checksum(alg, body).unwrap_or_default();
             let obj = S3Object {
                 key: k.clone(),
                 size: body.len() as u64,
@@ -280,10 +361,11 @@ impl Cloud {
                 encryption: enc,
                 blob: blob_id,
                 version_id: None,
-                tags: BTreeMap::new(),
-                checksum: None,
+                tags,
+                checksum: Some((alg.to_string(), sum)),
             };
-            let mut out = json!({"ETag": format!("\"{etag}\""), "ServerSideEncryption": obj.encryption.algorithm, "ChecksumSHA256": obj.checksum_sha256});
+            let mut out = json!({"ETag": format!("\"{etag}\""), "ServerSideEncryption": obj.encryption.algorithm});
+            checksum_fields(&mut out, &obj);
             if let Some(arn) = &obj.encryption.kms_key_arn {
                 out["SSEKMSKeyId"] = json!(arn);
             }
@@ -335,6 +417,7 @@ impl Cloud {
                     let (start, end) = parse_range(&r, body.len())?;
                     fields["ContentRange"] = json!(format!("bytes {start}-{end}/{}", body.len()));
                     fields["ContentLength"] = json!(end + 1 - start);
+                    strip_checksums(&mut fields);
                     Zeroizing::new(body[start..=end].to_vec())
                 }
                 None => body,
@@ -354,7 +437,7 @@ impl Cloud {
 
     /// Decrypts an object body as the caller (KMS Decrypt through S3 for KMS modes). The
     /// AES-GCM tags authenticate the stored bytes, so a tampered body never decrypts.
-    fn open_object(
+    pub(super) fn open_object(
         &mut self,
         ctx: &CallContext,
         b: &str,
@@ -536,6 +619,32 @@ impl Cloud {
         };
         let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip"});
         self.s3_put_object(&ctx, &p, body).map(|_| ())
+    }
+
+    /// The same, with object metadata (a CloudTrail digest's signature).
+    pub(crate) fn s3_put_as_service_with(
+        &mut self,
+        service: &str,
+        b: &str,
+        k: &str,
+        body: &[u8],
+        conditions: &[(String, String)],
+        metadata: Json,
+    ) -> Result<(), SimError> {
+        let ctx = CallContext {
+            conditions: conditions.to_vec(),
+            ..CallContext::service(service)
+        };
+        let p = json!({"Bucket": b, "Key": k, "ContentType": "application/x-gzip",
+                       "Metadata": metadata});
+        self.s3_put_object(&ctx, &p, body).map(|_| ())
+    }
+}
+
+/// A ranged read answers no checksum of the whole object, as S3 does.
+fn strip_checksums(fields: &mut Json) {
+    if let Some(m) = fields.as_object_mut() {
+        m.retain(|k, _| !k.starts_with("Checksum"));
     }
 }
 

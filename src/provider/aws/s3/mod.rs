@@ -11,6 +11,7 @@ pub(super) mod bucket_public_access_block;
 pub(super) mod bucket_server_side_encryption_configuration;
 pub(super) mod bucket_versioning;
 pub(super) mod object;
+pub(super) mod object_copy;
 
 use crate::schema::check;
 use crate::value::Value;
