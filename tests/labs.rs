@@ -1,7 +1,8 @@
 //! The bundled labs: each reference solution passes all its runs, each starter fails with the
 //! expected messages, and grading is sharp: the solution with one goal broken (the unified diff
-//! tests/fixtures/labs/<lab>/<break>/break.diff, applied to labs/<lab>/main.tf at test time, so a
-//! fixture never goes stale when the solution changes) fails exactly the runs listed beside it.
+//! tests/fixtures/labs/<lab>/<break>/break.diff, applied to labs/<lab>/main.tf and its module
+//! files at test time, so a fixture never goes stale when the solution changes) fails exactly
+//! the runs listed beside it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -27,8 +28,20 @@ fn lab_names() -> Vec<String> {
 /// (the lab or its starter, for labs that have the learner write a module); returns (exit,
 /// failed runs, stdout).
 fn grade(lab: &str, config: &str, from: &Path) -> (i32, BTreeSet<String>, String) {
-    let t = Test::new().file("main.tf", config);
+    grade_files(lab, &[("main.tf".to_string(), config.to_string())], from)
+}
+
+/// Grades `from`'s modules with `files` (paths in the lab) written over them.
+fn grade_files(
+    lab: &str,
+    files: &[(String, String)],
+    from: &Path,
+) -> (i32, BTreeSet<String>, String) {
+    let t = Test::new();
     copy_modules(&from.join("modules"), &t.path().join("modules"));
+    for (path, text) in files {
+        t.write(path, text);
+    }
     let tests = labs_dir().join(lab).join("tests");
     let json = t.run(&[
         "test",
@@ -65,25 +78,55 @@ fn copy_modules(src: &Path, dst: &Path) {
     }
 }
 
-/// The lab's solution with the fixture's break.diff applied; a diff that no longer applies
-/// fails the test and names the fixture, so the fixture is updated with the solution.
-fn broken_solution(lab: &str, fixture: &Path) -> String {
-    let solution =
-        std::fs::read_to_string(labs_dir().join(lab).join("main.tf")).expect("lab main.tf");
+/// The lab's solution with the fixture's break.diff applied: (path in the lab, broken text)
+/// for each file the diff patches (`--- labs/<lab>/main.tf`, `--- labs/<lab>/modules/x/main.tf`,
+/// one unified diff after the other). A diff that no longer applies fails the test and names
+/// the fixture, so the fixture is updated with the solution.
+fn broken_solution(lab: &str, fixture: &Path) -> Vec<(String, String)> {
     let diff_path = fixture.join("break.diff");
     let diff = std::fs::read_to_string(&diff_path)
         .unwrap_or_else(|e| panic!("{}: {e}", diff_path.display()));
-    let patch = diffy::Patch::from_str(&diff)
-        .unwrap_or_else(|e| panic!("{}: not a unified diff: {e}", diff_path.display()));
-    let broken = diffy::apply(&solution, &patch).unwrap_or_else(|e| {
-        panic!(
-            "{} no longer applies to labs/{lab}/main.tf ({e}): regenerate it with \
-             `diff -u labs/{lab}/main.tf <broken copy>`",
-            diff_path.display()
-        )
-    });
-    assert_ne!(broken, solution, "{}: changes nothing", diff_path.display());
-    broken
+    let mut chunks: Vec<String> = Vec::new();
+    for line in diff.split_inclusive('\n') {
+        if line.starts_with("--- ") || chunks.is_empty() {
+            chunks.push(String::new());
+        }
+        if let Some(c) = chunks.last_mut() {
+            c.push_str(line);
+        }
+    }
+    let prefix = format!("labs/{lab}/");
+    let mut out = Vec::new();
+    for chunk in chunks {
+        let target = chunk
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("--- "))
+            .map(|p| p.split('\t').next().unwrap_or(p).trim())
+            .and_then(|p| p.strip_prefix(prefix.as_str()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: each file's diff must start with --- {prefix}<path>",
+                    diff_path.display()
+                )
+            })
+            .to_string();
+        let solution = std::fs::read_to_string(labs_dir().join(lab).join(&target))
+            .unwrap_or_else(|e| panic!("{}: labs/{lab}/{target}: {e}", diff_path.display()));
+        let patch = diffy::Patch::from_str(&chunk)
+            .unwrap_or_else(|e| panic!("{}: not a unified diff: {e}", diff_path.display()));
+        let broken = diffy::apply(&solution, &patch).unwrap_or_else(|e| {
+            panic!(
+                "{} no longer applies to labs/{lab}/{target} ({e}): regenerate it with \
+                 `diff -u labs/{lab}/{target} <broken copy>`",
+                diff_path.display()
+            )
+        });
+        assert_ne!(broken, solution, "{}: changes nothing", diff_path.display());
+        out.push((target, broken));
+    }
+    assert!(!out.is_empty(), "{}: patches no file", diff_path.display());
+    out
 }
 
 #[test]
@@ -171,7 +214,7 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
             .collect();
         breaks.sort();
         for b in breaks {
-            let config = broken_solution(&lab, &b);
+            let files = broken_solution(&lab, &b);
             let expected: BTreeSet<String> = std::fs::read_to_string(b.join("failing_runs.txt"))
                 .expect("failing_runs.txt")
                 .lines()
@@ -179,7 +222,13 @@ fn breaking_one_goal_fails_exactly_the_runs_that_grade_it() {
                 .filter(|l| !l.is_empty())
                 .map(str::to_string)
                 .collect();
-            let (code, failed, stdout) = grade(&lab, &config, &labs_dir().join(&lab));
+            let mut files = files;
+            if !files.iter().any(|(p, _)| p == "main.tf") {
+                let main = std::fs::read_to_string(labs_dir().join(&lab).join("main.tf"))
+                    .expect("lab main.tf");
+                files.push(("main.tf".to_string(), main));
+            }
+            let (code, failed, stdout) = grade_files(&lab, &files, &labs_dir().join(&lab));
             assert_eq!(
                 code,
                 1,

@@ -451,3 +451,106 @@ fn cli_input_json_skeletons_binary_formats_and_profiles() {
     .status(254)
     .stderr_has("InvalidClientTokenId");
 }
+
+#[test]
+fn high_level_s3_commands_move_folders_with_sse_kms() {
+    let t = Test::new()
+        .file("main.tf", MAIN)
+        .file("site/index.html", "<h1>hi</h1>\n")
+        .file("site/css/a.css", "body {}\n")
+        .file("one.txt", "one\n");
+    t.run(&["sim", "s3", "mb", "s3://web-bucket-1"])
+        .success()
+        .stdout_is("make_bucket: web-bucket-1\n");
+    let id = t
+        .run(&[
+            "sim",
+            "kms",
+            "create-key",
+            "--query",
+            "KeyMetadata.KeyId",
+            "--output",
+            "text",
+        ])
+        .success()
+        .stdout
+        .trim()
+        .to_string();
+    t.run(&[
+        "sim",
+        "s3",
+        "cp",
+        "one.txt",
+        "s3://web-bucket-1/",
+        "--sse",
+        "aws:kms",
+        "--sse-kms-key-id",
+        &id,
+    ])
+    .success()
+    .stdout_is("upload: ./one.txt to s3://web-bucket-1/one.txt\n");
+    t.run(&[
+        "sim",
+        "s3api",
+        "head-object",
+        "--bucket",
+        "web-bucket-1",
+        "--key",
+        "one.txt",
+        "--query",
+        "[ServerSideEncryption, SSEKMSKeyId]",
+        "--output",
+        "text",
+    ])
+    .success()
+    .stdout_has("aws:kms\t")
+    .stdout_has(&id);
+    t.run(&["sim", "s3", "sync", "site", "s3://web-bucket-1/site"])
+        .success()
+        .stdout_is("upload: ./site/css/a.css to s3://web-bucket-1/site/css/a.css\nupload: ./site/index.html to s3://web-bucket-1/site/index.html\n");
+    // Nothing changed: nothing to upload.
+    t.run(&["sim", "s3", "sync", "site", "s3://web-bucket-1/site"])
+        .success()
+        .stdout_is("");
+    let ls = t.run(&["sim", "s3", "ls", "s3://web-bucket-1"]).success();
+    assert!(
+        ls.stdout.contains("                           PRE site/\n"),
+        "{}",
+        ls.stdout
+    );
+    assert!(
+        ls.stdout.ends_with("          4 one.txt\n"),
+        "{}",
+        ls.stdout
+    );
+    t.run(&["sim", "s3", "ls", "s3://web-bucket-1", "--recursive"])
+        .success()
+        .stdout_has(" site/css/a.css\n");
+    t.run(&[
+        "sim",
+        "s3",
+        "cp",
+        "s3://web-bucket-1/site",
+        "out",
+        "--recursive",
+    ])
+    .success();
+    assert_eq!(t.read("out/css/a.css"), "body {}\n");
+    t.run(&["sim", "s3", "mv", "s3://web-bucket-1/one.txt", "back.txt"])
+        .success()
+        .stdout_is("move: s3://web-bucket-1/one.txt to ./back.txt\n");
+    assert_eq!(t.read("back.txt"), "one\n");
+    // A bucket with objects is not removed without --force, as in AWS.
+    t.run(&["sim", "s3", "rb", "s3://web-bucket-1"])
+        .status(254)
+        .stderr_has("BucketNotEmpty");
+    t.run(&["sim", "s3", "rb", "s3://web-bucket-1", "--force"])
+        .success()
+        .stdout_has("remove_bucket: web-bucket-1\n");
+    // Who calls matters as for s3api: a user without permissions is denied.
+    t.run(&["sim", "iam", "create-user", "--user-name", "nobody"])
+        .success();
+    t.run(&["sim", "s3", "ls", "--as", "nobody"])
+        .status(254)
+        .stderr_has("AccessDenied");
+}

@@ -18,6 +18,7 @@ const TIMESTAMPS: &[&str] = &[
     "CreationDate",
     "DeletionDate",
     "ValidTo",
+    "ParametersValidTo",
     "LastUpdatedDate",
     "RotationDate",
     "NextRotationDate",

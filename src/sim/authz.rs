@@ -306,6 +306,13 @@ impl Cloud {
                 if let Some(s) = self.world.iam.sessions.get(id) {
                     put("aws:PrincipalArn", s.role_arn.clone());
                     put("aws:userid", s.user_id());
+                    // The role's tags, with session tags of the same key in their place.
+                    let role_tags = self.world.iam.roles.get(&s.role_name).map(|r| &r.tags);
+                    let mut tags = role_tags.cloned().unwrap_or_default();
+                    tags.retain(|k, _| !s.tags.keys().any(|t| t.eq_ignore_ascii_case(k)));
+                    for (k, v) in tags.iter().chain(&s.tags) {
+                        put(&format!("aws:PrincipalTag/{k}"), v.clone());
+                    }
                 }
                 put("aws:PrincipalAccount", self.world.account_id.clone());
                 put("aws:PrincipalType", "AssumedRole".into());
@@ -322,6 +329,9 @@ impl Cloud {
                 put("aws:username", name.clone());
                 if let Some(u) = self.world.iam.users.get(name) {
                     put("aws:userid", u.user_id.clone());
+                    for (k, v) in &u.tags {
+                        put(&format!("aws:PrincipalTag/{k}"), v.clone());
+                    }
                 }
                 if a.action.starts_with("kms:") {
                     put("kms:CallerAccount", self.world.account_id.clone());

@@ -592,10 +592,16 @@ impl Cloud {
             .kms
             .keys
             .values()
-            .filter_map(|k| match (k.state, k.deletion_date, k.rotation) {
-                (world::KeyState::PendingDeletion, Some(d), _) => Some(d),
-                (world::KeyState::Enabled, _, Some(r)) => Some(r.next),
-                _ => None,
+            .filter_map(|k| {
+                let due = match (k.state, k.deletion_date, k.rotation) {
+                    (world::KeyState::PendingDeletion, Some(d), _) => Some(d),
+                    (world::KeyState::Enabled, _, Some(r)) => Some(r.next),
+                    _ => None,
+                };
+                match (due, k.material_expires()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
             })
             .min()
     }
@@ -607,10 +613,13 @@ impl Cloud {
             .kms
             .keys
             .values()
-            .filter(|k| match (k.state, k.deletion_date, k.rotation) {
-                (world::KeyState::PendingDeletion, Some(d), _) => d <= t,
-                (world::KeyState::Enabled, _, Some(r)) => r.next <= t,
-                _ => false,
+            .filter(|k| {
+                k.material_expires().is_some_and(|e| e <= t)
+                    || match (k.state, k.deletion_date, k.rotation) {
+                        (world::KeyState::PendingDeletion, Some(d), _) => d <= t,
+                        (world::KeyState::Enabled, _, Some(r)) => r.next <= t,
+                        _ => false,
+                    }
             })
             .map(|k| k.key_id.clone())
             .collect();

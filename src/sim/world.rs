@@ -69,6 +69,8 @@ pub enum KeyState {
     Enabled,
     Disabled,
     PendingDeletion,
+    /// A key of origin EXTERNAL without key material (never imported, deleted or expired).
+    PendingImport,
 }
 
 impl KeyState {
@@ -77,6 +79,7 @@ impl KeyState {
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
         }
     }
 }
@@ -134,6 +137,60 @@ pub struct KmsKey {
     /// The key's grants, oldest first (they go with the key when it is deleted).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grants: Vec<KmsGrant>,
+    /// Keys of origin EXTERNAL (imported key material); None for AWS_KMS keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<ImportState>,
+}
+
+/// What a key of origin EXTERNAL knows about its imported material.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportState {
+    /// SHA-256 (hex) of the material first imported: a key takes only that material again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// `KEY_MATERIAL_EXPIRES` or `KEY_MATERIAL_DOES_NOT_EXPIRE`, once material was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_model: Option<String>,
+    /// When the material in the key expires (KEY_MATERIAL_EXPIRES).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<Millis>,
+    /// The latest GetParametersForImport: its wrapping key and token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<ImportParams>,
+}
+
+/// A wrapping key pair and import token from GetParametersForImport. The private key is
+/// sealed under a throwaway key wrapped by the world's root key (never plaintext).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportParams {
+    pub token_id: String,
+    pub algorithm: String,
+    pub valid_to: Millis,
+    /// The throwaway key, wrapped under the root key.
+    pub wrapped_kek: String,
+    /// The wrapping private key (PKCS#8 DER) sealed under the throwaway key, base64.
+    pub sealed_private: String,
+}
+
+impl KmsKey {
+    /// `AWS_KMS` or `EXTERNAL`.
+    pub fn origin(&self) -> &'static str {
+        if self.import.is_some() {
+            "EXTERNAL"
+        } else {
+            "AWS_KMS"
+        }
+    }
+
+    /// When imported material in the key expires, if it does and the key has it.
+    pub fn material_expires(&self) -> Option<Millis> {
+        match self.state {
+            KeyState::Enabled | KeyState::Disabled if !self.materials.is_empty() => {
+                self.import.as_ref().and_then(|i| i.valid_to)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A grant on a KMS key: operations its grantee may perform, under optional encryption
@@ -497,6 +554,12 @@ pub struct RoleSession {
     pub policy_arns: Vec<String>,
     /// The ARN of whoever assumed the role.
     pub source_arn: String,
+    /// Session tags (`aws:PrincipalTag/KEY`, over the role's tags of the same key).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The session tags that pass on when this session assumes another role.
+    #[serde(default)]
+    pub transitive_tag_keys: BTreeSet<String>,
 }
 
 impl RoleSession {

@@ -296,6 +296,46 @@ def check_response(op_model, status, headers, body):
             check_xml(ET.fromstring(body), shape, op)
 
 
+# ------------------------------------------------------------------ RSAES-OAEP, by hand
+def _der(b, i):
+    """One DER element at `i`: (tag, content start, end)."""
+    tag, n = b[i], b[i + 1]
+    i += 2
+    if n & 0x80:
+        k = n & 0x7F
+        n = int.from_bytes(b[i:i + k], "big")
+        i += k
+    return tag, i, i + n
+
+
+def oaep_sha256_encrypt(spki_der, message):
+    """Wraps `message` to an RSA public key (DER SubjectPublicKeyInfo) with RSAES-OAEP over
+    SHA-256, as `openssl pkeyutl -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256`
+    does (no third-party crypto module in the client venv)."""
+    import hashlib
+    _, i, _ = _der(spki_der, 0)            # SubjectPublicKeyInfo
+    _, _, j = _der(spki_der, i)            # AlgorithmIdentifier
+    _, b, _ = _der(spki_der, j)            # BIT STRING
+    _, k, _ = _der(spki_der, b + 1)        # RSAPublicKey
+    _, ns, ne = _der(spki_der, k)
+    _, es, ee = _der(spki_der, ne)
+    n, e = int.from_bytes(spki_der[ns:ne], "big"), int.from_bytes(spki_der[es:ee], "big")
+    size, h = (n.bit_length() + 7) // 8, 32
+
+    def mgf1(seed, length):
+        out = b""
+        for c in range((length + h - 1) // h):
+            out += hashlib.sha256(seed + c.to_bytes(4, "big")).digest()
+        return out[:length]
+
+    db = hashlib.sha256(b"").digest() + b"\0" * (size - len(message) - 2 * h - 2) + b"\1" + message
+    seed = os.urandom(h)
+    masked_db = bytes(x ^ y for x, y in zip(db, mgf1(seed, size - h - 1)))
+    masked_seed = bytes(x ^ y for x, y in zip(seed, mgf1(masked_db, h)))
+    em = int.from_bytes(b"\0" + masked_seed + masked_db, "big")
+    return pow(em, e, n).to_bytes(size, "big")
+
+
 # ------------------------------------------------------------------ scenario
 def scenario():
     kms = lambda op, **p: call("kms", op, **p)  # noqa: E731
@@ -393,6 +433,19 @@ def scenario():
     kms("RetireGrant", GrantToken=grant["GrantToken"])
     kms("RevokeGrant", KeyId=kid, GrantId=svc["GrantId"])
     kms("RetireGrant", KeyId=kid, GrantId=again["GrantId"])
+    ext = kms("CreateKey", Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
+    params = kms("GetParametersForImport", KeyId=ext, WrappingAlgorithm="RSAES_OAEP_SHA_256",
+                 WrappingKeySpec="RSA_2048")
+    wrapped = oaep_sha256_encrypt(params["PublicKey"], os.urandom(32))
+    valid_to = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=30)
+    mid = kms("ImportKeyMaterial", KeyId=ext, ImportToken=params["ImportToken"],
+              EncryptedKeyMaterial=wrapped, ValidTo=valid_to,
+              ExpirationModel="KEY_MATERIAL_EXPIRES", ImportType="NEW_KEY_MATERIAL",
+              KeyMaterialDescription="conformance")["KeyMaterialId"]
+    kms("ImportKeyMaterial", KeyId=ext, ImportToken=params["ImportToken"],
+        EncryptedKeyMaterial=wrapped, ExpirationModel="KEY_MATERIAL_DOES_NOT_EXPIRE",
+        ImportType="EXISTING_KEY_MATERIAL", KeyMaterialId=mid)
+    kms("DeleteImportedKeyMaterial", KeyId=ext, KeyMaterialId=mid)
     gone = kms("CreateKey")["KeyMetadata"]["KeyId"]
     kms("ScheduleKeyDeletion", KeyId=gone, PendingWindowInDays=7)
     kms("CancelKeyDeletion", KeyId=gone)
@@ -522,7 +575,7 @@ def scenario():
     iam("DetachGroupPolicy", GroupName="conformance-group", PolicyArn=ro)
     iam("DeleteGroup", GroupName="conformance-group")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}]})
+        {"Effect": "Allow", "Principal": {"AWS": root}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
     rarn = iam("CreateRole", RoleName="conformance-role", AssumeRolePolicyDocument=trust, Path="/lab/",
                Description="conformance role", MaxSessionDuration=7200,
                Tags=[{"Key": "team", "Value": "lab"}])["Role"]["Arn"]
@@ -536,7 +589,8 @@ def scenario():
     iam("AttachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
     iam("ListAttachedRolePolicies", RoleName="conformance-role")
     sts("AssumeRole", RoleArn=rarn, RoleSessionName="conformance", DurationSeconds=900, ExternalId="partner-42",
-        Policy=doc, PolicyArns=[{"arn": ro}])
+        Policy=doc, PolicyArns=[{"arn": ro}], Tags=[{"Key": "project", "Value": "alpha"}],
+        TransitiveTagKeys=["project"])
     iam("DetachRolePolicy", RoleName="conformance-role", PolicyArn=ro)
     iam("DeleteRolePolicy", RoleName="conformance-role", PolicyName="inline")
     iam("DeleteRole", RoleName="conformance-role")

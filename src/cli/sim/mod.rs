@@ -15,6 +15,7 @@ mod output;
 mod paginate;
 mod params;
 mod profile;
+mod s3;
 mod shorthand;
 mod table;
 mod values;
@@ -39,6 +40,7 @@ const HELP: &str = "Usage: keyform sim <service> <operation> [--parameter value 
        keyform sim clock [advance DURATION]
        keyform sim explain <service> <operation> [--parameter value ...] [--as USER|root|role/NAME | --anonymous]
        keyform sim cloudtrail lookup-events [--event-name NAME] [--user USER] [--resource ARN] [--json]
+       keyform sim s3 <ls|cp|mv|rm|mb|rb|sync> [PATHS] [--recursive] [--sse aws:kms] [--sse-kms-key-id KEY]
 
 Services: kms, s3api (or s3), iam, sts, cloudtrail. Operations and parameters are the AWS CLI's,
 in kebab case: keyform sim kms schedule-key-deletion --key-id KEY --pending-window-in-days 7
@@ -178,6 +180,12 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
                 && !args.iter().any(|a| a == "--lookup-attributes") =>
         {
             lookup_events(ctx, &args[2..])
+        }
+        "s3" if args
+            .get(1)
+            .is_some_and(|c| s3::COMMANDS.contains(&c.as_str())) =>
+        {
+            s3::run(ctx, &args[1], &args[2..])
         }
         svc => {
             let prefix = service_prefix(svc).ok_or_else(|| usage(format!("argument service: Invalid choice {svc:?}, valid choices are: kms | s3api | iam | sts | cloudtrail | clock | explain")))?;

@@ -90,6 +90,32 @@ pub(super) struct Caller {
 }
 
 impl Caller {
+    /// `--as NAME` (`from` says where the name came from).
+    pub(super) fn named(name: &str, from: &str) -> Caller {
+        Caller {
+            ctx: CallContext::user(name),
+            from: from.into(),
+            profile: None,
+        }
+    }
+
+    /// `--profile NAME`, resolved in [`Caller::check`].
+    pub(super) fn profile(name: &str) -> Caller {
+        Caller {
+            profile: Some(name.into()),
+            ..Caller::from_env()
+        }
+    }
+
+    /// `--anonymous`.
+    pub(super) fn anonymous() -> Caller {
+        Caller {
+            ctx: CallContext::anonymous(),
+            from: "--anonymous".into(),
+            profile: None,
+        }
+    }
+
     /// `--as USER`, else `KEYFORM_AS`, else lab-admin.
     pub(super) fn from_env() -> Caller {
         match std::env::var("KEYFORM_AS").ok().filter(|s| !s.is_empty()) {

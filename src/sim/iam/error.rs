@@ -75,6 +75,13 @@ pub enum IamError {
     DurationExceedsMax,
     /// ValidationError: a role session name outside `[\w+=,.@-]{2,64}`.
     InvalidSessionName { name: String },
+    /// ValidationError: a member longer than its limit (`tags`, a session tag's key or value).
+    TooLong { member: String, max: usize },
+    /// InvalidParameterValue: the same session tag key twice (keys are case-insensitive), or a
+    /// chained session setting a transitive tag again.
+    DuplicateTagKeys,
+    /// InvalidParameterValue: a transitive tag key that is not among the session's tags.
+    TransitiveKeyNotTagged { key: String },
 
     // ------------------------------------------------------------ conflicts and quotas
     /// EntityAlreadyExists: a user of that name exists.
@@ -159,7 +166,9 @@ impl IamError {
             | NotInEnum { .. }
             | OutOfRange { .. }
             | DurationExceedsMax
-            | InvalidSessionName { .. } => "ValidationError",
+            | InvalidSessionName { .. }
+            | TooLong { .. } => "ValidationError",
+            DuplicateTagKeys | TransitiveKeyNotTagged { .. } => "InvalidParameterValue",
             InvalidArn { .. } => "InvalidInput",
             MalformedPolicy(_) | InvalidPrincipal { .. } | ProhibitedField { .. } => {
                 "MalformedPolicyDocument"
@@ -225,6 +234,9 @@ impl IamError {
             OutOfRange { .. }
             | DurationExceedsMax
             | InvalidSessionName { .. }
+            | TooLong { .. }
+            | DuplicateTagKeys
+            | TransitiveKeyNotTagged { .. }
             | InvalidPrincipal { .. }
             | ProhibitedField { .. } => 400,
             InvalidName { .. }
@@ -287,6 +299,16 @@ impl IamError {
             DurationExceedsMax => "The requested DurationSeconds exceeds the MaxSessionDuration \
                                    set for this role."
                 .into(),
+            TooLong { member, max } => format!(
+                "1 validation error detected: Value at '{member}' failed to satisfy constraint: \
+                 Member must have length less than or equal to {max}"
+            ),
+            DuplicateTagKeys => "Duplicate tag keys found. Please note that Tag keys are case \
+                                 insensitive."
+                .into(),
+            TransitiveKeyNotTagged { key } => format!(
+                "The specified transitive tag key must be included in the requested tags: {key}"
+            ),
             InvalidSessionName { name } => format!(
                 "1 validation error detected: Value '{name}' at 'roleSessionName' failed to \
                  satisfy constraint: Member must satisfy regular expression pattern: \

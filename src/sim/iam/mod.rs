@@ -5,7 +5,8 @@
 //! policy-size rules, and finding a user. The operations live beside it by concern: `users`
 //! (users and their inline policies), `policies` (managed policies, versions, user
 //! attachments), `groups` and `roles` (with `entity_policies`, their inline policies and
-//! attachments), `policy_lookups` (ListPolicies, ListEntitiesForPolicy), `sts` (AssumeRole, GetCallerIdentity, session credentials), `principals`
+//! attachments), `policy_lookups` (ListPolicies, ListEntitiesForPolicy), `sts` (AssumeRole,
+//! GetCallerIdentity, session credentials) with `session_tags`, `principals`
 //! (principals named in resource policies), `access_keys`, `login_profiles`; their errors are
 //! [`IamError`].
 
@@ -18,6 +19,7 @@ mod policies;
 mod policy_lookups;
 mod principals;
 mod roles;
+mod session_tags;
 mod sts;
 mod users;
 

@@ -7,6 +7,7 @@
 
 use serde_json::{Value as Json, json};
 
+use super::session_tags::SessionTags;
 use super::{IamError, check_identity_policy};
 use crate::sim::authz::{Access, ResourcePolicy};
 use crate::sim::clock::iso8601;
@@ -69,6 +70,7 @@ impl Cloud {
                 .collect::<Result<_, _>>()?,
             _ => Vec::new(),
         };
+        let mut tags = SessionTags::from_request(p)?;
         self.run(ctx, sts_op("AssumeRole", p, true), |c, t| {
             if matches!(ctx.principal, Principal::Root) {
                 return Err(IamError::AccessDenied {
@@ -102,6 +104,24 @@ impl Cloud {
             };
             // A role that does not exist is refused like one that does not trust the caller.
             c.authorize(ctx, &access)?;
+            if let Principal::Session(id) = &ctx.principal
+                && let Some(caller) = c.world.iam.sessions.get(id)
+            {
+                let (inherited, transitive) =
+                    (caller.tags.clone(), caller.transitive_tag_keys.clone());
+                tags.inherit(&inherited, &transitive)?;
+            }
+            // Passing session tags is sts:TagSession, decided like AssumeRole itself.
+            if !tags.tags.is_empty() {
+                c.authorize(
+                    ctx,
+                    &Access {
+                        action: "sts:TagSession".into(),
+                        conditions: tags.conditions(),
+                        ..access.clone()
+                    },
+                )?;
+            }
             let Some(role) = role else {
                 return Err(IamError::NoSuchRole { name: role_arn.clone() }.into());
             };
@@ -168,6 +188,8 @@ impl Cloud {
                 policy,
                 policy_arns,
                 source_arn: c.principal_arn(&ctx.principal),
+                tags: std::mem::take(&mut tags.tags),
+                transitive_tag_keys: std::mem::take(&mut tags.transitive),
             };
             let out = json!({
                 "Credentials": {"AccessKeyId": id, "SecretAccessKey": secret,

@@ -756,3 +756,146 @@ fn list_policies_and_entities_for_policy_find_who_has_a_managed_policy() {
     let (code, _) = err(&mut c, &auditor, "iam:CreateUser", json!({"UserName": "x"}));
     assert_eq!(code, "AccessDenied");
 }
+
+#[test]
+fn session_tags_need_sts_tag_session_and_become_principal_tags() {
+    let mut c = cloud();
+    // The trust policy lets the account in to assume the role, but tags only for project=alpha.
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:AssumeRole"},
+        {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "sts:TagSession",
+         "Condition": {"StringEquals": {"aws:RequestTag/project": "alpha"},
+                       "ForAllValues:StringEquals": {"aws:TagKeys": ["project", "team"]}}}]})
+    .to_string();
+    ok(
+        &mut c,
+        &admin(),
+        "iam:CreateRole",
+        json!({"RoleName": "app", "AssumeRolePolicyDocument": doc,
+               "Tags": [{"Key": "project", "Value": "role-default"}, {"Key": "tier", "Value": "web"}]}),
+    );
+    // The role may read the secret only when the caller's project tag says alpha.
+    let by_tag = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "s3:ListAllMyBuckets", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/project": "alpha",
+                                       "aws:PrincipalTag/tier": "web"}}}]})
+    .to_string();
+    ok(
+        &mut c,
+        &admin(),
+        "iam:PutRolePolicy",
+        json!({"RoleName": "app", "PolicyName": "by-tag", "PolicyDocument": by_tag}),
+    );
+
+    // No session tags: the role's own tags are the principal tags (project=role-default).
+    let plain = assume(&mut c, &admin(), json!({})).expect("assumes without tags");
+    let (code, _) = err(&mut c, &plain, "s3:ListBuckets", json!({}));
+    assert_eq!(code, "AccessDenied");
+
+    // A session tag overrides the role's tag of the same key; the role's other tags remain.
+    let tagged = assume(
+        &mut c,
+        &admin(),
+        json!({"Tags": [{"Key": "project", "Value": "alpha"}]}),
+    )
+    .expect("the trust policy allows tagging project=alpha");
+    ok(&mut c, &tagged, "s3:ListBuckets", json!({}));
+
+    // Tags the trust policy does not allow: AccessDenied on sts:TagSession.
+    for tags in [
+        json!([{"Key": "project", "Value": "beta"}]),
+        json!([{"Key": "project", "Value": "alpha"}, {"Key": "cost", "Value": "1"}]),
+    ] {
+        let (code, msg) = assume(&mut c, &admin(), json!({"Tags": tags})).unwrap_err();
+        assert_eq!(code, "AccessDenied", "{msg}");
+        assert!(msg.contains("sts:TagSession"), "{msg}");
+    }
+
+    // STS's own checks come first.
+    let (code, _) = assume(
+        &mut c,
+        &admin(),
+        json!({"Tags": [{"Key": "project", "Value": "alpha"}, {"Key": "Project", "Value": "x"}]}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        code, "InvalidParameterValue",
+        "tag keys are case-insensitive"
+    );
+    let (code, _) = assume(
+        &mut c,
+        &admin(),
+        json!({"Tags": [{"Key": "project", "Value": "alpha"}], "TransitiveTagKeys": ["team"]}),
+    )
+    .unwrap_err();
+    assert_eq!(code, "InvalidParameterValue");
+    let too_many: Vec<Json> = (0..51)
+        .map(|i| json!({"Key": format!("k{i}"), "Value": "v"}))
+        .collect();
+    let (code, _) = assume(&mut c, &admin(), json!({"Tags": too_many})).unwrap_err();
+    assert_eq!(code, "ValidationError");
+    let (code, _) = assume(
+        &mut c,
+        &admin(),
+        json!({"Tags": [{"Key": "k".repeat(129), "Value": "v"}]}),
+    )
+    .unwrap_err();
+    assert_eq!(code, "ValidationError");
+}
+
+#[test]
+fn transitive_session_tags_pass_on_when_a_session_assumes_another_role() {
+    let mut c = cloud();
+    let doc = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ROOT},
+         "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    .to_string();
+    role(&mut c, &doc);
+    ok(
+        &mut c,
+        &admin(),
+        "iam:CreateRole",
+        json!({"RoleName": "next", "AssumeRolePolicyDocument": doc}),
+    );
+    ok(
+        &mut c,
+        &admin(),
+        "iam:PutRolePolicy",
+        // Passing transitive tags on is sts:TagSession too, which a trust policy naming the
+        // account leaves to the caller's own policies.
+        json!({"RoleName": "app", "PolicyName": "chain", "PolicyDocument": allow("sts:*")}),
+    );
+    let by_tag = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": "s3:ListAllMyBuckets", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/project": "alpha"}}}]})
+    .to_string();
+    ok(
+        &mut c,
+        &admin(),
+        "iam:PutRolePolicy",
+        json!({"RoleName": "next", "PolicyName": "by-tag", "PolicyDocument": by_tag}),
+    );
+    let chain = |c: &mut Cloud, transitive: Json| {
+        let first = assume(
+            c,
+            &admin(),
+            json!({"Tags": [{"Key": "project", "Value": "alpha"}], "TransitiveTagKeys": transitive}),
+        )
+        .expect("first hop");
+        let out = ok(
+            c,
+            &first,
+            "sts:AssumeRole",
+            json!({"RoleArn": "arn:aws:iam::123456789012:role/next", "RoleSessionName": "hop"}),
+        );
+        CallContext::session(out["Credentials"]["AccessKeyId"].as_str().unwrap())
+    };
+    let kept = chain(&mut c, json!(["project"]));
+    ok(&mut c, &kept, "s3:ListBuckets", json!({}));
+    let dropped = chain(&mut c, json!([]));
+    let (code, _) = err(&mut c, &dropped, "s3:ListBuckets", json!({}));
+    assert_eq!(
+        code, "AccessDenied",
+        "a tag that is not transitive does not pass on"
+    );
+}

@@ -180,6 +180,29 @@ pub enum KmsError {
     /// InvalidMarkerException: a Marker a list did not return.
     InvalidMarker,
 
+    // ------------------------------------------------------------ imported key material
+    /// KMSInvalidStateException: the key of origin EXTERNAL has no key material.
+    PendingImport { arn: String },
+    /// UnsupportedOperationException: an import operation on a key whose origin is not EXTERNAL.
+    NotExternal { arn: String },
+    /// UnsupportedOperationException: a wrapping algorithm or spec keyform does not simulate.
+    WrappingUnsupported { what: String },
+    /// InvalidImportTokenException: a token GetParametersForImport did not give for this key,
+    /// or one a later call replaced.
+    InvalidImportToken,
+    /// ExpiredImportTokenException: the token's 24 hours are over.
+    ExpiredImportToken,
+    /// IncorrectKeyMaterialException: material other than the key's own, or not 256 bits.
+    IncorrectKeyMaterial,
+    /// InvalidCiphertextException: the wrapped material does not open with the wrapping key.
+    WrappedMaterialInvalid,
+    /// ValidationException: KEY_MATERIAL_EXPIRES without ValidTo, or ValidTo without it.
+    ValidToChoice,
+    /// ValidationException: a ValidTo in the past or more than 365 days away.
+    ValidToRange,
+    /// ValidationException: an origin keyform has no key store for.
+    OriginWithoutStore { origin: String },
+
     /// An error another layer made (parameter validation before the call, internal failures).
     Other(SimError),
 }
@@ -249,6 +272,13 @@ impl KmsError {
             GrantWiderThanParent => "AccessDeniedException",
             TooManyGrants { .. } => "LimitExceededException",
             InvalidMarker => "InvalidMarkerException",
+            PendingImport { .. } => "KMSInvalidStateException",
+            NotExternal { .. } | WrappingUnsupported { .. } => "UnsupportedOperationException",
+            InvalidImportToken => "InvalidImportTokenException",
+            ExpiredImportToken => "ExpiredImportTokenException",
+            IncorrectKeyMaterial => "IncorrectKeyMaterialException",
+            WrappedMaterialInvalid => "InvalidCiphertextException",
+            ValidToChoice | ValidToRange | OriginWithoutStore { .. } => "ValidationException",
             Other(e) => &e.code,
         }
     }
@@ -418,6 +448,22 @@ impl KmsError {
                 .into(),
             TooManyGrants { arn } => format!("The key {arn} has the maximum number of grants."),
             InvalidMarker => "Invalid marker".into(),
+            PendingImport { arn } => format!("{arn} is pending import."),
+            NotExternal { arn } => format!("{arn} origin is not EXTERNAL"),
+            WrappingUnsupported { what } => format!("{what} is not supported by keyform"),
+            InvalidImportToken => "The import token is invalid for this key.".into(),
+            ExpiredImportToken => "The import token has expired.".into(),
+            IncorrectKeyMaterial => "The key material is not the material of this key.".into(),
+            WrappedMaterialInvalid => "The encrypted key material does not decrypt with the \
+                                       wrapping key and algorithm of the import token."
+                .into(),
+            ValidToChoice => "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES \
+                              and not allowed with KEY_MATERIAL_DOES_NOT_EXPIRE."
+                .into(),
+            ValidToRange => "ValidTo must be in the future and at most 365 days away.".into(),
+            OriginWithoutStore { origin } => {
+                format!("Origin {origin} needs a custom key store; none exists in this account.")
+            }
             Other(e) => e.message.clone(),
         }
     }
@@ -436,6 +482,7 @@ impl KmsError {
             | NoSuchKeyPolicy { .. }
             | Disabled { .. }
             | PendingDeletion { .. }
+            | PendingImport { .. }
             | NotPendingDeletion { .. }
             | InvalidCiphertext
             | MaterialMissing) => S3Error::Kms(e),
@@ -490,6 +537,15 @@ impl KmsError {
             | GrantWiderThanParent
             | TooManyGrants { .. }
             | InvalidMarker
+            | NotExternal { .. }
+            | WrappingUnsupported { .. }
+            | InvalidImportToken
+            | ExpiredImportToken
+            | IncorrectKeyMaterial
+            | WrappedMaterialInvalid
+            | ValidToChoice
+            | ValidToRange
+            | OriginWithoutStore { .. }
             | Other(_)) => S3Error::Other(e.into()),
         }
     }

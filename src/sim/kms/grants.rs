@@ -270,6 +270,9 @@ impl Cloud {
                 KeyState::PendingDeletion => {
                     return Err(KmsError::PendingDeletion { arn: k.arn.clone() }.into());
                 }
+                KeyState::PendingImport => {
+                    return Err(KmsError::PendingImport { arn: k.arn.clone() }.into());
+                }
             }
             let kind = KeyKind::of(&k.key_spec).unwrap_or(KeyKind::Symmetric);
             let allowed = operations_for(kind, &k.key_usage);

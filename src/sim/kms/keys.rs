@@ -78,7 +78,7 @@ impl Cloud {
             "Description": k.description,
             "KeyUsage": k.key_usage,
             "KeyState": k.state.as_str(),
-            "Origin": "AWS_KMS",
+            "Origin": k.origin(),
             "KeyManager": k.key_manager.as_str(),
             "CustomerMasterKeySpec": k.key_spec,
             "KeySpec": k.key_spec,
@@ -93,6 +93,16 @@ impl Cloud {
         ] {
             if !algs.is_empty() {
                 m[name] = json!(algs);
+            }
+        }
+        if let Some(i) = &k.import
+            && !k.materials.is_empty()
+        {
+            if let Some(e) = &i.expiration_model {
+                m["ExpirationModel"] = json!(e);
+            }
+            if let Some(v) = i.valid_to {
+                m["ValidTo"] = json!(iso8601(v));
             }
         }
         if let (Some(d), Json::Object(o)) = (k.deletion_date, &mut m) {
@@ -117,6 +127,7 @@ impl Cloud {
         let policy = opt_str(p, "Policy")?.map(str::to_string);
         let bypass = opt_bool(p, "BypassPolicyLockoutSafetyCheck")?.unwrap_or(false);
         let multi_region = opt_bool(p, "MultiRegion")?.unwrap_or(false);
+        let origin = opt_str(p, "Origin")?.unwrap_or("AWS_KMS").to_string();
         let tags = tag_list(p)?;
         self.run(ctx, op, |c, t| {
             // The API model's enums come first (ValidationException), before authorization
@@ -129,7 +140,7 @@ impl Cloud {
             let request = [
                 ("kms:KeySpec", spec.clone()),
                 ("kms:KeyUsage", usage.clone()),
-                ("kms:KeyOrigin", "AWS_KMS".to_string()),
+                ("kms:KeyOrigin", origin.clone()),
                 ("kms:MultiRegion", multi_region.to_string()),
             ];
             c.authorize(
@@ -147,10 +158,21 @@ impl Cloud {
             if let Some(id) = opt_str(p, "CustomKeyStoreId")? {
                 return Err(KmsError::CustomKeyStoreNotFound { id: id.into() }.into());
             }
+            if matches!(origin.as_str(), "AWS_CLOUDHSM" | "EXTERNAL_KEY_STORE") {
+                return Err(KmsError::OriginWithoutStore { origin }.into());
+            }
             if opt_str(p, "XksKeyId")?.is_some() {
                 return Err(KmsError::XksKeyIdWithoutExternalStore.into());
             }
             let kind = keyspec::check_pair(&spec, &usage)?;
+            let external = origin == "EXTERNAL";
+            if external && kind != KeyKind::Symmetric {
+                return Err(KmsError::UnsupportedKeySpec {
+                    spec: spec.clone(),
+                    usage: usage.clone(),
+                }
+                .into());
+            }
             let id = if multi_region {
                 format!("mrk-{}", c.world.ids.hex(32))
             } else {
@@ -164,19 +186,29 @@ impl Cloud {
                 }
                 None => c.default_key_policy(),
             };
-            let material = c.new_material(&id, 1)?;
-            let (sealed_secret, public_key) = c.new_secret(&id, &material, kind)?;
+            let (materials, sealed_secret, public_key) = if external {
+                (Vec::new(), None, None)
+            } else {
+                let material = c.new_material(&id, 1)?;
+                let (sealed, public) = c.new_secret(&id, &material, kind)?;
+                (vec![material], sealed, public)
+            };
             let key = KmsKey {
                 sealed_secret,
                 public_key,
                 grants: Vec::new(),
+                import: external.then(Default::default),
                 key_id: id.clone(),
                 arn: arn.clone(),
                 key_manager: KeyManager::Customer,
                 description,
                 key_usage: usage,
                 key_spec: spec,
-                state: KeyState::Enabled,
+                state: if external {
+                    KeyState::PendingImport
+                } else {
+                    KeyState::Enabled
+                },
                 created: c.world.now,
                 deletion_date: None,
                 pending_window_days: None,
@@ -186,7 +218,7 @@ impl Cloud {
                 rotation: None,
                 rotation_before_deletion: None,
                 rotations: Vec::new(),
-                materials: vec![material],
+                materials,
             };
             let meta = c.key_metadata(&key);
             c.world.kms.keys.insert(id.clone(), key);
@@ -278,6 +310,12 @@ impl Cloud {
         self.run(ctx, kms_op(name, p, false), |c, t| {
             let id = c.kms_prelude(ctx, t, &given, IdForms::KeyOnly, action, &[])?;
             c.require_not_pending(&id)?;
+            if c.key(&id)?.state == KeyState::PendingImport {
+                return Err(KmsError::PendingImport {
+                    arn: c.key_arn(&id),
+                }
+                .into());
+            }
             let now = c.world.now;
             let k = c.key_mut(&id)?;
             k.state = if enable {
@@ -347,7 +385,12 @@ impl Cloud {
             if k.state != KeyState::PendingDeletion {
                 return Err(KmsError::NotPendingDeletion { arn: k.arn.clone() }.into());
             }
-            k.state = KeyState::Disabled;
+            // An EXTERNAL key without material goes back to waiting for it.
+            k.state = if k.import.is_some() && k.materials.is_empty() {
+                KeyState::PendingImport
+            } else {
+                KeyState::Disabled
+            };
             k.deletion_date = None;
             k.pending_window_days = None;
             k.rotation = k.rotation_before_deletion.take();
@@ -520,6 +563,7 @@ impl Cloud {
             sealed_secret: None,
             public_key: None,
             grants: Vec::new(),
+            import: None,
         };
         self.world.kms.keys.insert(id.clone(), key);
         self.touch(EntityRef::KmsKey(id.clone()));

@@ -20,6 +20,9 @@ mod grant_auth;
 mod grants;
 #[cfg(test)]
 mod grants_tests;
+mod import;
+#[cfg(test)]
+mod import_tests;
 mod key_policy;
 mod keys;
 mod keyspec;
@@ -30,6 +33,13 @@ mod sign_ops;
 mod tests;
 
 pub use error::KmsError;
+
+/// Wraps key material to a wrapping public key (DER) with RSAES_OAEP_SHA_1, as a caller of
+/// ImportKeyMaterial does (tests of other modules).
+#[cfg(test)]
+pub(crate) fn wrap_for_tests(public: &[u8], material: &[u8]) -> Vec<u8> {
+    asym::rsa_encrypt(public, 2048, asym::OaepHash::Sha1, material).unwrap_or_default()
+}
 
 use serde_json::Value as Json;
 
@@ -234,7 +244,7 @@ impl Cloud {
         if let Some(k) = self.world.kms.keys.get(id) {
             out.push(("kms:KeySpec".to_string(), k.key_spec.clone()));
             out.push(("kms:KeyUsage".to_string(), k.key_usage.clone()));
-            out.push(("kms:KeyOrigin".to_string(), "AWS_KMS".to_string()));
+            out.push(("kms:KeyOrigin".to_string(), k.origin().to_string()));
         }
         for a in self
             .world
@@ -261,13 +271,14 @@ impl Cloud {
             KeyState::Enabled => Ok(()),
             KeyState::Disabled => Err(KmsError::Disabled { arn: k.arn.clone() }),
             KeyState::PendingDeletion => Err(KmsError::PendingDeletion { arn: k.arn.clone() }),
+            KeyState::PendingImport => Err(KmsError::PendingImport { arn: k.arn.clone() }),
         }
     }
 
     /// Rotation is for symmetric encryption keys only.
     fn require_rotatable(&self, id: &str) -> Result<(), KmsError> {
         let k = self.key(id)?;
-        if k.key_spec != "SYMMETRIC_DEFAULT" {
+        if k.key_spec != "SYMMETRIC_DEFAULT" || k.import.is_some() {
             return Err(KmsError::RotationUnsupported { arn: k.arn.clone() });
         }
         Ok(())
@@ -309,6 +320,9 @@ impl Cloud {
     /// Runs what fell due for one key at time `t`: its deletion or an automatic rotation.
     pub(crate) fn kms_run_due(&mut self, id: &str, t: Millis) -> Option<String> {
         let k = self.world.kms.keys.get(id)?;
+        if k.material_expires().is_some_and(|e| e <= t) {
+            return self.expire_imported_material(id);
+        }
         match (k.state, k.deletion_date, k.rotation) {
             (KeyState::PendingDeletion, Some(d), _) if d <= t => self.run_deletion(id),
             (KeyState::Enabled, _, Some(r)) if r.next <= t => self.run_automatic_rotation(id, r),

@@ -54,9 +54,14 @@ pub(super) const OPS: &[Operation] = &[
             opt("ExternalId", String),
             opt("Policy", PolicyDocument),
             opt("PolicyArns", super::shapes::POLICY_ARNS),
+            TAGS,
+            opt("TransitiveTagKeys", List(&String)),
         ],
         true,
-        &[trust("sts:AssumeRole").with(&["sts:RoleSessionName", "sts:ExternalId?"])],
+        &[
+            trust("sts:AssumeRole").with(&["sts:RoleSessionName", "sts:ExternalId?"]),
+            trust("sts:TagSession").when("with Tags"),
+        ],
     ),
     op(
         "iam:CreateRole",

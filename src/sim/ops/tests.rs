@@ -140,6 +140,11 @@ struct Fixture {
     /// A grant on k1 for user u1, which u1 may retire, and its token.
     grant_id: String,
     grant_token: String,
+    /// A key of origin EXTERNAL with material imported, and the token and wrapped material
+    /// that imported it.
+    external: String,
+    import_token: String,
+    wrapped_material: String,
 }
 
 fn fixture() -> Fixture {
@@ -293,7 +298,8 @@ fn fixture() -> Fixture {
         json!({"UserName": "u1", "PolicyArn": policy_arn}),
     );
     let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-        "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+        "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
     .to_string();
     for r in ["r1", "bare-role"] {
         call(
@@ -368,7 +374,34 @@ fn fixture() -> Fixture {
     );
     let grant_id = grant["GrantId"].as_str().unwrap().to_string();
     let grant_token = grant["GrantToken"].as_str().unwrap().to_string();
+    let external = key(&mut c, json!({"Origin": "EXTERNAL"}));
+    let params = call(
+        &mut c,
+        "kms:GetParametersForImport",
+        json!({"KeyId": external, "WrappingAlgorithm": "RSAES_OAEP_SHA_1",
+               "WrappingKeySpec": "RSA_2048"}),
+    );
+    let import_token = params["ImportToken"].as_str().unwrap().to_string();
+    let public = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        params["PublicKey"].as_str().unwrap(),
+    )
+    .unwrap();
+    let wrapped_material = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        crate::sim::kms::wrap_for_tests(&public, &[3u8; 32]),
+    );
+    call(
+        &mut c,
+        "kms:ImportKeyMaterial",
+        json!({"KeyId": external, "ImportToken": import_token,
+               "EncryptedKeyMaterial": wrapped_material,
+               "ExpirationModel": "KEY_MATERIAL_DOES_NOT_EXPIRE"}),
+    );
     Fixture {
+        external,
+        import_token,
+        wrapped_material,
         grant_id,
         grant_token,
         sign_key,
@@ -455,6 +488,11 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
         }
         "kms:RetireGrant" => json!({"GrantToken": f.grant_token}),
         "kms:RevokeGrant" => json!({"KeyId": k1, "GrantId": f.grant_id}),
+        "kms:GetParametersForImport" => json!({"KeyId": f.external,
+            "WrappingAlgorithm": "RSAES_OAEP_SHA_256", "WrappingKeySpec": "RSA_2048"}),
+        "kms:ImportKeyMaterial" => json!({"KeyId": f.external, "ImportToken": f.import_token,
+            "EncryptedKeyMaterial": f.wrapped_material, "ValidTo": "1970-01-05T00:00:00Z"}),
+        "kms:DeleteImportedKeyMaterial" => json!({"KeyId": f.external}),
         "s3:CreateBucket" => json!({"Bucket": "new-bucket"}),
         "s3:DeleteBucket" => json!({"Bucket": "empty"}),
         "s3:ListBuckets" => json!({}),
@@ -536,7 +574,8 @@ fn scenario(op: &str, f: &Fixture) -> Option<(Json, Option<&'static [u8]>)> {
             json!({"UserName": "u1", "AccessKeyId": f.access_key, "Status": "Inactive"})
         }
         "sts:AssumeRole" => json!({"RoleArn": "arn:aws:iam::123456789012:role/r1",
-            "RoleSessionName": "s1", "ExternalId": "x"}),
+            "RoleSessionName": "s1", "ExternalId": "x",
+            "Tags": [{"Key": "project", "Value": "alpha"}], "TransitiveTagKeys": ["project"]}),
         "iam:CreateRole" => json!({"RoleName": "r2", "AssumeRolePolicyDocument": trust_doc}),
         "iam:ListRoles" | "iam:ListGroups" => json!({}),
         "iam:GetRole"

@@ -156,6 +156,7 @@ impl Cloud {
             Some(KeyState::Enabled) => Ok(()),
             Some(KeyState::Disabled) => Err(KmsError::Disabled { arn }.through_s3()),
             Some(KeyState::PendingDeletion) => Err(KmsError::PendingDeletion { arn }.through_s3()),
+            Some(KeyState::PendingImport) => Err(KmsError::PendingImport { arn }.through_s3()),
             None => Err(KmsError::KeyNotFound { arn }.through_s3()),
         }
     }
