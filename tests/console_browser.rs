@@ -150,8 +150,20 @@ impl Browser<'_> {
         }
     }
 
+    /// An element's text; found again when the page changed under it (a stale element
+    /// while a click's navigation lands).
     async fn text(&self, css: &str) -> String {
-        self.wait(css).await.text().await.expect("element text")
+        let start = Instant::now();
+        loop {
+            match self.wait(css).await.text().await {
+                Ok(t) => return t,
+                Err(e) => assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "text of {css}: {e}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     async fn fill(&self, css: &str, value: &str) {
@@ -160,12 +172,19 @@ impl Browser<'_> {
         e.send_keys(value).await.expect("type");
     }
 
+    /// Clicks an element; found again when the page changed under it.
     async fn click(&self, css: &str) {
-        self.wait(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let start = Instant::now();
+        loop {
+            match self.wait(css).await.click().await {
+                Ok(()) => return,
+                Err(e) => assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "click {css}: {e}"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Waits until the browser has navigated to a URL containing `part`.
