@@ -505,6 +505,61 @@ fn high_level_s3_commands_move_folders_with_sse_kms() {
     .success()
     .stdout_has("aws:kms\t")
     .stdout_has(&id);
+    // Bucket to bucket: one CopyObject, re-encrypted under the key named; mv removes the source.
+    t.run(&[
+        "sim",
+        "s3",
+        "cp",
+        "s3://web-bucket-1/one.txt",
+        "s3://web-bucket-1/copies/",
+        "--sse",
+        "aws:kms",
+        "--sse-kms-key-id",
+        &id,
+    ])
+    .success()
+    .stdout_is("copy: s3://web-bucket-1/one.txt to s3://web-bucket-1/copies/one.txt\n");
+    t.run(&[
+        "sim",
+        "s3api",
+        "get-object",
+        "--bucket",
+        "web-bucket-1",
+        "--key",
+        "copies/one.txt",
+        "copied.txt",
+        "--query",
+        "SSEKMSKeyId",
+        "--output",
+        "text",
+    ])
+    .success()
+    .stdout_has(&id);
+    assert_eq!(t.read("copied.txt"), t.read("one.txt"));
+    t.run(&[
+        "sim",
+        "s3",
+        "mv",
+        "s3://web-bucket-1/copies",
+        "s3://web-bucket-1/moved",
+        "--recursive",
+    ])
+    .success()
+    .stdout_is("move: s3://web-bucket-1/copies/one.txt to s3://web-bucket-1/moved/one.txt\n");
+    t.run(&[
+        "sim",
+        "s3api",
+        "get-object",
+        "--bucket",
+        "web-bucket-1",
+        "--key",
+        "copies/one.txt",
+        "gone.txt",
+    ])
+    .status(254)
+    .stderr_has("(NoSuchKey) when calling the GetObject operation");
+    t.run(&["sim", "s3", "rm", "s3://web-bucket-1/moved/one.txt"])
+        .success();
     t.run(&["sim", "s3", "sync", "site", "s3://web-bucket-1/site"])
         .success()
         .stdout_is("upload: ./site/css/a.css to s3://web-bucket-1/site/css/a.css\nupload: ./site/index.html to s3://web-bucket-1/site/index.html\n");

@@ -1,9 +1,9 @@
 //! The AWS CLI's high-level `s3` commands on the simulated S3: `ls`, `cp`, `mv`, `rm`, `mb`,
-//! `rb` and `sync` between local folders and buckets, with `--recursive`, `--sse aws:kms`,
-//! `--sse-kms-key-id`, `--force` (rb) and the caller options. Each step is one table
-//! operation (ListBuckets, ListObjectsV2, PutObject, GetObject, DeleteObject, CreateBucket,
-//! DeleteBucket) through `Cloud::call`, so authorization and CloudTrail are as for s3api; what
-//! is printed is what the AWS CLI prints (`upload: ./a.txt to s3://b/a.txt`).
+//! `rb` and `sync` between local folders and buckets (`cp`/`mv` also bucket to bucket), with
+//! `--recursive`, `--sse aws:kms`, `--sse-kms-key-id`, `--force` (rb) and the caller options.
+//! Each step is one table operation (ListBuckets, ListObjectsV2, PutObject, GetObject,
+//! DeleteObject, CopyObject, CreateBucket, DeleteBucket) through `Cloud::call`, so
+//! authorization and CloudTrail are as for s3api; what is printed is what the AWS CLI prints (`upload: ./a.txt to s3://b/a.txt`).
 
 use std::path::{Path, PathBuf};
 
@@ -113,6 +113,29 @@ impl Session<'_> {
             )
         })?;
         println!("{verb}: s3://{bucket}/{key} to {shown}");
+        Ok(())
+    }
+
+    /// One object to another with CopyObject (the copy never leaves S3), re-encrypted under
+    /// `--sse`/`--sse-kms-key-id` or the destination bucket's default, as the AWS CLI does.
+    fn copy_remote(&mut self, o: &Opts, from: (&str, &str), to: (&str, &str), verb: &str) -> R<()> {
+        let source = format!(
+            "{}/{}",
+            from.0,
+            crate::serve::sigv4::uri_encode(from.1, true)
+        );
+        let mut p = json!({"Bucket": to.0, "Key": to.1, "CopySource": source});
+        if let Some(s) = &o.sse {
+            p["ServerSideEncryption"] = json!(s);
+        }
+        if let Some(k) = &o.sse_key {
+            p["SSEKMSKeyId"] = json!(k);
+        }
+        self.call("s3:CopyObject", p, None)?;
+        println!(
+            "{verb}: s3://{}/{} to s3://{}/{}",
+            from.0, from.1, to.0, to.1
+        );
         Ok(())
     }
 
@@ -387,9 +410,33 @@ fn copy(s: &mut Session, o: &Opts, remove: bool) -> R<()> {
             }
             Ok(())
         }
-        (Some(_), Some(_)) => Err(usage(
-            "s3 to s3 copies need CopyObject, which keyform does not simulate yet; download and upload instead",
-        )),
+        (Some((sb, sk)), Some((db, dk))) => {
+            let verb = if remove { "move" } else { "copy" };
+            let pairs: Vec<(String, String)> = if o.recursive {
+                s.objects(&sb, &sk)?
+                    .into_iter()
+                    .map(|(key, _, _)| {
+                        let rel = key
+                            .strip_prefix(&sk)
+                            .unwrap_or(&key)
+                            .trim_start_matches('/');
+                        let to = join_key(&dk, rel);
+                        (key, to)
+                    })
+                    .collect()
+            } else if dk.is_empty() || dk.ends_with('/') {
+                vec![(sk.clone(), format!("{dk}{}", file_name(&sk)))]
+            } else {
+                vec![(sk, dk)]
+            };
+            for (from, to) in pairs {
+                s.copy_remote(o, (&sb, &from), (&db, &to), verb)?;
+                if remove {
+                    s.delete(&sb, &from, "")?;
+                }
+            }
+            Ok(())
+        }
         (None, None) => Err(usage(
             "Error: Invalid argument type: one of SOURCE and DESTINATION must be an s3:// URL",
         )),
