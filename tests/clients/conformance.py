@@ -371,6 +371,8 @@ def scenario():
     kms("ListAliases", KeyId=kid)
     kms("ListAliases")
     kms("CreateAlias", AliasName="alias/conformance-gone", TargetKeyId=other)
+    page = kms("ListAliases", Limit=1)
+    kms("ListAliases", Limit=1, Marker=page["NextMarker"])
     kms("DeleteAlias", AliasName="alias/conformance-gone")
     kms("DisableKey", KeyId=other)
     kms("EnableKey", KeyId=other)

@@ -5,35 +5,51 @@
 
 use serde_json::{Value as Json, json};
 
+use super::paging::{self, Limits};
 use super::{IdForms, KmsError, MAX_ALIASES_PER_KEY, kms_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::iso8601;
 use crate::sim::world::{EntityRef, KmsAlias};
 use crate::sim::{CallContext, Cloud, SimError, opt_str, req_str};
 
+/// ListAliases' `Limit`: 1 to 100, 50 when not given (API reference).
+const ALIAS_LIST: Limits = Limits {
+    max: 100,
+    default: 50,
+};
+
 impl Cloud {
     pub fn kms_list_aliases(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let key = opt_str(p, "KeyId")?.map(str::to_string);
+        let (limit, marker) = paging::params(p, ALIAS_LIST)?;
         self.run(ctx, kms_op("ListAliases", p, true), |c, _| {
             c.authorize(ctx, &Access::iam_only("kms:ListAliases", "*"))?;
             let filter = match &key {
                 Some(k) => Some(c.resolve_key(k, IdForms::KeyOnly)?),
                 None => None,
             };
-            let aliases: Vec<Json> = c
+            let order: Vec<String> = c.world.kms.aliases.keys().cloned().collect();
+            let aliases: Vec<(String, Json)> = c
                 .world
                 .kms
                 .aliases
                 .values()
                 .filter(|a| filter.as_ref().is_none_or(|f| &a.target_key_id == f))
                 .map(|a| {
-                    json!({
+                    let entry = json!({
                         "AliasName": a.name, "AliasArn": a.arn, "TargetKeyId": a.target_key_id,
                         "CreationDate": iso8601(a.created), "LastUpdatedDate": iso8601(a.updated.unwrap_or(a.created)),
-                    })
+                    });
+                    (a.name.clone(), entry)
                 })
                 .collect();
-            Ok(json!({"Aliases": aliases, "Truncated": false}))
+            Ok(paging::page(
+                &order,
+                aliases,
+                limit,
+                marker.as_deref(),
+                "Aliases",
+            )?)
         })
     }
 

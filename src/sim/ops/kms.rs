@@ -167,7 +167,11 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:ListAliases",
         Cloud::kms_list_aliases,
-        &[opt("KeyId", String)],
+        &[
+            opt("KeyId", String),
+            opt("Limit", Integer),
+            opt("Marker", String),
+        ],
         false,
         &[identity("kms:ListAliases", Res::Star).with(&["kms:CallerAccount"])],
     ),
