@@ -359,6 +359,35 @@ impl Cloud {
         conds
     }
 
+    /// A resource policy without which nothing is allowed (a key policy, a role's trust
+    /// policy), decided the KMS way; `holder` is the resource's ARN and policy text, `None`
+    /// when the resource is gone.
+    fn decide_mandatory(
+        &mut self,
+        req: &RequestContext,
+        identity: &[PolicySource<'_>],
+        holder: Option<(String, String)>,
+        what: &str,
+    ) -> (Decision, Vec<StatementTrace>) {
+        let doc = holder.as_ref().and_then(|(_, p)| self.parsed(p));
+        match (holder, doc) {
+            (Some((arn, _)), Some(doc)) => {
+                let src = PolicySource {
+                    label: format!("{what} of {arn}"),
+                    kind: PolicyKind::Resource,
+                    doc: &doc,
+                };
+                policy::decide_kms(req, &src, identity, &self.world.root_arn())
+            }
+            _ => (
+                Decision::ImplicitDeny {
+                    missing: PolicyKind::Resource,
+                },
+                Vec::new(),
+            ),
+        }
+    }
+
     /// Evaluates an access; `explain` adds why each statement did not apply (costly, and only
     /// `sim explain` shows it).
     fn evaluate_access(&mut self, ctx: &CallContext, a: &Access, explain: bool) -> Explanation {
@@ -377,30 +406,13 @@ impl Cloud {
         let (decision, traces) = match &a.policy {
             ResourcePolicy::None => policy::decide_standard(&req, &identity, &[]),
             ResourcePolicy::Key(id) => {
-                let text = self
+                let holder = self
                     .world
                     .kms
                     .keys
                     .get(id)
                     .map(|k| (k.arn.clone(), k.policy.clone()));
-                let doc = text.as_ref().and_then(|(_, p)| self.parsed(p));
-                match (text, doc) {
-                    (Some((arn, _)), Some(doc)) => {
-                        let src = PolicySource {
-                            label: format!("key policy of {arn}"),
-                            kind: PolicyKind::Resource,
-                            doc: &doc,
-                        };
-                        let root = self.world.root_arn();
-                        policy::decide_kms(&req, &src, &identity, &root)
-                    }
-                    _ => (
-                        Decision::ImplicitDeny {
-                            missing: PolicyKind::Resource,
-                        },
-                        Vec::new(),
-                    ),
-                }
+                self.decide_mandatory(&req, &identity, holder, "key policy")
             }
             ResourcePolicy::Bucket(b) => {
                 let text = self.world.s3.buckets.get(b).and_then(|x| x.policy.clone());
@@ -433,32 +445,15 @@ impl Cloud {
                 )
             }
             ResourcePolicy::Trust(role) => {
-                let text = self
+                let holder = self
                     .world
                     .iam
                     .roles
                     .get(role)
                     .map(|r| (r.arn.clone(), r.assume_role_policy.clone()));
-                let doc = text.as_ref().and_then(|(_, p)| self.parsed(p));
-                match (text, doc) {
-                    (Some((arn, _)), Some(doc)) => {
-                        let src = PolicySource {
-                            label: format!("trust policy of {arn}"),
-                            kind: PolicyKind::Resource,
-                            doc: &doc,
-                        };
-                        // The trust policy is mandatory, as a key policy is: naming the caller
-                        // lets it in; naming its account delegates to its identity policies.
-                        let root = self.world.root_arn();
-                        policy::decide_kms(&req, &src, &identity, &root)
-                    }
-                    _ => (
-                        Decision::ImplicitDeny {
-                            missing: PolicyKind::Resource,
-                        },
-                        Vec::new(),
-                    ),
-                }
+                // The trust policy is mandatory, as a key policy is: naming the caller lets it
+                // in; naming its account delegates to its identity policies.
+                self.decide_mandatory(&req, &identity, holder, "trust policy")
             }
         };
         let (decision, traces, session_refusal) =
