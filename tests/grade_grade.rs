@@ -100,13 +100,13 @@ fn a_submission_over_the_time_limit_is_an_error_not_a_hang() {
         "submissions",
     ])
     .success()
-    .stdout_has(
-        "broken: 0/303 (timed out: -timeout=1ms)\ngood: 0/303 (timed out: -timeout=1ms)\n",
-    );
+    .stdout_has("broken: 0/303 (timed out: -timeout=1ms)\ngood: 0/303 (timed out: -timeout=1ms)\n");
     let csv = t.read("out/gradebook.csv");
     let good = csv.lines().nth(2).unwrap_or_default();
     assert!(
-        good.starts_with("good,timed out,-timeout=1ms,0,303,provision;uploads_use_the_lab_key;r0;r1;"),
+        good.starts_with(
+            "good,timed out,-timeout=1ms,0,303,provision;uploads_use_the_lab_key;r0;r1;"
+        ),
         "{csv}"
     );
     assert_eq!(
@@ -207,7 +207,9 @@ fn the_gradebook_says_why_each_submission_scored_what_it_did() {
         row("empty"),
         "empty,no configuration,no .tf files in it,0,3,provision;uploads_use_the_lab_key,not graded,not graded"
     );
-    assert!(row("nested").starts_with("nested,nested solution directory,\"its .tf files are in lab-1/"));
+    assert!(
+        row("nested").starts_with("nested,nested solution directory,\"its .tf files are in lab-1/")
+    );
     assert_eq!(
         row("nokey"),
         "nokey,graded,,0,3,provision;uploads_use_the_lab_key,not graded: needs aws_kms_key.lab,fail"
@@ -283,11 +285,9 @@ fn shards_graded_apart_merge_into_the_class_gradebook() {
             .success()
             .stdout_has("Class summary (2 submissions)");
     }
-    t.run(&[
-        "grade", "merge", "-out=merged", "part3", "part1", "part2",
-    ])
-    .success()
-    .stdout_has("Class summary (6 submissions)");
+    t.run(&["grade", "merge", "-out=merged", "part3", "part1", "part2"])
+        .success()
+        .stdout_has("Class summary (6 submissions)");
     for f in ["gradebook.csv", "summary.csv", "report.html"] {
         assert_eq!(
             t.read(&format!("merged/{f}")),
@@ -369,7 +369,9 @@ fn the_class_workflow_grades_shards_and_merges_them_as_shipped() {
     }
     let a = args(commands[1], 0);
     let a: Vec<&str> = a.iter().map(String::as_str).collect();
-    t.run(&a).success().stdout_has("Class summary (6 submissions)");
+    t.run(&a)
+        .success()
+        .stdout_has("Class summary (6 submissions)");
     for f in ["gradebook.csv", "summary.csv", "report.html", "good.xml"] {
         assert!(t.path().join("grades").join(f).is_file(), "{f}");
     }

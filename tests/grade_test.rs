@@ -396,7 +396,10 @@ fn junit_and_json_reports_are_complete_and_identical_on_rerun() {
     );
     let second = t.run(&args).status(1);
     assert_eq!(first.stdout, second.stdout);
-    assert_eq!(timeless(&xml), timeless(&t.read("submissions/broken/report.xml")));
+    assert_eq!(
+        timeless(&xml),
+        timeless(&t.read("submissions/broken/report.xml"))
+    );
 }
 
 #[test]

@@ -120,7 +120,10 @@ pub(crate) fn grade(ctx: &Ctx, a: &GradeArgs) -> CmdResult {
         )
     })?;
     if a.parallelism == Some(0) {
-        return Err(usage("-parallelism", "-parallelism must be at least 1.".into()));
+        return Err(usage(
+            "-parallelism",
+            "-parallelism must be at least 1.".into(),
+        ));
     }
     let subs_dir = rel(ctx, subs_arg);
     let out = rel(ctx, &a.out);
@@ -314,7 +317,8 @@ fn merge(ctx: &Ctx, a: &GradeMergeArgs) -> CmdResult {
     create_dir(&out)?;
     // Each submission's JUnit report, beside the merged gradebook.
     let same = |a: &Path, b: &Path| {
-        std::fs::canonicalize(a).ok().is_some() && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
+        std::fs::canonicalize(a).ok().is_some()
+            && std::fs::canonicalize(a).ok() == std::fs::canonicalize(b).ok()
     };
     for dir in dirs.iter().filter(|d| !same(d, &out)) {
         for s in &merged.submissions {
@@ -338,13 +342,21 @@ fn merge(ctx: &Ctx, a: &GradeMergeArgs) -> CmdResult {
 
 fn merge_failure(e: &MergeError) -> Failure {
     let list = |v: &[usize]| -> String {
-        v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     match e {
-        MergeError::Empty => usage("grade merge", "give the output directories to merge.".into()),
+        MergeError::Empty => usage(
+            "grade merge",
+            "give the output directories to merge.".into(),
+        ),
         MergeError::DifferentLabs { first, other } => Failure::msg(
             "Gradebooks of different labs",
-            format!("One gradebook was graded with {first}, another with {other} (or with other tests): only shards of one lab merge."),
+            format!(
+                "One gradebook was graded with {first}, another with {other} (or with other tests): only shards of one lab merge."
+            ),
         ),
         MergeError::Duplicate(name) => Failure::msg(
             "Submission graded twice",
@@ -363,11 +375,16 @@ fn merge_failure(e: &MergeError) -> Failure {
                 parts.push(format!("shard {} given more than once", list(repeated)));
             }
             if parts.is_empty() {
-                parts.push(format!("shards of different -shard=I/N counts (not all of {count})"));
+                parts.push(format!(
+                    "shards of different -shard=I/N counts (not all of {count})"
+                ));
             }
             Failure::msg(
                 "Incomplete shards",
-                format!("{}: merge the output of every -shard=I/{count} run once.", parts.join("; ")),
+                format!(
+                    "{}: merge the output of every -shard=I/{count} run once.",
+                    parts.join("; ")
+                ),
             )
         }
     }
@@ -515,7 +532,9 @@ impl Grader<'_> {
                 let sub = sub.to_string_lossy().replace('\\', "/");
                 return ungraded(
                     SubmissionStatus::NestedSolutionDirectory,
-                    format!("its .tf files are in {sub}/, not at its top: move them up to be graded"),
+                    format!(
+                        "its .tf files are in {sub}/, not at its top: move them up to be graded"
+                    ),
                 );
             }
         }

@@ -178,7 +178,9 @@ impl Shard {
     pub fn parse(s: &str) -> Option<Shard> {
         let (i, n) = s.split_once('/')?;
         let (index, count) = (i.trim().parse().ok()?, n.trim().parse().ok()?);
-        (1..=count).contains(&index).then_some(Shard { index, count })
+        (1..=count)
+            .contains(&index)
+            .then_some(Shard { index, count })
     }
 
     /// Whether the `i`-th submission (0-based, in name order) is this shard's: every N-th,
@@ -372,7 +374,9 @@ impl Gradebook {
                     _ => repeated.push(i),
                 }
             }
-            if !missing.is_empty() || !repeated.is_empty() || shards.iter().any(|s| s.count != count)
+            if !missing.is_empty()
+                || !repeated.is_empty()
+                || shards.iter().any(|s| s.count != count)
             {
                 return Err(MergeError::Shards {
                     count,
@@ -404,9 +408,8 @@ pub enum Located {
 pub fn locate(dir: &Path) -> Located {
     fn has_tf(d: &Path) -> bool {
         std::fs::read_dir(d).is_ok_and(|r| {
-            r.filter_map(Result::ok).any(|e| {
-                e.path().is_file() && e.file_name().to_string_lossy().ends_with(".tf")
-            })
+            r.filter_map(Result::ok)
+                .any(|e| e.path().is_file() && e.file_name().to_string_lossy().ends_with(".tf"))
         })
     }
     fn subdirs(d: &Path) -> Vec<PathBuf> {

@@ -32,7 +32,11 @@ fn book() -> Gradebook {
         checks(),
         vec![
             sub("zoe", 5, &[Status::Pass, Status::Pass, Status::Pass]),
-            sub("al, \"the\" one", 2, &[Status::Pass, Status::Pass, Status::NotGraded]),
+            sub(
+                "al, \"the\" one",
+                2,
+                &[Status::Pass, Status::Pass, Status::NotGraded],
+            ),
             Submission::ungraded(
                 "bob",
                 SubmissionStatus::ConfigurationError,

@@ -513,15 +513,16 @@ impl<'s> FileRun<'s> {
     ) -> Option<Message> {
         let ev = self.evaluator(ns);
         let at = line_of(self.session, c.condition.span().or(Some(c.span)));
-        let undecided = |fallback: Option<Message>| {
-            match self.premises(command, not_called).missing(&c.condition) {
-                Some(needs) => Some(Message {
-                    kind: MessageKind::Premise,
-                    location: at.clone(),
-                    text: needs,
-                }),
-                None => fallback,
-            }
+        let undecided = |fallback: Option<Message>| match self
+            .premises(command, not_called)
+            .missing(&c.condition)
+        {
+            Some(needs) => Some(Message {
+                kind: MessageKind::Premise,
+                location: at.clone(),
+                text: needs,
+            }),
+            None => fallback,
         };
         let message = |ev: &Evaluator<'_>| match ev.eval(&c.error_message) {
             Ok(Value::String(s)) => s,
