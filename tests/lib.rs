@@ -12,6 +12,7 @@ mod grade_test;
 mod iam_login_profile;
 mod invalid_configs;
 mod kms_grant;
+mod kms_import_openssl;
 mod labs;
 mod locking;
 mod plan_render;
