@@ -111,16 +111,22 @@ impl Kms for ViaSim<'_> {
         // Blobs go in as files, the AWS CLI's way (fileb://).
         let mut args = vec!["kms".to_string(), cli_name(op)];
         for (k, v) in params.as_object().unwrap() {
-            args.push(format!("--{}", cli_name(k)));
-            args.push(match (k.as_str(), v.as_str()) {
+            let (flag, value) = match (k.as_str(), v.as_str()) {
+                // Content parameters take text in sim (the AWS CLI v2's raw-in-base64-out).
+                ("Plaintext", Some(b)) => (
+                    cli_name(k),
+                    String::from_utf8(B64.decode(b).unwrap()).unwrap(),
+                ),
                 ("EncryptedKeyMaterial", Some(b)) => {
                     std::fs::write(self.0.path().join("blob.bin"), B64.decode(b).unwrap())
                         .unwrap();
-                    "fileb://blob.bin".into()
+                    (cli_name(k), "fileb://blob.bin".into())
                 }
-                (_, Some(x)) => x.to_string(),
-                _ => v.to_string(),
-            });
+                (_, Some(x)) => (cli_name(k), x.to_string()),
+                _ => (cli_name(k), v.to_string()),
+            };
+            args.push(format!("--{flag}"));
+            args.push(value);
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let mut all = vec!["sim"];
@@ -144,7 +150,7 @@ impl Kms for ViaServe<'_> {
         self.t.path()
     }
     fn call(&self, op: &str, params: Json) -> Result<Json, String> {
-        let r = self.s.client(None).kms(op, params);
+        let r = self.s.client(Some(&self.s.admin)).kms(op, params);
         let j = r.json();
         if r.status == 200 {
             Ok(j)
