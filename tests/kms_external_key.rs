@@ -38,12 +38,12 @@ fn attr(sign: &str, name: &str, value: &str) -> String {
 /// The world's clock plus `days`, in RFC 3339 (whole seconds).
 fn world_time_plus(t: &Test, days: i64) -> String {
     let now = t.run(&["sim", "clock"]).success().stdout;
-    let now = time::OffsetDateTime::parse(
-        now.trim(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap();
-    let at = (now + time::Duration::days(days)).replace_nanosecond(0).unwrap();
+    let now =
+        time::OffsetDateTime::parse(now.trim(), &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let at = (now + time::Duration::days(days))
+        .replace_nanosecond(0)
+        .unwrap();
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap()
 }
@@ -75,11 +75,16 @@ fn an_external_key_imports_its_material_expires_on_the_clock_and_is_mended_by_ap
     run(&["plan", "-detailed-exitcode"], &vars(&first))
         .success()
         .stdout_has("No changes.");
-    let shown = t.run(&["state", "show", "aws_kms_external_key.byok"]).success();
+    let shown = t
+        .run(&["state", "show", "aws_kms_external_key.byok"])
+        .success();
     assert!(!shown.stdout.contains(&material), "{}", shown.stdout);
     shown
         .stdout_has(&format!("{:34} = \"Enabled\"", "key_state"))
-        .stdout_has(&format!("{:34} = \"KEY_MATERIAL_EXPIRES\"", "expiration_model"));
+        .stdout_has(&format!(
+            "{:34} = \"KEY_MATERIAL_EXPIRES\"",
+            "expiration_model"
+        ));
     // State keeps the material, as Terraform's does (a sensitive argument).
     assert!(t.read(".keyform/state.json").contains(&material));
 
@@ -103,7 +108,14 @@ fn an_external_key_imports_its_material_expires_on_the_clock_and_is_mended_by_ap
     run(&["apply", "-auto-approve"], &vars(&later)).success();
     let out = sim_json(
         &t,
-        &["kms", "decrypt", "--ciphertext-blob", &blob, "--query", "Plaintext"],
+        &[
+            "kms",
+            "decrypt",
+            "--ciphertext-blob",
+            &blob,
+            "--query",
+            "Plaintext",
+        ],
     );
     assert_eq!(out, serde_json::json!(B64.encode("byok")));
 

@@ -118,8 +118,7 @@ impl Kms for ViaSim<'_> {
                     String::from_utf8(B64.decode(b).unwrap()).unwrap(),
                 ),
                 ("EncryptedKeyMaterial", Some(b)) => {
-                    std::fs::write(self.0.path().join("blob.bin"), B64.decode(b).unwrap())
-                        .unwrap();
+                    std::fs::write(self.0.path().join("blob.bin"), B64.decode(b).unwrap()).unwrap();
                     (cli_name(k), "fileb://blob.bin".into())
                 }
                 (_, Some(x)) => (cli_name(k), x.to_string()),
@@ -193,9 +192,7 @@ fn import_with(k: &dyn Kms, key: &str, algorithm: &str, spec: &str) -> Result<Js
 
 /// The whole story on one front end.
 fn the_documented_procedure(k: &dyn Kms) {
-    let key = k
-        .call("CreateKey", json!({"Origin": "EXTERNAL"}))
-        .unwrap();
+    let key = k.call("CreateKey", json!({"Origin": "EXTERNAL"})).unwrap();
     assert_eq!(s(&key, "/KeyMetadata/KeyState"), "PendingImport");
     let key = s(&key, "/KeyMetadata/KeyId").to_string();
     openssl(k.dir(), &["rand", "-out", "PlaintextKeyMaterial.bin", "32"]);
@@ -208,7 +205,10 @@ fn the_documented_procedure(k: &dyn Kms) {
         "KEY_MATERIAL_DOES_NOT_EXPIRE"
     );
     let blob = k
-        .call("Encrypt", json!({"KeyId": key, "Plaintext": B64.encode("byok")}))
+        .call(
+            "Encrypt",
+            json!({"KeyId": key, "Plaintext": B64.encode("byok")}),
+        )
         .unwrap();
     let blob = s(&blob, "/CiphertextBlob").to_string();
 
@@ -217,9 +217,7 @@ fn the_documented_procedure(k: &dyn Kms) {
     k.call("DeleteImportedKeyMaterial", json!({"KeyId": key}))
         .unwrap();
     import_with(k, &key, "RSAES_OAEP_SHA_256", "RSA_2048").unwrap();
-    let out = k
-        .call("Decrypt", json!({"CiphertextBlob": blob}))
-        .unwrap();
+    let out = k.call("Decrypt", json!({"CiphertextBlob": blob})).unwrap();
     assert_eq!(B64.decode(s(&out, "/Plaintext")).unwrap(), b"byok");
 
     openssl(k.dir(), &["rand", "-out", "PlaintextKeyMaterial.bin", "32"]);

@@ -216,7 +216,12 @@ fn rsa_aes_key_wrap_material_imports_and_a_damaged_wrap_is_refused() {
         .to_string();
     let material = [5u8; 32];
     for (algorithm, hash, bits, spec) in [
-        ("RSA_AES_KEY_WRAP_SHA_256", OaepHash::Sha256, 3072, "RSA_3072"),
+        (
+            "RSA_AES_KEY_WRAP_SHA_256",
+            OaepHash::Sha256,
+            3072,
+            "RSA_3072",
+        ),
         ("RSA_AES_KEY_WRAP_SHA_1", OaepHash::Sha1, 2048, "RSA_2048"),
     ] {
         let p = call(
@@ -240,13 +245,24 @@ fn rsa_aes_key_wrap_material_imports_and_a_damaged_wrap_is_refused() {
         );
         // The RSA part alone (what RSAES_OAEP_* takes) is not a key-wrap blob.
         assert_eq!(
-            code(import(&mut c, &key, &token, &B64.encode(&blob[..bits / 8]), None)),
+            code(import(
+                &mut c,
+                &key,
+                &token,
+                &B64.encode(&blob[..bits / 8]),
+                None
+            )),
             "InvalidCiphertextException",
             "{algorithm}"
         );
         assert_eq!(c.key(&key).unwrap().state, KeyState::PendingImport);
         import(&mut c, &key, &token, &B64.encode(&blob), None).unwrap();
         assert_eq!(c.key(&key).unwrap().state, KeyState::Enabled);
-        call(&mut c, "kms:DeleteImportedKeyMaterial", json!({"KeyId": key})).unwrap();
+        call(
+            &mut c,
+            "kms:DeleteImportedKeyMaterial",
+            json!({"KeyId": key}),
+        )
+        .unwrap();
     }
 }

@@ -25,8 +25,8 @@ use super::{key_already_going, key_policy_json};
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{string, with_tags};
 use crate::provider::aws::common::{
-    bool_of, carry, cloud_tags, fail, int_of, invalid, keep_policy, key_id_of, opt_string,
-    str_of, string_map, target, val,
+    bool_of, carry, cloud_tags, fail, int_of, invalid, keep_policy, key_id_of, opt_string, str_of,
+    string_map, target, val,
 };
 use crate::provider::{ProviderError, Resource};
 use crate::schema::{AttrSchema as A, AttrType as T, BodySchema, ResourceSchema, check};
@@ -254,7 +254,10 @@ fn import_material(
                     "WrappingKeySpec": WRAPPING_KEY_SPEC}),
         )
         .map_err(|e| ProviderError {
-            message: format!("{doing}: getting parameters for import: {}: {}", e.code, e.message),
+            message: format!(
+                "{doing}: getting parameters for import: {}: {}",
+                e.code, e.message
+            ),
             code: Some(e.code),
             partial: None,
         })?;
@@ -267,7 +270,11 @@ fn import_material(
         .as_str()
         .and_then(|p| B64.decode(p).ok())
         .and_then(|der| rsa::PublicKey::from_public_key_der(&der).ok())
-        .ok_or_else(|| invalid(format!("{doing}: parsing public key: not an RSA public key")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "{doing}: parsing public key: not an RSA public key"
+            ))
+        })?;
     let wrapped = public
         .encrypt(&mut getrandom::SysRng, Oaep::<Sha256>::new(), &material)
         .map_err(|_| {
@@ -324,10 +331,7 @@ fn read_external_key(w: &World, prior: &Map) -> Option<Map> {
             Value::string(&k.description)
         },
     );
-    m.insert(
-        "enabled".into(),
-        Value::Bool(k.state == KeyState::Enabled),
-    );
+    m.insert("enabled".into(), Value::Bool(k.state == KeyState::Enabled));
     m.insert(
         "expiration_model".into(),
         opt_string(import.and_then(|i| i.expiration_model.as_deref())),

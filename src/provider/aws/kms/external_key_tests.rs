@@ -123,10 +123,7 @@ fn external_key_imports_its_material_expires_and_is_mended_by_the_next_apply() {
             .starts_with("will be scheduled for deletion in 30 days")
     );
     p.delete(KIND, &key).unwrap();
-    assert_eq!(
-        p.cloud.world.kms.keys[&id].state,
-        KeyState::PendingDeletion
-    );
+    assert_eq!(p.cloud.world.kms.keys[&id].state, KeyState::PendingDeletion);
     assert_eq!(p.read(KIND, &key).unwrap(), None);
     p.delete(KIND, &key)
         .expect("deleting a key pending deletion succeeds");
