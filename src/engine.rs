@@ -756,4 +756,3 @@ pub(crate) fn apply_in_workspace(
     }
     outcome
 }
-

@@ -54,9 +54,8 @@ pub(crate) fn refresh(p: &mut Prepared, targets: &[TargetAddr]) -> Result<Refres
     let saved = state != p.state;
     if saved {
         state.serial += 1;
-        p.ws.snapshot(&state, &mut p.cloud).map_err(|e| {
-            Error::from(Diagnostic::error("Failed to save state", e.to_string()))
-        })?;
+        p.ws.snapshot(&state, &mut p.cloud)
+            .map_err(|e| Error::from(Diagnostic::error("Failed to save state", e.to_string())))?;
     }
     p.state = state;
     Ok(Refreshed { read, drift, saved })

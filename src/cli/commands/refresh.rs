@@ -3,16 +3,18 @@
 //! changes the world and records nothing in CloudTrail.
 
 use super::{CmdResult, leave_to_exit, lock_request, print_warnings, schema_lookup};
-use crate::cli::{Ctx, Failure};
 use crate::cli::args::RefreshArgs;
 use crate::cli::render;
+use crate::cli::{Ctx, Failure};
 use crate::engine;
 
 pub(crate) fn refresh(ctx: &Ctx, a: &RefreshArgs) -> CmdResult {
     let not_here = |flag: &str| {
         Failure::msg(
             "Invalid option for refresh",
-            format!("keyform refresh reads every resource back and replaces nothing: {flag} belongs to plan and apply."),
+            format!(
+                "keyform refresh reads every resource back and replaces nothing: {flag} belongs to plan and apply."
+            ),
         )
     };
     if !a.flags.replace.is_empty() {
@@ -48,7 +50,8 @@ pub(crate) fn refresh(ctx: &Ctx, a: &RefreshArgs) -> CmdResult {
     } else {
         println!(
             "\n{}\n\nkeyform detected the following changes made outside of keyform since the\nlast \"keyform apply\", and recorded them in the state:\n",
-            ctx.style.bold("Note: Objects have changed outside of keyform")
+            ctx.style
+                .bold("Note: Objects have changed outside of keyform")
         );
         print!(
             "{}",
