@@ -129,9 +129,10 @@ fn resolve_at(
                 .map_err(|e| (e, "AssumeRole".to_string()))?,
             _ => src,
         };
-        let session = keys.get("role_session_name").cloned().unwrap_or_else(|| {
-            format!("botocore-session-{}", cloud.world.now / 1000)
-        });
+        let session = keys
+            .get("role_session_name")
+            .cloned()
+            .unwrap_or_else(|| format!("botocore-session-{}", cloud.world.now / 1000));
         let out = cloud
             .call_json(
                 &src,
@@ -139,14 +140,20 @@ fn resolve_at(
                 &serde_json::json!({"RoleArn": arn, "RoleSessionName": session}),
             )
             .map_err(|e| (e, "AssumeRole".to_string()))?;
-        let id = out["Credentials"]["AccessKeyId"].as_str().unwrap_or_default();
+        let id = out["Credentials"]["AccessKeyId"]
+            .as_str()
+            .unwrap_or_default();
         return Ok((CallContext::session(id), from));
     }
     Ok((key_caller(name, &keys, cloud)?, from))
 }
 
 /// The caller a profile's access keys (or its name) stand for.
-fn key_caller(name: &str, keys: &Section, cloud: &Cloud) -> Result<CallContext, (SimError, String)> {
+fn key_caller(
+    name: &str,
+    keys: &Section,
+    cloud: &Cloud,
+) -> Result<CallContext, (SimError, String)> {
     if let Some(id) = keys.get("aws_access_key_id") {
         let Some(k) = cloud.access_key(id) else {
             return Err((

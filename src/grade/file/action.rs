@@ -27,7 +27,14 @@ pub(super) fn action_block(
     }
     only(
         &b.body,
-        &["call", "params", "as", "anonymous", "credentials", "expect_error"],
+        &[
+            "call",
+            "params",
+            "as",
+            "anonymous",
+            "credentials",
+            "expect_error",
+        ],
         &[],
         "in an action block",
         diags,

@@ -617,7 +617,10 @@ run "r" {
 "#,
         )
         .unwrap();
-        assert!(matches!(f.runs[0].actions[1].caller, Caller::Credentials(_)));
+        assert!(matches!(
+            f.runs[0].actions[1].caller,
+            Caller::Credentials(_)
+        ));
         let both = errors(
             "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    as = \"u\"\n    credentials = {}\n  }\n}\n",
         );
@@ -626,7 +629,10 @@ run "r" {
         let anon = errors(
             "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    anonymous = true\n    credentials = {}\n  }\n}\n",
         );
-        assert!(anon[0].contains("tests/t.tftest.hcl:5:5: Conflicting caller"), "{anon:?}");
+        assert!(
+            anon[0].contains("tests/t.tftest.hcl:5:5: Conflicting caller"),
+            "{anon:?}"
+        );
         // A credentials expression may only name actions declared before it.
         let later = errors(
             "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    credentials = action.b.Credentials\n  }\n  action \"b\" {\n    call = \"kms:ListKeys\"\n  }\n}\n",

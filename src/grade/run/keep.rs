@@ -82,8 +82,8 @@ impl Keep {
                 if let Some(p) = &a.params {
                     k.expr(here, p);
                 }
-                if let crate::grade::file::Caller::User(e) | crate::grade::file::Caller::Credentials(e) =
-                    &a.caller
+                if let crate::grade::file::Caller::User(e)
+                | crate::grade::file::Caller::Credentials(e) = &a.caller
                 {
                     k.expr(here, e);
                 }
