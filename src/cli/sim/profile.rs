@@ -107,7 +107,11 @@ fn resolve_at(
                     "profile {name}: role_arn {arn:?} is not a role ARN"
                 ))
             })?;
-        let Some(source) = keys.get("source_profile") else {
+        // A role the world lacks is left to the caller check, which names the roles there are.
+        let Some(source) = keys
+            .get("source_profile")
+            .filter(|_| cloud.world.iam.roles.contains_key(&role))
+        else {
             return Ok((CallContext::user(&format!("role/{role}")), from));
         };
         if depth >= MAX_SOURCE_PROFILES {
@@ -127,6 +131,16 @@ fn resolve_at(
             crate::sim::Principal::User(u) if u.starts_with("role/") => cloud
                 .caller_named(u)
                 .map_err(|e| (e, "AssumeRole".to_string()))?,
+            // `default` with no keys is the default caller, lab-admin (keyform's default
+            // credentials); another name must be an IAM user of the world.
+            crate::sim::Principal::User(u) if u == "default" => CallContext::lab_admin(),
+            crate::sim::Principal::User(u)
+                if u != crate::sim::iam::ROOT_CALLER && !cloud.world.iam.users.contains_key(u) =>
+            {
+                return Err(usage(format!(
+                    "profile {name}: source_profile {source:?} has no credentials and names no IAM user of this world"
+                )));
+            }
             _ => src,
         };
         let session = keys
