@@ -372,7 +372,12 @@ fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_gran
     assert!(ev["requestParameters"].get("grantTokens").is_none());
     assert!(!ev.to_string().contains(&token));
     // Without a token the first grant that allows the call decides.
-    alice(&mut c, "kms:Encrypt", json!({"KeyId": key, "Plaintext": "aGk="})).unwrap();
+    alice(
+        &mut c,
+        "kms:Encrypt",
+        json!({"KeyId": key, "Plaintext": "aGk="}),
+    )
+    .unwrap();
     let ev = c.world.cloudtrail.events.last().unwrap().json();
     assert_eq!(ev["additionalEventData"]["grantId"], json!(first));
     let dec = json!({"CiphertextBlob": blob, "GrantTokens": [token]});
@@ -413,7 +418,11 @@ fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_gran
         let events = c.world.cloudtrail.events.len();
         let e = admin(&mut c, op, p).unwrap_err();
         assert_eq!(e.code, "InvalidGrantTokenException", "{op}");
-        assert_eq!(c.world.cloudtrail.events.len(), events + 1, "{op} is recorded");
+        assert_eq!(
+            c.world.cloudtrail.events.len(),
+            events + 1,
+            "{op} is recorded"
+        );
     }
     assert_eq!(c.world.kms.keys[&key].grants.len(), grants_before);
     for (kind, usage, op, extra) in [
@@ -429,7 +438,12 @@ fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_gran
             "kms:Verify",
             json!({"Message": "aGk=", "SigningAlgorithm": "ECDSA_SHA_256", "Signature": "aGk="}),
         ),
-        ("ECC_NIST_P256", "SIGN_VERIFY", "kms:GetPublicKey", json!({})),
+        (
+            "ECC_NIST_P256",
+            "SIGN_VERIFY",
+            "kms:GetPublicKey",
+            json!({}),
+        ),
         (
             "HMAC_256",
             "GENERATE_VERIFY_MAC",
@@ -454,7 +468,11 @@ fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_gran
         p.as_object_mut()
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
-        assert_eq!(code(admin(&mut c, op, p)), "InvalidGrantTokenException", "{op}");
+        assert_eq!(
+            code(admin(&mut c, op, p)),
+            "InvalidGrantTokenException",
+            "{op}"
+        );
     }
 
     // The model's limits: at most 10 tokens, each 1 to 8192 characters.
@@ -477,5 +495,8 @@ fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_gran
         json!({"KeyId": key, "GrantId": second}),
     )
     .unwrap();
-    assert_eq!(code(alice(&mut c, "kms:Decrypt", dec)), "AccessDeniedException");
+    assert_eq!(
+        code(alice(&mut c, "kms:Decrypt", dec)),
+        "AccessDeniedException"
+    );
 }
