@@ -11,7 +11,7 @@
 
 mod action;
 mod plan_options;
-mod refs;
+pub(crate) mod refs;
 
 use action::action_block;
 pub use action::call_names;

@@ -26,6 +26,8 @@ impl FileRun<'_> {
         a: &ActionBlock,
         ns: &Namespace,
         wanted: &Wanted,
+        command: crate::grade::file::Command,
+        not_called: &std::collections::BTreeMap<String, String>,
     ) -> (Value, ActionOutcome, Option<Message>) {
         let mut outcome = ActionOutcome {
             name: a.name.clone(),
@@ -39,6 +41,20 @@ impl FileRun<'_> {
             Ok(x) => x,
             Err(why) => {
                 outcome.error = Some("NotCalled".into());
+                // Parameters that read a missing premise: the action is not graded.
+                let premises = self.premises(command, not_called);
+                let needs = a.params.iter().chain(match &a.caller {
+                    Caller::User(e) => Some(e),
+                    _ => None,
+                });
+                if let Some(text) = needs.into_iter().find_map(|e| premises.missing(e)) {
+                    let m = Message {
+                        kind: MessageKind::Premise,
+                        location: line_of(self.session, Some(a.span)),
+                        text,
+                    };
+                    return (Value::Unknown, outcome, Some(m));
+                }
                 let m = self.action_message(a, &outcome.caller, why);
                 return (Value::Unknown, outcome, Some(m));
             }

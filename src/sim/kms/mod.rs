@@ -24,6 +24,7 @@ mod import;
 #[cfg(test)]
 mod import_tests;
 mod key_policy;
+mod key_wrap;
 mod keys;
 mod keyspec;
 mod paging;
