@@ -25,6 +25,7 @@ mod reliability_lock;
 mod reliability_secrets;
 mod serve_clients;
 mod serve_conformance;
+mod serve_js_sdk;
 mod serve_moto;
 mod serve_principals;
 mod serve_s3;

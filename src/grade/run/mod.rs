@@ -14,6 +14,7 @@
 mod action;
 mod expect;
 mod keep;
+mod premise;
 
 use std::collections::BTreeMap;
 
@@ -32,8 +33,9 @@ use crate::sim::Cloud;
 use crate::sim::ids::IdGen;
 use crate::state::{State, StateOp};
 use crate::value::{Map, Value};
-use expect::{classify, missing_failure};
+use expect::classify;
 use keep::Keep;
+use premise::Premises;
 
 /// Told about progress so output can stream while tests run.
 pub trait Observer {
@@ -87,6 +89,8 @@ struct FileRun<'s> {
     /// Which action results the file can read (the rest is not kept).
     keep: Keep,
     kinds: Vec<&'static str>,
+    /// How each earlier run ended (a later run reading one that did not pass is not graded).
+    outcomes: BTreeMap<String, Status>,
 }
 
 /// Runs one test file.
@@ -107,6 +111,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
             runs: Map::new(),
             keep: Keep::of(file),
             kinds: kinds(),
+            outcomes: BTreeMap::new(),
         }),
         Err(d) => Err(config_messages(session, d)),
     };
@@ -114,7 +119,10 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
         Ok(mut fr) => {
             for run in &file.runs {
                 obs.run_started(file, run);
-                let r = fr.run(run);
+                let started = std::time::Instant::now();
+                let mut r = fr.run(run);
+                r.time = started.elapsed();
+                fr.outcomes.insert(run.name.clone(), r.status);
                 obs.run_finished(file, &r);
                 report.runs.push(r);
             }
@@ -130,6 +138,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
                     messages: messages.clone(),
                     summary: None,
                     actions: Vec::new(),
+                    time: std::time::Duration::ZERO,
                 };
                 obs.run_finished(file, &r);
                 report.runs.push(r);
@@ -210,10 +219,12 @@ fn world_for(session: &Session, file: &TestFile, cfg: &Config) -> Result<Cloud, 
 
 /// The outcome of a run's command.
 enum Outcome {
-    /// Values for actions and asserts, and what the command did.
-    Done(Evaluated, Option<String>),
-    /// The command failed with these diagnostics (state and world already restored).
-    Failed(Diagnostics),
+    /// Values for actions and asserts, what the command did, and the check block failures the
+    /// run answers for (the plan's for `plan`, those after the command for `apply` and `none`).
+    Done(Evaluated, Option<String>, Diagnostics),
+    /// The command failed with these diagnostics (state and world already restored), while
+    /// planning or (`planning == false`) while applying.
+    Failed { planning: bool, diags: Diagnostics },
 }
 
 impl<'s> FileRun<'s> {
@@ -226,6 +237,7 @@ impl<'s> FileRun<'s> {
             messages: Vec::new(),
             summary: None,
             actions: Vec::new(),
+            time: std::time::Duration::ZERO,
         };
         let (inputs, test_vars) = match self.variables(run) {
             Ok(x) => x,
@@ -236,19 +248,21 @@ impl<'s> FileRun<'s> {
             }
         };
         let values = match self.command(run, &inputs) {
-            Outcome::Done(v, summary) => {
+            Outcome::Done(v, summary, checks) => {
                 r.summary = summary;
-                for e in &run.expect_failures {
-                    r.messages.push(missing_failure(self.session, e));
-                }
+                let (covered, uncovered) = classify(&checks, &run.expect_failures);
+                r.messages
+                    .extend(expect::unexpected(self.session, &uncovered));
+                r.messages.extend(missing(self.session, run, &covered));
                 v
             }
-            Outcome::Failed(diags) => {
+            Outcome::Failed { planning, diags } => {
                 let (covered, uncovered) = classify(&diags, &run.expect_failures);
-                if !uncovered.is_empty() {
+                if uncovered.iter().any(|d| d.is_error()) {
                     r.status = Status::Error;
                     r.messages = uncovered
                         .iter()
+                        .filter(|d| d.is_error())
                         .map(|d| Message {
                             kind: MessageKind::Command,
                             location: located(self.session, d.span),
@@ -257,11 +271,19 @@ impl<'s> FileRun<'s> {
                         .collect();
                     return r;
                 }
-                r.summary = Some(format!("{} failed as expected", run.command.as_str()));
-                for (i, e) in run.expect_failures.iter().enumerate() {
-                    if !covered.contains(&i) {
-                        r.messages.push(missing_failure(self.session, e));
-                    }
+                if planning && run.command == Command::Apply {
+                    // As in `terraform test`: the expected failure stopped the plan, so the
+                    // apply the run asks for never happened, and the run fails.
+                    r.summary = Some("plan failed as expected; the apply could not run".into());
+                    r.messages
+                        .extend(expect::while_planning(self.session, &diags, run));
+                } else {
+                    // (The check blocks of an apply run's plan are warnings: only those of the
+                    // apply count, and a plan run's own.)
+                    r.messages
+                        .extend(expect::unexpected(self.session, &uncovered));
+                    r.summary = Some(format!("{} failed as expected", run.command.as_str()));
+                    r.messages.extend(missing(self.session, run, &covered));
                 }
                 self.evaluate(&inputs, None)
             }
@@ -271,6 +293,7 @@ impl<'s> FileRun<'s> {
         let Evaluated {
             namespace: mut ns,
             outputs,
+            ..
         } = values;
         let mut var = test_vars;
         if let Some(Value::Object(declared)) = ns.roots.remove("var") {
@@ -280,10 +303,15 @@ impl<'s> FileRun<'s> {
         ns.set("output", Value::Object(outputs));
         ns.set("run", Value::Object(std::mem::take(&mut self.runs)));
         ns.set("action", Value::Object(Map::new()));
+        // Actions not called for a missing premise, with it: checks reading them need it too.
+        let mut not_called = BTreeMap::new();
         for a in &run.actions {
             let wanted = self.keep.wanted(&run.name, &a.name);
-            let (value, outcome, message) = self.action(a, &ns, &wanted);
+            let (value, outcome, message) = self.action(a, &ns, &wanted, run.command, &not_called);
             if let Some(m) = message {
+                if m.kind == MessageKind::Premise {
+                    not_called.insert(a.name.clone(), m.text.clone());
+                }
                 r.messages.push(m);
             }
             r.actions.push(outcome);
@@ -293,7 +321,7 @@ impl<'s> FileRun<'s> {
             }
         }
         for c in &run.asserts {
-            if let Some(m) = self.assert(c, &ns) {
+            if let Some(m) = self.assert(c, &ns, run.command, &not_called) {
                 r.messages.push(m);
             }
         }
@@ -310,10 +338,31 @@ impl<'s> FileRun<'s> {
             seen.entry("action".to_string()).or_insert(results);
         }
         self.runs.insert(run.name.clone(), Value::Object(seen));
-        if !r.messages.is_empty() {
+        // One missing premise is told once, however many checks need it.
+        let mut told = std::collections::BTreeSet::new();
+        r.messages
+            .retain(|m| m.kind != MessageKind::Premise || told.insert(m.text.clone()));
+        if r.messages.iter().all(|m| m.kind == MessageKind::Premise) && !r.messages.is_empty() {
+            r.status = Status::NotGraded;
+        } else if !r.messages.is_empty() {
             r.status = Status::Fail;
         }
         r
+    }
+
+    /// What this run's checks can rely on.
+    fn premises<'a>(
+        &'a self,
+        command: Command,
+        actions: &'a BTreeMap<String, String>,
+    ) -> Premises<'a> {
+        Premises {
+            state: &self.state,
+            cfg: self.cfg,
+            command,
+            runs: &self.outcomes,
+            actions,
+        }
     }
 
     fn evaluator<'n>(&'n self, ns: &'n Namespace) -> Evaluator<'n> {
@@ -413,50 +462,88 @@ impl<'s> FileRun<'s> {
     fn command(&mut self, run: &RunBlock, inputs: &BTreeMap<String, RawVar>) -> Outcome {
         if run.command == Command::None {
             // Nothing to undo: no copy of the state and the world (object bodies and all).
-            return Outcome::Done(self.evaluate(inputs, None), None);
+            let mut values = self.evaluate(inputs, None);
+            let checks = std::mem::take(&mut values.checks);
+            return Outcome::Done(values, None, checks);
+        }
+        if run.command == Command::Plan {
+            // Planning changes neither the state nor the world: nothing to put back.
+            let m = self.module(inputs);
+            return match engine::plan(m, &self.state, &mut self.cloud, &run.plan_options) {
+                Ok(p) => {
+                    let summary = plan_summary(&p);
+                    let checks = Diagnostics(
+                        p.warnings
+                            .iter()
+                            .filter(|d| expect::is_check_failure(d))
+                            .cloned()
+                            .collect(),
+                    );
+                    let mut values = self.evaluate(inputs, Some(&p));
+                    values.checks = Diagnostics::new();
+                    Outcome::Done(values, Some(summary), checks)
+                }
+                Err(diags) => Outcome::Failed {
+                    planning: true,
+                    diags,
+                },
+            };
         }
         let before = (self.state.clone(), self.cloud.world.clone());
-        let result = match run.command {
-            Command::None => Ok(None),
-            Command::Plan => {
-                let m = self.module(inputs);
-                match engine::plan(m, &self.state, &mut self.cloud, &run.plan_options) {
-                    Ok(p) => {
-                        let summary = plan_summary(&p);
-                        let values = self.evaluate(inputs, Some(&p));
-                        return Outcome::Done(values, Some(summary));
-                    }
-                    Err(d) => Err(d),
-                }
+        match self.apply(run, inputs) {
+            Ok(summary) => {
+                let mut values = self.evaluate(inputs, None);
+                // A destroy leaves nothing for check blocks to look at.
+                let checks = if run.command == Command::Apply {
+                    std::mem::take(&mut values.checks)
+                } else {
+                    Diagnostics::new()
+                };
+                Outcome::Done(values, summary, checks)
             }
-            Command::Apply | Command::Destroy => self.apply(run, inputs),
-        };
-        match result {
-            Ok(summary) => Outcome::Done(self.evaluate(inputs, None), summary),
-            Err(d) => {
+            Err((planning, mut diags)) => {
+                if !planning && run.command == Command::Apply {
+                    // Check blocks ran during the apply, except those downstream of what failed.
+                    let checks = self.evaluate(inputs, None).checks;
+                    let failed = expect::failed_resources(&diags);
+                    diags.0.retain(|d| !expect::is_check_failure(d));
+                    let kept = checks.0.into_iter().filter(|c| {
+                        let node = c
+                            .subject
+                            .as_deref()
+                            .and_then(|s| s.strip_prefix("check."))
+                            .map(|n| crate::graph::Node::Check(n.to_string()));
+                        node.is_none_or(|n| {
+                            self.graph.resource_dependencies(&n).is_disjoint(&failed)
+                        })
+                    });
+                    diags.extend(Diagnostics(kept.collect()));
+                }
                 self.state = before.0;
                 self.cloud.restore_world(before.1);
-                Outcome::Failed(d)
+                Outcome::Failed { planning, diags }
             }
         }
     }
 
-    /// Apply or destroy; a trail delivers at the end of the command.
+    /// Apply or destroy; a trail delivers at the end of the command. A failure says whether it
+    /// came from the plan (`true`) or from applying it.
     fn apply(
         &mut self,
         run: &RunBlock,
         inputs: &BTreeMap<String, RawVar>,
-    ) -> Result<Option<String>, Diagnostics> {
+    ) -> Result<Option<String>, (bool, Diagnostics)> {
         let destroy = run.command == Command::Destroy;
         let m = self.module(inputs);
         let outcome = if destroy {
-            engine::destroy(m, &mut self.state, &mut self.cloud, &mut InMemory)?
+            engine::destroy(m, &mut self.state, &mut self.cloud, &mut InMemory)
         } else {
             let opts = &run.plan_options;
-            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, opts, &mut InMemory)?
-        };
+            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, opts, &mut InMemory)
+        }
+        .map_err(|d| (true, d))?;
         if outcome.diags.has_errors() {
-            return Err(outcome.diags);
+            return Err((false, outcome.diags));
         }
         Ok(Some(if destroy {
             format!("destroy: {} destroyed", outcome.destroyed)
@@ -468,9 +555,26 @@ impl<'s> FileRun<'s> {
         }))
     }
 
-    fn assert(&self, c: &Check, ns: &Namespace) -> Option<Message> {
+    fn assert(
+        &self,
+        c: &Check,
+        ns: &Namespace,
+        command: Command,
+        not_called: &BTreeMap<String, String>,
+    ) -> Option<Message> {
         let ev = self.evaluator(ns);
         let at = line_of(self.session, c.condition.span().or(Some(c.span)));
+        let undecided = |fallback: Option<Message>| match self
+            .premises(command, not_called)
+            .missing(&c.condition)
+        {
+            Some(needs) => Some(Message {
+                kind: MessageKind::Premise,
+                location: at.clone(),
+                text: needs,
+            }),
+            None => fallback,
+        };
         let message = |ev: &Evaluator<'_>| match ev.eval(&c.error_message) {
             Ok(Value::String(s)) => s,
             Ok(v) if !v.is_unknown() => v.to_string(),
@@ -488,22 +592,32 @@ impl<'s> FileRun<'s> {
             Ok(Value::String(s)) if s == "true" => None,
             Ok(Value::Bool(false)) => fail(message(&ev)),
             Ok(Value::String(s)) if s == "false" => fail(message(&ev)),
-            Ok(v) if v.is_unknown() => fail(format!(
+            Ok(v) if v.is_unknown() => undecided(fail(format!(
                 "{} (the condition could not be decided: it depends on values known only after apply, or on an action that did not run)",
                 message(&ev)
-            )),
+            ))),
             Ok(v) => fail(format!(
                 "{} (the condition must be true or false, got {})",
                 message(&ev),
                 v.type_name()
             )),
-            Err(d) => fail(format!(
+            Err(d) => undecided(fail(format!(
                 "{} (the condition could not be evaluated: {})",
                 message(&ev),
                 one_line(&d)
-            )),
+            ))),
         }
     }
+}
+
+/// A message for each expectation not among `covered`.
+fn missing(session: &Session, run: &RunBlock, covered: &[usize]) -> Vec<Message> {
+    run.expect_failures
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !covered.contains(i))
+        .map(|(_, e)| expect::missing_failure(session, e))
+        .collect()
 }
 
 fn plan_summary(p: &plan::Plan) -> String {
