@@ -62,6 +62,7 @@ static DATA_SOURCES: &[&AwsDataSource] = &[
     &data::region::Region,
     &data::partition::Partition,
     &data::kms_alias::KmsAlias,
+    &data::kms_key::KmsKey,
     &data::iam_identities::RoleData,
     &data::iam_identities::UserData,
     &data::iam_identities::PolicyData,
