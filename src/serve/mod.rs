@@ -366,6 +366,21 @@ impl Service {
         Ok(pw)
     }
 
+    /// Gives the root user a console password if it has none, saved at once (a snapshot: the
+    /// root user's sign-in is no journaled entity); its email address and the password are
+    /// returned for printing (None: it already has one).
+    pub fn root_password(&mut self) -> Result<Option<(String, Zeroizing<String>)>, ServeError> {
+        let got = crate::console::ensure_root_password(&mut self.cloud).map_err(|e| {
+            ServeError::Other(format!(
+                "could not set the root user's console password: {e}"
+            ))
+        })?;
+        if got.is_some() {
+            self.snapshot()?;
+        }
+        Ok(got)
+    }
+
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
