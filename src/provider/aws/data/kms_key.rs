@@ -123,7 +123,10 @@ impl DataSource<AwsProvider<'_>> for KmsKey {
             );
             vec![Value::Object(
                 [
-                    ("multi_region_key_type".to_string(), Value::string("PRIMARY")),
+                    (
+                        "multi_region_key_type".to_string(),
+                        Value::string("PRIMARY"),
+                    ),
                     ("primary_key".to_string(), Value::List(vec![primary])),
                     ("replica_keys".to_string(), Value::List(Vec::new())),
                 ]
@@ -170,7 +173,10 @@ mod tests {
         let planned = plan_create(
             &p,
             "aws_kms_alias",
-            vec![("name", s("alias/signer")), ("target_key_id", key["id"].clone())],
+            vec![
+                ("name", s("alias/signer")),
+                ("target_key_id", key["id"].clone()),
+            ],
         );
         p.create("aws_kms_alias", &planned).unwrap();
         let before = events(&p);
@@ -194,7 +200,10 @@ mod tests {
             assert_eq!(d["origin"], s("AWS_KMS"));
             assert_eq!(d["key_manager"], s("CUSTOMER"));
             assert_eq!(d["aws_account_id"], s("123456789012"));
-            assert_eq!(d["signing_algorithms"], Value::List(vec![s("ECDSA_SHA_256")]));
+            assert_eq!(
+                d["signing_algorithms"],
+                Value::List(vec![s("ECDSA_SHA_256")])
+            );
             assert_eq!(d["encryption_algorithms"], Value::List(vec![]));
             assert_eq!(d["multi_region_configuration"], Value::List(vec![]));
         }

@@ -68,8 +68,7 @@ impl Resource<AwsProvider<'_>> for Ciphertext {
             "ciphertext_blob".into(),
             Value::string(r["CiphertextBlob"].as_str().unwrap_or_default()),
         );
-        read_ciphertext(&seed)
-            .ok_or_else(|| ProviderError::gone_after("creating", CIPHERTEXT))
+        read_ciphertext(&seed).ok_or_else(|| ProviderError::gone_after("creating", CIPHERTEXT))
     }
 
     fn delete(&self, _aws: &mut AwsProvider<'_>, _prior: &Map) -> Result<(), ProviderError> {
@@ -150,7 +149,12 @@ mod tests {
         p.update(
             "aws_kms_key",
             &key,
-            &plan_update(&p, "aws_kms_key", &key, vec![("is_enabled", Value::Bool(false))]),
+            &plan_update(
+                &p,
+                "aws_kms_key",
+                &key,
+                vec![("is_enabled", Value::Bool(false))],
+            ),
         )
         .unwrap();
         let e = p.create("aws_kms_ciphertext", &planned).unwrap_err();
