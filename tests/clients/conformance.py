@@ -393,6 +393,8 @@ def scenario():
     kms("ListKeyPolicies", KeyId=kid, Limit=10)
     kms("UpdateKeyDescription", KeyId=kid, Description="conformance key")
     kms("TagResource", KeyId=kid, Tags=[{"TagKey": "env", "TagValue": "test"}])
+    page = kms("ListResourceTags", KeyId=kid, Limit=1)
+    kms("ListResourceTags", KeyId=kid, Limit=1, Marker=page["NextMarker"])
     kms("UntagResource", KeyId=kid, TagKeys=["env"])
     kms("ListResourceTags", KeyId=kid)
     ec = {"purpose": "conformance"}
