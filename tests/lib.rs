@@ -17,6 +17,7 @@ mod kms_import_openssl;
 mod labs;
 mod locking;
 mod plan_render;
+mod refresh;
 mod reliability_crash;
 mod reliability_damage;
 mod reliability_fuzz;
