@@ -11,6 +11,7 @@ mod grade_grade;
 mod grade_test;
 mod iam_login_profile;
 mod invalid_configs;
+mod kms_ciphertext;
 mod kms_external_key;
 mod kms_grant;
 mod kms_import_openssl;
