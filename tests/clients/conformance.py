@@ -623,6 +623,9 @@ def scenario():
     iam("AttachUserPolicy", UserName=u, PolicyArn=parn)
     iam("ListAttachedUserPolicies", UserName=u)
     iam("ListPolicies", Scope="All", OnlyAttached=True, PathPrefix="/")
+    first = iam("ListPolicies", Scope="AWS", MaxItems=2)
+    assert first["IsTruncated"] and first["Policies"][0]["PolicyId"].startswith("ANPA"), first
+    iam("ListPolicies", Scope="AWS", MaxItems=2, Marker=first["Marker"])
     iam("ListEntitiesForPolicy", PolicyArn=parn, EntityFilter="User", PathPrefix="/lab2/")
     iam("ListEntitiesForPolicy", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam("DetachUserPolicy", UserName=u, PolicyArn=parn)
