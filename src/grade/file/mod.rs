@@ -61,6 +61,8 @@ pub enum Expected {
     Output(String),
     /// `TYPE.NAME` or `data.TYPE.NAME`: a resource's precondition or postcondition.
     Resource(ResourceAddr),
+    /// `check.NAME`: an assertion of a check block (a warning outside tests).
+    Check(String),
 }
 
 /// One `expect_failures` entry as written.
@@ -81,6 +83,9 @@ pub enum Caller {
     User(Expr),
     /// No credentials (`anonymous = true`).
     Anonymous,
+    /// Temporary credentials an earlier action obtained (`credentials =
+    /// action.assume.Credentials`: `AccessKeyId`, `SecretAccessKey`, `SessionToken`).
+    Credentials(Expr),
 }
 
 /// `action "NAME" { call = "service:Operation" ... }`.
@@ -351,7 +356,7 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     }
     for (i, a) in actions.iter().enumerate() {
         for e in a.params.iter().chain(match &a.caller {
-            Caller::User(e) => Some(e),
+            Caller::User(e) | Caller::Credentials(e) => Some(e),
             _ => None,
         }) {
             exprs.push((e, &action_names[..i]));
@@ -438,7 +443,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
         diags.push(
             Diagnostic::error(
                 "Invalid expect_failures",
-                "expect_failures must be a list of references, like [var.bucket_name, aws_kms_key.lab, output.key_arn].",
+                "expect_failures must be a list of references, like [var.bucket_name, aws_kms_key.lab, output.key_arn, check.rotation].",
             )
             .with_span(e.span()),
         );
@@ -458,6 +463,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
         let target = match parts.as_slice() {
             ["var", n] => Some(Expected::Var((*n).to_string())),
             ["output", n] => Some(Expected::Output((*n).to_string())),
+            ["check", n] => Some(Expected::Check((*n).to_string())),
             ["data", k, n] => Some(Expected::Resource(ResourceAddr::data(*k, *n))),
             [k, n] if k.contains('_') && !n.contains('[') => {
                 Some(Expected::Resource(ResourceAddr::managed(*k, *n)))
@@ -469,7 +475,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
             _ => diags.push(
                 Diagnostic::error(
                     "Invalid expect_failures reference",
-                    "Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+                    "Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
                 )
                 .with_span(Some(span)),
             ),
@@ -531,7 +537,7 @@ run "provision" {
 
 run "key_rights_are_needed_to_read" {
   points = 3
-  expect_failures = [var.bucket_name, aws_kms_key.lab, data.aws_iam_policy_document.p, output.key_arn]
+  expect_failures = [var.bucket_name, aws_kms_key.lab, data.aws_iam_policy_document.p, output.key_arn, check.rotation]
   action "upload" {
     call   = "s3:PutObject"
     params = { Bucket = var.bucket_name, Key = "test.txt", Body = "kms encryption test file" }
@@ -578,6 +584,7 @@ run "key_rights_are_needed_to_read" {
                 &Expected::Resource(ResourceAddr::managed("aws_kms_key", "lab")),
                 &Expected::Resource(ResourceAddr::data("aws_iam_policy_document", "p")),
                 &Expected::Output("key_arn".into()),
+                &Expected::Check("rotation".into()),
             ]
         );
         let calls: Vec<&str> = k.actions.iter().map(|a| a.call).collect();
@@ -594,6 +601,47 @@ run "key_rights_are_needed_to_read" {
         assert!(matches!(k.actions[1].caller, Caller::User(_)));
         assert!(matches!(k.actions[2].caller, Caller::Anonymous));
         assert_eq!(k.actions[1].expect_error.as_deref(), Some("AccessDenied"));
+    }
+
+    #[test]
+    fn an_action_calls_with_an_earlier_actions_credentials_or_one_other_caller() {
+        let f = parse(
+            r#"
+run "r" {
+  action "assume" {
+    call   = "sts:AssumeRole"
+    as     = "app-host"
+    params = { RoleArn = "arn:aws:iam::123456789012:role/app", RoleSessionName = "s" }
+  }
+  action "use" {
+    call        = "kms:Encrypt"
+    credentials = action.assume.Credentials
+  }
+}
+"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            f.runs[0].actions[1].caller,
+            Caller::Credentials(_)
+        ));
+        let both = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    as = \"u\"\n    credentials = {}\n  }\n}\n",
+        );
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(both[0].contains("Conflicting caller"), "{both:?}");
+        let anon = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    anonymous = true\n    credentials = {}\n  }\n}\n",
+        );
+        assert!(
+            anon[0].contains("tests/t.tftest.hcl:5:5: Conflicting caller"),
+            "{anon:?}"
+        );
+        // A credentials expression may only name actions declared before it.
+        let later = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    credentials = action.b.Credentials\n  }\n  action \"b\" {\n    call = \"kms:ListKeys\"\n  }\n}\n",
+        );
+        assert_eq!(later.len(), 1, "{later:?}");
     }
 
     #[test]
@@ -640,7 +688,7 @@ run "key_rights_are_needed_to_read" {
                 "run \"a\" {\n  action \"x\" {\n    call = \"s3:ListBuckets\"\n    as = \"bob\"\n    anonymous = true\n  }\n}\n"
             ),
             [
-                "tests/t.tftest.hcl:4:5: Conflicting caller: An action calls either as an IAM user (as = \"NAME\") or without credentials (anonymous = true), not both."
+                "tests/t.tftest.hcl:4:5: Conflicting caller: An action calls as one caller: an IAM user or role (as = \"NAME\"), no credentials (anonymous = true) or an earlier action's temporary credentials (credentials = action.NAME.Credentials)."
             ]
         );
         assert_eq!(
@@ -670,8 +718,8 @@ run "key_rights_are_needed_to_read" {
             [
                 "tests/t.tftest.hcl:2:13: Invalid command: The command must be plan, apply, destroy or none, not \"aply\". Did you mean \"apply\"?",
                 "tests/t.tftest.hcl:3:12: Invalid points: points must be a whole number from 0 to 1000000, like points = 3.",
-                "tests/t.tftest.hcl:4:22: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
-                "tests/t.tftest.hcl:4:41: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+                "tests/t.tftest.hcl:4:22: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
+                "tests/t.tftest.hcl:4:41: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
             ]
         );
         let f = parse("run \"a\" {\n  command = \"none\"\n  points = 0\n}\n").unwrap();

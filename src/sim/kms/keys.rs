@@ -68,7 +68,8 @@ fn check_enum(
 }
 
 impl Cloud {
-    fn key_metadata(&self, k: &KmsKey) -> Json {
+    /// The `KeyMetadata` DescribeKey returns for a key (also what `data.aws_kms_key` reads).
+    pub(crate) fn key_metadata(&self, k: &KmsKey) -> Json {
         let mut m = json!({
             "AWSAccountId": self.world.account_id,
             "KeyId": k.key_id,
@@ -232,6 +233,7 @@ impl Cloud {
     pub fn kms_describe_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("DescribeKey", p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, "kms:DescribeKey", &[])?;
             let k = c.key(&id)?;
             Ok(json!({ "KeyMetadata": c.key_metadata(k) }))
