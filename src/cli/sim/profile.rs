@@ -92,7 +92,12 @@ pub(super) fn resolve(
                     "profile {name}: role_arn {arn:?} is not a role ARN"
                 ))
             })?;
-        return Ok((CallContext::user(&format!("role/{role}")), from));
+        let ctx = CallContext::user(&format!("role/{role}"));
+        // The role is its ARN's account's (lab-admin assumes it from the default account).
+        return Ok(match crate::sim::World::arn_account(arn) {
+            Some(a) if a != cloud.world.account_id => (ctx.in_account(a), from),
+            _ => (ctx, from),
+        });
     }
     if let Some(id) = keys.get("aws_access_key_id") {
         let Some(k) = cloud.access_key(id) else {
@@ -115,7 +120,12 @@ pub(super) fn resolve(
                 "GetCallerIdentity".into(),
             ));
         }
-        return Ok((CallContext::user(&k.user), from));
+        let ctx = CallContext::user(&k.user);
+        return Ok(if k.account == cloud.world.account_id {
+            (ctx, from)
+        } else {
+            (ctx.in_account(&k.account), from)
+        });
     }
     Ok((CallContext::user(name), from))
 }
