@@ -439,3 +439,36 @@ fn worlds_of_one_account_migrate_with_their_buckets_owned_by_it() {
     assert_eq!(w.s3.buckets["old"].owner, A);
     assert_eq!(w.account_ids(), vec![A.to_string()]);
 }
+
+#[test]
+fn each_account_looks_up_the_events_of_its_own_calls() {
+    let mut c = cloud();
+    ok(
+        &mut c,
+        &CallContext::lab_admin(),
+        "s3:CreateBucket",
+        json!({"Bucket": "only-a"}),
+    );
+    let admin = b_admin(&mut c);
+    ok(
+        &mut c,
+        &admin,
+        "iam:CreateUser",
+        json!({"UserName": "in-b"}),
+    );
+    let names = |c: &mut Cloud, ctx: &CallContext| -> Vec<String> {
+        let r = ok(c, ctx, "cloudtrail:LookupEvents", json!({}));
+        r["Events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["EventName"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let a = names(&mut c, &CallContext::lab_admin());
+    assert!(a.contains(&"CreateBucket".to_string()), "{a:?}");
+    assert!(!a.contains(&"CreateUser".to_string()), "{a:?}");
+    let b = names(&mut c, &admin);
+    assert!(b.contains(&"CreateUser".to_string()), "{b:?}");
+    assert!(!b.contains(&"CreateBucket".to_string()), "{b:?}");
+}
