@@ -68,6 +68,17 @@ fn on_path(name: &str) -> String {
         .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned())
 }
 
+/// The packages tests/clients/js/package.json pins, each of which the JS SDK tests load.
+const JS_PACKAGES: [&str; 7] = [
+    "@aws-sdk/client-cloudtrail",
+    "@aws-sdk/client-iam",
+    "@aws-sdk/client-kms",
+    "@aws-sdk/client-s3",
+    "@aws-sdk/client-sts",
+    "@aws-sdk/lib-storage",
+    "@aws-sdk/s3-request-presigner",
+];
+
 /// Finds the programs the client, browser and interop tests need. Each is reported to the
 /// tests as `cfg(kf_*)` plus `KEYFORM_TOOL_*` (its path). With `KEYFORM_REQUIRE_TOOLS=1` (what
 /// `.ci/run` sets after installing them) a missing one fails the build, so CI can never count
@@ -111,6 +122,12 @@ fn probe_tools() {
         &["--version"],
     );
     let chromedriver = first_that_runs(&["chromedriver".into()], &["--version"]);
+    // The JS SDK tests run node on the packages `.ci/install-node` put under target/js-clients.
+    let js_modules = format!("{root}/target/js-clients");
+    let js_probe = format!(
+        "for (const p of {JS_PACKAGES:?}) require(require('path').join({js_modules:?}, 'node_modules', p))"
+    );
+    let node = first_that_runs(&["node".into()], &["-e", &js_probe]).map(|n| on_path(&n));
     let tools = [
         Tool {
             cfg: "boto3",
@@ -138,6 +155,11 @@ fn probe_tools() {
             found: first_that_runs(&["openssl".into()], &["version"]),
         },
         Tool {
+            cfg: "js_sdk",
+            hint: "node 20+ with the AWS SDK for JavaScript v3 (.ci/install-node)",
+            found: node,
+        },
+        Tool {
             cfg: "chromium",
             hint: "Chromium and its WebDriver (.ci/install-browser: Debian's chromium and chromium-driver)",
             found: chromium.as_ref().and(chromedriver),
@@ -148,6 +170,7 @@ fn probe_tools() {
         "cargo::rustc-env=KEYFORM_TOOL_CHROMIUM_BROWSER={}",
         chromium.as_deref().map(on_path).unwrap_or_default()
     );
+    println!("cargo::rustc-env=KEYFORM_TOOL_JS_SDK_MODULES={js_modules}");
     let mut missing = Vec::new();
     for t in &tools {
         println!("cargo::rustc-check-cfg=cfg(kf_{})", t.cfg);

@@ -11,6 +11,9 @@ mod scale;
 #[path = "support/console.rs"]
 mod console_pages;
 
+#[path = "support/serve_load.rs"]
+mod serve_load;
+
 // The binary's allocator, tuned the same way, so library figures are what the binary does.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -616,6 +619,7 @@ fn main() {
     bench_crypto(&mut r, &filter);
     bench_engine(&mut r, &filter);
     bench_scale(&mut r, &filter);
+    serve_load::bench(&mut r, &filter);
     let missed = r.rows.iter().filter(|x| x.3.starts_with("MISSES")).count();
     println!("\n{} figures, {missed} miss their target.", r.rows.len());
 }

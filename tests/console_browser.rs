@@ -2,7 +2,8 @@
 //! chromium-driver) with fantoccini, plays seed 001 by clicking (the key with a key user, the
 //! bucket with SSE-KMS default encryption, the upload and its encryption properties,
 //! AccessDenied for S3-Admin-User, the object opened by S3-KMS-Admin-User, the key's deletion)
-//! and seed 004's CloudTrail check (the encryption event names the key and the file).
+//! and seed 004's CloudTrail check (the encryption event names the key and the file); then
+//! the root user signs in, filters the event history by user and deletes the object.
 //!
 //! With `KEYFORM_SCREENSHOTS=DIR` the pages are saved there as PNG (the README's are taken so:
 //! `KEYFORM_SCREENSHOTS=$PWD/tests/screenshots cargo test --test integration -- console_browser`).
@@ -57,12 +58,15 @@ fn start_chromedriver() -> (Killed, String) {
     (Killed(child), format!("http://127.0.0.1:{port}"))
 }
 
-/// `keyform console` in `t`: its base URL, account id and lab-admin's password.
+/// `keyform console` in `t`: its base URL, account id, lab-admin's password and the root
+/// user's email address and password.
 struct Console {
     _child: Killed,
     base: String,
     account: String,
     admin_password: String,
+    root_email: String,
+    root_password: String,
 }
 
 fn start_console(t: &Test) -> Console {
@@ -83,7 +87,24 @@ fn start_console(t: &Test) -> Console {
         .map_while(Result::ok)
         .find(|l| l.starts_with("console: "))
         .expect("keyform console printed its URL");
+    // console root user: EMAIL (password, shown once: PW)
+    let root_line = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("console root user: "))
+        .expect("keyform console printed the root user's sign-in");
     std::thread::spawn(move || for _ in lines {});
+    let root_email = root_line["console root user: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let root_password = root_line
+        .split("shown once: ")
+        .nth(1)
+        .and_then(|r| r.strip_suffix(')'))
+        .expect("the root user's password in its line")
+        .to_string();
     // console: http://127.0.0.1:PORT/_console/ (account ID; lab-admin's console password, shown once: PW)
     let url = line["console: ".len()..]
         .split_whitespace()
@@ -115,6 +136,8 @@ fn start_console(t: &Test) -> Console {
         base,
         account,
         admin_password,
+        root_email,
+        root_password,
     }
 }
 
@@ -222,6 +245,20 @@ impl Browser<'_> {
         assert!(who.starts_with(user), "signed in as {who}, wanted {user}");
     }
 
+    async fn sign_in_root(&self) {
+        self.go("/_console/signin").await;
+        self.click("#signin-root-tab").await;
+        self.fill("#root-email", &self.console.root_email).await;
+        self.fill("#root-password", &self.console.root_password)
+            .await;
+        self.click("#root-signin").await;
+        let who = self.text("#identity").await;
+        assert!(
+            who.starts_with("Root user"),
+            "signed in as {who}, wanted the root user"
+        );
+    }
+
     async fn sign_out(&self) {
         self.click("#signout").await;
         self.wait("#signin").await;
@@ -302,7 +339,23 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     b.click("#nav-kms").await;
     b.fill("#alias", "my-s3-encryption-key").await;
     b.fill("#description", "seed 001").await;
+    b.fill("#tags", "Project=aerosecure").await;
     b.fill("#key_users", KMS_USER).await;
+    b.click("#create-key-next").await;
+    // The review step: the key policy the wizard writes, before anything is created.
+    let preview = b
+        .wait("#policy-preview")
+        .await
+        .prop("value")
+        .await
+        .expect("policy preview")
+        .unwrap_or_default();
+    assert!(
+        preview.contains("Allow use of the key") && preview.contains(KMS_USER),
+        "{preview}"
+    );
+    assert_eq!(b.text("#review-spec").await, "SYMMETRIC_DEFAULT");
+    b.shot("kms-review.png").await;
     b.click("#create-key-submit").await;
     let key_id = b.text("#key-id").await;
     let key_arn = b.text("#key-arn").await;
@@ -325,6 +378,11 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
             .contains("alias/my-s3-encryption-key"),
         "the alias is listed"
     );
+    assert!(b.text("#tags").await.contains("aerosecure"));
+    // Rotate now: the on-demand rotation in the key's rotation history.
+    b.click("#rotate-now").await;
+    let rotations = b.text("#rotations").await;
+    assert!(rotations.contains("ON_DEMAND"), "{rotations}");
     b.shot("kms-key.png").await;
     b.click("#nav-kms").await;
     assert!(b.text("#keys").await.contains(&key_id));
@@ -403,6 +461,28 @@ async fn play(b: &Browser<'_>, file: &std::path::Path) {
     assert!(events.contains(&key_arn), "{events}");
     assert!(events.contains("encryption-test-file.txt"), "{events}");
     b.shot("cloudtrail.png").await;
+
+    // The root user: the S3-Admin-User's sign-ins in a time range, then the object deleted.
+    b.sign_out().await;
+    b.sign_in_root().await;
+    b.click("#nav-cloudtrail").await;
+    b.click("#attribute option[value='Username']").await;
+    b.fill("#value", S3_USER).await;
+    b.click("#lookup").await;
+    b.wait_url("attribute=Username").await;
+    let users = b.text("#events").await;
+    assert!(
+        users.contains("ConsoleLogin") && users.contains(S3_USER),
+        "{users}"
+    );
+    assert!(!users.contains("GenerateDataKey"), "{users}");
+    b.click("#nav-trails").await;
+    b.wait("#create-trail").await;
+    b.c.goto(&object_url).await.expect("object page");
+    b.fill("#delete-confirm", "delete").await;
+    b.click("#delete-object").await;
+    let objects = b.text("#objects").await;
+    assert!(objects.contains("No objects."), "{objects}");
 }
 
 #[test]
@@ -426,6 +506,14 @@ fn the_lab_panel_shows_the_readme_and_checks_the_work_in_chromium() {
             shots: std::env::var_os("KEYFORM_SCREENSHOTS").map(Into::into),
         };
         b.sign_in("lab-admin", &console.admin_password).await;
+        // The lab's README beside the console's pages.
+        b.click("#nav-kms").await;
+        let side = b.text("#lab-side-readme").await;
+        assert!(
+            side.contains("AeroSecure") || side.contains("KMS"),
+            "{side}"
+        );
+        b.shot("lab-side.png").await;
         b.click("#nav-lab").await;
         let readme = b.text("#lab-readme").await;
         assert!(

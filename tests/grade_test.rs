@@ -138,8 +138,18 @@ pub(crate) fn check_junit(doc: &str) -> Vec<(String, String)> {
         assert_eq!(suite.attr("tests"), cases.len().to_string());
         let mut failures = 0;
         let mut errors = 0;
+        let mut skipped = 0;
+        let seconds = |t: &str| {
+            let (s, ms) = t.split_once('.').expect("time in seconds");
+            assert!(
+                s.parse::<u64>().is_ok() && ms.len() == 3 && ms.parse::<u64>().is_ok(),
+                "time={t:?}"
+            );
+        };
+        seconds(suite.attr("time"));
         for c in cases {
             assert!(c.attrs.contains_key("name") && c.attrs.contains_key("classname"));
+            seconds(c.attr("time"));
             assert_eq!(c.attr("classname"), suite.attr("name"));
             let outcome = match c.children.first() {
                 None => "pass".to_string(),
@@ -151,14 +161,27 @@ pub(crate) fn check_junit(doc: &str) -> Vec<(String, String)> {
                     errors += 1;
                     format!("error: {}", e.attr("message"))
                 }
+                Some(e) if e.name == "skipped" => {
+                    skipped += 1;
+                    e.attr("message").to_string()
+                }
                 Some(e) => panic!("unexpected element {}", e.name),
             };
             out.push((c.attr("name").to_string(), outcome));
         }
         assert_eq!(suite.attr("failures"), failures.to_string());
         assert_eq!(suite.attr("errors"), errors.to_string());
+        assert_eq!(suite.attr("skipped"), skipped.to_string());
     }
     out
+}
+
+/// A JUnit report without its `time` attributes (the one part that differs between runs).
+pub(crate) fn timeless(doc: &str) -> String {
+    regex::Regex::new(r#" time="[0-9]+\.[0-9]{3}""#)
+        .unwrap()
+        .replace_all(doc, "")
+        .into_owned()
 }
 
 /// Every file under `dir` with its bytes.
@@ -369,11 +392,14 @@ fn junit_and_json_reports_are_complete_and_identical_on_rerun() {
     );
     assert_eq!(
         lines[4],
-        serde_json::json!({"type": "summary", "status": "fail", "passed": 1, "failed": 1, "score": 2, "total": 3})
+        serde_json::json!({"type": "summary", "status": "fail", "passed": 1, "failed": 1, "not_graded": 0, "score": 2, "total": 3})
     );
     let second = t.run(&args).status(1);
     assert_eq!(first.stdout, second.stdout);
-    assert_eq!(xml, t.read("submissions/broken/report.xml"));
+    assert_eq!(
+        timeless(&xml),
+        timeless(&t.read("submissions/broken/report.xml"))
+    );
 }
 
 #[test]
@@ -437,4 +463,34 @@ fn the_users_own_world_is_untouched() {
     ])
     .success()
     .stdout_lacks("test.txt");
+}
+
+#[test]
+fn a_missing_premise_is_not_graded_instead_of_cascading() {
+    let t = Test::fixture("grade");
+    let good = t.read("submissions/good/main.tf");
+    let nokey = good
+        .split("resource \"aws_kms_key\" \"lab\"")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    t.write("submissions/nokey/main.tf", &nokey);
+    t.run(&[
+        "-chdir=submissions/nokey",
+        "test",
+        "-test-directory=../../lab/tests",
+    ])
+    .status(1)
+    .stdout_has("  run \"provision\"... not graded (0/1 point)\n    tests/main.tftest.hcl:7: not graded: needs aws_kms_key.lab\n")
+    .stdout_has("Failure! 0 passed, 1 failed, 1 not graded.")
+    // The evaluator's own words never reach the student.
+    .stdout_lacks("undeclared");
+    // A condition that evaluates to false is a failure, whatever it reads.
+    t.run(&[
+        "-chdir=submissions/broken",
+        "test",
+        "-test-directory=../../lab/tests",
+    ])
+    .status(1)
+    .stdout_lacks("not graded");
 }

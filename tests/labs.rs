@@ -136,6 +136,7 @@ fn every_lab_has_readme_solution_starter_and_tests() {
         labs,
         [
             "aerosecure-sse-kms",
+            "app-role-encryption-context",
             "cloudtrail-key-monitoring",
             "envelope-encryption-cloudtrail",
             "kms-access-control",

@@ -495,6 +495,44 @@ fn serve_holds_the_lock_saves_every_request_and_resets_and_moves_the_clock() {
 }
 
 #[test]
+fn concurrent_requests_share_fsyncs_and_every_answered_one_survives_a_kill() {
+    let t = Test::new();
+    let s = Served::start(&t, &["-quiet"]);
+    let admin = s.client(Some(&s.admin));
+    // Eight clients at once: their records are group-committed, each answered only once its
+    // own record is durable.
+    let made: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|w| {
+                let admin = admin.clone();
+                scope.spawn(move || {
+                    (0..12)
+                        .map(|i| {
+                            let name = format!("gc-{w}-{i}");
+                            let r = admin.s3("PUT", &format!("/{name}"), "", &[], b"");
+                            assert_eq!(r.status, 200, "{name}: {}", r.text());
+                            name
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("client thread"))
+            .collect()
+    });
+    assert_eq!(made.len(), 96);
+    drop(s);
+    let listed = t.run(&["sim", "s3api", "list-buckets"]).success();
+    let missing: Vec<_> = made
+        .iter()
+        .filter(|n| !listed.stdout.contains(&format!("\"{n}\"")))
+        .collect();
+    assert!(missing.is_empty(), "answered but lost: {missing:?}");
+}
+
+#[test]
 fn lenient_auth_lets_fake_keys_act_as_lab_admin_and_strict_refuses_them() {
     let t = Test::new();
     let s = Served::start(&t, &["-auth=lenient"]);

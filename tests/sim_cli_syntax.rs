@@ -452,6 +452,61 @@ fn cli_input_json_skeletons_binary_formats_and_profiles() {
     .stderr_has("InvalidClientTokenId");
 }
 
+/// A `role_arn` profile is assumed by its `source_profile`'s identity, as the AWS CLI does it:
+/// the trust policy decides for that identity, not for lab-admin.
+#[test]
+fn a_role_profile_is_assumed_by_its_source_profile() {
+    let t = Test::new().file("main.tf", MAIN);
+    t.run(&["sim", "iam", "create-user", "--user-name", "app-host"])
+        .success();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"arn:aws:iam::123456789012:user/app-host"}}]}"#;
+    t.run(&[
+        "sim",
+        "iam",
+        "create-role",
+        "--role-name",
+        "app",
+        "--assume-role-policy-document",
+        trust,
+    ])
+    .success();
+    t.write(
+        "aws-config",
+        "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = app-host\nrole_session_name = worker\n\n[profile admin-app]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = default\n\n[profile ghost-app]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = nobody\n\n[profile loop]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = loop2\n\n[profile loop2]\nrole_arn = arn:aws:iam::123456789012:role/app\nsource_profile = loop\n",
+    );
+    let env = [
+        ("AWS_CONFIG_FILE", "aws-config"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+    ];
+    let who = |profile: &str| {
+        t.run_env(
+            &[
+                "sim",
+                "sts",
+                "get-caller-identity",
+                "--profile",
+                profile,
+                "--query",
+                "Arn",
+                "--output",
+                "text",
+            ],
+            &env,
+        )
+    };
+    who("app")
+        .success()
+        .stdout_is("arn:aws:sts::123456789012:assumed-role/app/worker\n");
+    // `default` without keys is lab-admin, whom the trust policy does not name.
+    who("admin-app")
+        .status(254)
+        .stderr_has("(AccessDenied) when calling the AssumeRole operation");
+    who("ghost-app")
+        .status(252)
+        .stderr_has("source_profile \"nobody\" has no credentials");
+    who("loop").status(252).stderr_has("loop of profiles");
+}
+
 #[test]
 fn high_level_s3_commands_move_folders_with_sse_kms() {
     let t = Test::new()

@@ -77,9 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  keyform test\n  keyform test -verbose -junit-xml=report.xml\n  keyform -chdir=student test -test-directory=../labs/aerosecure-sse-kms/tests\n\nExit status: 0 when every run passed, 1 otherwise."
     )]
     Test(TestArgs),
-    /// Grade every submission directory with a lab's tests: a gradebook CSV and JUnit reports.
+    /// Grade every submission directory with a lab's tests: a gradebook, a class summary, an HTML report and JUnit reports.
     #[command(
-        after_help = "Example:\n  keyform grade -lab=labs/aerosecure-sse-kms -out=grades submissions/\n\nEach immediate subdirectory of SUBMISSIONS_DIR is graded with LAB/tests in its own process,\nwithin -timeout; results go to OUT/gradebook.csv and OUT/<submission>.xml."
+        args_conflicts_with_subcommands = true,
+        subcommand_negates_reqs = true,
+        after_help = "Examples:\n  keyform grade -lab=labs/aerosecure-sse-kms -out=grades submissions/\n  keyform grade -lab=aerosecure-sse-kms -shard=2/4 -out=grades-2 submissions/\n  keyform grade merge -out=grades -fail-under=60 grades-1 grades-2 grades-3 grades-4\n\nEach immediate subdirectory of SUBMISSIONS_DIR is graded with LAB/tests in its own process,\nwithin -timeout. OUT/gradebook.csv has a status (graded, no configuration, configuration error,\nnested solution directory, timed out, could not run), the score and every check's result;\nOUT/summary.csv and OUT/report.html show per check how many passed; OUT/<submission>.xml is\nits JUnit report; OUT/gradebook.json is what `grade merge` reads.\n\nExit status: 0, or 1 when a submission scores under -fail-under percent."
     )]
     Grade(GradeArgs),
     /// Call the simulated cloud like the AWS CLI: keyform sim kms encrypt --key-id K --plaintext T.
@@ -258,12 +260,21 @@ pub struct TestArgs {
 
 #[derive(Debug, Args)]
 pub struct GradeArgs {
+    #[command(subcommand)]
+    pub command: Option<GradeCommand>,
     /// The lab directory, or a bundled lab's name; its tests/ grade every submission.
-    #[arg(long, value_name = "DIR|NAME")]
-    pub lab: PathBuf,
+    #[arg(long, value_name = "DIR|NAME", required = true)]
+    pub lab: Option<PathBuf>,
     /// A directory holding one subdirectory per submission.
-    #[arg(value_name = "SUBMISSIONS_DIR")]
-    pub submissions: PathBuf,
+    #[arg(value_name = "SUBMISSIONS_DIR", required = true)]
+    pub submissions: Option<PathBuf>,
+    /// Exit 1 when a submission scores under PERCENT of the total points (for CI).
+    #[arg(long = "fail-under", value_name = "PERCENT", value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub fail_under: Option<u64>,
+    /// Grade only the I-th of N shares of the class (1-based), for a CI matrix; `grade merge`
+    /// joins the shards' output directories.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
     /// Time limit per submission, e.g. 30s or 2m.
     #[arg(long, default_value = "30s", value_name = "DURATION")]
     pub timeout: String,
@@ -273,6 +284,28 @@ pub struct GradeArgs {
     /// Where to write gradebook.csv and the JUnit reports.
     #[arg(long, default_value = "grades", value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GradeCommand {
+    /// Merge the output directories of `grade -shard=I/N` runs into one gradebook.
+    #[command(
+        after_help = "Example:\n  keyform grade merge -out=grades grades-1 grades-2\n\nEvery shard 1..N must be given once. Exit status: 0, or 1 when a submission scores under\n-fail-under percent."
+    )]
+    Merge(GradeMergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GradeMergeArgs {
+    /// Output directories of `keyform grade` (each holds a gradebook.json).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged gradebook, summary, HTML report and JUnit reports.
+    #[arg(long, default_value = "grades", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Exit 1 when a submission scores under PERCENT of the total points (for CI).
+    #[arg(long = "fail-under", value_name = "PERCENT", value_parser = clap::value_parser!(u64).range(0..=100))]
+    pub fail_under: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod commands;
+mod grade;
 mod lab;
 pub mod render;
 mod serve;
@@ -140,7 +141,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Serve(a) => serve::serve(&ctx, &a),
         Command::Console(a) => serve::console(&ctx, &a),
         Command::Test(a) => test::test(&ctx, &a),
-        Command::Grade(a) => test::grade(&ctx, &a),
+        Command::Grade(a) => grade::grade(&ctx, &a),
         Command::Lab(args::LabCommand::List) => lab::list(),
         Command::Lab(args::LabCommand::Start { name, dir }) => {
             lab::start(&ctx, &name, dir.as_deref())

@@ -71,12 +71,27 @@ fn run(
     let mut service = Service::open(&ctx.dir, auth, &region)
         .map_err(|e| failure("Cannot serve this working directory", e))?;
     // Only `keyform console` gives lab-admin a password: `serve` leaves the world as it is.
-    let console_password = if console_first {
-        service
+    let (console_password, root_password) = if console_first {
+        let admin = service
             .console_password()
-            .map_err(|e| failure("Cannot serve this working directory", e))?
+            .map_err(|e| failure("Cannot serve this working directory", e))?;
+        let root = service
+            .root_password()
+            .map_err(|e| failure("Cannot serve this working directory", e))?;
+        (admin, root)
     } else {
-        None
+        (None, None)
+    };
+    let root_email = service.cloud.root_email();
+    let root_line = match &root_password {
+        Some((email, pw)) => format!(
+            "console root user: {email} (password, shown once: {})",
+            pw.as_str()
+        ),
+        None if service.cloud.world.iam.root_login.is_some() => {
+            format!("console root user: {root_email} (signs in with the password set before)")
+        }
+        None => "console root user: no password (`keyform console` sets one)".into(),
     };
     let has_password = service
         .cloud
@@ -113,6 +128,7 @@ fn run(
     );
     if console_first {
         println!("{console_line}");
+        println!("{root_line}");
     }
     println!("listening on {addr}");
     if auth == AuthMode::Lenient {
@@ -128,6 +144,7 @@ fn run(
     );
     if !console_first {
         println!("{console_line}");
+        println!("{root_line}");
     }
     let _ = std::io::stdout().flush();
     if let Some(f) = ready_file {

@@ -1,11 +1,11 @@
-//! KMS pages: the keys list (with aliases, status, key spec, usage, who manages them), the
-//! create-key form (description, alias, key administrators and key users, from which the
-//! console writes the key policy as the AWS console's wizard does), and a key's page (key
-//! policy, rotation, aliases, deletion). Each action is one KMS call as the signed-in user.
+//! KMS pages: the keys list (with aliases, status, key spec, usage, who manages them; the
+//! create-key wizard is [`super::kms_create`]) and a key's page (key policy, automatic
+//! rotation, Rotate now and the rotation history, aliases, tags, deletion). Each action is
+//! one KMS call as the signed-in user.
 
 use serde_json::{Value as Json, json};
 
-use super::{Page, kms_policy, see_other};
+use super::{Page, kms_create, kms_policy, see_other};
 use crate::serve::Response;
 use crate::sim::SimError;
 
@@ -15,10 +15,14 @@ const PAGE_SIZE: i64 = 100;
 pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Response> {
     Some(match (post, route) {
         (false, "/kms") => list(p),
-        (true, "/kms/create") => create(p),
+        (true, "/kms/create/review") => kms_create::review(p),
+        (true, "/kms/create") => kms_create::create(p),
         (false, "/kms/key") => key(p),
         (true, "/kms/key/alias") => alias(p),
         (true, "/kms/key/rotation") => rotation(p),
+        (true, "/kms/key/rotate-now") => rotate_now(p),
+        (true, "/kms/key/tag") => tag(p),
+        (true, "/kms/key/untag") => untag(p),
         (true, "/kms/key/delete") => schedule_deletion(p),
         (true, "/kms/key/cancel-deletion") => cancel_deletion(p),
         (true, "/kms/key/policy") => kms_policy::save_json(p),
@@ -27,7 +31,7 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
     })
 }
 
-fn key_url(id: &str) -> String {
+pub(super) fn key_url(id: &str) -> String {
     format!("/_console/kms/key?id={}", urlencode(id))
 }
 
@@ -35,6 +39,33 @@ pub(super) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)])
         .map(|x| x.trim_start_matches('=').to_string())
         .unwrap_or_default()
+}
+
+/// Every alias by the key it names: ListAliases page by page (100 a page, as the AWS console
+/// asks), so a world with more aliases than one page shows each key's.
+fn aliases_by_key(p: &mut Page<'_>) -> std::collections::HashMap<String, Vec<String>> {
+    let mut by_key: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut marker: Option<String> = None;
+    // A marker that never ends (it cannot: each page moves on) stops at 10,000 pages.
+    for _ in 0..10_000 {
+        let mut params = json!({"Limit": 100});
+        if let Some(m) = &marker {
+            params["Marker"] = json!(m);
+        }
+        let Ok(r) = p.call_quiet("kms:ListAliases", params) else {
+            break;
+        };
+        for a in r["Aliases"].as_array().into_iter().flatten() {
+            if let (Some(k), Some(n)) = (a["TargetKeyId"].as_str(), a["AliasName"].as_str()) {
+                by_key.entry(k.to_string()).or_default().push(n.to_string());
+            }
+        }
+        match r["NextMarker"].as_str() {
+            Some(m) if r["Truncated"] == true => marker = Some(m.to_string()),
+            _ => break,
+        }
+    }
+    by_key
 }
 
 fn list(p: &mut Page<'_>) -> Response {
@@ -46,10 +77,7 @@ fn list(p: &mut Page<'_>) -> Response {
         Ok(r) => r,
         Err(e) => return p.error("listing KMS keys", &e),
     };
-    let aliases = p
-        .call_quiet("kms:ListAliases", json!({}))
-        .map(|r| r["Aliases"].as_array().cloned().unwrap_or_default())
-        .unwrap_or_default();
+    let aliases = aliases_by_key(p);
     let rows: Vec<Json> = keys["Keys"]
         .as_array()
         .cloned()
@@ -57,11 +85,7 @@ fn list(p: &mut Page<'_>) -> Response {
         .iter()
         .map(|k| {
             let id = k["KeyId"].as_str().unwrap_or_default().to_string();
-            let names: Vec<&str> = aliases
-                .iter()
-                .filter(|a| a["TargetKeyId"].as_str() == Some(id.as_str()))
-                .filter_map(|a| a["AliasName"].as_str())
-                .collect();
+            let names = aliases.get(&id).cloned().unwrap_or_default();
             // Describing a key the user may list but not describe shows the denial in its row.
             let meta = p
                 .call_quiet("kms:DescribeKey", json!({"KeyId": id}))
@@ -73,78 +97,10 @@ fn list(p: &mut Page<'_>) -> Response {
     let next = keys["NextMarker"]
         .as_str()
         .map(|m| format!("/_console/kms?marker={}", urlencode(m)));
-    p.render("kms_list.html", json!({"keys": rows, "next": next}))
-}
-
-/// The key policy the AWS console's wizard writes: the account (IAM policies decide), then
-/// key administrators, then key users.
-fn wizard_policy(p: &Page<'_>, admins: &[String], users: &[String]) -> Result<String, SimError> {
-    let acct = &p.cloud.world.account_id;
-    let arns = |names: &[String]| -> Vec<String> {
-        names
-            .iter()
-            .map(|n| kms_policy::principal_arn(acct, n))
-            .collect()
-    };
-    let mut st = vec![json!({
-        "Sid": "Enable IAM User Permissions", "Effect": "Allow",
-        "Principal": {"AWS": format!("arn:aws:iam::{acct}:root")}, "Action": "kms:*", "Resource": "*"
-    })];
-    if !admins.is_empty() {
-        st.push(kms_policy::statement(kms_policy::ADMINS_SID, &arns(admins)));
-    }
-    if !users.is_empty() {
-        st.push(kms_policy::statement(kms_policy::USERS_SID, &arns(users)));
-    }
-    serde_json::to_string_pretty(
-        &json!({"Id": "key-consolepolicy-3", "Version": "2012-10-17", "Statement": st}),
+    p.render(
+        "kms_list.html",
+        json!({"keys": rows, "next": next, "choices": kms_create::choices()}),
     )
-    .map_err(|e| SimError::internal(e.to_string()))
-}
-
-fn names(s: &str) -> Vec<String> {
-    s.split([',', ' ', '\n'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn create(p: &mut Page<'_>) -> Response {
-    let (admins, users) = (
-        names(&p.form.text("key_admins")),
-        names(&p.form.text("key_users")),
-    );
-    let mut params = json!({"Description": p.form.text("description")});
-    if !admins.is_empty() || !users.is_empty() {
-        match wizard_policy(p, &admins, &users) {
-            Ok(doc) => params["Policy"] = json!(doc),
-            Err(e) => return p.error("creating the key", &e),
-        }
-    }
-    let r = match p.call("kms:CreateKey", params) {
-        Ok(r) => r,
-        Err(e) => return p.error("creating the key", &e),
-    };
-    let id = r["KeyMetadata"]["KeyId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let alias = p.form.text("alias");
-    if !alias.is_empty() {
-        let name = if alias.starts_with("alias/") {
-            alias
-        } else {
-            format!("alias/{alias}")
-        };
-        if let Err(e) = p.call(
-            "kms:CreateAlias",
-            json!({"AliasName": name, "TargetKeyId": id}),
-        ) {
-            return p.error("creating the alias (the key was created)", &e);
-        }
-    }
-    see_other(&key_url(&id))
 }
 
 fn key(p: &mut Page<'_>) -> Response {
@@ -168,14 +124,33 @@ fn key(p: &mut Page<'_>) -> Response {
     );
     let principals = kms_policy::view(policy["ok"].as_str().unwrap_or_default());
     let rotation = shown(p.call_quiet("kms:GetKeyRotationStatus", json!({"KeyId": id})));
+    // Rotation history (ListKeyRotations answers UnsupportedOperationException for keys
+    // that do not rotate: asymmetric, HMAC, imported material).
+    let symmetric = meta["KeySpec"] == "SYMMETRIC_DEFAULT";
+    let rotations = if symmetric {
+        shown(
+            p.call_quiet(
+                "kms:ListKeyRotations",
+                json!({"KeyId": id, "IncludeKeyMaterial": "ALL_KEY_MATERIAL"}),
+            )
+            .map(|r| r["Rotations"].clone()),
+        )
+    } else {
+        Json::Null
+    };
     let aliases = shown(
         p.call_quiet("kms:ListAliases", json!({"KeyId": id}))
             .map(|r| r["Aliases"].clone()),
     );
+    let tags = shown(
+        p.call_quiet("kms:ListResourceTags", json!({"KeyId": id}))
+            .map(|r| r["Tags"].clone()),
+    );
     p.render(
         "kms_key.html",
         json!({"key": meta, "policy": policy, "principals": principals, "rotation": rotation,
-               "aliases": aliases, "tab": p.query("tab").unwrap_or_default()}),
+               "rotations": rotations, "symmetric": symmetric, "aliases": aliases,
+               "tags": tags, "tab": p.query("tab").unwrap_or_default()}),
     )
 }
 
@@ -210,6 +185,33 @@ fn rotation(p: &mut Page<'_>) -> Response {
     match r {
         Ok(_) => see_other(&key_url(&id)),
         Err(e) => p.error("changing key rotation", &e),
+    }
+}
+
+/// "Rotate now": one on-demand rotation (RotateKeyOnDemand), shown in the rotation history.
+fn rotate_now(p: &mut Page<'_>) -> Response {
+    let id = p.form.text("id");
+    match p.call("kms:RotateKeyOnDemand", json!({"KeyId": id})) {
+        Ok(_) => see_other(&key_url(&id)),
+        Err(e) => p.error("rotating the key material", &e),
+    }
+}
+
+fn tag(p: &mut Page<'_>) -> Response {
+    let id = p.form.text("id");
+    let tag = json!([{"TagKey": p.form.text("tag_key"), "TagValue": p.form.text("tag_value")}]);
+    match p.call("kms:TagResource", json!({"KeyId": id, "Tags": tag})) {
+        Ok(_) => see_other(&key_url(&id)),
+        Err(e) => p.error("tagging the key", &e),
+    }
+}
+
+fn untag(p: &mut Page<'_>) -> Response {
+    let id = p.form.text("id");
+    let keys = json!([p.form.text("tag_key")]);
+    match p.call("kms:UntagResource", json!({"KeyId": id, "TagKeys": keys})) {
+        Ok(_) => see_other(&key_url(&id)),
+        Err(e) => p.error("removing the tag", &e),
     }
 }
 

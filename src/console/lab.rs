@@ -1,5 +1,5 @@
 //! The lab panel: with a lab directory (a README.md and tests/ beside the configuration), the
-//! lab's README rendered in the console, and "Check my work", which runs the lab's graded
+//! lab's README rendered in the console (on its own page, and beside every other page), and "Check my work", which runs the lab's graded
 //! tests on the current configuration (`keyform test -json`, in its own process and world, as
 //! a learner would) and shows each check with its points and the score.
 
@@ -11,11 +11,29 @@ use super::Page;
 use crate::serve::Response;
 
 /// The lab the console was opened on.
-pub(super) struct Lab {
+pub(crate) struct Lab {
     pub dir: PathBuf,
 }
 
 impl Lab {
+    /// The lab's name (its directory's).
+    fn name(&self) -> String {
+        self.dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The README rendered (read at each page, so an edited README shows at once).
+    fn readme(&self) -> String {
+        markdown(&std::fs::read_to_string(self.dir.join("README.md")).unwrap_or_default())
+    }
+
+    /// The panel beside every page: the lab's name and its README.
+    pub(super) fn side(&self) -> Json {
+        json!({"name": self.name(), "readme": self.readme()})
+    }
+
     /// `dir` when it looks like a lab: a README.md and a tests/ directory.
     pub(super) fn at(dir: &Path) -> Option<Lab> {
         (dir.join("README.md").is_file() && dir.join("tests").is_dir()).then(|| Lab {
@@ -36,13 +54,8 @@ pub(super) fn markdown(text: &str) -> String {
     out
 }
 
-pub(super) fn route(
-    p: &mut Page<'_>,
-    lab: Option<&Lab>,
-    post: bool,
-    route: &str,
-) -> Option<Response> {
-    let Some(lab) = lab else {
+pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Response> {
+    let Some(lab) = p.lab else {
         return Some(p.render("lab.html", json!({"lab": null})));
     };
     Some(match (post, route) {
@@ -56,15 +69,9 @@ pub(super) fn route(
 }
 
 fn page(p: &mut Page<'_>, lab: &Lab, results: Option<Json>) -> Response {
-    let readme = std::fs::read_to_string(lab.dir.join("README.md")).unwrap_or_default();
-    let name = lab
-        .dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     p.render(
         "lab.html",
-        json!({"lab": {"name": name, "readme": markdown(&readme)}, "results": results}),
+        json!({"lab": {"name": lab.name(), "readme": lab.readme()}, "results": results}),
     )
 }
 

@@ -21,10 +21,12 @@ mod guard;
 mod iam;
 mod iam_detail;
 mod kms;
+mod kms_create;
 mod kms_policy;
 mod lab;
 mod render;
 mod s3;
+mod s3_versions;
 mod session;
 mod signin;
 mod switch_role;
@@ -67,31 +69,36 @@ pub(crate) struct Page<'a> {
     pub explained: Vec<crate::sim::authz::Explanation>,
     /// Set by Switch role / Switch back: the session's new role (Some(None): back to the user).
     pub switch: Option<Option<session::RoleSession>>,
-    /// Whether the console has a lab panel (its link in the header).
-    pub has_lab: bool,
+    /// The lab the console was opened on: its panel beside every page, its link in the header.
+    pub lab: Option<&'a lab::Lab>,
 }
 
 impl Page<'_> {
     /// The signed-in identity's call context: the role session switched to, else the user
     /// (from this peer, with the browser's user agent).
     fn ctx(&self) -> CallContext {
-        let base = match &self.session.role {
-            Some(r) => CallContext::session(&r.access_key_id),
-            None => CallContext::user(&self.session.user),
-        };
+        match &self.session.role {
+            Some(r) => self.browser_ctx(CallContext::session(&r.access_key_id)),
+            None => self.user_ctx(),
+        }
+    }
+
+    /// The signed-in user's own call context, the root user's or an IAM user's (Switch role
+    /// calls AssumeRole as it).
+    fn user_ctx(&self) -> CallContext {
+        self.browser_ctx(if self.session.root {
+            CallContext::root()
+        } else {
+            CallContext::user(&self.session.user)
+        })
+    }
+
+    /// `base` from this peer, with the browser's user agent.
+    fn browser_ctx(&self, base: CallContext) -> CallContext {
         CallContext {
             source_ip: self.req.peer.to_canonical().to_string(),
             user_agent: self.req.header("user-agent").unwrap_or("").to_string(),
             ..base
-        }
-    }
-
-    /// The signed-in user's own call context (Switch role calls AssumeRole as the user).
-    fn user_ctx(&self) -> CallContext {
-        CallContext {
-            source_ip: self.req.peer.to_canonical().to_string(),
-            user_agent: self.req.header("user-agent").unwrap_or("").to_string(),
-            ..CallContext::user(&self.session.user)
         }
     }
 
@@ -152,7 +159,17 @@ impl Page<'_> {
             Some(r) => {
                 json!({"user": self.session.user, "role": r.display, "role_arn": r.role_arn})
             }
+            None if self.session.root => json!({"user": "Root user", "root": true}),
             None => json!({"user": self.session.user}),
+        }
+    }
+
+    /// How the header names the signed-in user.
+    fn me(&self) -> &str {
+        if self.session.root {
+            "Root user"
+        } else {
+            &self.session.user
         }
     }
 
@@ -161,44 +178,54 @@ impl Page<'_> {
         form::query(&self.req.raw_query, name)
     }
 
+    /// What every page's layout shows: who, the clock, the CSRF token, the lab panel.
+    fn common(&self, template: &str) -> serde_json::Map<String, Json> {
+        let mut m = serde_json::Map::new();
+        m.insert("me".into(), json!(self.me()));
+        m.insert("identity".into(), self.identity());
+        m.insert("here".into(), json!(self.here()));
+        m.insert("clock_steps".into(), json!(clock::STEPS));
+        m.insert("has_lab".into(), json!(self.lab.is_some()));
+        m.insert("account".into(), json!(self.cloud.world.account_id));
+        m.insert("region".into(), json!(self.cloud.world.region));
+        m.insert("csrf".into(), json!(self.session.csrf.as_str()));
+        m.insert(
+            "now".into(),
+            json!(crate::sim::clock::iso8601(self.cloud.now())),
+        );
+        // The lab's README beside every page but the lab's own (which shows it whole).
+        if let Some(lab) = self.lab.filter(|_| template != "lab.html") {
+            m.insert("lab_side".into(), lab.side());
+        }
+        m
+    }
+
     /// A page rendered in the console's layout.
     pub(crate) fn render(&self, template: &str, mut data: Json) -> Response {
         if let Json::Object(m) = &mut data {
-            m.insert("me".into(), json!(self.session.user));
-            m.insert("identity".into(), self.identity());
-            m.insert("here".into(), json!(self.here()));
-            m.insert("clock_steps".into(), json!(clock::STEPS));
-            m.insert("has_lab".into(), json!(self.has_lab));
-            m.insert("account".into(), json!(self.cloud.world.account_id));
-            m.insert("region".into(), json!(self.cloud.world.region));
-            m.insert("csrf".into(), json!(self.session.csrf.as_str()));
-            m.insert(
-                "now".into(),
-                json!(crate::sim::clock::iso8601(self.cloud.now())),
-            );
+            for (k, v) in self.common(template) {
+                m.entry(k).or_insert(v);
+            }
         }
         render::page(200, template, &data)
     }
 
     /// The error page for a failed call: AWS's code and message, the HTTP status AWS gives.
     pub(crate) fn error(&self, doing: &str, e: &SimError) -> Response {
-        let data = json!({
-            "me": self.session.user, "identity": self.identity(),
-            "here": self.here(), "clock_steps": clock::STEPS, "has_lab": self.has_lab,
-            "account": self.cloud.world.account_id,
-            "region": self.cloud.world.region, "csrf": self.session.csrf.as_str(),
-            "now": crate::sim::clock::iso8601(self.cloud.now()),
-            "doing": doing, "code": e.code, "message": e.message,
-            "denied": e.code == "AccessDenied" || e.code == "AccessDeniedException",
-            "explained": explain::to_json(&self.explained),
-        });
+        let mut m = self.common("error.html");
+        let denied = e.code == "AccessDenied" || e.code == "AccessDeniedException";
+        m.insert("doing".into(), json!(doing));
+        m.insert("code".into(), json!(e.code));
+        m.insert("message".into(), json!(e.message));
+        m.insert("denied".into(), json!(denied));
+        m.insert("explained".into(), explain::to_json(&self.explained));
         // KMS answers AccessDeniedException with 400 on its wire; a page says 403 for any denial.
-        let status = match (data["denied"].as_bool(), e.status) {
-            (Some(true), _) => 403,
+        let status = match (denied, e.status) {
+            (true, _) => 403,
             (_, s) if s >= 400 => s,
             _ => 400,
         };
-        render::page(status, "error.html", &data)
+        render::page(status, "error.html", &Json::Object(m))
     }
 }
 
@@ -268,7 +295,7 @@ impl Console {
             form,
             explained: Vec::new(),
             switch: None,
-            has_lab: self.lab.is_some(),
+            lab: self.lab.as_ref(),
         };
         let route = path.trim_start_matches(PREFIX);
         let answer = match (post, route) {
@@ -277,8 +304,8 @@ impl Console {
             (_, r) if r.starts_with("/s3") => s3::route(&mut page, post, r),
             (_, r) if r.starts_with("/iam") => iam::route(&mut page, post, r),
             (_, r) if r.starts_with("/switchrole") => switch_role::route(&mut page, post, r),
-            (false, "/cloudtrail") => cloudtrail::history(&mut page),
-            (_, r) if r.starts_with("/lab") => lab::route(&mut page, self.lab.as_ref(), post, r),
+            (_, r) if r.starts_with("/cloudtrail") => cloudtrail::route(&mut page, post, r),
+            (_, r) if r.starts_with("/lab") => lab::route(&mut page, post, r),
             (true, "/clock/advance") => Some(clock::advance(&mut page)),
             _ => None,
         };
@@ -315,4 +342,12 @@ pub fn ensure_admin_password(
         &json!({"UserName": crate::sim::LAB_ADMIN, "Password": pw.as_str()}),
     )?;
     Ok(Some(pw))
+}
+
+/// Gives the account root user a console password when it has none: its email address and a
+/// generated password, returned once (None when it already has one).
+pub fn ensure_root_password(
+    cloud: &mut Cloud,
+) -> Result<Option<(String, zeroize::Zeroizing<String>)>, SimError> {
+    cloud.ensure_root_login()
 }

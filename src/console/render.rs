@@ -18,11 +18,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("templates/error.html")),
     ("kms_list.html", include_str!("templates/kms_list.html")),
     ("kms_key.html", include_str!("templates/kms_key.html")),
+    ("kms_review.html", include_str!("templates/kms_review.html")),
     ("s3_list.html", include_str!("templates/s3_list.html")),
     ("s3_bucket.html", include_str!("templates/s3_bucket.html")),
     ("s3_object.html", include_str!("templates/s3_object.html")),
     ("s3_open.html", include_str!("templates/s3_open.html")),
     ("cloudtrail.html", include_str!("templates/cloudtrail.html")),
+    (
+        "cloudtrail_trails.html",
+        include_str!("templates/cloudtrail_trails.html"),
+    ),
     ("iam_list.html", include_str!("templates/iam_list.html")),
     ("iam_entity.html", include_str!("templates/iam_entity.html")),
     (

@@ -6,7 +6,7 @@
 use serde_json::{Value as Json, json};
 
 use super::kms::urlencode;
-use super::{Page, render, see_other};
+use super::{Page, render, s3_versions, see_other};
 use crate::serve::Response;
 use crate::sim::SimError;
 
@@ -26,12 +26,14 @@ pub(super) fn route(p: &mut Page<'_>, post: bool, route: &str) -> Option<Respons
         (true, "/s3/bucket/policy") => put_policy(p),
         (true, "/s3/bucket/policy-delete") => delete_policy(p),
         (true, "/s3/bucket/public-access") => public_access(p),
+        (true, "/s3/bucket/versioning") => s3_versions::set_versioning(p),
+        (true, "/s3/object/delete") => s3_versions::delete(p),
         _ => return None,
     })
 }
 
 fn bucket_url(b: &str) -> String {
-    format!("/_console/s3/bucket?name={}", urlencode(b))
+    s3_versions::bucket_url(b, false)
 }
 
 fn object_url(b: &str, k: &str) -> String {
@@ -40,6 +42,29 @@ fn object_url(b: &str, k: &str) -> String {
         urlencode(b),
         urlencode(k)
     )
+}
+
+/// One version's page.
+pub(super) fn object_url_version(b: &str, k: &str, version: &str) -> String {
+    format!("{}&version={}", object_url(b, k), urlencode(version))
+}
+
+/// Bucket, key and the version asked for (None: the current one) of an object's page.
+fn object_query(p: &Page<'_>) -> (String, String, Option<String>) {
+    (
+        p.query("bucket").unwrap_or_default(),
+        p.query("key").unwrap_or_default(),
+        p.query("version").filter(|v| !v.is_empty()),
+    )
+}
+
+/// An object call's parameters: bucket, key and the version when one is asked for.
+fn object_params(b: &str, k: &str, v: &Option<String>) -> Json {
+    let mut params = json!({"Bucket": b, "Key": k});
+    if let Some(v) = v {
+        params["VersionId"] = json!(v);
+    }
+    params
 }
 
 /// The buckets, 100 a page after `?after=NAME` (one ListBuckets, paged in the page: the
@@ -86,13 +111,30 @@ fn create(p: &mut Page<'_>) -> Response {
 
 fn bucket(p: &mut Page<'_>) -> Response {
     let name = p.query("name").unwrap_or_default();
+    let show_versions = p.query("versions").is_some_and(|v| v == "1");
+    let versions = if show_versions {
+        match s3_versions::list(p, &name) {
+            Ok(v) => v,
+            Err(e) => return p.error("listing the bucket's versions", &e),
+        }
+    } else {
+        Json::Null
+    };
+    let prefix = p.query("prefix").unwrap_or_default();
     let mut params = json!({"Bucket": name, "MaxKeys": PAGE_SIZE});
+    if !prefix.is_empty() {
+        params["Prefix"] = json!(prefix);
+    }
     if let Some(t) = p.query("token") {
         params["ContinuationToken"] = json!(t);
     }
-    let list = match p.call("s3:ListObjectsV2", params) {
-        Ok(r) => r,
-        Err(e) => return p.error("listing the bucket's objects", &e),
+    let list = if show_versions {
+        json!({})
+    } else {
+        match p.call("s3:ListObjectsV2", params) {
+            Ok(r) => r,
+            Err(e) => return p.error("listing the bucket's objects", &e),
+        }
     };
     let objects: Vec<Json> = list["Contents"]
         .as_array()
@@ -104,9 +146,14 @@ fn bucket(p: &mut Page<'_>) -> Response {
             json!({"key": key, "url": object_url(&name, &key), "size": o["Size"], "modified": o["LastModified"]})
         })
         .collect();
-    let next = list["NextContinuationToken"]
-        .as_str()
-        .map(|t| format!("{}&token={}", bucket_url(&name), urlencode(t)));
+    let next = list["NextContinuationToken"].as_str().map(|t| {
+        format!(
+            "{}&prefix={}&token={}",
+            bucket_url(&name),
+            urlencode(&prefix),
+            urlencode(t)
+        )
+    });
     let enc = match p.call("s3:GetBucketEncryption", json!({"Bucket": name})) {
         Ok(r) => {
             let rule = &r["ServerSideEncryptionConfiguration"]["Rules"][0];
@@ -116,10 +163,14 @@ fn bucket(p: &mut Page<'_>) -> Response {
         }
         Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
     };
+    let versioning = s3_versions::status(p, &name);
     p.render(
         "s3_bucket.html",
         json!({"bucket": name, "objects": objects, "next": next, "encryption": enc,
-               "permissions_url": permissions_url(&name)}),
+               "permissions_url": permissions_url(&name), "versions": versions,
+               "show_versions": show_versions, "versioning": versioning, "prefix": prefix,
+               "versions_url": s3_versions::bucket_url(&name, !show_versions),
+               "all_objects_url": bucket_url(&name)}),
     )
 }
 
@@ -161,16 +212,17 @@ fn upload(p: &mut Page<'_>) -> Response {
 }
 
 fn object(p: &mut Page<'_>) -> Response {
-    let (b, k) = (
-        p.query("bucket").unwrap_or_default(),
-        p.query("key").unwrap_or_default(),
-    );
-    match p.call("s3:HeadObject", json!({"Bucket": b, "Key": k})) {
+    let (b, k, v) = object_query(p);
+    match p.call("s3:HeadObject", object_params(&b, &k, &v)) {
         Ok(h) => {
-            let q = format!("bucket={}&key={}", urlencode(&b), urlencode(&k));
+            let mut q = format!("bucket={}&key={}", urlencode(&b), urlencode(&k));
+            if let Some(v) = &v {
+                q.push_str(&format!("&version={}", urlencode(v)));
+            }
             p.render(
                 "s3_object.html",
                 json!({"bucket": b, "bucket_url": bucket_url(&b), "key": k, "head": h,
+                       "version": v,
                        "download": format!("/_console/s3/download?{q}"),
                        "open": format!("/_console/s3/open?{q}")}),
             )
@@ -181,11 +233,8 @@ fn object(p: &mut Page<'_>) -> Response {
 
 /// The object's bytes as an attachment (never rendered by the browser as a page).
 fn download(p: &mut Page<'_>) -> Response {
-    let (b, k) = (
-        p.query("bucket").unwrap_or_default(),
-        p.query("key").unwrap_or_default(),
-    );
-    match p.call_body("s3:GetObject", json!({"Bucket": b, "Key": k}), None) {
+    let (b, k, v) = object_query(p);
+    match p.call_body("s3:GetObject", object_params(&b, &k, &v), None) {
         Ok(r) => {
             let file = k.rsplit('/').next().unwrap_or("download");
             let body = r.body.map(|b| b.to_vec()).unwrap_or_default();
@@ -204,11 +253,8 @@ const OPEN_LIMIT: usize = 64 * 1024;
 /// "Open": GetObject as the signed-in user, the text shown (escaped) in a page; what is not
 /// UTF-8 text is counted, not shown.
 fn open(p: &mut Page<'_>) -> Response {
-    let (b, k) = (
-        p.query("bucket").unwrap_or_default(),
-        p.query("key").unwrap_or_default(),
-    );
-    match p.call_body("s3:GetObject", json!({"Bucket": b, "Key": k}), None) {
+    let (b, k, v) = object_query(p);
+    match p.call_body("s3:GetObject", object_params(&b, &k, &v), None) {
         Ok(r) => {
             let body = r.body.map(|b| b.to_vec()).unwrap_or_default();
             let shown = &body[..body.len().min(OPEN_LIMIT)];

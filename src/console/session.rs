@@ -22,6 +22,8 @@ const MAX_SESSIONS: usize = 256;
 pub(crate) struct Session {
     pub id: Zeroizing<String>,
     pub user: String,
+    /// Signed in as the account root user (`user` is then "root").
+    pub root: bool,
     pub csrf: Zeroizing<String>,
     pub expires_ms: i64,
     /// The role switched to (Switch role), if any: pages then act as its session.
@@ -84,8 +86,9 @@ pub(super) fn set_cookie(name: &str, value: &str, max_age_s: i64) -> String {
 }
 
 impl Sessions {
-    /// Starts a session for `user`; returns it (its id goes in the cookie).
-    pub(super) fn start(&mut self, user: &str, now_ms: i64) -> Option<Session> {
+    /// Starts a session for `user` (the root user when `root`); returns it (its id goes in
+    /// the cookie).
+    pub(super) fn start(&mut self, user: &str, root: bool, now_ms: i64) -> Option<Session> {
         self.by_id.retain(|_, s| s.expires_ms > now_ms);
         if self.by_id.len() >= MAX_SESSIONS
             && let Some(oldest) = self
@@ -103,6 +106,7 @@ impl Sessions {
         let s = Session {
             id: id.clone(),
             user: user.to_string(),
+            root,
             csrf,
             expires_ms: now_ms + SESSION_LIFETIME_MS,
             role: None,

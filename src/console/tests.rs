@@ -752,3 +752,6 @@ fn advance_time_moves_the_worlds_clock_and_returns_to_the_page() {
     );
     assert_eq!(r.status, 400);
 }
+
+#[path = "tests_pages.rs"]
+mod pages;

@@ -12,6 +12,7 @@
 //! the OS RNG, and never appears in a report).
 
 pub mod check;
+pub mod class;
 pub mod file;
 pub mod report;
 pub mod run;

@@ -2,10 +2,12 @@
 //! and the gradebook CSV. The human rendering and the JSON event lines are the CLI's
 //! (`cli::render::json`).
 //!
-//! Everything here is deterministic: no wall-clock time, no paths beyond what the caller named,
-//! so a report is byte-identical on re-run.
+//! Everything here is deterministic but the JUnit `time` attributes (how long each run took, as
+//! JUnit readers show it): no paths beyond what the caller named, so a gradebook is
+//! byte-identical on re-run.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use crate::grade::file::Command;
 
@@ -18,14 +20,35 @@ pub enum Status {
     Fail,
     /// The run could not be carried out: the configuration or the command failed.
     Error,
+    /// The run's checks need something an earlier step should have made (a resource the
+    /// configuration lacks, an earlier run that did not pass): they are not graded, so one
+    /// missing premise is reported once instead of as a cascade of failures.
+    NotGraded,
 }
 
 impl Status {
+    /// The machine-readable name (`-json`, the gradebook's JSON).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",
             Status::Fail => "fail",
             Status::Error => "error",
+            Status::NotGraded => "not_graded",
+        }
+    }
+
+    /// The status named by [`Status::as_str`].
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Pass, Status::Fail, Status::Error, Status::NotGraded]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    /// How people read it (the gradebook's cells, the human report).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::NotGraded => "not graded",
+            s => s.as_str(),
         }
     }
 }
@@ -45,6 +68,8 @@ pub enum MessageKind {
     Variables,
     /// The configuration under test could not be loaded (reported once by the CLI).
     Config,
+    /// A check was not graded: its text is `needs <premise>`.
+    Premise,
 }
 
 /// One reason a run did not pass.
@@ -59,9 +84,13 @@ pub struct Message {
 impl Message {
     /// `location: text`, or the text alone.
     pub fn render(&self) -> String {
+        let text = match self.kind {
+            MessageKind::Premise => format!("not graded: {}", self.text),
+            _ => self.text.clone(),
+        };
         match &self.location {
-            Some(l) => format!("{l}: {}", self.text),
-            None => self.text.clone(),
+            Some(l) => format!("{l}: {text}"),
+            None => text,
         }
     }
 }
@@ -91,9 +120,19 @@ pub struct RunReport {
     /// What the command did (`apply: 5 added, 0 changed, 0 destroyed`), for `-verbose`.
     pub summary: Option<String>,
     pub actions: Vec<ActionOutcome>,
+    /// How long the run took (JUnit's `time`; nothing else depends on it).
+    pub time: Duration,
 }
 
 impl RunReport {
+    /// What the run needs and lacks (`needs aws_kms_key.lab`), when it was not graded.
+    pub fn premise(&self) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|m| m.kind == MessageKind::Premise)
+            .map(|m| m.text.as_str())
+    }
+
     /// The points this run earned.
     pub fn earned(&self) -> u32 {
         if self.status == Status::Pass {
@@ -113,13 +152,14 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn status(&self) -> Status {
-        if self.runs.iter().any(|r| r.status == Status::Error) {
-            Status::Error
-        } else if self.runs.iter().any(|r| r.status == Status::Fail) {
-            Status::Fail
-        } else {
-            Status::Pass
-        }
+        [Status::Error, Status::Fail, Status::NotGraded]
+            .into_iter()
+            .find(|s| self.runs.iter().any(|r| r.status == *s))
+            .unwrap_or(Status::Pass)
+    }
+
+    fn time(&self) -> Duration {
+        self.runs.iter().map(|r| r.time).sum()
     }
 
     fn count(&self, s: Status) -> usize {
@@ -144,7 +184,16 @@ impl Report {
 
     /// Runs that failed or errored.
     pub fn failed(&self) -> usize {
-        self.runs().filter(|r| r.status != Status::Pass).count()
+        self.runs()
+            .filter(|r| matches!(r.status, Status::Fail | Status::Error))
+            .count()
+    }
+
+    /// Runs whose checks were not graded for a missing premise.
+    pub fn not_graded(&self) -> usize {
+        self.runs()
+            .filter(|r| r.status == Status::NotGraded)
+            .count()
     }
 
     pub fn score(&self) -> u64 {
@@ -156,7 +205,7 @@ impl Report {
     }
 
     pub fn all_passed(&self) -> bool {
-        self.failed() == 0
+        self.runs().all(|r| r.status == Status::Pass)
     }
 }
 
@@ -167,17 +216,21 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// The report as JUnit XML: `testsuites` > one `testsuite` per file > one `testcase` per run
-/// (`classname` = file, `name` = run), `failure` for failed runs and `error` for runs that could
-/// not be carried out. Points are `score`/`total` properties of each suite. No timestamps.
+/// (`classname` = file, `name` = run), `failure` for failed runs, `error` for runs that could
+/// not be carried out and `skipped` for runs not graded. Points are `score`/`total` properties
+/// of each suite; `time` is in seconds, as JUnit writes it. No timestamps.
 pub fn junit_xml(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let count = |s: Status| report.files.iter().map(|f| f.count(s)).sum::<usize>();
     let tests: usize = report.files.iter().map(|f| f.runs.len()).sum();
+    let total_time: Duration = report.files.iter().map(FileReport::time).sum();
     let _ = writeln!(
         out,
-        "<testsuites name=\"keyform test\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\">",
+        "<testsuites name=\"keyform test\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
         count(Status::Fail),
-        count(Status::Error)
+        count(Status::Error),
+        count(Status::NotGraded),
+        seconds(total_time)
     );
     for (i, f) in report.files.iter().enumerate() {
         let name = xml_escape(&f.name);
@@ -185,10 +238,12 @@ pub fn junit_xml(report: &Report) -> String {
         let total: u64 = f.runs.iter().map(|r| u64::from(r.points)).sum();
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{name}\" id=\"{i}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">",
+            "  <testsuite name=\"{name}\" id=\"{i}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
             f.runs.len(),
             f.count(Status::Fail),
-            f.count(Status::Error)
+            f.count(Status::Error),
+            f.count(Status::NotGraded),
+            seconds(f.time())
         );
         let _ = writeln!(out, "    <properties>");
         let _ = writeln!(
@@ -198,14 +253,25 @@ pub fn junit_xml(report: &Report) -> String {
         let _ = writeln!(out, "    </properties>");
         for r in &f.runs {
             let head = format!(
-                "    <testcase name=\"{}\" classname=\"{name}\"",
-                xml_escape(&r.name)
+                "    <testcase name=\"{}\" classname=\"{name}\" time=\"{}\"",
+                xml_escape(&r.name),
+                seconds(r.time)
             );
             if r.status == Status::Pass {
                 let _ = writeln!(out, "{head}/>");
                 continue;
             }
             let _ = writeln!(out, "{head}>");
+            if r.status == Status::NotGraded {
+                let why = r.premise().unwrap_or("needs an earlier step");
+                let _ = writeln!(
+                    out,
+                    "      <skipped message=\"not graded: {}\"/>",
+                    xml_escape(why)
+                );
+                let _ = writeln!(out, "    </testcase>");
+                continue;
+            }
             let (tag, kind) = if r.status == Status::Error {
                 ("error", "error")
             } else {
@@ -234,14 +300,10 @@ pub fn junit_xml(report: &Report) -> String {
     out
 }
 
-/// One gradebook line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GradeRow {
-    pub submission: String,
-    pub score: u64,
-    pub total: u64,
-    /// Names of the runs that did not pass.
-    pub failed_runs: Vec<String>,
+/// A duration as JUnit's `time`: seconds with millisecond precision.
+pub fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    format!("{}.{:03}", ms / 1000, ms % 1000)
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
@@ -251,25 +313,6 @@ pub fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// The gradebook: a header, then one line per submission sorted by name; failed runs are
-/// separated by `;`.
-pub fn gradebook_csv(rows: &[GradeRow]) -> String {
-    let mut rows: Vec<&GradeRow> = rows.iter().collect();
-    rows.sort_by(|a, b| a.submission.cmp(&b.submission));
-    let mut out = String::from("submission,score,total,failed_runs\n");
-    for r in rows {
-        let _ = writeln!(
-            out,
-            "{},{},{},{}",
-            csv_field(&r.submission),
-            r.score,
-            r.total,
-            csv_field(&r.failed_runs.join(";"))
-        );
-    }
-    out
 }
 
 #[cfg(test)]
@@ -292,6 +335,7 @@ pub(crate) mod tests {
                 .collect(),
             summary: None,
             actions: Vec::new(),
+            time: Duration::from_millis(1250),
         }
     }
 
@@ -304,6 +348,15 @@ pub(crate) mod tests {
                     run("provision", Status::Pass, 1, &[]),
                     run("reads", Status::Fail, 3, &["keys <must> be \"rotated\""]),
                     run("broken", Status::Error, 2, &["apply failed"]),
+                    RunReport {
+                        status: Status::NotGraded,
+                        messages: vec![Message {
+                            kind: MessageKind::Premise,
+                            location: Some("tests/a.tftest.hcl:9".into()),
+                            text: "needs aws_kms_key.lab".into(),
+                        }],
+                        ..run("decrypts", Status::Pass, 2, &[])
+                    },
                 ],
             }],
         }
@@ -312,8 +365,8 @@ pub(crate) mod tests {
     #[test]
     fn counts_and_score_only_credit_passing_runs() {
         let r = report();
-        assert_eq!((r.passed(), r.failed()), (1, 2));
-        assert_eq!((r.score(), r.total()), (1, 6));
+        assert_eq!((r.passed(), r.failed(), r.not_graded()), (1, 2, 1));
+        assert_eq!((r.score(), r.total()), (1, 8));
         assert!(!r.all_passed());
     }
 
@@ -323,22 +376,25 @@ pub(crate) mod tests {
         assert_eq!(
             x,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
-<testsuites name=\"keyform test\" tests=\"3\" failures=\"1\" errors=\"1\">
-  <testsuite name=\"tests/a&amp;b.tftest.hcl\" id=\"0\" tests=\"3\" failures=\"1\" errors=\"1\" skipped=\"0\">
+<testsuites name=\"keyform test\" tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"5.000\">
+  <testsuite name=\"tests/a&amp;b.tftest.hcl\" id=\"0\" tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"1\" time=\"5.000\">
     <properties>
       <property name=\"score\" value=\"1\"/>
-      <property name=\"total\" value=\"6\"/>
+      <property name=\"total\" value=\"8\"/>
     </properties>
-    <testcase name=\"provision\" classname=\"tests/a&amp;b.tftest.hcl\"/>
-    <testcase name=\"reads\" classname=\"tests/a&amp;b.tftest.hcl\">
+    <testcase name=\"provision\" classname=\"tests/a&amp;b.tftest.hcl\" time=\"1.250\"/>
+    <testcase name=\"reads\" classname=\"tests/a&amp;b.tftest.hcl\" time=\"1.250\">
       <failure message=\"keys &lt;must&gt; be &quot;rotated&quot;\" type=\"failure\">points: 0/3
 tests/a.tftest.hcl:7: keys &lt;must&gt; be &quot;rotated&quot;
 </failure>
     </testcase>
-    <testcase name=\"broken\" classname=\"tests/a&amp;b.tftest.hcl\">
+    <testcase name=\"broken\" classname=\"tests/a&amp;b.tftest.hcl\" time=\"1.250\">
       <error message=\"apply failed\" type=\"error\">points: 0/2
 tests/a.tftest.hcl:7: apply failed
 </error>
+    </testcase>
+    <testcase name=\"decrypts\" classname=\"tests/a&amp;b.tftest.hcl\" time=\"1.250\">
+      <skipped message=\"not graded: needs aws_kms_key.lab\"/>
     </testcase>
   </testsuite>
 </testsuites>
@@ -349,27 +405,5 @@ tests/a.tftest.hcl:7: apply failed
     #[test]
     fn xml_escape_replaces_characters_xml_cannot_hold() {
         assert_eq!(xml_escape("a\u{1}b\tc'"), "a\u{FFFD}b\tc&apos;");
-    }
-
-    #[test]
-    fn gradebook_is_sorted_and_quoted() {
-        let rows = vec![
-            GradeRow {
-                submission: "zoe".into(),
-                score: 3,
-                total: 3,
-                failed_runs: vec![],
-            },
-            GradeRow {
-                submission: "al, \"the\" one".into(),
-                score: 1,
-                total: 3,
-                failed_runs: vec!["reads".into(), "rotation".into()],
-            },
-        ];
-        assert_eq!(
-            gradebook_csv(&rows),
-            "submission,score,total,failed_runs\n\"al, \"\"the\"\" one\",1,3,reads;rotation\nzoe,3,3,\n"
-        );
     }
 }

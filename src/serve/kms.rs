@@ -35,7 +35,8 @@ const TIMESTAMPS: &[&str] = &[
 ];
 
 /// Parameters AWS accepts that change nothing in the simulation, dropped before the call
-/// (grant tokens, pagination of lists the sim returns whole, the default key origin).
+/// (grant tokens of operations the sim does not check them on, pagination of lists the sim
+/// returns whole, the default key origin).
 /// Parameters the operation honours (ListKeys' Limit and Marker) are never dropped.
 fn harmless(service: &str, op: &str, name: &str, v: &Json) -> bool {
     if crate::sim::ops::find(&format!("{service}:{op}"))

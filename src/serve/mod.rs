@@ -19,6 +19,7 @@
 
 pub mod cloudtrail;
 pub mod control;
+mod group_commit;
 pub mod iam;
 pub mod kms;
 pub mod limits;
@@ -40,6 +41,24 @@ use crate::sim::{CallContext, Cloud, LAB_ADMIN, Principal, SimError};
 use crate::state::State;
 use crate::workspace::Workspace;
 use sigv4::{AuthError, Credentials, RequestParts};
+
+/// Why a change could not be saved, as the client sees it.
+fn save_failed(e: crate::workspace::WorkspaceError) -> WireError {
+    WireError::new(
+        "InternalError",
+        500,
+        format!("keyform could not save the world: {e}"),
+    )
+}
+
+/// The answer to a request whose change could not be made durable, in its protocol's terms.
+fn unsaved_response(req: &Request, e: &WireError) -> Response {
+    let creds = sigv4::parse(&req.parts());
+    match protocol(req, creds.as_ref().ok().and_then(Option::as_ref)) {
+        Ok(proto) => error_response(proto, req, e, &request_id()),
+        Err(_) => s3::error_response(req, e, &request_id()),
+    }
+}
 
 /// Journal records between two snapshots (a snapshot rewrites the whole world).
 pub const SNAPSHOT_EVERY: usize = 500;
@@ -347,6 +366,21 @@ impl Service {
         Ok(pw)
     }
 
+    /// Gives the root user a console password if it has none, saved at once (a snapshot: the
+    /// root user's sign-in is no journaled entity); its email address and the password are
+    /// returned for printing (None: it already has one).
+    pub fn root_password(&mut self) -> Result<Option<(String, Zeroizing<String>)>, ServeError> {
+        let got = crate::console::ensure_root_password(&mut self.cloud).map_err(|e| {
+            ServeError::Other(format!(
+                "could not set the root user's console password: {e}"
+            ))
+        })?;
+        if got.is_some() {
+            self.snapshot()?;
+        }
+        Ok(got)
+    }
+
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
@@ -354,23 +388,38 @@ impl Service {
         Ok(())
     }
 
-    /// Delivers CloudTrail logs and durably records what the request changed.
+    /// From now on requests' journal records are made durable by the server's group commit
+    /// ([`group_commit`]) before each answer, instead of one fsync inside each request.
+    pub fn defer_journal_syncs(&mut self) {
+        self.ws.defer_journal_syncs();
+    }
+
+    /// Journal records written so far: a request handled now is durable once this many are.
+    pub fn journal_written(&self) -> u64 {
+        self.ws.journal_written()
+    }
+
+    /// What the group commit must fsync before answering the requests handled so far.
+    pub fn pending_sync(&self) -> Result<crate::workspace::PendingSync, WireError> {
+        self.ws.pending_sync().map_err(save_failed)
+    }
+
+    /// Records that a group commit made every record up to `upto` durable.
+    pub fn journal_synced(&mut self, upto: u64) {
+        self.ws.journal_synced(upto);
+    }
+
+    /// Delivers CloudTrail logs and records what the request changed (durably, unless the
+    /// server's group commit does that before answering).
     fn persist(&mut self) -> Result<(), WireError> {
         self.cloud.deliver_trails();
-        let fail = |e: crate::workspace::WorkspaceError| {
-            WireError::new(
-                "InternalError",
-                500,
-                format!("keyform could not save the world: {e}"),
-            )
-        };
         if self.cloud.material_destroyed || self.since_snapshot >= SNAPSHOT_EVERY {
             self.ws
                 .snapshot(&self.state, &mut self.cloud)
-                .map_err(fail)?;
+                .map_err(save_failed)?;
             self.since_snapshot = 0;
         } else if let Some(d) = self.cloud.take_delta() {
-            self.ws.commit_world(&self.state, d).map_err(fail)?;
+            self.ws.commit_world(&self.state, d).map_err(save_failed)?;
             self.since_snapshot += 1;
         }
         Ok(())

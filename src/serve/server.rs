@@ -5,19 +5,24 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use super::group_commit::GroupCommit;
 use super::limits::{self, Admission, BodyError, Budget};
-use super::{Request, Response, ServeError, Service, WireError, error_response, request_id, s3};
+use super::{
+    Request, Response, ServeError, Service, WireError, error_response, request_id, s3,
+    unsaved_response,
+};
 
 /// A listening server: bound, not yet serving.
 pub struct Server {
     listener: std::net::TcpListener,
     service: Arc<Mutex<Service>>,
+    commits: Arc<GroupCommit>,
     quiet: bool,
 }
 
 impl Server {
     /// Binds `addr` (port 0 picks a free one).
-    pub fn bind(service: Service, addr: SocketAddr) -> Result<Server, ServeError> {
+    pub fn bind(mut service: Service, addr: SocketAddr) -> Result<Server, ServeError> {
         let listener = std::net::TcpListener::bind(addr).map_err(|e| ServeError::Bind {
             addr,
             message: e.to_string(),
@@ -25,9 +30,11 @@ impl Server {
         listener
             .set_nonblocking(true)
             .map_err(|e| ServeError::Other(e.to_string()))?;
+        service.defer_journal_syncs();
         Ok(Server {
             listener,
             service: Arc::new(Mutex::new(service)),
+            commits: Arc::new(GroupCommit::new()),
             quiet: false,
         })
     }
@@ -78,9 +85,10 @@ impl Server {
                     continue;
                 };
                 let svc = self.service.clone();
+                let commits = self.commits.clone();
                 let budget = budget.clone();
                 tokio::spawn(async move {
-                    serve_connection(stream, peer, svc, budget, quiet).await;
+                    serve_connection(stream, peer, svc, commits, budget, quiet).await;
                     drop(slot);
                 });
             }
@@ -119,6 +127,7 @@ async fn serve_connection(
     stream: tokio::net::TcpStream,
     peer: SocketAddr,
     service: Arc<Mutex<Service>>,
+    commits: Arc<GroupCommit>,
     budget: Budget,
     quiet: bool,
 ) {
@@ -126,10 +135,11 @@ async fn serve_connection(
     let io = hyper_util::rt::TokioIo::new(stream);
     let handler = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let service = service.clone();
+        let commits = commits.clone();
         let budget = budget.clone();
         async move {
             let started = std::time::Instant::now();
-            let resp = answer(req, peer, &service, &budget).await;
+            let resp = answer(req, peer, &service, &commits, &budget).await;
             if !quiet {
                 use std::io::Write as _;
                 let line = super::log_line(
@@ -159,6 +169,7 @@ async fn answer(
     req: hyper::Request<hyper::body::Incoming>,
     peer: SocketAddr,
     service: &Mutex<Service>,
+    commits: &GroupCommit,
     budget: &Budget,
 ) -> Response {
     let (parts, body) = req.into_parts();
@@ -225,9 +236,17 @@ async fn answer(
             };
         }
     };
-    match service.lock() {
-        Ok(mut s) => s.handle(&r),
-        Err(_) => Response::new(500, "text/plain", POISONED),
+    let (resp, upto) = match service.lock() {
+        Ok(mut s) => (s.handle(&r), s.journal_written()),
+        Err(_) => return Response::new(500, "text/plain", POISONED),
+    };
+    // Whatever this request changed or saw is durable before anyone hears of it.
+    match commits.wait(upto, service).await {
+        Ok(()) => resp,
+        Err(e) => Response {
+            note: resp.note,
+            ..unsaved_response(&r, &e)
+        },
     }
 }
 

@@ -198,6 +198,8 @@ pub(crate) struct Touched {
     pub response: Option<Json>,
     /// The event's `additionalEventData` (the grant that allowed a KMS call).
     pub additional: Option<Json>,
+    /// KMS: the grants the request's `GrantTokens` name, tried first when a grant decides.
+    pub grant_tokens: Vec<String>,
 }
 
 /// The simulated cloud of one world.

@@ -1,6 +1,6 @@
 //! The write-ahead journal: one line per change, each with a checksum, fsynced on append (or, in
 //! group-commit mode, with the first append a group-commit window after the last fsync, on
-//! `sync` and on drop).
+//! `sync` and on drop; or, deferred, by whoever answers for the record: see [`PendingSync`]).
 //!
 //! A damaged last line is a record torn by a crash while it was being written: it is dropped
 //! (its state change and world change together, so they stay consistent) and cut off before the
@@ -34,9 +34,35 @@ pub(super) struct Journal {
     pub path: PathBuf,
     file: Option<std::fs::File>,
     grouped: bool,
+    /// Appends never fsync: the caller makes records durable through [`Journal::pending`]
+    /// before it tells anyone they happened (serve's group commit).
+    deferred: bool,
     /// When records were last made durable, and whether any were written since.
     last_sync: std::time::Instant,
     unsynced: bool,
+    /// Records appended over the journal's life (clearing keeps counting), and how many of
+    /// them are known durable.
+    written: u64,
+    durable: u64,
+}
+
+/// Records not yet durable, and the file to fsync them with (a handle of its own, so the
+/// fsync can run while others append).
+#[derive(Debug)]
+pub struct PendingSync {
+    /// Every record up to this count is durable once [`PendingSync::run`] succeeds.
+    pub upto: u64,
+    file: Option<std::fs::File>,
+}
+
+impl PendingSync {
+    /// Makes the records durable (no file: they already are).
+    pub fn run(&self) -> std::io::Result<u64> {
+        if let Some(f) = &self.file {
+            f.sync_data()?;
+        }
+        Ok(self.upto)
+    }
 }
 
 /// In group-commit mode, the first append this long after the last fsync fsyncs every record
@@ -90,8 +116,43 @@ impl Journal {
             path,
             file: None,
             grouped: false,
+            deferred: false,
             last_sync: std::time::Instant::now(),
             unsynced: false,
+            written: 0,
+            durable: 0,
+        }
+    }
+
+    /// Leaves every fsync of appended records to the caller (see [`Journal::pending`]).
+    pub(super) fn defer_syncs(&mut self) {
+        self.deferred = true;
+    }
+
+    /// Records appended so far (a count over the journal's life).
+    pub(super) fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// What must be fsynced for every record appended so far to be durable.
+    pub(super) fn pending(&self) -> std::io::Result<PendingSync> {
+        let file = match &self.file {
+            Some(f) if self.durable < self.written => Some(f.try_clone()?),
+            _ => None,
+        };
+        Ok(PendingSync {
+            upto: self.written,
+            file,
+        })
+    }
+
+    /// Records that a [`PendingSync`] made everything up to `upto` durable.
+    pub(super) fn synced(&mut self, upto: u64) {
+        if upto > self.durable {
+            self.durable = upto;
+        }
+        if self.durable >= self.written {
+            self.unsynced = false;
         }
     }
 
@@ -109,6 +170,7 @@ impl Journal {
             f.sync_data()?;
         }
         self.unsynced = false;
+        self.durable = self.written;
         self.last_sync = std::time::Instant::now();
         Ok(())
     }
@@ -149,16 +211,21 @@ impl Journal {
         let f = self.open()?;
         f.write_all(line.as_bytes())?;
         self.unsynced = true;
-        if !self.grouped || self.last_sync.elapsed() >= GROUP_COMMIT_WINDOW {
+        self.written += 1;
+        if self.deferred {
+            // The caller fsyncs (PendingSync) before anyone learns of the record.
+        } else if !self.grouped || self.last_sync.elapsed() >= GROUP_COMMIT_WINDOW {
             self.sync()?;
         }
         crate::sim::crash_after_write();
         Ok(())
     }
 
+    /// Empties the journal; callers have made its records durable elsewhere (the snapshot).
     pub(super) fn clear(&mut self) -> std::io::Result<()> {
         self.file = None;
         self.unsynced = false;
+        self.durable = self.written;
         match std::fs::remove_file(&self.path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             Err(_) => Ok(()),

@@ -3,7 +3,7 @@
 //!
 //! During apply every change is one journal record carrying both the state change and the world
 //! change; apply's records are fsynced in groups (see `journal::GROUP_COMMIT_WINDOW`), `serve`'s
-//! one by one before the response. At the end both snapshots are written atomically and the
+//! before each response, concurrent requests sharing one fsync. At the end both snapshots are written atomically and the
 //! journal is emptied. Loading replays the journal over the snapshots, so a
 //! crash at any point leaves state and world consistent with each other: a record that did not
 //! reach the disk loses its state change and its world change together.
@@ -19,6 +19,7 @@
 //! key's material (decisions.md, "Deletion is final").
 
 mod journal;
+pub use journal::PendingSync;
 mod lock;
 mod open;
 
@@ -501,10 +502,35 @@ impl Workspace {
     }
 
     /// Group-commits journal records from now on (see [`journal::GROUP_COMMIT_WINDOW`]): for
-    /// `apply`, whose records all end in one snapshot anyway. `serve` keeps one fsync per
-    /// request, because a client that got a 200 may rely on it.
+    /// `apply`, whose records all end in one snapshot anyway. `serve` defers instead
+    /// ([`Workspace::defer_journal_syncs`]), because a client that got a 200 may rely on it.
     pub fn group_commits(&mut self) {
         self.journal.group_commits();
+    }
+
+    /// Leaves the fsync of each journal record to the caller, who must run
+    /// [`Workspace::pending_sync`] before it tells anyone the change happened: `serve`, whose
+    /// concurrent requests then share one fsync (group commit) and are each answered only once
+    /// their record is durable.
+    pub fn defer_journal_syncs(&mut self) {
+        self.journal.defer_syncs();
+    }
+
+    /// Journal records written by this process so far.
+    pub fn journal_written(&self) -> u64 {
+        self.journal.written()
+    }
+
+    /// What to fsync to make every journal record written so far durable.
+    pub fn pending_sync(&self) -> Result<PendingSync, WorkspaceError> {
+        self.journal.pending().map_err(|e| {
+            WorkspaceError::file(&self.journal.path, format!("could not be synced: {e}"))
+        })
+    }
+
+    /// Records that a [`PendingSync`] succeeded.
+    pub fn journal_synced(&mut self, upto: u64) {
+        self.journal.synced(upto);
     }
 
     /// Durably records a change of the world alone (`serve`'s requests): the state and its

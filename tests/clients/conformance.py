@@ -48,7 +48,7 @@ NOT_SENT = {
 }
 
 # Members serve takes and drops before the call, since they change nothing in a simulation
-# (grant tokens, dry-run modifiers, the default origin, pagination of lists answered whole).
+# (grant tokens of operations keyform does not check them on, dry-run modifiers, the default origin, pagination of lists answered whole).
 SERVE_DROPS = {"GrantTokens", "DryRun", "DryRunModifiers", "Origin", "Limit", "Marker"}
 
 problems = []
@@ -437,6 +437,31 @@ def scenario():
     kms("RetireGrant", GrantToken=grant["GrantToken"])
     kms("RevokeGrant", KeyId=kid, GrantId=svc["GrantId"])
     kms("RetireGrant", KeyId=kid, GrantId=again["GrantId"])
+    # Grant tokens on every operation that takes them (each token names a live grant).
+    def tokens(key, ops):
+        return [kms("CreateGrant", KeyId=key, GranteePrincipal=root, Operations=ops)["GrantToken"]]
+    tok = tokens(kid, ["Encrypt", "Decrypt", "ReEncryptFrom", "ReEncryptTo", "GenerateDataKey",
+                       "GenerateDataKeyWithoutPlaintext", "DescribeKey", "CreateGrant"])
+    kms("CreateGrant", KeyId=kid, GranteePrincipal=root, Operations=["Decrypt"], GrantTokens=tok)
+    kms("DescribeKey", KeyId=kid, GrantTokens=tok)
+    tblob = kms("Encrypt", KeyId=kid, Plaintext=b"t", GrantTokens=tok)["CiphertextBlob"]
+    kms("Decrypt", CiphertextBlob=tblob, GrantTokens=tok)
+    kms("ReEncrypt", CiphertextBlob=tblob, DestinationKeyId=kid, GrantTokens=tok)
+    kms("GenerateDataKey", KeyId=kid, KeySpec="AES_256", GrantTokens=tok)
+    kms("GenerateDataKeyWithoutPlaintext", KeyId=kid, KeySpec="AES_256", GrantTokens=tok)
+    stok = tokens(signer, ["Sign", "Verify", "GetPublicKey"])
+    sig = kms("Sign", KeyId=signer, Message=b"r", SigningAlgorithm="ECDSA_SHA_256",
+              GrantTokens=stok)["Signature"]
+    kms("Verify", KeyId=signer, Message=b"r", Signature=sig, SigningAlgorithm="ECDSA_SHA_256",
+        GrantTokens=stok)
+    kms("GetPublicKey", KeyId=signer, GrantTokens=stok)
+    htok = tokens(hmac, ["GenerateMac", "VerifyMac"])
+    mac = kms("GenerateMac", KeyId=hmac, Message=b"t", MacAlgorithm="HMAC_SHA_256",
+              GrantTokens=htok)["Mac"]
+    kms("VerifyMac", KeyId=hmac, Message=b"t", MacAlgorithm="HMAC_SHA_256", Mac=mac,
+        GrantTokens=htok)
+    refused("kms", "DescribeKey", "InvalidGrantTokenException", KeyId=kid,
+            GrantTokens=["bm90IGEgdG9rZW4="])
     ext = kms("CreateKey", Origin="EXTERNAL")["KeyMetadata"]["KeyId"]
     params = kms("GetParametersForImport", KeyId=ext, WrappingAlgorithm="RSAES_OAEP_SHA_256",
                  WrappingKeySpec="RSA_2048")

@@ -204,6 +204,7 @@ impl Reply {
     }
 }
 
+#[derive(Clone)]
 pub(crate) struct Client {
     pub addr: String,
     pub creds: Option<Creds>,

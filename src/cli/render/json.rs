@@ -297,6 +297,7 @@ pub fn run_finished(file: &str, r: &RunReport) -> String {
         "points": r.earned(),
         "max_points": r.points,
         "messages": r.messages.iter().map(Message::render).collect::<Vec<_>>(),
+        "needs": r.premise(),
     })
     .to_string()
 }
@@ -308,6 +309,7 @@ pub fn test_summary(report: &Report) -> String {
         "status": if report.all_passed() { "pass" } else { "fail" },
         "passed": report.passed(),
         "failed": report.failed(),
+        "not_graded": report.not_graded(),
         "score": report.score(),
         "total": report.total(),
     })
@@ -333,11 +335,15 @@ mod tests {
         let r = report();
         assert_eq!(
             run_finished("tests/a.tftest.hcl", &r.files[0].runs[1]),
-            r#"{"file":"tests/a.tftest.hcl","max_points":3,"messages":["tests/a.tftest.hcl:7: keys <must> be \"rotated\""],"points":0,"run":"reads","status":"fail","type":"run_finished"}"#
+            r#"{"file":"tests/a.tftest.hcl","max_points":3,"messages":["tests/a.tftest.hcl:7: keys <must> be \"rotated\""],"needs":null,"points":0,"run":"reads","status":"fail","type":"run_finished"}"#
+        );
+        assert_eq!(
+            run_finished("tests/a.tftest.hcl", &r.files[0].runs[3]),
+            r#"{"file":"tests/a.tftest.hcl","max_points":2,"messages":["tests/a.tftest.hcl:9: not graded: needs aws_kms_key.lab"],"needs":"needs aws_kms_key.lab","points":0,"run":"decrypts","status":"not_graded","type":"run_finished"}"#
         );
         assert_eq!(
             test_summary(&r),
-            r#"{"failed":2,"passed":1,"score":1,"status":"fail","total":6,"type":"summary"}"#
+            r#"{"failed":2,"not_graded":1,"passed":1,"score":1,"status":"fail","total":8,"type":"summary"}"#
         );
     }
 }

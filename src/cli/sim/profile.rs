@@ -3,8 +3,11 @@
 //! The profile is looked up the way the AWS CLI looks it up: `[profile NAME]` (or `[default]`)
 //! in `$AWS_CONFIG_FILE` (default `~/.aws/config`) and `[NAME]` in
 //! `$AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`). Then:
-//! - `role_arn = arn:aws:iam::ACCOUNT:role/NAME` is a session of that role, assumed by
-//!   lab-admin (as `--as role/NAME`; the trust policy decides);
+//! - `role_arn = arn:aws:iam::ACCOUNT:role/NAME` is a session of that role, assumed by the
+//!   identity its `source_profile` stands for (resolved by these same rules, so
+//!   `source_profile = app-host` naming no file section is the IAM user app-host), or by
+//!   lab-admin without one (as `--as role/NAME`); the trust policy decides, and
+//!   `role_session_name` names the session (botocore's `botocore-session-<time>` otherwise);
 //! - `aws_access_key_id` (+ `aws_secret_access_key`) is the IAM user owning that access key in
 //!   the world (keys `keyform serve` printed or `iam create-access-key` made); a key no user
 //!   owns is InvalidClientTokenId and a wrong secret SignatureDoesNotMatch, as AWS answers;
@@ -76,10 +79,22 @@ fn profile_keys(name: &str) -> Section {
     keys
 }
 
+/// How many `source_profile` hops a profile may take (the AWS CLI refuses loops; keyform
+/// stops at this depth, which no honest configuration reaches).
+const MAX_SOURCE_PROFILES: usize = 8;
+
 /// The caller `--profile name` stands for, and where it came from (for messages).
 pub(super) fn resolve(
     name: &str,
-    cloud: &Cloud,
+    cloud: &mut Cloud,
+) -> Result<(CallContext, String), (SimError, String)> {
+    resolve_at(name, cloud, 0)
+}
+
+fn resolve_at(
+    name: &str,
+    cloud: &mut Cloud,
+    depth: usize,
 ) -> Result<(CallContext, String), (SimError, String)> {
     let keys = profile_keys(name);
     let from = format!("--profile {name}");
@@ -92,13 +107,76 @@ pub(super) fn resolve(
                     "profile {name}: role_arn {arn:?} is not a role ARN"
                 ))
             })?;
-        let ctx = CallContext::user(&format!("role/{role}"));
+        // A role the world lacks is left to the caller check, which names the roles there are.
         // The role is its ARN's account's (lab-admin assumes it from the default account).
-        return Ok(match crate::sim::World::arn_account(arn) {
-            Some(a) if a != cloud.world.account_id => (ctx.in_account(a), from),
-            _ => (ctx, from),
-        });
+        let account = crate::sim::World::arn_account(arn)
+            .filter(|a| *a != cloud.world.account_id)
+            .map(str::to_string);
+        let known = cloud
+            .world
+            .iam_of(account.as_deref().unwrap_or(&cloud.world.account_id))
+            .is_some_and(|iam| iam.roles.contains_key(&role));
+        let Some(source) = keys.get("source_profile").filter(|_| known) else {
+            let ctx = CallContext::user(&format!("role/{role}"));
+            return Ok(match &account {
+                Some(a) => (ctx.in_account(a), from),
+                None => (ctx, from),
+            });
+        };
+        if depth >= MAX_SOURCE_PROFILES {
+            return Err(usage(format!(
+                "profile {name}: source_profile {source:?} leads to a loop of profiles (more than {MAX_SOURCE_PROFILES} hops)"
+            )));
+        }
+        let (src, _) = if source == name {
+            // A profile that is its own source uses its own keys (as the AWS CLI allows).
+            let mut own = keys.clone();
+            own.remove("role_arn");
+            (key_caller(name, &own, cloud)?, String::new())
+        } else {
+            resolve_at(source, cloud, depth + 1)?
+        };
+        let src = match &src.principal {
+            crate::sim::Principal::User(u) if u.starts_with("role/") => cloud
+                .caller_named(u)
+                .map_err(|e| (e, "AssumeRole".to_string()))?,
+            // `default` with no keys is the default caller, lab-admin (keyform's default
+            // credentials); another name must be an IAM user of the world.
+            crate::sim::Principal::User(u) if u == "default" => CallContext::lab_admin(),
+            crate::sim::Principal::User(u)
+                if u != crate::sim::iam::ROOT_CALLER && !cloud.world.iam.users.contains_key(u) =>
+            {
+                return Err(usage(format!(
+                    "profile {name}: source_profile {source:?} has no credentials and names no IAM user of this world"
+                )));
+            }
+            _ => src,
+        };
+        let session = keys
+            .get("role_session_name")
+            .cloned()
+            .unwrap_or_else(|| format!("botocore-session-{}", cloud.world.now / 1000));
+        let out = cloud
+            .call_json(
+                &src,
+                "sts:AssumeRole",
+                &serde_json::json!({"RoleArn": arn, "RoleSessionName": session}),
+            )
+            .map_err(|e| (e, "AssumeRole".to_string()))?;
+        let id = out["Credentials"]["AccessKeyId"]
+            .as_str()
+            .unwrap_or_default();
+        return Ok((CallContext::session(id), from));
     }
+    Ok((key_caller(name, &keys, cloud)?, from))
+}
+
+/// The caller a profile's access keys (or its name) stand for.
+fn key_caller(
+    name: &str,
+    keys: &Section,
+    cloud: &Cloud,
+) -> Result<CallContext, (SimError, String)> {
     if let Some(id) = keys.get("aws_access_key_id") {
         let Some(k) = cloud.access_key(id) else {
             return Err((
@@ -122,12 +200,12 @@ pub(super) fn resolve(
         }
         let ctx = CallContext::user(&k.user);
         return Ok(if k.account == cloud.world.account_id {
-            (ctx, from)
+            ctx
         } else {
-            (ctx.in_account(&k.account), from)
+            ctx.in_account(&k.account)
         });
     }
-    Ok((CallContext::user(name), from))
+    Ok(CallContext::user(name))
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! `action` blocks of a run: their arguments (`call`, `params`, `as`, `anonymous`,
-//! `expect_error`) and the operation name checked against what the simulated cloud offers.
+//! `credentials`, `expect_error`) and the operation name checked against what the simulated cloud offers.
 
 use std::collections::BTreeSet;
 
@@ -27,7 +27,14 @@ pub(super) fn action_block(
     }
     only(
         &b.body,
-        &["call", "params", "as", "anonymous", "expect_error"],
+        &[
+            "call",
+            "params",
+            "as",
+            "anonymous",
+            "credentials",
+            "expect_error",
+        ],
         &[],
         "in an action block",
         diags,
@@ -59,20 +66,32 @@ pub(super) fn action_block(
             }
         },
     };
-    let caller = match (b.body.attr("as"), anonymous) {
-        (Some(a), true) => {
+    let credentials = b.body.attr("credentials");
+    let caller = match (b.body.attr("as"), anonymous, credentials) {
+        (Some(a), true, _) | (Some(a), _, Some(_)) => {
             diags.push(
                 Diagnostic::error(
                     "Conflicting caller",
-                    "An action calls either as an IAM user (as = \"NAME\") or without credentials (anonymous = true), not both.",
+                    "An action calls as one caller: an IAM user or role (as = \"NAME\"), no credentials (anonymous = true) or an earlier action's temporary credentials (credentials = action.NAME.Credentials).",
                 )
                 .with_span(Some(a.name_span)),
             );
             return None;
         }
-        (Some(a), false) => Caller::User(a.value.clone()),
-        (None, true) => Caller::Anonymous,
-        (None, false) => Caller::Admin,
+        (None, true, Some(c)) => {
+            diags.push(
+                Diagnostic::error(
+                    "Conflicting caller",
+                    "An action calls either without credentials (anonymous = true) or with temporary credentials (credentials = ...), not both.",
+                )
+                .with_span(Some(c.name_span)),
+            );
+            return None;
+        }
+        (Some(a), false, None) => Caller::User(a.value.clone()),
+        (None, true, None) => Caller::Anonymous,
+        (None, false, Some(c)) => Caller::Credentials(c.value.clone()),
+        (None, false, None) => Caller::Admin,
     };
     let expect_error = match b.body.attr("expect_error") {
         None => None,

@@ -11,7 +11,7 @@
 
 mod action;
 mod plan_options;
-mod refs;
+pub(crate) mod refs;
 
 use action::action_block;
 pub use action::call_names;
@@ -81,6 +81,9 @@ pub enum Caller {
     User(Expr),
     /// No credentials (`anonymous = true`).
     Anonymous,
+    /// Temporary credentials an earlier action obtained (`credentials =
+    /// action.assume.Credentials`: `AccessKeyId`, `SecretAccessKey`, `SessionToken`).
+    Credentials(Expr),
 }
 
 /// `action "NAME" { call = "service:Operation" ... }`.
@@ -351,7 +354,7 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     }
     for (i, a) in actions.iter().enumerate() {
         for e in a.params.iter().chain(match &a.caller {
-            Caller::User(e) => Some(e),
+            Caller::User(e) | Caller::Credentials(e) => Some(e),
             _ => None,
         }) {
             exprs.push((e, &action_names[..i]));
@@ -597,6 +600,47 @@ run "key_rights_are_needed_to_read" {
     }
 
     #[test]
+    fn an_action_calls_with_an_earlier_actions_credentials_or_one_other_caller() {
+        let f = parse(
+            r#"
+run "r" {
+  action "assume" {
+    call   = "sts:AssumeRole"
+    as     = "app-host"
+    params = { RoleArn = "arn:aws:iam::123456789012:role/app", RoleSessionName = "s" }
+  }
+  action "use" {
+    call        = "kms:Encrypt"
+    credentials = action.assume.Credentials
+  }
+}
+"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            f.runs[0].actions[1].caller,
+            Caller::Credentials(_)
+        ));
+        let both = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    as = \"u\"\n    credentials = {}\n  }\n}\n",
+        );
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(both[0].contains("Conflicting caller"), "{both:?}");
+        let anon = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    anonymous = true\n    credentials = {}\n  }\n}\n",
+        );
+        assert!(
+            anon[0].contains("tests/t.tftest.hcl:5:5: Conflicting caller"),
+            "{anon:?}"
+        );
+        // A credentials expression may only name actions declared before it.
+        let later = errors(
+            "run \"r\" {\n  action \"a\" {\n    call = \"kms:ListKeys\"\n    credentials = action.b.Credentials\n  }\n  action \"b\" {\n    call = \"kms:ListKeys\"\n  }\n}\n",
+        );
+        assert_eq!(later.len(), 1, "{later:?}");
+    }
+
+    #[test]
     fn unknown_blocks_and_arguments_are_errors_with_suggestions() {
         assert_eq!(
             errors(
@@ -640,7 +684,7 @@ run "key_rights_are_needed_to_read" {
                 "run \"a\" {\n  action \"x\" {\n    call = \"s3:ListBuckets\"\n    as = \"bob\"\n    anonymous = true\n  }\n}\n"
             ),
             [
-                "tests/t.tftest.hcl:4:5: Conflicting caller: An action calls either as an IAM user (as = \"NAME\") or without credentials (anonymous = true), not both."
+                "tests/t.tftest.hcl:4:5: Conflicting caller: An action calls as one caller: an IAM user or role (as = \"NAME\"), no credentials (anonymous = true) or an earlier action's temporary credentials (credentials = action.NAME.Credentials)."
             ]
         );
         assert_eq!(

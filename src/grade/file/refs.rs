@@ -63,7 +63,7 @@ pub(super) fn check_refs(
 
 /// The attribute after the root of the traversal that starts at `span` (`upload` in
 /// `action.upload.ETag`).
-fn second_segment(e: &hcl_edit::expr::Expression, span: Span) -> Option<String> {
+pub(crate) fn second_segment(e: &hcl_edit::expr::Expression, span: Span) -> Option<String> {
     use hcl_edit::Span as _;
     use hcl_edit::expr::{Expression, TraversalOperator};
     let mut found = None;

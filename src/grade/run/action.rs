@@ -26,11 +26,16 @@ impl FileRun<'_> {
         a: &ActionBlock,
         ns: &Namespace,
         wanted: &Wanted,
+        command: crate::grade::file::Command,
+        not_called: &std::collections::BTreeMap<String, String>,
     ) -> (Value, ActionOutcome, Option<Message>) {
         let mut outcome = ActionOutcome {
             name: a.name.clone(),
             call: a.call.to_string(),
-            caller: crate::sim::LAB_ADMIN.to_string(),
+            caller: match a.caller {
+                Caller::Credentials(_) => "temporary credentials".to_string(),
+                _ => crate::sim::LAB_ADMIN.to_string(),
+            },
             error: None,
             as_expected: false,
         };
@@ -39,10 +44,30 @@ impl FileRun<'_> {
             Ok(x) => x,
             Err(why) => {
                 outcome.error = Some("NotCalled".into());
+                // Parameters that read a missing premise: the action is not graded.
+                let premises = self.premises(command, not_called);
+                let needs = a.params.iter().chain(match &a.caller {
+                    Caller::User(e) => Some(e),
+                    _ => None,
+                });
+                if let Some(text) = needs.into_iter().find_map(|e| premises.missing(e)) {
+                    let m = Message {
+                        kind: MessageKind::Premise,
+                        location: line_of(self.session, Some(a.span)),
+                        text,
+                    };
+                    return (Value::Unknown, outcome, Some(m));
+                }
                 let m = self.action_message(a, &outcome.caller, why);
                 return (Value::Unknown, outcome, Some(m));
             }
         };
+        // `credentials = ...`: messages name the session, as AWS's own messages do.
+        if let crate::sim::Principal::Session(id) = &ctx.principal
+            && let Some(s) = self.cloud.world.iam.sessions.get(id)
+        {
+            outcome.caller = format!("assumed-role/{}/{}", s.role_name, s.session_name);
+        }
         // `as = "root"` and `as = "role/NAME"` (lab-admin assumes the role first).
         let ctx = match &ctx.principal {
             crate::sim::Principal::User(u)
@@ -120,6 +145,20 @@ impl FileRun<'_> {
         let ctx = match &a.caller {
             Caller::Admin => CallContext::lab_admin(),
             Caller::Anonymous => CallContext::anonymous(),
+            Caller::Credentials(e) => match ev.eval(e) {
+                Ok(v) if v.is_unknown() => {
+                    return Err(
+                        "its credentials depend on a value that is not known (did the action that obtained them run?)".into(),
+                    );
+                }
+                Ok(v) => self.temporary_credentials(a.call, &v)?,
+                Err(d) => {
+                    return Err(format!(
+                        "its credentials could not be evaluated (did the action that obtained them succeed?): {}",
+                        one_line(&d)
+                    ));
+                }
+            },
             Caller::User(e) => match ev.eval(e) {
                 Ok(Value::String(u)) if !u.is_empty() => CallContext::user(&u),
                 Ok(v) if v.is_unknown() => {
@@ -156,6 +195,32 @@ impl FileRun<'_> {
                 other.type_name()
             )),
         }
+    }
+
+    /// The session that `credentials = ...` names: an object with the `AccessKeyId`,
+    /// `SecretAccessKey` and `SessionToken` an STS call returned. The secret and the token
+    /// must be the session's, as a signed request needs them; else the service's
+    /// unknown-credentials error (expiry is checked by the call itself, as for any session).
+    fn temporary_credentials(&self, call: &str, v: &Value) -> Result<CallContext, String> {
+        let field = |name: &str| match v.get(name) {
+            Some(Value::String(s)) => Ok(s.as_str()),
+            _ => Err(format!(
+                "credentials must be an STS Credentials object (AccessKeyId, SecretAccessKey, SessionToken), like credentials = action.assume.Credentials; it has no string {name}"
+            )),
+        };
+        let id = field("AccessKeyId")?;
+        let secret = field("SecretAccessKey")?;
+        let token = field("SessionToken")?;
+        let valid = self.cloud.session_key(id).is_some_and(|k| {
+            k.secret.as_str() == secret
+                && crate::sim::crypto::sha256_hex(token.as_bytes()) == k.token_sha256
+        });
+        if !valid {
+            let service = call.split(':').next().unwrap_or_default();
+            let e = crate::sim::unknown_credentials(service);
+            return Err(format!("{}: {}", e.code, e.message));
+        }
+        Ok(CallContext::session(id))
     }
 
     fn advance(&mut self, params: &Value) -> Result<Map, (String, String)> {

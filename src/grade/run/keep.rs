@@ -82,7 +82,9 @@ impl Keep {
                 if let Some(p) = &a.params {
                     k.expr(here, p);
                 }
-                if let crate::grade::file::Caller::User(e) = &a.caller {
+                if let crate::grade::file::Caller::User(e)
+                | crate::grade::file::Caller::Credentials(e) = &a.caller
+                {
                     k.expr(here, e);
                 }
             }

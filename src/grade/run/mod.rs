@@ -14,6 +14,7 @@
 mod action;
 mod expect;
 mod keep;
+mod premise;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,7 @@ use crate::state::{State, StateOp};
 use crate::value::{Map, Value};
 use expect::{classify, missing_failure};
 use keep::Keep;
+use premise::Premises;
 
 /// Told about progress so output can stream while tests run.
 pub trait Observer {
@@ -87,6 +89,8 @@ struct FileRun<'s> {
     /// Which action results the file can read (the rest is not kept).
     keep: Keep,
     kinds: Vec<&'static str>,
+    /// How each earlier run ended (a later run reading one that did not pass is not graded).
+    outcomes: BTreeMap<String, Status>,
 }
 
 /// Runs one test file.
@@ -107,6 +111,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
             runs: Map::new(),
             keep: Keep::of(file),
             kinds: kinds(),
+            outcomes: BTreeMap::new(),
         }),
         Err(d) => Err(config_messages(session, d)),
     };
@@ -114,7 +119,10 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
         Ok(mut fr) => {
             for run in &file.runs {
                 obs.run_started(file, run);
-                let r = fr.run(run);
+                let started = std::time::Instant::now();
+                let mut r = fr.run(run);
+                r.time = started.elapsed();
+                fr.outcomes.insert(run.name.clone(), r.status);
                 obs.run_finished(file, &r);
                 report.runs.push(r);
             }
@@ -130,6 +138,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
                     messages: messages.clone(),
                     summary: None,
                     actions: Vec::new(),
+                    time: std::time::Duration::ZERO,
                 };
                 obs.run_finished(file, &r);
                 report.runs.push(r);
@@ -226,6 +235,7 @@ impl<'s> FileRun<'s> {
             messages: Vec::new(),
             summary: None,
             actions: Vec::new(),
+            time: std::time::Duration::ZERO,
         };
         let (inputs, test_vars) = match self.variables(run) {
             Ok(x) => x,
@@ -280,10 +290,15 @@ impl<'s> FileRun<'s> {
         ns.set("output", Value::Object(outputs));
         ns.set("run", Value::Object(std::mem::take(&mut self.runs)));
         ns.set("action", Value::Object(Map::new()));
+        // Actions not called for a missing premise, with it: checks reading them need it too.
+        let mut not_called = BTreeMap::new();
         for a in &run.actions {
             let wanted = self.keep.wanted(&run.name, &a.name);
-            let (value, outcome, message) = self.action(a, &ns, &wanted);
+            let (value, outcome, message) = self.action(a, &ns, &wanted, run.command, &not_called);
             if let Some(m) = message {
+                if m.kind == MessageKind::Premise {
+                    not_called.insert(a.name.clone(), m.text.clone());
+                }
                 r.messages.push(m);
             }
             r.actions.push(outcome);
@@ -293,7 +308,7 @@ impl<'s> FileRun<'s> {
             }
         }
         for c in &run.asserts {
-            if let Some(m) = self.assert(c, &ns) {
+            if let Some(m) = self.assert(c, &ns, run.command, &not_called) {
                 r.messages.push(m);
             }
         }
@@ -310,10 +325,31 @@ impl<'s> FileRun<'s> {
             seen.entry("action".to_string()).or_insert(results);
         }
         self.runs.insert(run.name.clone(), Value::Object(seen));
-        if !r.messages.is_empty() {
+        // One missing premise is told once, however many checks need it.
+        let mut told = std::collections::BTreeSet::new();
+        r.messages
+            .retain(|m| m.kind != MessageKind::Premise || told.insert(m.text.clone()));
+        if r.messages.iter().all(|m| m.kind == MessageKind::Premise) && !r.messages.is_empty() {
+            r.status = Status::NotGraded;
+        } else if !r.messages.is_empty() {
             r.status = Status::Fail;
         }
         r
+    }
+
+    /// What this run's checks can rely on.
+    fn premises<'a>(
+        &'a self,
+        command: Command,
+        actions: &'a BTreeMap<String, String>,
+    ) -> Premises<'a> {
+        Premises {
+            state: &self.state,
+            cfg: self.cfg,
+            command,
+            runs: &self.outcomes,
+            actions,
+        }
     }
 
     fn evaluator<'n>(&'n self, ns: &'n Namespace) -> Evaluator<'n> {
@@ -468,9 +504,26 @@ impl<'s> FileRun<'s> {
         }))
     }
 
-    fn assert(&self, c: &Check, ns: &Namespace) -> Option<Message> {
+    fn assert(
+        &self,
+        c: &Check,
+        ns: &Namespace,
+        command: Command,
+        not_called: &BTreeMap<String, String>,
+    ) -> Option<Message> {
         let ev = self.evaluator(ns);
         let at = line_of(self.session, c.condition.span().or(Some(c.span)));
+        let undecided = |fallback: Option<Message>| match self
+            .premises(command, not_called)
+            .missing(&c.condition)
+        {
+            Some(needs) => Some(Message {
+                kind: MessageKind::Premise,
+                location: at.clone(),
+                text: needs,
+            }),
+            None => fallback,
+        };
         let message = |ev: &Evaluator<'_>| match ev.eval(&c.error_message) {
             Ok(Value::String(s)) => s,
             Ok(v) if !v.is_unknown() => v.to_string(),
@@ -488,20 +541,20 @@ impl<'s> FileRun<'s> {
             Ok(Value::String(s)) if s == "true" => None,
             Ok(Value::Bool(false)) => fail(message(&ev)),
             Ok(Value::String(s)) if s == "false" => fail(message(&ev)),
-            Ok(v) if v.is_unknown() => fail(format!(
+            Ok(v) if v.is_unknown() => undecided(fail(format!(
                 "{} (the condition could not be decided: it depends on values known only after apply, or on an action that did not run)",
                 message(&ev)
-            )),
+            ))),
             Ok(v) => fail(format!(
                 "{} (the condition must be true or false, got {})",
                 message(&ev),
                 v.type_name()
             )),
-            Err(d) => fail(format!(
+            Err(d) => undecided(fail(format!(
                 "{} (the condition could not be evaluated: {})",
                 message(&ev),
                 one_line(&d)
-            )),
+            ))),
         }
     }
 }

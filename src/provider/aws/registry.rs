@@ -25,6 +25,7 @@ pub(super) type AwsDataSource = dyn for<'a> DataSource<AwsProvider<'a>>;
 /// Every managed resource type keyform simulates.
 static RESOURCES: &[&AwsResource] = &[
     &kms::key::Key,
+    &kms::external_key::ExternalKey,
     &kms::alias::Alias,
     &kms::key_policy::KeyPolicy,
     &kms::grant::Grant,
@@ -73,7 +74,6 @@ const KNOWN_UNSUPPORTED: &[&str] = &[
     "aws_security_group",
     "aws_lambda_function",
     "aws_kms_replica_key",
-    "aws_kms_external_key",
     "aws_kms_ciphertext",
     "aws_s3_bucket_acl",
     "aws_s3_bucket_logging",

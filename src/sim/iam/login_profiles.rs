@@ -102,7 +102,7 @@ pub fn generate_password(len: usize) -> Result<zeroize::Zeroizing<String>, Strin
     Err("could not generate a password with every kind of character".into())
 }
 
-fn hash_password(password: &str) -> Result<String, SimError> {
+pub(super) fn hash_password(password: &str) -> Result<String, SimError> {
     let salt =
         crate::sim::crypto::random_bytes(16).map_err(|e| SimError::internal(e.to_string()))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| SimError::internal(e.to_string()))?;

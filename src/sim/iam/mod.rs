@@ -20,6 +20,7 @@ mod policies;
 mod policy_lookups;
 mod principals;
 mod roles;
+mod root_login;
 mod session_tags;
 mod sts;
 mod users;

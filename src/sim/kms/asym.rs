@@ -255,6 +255,14 @@ pub(crate) fn rsa_encrypt(
     .map_err(internal)
 }
 
+/// The modulus length in bytes of an RSA private key (PKCS#8 DER): the length of its
+/// ciphertexts.
+pub(crate) fn rsa_size(secret: &[u8]) -> Result<usize, AsymError> {
+    use rsa::traits::PublicKeyParts;
+    let sk = RsaPrivateKey::from_pkcs8_der(secret).map_err(internal)?;
+    Ok(sk.size())
+}
+
 /// Decrypts an RSAES-OAEP ciphertext with the private key.
 pub(crate) fn rsa_decrypt(
     secret: &[u8],

@@ -75,6 +75,7 @@ impl Cloud {
             .unwrap_or("SYMMETRIC_DEFAULT")
             .to_string();
         self.run(ctx, kms_op("Encrypt", p, false), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             algorithm_in_model(&algorithm)?;
             // AWS's exact messages (verified against AWS by moto's test_kms_encrypt.py).
             if plaintext.is_empty() {
@@ -187,6 +188,7 @@ impl Cloud {
             m.insert("EncryptionAlgorithm".into(), json!(algorithm));
         }
         self.run(ctx, kms_op("Decrypt", &params, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             algorithm_in_model(&algorithm)?;
             // An asymmetric ciphertext names no key: the caller says which.
             let asymmetric = key
@@ -229,6 +231,7 @@ impl Cloud {
         check_algorithm_member(p, "SourceEncryptionAlgorithm")?;
         check_algorithm_member(p, "DestinationEncryptionAlgorithm")?;
         self.run(ctx, kms_op("ReEncrypt", p, false), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             let (src, pt) = c.open_blob(ctx, t, &blob, &src_ctx, src_key.as_deref(), "kms:ReEncryptFrom")?;
             let conds = c.crypto_conditions(ctx, &dst_ctx);
             let dst = c.kms_prelude(ctx, t, &dst_given, IdForms::WithAlias, "kms:ReEncryptTo", &conds)?;
@@ -285,6 +288,7 @@ impl Cloud {
             )
         };
         self.run(ctx, kms_op(name, p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             let n = match (spec.as_deref(), nbytes) {
                 (Some("AES_256"), None) => 32,
                 (Some("AES_128"), None) => 16,

@@ -6,9 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
+use serde_json::{Value as Json, json};
 
 use super::KmsError;
+use super::grants::token_grant_id;
 use crate::sim::authz::Access;
 use crate::sim::policy::Decision;
 use crate::sim::world::KmsGrant;
@@ -36,6 +37,47 @@ fn request_context(conditions: &[(String, String)]) -> BTreeMap<String, String> 
                 .map(|k| (k.to_string(), v.clone()))
         })
         .collect()
+}
+
+/// Most grant tokens one request carries, and the longest token (API model).
+const MAX_GRANT_TOKENS: usize = 10;
+const MAX_GRANT_TOKEN_LEN: usize = 8192;
+
+/// Reads a request's `GrantTokens` (the operations that take them): at most 10, each 1 to 8192
+/// characters (ValidationException) and a token KMS issued (InvalidGrantTokenException). The
+/// grants they name are noted on the call; when a grant decides, those are tried first, so a
+/// grant is usable through its token as in AWS (where the token bridges eventual
+/// consistency; a keyform world is consistent at once, so the grant also works without it).
+pub(super) fn present_grant_tokens(p: &Json, t: &mut Touched) -> Result<(), KmsError> {
+    let Some(tokens) = p.get("GrantTokens").filter(|v| !v.is_null()) else {
+        return Ok(());
+    };
+    let tokens = tokens.as_array().ok_or(KmsError::InvalidGrantToken)?;
+    if tokens.len() > MAX_GRANT_TOKENS {
+        return Err(KmsError::TooLong {
+            member: "grantTokens",
+            value: None,
+            max: MAX_GRANT_TOKENS,
+        });
+    }
+    for tok in tokens {
+        let tok = tok.as_str().ok_or(KmsError::InvalidGrantToken)?;
+        if tok.is_empty() {
+            return Err(KmsError::TooShort {
+                member: "grantTokens.member",
+                min: 1,
+            });
+        }
+        if tok.chars().count() > MAX_GRANT_TOKEN_LEN {
+            return Err(KmsError::TooLong {
+                member: "grantTokens.member",
+                value: None,
+                max: MAX_GRANT_TOKEN_LEN,
+            });
+        }
+        t.grant_tokens.push(token_grant_id(tok)?);
+    }
+    Ok(())
 }
 
 /// Whether `context` meets a grant's constraints: keys compare without case, values with it.
@@ -93,24 +135,29 @@ impl Cloud {
     }
 
     /// The grant on key `id` that allows `action` for the caller with this request, if any.
+    /// The grants named by the request's tokens (`presented`) come first.
     pub(super) fn grant_allowing(
         &self,
         ctx: &CallContext,
         id: &str,
         action: &str,
         conditions: &[(String, String)],
+        presented: &[String],
     ) -> Option<KmsGrant> {
         let operation = action.strip_prefix("kms:")?;
         let k = self.world.kms.keys.get(id)?;
         let context = request_context(conditions);
         let applies = k.key_spec == "SYMMETRIC_DEFAULT" && CONTEXT_OPERATIONS.contains(&operation);
+        let allows = |g: &&KmsGrant| {
+            g.operations.iter().any(|o| o == operation)
+                && self.grantee_is_caller(ctx, g)
+                && (!applies || constraints_met(g, &context))
+        };
         k.grants
             .iter()
-            .find(|g| {
-                g.operations.iter().any(|o| o == operation)
-                    && self.grantee_is_caller(ctx, g)
-                    && (!applies || constraints_met(g, &context))
-            })
+            .filter(|g| presented.contains(&g.grant_id))
+            .find(allows)
+            .or_else(|| k.grants.iter().find(allows))
             .cloned()
     }
 
@@ -128,7 +175,7 @@ impl Cloud {
             return Ok(None);
         }
         if !matches!(e.decision, Decision::ExplicitDeny { .. })
-            && let Some(g) = self.grant_allowing(ctx, id, &a.action, &a.conditions)
+            && let Some(g) = self.grant_allowing(ctx, id, &a.action, &a.conditions, &t.grant_tokens)
         {
             t.additional = Some(json!({"grantId": g.grant_id}));
             return Ok(Some(g));

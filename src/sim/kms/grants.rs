@@ -99,7 +99,7 @@ fn well_formed_id(id: &str) -> bool {
 }
 
 /// The grant id a token names (tokens KMS issued only).
-fn token_grant_id(token: &str) -> Result<String, KmsError> {
+pub(super) fn token_grant_id(token: &str) -> Result<String, KmsError> {
     let raw = base64::engine::general_purpose::STANDARD
         .decode(token)
         .map_err(|_| KmsError::InvalidGrantToken)?;
@@ -218,6 +218,7 @@ impl Cloud {
             .and_then(Json::as_str)
             .map(str::to_string);
         self.run(ctx, kms_op("CreateGrant", p, false), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             if let Some(n) = &name
                 && (n.len() > 256
                     || !n

@@ -345,3 +345,158 @@ fn grants_go_with_their_key() {
     .unwrap();
     assert_eq!(r["Grants"], json!([]));
 }
+
+#[test]
+fn grant_tokens_are_checked_on_every_operation_that_takes_them_and_name_the_grant_used() {
+    let (mut c, key) = world();
+    let grant = |c: &mut Cloud, ops: Json| {
+        let g = admin(
+            c,
+            "kms:CreateGrant",
+            json!({"KeyId": key, "GranteePrincipal": ALICE, "Operations": ops}),
+        )
+        .unwrap();
+        (
+            g["GrantId"].as_str().unwrap().to_string(),
+            g["GrantToken"].as_str().unwrap().to_string(),
+        )
+    };
+    let (first, _) = grant(&mut c, json!(["Encrypt", "DescribeKey"]));
+    let (second, token) = grant(&mut c, json!(["Encrypt", "Decrypt"]));
+
+    // The grant the token names is the one used, at once; the token is not recorded.
+    let enc = json!({"KeyId": key, "Plaintext": "aGk=", "GrantTokens": [token]});
+    let blob = alice(&mut c, "kms:Encrypt", enc).unwrap()["CiphertextBlob"].clone();
+    let ev = c.world.cloudtrail.events.last().unwrap().json();
+    assert_eq!(ev["additionalEventData"]["grantId"], json!(second));
+    assert!(ev["requestParameters"].get("grantTokens").is_none());
+    assert!(!ev.to_string().contains(&token));
+    // Without a token the first grant that allows the call decides.
+    alice(
+        &mut c,
+        "kms:Encrypt",
+        json!({"KeyId": key, "Plaintext": "aGk="}),
+    )
+    .unwrap();
+    let ev = c.world.cloudtrail.events.last().unwrap().json();
+    assert_eq!(ev["additionalEventData"]["grantId"], json!(first));
+    let dec = json!({"CiphertextBlob": blob, "GrantTokens": [token]});
+    alice(&mut c, "kms:Decrypt", dec.clone()).unwrap();
+
+    // Malformed tokens: InvalidGrantTokenException on every operation that takes them, with
+    // the call recorded and nothing done.
+    let bad = json!(["bm90IGEgdG9rZW4="]);
+    let sym = |extra: Json| {
+        let mut p = json!({"KeyId": key, "GrantTokens": bad});
+        p.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        p
+    };
+    let grants_before = c.world.kms.keys[&key].grants.len();
+    for (op, p) in [
+        ("kms:Encrypt", sym(json!({"Plaintext": "aGk="}))),
+        ("kms:DescribeKey", sym(json!({}))),
+        ("kms:GenerateDataKey", sym(json!({"KeySpec": "AES_256"}))),
+        (
+            "kms:GenerateDataKeyWithoutPlaintext",
+            sym(json!({"KeySpec": "AES_256"})),
+        ),
+        (
+            "kms:CreateGrant",
+            sym(json!({"GranteePrincipal": ALICE, "Operations": ["Decrypt"]})),
+        ),
+        (
+            "kms:Decrypt",
+            json!({"CiphertextBlob": blob, "GrantTokens": bad}),
+        ),
+        (
+            "kms:ReEncrypt",
+            json!({"CiphertextBlob": blob, "DestinationKeyId": key, "GrantTokens": bad}),
+        ),
+    ] {
+        let events = c.world.cloudtrail.events.len();
+        let e = admin(&mut c, op, p).unwrap_err();
+        assert_eq!(e.code, "InvalidGrantTokenException", "{op}");
+        assert_eq!(
+            c.world.cloudtrail.events.len(),
+            events + 1,
+            "{op} is recorded"
+        );
+    }
+    assert_eq!(c.world.kms.keys[&key].grants.len(), grants_before);
+    for (kind, usage, op, extra) in [
+        (
+            "ECC_NIST_P256",
+            "SIGN_VERIFY",
+            "kms:Sign",
+            json!({"Message": "aGk=", "SigningAlgorithm": "ECDSA_SHA_256"}),
+        ),
+        (
+            "ECC_NIST_P256",
+            "SIGN_VERIFY",
+            "kms:Verify",
+            json!({"Message": "aGk=", "SigningAlgorithm": "ECDSA_SHA_256", "Signature": "aGk="}),
+        ),
+        (
+            "ECC_NIST_P256",
+            "SIGN_VERIFY",
+            "kms:GetPublicKey",
+            json!({}),
+        ),
+        (
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "kms:GenerateMac",
+            json!({"Message": "aGk=", "MacAlgorithm": "HMAC_SHA_256"}),
+        ),
+        (
+            "HMAC_256",
+            "GENERATE_VERIFY_MAC",
+            "kms:VerifyMac",
+            json!({"Message": "aGk=", "MacAlgorithm": "HMAC_SHA_256", "Mac": "aGk="}),
+        ),
+    ] {
+        let k = admin(
+            &mut c,
+            "kms:CreateKey",
+            json!({"KeySpec": kind, "KeyUsage": usage}),
+        )
+        .unwrap()["KeyMetadata"]["KeyId"]
+            .clone();
+        let mut p = json!({"KeyId": k, "GrantTokens": bad});
+        p.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        assert_eq!(
+            code(admin(&mut c, op, p)),
+            "InvalidGrantTokenException",
+            "{op}"
+        );
+    }
+
+    // The model's limits: at most 10 tokens, each 1 to 8192 characters.
+    let many = json!({"KeyId": key, "GrantTokens": vec![token.clone(); 11]});
+    let e = admin(&mut c, "kms:DescribeKey", many).unwrap_err();
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("'grantTokens'"), "{}", e.message);
+    let empty = json!({"KeyId": key, "GrantTokens": [""]});
+    assert_eq!(
+        code(admin(&mut c, "kms:DescribeKey", empty)),
+        "ValidationException"
+    );
+    let ten = json!({"KeyId": key, "GrantTokens": vec![token.clone(); 10]});
+    admin(&mut c, "kms:DescribeKey", ten).unwrap();
+
+    // A token of a revoked grant is well formed but allows nothing.
+    admin(
+        &mut c,
+        "kms:RevokeGrant",
+        json!({"KeyId": key, "GrantId": second}),
+    )
+    .unwrap();
+    assert_eq!(
+        code(alice(&mut c, "kms:Decrypt", dec)),
+        "AccessDeniedException"
+    );
+}

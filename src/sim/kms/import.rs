@@ -4,7 +4,9 @@
 //! clock passes ValidTo (the key goes to PendingImport, as in AWS).
 //!
 //! keyform takes 256-bit symmetric material wrapped with RSAES_OAEP_SHA_1 or
-//! RSAES_OAEP_SHA_256 (what `openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:oaep` makes).
+//! RSAES_OAEP_SHA_256 (what `openssl pkeyutl -encrypt -pkeyopt rsa_padding_mode:oaep` makes),
+//! or with RSA_AES_KEY_WRAP_SHA_1 / _SHA_256 (an ephemeral AES key wrapped so, then the
+//! material under it with `openssl enc -id-aes256-wrap-pad`; `key_wrap`).
 //! The wrapping private key is kept sealed under a throwaway key the root key wraps; a new
 //! GetParametersForImport replaces the previous token.
 
@@ -14,6 +16,7 @@ use serde_json::{Value as Json, json};
 
 use super::asym::{self, OaepHash};
 use super::crypto_ops::b64_param;
+use super::key_wrap;
 use super::keyspec::KeyKind;
 use super::{IdForms, KmsError, kms_op};
 use crate::sim::clock::{DAY, iso8601, parse_iso8601};
@@ -64,10 +67,7 @@ impl Cloud {
             )?;
             c.require_external(&id)?;
             c.require_not_pending(&id)?;
-            if !matches!(
-                algorithm.as_str(),
-                "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256"
-            ) {
+            if wrapping(&algorithm).is_none() {
                 return Err(KmsError::WrappingUnsupported {
                     what: format!("WrappingAlgorithm {algorithm}"),
                 }
@@ -199,13 +199,7 @@ impl Cloud {
                 _ => return Err(KmsError::ValidToChoice.into()),
             };
             let (secret, algorithm) = c.import_wrapping_key(&id, &token)?;
-            let hash = if algorithm == "RSAES_OAEP_SHA_1" {
-                OaepHash::Sha1
-            } else {
-                OaepHash::Sha256
-            };
-            let material = asym::rsa_decrypt(&secret, hash, &wrapped)
-                .map_err(|_| KmsError::WrappedMaterialInvalid)?;
+            let material = unwrap_material(&secret, &algorithm, &wrapped)?;
             let m =
                 KeyMaterial::from_slice(&material).map_err(|_| KmsError::IncorrectKeyMaterial)?;
             let fingerprint = hex(&crypto::sha256(m.expose()));
@@ -317,6 +311,40 @@ impl Cloud {
             "the imported key material of {arn} expired: the key is pending import"
         ))
     }
+}
+
+/// The OAEP hash of a wrapping algorithm keyform takes, and whether the material is wrapped
+/// under an ephemeral AES key first (RSA_AES_KEY_WRAP_*).
+fn wrapping(algorithm: &str) -> Option<(OaepHash, bool)> {
+    match algorithm {
+        "RSAES_OAEP_SHA_1" => Some((OaepHash::Sha1, false)),
+        "RSAES_OAEP_SHA_256" => Some((OaepHash::Sha256, false)),
+        "RSA_AES_KEY_WRAP_SHA_1" => Some((OaepHash::Sha1, true)),
+        "RSA_AES_KEY_WRAP_SHA_256" => Some((OaepHash::Sha256, true)),
+        _ => None,
+    }
+}
+
+/// The material `wrapped` carries, with the wrapping private key `secret`: RSAES-OAEP of the
+/// material itself, or (RSA_AES_KEY_WRAP_*) RSAES-OAEP of a 256-bit AES key followed by the
+/// material under it with AES Key Wrap with Padding (RFC 5649), as KMS's import procedure
+/// makes it with `openssl pkeyutl` and `openssl enc -id-aes256-wrap-pad`.
+fn unwrap_material(
+    secret: &[u8],
+    algorithm: &str,
+    wrapped: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>, KmsError> {
+    let bad = |_| KmsError::WrappedMaterialInvalid;
+    let (hash, aes) = wrapping(algorithm).ok_or(KmsError::WrappedMaterialInvalid)?;
+    if !aes {
+        return asym::rsa_decrypt(secret, hash, wrapped).map_err(bad);
+    }
+    let k = asym::rsa_size(secret).map_err(KmsError::from)?;
+    if wrapped.len() <= k {
+        return Err(KmsError::WrappedMaterialInvalid);
+    }
+    let aes_key = asym::rsa_decrypt(secret, hash, &wrapped[..k]).map_err(bad)?;
+    key_wrap::unwrap(&aes_key, &wrapped[k..]).map_err(|_| KmsError::WrappedMaterialInvalid)
 }
 
 /// The KeyMaterialId of material with this fingerprint (a hash of the hash: it says which

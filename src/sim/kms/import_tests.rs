@@ -205,3 +205,64 @@ fn only_external_keys_take_imports_and_only_symmetric_ones_are_external() {
     let r = call(&mut c, "kms:CreateKey", json!({"Origin": "AWS_CLOUDHSM"}));
     assert_eq!(code(r), "ValidationException");
 }
+
+#[test]
+fn rsa_aes_key_wrap_material_imports_and_a_damaged_wrap_is_refused() {
+    let mut c = cloud();
+    let key = call(&mut c, "kms:CreateKey", json!({"Origin": "EXTERNAL"})).unwrap()["KeyMetadata"]
+        ["KeyId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let material = [5u8; 32];
+    for (algorithm, hash, bits, spec) in [
+        (
+            "RSA_AES_KEY_WRAP_SHA_256",
+            OaepHash::Sha256,
+            3072,
+            "RSA_3072",
+        ),
+        ("RSA_AES_KEY_WRAP_SHA_1", OaepHash::Sha1, 2048, "RSA_2048"),
+    ] {
+        let p = call(
+            &mut c,
+            "kms:GetParametersForImport",
+            json!({"KeyId": key, "WrappingAlgorithm": algorithm, "WrappingKeySpec": spec}),
+        )
+        .unwrap();
+        let public = B64.decode(p["PublicKey"].as_str().unwrap()).unwrap();
+        let token = p["ImportToken"].as_str().unwrap().to_string();
+        let aes_key = [0x33u8; 32];
+        let mut blob = asym::rsa_encrypt(&public, bits, hash, &aes_key).unwrap();
+        assert_eq!(blob.len(), bits / 8);
+        blob.extend(super::key_wrap::wrap(&aes_key, &material).unwrap());
+        let mut damaged = blob.clone();
+        *damaged.last_mut().unwrap() ^= 1;
+        assert_eq!(
+            code(import(&mut c, &key, &token, &B64.encode(&damaged), None)),
+            "InvalidCiphertextException",
+            "{algorithm}"
+        );
+        // The RSA part alone (what RSAES_OAEP_* takes) is not a key-wrap blob.
+        assert_eq!(
+            code(import(
+                &mut c,
+                &key,
+                &token,
+                &B64.encode(&blob[..bits / 8]),
+                None
+            )),
+            "InvalidCiphertextException",
+            "{algorithm}"
+        );
+        assert_eq!(c.key(&key).unwrap().state, KeyState::PendingImport);
+        import(&mut c, &key, &token, &B64.encode(&blob), None).unwrap();
+        assert_eq!(c.key(&key).unwrap().state, KeyState::Enabled);
+        call(
+            &mut c,
+            "kms:DeleteImportedKeyMaterial",
+            json!({"KeyId": key}),
+        )
+        .unwrap();
+    }
+}

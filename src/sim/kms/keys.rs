@@ -232,6 +232,7 @@ impl Cloud {
     pub fn kms_describe_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("DescribeKey", p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, "kms:DescribeKey", &[])?;
             let k = c.key(&id)?;
             Ok(json!({ "KeyMetadata": c.key_metadata(k) }))

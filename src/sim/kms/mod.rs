@@ -24,6 +24,7 @@ mod import;
 #[cfg(test)]
 mod import_tests;
 mod key_policy;
+mod key_wrap;
 mod keys;
 mod keyspec;
 mod paging;
@@ -75,11 +76,19 @@ fn kms_op(name: &'static str, params: &Json, read_only: bool) -> Op {
     }
 }
 
-/// CloudTrail never records plaintext or ciphertext.
+/// CloudTrail never records plaintext or ciphertext; keyform keeps grant tokens out too (they
+/// are kept as secrets, as Terraform keeps `grant_token`).
 fn redact_params(p: &Json) -> Json {
     let mut p = p.clone();
     if let Json::Object(m) = &mut p {
-        for k in ["Plaintext", "CiphertextBlob", "Message", "Signature", "Mac"] {
+        for k in [
+            "Plaintext",
+            "CiphertextBlob",
+            "Message",
+            "Signature",
+            "Mac",
+            "GrantTokens",
+        ] {
             m.remove(k);
         }
         let renamed: Vec<(String, Json)> = m
@@ -349,8 +358,7 @@ impl Cloud {
         };
         let touched = Touched {
             resources: vec![("AWS::KMS::Key".into(), key_arn.to_string())],
-            response: None,
-            additional: None,
+            ..Touched::default()
         };
         self.record_event(&ctx, &op, &touched, None);
     }

@@ -123,6 +123,7 @@ impl Cloud {
             ("Sign", "kms:Sign")
         };
         self.run(ctx, kms_op(name, p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             check_message(&message)?;
             if signature.as_ref().is_some_and(Vec::is_empty) {
                 return Err(KmsError::TooShort {
@@ -181,6 +182,7 @@ impl Cloud {
     pub fn kms_get_public_key(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
         self.run(ctx, kms_op("GetPublicKey", p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             let id = c.kms_prelude(ctx, t, &given, IdForms::WithAlias, "kms:GetPublicKey", &[])?;
             c.require_usable(&id)?;
             let k = c.key(&id)?;
@@ -225,6 +227,7 @@ impl Cloud {
             ("GenerateMac", "kms:GenerateMac")
         };
         self.run(ctx, kms_op(name, p, true), |c, t| {
+            super::grant_auth::present_grant_tokens(p, t)?;
             check_message(&message)?;
             check_enum("macAlgorithm", &algorithm, keyspec::MAC_ALGORITHMS)?;
             let conds = [("kms:MacAlgorithm".to_string(), algorithm.clone())];

@@ -149,7 +149,7 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:DescribeKey",
         Cloud::kms_describe_key,
-        &[KEY_ID],
+        &[KEY_ID, opt("GrantTokens", STRINGS)],
         false,
         &[key("kms:DescribeKey").with(KMS_KEY_BY_ALIAS)],
     ),
@@ -350,6 +350,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:Encrypt",
         Cloud::kms_encrypt,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             req("Plaintext", Content),
             opt("EncryptionContext", StringMap),
@@ -364,6 +365,7 @@ pub(super) const OPS: &[Operation] = &[
             "kms:Decrypt",
             Cloud::kms_decrypt,
             &[
+                opt("GrantTokens", STRINGS),
                 req("CiphertextBlob", Blob),
                 opt("EncryptionContext", StringMap),
                 opt("KeyId", String),
@@ -380,6 +382,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:ReEncrypt",
         Cloud::kms_re_encrypt,
         &[
+            opt("GrantTokens", STRINGS),
             req("CiphertextBlob", Blob),
             opt("SourceEncryptionContext", StringMap),
             opt("SourceKeyId", String),
@@ -404,6 +407,7 @@ pub(super) const OPS: &[Operation] = &[
             "kms:GenerateDataKey",
             Cloud::kms_generate_data_key,
             &[
+                opt("GrantTokens", STRINGS),
                 KEY_ID,
                 opt("EncryptionContext", StringMap),
                 opt("NumberOfBytes", Integer),
@@ -418,6 +422,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:GenerateDataKeyWithoutPlaintext",
         Cloud::kms_generate_data_key_without_plaintext,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             opt("EncryptionContext", StringMap),
             opt("NumberOfBytes", Integer),
@@ -430,6 +435,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:Sign",
         Cloud::kms_sign,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             req("Message", Content),
             opt("MessageType", MESSAGE_TYPES),
@@ -442,6 +448,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:Verify",
         Cloud::kms_verify,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             req("Message", Content),
             opt("MessageType", MESSAGE_TYPES),
@@ -454,7 +461,7 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:GetPublicKey",
         Cloud::kms_get_public_key,
-        &[KEY_ID],
+        &[KEY_ID, opt("GrantTokens", STRINGS)],
         false,
         &[key("kms:GetPublicKey").with(KMS_KEY_BY_ALIAS)],
     ),
@@ -462,6 +469,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:GenerateMac",
         Cloud::kms_generate_mac,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             req("Message", Content),
             req("MacAlgorithm", MAC_ALGORITHMS),
@@ -473,6 +481,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:VerifyMac",
         Cloud::kms_verify_mac,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             req("Message", Content),
             req("MacAlgorithm", MAC_ALGORITHMS),
@@ -485,6 +494,7 @@ pub(super) const OPS: &[Operation] = &[
         "kms:CreateGrant",
         Cloud::kms_create_grant,
         &[
+            opt("GrantTokens", STRINGS),
             KEY_ID,
             opt("GranteePrincipal", String),
             opt("RetiringPrincipal", String),

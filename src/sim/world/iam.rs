@@ -20,6 +20,19 @@ pub struct IamState {
     /// Role sessions (STS temporary credentials) by access key id (`ASIA...`).
     #[serde(default)]
     pub sessions: BTreeMap<String, RoleSession>,
+    /// The account root user's console sign-in (its email address and password), once
+    /// `keyform console` has given it one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_login: Option<RootLogin>,
+}
+
+/// The root user's console credentials: the account's email address and an Argon2id hash of
+/// the password (never the password).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RootLogin {
+    pub email: String,
+    pub password_hash: String,
+    pub created: Millis,
 }
 
 impl IamState {

@@ -312,7 +312,7 @@ pub(super) fn read_key(w: &World, prior: &Map) -> Option<Map> {
     Some(m)
 }
 
-fn tag_list(tags: &std::collections::BTreeMap<String, String>) -> Json {
+pub(super) fn tag_list(tags: &std::collections::BTreeMap<String, String>) -> Json {
     Json::Array(
         tags.iter()
             .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
@@ -341,7 +341,7 @@ fn set_rotation(
         .map_err(|e| fail("updating", &format!("{what} rotation"), e))
 }
 
-fn retag_key(
+pub(super) fn retag_key(
     aws: &mut AwsProvider<'_>,
     id: &str,
     prior: &Map,
