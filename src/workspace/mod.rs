@@ -751,6 +751,12 @@ fn parse_world_any(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
             if format > u64::from(WORLD_FORMAT_VERSION) {
                 return Err(WorldFileError::TooNew(format));
             }
+            // This layout (a checksummed header, the world last) began with format 3.
+            if format < 3 {
+                return Err(WorldFileError::Damaged(format!(
+                    "keyform_format {format} does not match the file's layout (format 3 or later)"
+                )));
+            }
             let rest = &bytes[at + WORLD_KEY.len()..];
             let end = rest.iter().rposition(|b| *b == b'}').ok_or_else(|| {
                 WorldFileError::Damaged("not valid JSON: the file ends early".into())
