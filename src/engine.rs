@@ -29,6 +29,9 @@ use crate::sim::Cloud;
 use crate::state::{State, StateOp};
 use crate::workspace::{self, LockRequest, OpenError, Taken, Workspace, WorkspaceError};
 
+mod refresh;
+pub(crate) use refresh::refresh;
+
 /// An engine call that failed: its diagnostics, and the source map their spans point into.
 #[derive(Debug)]
 pub(crate) struct Error {

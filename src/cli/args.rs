@@ -57,6 +57,11 @@ pub enum Command {
     /// Show the current state or a saved plan.
     #[command(after_help = "Examples:\n  keyform show\n  keyform show -json tfplan")]
     Show(ShowArgs),
+    /// Update the state from the simulated cloud, showing what changed outside keyform (never changes the cloud).
+    #[command(
+        after_help = "Examples:\n  keyform refresh\n  keyform refresh -target=aws_kms_key.lab\n\nAs Terraform's refresh (apply -refresh-only -auto-approve): reads every resource back, saves\nwhat it found and the outputs in the state. It changes nothing in the simulated cloud and\nrecords nothing in CloudTrail."
+    )]
+    Refresh(RefreshArgs),
     /// Inspect or edit the state.
     #[command(
         subcommand,
@@ -185,6 +190,12 @@ pub struct PlanFlags {
     /// How long to wait for the state lock, e.g. 10s or 1m.
     #[arg(long = "lock-timeout", default_value = "0s", value_name = "DURATION")]
     pub lock_timeout: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[command(flatten)]
+    pub flags: PlanFlags,
 }
 
 #[derive(Debug, Args)]

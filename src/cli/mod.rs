@@ -133,6 +133,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Command::Plan(a) => commands::plan(&ctx, &a),
         Command::Apply(a) => commands::apply(&ctx, &a),
         Command::Destroy(a) => commands::destroy(&ctx, &a),
+        Command::Refresh(a) => commands::refresh(&ctx, &a),
         Command::Show(a) => commands::show(&ctx, &a),
         Command::State(a) => commands::state(&ctx, &a),
         Command::Output(a) => commands::output(&ctx, &a),

@@ -30,6 +30,11 @@ pub enum DiagCode {
     ResourcePrecondition,
     /// A resource's `postcondition` failed; the subject is the instance address.
     ResourcePostcondition,
+    /// A check block's assertion is false (a warning); the subject is `check.NAME`.
+    CheckAssertionFailed,
+    /// A check block's assertion is not known until apply (a plan's warning); the subject is
+    /// `check.NAME`.
+    CheckAssertionUnknown,
     /// `lifecycle.prevent_destroy` stops a plan that would destroy the instance (a destroy
     /// plan keeps this error while it drops the others of the configuration walk).
     PreventDestroy,

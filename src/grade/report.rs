@@ -62,8 +62,10 @@ pub enum MessageKind {
     Action,
     /// The run's command failed.
     Command,
-    /// An `expect_failures` entry that did not fail.
+    /// An `expect_failures` entry that did not fail (or failed while planning an apply).
     Expectation,
+    /// A check block assertion that failed (or, in a plan, is not known) without being expected.
+    Check,
     /// The run's variables could not be evaluated.
     Variables,
     /// The configuration under test could not be loaded (reported once by the CLI).

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::addr::InstanceAddr;
 use crate::config::{Config, Resource, SchemaSource};
-use crate::diag::Diagnostic;
+use crate::diag::{DiagCode, Diagnostic, Diagnostics};
 use crate::graph::Graph;
 use crate::plan::Plan;
 use crate::plan::walk::{Handler, RawVar, Walk};
@@ -30,6 +30,8 @@ pub struct Evaluated {
     pub namespace: crate::eval::Namespace,
     /// Output values (unknown where they depend on values known only after apply).
     pub outputs: BTreeMap<String, Value>,
+    /// Check blocks' failed assertions (warnings), as the configuration stands in `source`.
+    pub checks: Diagnostics,
 }
 
 /// Evaluates the configuration against `source` without changing anything: managed instances
@@ -95,6 +97,13 @@ pub fn evaluate(
     Evaluated {
         namespace: std::mem::take(&mut w.ns),
         outputs: std::mem::take(&mut w.outputs),
+        checks: Diagnostics(
+            std::mem::take(&mut w.diags)
+                .0
+                .into_iter()
+                .filter(|d| d.code == DiagCode::CheckAssertionFailed)
+                .collect(),
+        ),
     }
 }
 

@@ -189,6 +189,8 @@ pub fn plan(
     let mut w = Walk::new(cfg, graph, schemas, inputs);
     if opts.mode == PlanMode::Destroy {
         w.unknown_missing_vars = true;
+    } else {
+        w.report_unknown_checks = true;
     }
     w.run(&mut h);
     let PlanHandler {

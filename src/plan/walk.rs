@@ -62,6 +62,15 @@ pub(crate) trait Handler {
     }
 }
 
+/// What a custom condition came to.
+enum CheckOutcome {
+    Holds,
+    /// Not known before apply.
+    Unknown,
+    /// False (or not a bool, or not evaluable): the message to report.
+    Fails(String),
+}
+
 /// Walk state: the namespace expressions see, and what went wrong.
 pub(crate) struct Walk<'a> {
     pub(crate) cfg: &'a Config,
@@ -78,12 +87,18 @@ pub(crate) struct Walk<'a> {
     pub(crate) inputs: &'a BTreeMap<String, RawVar>,
     /// Resource blocks that failed or were skipped; their dependents are skipped.
     pub(crate) failed: BTreeSet<ResourceAddr>,
+    /// Root variables whose validation failed: check blocks depending on them are not
+    /// evaluated, as Terraform does not evaluate what is downstream of an error.
+    pub(crate) invalid_vars: BTreeSet<String>,
     /// Final values of input variables.
     pub(crate) variables: BTreeMap<String, Value>,
     /// Output values (after the walk).
     pub(crate) outputs: BTreeMap<String, Value>,
     /// When true, required variables without a value are unknown instead of an error.
     pub(crate) unknown_missing_vars: bool,
+    /// When true (a plan), a check block assertion not known yet is a warning, as Terraform
+    /// reports it; validation and evaluation leave it unreported.
+    pub(crate) report_unknown_checks: bool,
     /// When true (validate), a `count`/`for_each` not known yet is not an error: the body is
     /// checked once with `count.index` / `each` unknown, as `terraform validate` does.
     pub(crate) unknown_repetition_ok: bool,
@@ -147,9 +162,11 @@ impl<'a> Walk<'a> {
             diags: Diagnostics::new(),
             inputs,
             failed: BTreeSet::new(),
+            invalid_vars: BTreeSet::new(),
             variables: BTreeMap::new(),
             outputs: BTreeMap::new(),
             unknown_missing_vars: false,
+            report_unknown_checks: false,
             unknown_repetition_ok: false,
             imports: BTreeMap::new(),
             kinds,
@@ -334,6 +351,7 @@ impl<'a> Walk<'a> {
             }
         }
         if invalid {
+            self.invalid_vars.insert(name.to_string());
             // Dependents see an unknown value, so only the root cause is reported (and an
             // `expect_failures = [var.x]` test is not failed by consequences of the bad value).
             self.ns.set_in("var", name, Value::Unknown);
@@ -341,26 +359,64 @@ impl<'a> Walk<'a> {
     }
 
     /// A check block: each failed assertion is a warning (Terraform's "Check block assertion
-    /// failed"); one not known yet is not reported.
+    /// failed"); one not known yet is reported only by a plan ("Check block assertion known
+    /// after apply").
     fn check_block(&mut self, name: &str) {
         let Some(c) = self.cfg.checks.get(name) else {
             return;
         };
-        let failures: Vec<(String, Option<crate::diag::Span>)> = c
-            .asserts
-            .iter()
-            .filter_map(|a| {
-                self.failed_check(a, &self.evaluator())
-                    .map(|m| (m, a.condition.span()))
-            })
-            .collect();
-        for (msg, span) in failures {
-            self.diags.push(
-                Diagnostic::warning("Check block assertion failed", msg)
-                    .with_span(span)
-                    .with_subject(format!("check.{name}")),
-            );
+        if self.needs_invalid_var(&Node::Check(name.to_string())) {
+            return;
         }
+        let ev = self.evaluator();
+        let mut found = Vec::new();
+        for a in &c.asserts {
+            match self.check_outcome(a, &ev) {
+                CheckOutcome::Holds => {}
+                CheckOutcome::Unknown if !self.report_unknown_checks => {}
+                CheckOutcome::Unknown => found.push(
+                    Diagnostic::warning(
+                        "Check block assertion known after apply",
+                        "The condition could not be evaluated at this time, a result will be known when this plan is applied.",
+                    )
+                    .with_span(a.condition.span())
+                    .with_subject(format!("check.{name}"))
+                    .with_code(DiagCode::CheckAssertionUnknown),
+                ),
+                CheckOutcome::Fails(msg) => found.push(
+                    Diagnostic::warning("Check block assertion failed", msg)
+                        .with_span(a.condition.span())
+                        .with_subject(format!("check.{name}"))
+                        .with_code(DiagCode::CheckAssertionFailed),
+                ),
+            }
+        }
+        for d in found {
+            self.diags.push(d);
+        }
+    }
+
+    /// Whether `node` depends, through any path, on a root variable that failed validation.
+    fn needs_invalid_var(&self, node: &Node) -> bool {
+        if self.invalid_vars.is_empty() {
+            return false;
+        }
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![node];
+        while let Some(n) = todo.pop() {
+            for d in self.graph.dependencies(n) {
+                if let Node::Variable(p, v) = d
+                    && p.is_empty()
+                    && self.invalid_vars.contains(v)
+                {
+                    return true;
+                }
+                if seen.insert(d) {
+                    todo.push(d);
+                }
+            }
+        }
+        false
     }
 
     pub(super) fn where_is(&self, c: &Check) -> String {
@@ -369,23 +425,32 @@ impl<'a> Walk<'a> {
 
     /// Evaluates a check; Some(error message) when its condition is false.
     pub(crate) fn failed_check(&self, c: &Check, ev: &Evaluator<'_>) -> Option<String> {
+        match self.check_outcome(c, ev) {
+            CheckOutcome::Fails(m) => Some(m),
+            CheckOutcome::Holds | CheckOutcome::Unknown => None,
+        }
+    }
+
+    /// Evaluates a check's condition (and, when it is false, its error message).
+    fn check_outcome(&self, c: &Check, ev: &Evaluator<'_>) -> CheckOutcome {
         let cond = match ev.eval(&c.condition) {
             Ok(v) => v,
             Err(d) => {
-                return Some(format!(
+                return CheckOutcome::Fails(format!(
                     "the condition could not be evaluated: {}",
                     d.detail
                 ));
             }
         };
         match cond {
-            Value::Bool(true) | Value::Unknown => None,
-            Value::Bool(false) => Some(match ev.eval(&c.error_message) {
+            Value::Bool(true) => CheckOutcome::Holds,
+            Value::Unknown => CheckOutcome::Unknown,
+            Value::Bool(false) => CheckOutcome::Fails(match ev.eval(&c.error_message) {
                 Ok(Value::String(s)) => s,
                 Ok(other) => other.to_string(),
                 Err(d) => format!("(the error message could not be evaluated: {})", d.detail),
             }),
-            other => Some(format!(
+            other => CheckOutcome::Fails(format!(
                 "the condition must be true or false, got {}",
                 other.type_name()
             )),

@@ -10,7 +10,8 @@
 //! While serving, the process holds the workspace lock (`keyform apply` or `sim` on the same
 //! directory fail fast naming `keyform serve`), journals each request's world change before
 //! answering, delivers CloudTrail logs at the end of each request, and snapshots the world
-//! every [`SNAPSHOT_EVERY`] changes, after a key's material is destroyed, and on shutdown.
+//! once the journal has grown as large as the snapshots, after a key's material is destroyed,
+//! and on shutdown.
 //!
 //! Control endpoints (no AWS credentials, like moto's, but no web page can call them: see
 //! [`control`]): `POST /_keyform/reset` (a fresh world; lab-admin keeps its access keys),
@@ -60,8 +61,6 @@ fn unsaved_response(req: &Request, e: &WireError) -> Response {
     }
 }
 
-/// Journal records between two snapshots (a snapshot rewrites the whole world).
-pub const SNAPSHOT_EVERY: usize = 500;
 /// The largest request body accepted (AWS allows 5 GiB in one PUT; use multipart above this).
 pub const MAX_BODY: usize = 256 * 1024 * 1024;
 /// The port AWS-compatible local endpoints conventionally use.
@@ -273,7 +272,6 @@ pub struct Service {
     state: State,
     pub cloud: Cloud,
     auth: AuthMode,
-    since_snapshot: usize,
     /// Printed at start; lets control requests in from any peer (see [`control`]).
     control_token: Zeroizing<String>,
     /// The web console's sessions (mounted under `/_console/`).
@@ -297,7 +295,6 @@ impl Service {
             state,
             cloud,
             auth,
-            since_snapshot: 0,
             control_token: control::new_token()?,
             console: crate::console::Console::for_dir(dir),
         };
@@ -384,7 +381,6 @@ impl Service {
     /// Writes the snapshots and empties the journal.
     pub fn snapshot(&mut self) -> Result<(), ServeError> {
         self.ws.snapshot(&self.state, &mut self.cloud)?;
-        self.since_snapshot = 0;
         Ok(())
     }
 
@@ -413,14 +409,12 @@ impl Service {
     /// server's group commit does that before answering).
     fn persist(&mut self) -> Result<(), WireError> {
         self.cloud.deliver_trails();
-        if self.cloud.material_destroyed || self.since_snapshot >= SNAPSHOT_EVERY {
+        if self.cloud.material_destroyed || self.ws.journal_outgrew_snapshot() {
             self.ws
                 .snapshot(&self.state, &mut self.cloud)
                 .map_err(save_failed)?;
-            self.since_snapshot = 0;
         } else if let Some(d) = self.cloud.take_delta() {
             self.ws.commit_world(&self.state, d).map_err(save_failed)?;
-            self.since_snapshot += 1;
         }
         Ok(())
     }

@@ -44,6 +44,8 @@ pub(super) struct Journal {
     /// them are known durable.
     written: u64,
     durable: u64,
+    /// Size of the journal file (what a load would replay).
+    bytes: u64,
 }
 
 /// Records not yet durable, and the file to fsync them with (a handle of its own, so the
@@ -121,12 +123,18 @@ impl Journal {
             unsynced: false,
             written: 0,
             durable: 0,
+            bytes: 0,
         }
     }
 
     /// Leaves every fsync of appended records to the caller (see [`Journal::pending`]).
     pub(super) fn defer_syncs(&mut self) {
         self.deferred = true;
+    }
+
+    /// Bytes in the journal file (once opened for appending).
+    pub(super) fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     /// Records appended so far (a count over the journal's life).
@@ -188,6 +196,7 @@ impl Journal {
                     f.set_len(keep as u64)?;
                     f.sync_all()?;
                 }
+                self.bytes = keep as u64;
             } else if let Some(d) = self.path.parent() {
                 fsutil::sync_dir(d)?;
             }
@@ -212,6 +221,7 @@ impl Journal {
         f.write_all(line.as_bytes())?;
         self.unsynced = true;
         self.written += 1;
+        self.bytes += line.len() as u64;
         if self.deferred {
             // The caller fsyncs (PendingSync) before anyone learns of the record.
         } else if !self.grouped || self.last_sync.elapsed() >= GROUP_COMMIT_WINDOW {
@@ -226,6 +236,7 @@ impl Journal {
         self.file = None;
         self.unsynced = false;
         self.durable = self.written;
+        self.bytes = 0;
         match std::fs::remove_file(&self.path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             Err(_) => Ok(()),

@@ -69,7 +69,12 @@ pub struct Workspace {
     journal: journal::Journal,
     /// Sequence number of the last journal record folded into or appended after the snapshots.
     seq: u64,
+    /// Bytes of the snapshots last written or read (what a snapshot costs to write again).
+    snapshot_bytes: u64,
 }
+
+/// A journal smaller than this is never worth a snapshot on its own account.
+const MIN_JOURNAL_BEFORE_SNAPSHOT: u64 = 4 << 20;
 
 impl Workspace {
     /// The workspace of `work_dir` (nothing is read or created yet).
@@ -80,6 +85,7 @@ impl Workspace {
             dir,
             lock: None,
             seq: 0,
+            snapshot_bytes: 0,
         }
     }
 
@@ -272,6 +278,11 @@ impl Workspace {
         let (mut state, state_seq) = state?;
         let (mut world, world_seq) = world?;
         let records = self.journal.read().map_err(|e| self.journal_error(e))?;
+        self.snapshot_bytes = [self.state_path(), self.world_path()]
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum();
         let mut seq = state_seq.max(world_seq);
         // A replayed deletion of a key means the snapshot on disk still holds its material:
         // the next snapshot must scrub the backup it makes of it.
@@ -516,6 +527,13 @@ impl Workspace {
         self.journal.defer_syncs();
     }
 
+    /// Whether the journal has grown as large as the snapshots (and past a floor): then a
+    /// snapshot costs no more than the journal already did, so snapshotting at this point
+    /// keeps both the cost per change and a load's replay bounded, however large the world.
+    pub fn journal_outgrew_snapshot(&self) -> bool {
+        self.journal.bytes() >= self.snapshot_bytes.max(MIN_JOURNAL_BEFORE_SNAPSHOT)
+    }
+
     /// Journal records written by this process so far.
     pub fn journal_written(&self) -> u64 {
         self.journal.written()
@@ -603,6 +621,7 @@ impl Workspace {
                 backup_bytes = old_world.clone();
             }
         }
+        self.snapshot_bytes = (state_text.len() + world_text.len()) as u64;
         if changed {
             fsutil::atomic_write(&sp, state_text.as_bytes()).map_err(|e| self.io_err(&sp, e))?;
             crate::sim::crash_after_write();

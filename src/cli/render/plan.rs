@@ -725,7 +725,17 @@ fn render_drift(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String 
     out.push('\n');
     out.push_str(&style.bold("Note: Objects have changed outside of keyform"));
     out.push_str("\n\nkeyform detected the following changes made outside of keyform since the\nlast \"keyform apply\" which may have affected this plan:\n\n");
-    for c in &plan.drift {
+    out.push_str(&drift_blocks(&plan.drift, schemas, style));
+    out.push_str("\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n");
+    out.push_str(&"─".repeat(77));
+    out.push('\n');
+    out
+}
+
+/// Each object refresh found changed (`# ADDR has changed`, with the differences) or deleted.
+pub fn drift_blocks(drift: &[ResourceChange], schemas: SchemaLookup<'_>, style: Style) -> String {
+    let mut out = String::new();
+    for c in drift {
         let head = if c.action == Action::Delete {
             format!("# {} has been deleted", c.addr)
         } else {
@@ -749,9 +759,6 @@ fn render_drift(plan: &Plan, schemas: SchemaLookup<'_>, style: Style) -> String 
         body(&mut out, c, schema, before, after, true, !deleted, 2, style);
         let _ = writeln!(out, "    }}\n");
     }
-    out.push_str("\nUnless you have made equivalent changes to your configuration, or ignored the\nrelevant attributes using ignore_changes, the following plan may include\nactions to undo or respond to these changes.\n\n");
-    out.push_str(&"─".repeat(77));
-    out.push('\n');
     out
 }
 

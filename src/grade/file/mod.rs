@@ -61,6 +61,8 @@ pub enum Expected {
     Output(String),
     /// `TYPE.NAME` or `data.TYPE.NAME`: a resource's precondition or postcondition.
     Resource(ResourceAddr),
+    /// `check.NAME`: an assertion of a check block (a warning outside tests).
+    Check(String),
 }
 
 /// One `expect_failures` entry as written.
@@ -441,7 +443,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
         diags.push(
             Diagnostic::error(
                 "Invalid expect_failures",
-                "expect_failures must be a list of references, like [var.bucket_name, aws_kms_key.lab, output.key_arn].",
+                "expect_failures must be a list of references, like [var.bucket_name, aws_kms_key.lab, output.key_arn, check.rotation].",
             )
             .with_span(e.span()),
         );
@@ -461,6 +463,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
         let target = match parts.as_slice() {
             ["var", n] => Some(Expected::Var((*n).to_string())),
             ["output", n] => Some(Expected::Output((*n).to_string())),
+            ["check", n] => Some(Expected::Check((*n).to_string())),
             ["data", k, n] => Some(Expected::Resource(ResourceAddr::data(*k, *n))),
             [k, n] if k.contains('_') && !n.contains('[') => {
                 Some(Expected::Resource(ResourceAddr::managed(*k, *n)))
@@ -472,7 +475,7 @@ fn expect_failures(e: &Expr, diags: &mut Diagnostics) -> Vec<ExpectedFailure> {
             _ => diags.push(
                 Diagnostic::error(
                     "Invalid expect_failures reference",
-                    "Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+                    "Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
                 )
                 .with_span(Some(span)),
             ),
@@ -534,7 +537,7 @@ run "provision" {
 
 run "key_rights_are_needed_to_read" {
   points = 3
-  expect_failures = [var.bucket_name, aws_kms_key.lab, data.aws_iam_policy_document.p, output.key_arn]
+  expect_failures = [var.bucket_name, aws_kms_key.lab, data.aws_iam_policy_document.p, output.key_arn, check.rotation]
   action "upload" {
     call   = "s3:PutObject"
     params = { Bucket = var.bucket_name, Key = "test.txt", Body = "kms encryption test file" }
@@ -581,6 +584,7 @@ run "key_rights_are_needed_to_read" {
                 &Expected::Resource(ResourceAddr::managed("aws_kms_key", "lab")),
                 &Expected::Resource(ResourceAddr::data("aws_iam_policy_document", "p")),
                 &Expected::Output("key_arn".into()),
+                &Expected::Check("rotation".into()),
             ]
         );
         let calls: Vec<&str> = k.actions.iter().map(|a| a.call).collect();
@@ -714,8 +718,8 @@ run "r" {
             [
                 "tests/t.tftest.hcl:2:13: Invalid command: The command must be plan, apply, destroy or none, not \"aply\". Did you mean \"apply\"?",
                 "tests/t.tftest.hcl:3:12: Invalid points: points must be a whole number from 0 to 1000000, like points = 3.",
-                "tests/t.tftest.hcl:4:22: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
-                "tests/t.tftest.hcl:4:41: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME) or a resource (TYPE.NAME or data.TYPE.NAME) whose validation or condition is expected to fail.",
+                "tests/t.tftest.hcl:4:22: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
+                "tests/t.tftest.hcl:4:41: Invalid expect_failures reference: Each entry must name a variable (var.NAME), an output (output.NAME), a resource (TYPE.NAME or data.TYPE.NAME) or a check block (check.NAME) whose validation, condition or assertion is expected to fail.",
             ]
         );
         let f = parse("run \"a\" {\n  command = \"none\"\n  points = 0\n}\n").unwrap();

@@ -33,7 +33,7 @@ use crate::sim::Cloud;
 use crate::sim::ids::IdGen;
 use crate::state::{State, StateOp};
 use crate::value::{Map, Value};
-use expect::{classify, missing_failure};
+use expect::classify;
 use keep::Keep;
 use premise::Premises;
 
@@ -219,10 +219,12 @@ fn world_for(session: &Session, file: &TestFile, cfg: &Config) -> Result<Cloud, 
 
 /// The outcome of a run's command.
 enum Outcome {
-    /// Values for actions and asserts, and what the command did.
-    Done(Evaluated, Option<String>),
-    /// The command failed with these diagnostics (state and world already restored).
-    Failed(Diagnostics),
+    /// Values for actions and asserts, what the command did, and the check block failures the
+    /// run answers for (the plan's for `plan`, those after the command for `apply` and `none`).
+    Done(Evaluated, Option<String>, Diagnostics),
+    /// The command failed with these diagnostics (state and world already restored), while
+    /// planning or (`planning == false`) while applying.
+    Failed { planning: bool, diags: Diagnostics },
 }
 
 impl<'s> FileRun<'s> {
@@ -246,19 +248,21 @@ impl<'s> FileRun<'s> {
             }
         };
         let values = match self.command(run, &inputs) {
-            Outcome::Done(v, summary) => {
+            Outcome::Done(v, summary, checks) => {
                 r.summary = summary;
-                for e in &run.expect_failures {
-                    r.messages.push(missing_failure(self.session, e));
-                }
+                let (covered, uncovered) = classify(&checks, &run.expect_failures);
+                r.messages
+                    .extend(expect::unexpected(self.session, &uncovered));
+                r.messages.extend(missing(self.session, run, &covered));
                 v
             }
-            Outcome::Failed(diags) => {
+            Outcome::Failed { planning, diags } => {
                 let (covered, uncovered) = classify(&diags, &run.expect_failures);
-                if !uncovered.is_empty() {
+                if uncovered.iter().any(|d| d.is_error()) {
                     r.status = Status::Error;
                     r.messages = uncovered
                         .iter()
+                        .filter(|d| d.is_error())
                         .map(|d| Message {
                             kind: MessageKind::Command,
                             location: located(self.session, d.span),
@@ -267,11 +271,19 @@ impl<'s> FileRun<'s> {
                         .collect();
                     return r;
                 }
-                r.summary = Some(format!("{} failed as expected", run.command.as_str()));
-                for (i, e) in run.expect_failures.iter().enumerate() {
-                    if !covered.contains(&i) {
-                        r.messages.push(missing_failure(self.session, e));
-                    }
+                if planning && run.command == Command::Apply {
+                    // As in `terraform test`: the expected failure stopped the plan, so the
+                    // apply the run asks for never happened, and the run fails.
+                    r.summary = Some("plan failed as expected; the apply could not run".into());
+                    r.messages
+                        .extend(expect::while_planning(self.session, &diags, run));
+                } else {
+                    // (The check blocks of an apply run's plan are warnings: only those of the
+                    // apply count, and a plan run's own.)
+                    r.messages
+                        .extend(expect::unexpected(self.session, &uncovered));
+                    r.summary = Some(format!("{} failed as expected", run.command.as_str()));
+                    r.messages.extend(missing(self.session, run, &covered));
                 }
                 self.evaluate(&inputs, None)
             }
@@ -281,6 +293,7 @@ impl<'s> FileRun<'s> {
         let Evaluated {
             namespace: mut ns,
             outputs,
+            ..
         } = values;
         let mut var = test_vars;
         if let Some(Value::Object(declared)) = ns.roots.remove("var") {
@@ -449,50 +462,88 @@ impl<'s> FileRun<'s> {
     fn command(&mut self, run: &RunBlock, inputs: &BTreeMap<String, RawVar>) -> Outcome {
         if run.command == Command::None {
             // Nothing to undo: no copy of the state and the world (object bodies and all).
-            return Outcome::Done(self.evaluate(inputs, None), None);
+            let mut values = self.evaluate(inputs, None);
+            let checks = std::mem::take(&mut values.checks);
+            return Outcome::Done(values, None, checks);
+        }
+        if run.command == Command::Plan {
+            // Planning changes neither the state nor the world: nothing to put back.
+            let m = self.module(inputs);
+            return match engine::plan(m, &self.state, &mut self.cloud, &run.plan_options) {
+                Ok(p) => {
+                    let summary = plan_summary(&p);
+                    let checks = Diagnostics(
+                        p.warnings
+                            .iter()
+                            .filter(|d| expect::is_check_failure(d))
+                            .cloned()
+                            .collect(),
+                    );
+                    let mut values = self.evaluate(inputs, Some(&p));
+                    values.checks = Diagnostics::new();
+                    Outcome::Done(values, Some(summary), checks)
+                }
+                Err(diags) => Outcome::Failed {
+                    planning: true,
+                    diags,
+                },
+            };
         }
         let before = (self.state.clone(), self.cloud.world.clone());
-        let result = match run.command {
-            Command::None => Ok(None),
-            Command::Plan => {
-                let m = self.module(inputs);
-                match engine::plan(m, &self.state, &mut self.cloud, &run.plan_options) {
-                    Ok(p) => {
-                        let summary = plan_summary(&p);
-                        let values = self.evaluate(inputs, Some(&p));
-                        return Outcome::Done(values, Some(summary));
-                    }
-                    Err(d) => Err(d),
-                }
+        match self.apply(run, inputs) {
+            Ok(summary) => {
+                let mut values = self.evaluate(inputs, None);
+                // A destroy leaves nothing for check blocks to look at.
+                let checks = if run.command == Command::Apply {
+                    std::mem::take(&mut values.checks)
+                } else {
+                    Diagnostics::new()
+                };
+                Outcome::Done(values, summary, checks)
             }
-            Command::Apply | Command::Destroy => self.apply(run, inputs),
-        };
-        match result {
-            Ok(summary) => Outcome::Done(self.evaluate(inputs, None), summary),
-            Err(d) => {
+            Err((planning, mut diags)) => {
+                if !planning && run.command == Command::Apply {
+                    // Check blocks ran during the apply, except those downstream of what failed.
+                    let checks = self.evaluate(inputs, None).checks;
+                    let failed = expect::failed_resources(&diags);
+                    diags.0.retain(|d| !expect::is_check_failure(d));
+                    let kept = checks.0.into_iter().filter(|c| {
+                        let node = c
+                            .subject
+                            .as_deref()
+                            .and_then(|s| s.strip_prefix("check."))
+                            .map(|n| crate::graph::Node::Check(n.to_string()));
+                        node.is_none_or(|n| {
+                            self.graph.resource_dependencies(&n).is_disjoint(&failed)
+                        })
+                    });
+                    diags.extend(Diagnostics(kept.collect()));
+                }
                 self.state = before.0;
                 self.cloud.restore_world(before.1);
-                Outcome::Failed(d)
+                Outcome::Failed { planning, diags }
             }
         }
     }
 
-    /// Apply or destroy; a trail delivers at the end of the command.
+    /// Apply or destroy; a trail delivers at the end of the command. A failure says whether it
+    /// came from the plan (`true`) or from applying it.
     fn apply(
         &mut self,
         run: &RunBlock,
         inputs: &BTreeMap<String, RawVar>,
-    ) -> Result<Option<String>, Diagnostics> {
+    ) -> Result<Option<String>, (bool, Diagnostics)> {
         let destroy = run.command == Command::Destroy;
         let m = self.module(inputs);
         let outcome = if destroy {
-            engine::destroy(m, &mut self.state, &mut self.cloud, &mut InMemory)?
+            engine::destroy(m, &mut self.state, &mut self.cloud, &mut InMemory)
         } else {
             let opts = &run.plan_options;
-            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, opts, &mut InMemory)?
-        };
+            engine::plan_and_apply(m, &mut self.state, &mut self.cloud, opts, &mut InMemory)
+        }
+        .map_err(|d| (true, d))?;
         if outcome.diags.has_errors() {
-            return Err(outcome.diags);
+            return Err((false, outcome.diags));
         }
         Ok(Some(if destroy {
             format!("destroy: {} destroyed", outcome.destroyed)
@@ -557,6 +608,16 @@ impl<'s> FileRun<'s> {
             ))),
         }
     }
+}
+
+/// A message for each expectation not among `covered`.
+fn missing(session: &Session, run: &RunBlock, covered: &[usize]) -> Vec<Message> {
+    run.expect_failures
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !covered.contains(i))
+        .map(|(_, e)| expect::missing_failure(session, e))
+        .collect()
 }
 
 fn plan_summary(p: &plan::Plan) -> String {

@@ -68,7 +68,8 @@ fn check_enum(
 }
 
 impl Cloud {
-    fn key_metadata(&self, k: &KmsKey) -> Json {
+    /// The `KeyMetadata` DescribeKey returns for a key (also what `data.aws_kms_key` reads).
+    pub(crate) fn key_metadata(&self, k: &KmsKey) -> Json {
         let mut m = json!({
             "AWSAccountId": self.world.account_id,
             "KeyId": k.key_id,

@@ -1,6 +1,6 @@
 //! The data sources, one file each: those that describe the lab itself (`aws_caller_identity`,
-//! `aws_region`, `aws_partition`), the KMS alias lookup (`aws_kms_alias`) and the policy
-//! renderer (`aws_iam_policy_document`), and the IAM lookups (`aws_iam_role`, `aws_iam_user`,
+//! `aws_region`, `aws_partition`), the KMS lookups (`aws_kms_alias`, `aws_kms_key`) and the
+//! policy renderer (`aws_iam_policy_document`), and the IAM lookups (`aws_iam_role`, `aws_iam_user`,
 //! `aws_iam_policy`, in `iam_identities`).
 //!
 //! Everything here is read from the world (or from the configuration alone); nothing is
@@ -10,6 +10,7 @@ pub(super) mod caller_identity;
 pub(super) mod iam_identities;
 pub(super) mod iam_policy_document;
 pub(super) mod kms_alias;
+pub(super) mod kms_key;
 pub(super) mod partition;
 pub(super) mod region;
 

@@ -1,12 +1,13 @@
 //! KMS on the simulated cloud: `aws_kms_key`, `aws_kms_external_key`, `aws_kms_alias`,
-//! `aws_kms_key_policy` and `aws_kms_grant`, one file each, plus what they share (the key-policy
-//! validator, "already going" on destroy).
+//! `aws_kms_key_policy`, `aws_kms_grant` and `aws_kms_ciphertext`, one file each, plus what they
+//! share (the key-policy validator, "already going" on destroy).
 //!
 //! Writes go through the sim's KMS operations as lab-admin; reads look at the world directly and
 //! record nothing. KMS business rules (states, lockout check, alias limits) are the sim's. The
 //! `aws_kms_alias` data source is in `data/kms_alias.rs`.
 
 pub(super) mod alias;
+pub(super) mod ciphertext;
 pub(super) mod external_key;
 pub(super) mod grant;
 pub(super) mod key;
