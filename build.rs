@@ -128,6 +128,8 @@ fn probe_tools() {
         "for (const p of {JS_PACKAGES:?}) require(require('path').join({js_modules:?}, 'node_modules', p))"
     );
     let node = first_that_runs(&["node".into()], &["-e", &js_probe]).map(|n| on_path(&n));
+    // The AWS SDK for Rust client `.ci/install-rust-sdk` builds (tests/clients/rust-sdk).
+    let rust_sdk = format!("{root}/target/rust-sdk/debug/keyform-rust-sdk-story");
     let tools = [
         Tool {
             cfg: "boto3",
@@ -158,6 +160,11 @@ fn probe_tools() {
             cfg: "js_sdk",
             hint: "node 20+ with the AWS SDK for JavaScript v3 (.ci/install-node)",
             found: node,
+        },
+        Tool {
+            cfg: "rust_sdk",
+            hint: "the AWS SDK for Rust client (.ci/install-rust-sdk)",
+            found: Path::new(&rust_sdk).is_file().then_some(rust_sdk),
         },
         Tool {
             cfg: "chromium",

@@ -81,10 +81,17 @@ pub(crate) fn schemas() -> &'static AwsSchemas {
 /// code [`DiagCode::NoConfigFiles`].
 pub(crate) fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, SourceMap) {
     let mut sources = SourceMap::new();
-    let files = match crate::parse::load_dir(dir, &mut sources) {
-        Ok(f) => f,
-        Err(d) => return (Err(d), sources),
-    };
+    let loaded = load_config_into(dir, &mut sources);
+    (loaded, sources)
+}
+
+/// [`load_config`] into an existing source map (a test file's `run.module` configurations
+/// share the test session's).
+pub(crate) fn load_config_into(
+    dir: &Path,
+    sources: &mut SourceMap,
+) -> Result<(Config, Graph), Diagnostics> {
+    let files = crate::parse::load_dir(dir, sources)?;
     if files.is_empty() {
         let d = Diagnostic::error(
             "No configuration files",
@@ -94,16 +101,11 @@ pub(crate) fn load_config(dir: &Path) -> (Result<(Config, Graph), Diagnostics>, 
             ),
         )
         .with_code(DiagCode::NoConfigFiles);
-        return (Err(d.into()), sources);
+        return Err(d.into());
     }
-    let cfg = match Config::build_in(dir, &mut sources, files, schemas()) {
-        Ok(c) => c,
-        Err(d) => return (Err(d), sources),
-    };
-    match graph::build(&cfg) {
-        Ok(g) => (Ok((cfg, g)), sources),
-        Err(d) => (Err(d), sources),
-    }
+    let cfg = Config::build_in(dir, sources, files, schemas())?;
+    let g = graph::build(&cfg)?;
+    Ok((cfg, g))
 }
 
 /// A configuration with its graph and input variables.

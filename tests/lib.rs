@@ -30,6 +30,7 @@ mod serve_conformance;
 mod serve_js_sdk;
 mod serve_moto;
 mod serve_principals;
+mod serve_rust_sdk;
 mod serve_s3;
 mod serve_security;
 mod serve_terraform;

@@ -153,3 +153,85 @@ fn expect_failures_match_terraform_test() {
     let t = String::from_utf8_lossy(&out.stdout);
     assert_eq!(statuses(&t), EXPECT_FAILURES, "{t}");
 }
+
+#[test]
+fn run_module_runs_another_module_with_its_own_state() {
+    let kf = Test::fixture("tflang/run_module");
+    kf.run(&["init"]).success();
+    let k = kf.run(&["test", "-no-color"]).status(1);
+    assert_eq!(
+        statuses(&k.stdout),
+        [
+            "setup pass",
+            "app pass",
+            "setup_again pass",
+            "app_again fail"
+        ],
+        "{}",
+        k.stdout
+    );
+    assert!(
+        k.stdout.contains(
+            "tests/main.tftest.hcl:42: wrong on purpose: the name is known only after apply"
+        ),
+        "{}",
+        k.stdout
+    );
+}
+
+#[test]
+#[cfg_attr(not(kf_terraform), ignore = "skipped: needs the terraform CLI on PATH")]
+fn run_module_matches_terraform_test() {
+    let tf = Test::fixture("tflang/run_module");
+    terraform(tf.path(), &["init", "-no-color"]);
+    let out = std::process::Command::new(env!("KEYFORM_TOOL_TERRAFORM"))
+        .args(["test", "-no-color"])
+        .current_dir(tf.path())
+        .env("TF_CLI_CONFIG_FILE", tf.path().join(".empty.tfrc"))
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .expect("run terraform test");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        statuses(&t),
+        [
+            "setup pass",
+            "app pass",
+            "setup_again pass",
+            "app_again fail"
+        ],
+        "{t}"
+    );
+}
+
+#[test]
+fn run_module_sources_are_local_paths_that_load() {
+    let t = Test::new()
+        .file("main.tf", "resource \"terraform_data\" \"a\" {}\n")
+        .file(
+            "tests/t.tftest.hcl",
+            "run \"a\" {\n  module {\n    source  = \"hashicorp/setup/aws\"\n    version = \"1.0.0\"\n  }\n}\n",
+        );
+    t.run(&["init"]).success();
+    t.run(&["test", "-no-color"])
+        .status(1)
+        .stderr_has("version applies to registry modules")
+        .stderr_has("vendor the module into the lab directory");
+    let t = Test::new()
+        .file("main.tf", "resource \"terraform_data\" \"a\" {}\n")
+        .file(
+            "tests/t.tftest.hcl",
+            "run \"a\" {\n  module {\n    source = \"./missing\"\n  }\n}\n",
+        );
+    t.run(&["init"]).success();
+    let out = t.run(&["test", "-no-color"]).status(1);
+    assert!(
+        out.stdout.contains("run \"a\"... error")
+            && out
+                .stdout
+                .contains("the module ./missing could not be loaded"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+}

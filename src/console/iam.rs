@@ -107,7 +107,10 @@ fn groups(p: &mut Page<'_>) -> Response {
 
 /// The policies: ListPolicies (AWS managed and the account's own), as the signed-in identity.
 fn policies(p: &mut Page<'_>) -> Response {
-    let rows: Vec<Json> = match p.call("iam:ListPolicies", json!({"Scope": "All"})) {
+    let rows: Vec<Json> = match p.call(
+        "iam:ListPolicies",
+        json!({"Scope": "All", "MaxItems": 1000}),
+    ) {
         Ok(r) => r["Policies"]
             .as_array()
             .cloned()

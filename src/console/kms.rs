@@ -41,31 +41,19 @@ pub(super) fn urlencode(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Every alias by the key it names: ListAliases page by page (100 a page, as the AWS console
-/// asks), so a world with more aliases than one page shows each key's.
-fn aliases_by_key(p: &mut Page<'_>) -> std::collections::HashMap<String, Vec<String>> {
-    let mut by_key: std::collections::HashMap<String, Vec<String>> = Default::default();
-    let mut marker: Option<String> = None;
-    // A marker that never ends (it cannot: each page moves on) stops at 10,000 pages.
-    for _ in 0..10_000 {
-        let mut params = json!({"Limit": 100});
-        if let Some(m) = &marker {
-            params["Marker"] = json!(m);
-        }
-        let Ok(r) = p.call_quiet("kms:ListAliases", params) else {
-            break;
-        };
-        for a in r["Aliases"].as_array().into_iter().flatten() {
-            if let (Some(k), Some(n)) = (a["TargetKeyId"].as_str(), a["AliasName"].as_str()) {
-                by_key.entry(k.to_string()).or_default().push(n.to_string());
-            }
-        }
-        match r["NextMarker"].as_str() {
-            Some(m) if r["Truncated"] == true => marker = Some(m.to_string()),
-            _ => break,
-        }
-    }
-    by_key
+/// A key's aliases (one ListAliases with its KeyId, so each row costs one small answer
+/// however many aliases the account has; a denial shows none).
+fn aliases_of(p: &mut Page<'_>, id: &str) -> Vec<String> {
+    p.call_quiet("kms:ListAliases", json!({"KeyId": id, "Limit": 100}))
+        .map(|r| {
+            r["Aliases"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["AliasName"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn list(p: &mut Page<'_>) -> Response {
@@ -77,7 +65,6 @@ fn list(p: &mut Page<'_>) -> Response {
         Ok(r) => r,
         Err(e) => return p.error("listing KMS keys", &e),
     };
-    let aliases = aliases_by_key(p);
     let rows: Vec<Json> = keys["Keys"]
         .as_array()
         .cloned()
@@ -85,7 +72,7 @@ fn list(p: &mut Page<'_>) -> Response {
         .iter()
         .map(|k| {
             let id = k["KeyId"].as_str().unwrap_or_default().to_string();
-            let names = aliases.get(&id).cloned().unwrap_or_default();
+            let names = aliases_of(p, &id);
             // Describing a key the user may list but not describe shows the denial in its row.
             let meta = p
                 .call_quiet("kms:DescribeKey", json!({"KeyId": id}))

@@ -420,3 +420,25 @@ fn the_lab_panel_is_beside_every_page_but_its_own() {
     let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
     assert!(!body(&alice.get(&mut con, &mut c, "/_console/kms")).contains("id=\"lab-side\""));
 }
+
+#[test]
+fn the_keys_list_shows_each_keys_alias_beyond_one_page_of_aliases() {
+    let (mut con, mut c) = (Console::new(), world());
+    let admin = CallContext::lab_admin();
+    for i in 0..60 {
+        let k = c.call_json(&admin, "kms:CreateKey", &json!({})).unwrap();
+        let id = k["KeyMetadata"]["KeyId"].as_str().unwrap().to_string();
+        c.call_json(
+            &admin,
+            "kms:CreateAlias",
+            &json!({"AliasName": format!("alias/k-{i:02}"), "TargetKeyId": id}),
+        )
+        .unwrap();
+    }
+    let alice = tab(&mut con, &mut c, "alice", "Alice-passw0rd");
+    let page = body(&alice.get(&mut con, &mut c, "/_console/kms"));
+    // ListAliases answers 50 a page by default; every key's alias is still shown.
+    for i in 0..60 {
+        assert!(page.contains(&format!("alias&#x2f;k-{i:02}")), "k-{i:02}");
+    }
+}

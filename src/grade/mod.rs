@@ -54,6 +54,8 @@ pub struct Session {
     /// Every file read: the configuration's, then the test files and variable files.
     pub sources: SourceMap,
     config: Result<(Config, Graph), Diagnostics>,
+    /// The configurations `run { module { source = ... } }` blocks name, by source.
+    modules: BTreeMap<String, Result<(Config, Graph), Diagnostics>>,
     pub files: Vec<TestFile>,
     inputs: BTreeMap<String, RawVar>,
 }
@@ -99,10 +101,23 @@ impl Session {
         if diags.has_errors() {
             return Err((diags, sources));
         }
+        let mut modules = BTreeMap::new();
+        for m in files
+            .iter()
+            .flat_map(|f| &f.runs)
+            .filter_map(|r| r.module.as_ref())
+        {
+            if !modules.contains_key(&m.source) {
+                let dir = opts.dir.join(&m.source);
+                let loaded = crate::engine::load_config_into(&dir, &mut sources);
+                modules.insert(m.source.clone(), loaded);
+            }
+        }
         Ok(Session {
             dir: opts.dir.clone(),
             sources,
             config,
+            modules,
             files,
             inputs,
         })

@@ -100,7 +100,13 @@ pub fn handle(
     let version = get("Version").unwrap_or_default();
     let rest: Vec<(String, String)> = pairs
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "Action" | "Version" | "Marker" | "MaxItems"))
+        // Paging members go to the operations that page (ListPolicies); the others answer one
+        // page holding everything, so the SDKs' paginators stop after it.
+        .filter(|(k, _)| match k.as_str() {
+            "Action" | "Version" => false,
+            "Marker" | "MaxItems" => action == "ListPolicies",
+            _ => true,
+        })
         .cloned()
         .collect();
     let params = expand(&rest);

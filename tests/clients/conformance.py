@@ -393,6 +393,8 @@ def scenario():
     kms("ListKeyPolicies", KeyId=kid, Limit=10)
     kms("UpdateKeyDescription", KeyId=kid, Description="conformance key")
     kms("TagResource", KeyId=kid, Tags=[{"TagKey": "env", "TagValue": "test"}])
+    page = kms("ListResourceTags", KeyId=kid, Limit=1)
+    kms("ListResourceTags", KeyId=kid, Limit=1, Marker=page["NextMarker"])
     kms("UntagResource", KeyId=kid, TagKeys=["env"])
     kms("ListResourceTags", KeyId=kid)
     ec = {"purpose": "conformance"}
@@ -621,6 +623,9 @@ def scenario():
     iam("AttachUserPolicy", UserName=u, PolicyArn=parn)
     iam("ListAttachedUserPolicies", UserName=u)
     iam("ListPolicies", Scope="All", OnlyAttached=True, PathPrefix="/")
+    first = iam("ListPolicies", Scope="AWS", MaxItems=2)
+    assert first["IsTruncated"] and first["Policies"][0]["PolicyId"].startswith("ANPA"), first
+    iam("ListPolicies", Scope="AWS", MaxItems=2, Marker=first["Marker"])
     iam("ListEntitiesForPolicy", PolicyArn=parn, EntityFilter="User", PathPrefix="/lab2/")
     iam("ListEntitiesForPolicy", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam("DetachUserPolicy", UserName=u, PolicyArn=parn)

@@ -217,31 +217,20 @@ fn run_inner(ctx: &Ctx, args: &[String]) -> SimResult {
             caller.check(&mut cloud)?;
             output.check_region(&cloud)?;
             let short = op.split_once(':').map_or(op, |(_, o)| o).to_string();
-            let result = cloud.call(&caller.ctx, op, &params, body.as_deref());
-            let result = match (paginate::find(op, &params), result) {
-                (Some(p), Ok(first)) if !output.no_paginate => {
-                    // The AWS CLI's paginator: every page, one merged result.
-                    let mut pages = vec![first.fields];
-                    let mut next = p.next(&params, &pages[0]);
-                    let mut failed = None;
-                    while let Some(np) = next.take().filter(|_| pages.len() < 10_000) {
-                        match cloud.call(&caller.ctx, op, &np, None) {
-                            Ok(r) => {
-                                next = p.next(&np, &r.fields);
-                                pages.push(r.fields);
-                            }
-                            Err(e) => failed = Some(e),
+            let result = match paginate::find(op, &params).filter(|_| !output.no_paginate) {
+                // The AWS CLI's paginator: every page (up to --max-items), one merged result.
+                Some(p) => p
+                    .paginate(&params, &output.paging, |np| {
+                        cloud.call(&caller.ctx, op, np, None).map(|r| r.fields)
+                    })
+                    .map_err(|e| match e {
+                        paginate::PageError::Call(e) => e,
+                        paginate::PageError::BadToken(t) => {
+                            usage(format!("Bad starting token: {t}")).0
                         }
-                    }
-                    match failed {
-                        Some(e) => Err(e),
-                        None => Ok(crate::sim::ops::Response {
-                            fields: p.full_result(&pages),
-                            body: None,
-                        }),
-                    }
-                }
-                (_, r) => r,
+                    })
+                    .map(|fields| crate::sim::ops::Response { fields, body: None }),
+                None => cloud.call(&caller.ctx, op, &params, body.as_deref()),
             };
             save(&mut ws, &mut cloud)?;
             let resp = result.map_err(|e| (e, short.clone()))?;

@@ -44,6 +44,8 @@ pub(super) struct Output {
     pub(super) format: Format,
     /// `--no-paginate`: print the first page as the service answered it.
     pub(super) no_paginate: bool,
+    /// `--max-items`, `--page-size`, `--starting-token`.
+    pub(super) paging: super::paginate::Paging,
     /// `--region`: must be the world's region.
     pub(super) region: Option<String>,
 }

@@ -304,7 +304,7 @@ const IGNORED_SWITCHES: &[&str] = &[
     "debug",
     "no-cli-auto-prompt",
 ];
-const GLOBALS: &str = "global options: --account ID, --as USER|root|role/NAME, --profile NAME, --anonymous, --query, --output json|text|table|yaml|yaml-stream, --region, --cli-input-json, --generate-cli-skeleton, --cli-binary-format base64|raw-in-base64-out";
+const GLOBALS: &str = "global options: --account ID, --as USER|root|role/NAME, --profile NAME, --anonymous, --query, --output json|text|table|yaml|yaml-stream, --region, --cli-input-json, --generate-cli-skeleton, --cli-binary-format base64|raw-in-base64-out, --max-items N, --page-size N, --starting-token T, --no-paginate";
 
 /// `--cli-binary-format` wherever it is on the line.
 fn binary_format(words: &[String]) -> Result<BinaryFormat, (SimError, String)> {
@@ -395,6 +395,25 @@ pub(super) fn parse_params(
             "no-paginate" => {
                 output.no_paginate = true;
                 i += 1;
+                continue;
+            }
+            "max-items" | "page-size" => {
+                let (v, next) = one()?;
+                let n = v[0].parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    usage(format!("argument --{flag}: invalid int value: '{}'", v[0]))
+                })?;
+                if flag == "max-items" {
+                    output.paging.max_items = Some(n);
+                } else {
+                    output.paging.page_size = Some(n);
+                }
+                i = next;
+                continue;
+            }
+            "starting-token" => {
+                let (v, next) = one()?;
+                output.paging.starting_token = Some(v[0].clone());
+                i = next;
                 continue;
             }
             f if IGNORED_SWITCHES.contains(&f) => {

@@ -111,10 +111,21 @@ pub struct RunBlock {
     /// Weight in the score (default 1).
     pub points: u32,
     pub expect_failures: Vec<ExpectedFailure>,
+    /// `module { source = "./setup" }`: the local module this run plans and applies instead
+    /// of the configuration under test (with its own state, in the same world).
+    pub module: Option<RunModule>,
     /// `plan_options { refresh, replace, target }` for the run's plan or apply.
     pub plan_options: crate::plan::PlanOptions,
     pub actions: Vec<ActionBlock>,
     pub asserts: Vec<Check>,
+}
+
+/// A run block's `module` block.
+#[derive(Debug, Clone)]
+pub struct RunModule {
+    /// The local path as written (`./testing/setup`), relative to the configuration.
+    pub source: String,
+    pub span: Span,
 }
 
 /// One parsed and validated test file.
@@ -314,7 +325,7 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     only(
         &b.body,
         &["command", "points", "expect_failures"],
-        &["variables", "assert", "action", "plan_options"],
+        &["variables", "assert", "action", "plan_options", "module"],
         "in a run block",
         diags,
     );
@@ -338,6 +349,10 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
     let mut opts = crate::plan::PlanOptions::default();
     for p in b.body.blocks_named("plan_options") {
         opts = plan_options::plan_options(p, diags);
+    }
+    let mut module = None;
+    for m in b.body.blocks_named("module") {
+        module = run_module(m, diags);
     }
     let mut actions: Vec<ActionBlock> = Vec::new();
     let mut before: BTreeSet<String> = BTreeSet::new();
@@ -382,10 +397,57 @@ fn run_block(b: &Block, earlier: &[&str], diags: &mut Diagnostics) -> Option<Run
         variables: variables.unwrap_or_default(),
         points: points?,
         expect_failures,
+        module,
         plan_options: opts,
         actions,
         asserts,
     })
+}
+
+/// `module { source = "./path" }`: local sources only, as keyform loads no registry modules.
+fn run_module(b: &Block, diags: &mut Diagnostics) -> Option<RunModule> {
+    only(
+        &b.body,
+        &["source", "version"],
+        &[],
+        "in a module block",
+        diags,
+    );
+    if let Some(v) = b.body.attr("version") {
+        diags.push(
+            Diagnostic::error(
+                "Invalid module source",
+                "version applies to registry modules; keyform tests only local modules, so a run's module block takes just source = \"./PATH\".",
+            )
+            .with_span(Some(v.name_span)),
+        );
+    }
+    let Some(a) = b.body.attr("source") else {
+        diags.push(
+            Diagnostic::error(
+                "Missing required argument",
+                "A run's module block needs \"source\", the local path of the module to run, like source = \"./testing/setup\".",
+            )
+            .with_span(Some(b.span)),
+        );
+        return None;
+    };
+    match a.value.as_literal_str() {
+        Some(s) if s.starts_with("./") || s.starts_with("../") => Some(RunModule {
+            source: s,
+            span: a.value.span().unwrap_or(b.span),
+        }),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid module source",
+                    "A run's module source must be a local path starting with ./ or ../ (keyform downloads no modules: vendor the module into the lab directory).",
+                )
+                .with_span(a.value.span()),
+            );
+            None
+        }
+    }
 }
 
 fn command(e: &Expr, diags: &mut Diagnostics) -> Option<Command> {

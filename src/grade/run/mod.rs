@@ -91,6 +91,8 @@ struct FileRun<'s> {
     kinds: Vec<&'static str>,
     /// How each earlier run ended (a later run reading one that did not pass is not graded).
     outcomes: BTreeMap<String, Status>,
+    /// The state of each module `run.module` blocks name, by source.
+    module_states: BTreeMap<String, State>,
 }
 
 /// Runs one test file.
@@ -112,6 +114,7 @@ pub(crate) fn run_file(session: &Session, file: &TestFile, obs: &mut dyn Observe
             keep: Keep::of(file),
             kinds: kinds(),
             outcomes: BTreeMap::new(),
+            module_states: BTreeMap::new(),
         }),
         Err(d) => Err(config_messages(session, d)),
     };
@@ -228,7 +231,67 @@ enum Outcome {
 }
 
 impl<'s> FileRun<'s> {
+    /// Runs `run` against the configuration under test, or against the module its `module`
+    /// block names: that module's configuration and its own state (kept across the file's runs
+    /// of it, as `terraform test` keeps one state per module), in the same world.
     fn run(&mut self, run: &RunBlock) -> RunReport {
+        let Some(m) = &run.module else {
+            return self.run_here(run);
+        };
+        let (cfg, graph) = match self.session.modules.get(&m.source) {
+            Some(Ok((c, g))) => (c, g),
+            Some(Err(d)) => {
+                let mut r = self.report(run);
+                r.status = Status::Error;
+                r.messages = d
+                    .iter()
+                    .filter(|x| x.is_error())
+                    .map(|x| Message {
+                        kind: MessageKind::Command,
+                        location: located(self.session, x.span.or(Some(m.span))),
+                        text: format!(
+                            "the module {} could not be loaded: {}",
+                            m.source,
+                            one_line(x)
+                        ),
+                    })
+                    .collect();
+                return r;
+            }
+            None => return self.report(run),
+        };
+        let lineage = format!("keyform-test-{:016x}", seed_of(&m.source));
+        let theirs = self
+            .module_states
+            .remove(&m.source)
+            .unwrap_or_else(|| State::new(lineage));
+        let ours = std::mem::replace(&mut self.state, theirs);
+        let under_test = (
+            std::mem::replace(&mut self.cfg, cfg),
+            std::mem::replace(&mut self.graph, graph),
+        );
+        let r = self.run_here(run);
+        (self.cfg, self.graph) = under_test;
+        let theirs = std::mem::replace(&mut self.state, ours);
+        self.module_states.insert(m.source.clone(), theirs);
+        r
+    }
+
+    /// A report of `run` that passed, with nothing in it yet.
+    fn report(&self, run: &RunBlock) -> RunReport {
+        RunReport {
+            name: run.name.clone(),
+            command: run.command,
+            status: Status::Pass,
+            points: run.points,
+            messages: Vec::new(),
+            summary: None,
+            actions: Vec::new(),
+            time: std::time::Duration::ZERO,
+        }
+    }
+
+    fn run_here(&mut self, run: &RunBlock) -> RunReport {
         let mut r = RunReport {
             name: run.name.clone(),
             command: run.command,

@@ -73,6 +73,8 @@ pub enum IamError {
     },
     /// ValidationError: AssumeRole for longer than the role's MaxSessionDuration.
     DurationExceedsMax,
+    /// ValidationError: a `Marker` no page of this list gave.
+    InvalidMarker,
     /// ValidationError: a role session name outside `[\w+=,.@-]{2,64}`.
     InvalidSessionName { name: String },
     /// ValidationError: a member longer than its limit (`tags`, a session tag's key or value).
@@ -166,6 +168,7 @@ impl IamError {
             | NotInEnum { .. }
             | OutOfRange { .. }
             | DurationExceedsMax
+            | InvalidMarker
             | InvalidSessionName { .. }
             | TooLong { .. } => "ValidationError",
             DuplicateTagKeys | TransitiveKeyNotTagged { .. } => "InvalidParameterValue",
@@ -233,6 +236,7 @@ impl IamError {
             ExpiredToken { .. } => 400,
             OutOfRange { .. }
             | DurationExceedsMax
+            | InvalidMarker
             | InvalidSessionName { .. }
             | TooLong { .. }
             | DuplicateTagKeys
@@ -296,6 +300,7 @@ impl IamError {
                      satisfy constraint: Member must have value {bound}"
                 )
             }
+            InvalidMarker => "Invalid Marker.".to_string(),
             DurationExceedsMax => "The requested DurationSeconds exceeds the MaxSessionDuration \
                                    set for this role."
                 .into(),

@@ -26,15 +26,68 @@ fn one_of(
     }
 }
 
+/// IAM's `MaxItems` (1 to 1000, default 100) and the place a `Marker` resumes after. A marker
+/// is opaque to clients (base64 of the last listed item's place in the list's order), so one no
+/// page gave is refused.
+fn page_params(p: &Json) -> Result<(usize, Option<String>), SimError> {
+    let max = crate::sim::opt_int(p, "MaxItems")?.unwrap_or(100);
+    if !(1..=1000).contains(&max) {
+        return Err(IamError::OutOfRange {
+            member: "maxItems",
+            value: max,
+            min: 1,
+            max: 1000,
+        }
+        .into());
+    }
+    let after = match opt_str(p, "Marker")? {
+        None => None,
+        Some(m) => {
+            let place = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, m)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .filter(|s| s.starts_with("0/") || s.starts_with("1/"))
+                .ok_or(IamError::InvalidMarker)?;
+            Some(place)
+        }
+    };
+    Ok((max as usize, after))
+}
+
+/// One page of `items` (each with its place, in order) under `member`, after the marker's
+/// place: `IsTruncated`, and `Marker` for the next page when there is more.
+fn page(items: Vec<(String, Json)>, max: usize, after: Option<&str>, member: &str) -> Json {
+    let rest: Vec<(String, Json)> = items
+        .into_iter()
+        .filter(|(place, _)| after.is_none_or(|a| place.as_str() > a))
+        .collect();
+    let truncated = rest.len() > max;
+    let mut out = json!({
+        member: rest.iter().take(max).map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+        "IsTruncated": truncated,
+    });
+    if truncated {
+        out["Marker"] = json!(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            rest[max - 1].0.as_bytes()
+        ));
+    }
+    out
+}
+
 impl Cloud {
     /// An AWS managed policy as GetPolicy and ListPolicies show it.
     pub(super) fn aws_managed_json(info: &policy::ManagedPolicy, attachments: usize) -> Json {
-        json!({
+        let mut out = json!({
             "PolicyName": info.name, "Arn": info.arn, "Path": "/",
             "DefaultVersionId": info.version, "AttachmentCount": attachments,
             "PermissionsBoundaryUsageCount": 0, "IsAttachable": true,
             "UpdateDate": info.version_created,
-        })
+        });
+        if let Some(id) = info.policy_id {
+            out["PolicyId"] = json!(id);
+        }
+        out
     }
 
     pub fn iam_list_policies(&mut self, ctx: &CallContext, p: &Json) -> Result<Json, SimError> {
@@ -42,29 +95,35 @@ impl Cloud {
             one_of(p, "Scope", "scope", &["All", "AWS", "Local"])?.unwrap_or_else(|| "All".into());
         let only_attached = opt_bool(p, "OnlyAttached")?.unwrap_or(false);
         let prefix = opt_str(p, "PathPrefix")?.unwrap_or("/").to_string();
+        let (max_items, after) = page_params(p)?;
         self.run(ctx, iam_op("ListPolicies", p, true), |c, _| {
             c.authorize(ctx, &Access::iam_only("iam:ListPolicies", "*"))?;
             let counts = c.world.iam.attachment_counts();
             let count = |arn: &str| counts.get(arn).copied().unwrap_or(0);
-            let mut out = Vec::new();
+            // Each policy's place in the one order pages follow: AWS managed ones in the
+            // catalogue's order, then the account's by ARN.
+            let mut out: Vec<(String, Json)> = Vec::new();
             if scope != "Local" && "/".starts_with(&prefix) {
-                for arn in policy::managed_policy_arns() {
+                for (i, arn) in policy::managed_policy_arns().iter().enumerate() {
                     let Some(info) = policy::managed_policy_info(arn) else {
                         continue;
                     };
                     if !only_attached || count(arn) > 0 {
-                        out.push(Cloud::aws_managed_json(info, count(arn)));
+                        out.push((
+                            format!("0/{i:06}"),
+                            Cloud::aws_managed_json(info, count(arn)),
+                        ));
                     }
                 }
             }
             if scope != "AWS" {
                 for m in c.world.iam.policies.values() {
                     if m.path.starts_with(&prefix) && (!only_attached || count(&m.arn) > 0) {
-                        out.push(Cloud::policy_json(m, count(&m.arn)));
+                        out.push((format!("1/{}", m.arn), Cloud::policy_json(m, count(&m.arn))));
                     }
                 }
             }
-            Ok(json!({"Policies": out, "IsTruncated": false}))
+            Ok(page(out, max_items, after.as_deref(), "Policies"))
         })
     }
 

@@ -899,3 +899,97 @@ fn transitive_session_tags_pass_on_when_a_session_assumes_another_role() {
         "a tag that is not transitive does not pass on"
     );
 }
+
+#[test]
+fn list_policies_pages_with_marker_and_max_items_as_iam_does() {
+    let mut c = cloud();
+    for i in 0..3 {
+        ok(
+            &mut c,
+            &admin(),
+            "iam:CreatePolicy",
+            json!({"PolicyName": format!("p{i}"), "PolicyDocument": allow("s3:ListBucket")}),
+        );
+    }
+    let everything = ok(&mut c, &admin(), "iam:ListPolicies", json!({}));
+    assert_eq!(everything["IsTruncated"], false);
+    assert!(everything.get("Marker").is_none());
+    let all: Vec<Json> = everything["Policies"].as_array().unwrap().clone();
+    assert!(
+        all.len() > 12,
+        "AWS managed and the account's: {}",
+        all.len()
+    );
+    // Pages of 5 walk the same list, in the same order, with nothing twice.
+    let mut walked = Vec::new();
+    let mut marker: Option<Json> = None;
+    loop {
+        let mut p = json!({"MaxItems": 5});
+        if let Some(m) = &marker {
+            p["Marker"] = m.clone();
+        }
+        let page = ok(&mut c, &admin(), "iam:ListPolicies", p);
+        let items = page["Policies"].as_array().unwrap();
+        assert!(items.len() <= 5);
+        walked.extend(items.iter().cloned());
+        if page["IsTruncated"] == true {
+            marker = Some(page["Marker"].clone());
+        } else {
+            assert!(page.get("Marker").is_none());
+            break;
+        }
+    }
+    assert_eq!(walked, all);
+    // A policy deleted between pages does not break the walk.
+    let first = ok(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Scope": "Local", "MaxItems": 1}),
+    );
+    assert_eq!(first["IsTruncated"], true);
+    ok(
+        &mut c,
+        &admin(),
+        "iam:DeletePolicy",
+        json!({"PolicyArn": first["Policies"][0]["Arn"]}),
+    );
+    let rest = ok(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Scope": "Local", "Marker": first["Marker"]}),
+    );
+    assert_eq!(rest["Policies"].as_array().unwrap().len(), 2);
+    // MaxItems 1-1000; a marker no page gave is refused.
+    let (code, msg) = err(&mut c, &admin(), "iam:ListPolicies", json!({"MaxItems": 0}));
+    assert_eq!(code, "ValidationError");
+    assert!(msg.contains("'maxItems'"), "{msg}");
+    let (code, _) = err(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"MaxItems": 1001}),
+    );
+    assert_eq!(code, "ValidationError");
+    let (code, _) = err(
+        &mut c,
+        &admin(),
+        "iam:ListPolicies",
+        json!({"Marker": "not-a-marker"}),
+    );
+    assert_eq!(code, "ValidationError");
+    // AWS managed policies carry AWS's own PolicyId.
+    let admin_access = ok(
+        &mut c,
+        &admin(),
+        "iam:GetPolicy",
+        json!({"PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+    );
+    assert_eq!(admin_access["Policy"]["PolicyId"], "ANPAIWMBCKSKIEE64ZLYK");
+    let listed = all
+        .iter()
+        .find(|p| p["PolicyName"] == "AmazonS3FullAccess")
+        .unwrap();
+    assert_eq!(listed["PolicyId"], "ANPAIFIR6V6BVTRAHWINE");
+}

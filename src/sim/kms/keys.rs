@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value as Json, json};
 
 use super::keyspec::{self, KeyKind};
+use super::paging;
 use super::{IdForms, KmsError, kms_op};
 use crate::sim::authz::Access;
 use crate::sim::clock::{DAY, iso8601};
@@ -481,6 +482,14 @@ impl Cloud {
         p: &Json,
     ) -> Result<Json, SimError> {
         let given = req_str(p, "KeyId")?.to_string();
+        // ListResourceTags pages 1 to 50 tags (default 50), the marker naming the last key given.
+        let (limit, marker) = paging::params(
+            p,
+            paging::Limits {
+                max: 50,
+                default: 50,
+            },
+        )?;
         self.run(ctx, kms_op("ListResourceTags", p, true), |c, t| {
             let id = c.kms_prelude(
                 ctx,
@@ -490,13 +499,20 @@ impl Cloud {
                 "kms:ListResourceTags",
                 &[],
             )?;
-            let tags: Vec<Json> = c
-                .key(&id)?
+            let k = c.key(&id)?;
+            let order: Vec<String> = k.tags.keys().cloned().collect();
+            let tags: Vec<(String, Json)> = k
                 .tags
                 .iter()
-                .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
+                .map(|(k, v)| (k.clone(), json!({"TagKey": k, "TagValue": v})))
                 .collect();
-            Ok(json!({"Tags": tags, "Truncated": false}))
+            Ok(paging::page(
+                &order,
+                tags,
+                limit,
+                marker.as_deref(),
+                "Tags",
+            )?)
         })
     }
 

@@ -309,3 +309,51 @@ fn list_aliases_pages_with_limit_and_marker_as_aws_does() {
         "ValidationException"
     );
 }
+
+#[test]
+fn list_resource_tags_pages_with_limit_and_marker_as_aws() {
+    let mut c = cloud();
+    let tags: Vec<Json> = (0..5)
+        .map(|i| json!({"TagKey": format!("k{i}"), "TagValue": format!("v{i}")}))
+        .collect();
+    let key = call(&mut c, "kms:CreateKey", json!({"Tags": tags})).unwrap()["KeyMetadata"]["KeyId"]
+        .clone();
+    let all = call(&mut c, "kms:ListResourceTags", json!({"KeyId": key})).unwrap();
+    assert_eq!(all["Tags"].as_array().unwrap().len(), 5);
+    assert_eq!(all["Truncated"], false);
+    assert!(all.get("NextMarker").is_none());
+    let mut seen = Vec::new();
+    let mut marker: Option<Json> = None;
+    loop {
+        let mut p = json!({"KeyId": key, "Limit": 2});
+        if let Some(m) = &marker {
+            p["Marker"] = m.clone();
+        }
+        let page = call(&mut c, "kms:ListResourceTags", p).unwrap();
+        let items = page["Tags"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|t| t["TagKey"].clone()));
+        if page["Truncated"] == false {
+            assert!(page.get("NextMarker").is_none());
+            break;
+        }
+        marker = Some(page["NextMarker"].clone());
+    }
+    assert_eq!(
+        seen,
+        (0..5).map(|i| json!(format!("k{i}"))).collect::<Vec<_>>()
+    );
+    for (p, code) in [
+        (json!({"KeyId": key, "Limit": 0}), "ValidationException"),
+        (json!({"KeyId": key, "Limit": 51}), "ValidationException"),
+        (
+            json!({"KeyId": key, "Marker": "not-a-marker"}),
+            "InvalidMarkerException",
+        ),
+    ] {
+        assert_eq!(
+            code_and_message(call(&mut c, "kms:ListResourceTags", p)).0,
+            code
+        );
+    }
+}

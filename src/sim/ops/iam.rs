@@ -359,6 +359,8 @@ pub(super) const OPS: &[Operation] = &[
             opt("Scope", Enum(&["All", "AWS", "Local"])),
             opt("OnlyAttached", Boolean),
             opt("PathPrefix", String),
+            opt("MaxItems", Integer),
+            opt("Marker", String),
         ],
         false,
         &[identity("iam:ListPolicies", Res::Star)],

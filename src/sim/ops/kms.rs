@@ -342,7 +342,7 @@ pub(super) const OPS: &[Operation] = &[
     op(
         "kms:ListResourceTags",
         Cloud::kms_list_resource_tags,
-        &[KEY_ID],
+        &[KEY_ID, opt("Limit", Integer), opt("Marker", String)],
         false,
         &[key("kms:ListResourceTags").with(KMS_KEY)],
     ),

@@ -15,6 +15,8 @@ pub struct ManagedPolicy {
     pub name: &'static str,
     /// `arn:aws:iam::aws:policy/<name>`.
     pub arn: &'static str,
+    /// The policy's id as AWS shows it (`ANPA...`), where known.
+    pub policy_id: Option<&'static str>,
     /// Id of the default version, e.g. `v2`.
     pub version: &'static str,
     /// When the default version was created (ISO 8601).
@@ -25,18 +27,22 @@ pub struct ManagedPolicy {
 
 struct ManagedSource {
     name: &'static str,
+    id: Option<&'static str>,
     arn: &'static str,
     version: &'static str,
     created: &'static str,
     json: &'static str,
 }
 
-/// One row: the policy's name (its file under `managed/` and the tail of its ARN), the default
-/// version's id and creation time.
+/// One row: the policy's name (its file under `managed/` and the tail of its ARN), its
+/// `PolicyId` as AWS shows it (`-` where not known), the default version's id and creation time.
 macro_rules! managed {
-    ($($name:literal, $version:literal, $created:literal;)*) => {
+    (@id -) => { None };
+    (@id $id:literal) => { Some($id) };
+    ($($name:literal, $id:tt, $version:literal, $created:literal;)*) => {
         &[$(ManagedSource {
             name: $name,
+            id: managed!(@id $id),
             arn: concat!("arn:aws:iam::aws:policy/", $name),
             version: $version,
             created: $created,
@@ -46,18 +52,18 @@ macro_rules! managed {
 }
 
 const MANAGED_SOURCES: &[ManagedSource] = managed! {
-    "AdministratorAccess", "v1", "2015-02-06T18:39:46+00:00";
-    "AmazonS3FullAccess", "v2", "2021-09-27T20:16:37+00:00";
-    "AmazonS3ReadOnlyAccess", "v3", "2023-08-10T21:31:39+00:00";
-    "AWSKeyManagementServicePowerUser", "v2", "2017-03-07T00:55:11+00:00";
-    "IAMFullAccess", "v2", "2019-06-21T19:40:00+00:00";
-    "IAMReadOnlyAccess", "v4", "2018-01-25T19:11:27+00:00";
-    "IAMUserChangePassword", "v5", "2026-02-12T17:58:57+00:00";
-    "AWSCloudTrail_FullAccess", "v3", "2021-02-22T19:01:00+00:00";
-    "AWSCloudTrail_ReadOnlyAccess", "v1", "2022-06-14T17:19:05+00:00";
-    "PowerUserAccess", "v12", "2026-02-12T17:59:14+00:00";
-    "ViewOnlyAccess", "v43", "2026-02-12T18:02:40+00:00";
-    "ReadOnlyAccess", "v178", "2026-02-12T18:01:33+00:00";
+    "AdministratorAccess", "ANPAIWMBCKSKIEE64ZLYK", "v1", "2015-02-06T18:39:46+00:00";
+    "AmazonS3FullAccess", "ANPAIFIR6V6BVTRAHWINE", "v2", "2021-09-27T20:16:37+00:00";
+    "AmazonS3ReadOnlyAccess", "ANPAIZTJ4DXE7G6AGAE6M", "v3", "2023-08-10T21:31:39+00:00";
+    "AWSKeyManagementServicePowerUser", "ANPAJNPP7PPPPMJRV2SA4", "v2", "2017-03-07T00:55:11+00:00";
+    "IAMFullAccess", "ANPAI7XKCFMBPM3QQRRVQ", "v2", "2019-06-21T19:40:00+00:00";
+    "IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ", "v4", "2018-01-25T19:11:27+00:00";
+    "IAMUserChangePassword", "ANPAJ4L4MM2A7QIEB56MS", "v5", "2026-02-12T17:58:57+00:00";
+    "AWSCloudTrail_FullAccess", -, "v3", "2021-02-22T19:01:00+00:00";
+    "AWSCloudTrail_ReadOnlyAccess", -, "v1", "2022-06-14T17:19:05+00:00";
+    "PowerUserAccess", "ANPAJYRXTHIB4FOVS3ZXS", "v12", "2026-02-12T17:59:14+00:00";
+    "ViewOnlyAccess", "ANPAID22R6XPJATWOFDK6", "v43", "2026-02-12T18:02:40+00:00";
+    "ReadOnlyAccess", "ANPAILL3HVNFSB6DCOWYQ", "v178", "2026-02-12T18:01:33+00:00";
 };
 
 fn managed_catalogue() -> &'static [ManagedPolicy] {
@@ -73,6 +79,7 @@ fn managed_catalogue() -> &'static [ManagedPolicy] {
                     .map(|document| ManagedPolicy {
                         name: s.name,
                         arn: s.arn,
+                        policy_id: s.id,
                         version: s.version,
                         version_created: s.created,
                         document,
