@@ -190,17 +190,33 @@ pub(crate) fn validate(dir: &Path) -> Result<(Diagnostics, SourceMap), Error> {
 }
 
 /// Creates (or reuses) the world of `dir`, in the configuration's region when there is a
-/// configuration. Returns whether it was created and the region.
-pub(crate) fn init(dir: &Path, account_id: &str) -> Result<(bool, String), Error> {
-    let region = match load(dir, &[]) {
-        Ok(l) => region(l.module()),
-        Err(e) if e.diags.iter().any(|d| d.code == DiagCode::NoConfigFiles) => "us-east-1".into(),
+/// configuration, with the accounts `account_ids` names (the first is the default account
+/// of a new world). Returns whether the world
+/// was created, the region and the world's accounts.
+pub(crate) fn init(
+    dir: &Path,
+    account_ids: &[String],
+) -> Result<(bool, String, Vec<String>), Error> {
+    let (region, named): (String, Vec<String>) = match load(dir, &[]) {
+        Ok(l) => (region(l.module()), Vec::new()),
+        Err(e) if e.diags.iter().any(|d| d.code == DiagCode::NoConfigFiles) => {
+            ("us-east-1".into(), Vec::new())
+        }
         Err(e) => return Err(e),
     };
-    let created = Workspace::at(dir)
-        .init(account_id, &region)
+    let first = account_ids
+        .first()
+        .map_or(crate::sim::DEFAULT_ACCOUNT, String::as_str);
+    let mut others: Vec<String> = account_ids.iter().skip(1).cloned().collect();
+    others.extend(named);
+    let mut ws = Workspace::at(dir);
+    let created = ws
+        .init_accounts(first, &others, &region)
         .map_err(|e| Diagnostic::error("Failed to initialize", e.to_string()))?;
-    Ok((created, region))
+    let (_, cloud) = ws
+        .load()
+        .map_err(|e| Diagnostic::error("Failed to initialize", e.to_string()))?;
+    Ok((created, region, cloud.world.account_ids_default_first()))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ mod serve_security;
 mod serve_terraform;
 mod serve_wire;
 mod sim_access;
+mod sim_accounts;
 mod sim_cli_syntax;
 mod sim_cloudtrail;
 mod sim_common;

@@ -33,7 +33,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Prepare the working directory: create .keyform/ with an empty state and a fresh simulated world.
-    #[command(after_help = "Example:\n  keyform init\n  keyform init -account-id=111122223333")]
+    #[command(
+        after_help = "Example:\n  keyform init\n  keyform init -account-id=111122223333\n  keyform init -account-id=111122223333,222233334444"
+    )]
     Init(InitArgs),
     /// Check the configuration without touching state or the simulated cloud.
     #[command(after_help = "Example:\n  keyform validate")]
@@ -120,9 +122,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// The simulated account's id.
-    #[arg(long = "account-id", default_value = "123456789012")]
-    pub account_id: String,
+    /// The simulated account's id; more ids (comma-separated or repeated) add accounts, each
+    /// with an OrganizationAccountAccessRole the first account's administrators may assume.
+    #[arg(long = "account-id", default_value = "123456789012", value_delimiter = ',', action = ArgAction::Append)]
+    pub account_id: Vec<String>,
     /// Ask for input if necessary (accepted for Terraform compatibility).
     #[arg(long, default_value_t = true, action = ArgAction::Set)]
     pub input: bool,

@@ -557,6 +557,7 @@ impl Service {
             // HTTP over a network (README: "Use your own tools").
             secure_transport: req.peer.to_canonical().is_loopback(),
             conditions: Vec::new(),
+            account: None,
         };
         let creds = creds.map_err(|e| auth_error(proto, &e))?;
         let Some(cred) = creds else {
@@ -590,7 +591,7 @@ impl Service {
                 ),
             });
         };
-        let (secret, principal) = if cred.access_key_id.starts_with("ASIA") {
+        let (secret, principal, account) = if cred.access_key_id.starts_with("ASIA") {
             // Temporary credentials: the session token must come with them, and they expire.
             let Some(key) = self.cloud.session_key(&cred.access_key_id) else {
                 return Err(crate::sim::unknown_credentials(service).into());
@@ -612,7 +613,12 @@ impl Service {
             if key.expires <= self.cloud.world.now {
                 return Err(crate::sim::expired_token(service).into());
             }
-            (key.secret, Principal::Session(cred.access_key_id.clone()))
+            let account = self.cloud.world.session_account(&cred.access_key_id);
+            (
+                key.secret,
+                Principal::Session(cred.access_key_id.clone()),
+                account,
+            )
         } else {
             let Some(key) = self
                 .cloud
@@ -627,7 +633,7 @@ impl Service {
                 }
                 return Err(crate::sim::unknown_credentials(service).into());
             };
-            (key.secret, Principal::User(key.user))
+            (key.secret, Principal::User(key.user), Some(key.account))
         };
         let parts = req.parts();
         match phase {
@@ -672,7 +678,10 @@ impl Service {
             scope: cred.scope(),
             seed: cred.signature.clone(),
         });
-        Ok((base(principal, Some(&cred.access_key_id)), chunks))
+        // The call runs in the account the credentials belong to.
+        let mut ctx = base(principal, Some(&cred.access_key_id));
+        ctx.account = account.filter(|a| *a != self.cloud.world.account_id);
+        Ok((ctx, chunks))
     }
 }
 

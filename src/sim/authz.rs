@@ -28,7 +28,8 @@ pub enum ResourcePolicy {
     Key(String),
     /// The bucket policy takes part (S3).
     Bucket(String),
-    /// The role's trust policy is mandatory (sts:AssumeRole), by role name.
+    /// The role's trust policy is mandatory (sts:AssumeRole), by role ARN (the role may be
+    /// another account's).
     Trust(String),
 }
 
@@ -344,7 +345,7 @@ impl Cloud {
             Principal::Anonymous => put("aws:PrincipalType", "Anonymous".into()),
         }
         if a.resource != "*" && a.resource.starts_with("arn:aws:") {
-            put("aws:ResourceAccount", self.world.account_id.clone());
+            put("aws:ResourceAccount", self.resource_account(a));
         }
         if !matches!(ctx.principal, Principal::Anonymous) {
             put("aws:SecureTransport", ctx.secure_transport.to_string());
@@ -357,6 +358,21 @@ impl Cloud {
             put(k, v.clone());
         }
         conds
+    }
+
+    /// The account owning an access's resource: a key's, a bucket's owner, a role's; else the
+    /// account its ARN names, else the caller's.
+    pub(crate) fn resource_account(&self, a: &Access) -> String {
+        let named = match &a.policy {
+            ResourcePolicy::Key(id) => self.world.kms.keys.get(id).map(|k| k.account()),
+            ResourcePolicy::Bucket(b) => self.world.bucket_owner(b),
+            ResourcePolicy::Trust(arn) => crate::sim::World::arn_account(arn),
+            ResourcePolicy::None => crate::sim::World::arn_account(&a.resource),
+        };
+        named
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.world.account_id)
+            .to_string()
     }
 
     /// A resource policy without which nothing is allowed (a key policy, a role's trust
@@ -377,7 +393,12 @@ impl Cloud {
                     kind: PolicyKind::Resource,
                     doc: &doc,
                 };
-                policy::decide_kms(req, &src, identity, &self.world.root_arn())
+                // The resource's account's root: naming it delegates to that account's IAM.
+                let root = crate::sim::World::arn_account(&arn).map_or_else(
+                    || self.world.root_arn(),
+                    |a| format!("arn:aws:iam::{a}:root"),
+                );
+                policy::decide_kms(req, &src, identity, &root)
             }
             _ => (
                 Decision::ImplicitDeny {
@@ -431,6 +452,7 @@ impl Cloud {
                 // The bucket owner's root user may always read, set and delete its bucket's
                 // policy, so a deny-all bucket policy is never a permanent lock.
                 let owner_root_policy_op = matches!(ctx.principal, Principal::Root)
+                    && self.world.bucket_owner(b) == Some(self.world.account_id.as_str())
                     && matches!(
                         a.action.as_str(),
                         "s3:GetBucketPolicy" | "s3:PutBucketPolicy" | "s3:DeleteBucketPolicy"
@@ -444,12 +466,10 @@ impl Cloud {
                     t,
                 )
             }
-            ResourcePolicy::Trust(role) => {
-                let holder = self
-                    .world
-                    .iam
-                    .roles
-                    .get(role)
+            ResourcePolicy::Trust(role_arn) => {
+                let holder = crate::sim::World::arn_account(role_arn)
+                    .and_then(|acct| self.world.iam_of(acct))
+                    .and_then(|iam| iam.roles.values().find(|r| r.arn == *role_arn))
                     .map(|r| (r.arn.clone(), r.assume_role_policy.clone()));
                 // The trust policy is mandatory, as a key policy is: naming the caller lets it
                 // in; naming its account delegates to its identity policies.
@@ -602,7 +622,10 @@ impl Cloud {
             kind: PolicyKind::Resource,
             doc,
         };
-        let root = self.world.root_arn();
+        let root = crate::sim::World::arn_account(key_arn).map_or_else(
+            || self.world.root_arn(),
+            |a| format!("arn:aws:iam::{a}:root"),
+        );
         policy::decide_kms(&req, &src, &identity, &root)
             .0
             .is_allowed()

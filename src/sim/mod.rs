@@ -101,6 +101,9 @@ pub struct CallContext {
     pub secure_transport: bool,
     /// Condition keys a service adds to its own calls (CloudTrail's `aws:SourceArn`).
     pub conditions: Vec<(String, String)>,
+    /// The caller's account (`sim --account`, an access key of another account's user): the
+    /// call runs with it in scope. `None`: the account in scope (the default account).
+    pub account: Option<String>,
 }
 
 impl CallContext {
@@ -113,6 +116,15 @@ impl CallContext {
             access_key_id: None,
             secure_transport: true,
             conditions: Vec::new(),
+            account: None,
+        }
+    }
+
+    /// The same caller, as a principal of `account`.
+    pub fn in_account(self, account: &str) -> CallContext {
+        CallContext {
+            account: Some(account.to_string()),
+            ..self
         }
     }
 
@@ -147,6 +159,7 @@ impl CallContext {
             access_key_id: None,
             secure_transport: true,
             conditions: Vec::new(),
+            account: None,
         }
     }
 
@@ -345,7 +358,20 @@ impl Cloud {
         self.policy_cache.clear();
     }
 
+    /// Records a change to an entity; an entity of one account is recorded with the account
+    /// in scope once the world has several.
     pub(crate) fn touch(&mut self, r: EntityRef) {
+        let account = self.world.account_id.clone();
+        self.touch_in(&account, r);
+    }
+
+    /// Records a change to an entity of `account` (in scope or not).
+    pub(crate) fn touch_in(&mut self, account: &str, r: EntityRef) {
+        let r = if r.per_account() && !self.world.accounts.is_empty() {
+            EntityRef::In(account.to_string(), Box::new(r))
+        } else {
+            r
+        };
         self.touched.insert(r);
     }
 

@@ -128,6 +128,45 @@ impl Workspace {
     /// new directory never both create a world. Refuses to create a world next to a state it
     /// would orphan (world.json deleted or lost while state.json remains).
     pub fn init(&mut self, account_id: &str, region: &str) -> Result<bool, WorkspaceError> {
+        self.init_accounts(account_id, &[], region)
+    }
+
+    /// [`Workspace::init`], also creating each of `others` (accounts besides the default
+    /// one) the world does not hold yet, each with its OrganizationAccountAccessRole.
+    pub fn init_accounts(
+        &mut self,
+        account_id: &str,
+        others: &[String],
+        region: &str,
+    ) -> Result<bool, WorkspaceError> {
+        if others.iter().all(|a| a == account_id) {
+            return self.init_world(account_id, region);
+        }
+        // One lock over creating the world and adding the accounts.
+        let took = self.lock.is_none();
+        if took {
+            fsutil::create_private_dir(&self.dir).map_err(|e| self.io_err(&self.dir, e))?;
+            self.lock = Some(lock::LockGuard::acquire(&self.dir, "init", Duration::ZERO)?);
+        }
+        let r = self.init_world(account_id, region).and_then(|created| {
+            let (state, mut cloud) = self.load()?;
+            for a in others {
+                cloud
+                    .create_account(a)
+                    .map_err(|e| WorkspaceError::file(&self.world_path(), e.message))?;
+            }
+            if cloud.is_dirty() {
+                self.snapshot(&state, &mut cloud)?;
+            }
+            Ok(created)
+        });
+        if took {
+            self.lock = None;
+        }
+        r
+    }
+
+    fn init_world(&mut self, account_id: &str, region: &str) -> Result<bool, WorkspaceError> {
         fsutil::create_private_dir(&self.dir).map_err(|e| self.io_err(&self.dir, e))?;
         let _guard = match self.lock {
             Some(_) => None,
@@ -705,6 +744,13 @@ fn blob_values(text: &[u8]) -> impl Iterator<Item = &str> {
 
 /// Parses a world file (`world.json` or its backup): the world and its journal sequence.
 pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
+    let (mut world, seq) = parse_world_any(bytes)?;
+    world.migrate();
+    Ok((world, seq))
+}
+
+/// [`parse_world`] before migration: the world as its format holds it.
+fn parse_world_any(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
     // Format 3 is one JSON object whose header fields come first and whose `world` comes last,
     // with the SHA-256 of the world's exact bytes: loading checks raw bytes and decodes
     // straight into the typed world, never through an untyped copy.
@@ -723,6 +769,12 @@ pub fn parse_world(bytes: &[u8]) -> Result<(World, u64), WorldFileError> {
                 })?;
             if format > u64::from(WORLD_FORMAT_VERSION) {
                 return Err(WorldFileError::TooNew(format));
+            }
+            // This layout (a checksummed header, the world last) began with format 3.
+            if format < 3 {
+                return Err(WorldFileError::Damaged(format!(
+                    "keyform_format {format} does not match the file's layout (format 3 or later)"
+                )));
             }
             let rest = &bytes[at + WORLD_KEY.len()..];
             let end = rest.iter().rposition(|b| *b == b'}').ok_or_else(|| {

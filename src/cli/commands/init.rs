@@ -5,19 +5,25 @@ use crate::cli::args::InitArgs;
 use crate::cli::{Ctx, Failure};
 
 pub(crate) fn init(ctx: &Ctx, a: &InitArgs) -> CmdResult {
-    if a.account_id.len() != 12 || !a.account_id.chars().all(|c| c.is_ascii_digit()) {
+    if let Some(bad) = a
+        .account_id
+        .iter()
+        .find(|id| !crate::sim::iam::valid_account_id(id))
+    {
         return Err(Failure::msg(
             "Invalid -account-id",
-            format!(
-                "{:?} is not an AWS account id: use 12 digits, like 123456789012.",
-                a.account_id
-            ),
+            format!("{bad:?} is not an AWS account id: use 12 digits, like 123456789012."),
         ));
     }
-    let (created, region) = crate::engine::init(&ctx.dir, &a.account_id)?;
+    let (created, region, accounts) = crate::engine::init(&ctx.dir, &a.account_id)?;
+    let others = if accounts.len() > 1 {
+        format!("; accounts {}", accounts.join(", "))
+    } else {
+        String::new()
+    };
     println!(
-        "\nInitializing the backend...\n\nInitializing provider plugins...\n- hashicorp/aws is built into keyform: KMS, S3, IAM and CloudTrail are simulated locally (account {}, region {region}).",
-        a.account_id
+        "\nInitializing the backend...\n\nInitializing provider plugins...\n- hashicorp/aws is built into keyform: KMS, S3, IAM and CloudTrail are simulated locally (account {}, region {region}{others}).",
+        accounts.first().map_or("", String::as_str)
     );
     if !created {
         println!(

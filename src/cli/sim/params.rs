@@ -87,6 +87,8 @@ pub(super) struct Caller {
     from: String,
     /// `--profile NAME`, resolved against the world in [`Caller::check`].
     profile: Option<String>,
+    /// `--account ID`, applied in [`Caller::check`].
+    pub(super) account: Option<String>,
 }
 
 impl Caller {
@@ -96,6 +98,7 @@ impl Caller {
             ctx: CallContext::user(name),
             from: from.into(),
             profile: None,
+            account: None,
         }
     }
 
@@ -113,6 +116,7 @@ impl Caller {
             ctx: CallContext::anonymous(),
             from: "--anonymous".into(),
             profile: None,
+            account: None,
         }
     }
 
@@ -123,11 +127,13 @@ impl Caller {
                 ctx: CallContext::user(&u),
                 from: "the KEYFORM_AS environment variable".into(),
                 profile: None,
+                account: None,
             },
             None => Caller {
                 ctx: CallContext::lab_admin(),
                 from: String::new(),
                 profile: None,
+                account: None,
             },
         }
     }
@@ -146,6 +152,17 @@ impl Caller {
             let (ctx, from) = super::profile::resolve(&p, cloud)?;
             self.ctx = ctx;
             self.from = from;
+        }
+        if let Some(a) = self.account.take() {
+            self.ctx.account = Some(a);
+        }
+        if let Some(acct) = self
+            .ctx
+            .account
+            .clone()
+            .filter(|a| *a != cloud.world.account_id)
+        {
+            return self.check_in(cloud, &acct);
         }
         let crate::sim::Principal::User(name) = &self.ctx.principal else {
             return Ok(());
@@ -182,6 +199,62 @@ impl Caller {
             self.from,
             users.join(", ")
         )))
+    }
+}
+
+impl Caller {
+    /// [`Caller::check`] in another account than the default one (`--account ID`): the
+    /// account's user, `root`, `role/NAME` (lab-admin assumes it), or, with no `--as`, a
+    /// session of the account's OrganizationAccountAccessRole.
+    fn check_in(&mut self, cloud: &mut Cloud, acct: &str) -> Result<(), (SimError, String)> {
+        let Some(iam) = cloud.world.iam_of(acct) else {
+            return Err(usage(format!(
+                "this world has no account {acct} (from --account). Accounts: {}. `keyform init -account-id` creates them.",
+                cloud.world.account_ids().join(", ")
+            )));
+        };
+        let name = match &self.ctx.principal {
+            crate::sim::Principal::User(n)
+                if self.from.is_empty() && n == crate::sim::LAB_ADMIN =>
+            {
+                None
+            }
+            crate::sim::Principal::User(n) => Some(n.clone()),
+            crate::sim::Principal::Root => Some(crate::sim::iam::ROOT_CALLER.to_string()),
+            _ => return Ok(()),
+        };
+        let (kind, known, missing): (&str, Vec<&String>, Option<&str>) = match name.as_deref() {
+            None | Some(crate::sim::iam::ROOT_CALLER) => ("", Vec::new(), None),
+            Some(n) => match n.strip_prefix("role/") {
+                Some(r) => (
+                    "role",
+                    iam.roles.keys().collect(),
+                    (!iam.roles.contains_key(r)).then_some(r),
+                ),
+                None => (
+                    "user",
+                    iam.users.keys().collect(),
+                    (!iam.users.contains_key(n)).then_some(n),
+                ),
+            },
+        };
+        if let Some(m) = missing {
+            let hint = crate::diag::suggestion(m, known.iter().map(|s| s.as_str()));
+            let list: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+            return Err(usage(format!(
+                "there is no IAM {kind} named {m:?} in account {acct} (from {}).{hint} {kind}s there: {}.",
+                self.from,
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                }
+            )));
+        }
+        self.ctx = cloud
+            .caller_in(Some(acct), name.as_deref())
+            .map_err(|e| (e, "AssumeRole".to_string()))?;
+        Ok(())
     }
 }
 
@@ -231,7 +304,7 @@ const IGNORED_SWITCHES: &[&str] = &[
     "debug",
     "no-cli-auto-prompt",
 ];
-const GLOBALS: &str = "global options: --as USER|root|role/NAME, --profile NAME, --anonymous, --query, --output json|text|table|yaml|yaml-stream, --region, --cli-input-json, --generate-cli-skeleton, --cli-binary-format base64|raw-in-base64-out, --max-items N, --page-size N, --starting-token T, --no-paginate";
+const GLOBALS: &str = "global options: --account ID, --as USER|root|role/NAME, --profile NAME, --anonymous, --query, --output json|text|table|yaml|yaml-stream, --region, --cli-input-json, --generate-cli-skeleton, --cli-binary-format base64|raw-in-base64-out, --max-items N, --page-size N, --starting-token T, --no-paginate";
 
 /// `--cli-binary-format` wherever it is on the line.
 fn binary_format(words: &[String]) -> Result<BinaryFormat, (SimError, String)> {
@@ -262,6 +335,7 @@ pub(super) fn parse_params(
     let mut body: Option<Vec<u8>> = None;
     let mut outfile = None;
     let mut caller = Caller::from_env();
+    let mut account: Option<String> = None;
     let mut output = Output::default();
     // Read first: it changes how the parameters before it are read.
     let binary = binary_format(words)?;
@@ -291,6 +365,7 @@ pub(super) fn parse_params(
                     ctx: CallContext::user(&v[0]),
                     from: "--as".into(),
                     profile: None,
+                    account: None,
                 };
                 i = next;
                 continue;
@@ -301,11 +376,18 @@ pub(super) fn parse_params(
                 i = next;
                 continue;
             }
+            "account" => {
+                let (v, next) = one()?;
+                account = Some(v[0].clone());
+                i = next;
+                continue;
+            }
             "anonymous" | "no-sign-request" => {
                 caller = Caller {
                     ctx: CallContext::anonymous(),
                     from: "--anonymous".into(),
                     profile: None,
+                    account: None,
                 };
                 i += 1;
                 continue;
@@ -436,6 +518,7 @@ pub(super) fn parse_params(
     if !skeleton {
         validate_input(op, &params)?;
     }
+    caller.account = account.or(caller.account);
     Ok(Parsed {
         params,
         body,

@@ -108,11 +108,20 @@ fn resolve_at(
                 ))
             })?;
         // A role the world lacks is left to the caller check, which names the roles there are.
-        let Some(source) = keys
-            .get("source_profile")
-            .filter(|_| cloud.world.iam.roles.contains_key(&role))
-        else {
-            return Ok((CallContext::user(&format!("role/{role}")), from));
+        // The role is its ARN's account's (lab-admin assumes it from the default account).
+        let account = crate::sim::World::arn_account(arn)
+            .filter(|a| *a != cloud.world.account_id)
+            .map(str::to_string);
+        let known = cloud
+            .world
+            .iam_of(account.as_deref().unwrap_or(&cloud.world.account_id))
+            .is_some_and(|iam| iam.roles.contains_key(&role));
+        let Some(source) = keys.get("source_profile").filter(|_| known) else {
+            let ctx = CallContext::user(&format!("role/{role}"));
+            return Ok(match &account {
+                Some(a) => (ctx.in_account(a), from),
+                None => (ctx, from),
+            });
         };
         if depth >= MAX_SOURCE_PROFILES {
             return Err(usage(format!(
@@ -189,7 +198,12 @@ fn key_caller(
                 "GetCallerIdentity".into(),
             ));
         }
-        return Ok(CallContext::user(&k.user));
+        let ctx = CallContext::user(&k.user);
+        return Ok(if k.account == cloud.world.account_id {
+            ctx
+        } else {
+            ctx.in_account(&k.account)
+        });
     }
     Ok(CallContext::user(name))
 }

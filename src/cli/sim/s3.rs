@@ -204,6 +204,7 @@ fn mtime_ms(p: &Path) -> u64 {
 pub(super) fn run(ctx: &Ctx, cmd: &str, args: &[String]) -> SimResult {
     let mut o = Opts::default();
     let mut caller = Caller::from_env();
+    let mut account = None;
     let mut i = 0;
     while i < args.len() {
         let a = args[i].as_str();
@@ -219,6 +220,7 @@ pub(super) fn run(ctx: &Ctx, cmd: &str, args: &[String]) -> SimResult {
             "--sse" => o.sse = Some(value()?),
             "--sse-kms-key-id" => o.sse_key = Some(value()?),
             "--as" => caller = Caller::named(&value()?, "--as"),
+            "--account" => account = Some(value()?),
             "--profile" => caller = Caller::profile(&value()?),
             "--anonymous" | "--no-sign-request" => caller = Caller::anonymous(),
             "--no-cli-pager" | "--no-progress" | "--only-show-errors" | "--quiet" => {}
@@ -227,7 +229,7 @@ pub(super) fn run(ctx: &Ctx, cmd: &str, args: &[String]) -> SimResult {
             }
             f if f.starts_with("--") => {
                 return Err(usage(format!(
-                    "Unknown options: {f}. Options of s3 {cmd}: --recursive, --sse aws:kms|AES256, --sse-kms-key-id KEY, --force (rb), --as USER, --profile NAME, --anonymous"
+                    "Unknown options: {f}. Options of s3 {cmd}: --recursive, --sse aws:kms|AES256, --sse-kms-key-id KEY, --force (rb), --account ID, --as USER, --profile NAME, --anonymous"
                 )));
             }
             p => o.paths.push(p.to_string()),
@@ -237,6 +239,7 @@ pub(super) fn run(ctx: &Ctx, cmd: &str, args: &[String]) -> SimResult {
     if o.sse_key.is_some() && o.sse.is_none() {
         o.sse = Some("aws:kms".into());
     }
+    caller.account = account;
     let (mut ws, mut cloud) = open_world(ctx)?;
     caller.check(&mut cloud)?;
     let mut s = Session {

@@ -18,6 +18,19 @@ impl Cloud {
     /// Delivers every logging trail's pending events as one gzipped log file each.
     /// Events caused by the deliveries themselves are never delivered.
     pub fn deliver_trails(&mut self) -> Vec<String> {
+        // Each account's trails deliver that account's events.
+        let home = self.world.account_id.clone();
+        let mut delivered = Vec::new();
+        for account in self.world.account_ids() {
+            self.world.enter(&account);
+            delivered.extend(self.deliver_trails_in_scope());
+        }
+        self.world.enter(&home);
+        delivered
+    }
+
+    /// [`Cloud::deliver_trails`] for the account in scope.
+    fn deliver_trails_in_scope(&mut self) -> Vec<String> {
         let names: Vec<String> = self
             .world
             .cloudtrail
@@ -36,6 +49,7 @@ impl Cloud {
             let records: Vec<Json> = self.world.cloudtrail.events[from..upto]
                 .iter()
                 .map(crate::sim::world::TrailEvent::json)
+                .filter(|e| super::lookup::in_account(e, &self.world.account_id))
                 .filter(|e| selected(&trail, e))
                 .collect();
             if let Some(t) = self.world.cloudtrail.trails.get_mut(&name) {

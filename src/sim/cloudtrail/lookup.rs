@@ -84,6 +84,8 @@ impl Cloud {
                 .rev()
                 .filter(|_| !insights)
                 .map(crate::sim::world::TrailEvent::json)
+                // Each account sees the events of its own calls.
+                .filter(|e| in_account(e, &c.world.account_id))
                 .filter(|e| {
                     e.get("managementEvent")
                         .and_then(Json::as_bool)
@@ -164,4 +166,9 @@ fn lookup_event(e: &Json) -> Json {
         })).collect::<Vec<_>>()).unwrap_or_default(),
         "CloudTrailEvent": e.to_string(),
     })
+}
+
+/// Whether an event was recorded for `account` (its `recipientAccountId`).
+pub(super) fn in_account(e: &Json, account: &str) -> bool {
+    e.get("recipientAccountId").and_then(Json::as_str) == Some(account)
 }

@@ -123,6 +123,8 @@ pub(super) fn secret_text(bytes: &[u8]) -> String {
 /// One access key as a request signer presents it: whose it is and its secret.
 pub struct AccessKeyInfo {
     pub user: String,
+    /// The user's account.
+    pub account: String,
     pub status: String,
     /// The secret access key (40 characters); never log or store it.
     pub secret: zeroize::Zeroizing<String>,
@@ -138,18 +140,17 @@ impl Cloud {
     /// Finds an access key by id and recovers its secret (wrapped under the root key since
     /// CreateAccessKey), so a server can verify SigV4 signatures made with it.
     pub fn access_key(&self, id: &str) -> Option<AccessKeyInfo> {
-        let (user, key) = self
-            .world
-            .iam
-            .users
-            .values()
-            .find_map(|u| u.access_keys.iter().find(|k| k.id == id).map(|k| (u, k)))?;
+        // Access keys are unique across accounts: any account's user may own this one.
+        let (account, name) = self.world.access_key_owner(id)?;
+        let user = self.world.iam_of(&account)?.users.get(&name)?;
+        let key = user.access_keys.iter().find(|k| k.id == id)?;
         let m = self
             .root
             .unwrap(&format!("iam/{id}"), 1, &key.wrapped_secret)
             .ok()?;
         Some(AccessKeyInfo {
             user: user.name.clone(),
+            account,
             status: key.status.clone(),
             secret: zeroize::Zeroizing::new(secret_text(&m.expose()[..30])),
         })

@@ -11,6 +11,7 @@
 //! [`IamError`].
 
 mod access_keys;
+mod accounts;
 mod entity_policies;
 mod error;
 mod groups;
@@ -25,6 +26,7 @@ mod sts;
 mod users;
 
 pub use access_keys::AccessKeyInfo;
+pub use accounts::{BOOTSTRAP_ROLE, valid_account_id};
 pub use error::{IamError, TokenService};
 pub use login_profiles::{
     LoginProfileError, PASSWORD_SYMBOLS, SignInError, generate_password, password_meets_policy,

@@ -42,12 +42,15 @@ impl Cloud {
         if value == "*" || (value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())) {
             return true;
         }
-        let iam = &self.world.iam;
-        // A unique id is valid while its user or role exists: a policy AWS shows with a
-        // deleted principal's id is refused when it is set again ("Invalid principal").
+        // A unique id is valid while its user or role (of any account) exists: a policy AWS
+        // shows with a deleted principal's id is refused when it is set again.
         if value.starts_with("AIDA") || value.starts_with("AROA") {
-            return iam.users.values().any(|u| u.user_id == value)
-                || iam.roles.values().any(|r| r.role_id == value);
+            return self.world.account_ids().iter().any(|a| {
+                self.world.iam_of(a).is_some_and(|iam| {
+                    iam.users.values().any(|u| u.user_id == value)
+                        || iam.roles.values().any(|r| r.role_id == value)
+                })
+            });
         }
         let parts: Vec<&str> = value.splitn(6, ':').collect();
         let [arn, partition, service, region, account, resource] = parts[..] else {
@@ -59,7 +62,12 @@ impl Cloud {
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return false;
         }
-        let ours = account == self.world.account_id;
+        // An account of this world is checked as IAM checks its own; an account outside the
+        // world is taken on trust (it could exist).
+        let (ours, iam) = match self.world.iam_of(account) {
+            Some(iam) => (true, iam),
+            None => (false, &self.world.iam),
+        };
         match service {
             "iam" if resource == "root" => true,
             "iam" if resource.starts_with("user/") => {

@@ -84,14 +84,17 @@ impl Cloud {
                 }
                 .into());
             }
+            // The role may be another account's (its ARN names it).
+            let role_account = crate::sim::World::arn_account(&role_arn)
+                .unwrap_or(&c.world.account_id)
+                .to_string();
             let role = c
                 .world
-                .iam
-                .roles
-                .values()
-                .find(|r| r.arn == role_arn)
+                .iam_of(&role_account)
+                .and_then(|iam| iam.roles.values().find(|r| r.arn == role_arn))
                 .cloned();
-            t.resources.push(("AWS::IAM::Role".into(), role_arn.clone()));
+            t.resources
+                .push(("AWS::IAM::Role".into(), role_arn.clone()));
             let mut conds = vec![("sts:RoleSessionName".to_string(), session.clone())];
             if let Some(x) = &external_id {
                 conds.push(("sts:ExternalId".into(), x.clone()));
@@ -99,7 +102,7 @@ impl Cloud {
             let access = Access {
                 action: "sts:AssumeRole".into(),
                 resource: role_arn.clone(),
-                policy: ResourcePolicy::Trust(role.as_ref().map(|r| r.name.clone()).unwrap_or_default()),
+                policy: ResourcePolicy::Trust(role_arn.clone()),
                 conditions: conds,
             };
             // A role that does not exist is refused like one that does not trust the caller.
@@ -123,10 +126,17 @@ impl Cloud {
                 )?;
             }
             let Some(role) = role else {
-                return Err(IamError::NoSuchRole { name: role_arn.clone() }.into());
+                return Err(IamError::NoSuchRole {
+                    name: role_arn.clone(),
+                }
+                .into());
             };
             let chained = matches!(ctx.principal, Principal::Session(_));
-            let max = if chained { CHAINED_MAX } else { role.max_session_duration };
+            let max = if chained {
+                CHAINED_MAX
+            } else {
+                role.max_session_duration
+            };
             let secs = duration.unwrap_or(SESSION_DEFAULT.min(max));
             if secs < SESSION_MIN {
                 return Err(IamError::OutOfRange {
@@ -147,14 +157,21 @@ impl Cloud {
                 check_identity_policy(doc)?;
             }
             for arn in &policy_arns {
+                // Customer managed session policies are the role's account's.
                 if crate::sim::policy::managed_policy(arn).is_none()
-                    && !c.world.iam.policies.contains_key(arn)
+                    && !c
+                        .world
+                        .iam_of(&role_account)
+                        .is_some_and(|iam| iam.policies.contains_key(arn))
                 {
                     return Err(IamError::NoSuchPolicy { arn: arn.clone() }.into());
                 }
             }
             c.drop_expired_sessions();
-            let id = format!("ASIA{}", c.world.ids.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+            let id = format!(
+                "ASIA{}",
+                c.world.ids.chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+            );
             let secret_bytes = crate::sim::crypto::random_bytes(30)
                 .map_err(|e| SimError::internal(e.to_string()))?;
             let secret = super::access_keys::secret_text(&secret_bytes[..30]);
@@ -162,7 +179,10 @@ impl Cloud {
                 .map_err(|e| SimError::internal(e.to_string()))?;
             let token = format!(
                 "FwoGZXIvYXdzE{}",
-                base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &token_bytes[..])
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    &token_bytes[..]
+                )
             );
             let material = crate::sim::crypto::KeyMaterial::from_slice(&{
                 let mut k = [0u8; 32];
@@ -194,15 +214,18 @@ impl Cloud {
             let out = json!({
                 "Credentials": {"AccessKeyId": id, "SecretAccessKey": secret,
                     "SessionToken": token, "Expiration": iso8601(s.expires)},
-                "AssumedRoleUser": {"AssumedRoleId": s.user_id(), "Arn": s.arn(&c.world.account_id)},
+                "AssumedRoleUser": {"AssumedRoleId": s.user_id(), "Arn": s.arn(&role_account)},
             });
             // CloudTrail shows who got which session, never the secret or the token.
             t.response = Some(json!({
                 "credentials": {"accessKeyId": id, "expiration": iso8601(s.expires)},
-                "assumedRoleUser": {"assumedRoleId": s.user_id(), "arn": s.arn(&c.world.account_id)},
+                "assumedRoleUser": {"assumedRoleId": s.user_id(), "arn": s.arn(&role_account)},
             }));
-            c.world.iam.sessions.insert(id.clone(), s);
-            c.touch(EntityRef::Session(id));
+            // The session is a principal of the role's account.
+            if let Some(iam) = c.world.iam_of_mut(&role_account) {
+                iam.sessions.insert(id.clone(), s);
+            }
+            c.touch_in(&role_account, EntityRef::Session(id));
             Ok(out)
         })
     }
@@ -227,7 +250,8 @@ impl Cloud {
     /// A role session's credentials by access key id, so a server can verify SigV4 signatures
     /// made with them and the session token sent beside them.
     pub fn session_key(&self, id: &str) -> Option<SessionKeyInfo> {
-        let s = self.world.iam.sessions.get(id)?;
+        let account = self.world.session_account(id)?;
+        let s = self.world.iam_of(&account)?.sessions.get(id)?;
         let m = self
             .root
             .unwrap(&format!("sts/{id}"), 1, &s.wrapped_secret)
@@ -249,6 +273,15 @@ impl Cloud {
             .get(role)
             .map(|r| r.arn.clone())
             .ok_or_else(|| IamError::NoSuchRole { name: role.into() })?;
+        self.assume_role_arn_as_lab_admin(&arn)
+    }
+
+    /// lab-admin assumes the role of `arn` (of any account): the call runs as the session,
+    /// in the role's account.
+    pub(crate) fn assume_role_arn_as_lab_admin(
+        &mut self,
+        arn: &str,
+    ) -> Result<CallContext, SimError> {
         let out = self.call_json(
             &CallContext::lab_admin(),
             "sts:AssumeRole",
@@ -257,7 +290,11 @@ impl Cloud {
         let id = out["Credentials"]["AccessKeyId"]
             .as_str()
             .unwrap_or_default();
-        Ok(CallContext::session(id))
+        let ctx = CallContext::session(id);
+        Ok(match self.world.session_account(id) {
+            Some(a) => ctx.in_account(&a),
+            None => ctx,
+        })
     }
 
     /// The caller a name stands for in `--as NAME`, `KEYFORM_AS` and test actions' `as`:

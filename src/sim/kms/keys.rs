@@ -278,8 +278,10 @@ impl Cloud {
                 .world
                 .kms
                 .keys
-                .keys()
+                .iter()
                 .filter(|_| own)
+                .filter(|(_, k)| k.account() == c.world.account_id)
+                .map(|(id, _)| id)
                 .filter(|k| marker.as_ref().is_none_or(|m| *k > m))
                 .collect();
             let page: Vec<Json> = ids

@@ -47,7 +47,7 @@ use serde_json::Value as Json;
 use crate::sim::authz::Access;
 use crate::sim::clock::Millis;
 use crate::sim::crypto::KeyMaterial;
-use crate::sim::world::{EntityRef, KeyState, KmsGrant, KmsKey, WrappedMaterial};
+use crate::sim::world::{EntityRef, KeyState, KmsGrant, KmsKey, World, WrappedMaterial};
 use crate::sim::{CallContext, Cloud, Op, SimError, Touched};
 
 /// Largest plaintext Encrypt accepts.
@@ -108,11 +108,15 @@ fn redact_params(p: &Json) -> Json {
 }
 
 impl Cloud {
+    /// A key's ARN (naming its account); for a key not created yet, the caller's account's.
     fn key_arn(&self, id: &str) -> String {
-        format!(
-            "arn:aws:kms:{}:{}:key/{id}",
-            self.world.region, self.world.account_id
-        )
+        match self.world.kms.keys.get(id) {
+            Some(k) => k.arn.clone(),
+            None => format!(
+                "arn:aws:kms:{}:{}:key/{id}",
+                self.world.region, self.world.account_id
+            ),
+        }
     }
 
     fn alias_arn(&self, name: &str) -> String {
@@ -124,11 +128,16 @@ impl Cloud {
 
     /// Resolves a KeyId parameter to a key id, accepting only the forms AWS accepts.
     fn resolve_key(&self, given: &str, forms: IdForms) -> Result<String, KmsError> {
-        let prefix = format!(
-            "arn:aws:kms:{}:{}:",
-            self.world.region, self.world.account_id
-        );
-        let (alias, key) = if let Some(rest) = given.strip_prefix(&prefix) {
+        // A key id or alias name is the caller's account's; an ARN may name another account
+        // (whose key policy must then let the caller in).
+        let region_prefix = format!("arn:aws:kms:{}:", self.world.region);
+        let mut account = self.world.account_id.clone();
+        let (alias, key) = if let Some((acct, rest)) = given
+            .strip_prefix(&region_prefix)
+            .and_then(|r| r.split_once(':'))
+            .filter(|(a, _)| World::arn_account(&format!("arn:aws:kms::{a}:")).is_some())
+        {
+            account = acct.to_string();
             match rest.split_once('/') {
                 Some(("key", id)) => (None, Some(id.to_string())),
                 Some(("alias", _)) => (Some(rest.to_string()), None),
@@ -153,21 +162,19 @@ impl Cloud {
             }
             return self
                 .world
-                .kms
-                .aliases
-                .get(&a)
+                .aliases_of(&account)
+                .and_then(|m| m.get(&a))
                 .map(|x| x.target_key_id.clone())
                 .ok_or_else(|| KmsError::AliasNotFound {
-                    arn: self.alias_arn(&a),
+                    arn: format!("{region_prefix}{account}:{a}"),
                 });
         }
         let id = key.unwrap_or_default();
-        if self.world.kms.keys.contains_key(&id) {
-            Ok(id)
-        } else {
-            Err(KmsError::KeyNotFound {
-                arn: self.key_arn(&id),
-            })
+        match self.world.kms.keys.get(&id) {
+            Some(k) if k.account() == account => Ok(id),
+            _ => Err(KmsError::KeyNotFound {
+                arn: format!("{region_prefix}{account}:key/{id}"),
+            }),
         }
     }
 

@@ -22,6 +22,8 @@ pub mod access;
 mod authz_regressions;
 mod clock;
 mod cloudtrail;
+#[cfg(test)]
+mod cross_account;
 mod iam;
 mod kms;
 pub mod param;
@@ -171,6 +173,35 @@ impl Cloud {
         let params = if params.is_null() { &empty } else { params };
         self.first_operation.get_or_insert(o.name);
         param::validate(o.params, params)?;
+        // The call runs in its caller's account; the default account is back in scope after.
+        let home = self.world.account_id.clone();
+        // A role session's credentials are its role's account's, whichever account that is.
+        let account = ctx.account.clone().or_else(|| match &ctx.principal {
+            crate::sim::Principal::Session(id) if !self.world.accounts.is_empty() => {
+                self.world.session_account(id)
+            }
+            _ => None,
+        });
+        if let Some(a) = &account
+            && !self.world.enter(a)
+        {
+            return Err(SimError::param(format!(
+                "This world has no account {a} (its accounts: {}).",
+                self.world.account_ids().join(", ")
+            )));
+        }
+        let r = self.dispatch(o, ctx, params, body);
+        self.world.enter(&home);
+        r
+    }
+
+    fn dispatch(
+        &mut self,
+        o: &Operation,
+        ctx: &CallContext,
+        params: &Json,
+        body: Option<&[u8]>,
+    ) -> Result<Response, SimError> {
         match o.handler {
             Handler::Json(f) => Ok(Response {
                 fields: f(self, ctx, params)?,

@@ -67,8 +67,13 @@ impl Cloud {
             t.resources.push(("AWS::S3::Bucket".into(), arn.clone()));
             c.authorize(ctx, &Access::iam_only("s3:CreateBucket", &arn))?;
             validate_bucket_name(&b).map_err(|why| S3Error::InvalidBucketName { why })?;
-            if c.world.s3.buckets.contains_key(&b) {
-                return Err(S3Error::BucketAlreadyOwnedByYou.into());
+            // Bucket names are global: another account's bucket of that name is taken.
+            match c.world.bucket_owner(&b) {
+                Some(owner) if owner == c.world.account_id => {
+                    return Err(S3Error::BucketAlreadyOwnedByYou.into());
+                }
+                Some(_) => return Err(S3Error::BucketAlreadyExists.into()),
+                None => {}
             }
             let region = region.unwrap_or_else(|| c.world.region.clone());
             if region != c.world.region && !(region.is_empty() && c.world.region == "us-east-1") {
@@ -76,6 +81,7 @@ impl Cloud {
             }
             let bucket = Bucket {
                 name: b.clone(),
+                owner: c.world.account_id.clone(),
                 created: c.world.now,
                 region: c.world.region.clone(),
                 encryption: None,
@@ -127,6 +133,7 @@ impl Cloud {
                 .s3
                 .buckets
                 .values()
+                .filter(|b| b.owner.is_empty() || b.owner == c.world.account_id)
                 .map(|b| json!({"Name": b.name, "CreationDate": iso8601(b.created)}))
                 .collect();
             Ok(json!({"Buckets": buckets, "Owner": {"ID": c.world.account_id}}))

@@ -20,6 +20,8 @@ pub enum S3Error {
     InvalidBucketName { why: String },
     /// BucketAlreadyOwnedByYou.
     BucketAlreadyOwnedByYou,
+    /// BucketAlreadyExists: another account owns a bucket of that name.
+    BucketAlreadyExists,
     /// IllegalLocationConstraintException: a region other than the endpoint's.
     IllegalLocationConstraint { region: String },
     /// BucketNotEmpty: DeleteBucket of a bucket that still has objects.
@@ -143,6 +145,7 @@ impl S3Error {
             NoSuchBucket { .. } => "NoSuchBucket".into(),
             InvalidBucketName { .. } => "InvalidBucketName".into(),
             BucketAlreadyOwnedByYou => "BucketAlreadyOwnedByYou".into(),
+            BucketAlreadyExists => "BucketAlreadyExists".into(),
             IllegalLocationConstraint { .. } => "IllegalLocationConstraintException".into(),
             BucketNotEmpty => "BucketNotEmpty".into(),
             NoSuchPublicAccessBlock => "NoSuchPublicAccessBlockConfiguration".into(),
@@ -196,7 +199,7 @@ impl S3Error {
             | NoSuchUpload
             | NoSuchTagSet
             | NotConfigured { .. } => 404,
-            BucketAlreadyOwnedByYou | BucketNotEmpty => 409,
+            BucketAlreadyOwnedByYou | BucketAlreadyExists | BucketNotEmpty => 409,
             PublicPolicyBlocked { .. }
             | AccessDenied { .. }
             | AnonymousDenied
@@ -220,6 +223,10 @@ impl S3Error {
             InvalidBucketName { why } => format!("The specified bucket is not valid: {why}."),
             BucketAlreadyOwnedByYou => "Your previous request to create the named bucket \
                                         succeeded and you already own it."
+                .into(),
+            BucketAlreadyExists => "The requested bucket name is not available. The bucket \
+                                    namespace is shared by all users of the system. Please \
+                                    select a different name and try again."
                 .into(),
             IllegalLocationConstraint { region } => format!(
                 "The {region} location constraint is incompatible for the region specific \
@@ -375,6 +382,12 @@ mod tests {
                 "BucketAlreadyOwnedByYou",
                 409,
                 "Your previous request to create the named bucket succeeded and you already own it.",
+            ),
+            (
+                S3Error::BucketAlreadyExists,
+                "BucketAlreadyExists",
+                409,
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
             ),
             (
                 S3Error::IllegalLocationConstraint {

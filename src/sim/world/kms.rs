@@ -91,6 +91,13 @@ pub struct KmsKey {
     pub import: Option<ImportState>,
 }
 
+impl KmsKey {
+    /// The account owning the key (its ARN names it).
+    pub fn account(&self) -> &str {
+        self.arn.split(':').nth(4).unwrap_or_default()
+    }
+}
+
 /// What a key of origin EXTERNAL knows about its imported material.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportState {

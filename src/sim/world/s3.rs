@@ -83,6 +83,10 @@ pub struct UploadPart {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bucket {
     pub name: String,
+    /// The owning account (bucket names are global, their buckets each an account's). Empty
+    /// only in worlds of format 3 and older, which [`super::World::migrate`] fills in.
+    #[serde(default)]
+    pub owner: String,
     pub created: Millis,
     pub region: String,
     pub encryption: Option<Vec<EncryptionRule>>,
