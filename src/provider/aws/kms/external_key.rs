@@ -20,12 +20,12 @@ use serde_json::{Value as Json, json};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use super::key::{retag_key, tag_list};
-use super::{key_already_going, key_policy_json};
+use super::key::{key_destroy_note, retag_key, schedule_key_deletion, tag_list};
+use super::key_policy_json;
 use crate::provider::aws::AwsProvider;
 use crate::provider::aws::attrs::{string, with_tags};
 use crate::provider::aws::common::{
-    bool_of, carry, cloud_tags, fail, int_of, invalid, keep_policy, key_id_of, opt_string, str_of,
+    bool_of, carry, cloud_tags, fail, invalid, keep_policy, key_id_of, opt_string, str_of,
     string_map, target, val,
 };
 use crate::provider::{ProviderError, Resource};
@@ -213,25 +213,11 @@ impl Resource<AwsProvider<'_>> for ExternalKey {
     }
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
-        let id = str_of(prior, "id").unwrap_or_default();
-        let mut p = json!({"KeyId": id});
-        if let Some(days) = int_of(prior, "deletion_window_in_days") {
-            p["PendingWindowInDays"] = json!(days);
-        }
-        match aws.cloud.call_json(&aws.ctx, "kms:ScheduleKeyDeletion", &p) {
-            Err(e) if !key_already_going(&aws.cloud.world, id, &e.code) => {
-                Err(fail("deleting", &target(KEY, id), e))
-            }
-            _ => Ok(()),
-        }
+        schedule_key_deletion(aws, prior)
     }
 
     fn destroy_note(&self, prior: &Map) -> Option<String> {
-        let days = int_of(prior, "deletion_window_in_days").unwrap_or(DEFAULT_DELETION_WINDOW);
-        Some(format!(
-            "will be scheduled for deletion in {days} days (KMS keeps the key PendingDeletion \
-             until then; data encrypted under it becomes unreadable once deletion runs)"
-        ))
+        Some(key_destroy_note(prior))
     }
 }
 

@@ -246,17 +246,7 @@ impl Resource<AwsProvider<'_>> for Key {
     }
 
     fn delete(&self, aws: &mut AwsProvider<'_>, prior: &Map) -> Result<(), ProviderError> {
-        let id = str_of(prior, "id").unwrap_or_default();
-        let mut p = json!({"KeyId": id});
-        if let Some(days) = int_of(prior, "deletion_window_in_days") {
-            p["PendingWindowInDays"] = json!(days);
-        }
-        match aws.cloud.call_json(&aws.ctx, "kms:ScheduleKeyDeletion", &p) {
-            Err(e) if !key_already_going(&aws.cloud.world, id, &e.code) => {
-                Err(fail("deleting", &target(KEY, id), e))
-            }
-            _ => Ok(()),
-        }
+        schedule_key_deletion(aws, prior)
     }
 
     fn destroy_note(&self, prior: &Map) -> Option<String> {
@@ -377,7 +367,26 @@ pub(super) fn retag_key(
 }
 
 /// What `destroy` does to a key, for the plan.
-fn key_destroy_note(prior: &Map) -> String {
+/// Destroying a key (managed or external) schedules its deletion; a key already gone or going
+/// counts as destroyed.
+pub(super) fn schedule_key_deletion(
+    aws: &mut AwsProvider<'_>,
+    prior: &Map,
+) -> Result<(), ProviderError> {
+    let id = str_of(prior, "id").unwrap_or_default();
+    let mut p = json!({"KeyId": id});
+    if let Some(days) = int_of(prior, "deletion_window_in_days") {
+        p["PendingWindowInDays"] = json!(days);
+    }
+    match aws.cloud.call_json(&aws.ctx, "kms:ScheduleKeyDeletion", &p) {
+        Err(e) if !key_already_going(&aws.cloud.world, id, &e.code) => {
+            Err(fail("deleting", &target(KEY, id), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn key_destroy_note(prior: &Map) -> String {
     let days = int_of(prior, "deletion_window_in_days").unwrap_or(DEFAULT_DELETION_WINDOW);
     format!(
         "will be scheduled for deletion in {days} days (KMS keeps the key PendingDeletion \
